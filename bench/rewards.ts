@@ -69,12 +69,12 @@ export async function benchOrders(name: string, database: Database, program: Pro
   };
   await time('plain spend (ledger only)', () =>
     pool(ORDERS, clients, (i) =>
-      spend(database.db, program, { walletId: buyers[i % MEMBERS]!, points: 1_500, memo: 'bench', idempotencyKey: `bench-spend-${i}`, actor: 'bench' }).then(() => {}),
+      spend(database.db, program, { walletId: buyers[i % MEMBERS]!, points: 1_500, memo: 'bench', idempotencyKey: `bench-spend-${i}`, actor: 'bench' }, new Date()).then(() => {}),
     ),
   );
   await time('reward order (shop)', () =>
     pool(ORDERS, clients, (i) =>
-      placeOrder(database.db, program, { reward: 'bench-jacket', memberId: buyers[i % MEMBERS]!, quantity: 1, payFrom: 'member', idempotencyKey: `bench-order-${i}` }, 'bench').then(() => {}),
+      placeOrder(database.db, program, { reward: 'bench-jacket', memberId: buyers[i % MEMBERS]!, quantity: 1, payFrom: 'member', idempotencyKey: `bench-order-${i}` }, 'bench', { now: new Date() }).then(() => {}),
     ),
   );
   return rows;

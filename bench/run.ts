@@ -52,14 +52,14 @@ export async function setup(database: Database): Promise<Program> {
   await db.insertInto('accounts').values(ids.map((id, i) => ({ program_id: program.id, id, external_id: `A-${i}`, name: `Account ${i}`, tags: [], attributes: '{}' })) as never).execute();
   await db.insertInto('wallets').values(ids.map((id) => ({ program_id: program.id, id, kind: 'account' as const }))).execute();
   const since = '2020-01-01T00:00:00Z';
-  await createRule(db, program.id, { name: 'Points per SEK', effectiveFrom: since, definition: { conditions: { eventTypes: ['purchase'] }, effect: { type: 'perAmount', points: 1, per: 1000 }, recipient: { type: 'account' } } });
-  await createRule(db, program.id, { name: 'High margin', effectiveFrom: since, definition: { conditions: { eventTypes: ['purchase'] }, effect: { type: 'upsell', points: 5, per: 10000 }, recipient: { type: 'account' } } });
-  await createRule(db, program.id, { name: 'Cross-sell', effectiveFrom: since, definition: { conditions: { eventTypes: ['purchase'] }, effect: { type: 'crossSell', points: 200 }, recipient: { type: 'account' } } });
+  await createRule(db, program.id, { name: 'Points per SEK', effectiveFrom: since, definition: { conditions: { eventTypes: ['purchase'] }, effect: { type: 'perAmount', points: 1, per: 1000 }, recipient: { type: 'account' } } }, new Date());
+  await createRule(db, program.id, { name: 'High margin', effectiveFrom: since, definition: { conditions: { eventTypes: ['purchase'] }, effect: { type: 'upsell', points: 5, per: 10000 }, recipient: { type: 'account' } } }, new Date());
+  await createRule(db, program.id, { name: 'Cross-sell', effectiveFrom: since, definition: { conditions: { eventTypes: ['purchase'] }, effect: { type: 'crossSell', points: 200 }, recipient: { type: 'account' } } }, new Date());
   await createRule(db, program.id, {
     name: 'Big order bonus, max 500 a month',
     effectiveFrom: since,
     definition: { conditions: { eventTypes: ['purchase'], minAmount: 50000 }, effect: { type: 'fixed', points: 100 }, recipient: { type: 'account' }, caps: [{ scope: 'account', period: 'month', maxPoints: 500 }] },
-  });
+  }, new Date());
   return program;
 }
 

@@ -23,15 +23,15 @@ const addCookie = (context: BrowserContext, base: string, name: string, value: s
   context.addCookies([{ name, value, url: base, httpOnly: true, sameSite: 'Lax' }]);
 
 /** A staff session for the console, as the cookie `lojal_staff`; answers the token for other contexts. */
-export async function signInStaffByCookie(db: Db, context: BrowserContext, base: string, who: { programId: string; staffUserId: string }): Promise<string> {
-  const { token } = await createSession(db, { kind: 'staff', programId: who.programId, staffUserId: who.staffUserId });
+export async function signInStaffByCookie(db: Db, context: BrowserContext, base: string, who: { programId: string; staffUserId: string }, now: Date): Promise<string> {
+  const { token } = await createSession(db, { kind: 'staff', programId: who.programId, staffUserId: who.staffUserId }, now);
   await addCookie(context, base, 'lojal_staff', token);
   return token;
 }
 
 /** A member session for the portal (e-mail proven, member chosen), as the cookie `lojal_member`. */
-export async function signInMemberByCookie(db: Db, context: BrowserContext, base: string, who: { email: string; programId: string; memberId: string }): Promise<void> {
-  const { token, session } = await createSession(db, { kind: 'member', email: who.email });
+export async function signInMemberByCookie(db: Db, context: BrowserContext, base: string, who: { email: string; programId: string; memberId: string }, now: Date): Promise<void> {
+  const { token, session } = await createSession(db, { kind: 'member', email: who.email }, now);
   await chooseSessionMember(db, session.id, who.programId, who.memberId);
   await addCookie(context, base, 'lojal_member', token);
 }

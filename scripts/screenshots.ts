@@ -50,7 +50,7 @@ async function main() {
   const { database } = await openConfiguredDatabase(config);
   const db = database.db;
   console.log('Seeding the demo program (about a minute)…');
-  await ensureDemoProgram(db, async () => {}, async () => undefined, new DiskEvidenceStore(config.evidenceDir));
+  await ensureDemoProgram(db, async () => {}, async () => undefined, new Date(), new DiskEvidenceStore(config.evidenceDir));
   const app = await buildApp(database, config);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
@@ -82,11 +82,11 @@ async function main() {
     await fs.mkdir(outDir, { recursive: true });
 
     const memberContext = await browser.newContext({ viewport: phone, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'sv-SE' });
-    await signInMemberByCookie(db, memberContext, base, { email: manager.email!, programId: manager.program_id, memberId: manager.id });
+    await signInMemberByCookie(db, memberContext, base, { email: manager.email!, programId: manager.program_id, memberId: manager.id }, new Date());
     for (const [name, url] of portalShots) await shoot(memberContext, name, url);
 
     const staffContext = await browser.newContext({ viewport: desktop, locale: 'en-GB' });
-    const staffToken = await signInStaffByCookie(db, staffContext, base, { programId: owner.program_id, staffUserId: owner.id });
+    const staffToken = await signInStaffByCookie(db, staffContext, base, { programId: owner.program_id, staffUserId: owner.id }, new Date());
     for (const [name, url] of consoleShots) await shoot(staffContext, name, url);
 
     const staffPhone = await browser.newContext({ viewport: phone, deviceScaleFactor: 2, isMobile: true, locale: 'en-GB' });

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
+import { systemClock } from '../../src/clock/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { openMemory } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
@@ -58,14 +59,15 @@ const database = await openMemory();
 await migrate(database);
 const config = loadConfig({ LOG_LEVEL: 'silent', LOJAL_JOBS: 'off', LOJAL_DATA_DIR: dataDir, LOJAL_PUBLIC_URL: 'https://loyalty.example.com' });
 const evidence = new DiskEvidenceStore(config.evidenceDir);
+const clock = systemClock;
 process.stdout.write('seeding the demo program… ');
 let adminKey = '';
-await ensureDemoProgram(database.db, async (k) => void (adminKey = k), async () => adminKey, evidence);
+await ensureDemoProgram(database.db, async (k) => void (adminKey = k), async () => adminKey, clock(), evidence);
 const program = await database.db.selectFrom('programs').select('id').executeTakeFirstOrThrow();
-await ensureDemoSignIns(database.db, program.id);
+await ensureDemoSignIns(database.db, program.id, clock());
 console.log('done');
 
-const app: FastifyInstance = await buildApp(database, config, { demo: true, evidence });
+const app: FastifyInstance = await buildApp(database, config, { demo: true, evidence, clock });
 await app.ready();
 const doc = app.swagger() as { paths: Record<string, Record<string, { operationId?: string; security?: Array<Record<string, unknown>> }>> };
 const operations = new Map<string, { method: string; path: string; security: Array<Record<string, unknown>> }>();
@@ -76,7 +78,7 @@ for (const [p, item] of Object.entries(doc.paths)) {
 const member = await getMemberByExternalId(database.db, program.id, demoSignIns.portalMemberExternalId);
 const staff = await database.db.selectFrom('staff_users').select('id').where('program_id', '=', program.id).where('email', '=', demoSignIns.console.email).executeTakeFirstOrThrow();
 async function sessionHeaders(kind: 'staff' | 'member', who = member) {
-  const { token, session } = await createSession(database.db, kind === 'staff' ? { kind, programId: program.id, staffUserId: staff.id } : { kind, email: who.email ?? null });
+  const { token, session } = await createSession(database.db, kind === 'staff' ? { kind, programId: program.id, staffUserId: staff.id } : { kind, email: who.email ?? null }, clock());
   if (kind === 'member') await chooseSessionMember(database.db, session.id, program.id, who.id);
   // The public URL is https, so the server reads the Secure cookie's `__Host-` name.
   return { cookie: `__Host-${sessionCookies[kind]}=${token}`, 'x-csrf-token': csrfTokenFor(session) };

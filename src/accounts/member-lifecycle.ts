@@ -73,11 +73,12 @@ export async function moveMemberStatus(
   id: string,
   from: MemberStatus[],
   to: MemberStatus,
+  now: Date,
   fields: { name?: string; language?: Language } = {},
 ): Promise<Member | undefined> {
   const row = await trx
     .updateTable('members')
-    .set({ status: to, ...fields, updated_at: sql`now()` })
+    .set({ status: to, ...fields, updated_at: now })
     .where('program_id', '=', programId)
     .where('id', '=', id)
     .where('status', 'in', from)
@@ -87,7 +88,7 @@ export async function moveMemberStatus(
   const member = toMember(row);
   // Receivers hear who joined and who left; a request to join that is turned down was never a member.
   const how = to === 'active' ? (from.includes('invited') ? 'invitation_accepted' : 'registration_approved') : to === 'closed' && !from.every((s) => s === 'pending') ? 'deactivated' : null;
-  if (how) await publishMemberChange(trx, programId, member, how, new Date());
+  if (how) await publishMemberChange(trx, programId, member, how, now);
   return member;
 }
 

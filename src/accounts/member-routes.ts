@@ -28,7 +28,7 @@ export const memberListQuery = pageQuery
   })
   .strict();
 
-export async function memberRoutes(fastify: FastifyInstance, { database }: AppContext) {
+export async function memberRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
 
@@ -51,7 +51,7 @@ export async function memberRoutes(fastify: FastifyInstance, { database }: AppCo
     async (req, reply) =>
       reply.status(201).send(
         await audited(db, auditContext(req), async (trx) => {
-          const after = await createMember(trx, caller(req).programId, req.body);
+          const after = await createMember(trx, caller(req).programId, req.body, clock());
           return { result: after, audit: { action: 'member.create', entity: 'member', entityId: after.id, after } };
         }),
       ),

@@ -45,7 +45,7 @@ async function resolveAccount(
 }
 
 /** Creates a member and the member's own wallet (same id) in one transaction. */
-export async function createMember(db: Db, programId: string, input: MemberCreate): Promise<Member> {
+export async function createMember(db: Db, programId: string, input: MemberCreate, now: Date): Promise<Member> {
   const m = parseInput(memberCreateSchema, input);
   return inTransaction(db, async (trx) => {
     const accountId = (await resolveAccount(trx, programId, m))!;
@@ -58,7 +58,7 @@ export async function createMember(db: Db, programId: string, input: MemberCreat
         .executeTakeFirstOrThrow();
       await openWallets(trx, programId, 'member', [id]);
       const member = toMember(row);
-      if (member.status === 'active') await publishMemberChange(trx, programId, member, 'created', new Date());
+      if (member.status === 'active') await publishMemberChange(trx, programId, member, 'created', now);
       return member;
     } catch (err) {
       if (isUniqueViolation(err) && m.externalId) throw duplicateMember(m.externalId);

@@ -19,6 +19,8 @@ export interface AuditContext {
   programId: string;
   actor: Actor;
   ip: string | null;
+  /** When the action happens, from the application's clock (the request's, the job's, the CLI's). */
+  at: Date;
 }
 
 export interface AuditEntry extends AuditContext {
@@ -31,13 +33,15 @@ export interface AuditEntry extends AuditContext {
 }
 
 /** A system actor for work nobody asked for over the API (the CLI, the demo seed). */
-export const systemContext = (programId: string, label: string): AuditContext => ({
+export const systemContext = (programId: string, label: string, at: Date): AuditContext => ({
   programId,
   actor: { kind: 'api_key', id: '00000000-0000-0000-0000-000000000000', label },
   ip: null,
+  at,
 });
 
-export async function recordAudit(trx: Db, entry: AuditEntry, at = new Date()): Promise<{ seq: number; hash: string }> {
+/** `at` overrides the context's instant where the caller already holds the one its action took effect at. */
+export async function recordAudit(trx: Db, entry: AuditEntry, at: Date = entry.at): Promise<{ seq: number; hash: string }> {
   // Taking the next number locks the head row until this transaction ends: the next writer waits for our hash.
   const head = await sql<{ seq: number; hash: string }>`
     INSERT INTO audit_heads (program_id, seq, hash) VALUES (${entry.programId}, 1, ${genesisHash})

@@ -41,7 +41,7 @@ async function checkDecider(trx: Db, programId: string, settings: ClaimSettings,
   if (claim.state === 'needs_review') throw new LojalError('claim_needs_program_review');
 }
 
-export async function approveClaim(db: Db, program: Program, claimId: string, d: Decider, now = new Date()): Promise<{ claim: SaleClaim; created: boolean }> {
+export async function approveClaim(db: Db, program: Program, claimId: string, d: Decider, now: Date): Promise<{ claim: SaleClaim; created: boolean }> {
   const settings = await getClaimSettings(db, program.id);
   const created = await db.transaction().execute(async (trx) => {
     const claim = await requireClaim(trx, program.id, claimId, true);
@@ -57,7 +57,7 @@ export async function approveClaim(db: Db, program: Program, claimId: string, d:
     if (refused || ready.length === 0) throw refused ?? new LojalError('internal_error');
     const item = (await processInTransaction(trx, program, ready, now)).get(0)!;
     if (item.status === 'rejected') throw item.error;
-    await decideClaim(trx, program.id, claim.id, { state: 'approved', eventId: item.record.id, points: item.record.points, actor: actorOf(d) });
+    await decideClaim(trx, program.id, claim.id, { state: 'approved', eventId: item.record.id, points: item.record.points, actor: actorOf(d) }, now);
     await queueClaimDecisionMail(trx, program, claim, { state: 'approved', points: item.record.points }, now);
     const decided = { claimId: claim.id, accountId: claim.accountId, memberId: claim.memberId };
     await publishClaimDecided(trx, program.id, { ...decided, decision: 'approved', points: item.record.points, reason: null }, now);
@@ -72,7 +72,7 @@ export async function rejectClaim(
   claimId: string,
   d: Decider,
   reason: { code: RejectionReason; note: string | null },
-  now = new Date(),
+  now: Date,
 ): Promise<{ claim: SaleClaim; created: boolean }> {
   const settings = await getClaimSettings(db, program.id);
   const created = await db.transaction().execute(async (trx) => {
@@ -80,8 +80,8 @@ export async function rejectClaim(
     if (claim.state === 'rejected') return false;
     if (claim.state === 'approved') throw new LojalError('claim_state_conflict', { claim: claim.id, state: claim.state });
     await checkDecider(trx, program.id, settings, claim, d);
-    await decideClaim(trx, program.id, claim.id, { state: 'rejected', code: reason.code, note: reason.note, actor: actorOf(d) });
-    await queueClaimDecisionMail(trx, program, claim, { state: 'rejected', code: reason.code, note: reason.note });
+    await decideClaim(trx, program.id, claim.id, { state: 'rejected', code: reason.code, note: reason.note, actor: actorOf(d) }, now);
+    await queueClaimDecisionMail(trx, program, claim, { state: 'rejected', code: reason.code, note: reason.note }, now);
     const why = reason.note ? `${reason.code}: ${reason.note}` : reason.code;
     await publishClaimDecided(trx, program.id, { claimId: claim.id, accountId: claim.accountId, memberId: claim.memberId, decision: 'rejected', points: 0, reason: why }, now);
     return true;

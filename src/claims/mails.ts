@@ -12,7 +12,7 @@ import type { SaleClaim } from './store.js';
 
 export type ClaimDecision = { state: 'approved'; points: number } | { state: 'rejected'; code: NonNullable<SaleClaim['rejectionCode']>; note: string | null };
 
-export async function queueClaimDecisionMail(trx: Db, program: Program, claim: SaleClaim, decision: ClaimDecision, now = new Date()): Promise<void> {
+export async function queueClaimDecisionMail(trx: Db, program: Program, claim: SaleClaim, decision: ClaimDecision, now: Date): Promise<void> {
   const m = await trx
     .selectFrom('members')
     .select(['email', 'name', 'language', 'attributes'])

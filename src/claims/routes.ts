@@ -104,7 +104,7 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config, 
       const parsed = claimInputSchema.safeParse(raw);
       if (!parsed.success) throw validationError(parsed.error.issues, raw);
       const program = await programOf(req);
-      const result = await submitClaim(db, store, program, parsed.data, files, actorRef(actor(req)));
+      const result = await submitClaim(db, store, program, parsed.data, files, actorRef(actor(req)), clock());
       reply.status(result.created ? 201 : 200);
       return present(req, program, result.claim, true);
     },
@@ -181,7 +181,7 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config, 
     },
     async (req) => {
       const program = await programOf(req);
-      const { claim } = await approveClaim(db, program, req.params.id, { actor: actorRef(actor(req)), managerId: req.body?.managerId });
+      const { claim } = await approveClaim(db, program, req.params.id, { actor: actorRef(actor(req)), managerId: req.body?.managerId }, clock());
       return present(req, program, claim, true);
     },
   );
@@ -210,7 +210,7 @@ export async function claimRoutes(fastify: FastifyInstance, { database, config, 
     },
     async (req) => {
       const program = await programOf(req);
-      const { claim } = await rejectClaim(db, program, req.params.id, { actor: actorRef(actor(req)), managerId: req.body.managerId }, { code: req.body.reason, note: req.body.note ?? null });
+      const { claim } = await rejectClaim(db, program, req.params.id, { actor: actorRef(actor(req)), managerId: req.body.managerId }, { code: req.body.reason, note: req.body.note ?? null }, clock());
       return present(req, program, claim, true);
     },
   );

@@ -211,12 +211,14 @@ export async function decideClaim(
   programId: string,
   id: string,
   d: { state: 'approved'; eventId: string; points: number; actor: string } | { state: 'rejected'; code: RejectionReason; note: string | null; actor: string },
+  /** The app's time, not the database's: decided_at is shown and compared with the other times the app stamps. */
+  now: Date,
 ): Promise<void> {
   if (d.state === 'approved') {
-    await sql`UPDATE sale_claims SET state = 'approved', event_id = ${d.eventId}, points = ${d.points}, decided_by = ${d.actor}, decided_at = now()
+    await sql`UPDATE sale_claims SET state = 'approved', event_id = ${d.eventId}, points = ${d.points}, decided_by = ${d.actor}, decided_at = ${now}
       WHERE program_id = ${programId} AND id = ${id}`.execute(trx);
   } else {
-    await sql`UPDATE sale_claims SET state = 'rejected', rejection_code = ${d.code}, rejection_note = ${d.note}, decided_by = ${d.actor}, decided_at = now()
+    await sql`UPDATE sale_claims SET state = 'rejected', rejection_code = ${d.code}, rejection_note = ${d.note}, decided_by = ${d.actor}, decided_at = ${now}
       WHERE program_id = ${programId} AND id = ${id}`.execute(trx);
   }
 }

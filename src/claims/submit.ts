@@ -72,7 +72,7 @@ export async function submitClaim(
   input: ClaimInput,
   files: UploadedFile[],
   actor: string,
-  now = new Date(),
+  now: Date,
 ): Promise<SubmitResult> {
   const hash = fingerprint(input, files);
   const replay = async () => {

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { Command, InvalidArgumentError } from 'commander';
+import { systemClock } from '../clock/index.js';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { DataDirLockedError } from '../db/database.js';
 import { openConfiguredDatabase } from '../db/open.js';
@@ -43,6 +44,9 @@ import { pipeline } from 'node:stream/promises';
 
 /** A command that ran but could not do all it was asked (rows refused): exit 1 at the end. */
 let failed = false;
+/** The CLI is an entry point: the one place its commands take the time from, passed down to everything they run. */
+const clock = systemClock;
+
 const program = new Command();
 program.name('lojal').description('Lojal, the open B2B loyalty and partner-incentive engine').showHelpAfterError();
 
@@ -140,7 +144,7 @@ auditCmd
     const { database } = await openConfiguredDatabase(loadConfig());
     try {
       const ids = o.program ? [o.program] : (await listPrograms(database.db)).map((p) => p.id);
-      for (const id of ids) console.log(JSON.stringify(await auditCheckpoint(database.db, id, new Date())));
+      for (const id of ids) console.log(JSON.stringify(await auditCheckpoint(database.db, id, clock())));
     } finally {
       await database.close();
     }
@@ -158,7 +162,7 @@ program
   .action(async (o: { program: string; name: string; scopes: Scope[]; staffUser?: string }) => {
     const { database } = await openConfiguredDatabase(loadConfig());
     try {
-      const { key } = await issueApiKey(database.db, systemContext(o.program, 'lojal CLI'), { name: o.name, scopes: o.scopes, staffUserId: o.staffUser });
+      const { key } = await issueApiKey(database.db, systemContext(o.program, 'lojal CLI', clock()), { name: o.name, scopes: o.scopes, staffUserId: o.staffUser });
       console.log(key);
     } finally {
       await database.close();
@@ -193,7 +197,7 @@ staffCmd
   .action(async (o: { program: string; email: string }) => {
     const password = await readSecret('Password: ');
     await withProgram(o.program, async (db, p) => {
-      await setStaffPasswordByEmail(db, p.id, o.email, password, systemContext(p.id, 'lojal CLI'));
+      await setStaffPasswordByEmail(db, p.id, o.email, password, systemContext(p.id, 'lojal CLI', clock()));
       console.log(`Password set for ${o.email}; their other sessions have ended.`);
     });
   });
@@ -204,24 +208,24 @@ program
   .action(async () => {
     const { database } = await openConfiguredDatabase(loadConfig());
     try {
-      const r = await runLedgerJobs(database.db);
+      const r = await runLedgerJobs(database.db, clock());
       console.log(`Released ${r.lotsReleased} pending lots; expired ${r.pointsExpired} points; moved ${r.leaverPointsSettled} released points of people who left.`);
-      const tiers = await runTierJobs(database.db);
+      const tiers = await runTierJobs(database.db, clock());
       console.log(`Evaluated tiers of ${tiers.evaluated} accounts and members: ${tiers.upgrades} upgrades, ${tiers.downgrades} downgrades.`);
-      const coop = await runCoopAccruals(database.db);
+      const coop = await runCoopAccruals(database.db, clock());
       console.log(`Co-op funds: ${coop.entries} accruals, ${coop.amount} in minor units.`);
-      console.log(`Onboarding: ${await runOnboardingJobs(database.db)} profile steps completed.`);
-      const insight = await runInsightJobs(database.db);
+      console.log(`Onboarding: ${await runOnboardingJobs(database.db, clock())} profile steps completed.`);
+      const insight = await runInsightJobs(database.db, clock());
       console.log(`Insight: KPI summaries of ${insight.refreshed} of ${insight.programs} programs rebuilt in ${insight.tookMs} ms (the others had no new data).`);
       const config = loadConfig();
       if (config.smtpUrl) {
         const transport = smtpTransport(config.smtpUrl);
-        const mail = await deliverOutbox(database.db, transport, { from: config.mailFrom }).finally(() => transport.close());
+        const mail = await deliverOutbox(database.db, transport, { from: config.mailFrom, now: clock() }).finally(() => transport.close());
         console.log(`Mail: ${mail.sent} sent, ${mail.retried} to retry, ${mail.failed} failed.`);
       } else {
         console.log('Mail: no LOJAL_SMTP_URL, so mails stay in the outbox (GET /v1/outbox).');
       }
-      const hooks = await deliverWebhooks(database.db, { allowPrivate: config.webhooksAllowPrivate });
+      const hooks = await deliverWebhooks(database.db, { allowPrivate: config.webhooksAllowPrivate, now: clock() });
       console.log(`Webhooks: ${hooks.attempted} attempts, ${hooks.delivered} delivered, ${hooks.retrying} to retry, ${hooks.failed} failed.`);
     } finally {
       await database.close();
@@ -238,7 +242,7 @@ program
     if (!o.account === !o.member) throw new InvalidArgumentError('give exactly one of --account or --member');
     await withProgram(o.program, async (db, p) => {
       const owner = o.account ? await getAccountByExternalId(db, p.id, o.account) : await getMemberByExternalId(db, p.id, o.member!);
-      const b = await getBalance(db, p.id, owner.id, { now: new Date(), timeZone: p.timeZone });
+      const b = await getBalance(db, p.id, owner.id, { now: clock(), timeZone: p.timeZone });
       console.log(`${owner.name} (${o.account ?? o.member})`);
       console.log(`  available  ${b.available} ${p.pointsName}`);
       console.log(`  pending    ${b.pending}${b.pendingReleases.length ? ` (next on ${b.pendingReleases[0]!.date})` : ''}`);
@@ -292,7 +296,7 @@ importCmd
   .action(async (file: string, o: { program: string }) => {
     await withProgram(o.program, async (db, p) => {
       const bar = progress('events');
-      const s = await importEventsCsv(db, p, file, (n) => bar.update(n));
+      const s = await importEventsCsv(db, p, file, clock, (n) => bar.update(n));
       bar.stop();
       printSummary(s.rows, `processed ${s.created}, replayed ${s.replayed}, rejected ${s.failed}`, s.seconds, s.errors.map((e) => `line ${e.line}: ${e.code} ${e.message}`));
       if (s.failed) failed = true;
@@ -328,7 +332,7 @@ importCmd
         if (!found) throw new Error(`No program ${o.program}.`);
         p = found;
       } else {
-        const { program: chosen, created } = await findOrCreateImportProgram(database.db, o.importId, () => createRetailProgram(database.db));
+        const { program: chosen, created } = await findOrCreateImportProgram(database.db, o.importId, () => createRetailProgram(database.db, clock()));
         p = chosen;
         if (created) console.log(`Program ${p.id} created. Admin API key (shown once): ${created.key}`);
         else console.log(`Program ${p.id} ("${p.name}") made by an earlier run of import ${o.importId}: replaying into it.`);
@@ -360,8 +364,8 @@ program
   .action(async (what: string, o: { program: string; out?: string; language: Language; from?: string; to?: string; period: Period; segmentBy: SegmentField }) => {
     const kind = oneOf(exportKinds, 'what')(what) as ExportKind;
     await withProgram(o.program, async (db, p) => {
-      if (kind === 'kpis' || kind === 'cohorts') await refreshInsight(db, p, new Date());
-      const stream = exportCsv(db, p, kind, { language: o.language, from: o.from, to: o.to, period: o.period, segmentBy: o.segmentBy });
+      if (kind === 'kpis' || kind === 'cohorts') await refreshInsight(db, p, clock());
+      const stream = exportCsv(db, p, kind, { language: o.language, from: o.from, to: o.to, period: o.period, segmentBy: o.segmentBy, now: clock() });
       await pipeline(stream, o.out ? fs.createWriteStream(o.out) : process.stdout);
       if (o.out) console.error(`Wrote ${o.out}.`);
     });
@@ -373,7 +377,7 @@ program
   .requiredOption('--program <id>', 'program id')
   .action(async (o: { program: string }) => {
     await withProgram(o.program, async (db, p) => {
-      const r = await refreshInsight(db, p, new Date(), { force: true });
+      const r = await refreshInsight(db, p, clock(), { force: true });
       console.log(`Rebuilt in ${r.tookMs} ms: ${r.accountDays} account-days.`);
     });
   });

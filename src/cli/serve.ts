@@ -2,6 +2,7 @@ import { fortySixElks } from '../messages/sms-outbox.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
+import { systemClock } from '../clock/index.js';
 import { openConfiguredDatabase } from '../db/open.js';
 import { buildApp } from '../app.js';
 import { demoProgramName, ensureDemoProgram } from '../demo/index.js';
@@ -13,6 +14,8 @@ import { seedProgress } from './seed-progress.js';
 
 /** Starts the API; with `demo`, seeds the demo program once and prints how to reach it. */
 export async function serve(config: Config, opts: { demo: boolean }): Promise<void> {
+  // The server's one clock: the routes, the scheduled jobs and the demo seed all take the time from it.
+  const clock = systemClock;
   const { database, applied } = await openConfiguredDatabase(config);
   if (database.kind === 'pglite') {
     console.log(
@@ -33,7 +36,7 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
     demoKey = await ensureDemoProgram(database.db, async (key) => {
       await fs.mkdir(config.dataDir, { recursive: true });
       await fs.writeFile(keyFile, key + '\n', { mode: 0o600 });
-    }, async () => (await fs.readFile(keyFile, 'utf8').catch(() => '')).trim() || undefined, evidence, {
+    }, async () => (await fs.readFile(keyFile, 'utf8').catch(() => '')).trim() || undefined, clock(), evidence, {
       step(label) {
         if (!progress) {
           console.log('Seeding the demo program (first start only; a minute or so):');
@@ -45,13 +48,13 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
     });
     progress?.end();
     const demoProgram = await database.db.selectFrom('programs').select('id').where('name', '=', demoProgramName).executeTakeFirstOrThrow();
-    signIns = await ensureDemoSignIns(database.db, demoProgram.id);
+    signIns = await ensureDemoSignIns(database.db, demoProgram.id, clock());
   }
 
-  const app = await buildApp(database, config, { demo: opts.demo, evidence });
+  const app = await buildApp(database, config, { demo: opts.demo, evidence, clock });
   const mail = config.smtpUrl ? { transport: smtpTransport(config.smtpUrl), from: config.mailFrom } : undefined;
   const sms = config.sms ? { provider: fortySixElks(config.sms), from: config.sms.from } : undefined;
-  const stopJobs = config.jobs ? startScheduler(database.db, app.log, undefined, mail, { allowPrivate: config.webhooksAllowPrivate }, evidence, sms, config.publicUrl) : async () => {};
+  const stopJobs = config.jobs ? startScheduler(database.db, app.log, clock, undefined, mail, { allowPrivate: config.webhooksAllowPrivate }, evidence, sms, config.publicUrl) : async () => {};
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await stopJobs();

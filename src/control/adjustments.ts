@@ -84,7 +84,7 @@ async function countAgainstLimit(trx: Db, program: Program, actor: string, point
   if (limit !== null && total > limit) throw new LojalError('adjustment_limit_exceeded', { total, limit });
 }
 
-export async function submitAdjustment(db: Db, program: Program, input: AdjustmentSubmission, audit: AuditContext, now = new Date()): Promise<Submitted> {
+export async function submitAdjustment(db: Db, program: Program, input: AdjustmentSubmission, audit: AuditContext, now: Date): Promise<Submitted> {
   const settings = await getControlSettings(db, program.id);
   if (!settings.reasonCodes.some((r) => r.code === input.reasonCode)) {
     throw new LojalError('unknown_reason_code', { reasonCode: input.reasonCode, known: settings.reasonCodes.map((r) => r.code).join(', ') });
@@ -169,7 +169,7 @@ export interface Decider {
  * at once the second finds it approved and answers the same journal; the journal's own idempotency key
  * (`adjust-request:<id>`) is the backstop.
  */
-export async function approveRequest(db: Db, program: Program, id: string, decider: Decider, now = new Date()): Promise<AdjustmentRequest> {
+export async function approveRequest(db: Db, program: Program, id: string, decider: Decider, now: Date): Promise<AdjustmentRequest> {
   const me = actorRef(decider.audit.actor);
   return db.transaction().execute(async (trx) => {
     const before = await lockRequest(trx, program.id, id);
@@ -205,7 +205,7 @@ export async function approveRequest(db: Db, program: Program, id: string, decid
 }
 
 /** Rejects (or, by its author, withdraws) a pending request; its points no longer count against the daily limit. */
-export async function rejectRequest(db: Db, program: Program, id: string, reason: string, decider: Decider, now = new Date()): Promise<AdjustmentRequest> {
+export async function rejectRequest(db: Db, program: Program, id: string, reason: string, decider: Decider, now: Date): Promise<AdjustmentRequest> {
   const me = actorRef(decider.audit.actor);
   return db.transaction().execute(async (trx) => {
     const before = await lockRequest(trx, program.id, id);

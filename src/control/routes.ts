@@ -31,7 +31,7 @@ const settingsOut = controlSettingsSchema
 
 const present = (s: ControlSettings, lng: Language) => ({ ...s, reasonCodes: s.reasonCodes.map((r) => ({ ...r, label: r.labels[lng] })) });
 
-export async function controlRoutes(fastify: FastifyInstance, { database }: AppContext) {
+export async function controlRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
@@ -133,7 +133,7 @@ export async function controlRoutes(fastify: FastifyInstance, { database }: AppC
         response: { 200: adjustmentRequestOut },
       },
     },
-    async (req) => approveRequest(db, await programOf(req), req.params.id, decider(req)),
+    async (req) => approveRequest(db, await programOf(req), req.params.id, decider(req), clock()),
   );
 
   app.post(
@@ -152,6 +152,6 @@ export async function controlRoutes(fastify: FastifyInstance, { database }: AppC
         response: { 200: adjustmentRequestOut },
       },
     },
-    async (req) => rejectRequest(db, await programOf(req), req.params.id, req.body.reason, decider(req)),
+    async (req) => rejectRequest(db, await programOf(req), req.params.id, req.body.reason, decider(req), clock()),
   );
 }

@@ -115,7 +115,7 @@ export async function accrueProgram(db: Db, programId: string, policy: CoopPolic
 }
 
 /** Every program with a co-op policy; idempotent. */
-export async function runCoopAccruals(db: Db, now = new Date()): Promise<CoopAccrualReport> {
+export async function runCoopAccruals(db: Db, now: Date): Promise<CoopAccrualReport> {
   const report: CoopAccrualReport = { entries: 0, amount: 0 };
   for (const { programId, policy } of await allCoopPolicies(db)) {
     const r = await accrueProgram(db, programId, policy, now);

@@ -211,7 +211,7 @@ export async function approveCoopClaim(db: Db, program: Program, id: string, act
     await postCoopEntries(trx, program.id, [
       { accountId: claim.accountId, kind: 'reimbursement', amount: -amount, idempotencyKey: `claim:${claim.id}`, claimId: claim.id, actor, memo: claim.medium },
     ]);
-    await sql`INSERT INTO coop_payouts (program_id, id, claim_id, account_id, amount) VALUES (${program.id}, ${uuidv7()}, ${claim.id}, ${claim.accountId}, ${amount})`.execute(trx);
+    await sql`INSERT INTO coop_payouts (program_id, id, claim_id, account_id, amount, created_at) VALUES (${program.id}, ${uuidv7()}, ${claim.id}, ${claim.accountId}, ${amount}, ${now})`.execute(trx);
     await sql`UPDATE coop_claims SET state = 'approved', approved_amount = ${amount}, decided_by = ${actor}, decided_at = ${now}
       WHERE program_id = ${program.id} AND id = ${claim.id}`.execute(trx);
     await publishDecision(trx, program, claim, { decision: 'approved', amount, reason: null, note: null }, now);

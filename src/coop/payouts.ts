@@ -75,7 +75,7 @@ export interface ExportBatch {
  * Marks payouts exported as one batch: the given ones, or every unexported one. Retrying with the same key
  * answers the first batch and marks nothing more, so an ERP that lost the answer can safely ask again.
  */
-export async function exportPayouts(db: Db, programId: string, key: string, actor: string, payoutIds?: string[]): Promise<ExportBatch> {
+export async function exportPayouts(db: Db, programId: string, key: string, actor: string, now: Date, payoutIds?: string[]): Promise<ExportBatch> {
   const existing = async (): Promise<ExportBatch | undefined> => {
     const r = (await sql<{ id: string; payouts: number; total: number; created_at: Date }>`
       SELECT id, payouts, total, created_at FROM coop_export_batches WHERE program_id = ${programId} AND idempotency_key = ${key}`.execute(db)).rows[0];
@@ -86,10 +86,10 @@ export async function exportPayouts(db: Db, programId: string, key: string, acto
   const id = uuidv7();
   try {
     return await db.transaction().execute(async (trx) => {
-      await sql`INSERT INTO coop_export_batches (program_id, id, idempotency_key, payouts, total, actor) VALUES (${programId}, ${id}, ${key}, 0, 0, ${actor})`.execute(trx);
+      await sql`INSERT INTO coop_export_batches (program_id, id, idempotency_key, payouts, total, actor, created_at) VALUES (${programId}, ${id}, ${key}, 0, 0, ${actor}, ${now})`.execute(trx);
       // Only unexported payouts are taken; a payout already in another batch stays there.
       const marked = await sql<{ amount: number }>`
-        UPDATE coop_payouts SET export_batch_id = ${id}, exported_at = now()
+        UPDATE coop_payouts SET export_batch_id = ${id}, exported_at = ${now}
         WHERE program_id = ${programId} AND export_batch_id IS NULL ${payoutIds ? sql`AND id = ANY(${payoutIds}::uuid[])` : sql``}
         RETURNING amount`.execute(trx);
       const total = marked.rows.reduce((s, r) => s + Number(r.amount), 0);

@@ -74,14 +74,14 @@ export async function allCoopPolicies(db: Db): Promise<Array<{ programId: string
 }
 
 /** Sets the policy. Without `accrueFrom` it applies from now: a new policy does not pay for past purchases unless asked. */
-export async function putCoopPolicy(db: Db, programId: string, input: z.output<typeof coopPolicySchema>, now = new Date()): Promise<CoopPolicy> {
+export async function putCoopPolicy(db: Db, programId: string, input: z.output<typeof coopPolicySchema>, now: Date): Promise<CoopPolicy> {
   const from = input.accrueFrom ? new Date(input.accrueFrom) : now;
   const bp = input.kind === 'percent_of_purchases' ? input.basisPoints : null;
   const amount = input.kind === 'fixed_per_quarter' ? input.quarterlyAmount : null;
   await sql`
-    INSERT INTO coop_policies (program_id, kind, basis_points, quarterly_amount, accrue_from)
-    VALUES (${programId}, ${input.kind}, ${bp}, ${amount}, ${from})
+    INSERT INTO coop_policies (program_id, kind, basis_points, quarterly_amount, accrue_from, updated_at)
+    VALUES (${programId}, ${input.kind}, ${bp}, ${amount}, ${from}, ${now})
     ON CONFLICT (program_id) DO UPDATE SET kind = excluded.kind, basis_points = excluded.basis_points,
-      quarterly_amount = excluded.quarterly_amount, accrue_from = excluded.accrue_from, updated_at = now()`.execute(db);
+      quarterly_amount = excluded.quarterly_amount, accrue_from = excluded.accrue_from, updated_at = excluded.updated_at`.execute(db);
   return (await getCoopPolicy(db, programId))!;
 }

@@ -148,7 +148,7 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
         response: { 200: coopPolicyOut },
       },
     },
-    async (req) => putCoopPolicy(db, caller(req).programId, req.body),
+    async (req) => putCoopPolicy(db, caller(req).programId, req.body, clock()),
   );
 
   app.get(
@@ -447,7 +447,7 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
     },
     async (req, reply) => {
       const program = await programOf(req);
-      const batch = await exportPayouts(db, program.id, req.body.idempotencyKey, actorOf(req), req.body.payoutIds);
+      const batch = await exportPayouts(db, program.id, req.body.idempotencyKey, actorOf(req), clock(), req.body.payoutIds);
       reply.status(200);
       return { ...batch, currency: program.currency };
     },

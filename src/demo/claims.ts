@@ -35,7 +35,7 @@ export async function seedClaimsDemo(db: Db, program: Program, store: EvidenceSt
     priority: 70,
     effectiveFrom: new Date(now.getTime() - 400 * DAY).toISOString(),
     definition: { conditions: { eventTypes: ['sale_claim'] }, effect: { type: 'perAmount', points: 2, per: 1000 }, recipient: { type: 'member' } },
-  });
+  }, now);
 
   // Salespeople at the chain branches, and their chains' managers (the demo's people are generated with roles).
   const staff = (await sql<{ external_id: string; id: string; account_id: string; parent_id: string | null }>`
@@ -85,7 +85,7 @@ export async function seedClaimsDemo(db: Db, program: Program, store: EvidenceSt
   const reasons: RejectionReason[] = ['evidence_unreadable', 'invoice_not_found', 'product_not_eligible'];
   for (const [n, c] of submitted.slice(1, 12).entries()) {
     const manager = managers.find((m) => m.account_id === c.parentId || m.account_id === c.accountId);
-    if (n < 3) await rejectClaim(db, program, c.id, { actor: `api-key:${actor}` }, { code: reasons[n]!, note: n === 0 ? 'Fotot är suddigt, skicka en ny bild av fakturan.' : null });
+    if (n < 3) await rejectClaim(db, program, c.id, { actor: `api-key:${actor}` }, { code: reasons[n]!, note: n === 0 ? 'Fotot är suddigt, skicka en ny bild av fakturan.' : null }, now);
     else if (n % 2 === 1 && manager && manager.id !== c.memberId) {
       // A flagged claim is the program team's: the manager's attempt is refused, and the team approves it.
       await approveClaim(db, program, c.id, { actor: `api-key:${actor}`, managerId: manager.id }, now).catch(() => approveClaim(db, program, c.id, { actor: `api-key:${actor}` }, now));
@@ -115,5 +115,5 @@ export async function seedClaimsDemo(db: Db, program: Program, store: EvidenceSt
   for (const c of coop.slice(0, 3)) await approveCoopClaim(db, program, c.id, actor, now).catch(() => undefined); // an empty fund stays unpaid
   if (coop[3]) await rejectCoopClaim(db, program, coop[3].id, actor, { code: 'ad_not_eligible', note: 'Vårt varumärke syns inte i annonsen.' }, now);
   const [firstPayout] = await listPayouts(db, pid, 'unexported', 1);
-  if (firstPayout) await exportPayouts(db, pid, 'demo-erp-export-1', actor, [firstPayout.id]);
+  if (firstPayout) await exportPayouts(db, pid, 'demo-erp-export-1', actor, now, [firstPayout.id]);
 }

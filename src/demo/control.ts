@@ -21,7 +21,7 @@ const DAY = 86_400_000;
 
 export async function seedControlDemo(db: Db, program: Program, now: Date): Promise<void> {
   const pid = program.id;
-  const system = systemContext(pid, 'demo seed');
+  const system = systemContext(pid, 'demo seed', now);
   await db.transaction().execute((trx) =>
     recordAudit(trx, { ...system, action: 'program.seed', entity: 'program', entityId: pid, after: { note: 'demo companies, people, catalog, rules and a year of events' } }),
   );
@@ -36,7 +36,7 @@ export async function seedControlDemo(db: Db, program: Program, now: Date): Prom
   const ingrid = await staff('ingrid.dahl@nordbygg.example', 'Ingrid Dahl', 'owner');
   const magnus = await staff('magnus.berg@nordbygg.example', 'Magnus Berg', 'manager');
   const sofia = await staff('sofia.lind@nordbygg.example', 'Sofia Lind', 'support');
-  const as = (u: { id: string; name: string }): AuditContext => ({ programId: pid, actor: { kind: 'staff', id: u.id, label: u.name }, ip: '10.20.0.15' });
+  const as = (u: { id: string; name: string }): AuditContext => ({ programId: pid, actor: { kind: 'staff', id: u.id, label: u.name }, ip: '10.20.0.15', at: now });
   await issueApiKey(db, as(ingrid), { name: 'Magnus, console', scopes: ['read', 'ledger:write', 'accounts:write'], staffUserId: magnus.id });
   await issueApiKey(db, as(ingrid), { name: 'Sofia, service desk', scopes: ['read', 'ledger:write'], staffUserId: sofia.id });
 
@@ -90,7 +90,7 @@ export async function seedControlDemo(db: Db, program: Program, now: Date): Prom
   ];
   for (const r of rules) {
     await db.transaction().execute(async (trx) => {
-      const rule = await createRule(trx, pid, { ...r, effectiveFrom: since.toISOString() });
+      const rule = await createRule(trx, pid, { ...r, effectiveFrom: since.toISOString() }, now);
       await recordAudit(trx, { ...as(ingrid), action: 'rule.create', entity: 'rule', entityId: rule.id, after: rule });
     });
   }

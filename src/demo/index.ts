@@ -15,6 +15,8 @@ export async function ensureDemoProgram(
   db: Db,
   saveKey: (key: string) => Promise<void>,
   loadKey: () => Promise<string | undefined>,
+  /** The demo's "today": its year of history ends here. */
+  now: Date,
   /** Where the demo's claim evidence files go; without one the demo has no claims. */
   evidence?: EvidenceStore,
   progress?: SeedProgress,
@@ -30,7 +32,7 @@ export async function ensureDemoProgram(
     pendingDays: 14,
     expiryPolicy: { kind: 'end_of_year', yearsAfter: 1 },
   });
-  await seedDemo(db, program, new Date(), evidence, progress);
+  await seedDemo(db, program, now, evidence, progress);
   // Planner statistics for the tables the seed just filled: without them PostgreSQL plans the dashboard's
   // queries for empty tables until autovacuum gets round to it (60 s for a month's figures instead of 1.3 s).
   await sql`ANALYZE`.execute(db);

@@ -71,7 +71,7 @@ export async function seedPeople(db: Db, seeded: Program, now: Date): Promise<vo
     await invite(db, program, account.id, { email, name, role, language, expiresInDays: 14, actor }, publicUrl, now);
   }
   const code = await renewJoinCode(db, pid, branch.id);
-  await register(db, program, { account: code, email: 'ida.nystrom@example.com', name: 'Ida Nyström', language: 'sv', role: 'sales_rep' });
+  await register(db, program, { account: code, email: 'ida.nystrom@example.com', name: 'Ida Nyström', language: 'sv', role: 'sales_rep' }, now);
 
   // Someone left a branch of Kedjan B; the program returns leavers' points to the company.
   await deactivateMember(db, program, (await member('P10016')).id, actor, now);

@@ -84,7 +84,7 @@ export interface SeedProgress {
 
 const silent: SeedProgress = { step: () => {}, count: () => {} };
 
-export async function seedDemo(db: Db, program: Program, now = new Date(), evidence?: EvidenceStore, progress: SeedProgress = silent): Promise<{ events: number }> {
+export async function seedDemo(db: Db, program: Program, now: Date, evidence?: EvidenceStore, progress: SeedProgress = silent): Promise<{ events: number }> {
   const rnd = random(20261123);
   const pid = program.id;
   progress.step('300 products, 200 companies, 600 people');
@@ -138,7 +138,7 @@ export async function seedDemo(db: Db, program: Program, now = new Date(), evide
     { name: 'Feedback', priority: 50, definition: { conditions: { eventTypes: ['feedback.given'] }, effect: { type: 'fixed', points: 50 }, recipient: { type: 'member' }, caps: [{ scope: 'member', period: 'month', maxPoints: 100 }] } },
   ];
   progress.step('earning rules');
-  for (const r of rules) await createRule(db, pid, { ...r, effectiveFrom: since });
+  for (const r of rules) await createRule(db, pid, { ...r, effectiveFrom: since }, now);
 
   progress.step('segments and a campaign');
   await seedRelevanceBefore(db, program, now);

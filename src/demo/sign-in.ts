@@ -25,7 +25,7 @@ export interface DemoSignIns {
   portal: { email: string; password: string; name: string };
 }
 
-export async function ensureDemoSignIns(db: Db, programId: string, now: Date = new Date()): Promise<DemoSignIns> {
+export async function ensureDemoSignIns(db: Db, programId: string, now: Date): Promise<DemoSignIns> {
   await updateProgram(db, programId, { memberPasswords: true });
 
   const { email, password } = demoSignIns.console;
@@ -33,7 +33,7 @@ export async function ensureDemoSignIns(db: Db, programId: string, now: Date = n
   if (!admin) {
     const created = await db.transaction().execute(async (trx) => {
       const user = await createStaffUser(trx, programId, { email, name: 'Demo Admin', role: 'owner' });
-      await recordAudit(trx, { ...systemContext(programId, 'demo'), action: 'staff_user.create', entity: 'staff_user', entityId: user.id, after: user });
+      await recordAudit(trx, { ...systemContext(programId, 'demo', now), action: 'staff_user.create', entity: 'staff_user', entityId: user.id, after: user });
       return user;
     });
     admin = { id: created.id, password_hash: null };

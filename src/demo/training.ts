@@ -29,7 +29,7 @@ export async function seedTrainingDemo(db: Db, program: Program, now: Date, evid
     priority: 60,
     effectiveFrom: longAgo.toISOString(),
     definition: { conditions: { eventTypes: ['training.completed'] }, effect: { type: 'fixed', points: 500 }, recipient: { type: 'member' } },
-  });
+  }, now);
   const handbook = evidence ? (await storeTrainingFiles(db, evidence, pid, [await receiveBytes(evidence, tinyPdf('Installationshandbok - Lojal demo'), 'installationshandbok.pdf')], 'demo'))[0] : undefined;
 
   const course = await createCourse(

@@ -85,7 +85,7 @@ function problemBody(req: FastifyRequest, err: LojalError) {
   return { code: err.code, message: String(t(`errors:${err.code}`, err.params as never)), ...(err.issues && { errors: localizedIssues(err.issues, lng, err.params) }) };
 }
 
-export async function eventRoutes(fastify: FastifyInstance, { database, config, metrics, settingsOf }: AppContext) {
+export async function eventRoutes(fastify: FastifyInstance, { database, config, metrics, settingsOf, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const programOf = async (req: FastifyRequest): Promise<Program> => (await settingsOf(req)).program(db);
@@ -124,7 +124,7 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
       const lng = apiLanguage(req);
       const partner = caller(req).partner;
       const cached = { rules: await settings.rules(db), tiers: await settings.tiers(db) };
-      const opts = { now: new Date(), futureToleranceSeconds: config.futureToleranceSeconds, partner, settings: cached };
+      const opts = { now: clock(), futureToleranceSeconds: config.futureToleranceSeconds, partner, settings: cached };
       if ('events' in body) {
         const events = (body as { events: unknown }).events;
         if (!Array.isArray(events) || Object.keys(body).length !== 1) {

@@ -26,6 +26,8 @@ declare module 'fastify' {
     member: MemberContext | undefined;
     /** The program's settings version, as a write's key check read it (see src/cache). */
     settingsVersion: number | undefined;
+    /** The application's clock (AppContext.clock), so helpers that only see the request act at its time. */
+    clock: Clock;
   }
   interface FastifyContextConfig {
     /** The scope a route needs (any one of a list); routes without one are public (health, metrics, docs). */
@@ -81,7 +83,7 @@ export function actor(req: FastifyRequest): Actor {
 
 /** The actor and where the request came from: what an audit entry records besides the change. */
 export function auditContext(req: FastifyRequest): AuditContext {
-  return { programId: caller(req).programId, actor: actor(req), ip: req.ip };
+  return { programId: caller(req).programId, actor: actor(req), ip: req.ip, at: req.clock() };
 }
 
 export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;

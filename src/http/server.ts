@@ -95,6 +95,7 @@ export async function buildServer(database: Database, config: Config, options: S
   app.decorateRequest('session', undefined);
   app.decorateRequest('member', undefined);
   app.decorateRequest('settingsVersion', undefined);
+  app.decorateRequest('clock', ctx.clock);
   // Session cookies of the console and the portal (src/sessions); API keys never travel in cookies.
   await app.register(cookie);
   app.decorate('lojalSecureCookies', config.secureCookies);

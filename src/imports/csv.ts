@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
+import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/database.js';
 import { ingestEvents, type IngestItem } from '../events/ingest.js';
 import type { CsvError } from '../csv/index.js';
@@ -51,14 +52,21 @@ function toItem(row: Record<string, string>): Record<string, unknown> {
  * Consecutive rows with the same id are one event; behaviour events have no sku. `file` is a path or, for an
  * upload, the file's content as a stream.
  */
-export async function importEventsCsv(db: Db, program: Program, file: string | Readable, onProgress: (rows: number) => void = () => {}): Promise<ImportSummary> {
+export async function importEventsCsv(
+  db: Db,
+  program: Program,
+  file: string | Readable,
+  /** Read per batch: a long import judges each batch's future tolerance at the time it is ingested. */
+  clock: Clock,
+  onProgress: (rows: number) => void = () => {},
+): Promise<ImportSummary> {
   const t0 = performance.now();
   const summary: ImportSummary = { rows: 0, created: 0, updated: 0, replayed: 0, failed: 0, errors: [], seconds: 0 };
   let batch: Array<{ event: Record<string, unknown>; line: number }> = [];
   let current: { event: Record<string, unknown>; line: number } | undefined;
   const send = async () => {
     if (!batch.length) return;
-    const items = await ingestEvents(db, program, batch.map((b) => b.event), { now: new Date(), futureToleranceSeconds: 300 });
+    const items = await ingestEvents(db, program, batch.map((b) => b.event), { now: clock(), futureToleranceSeconds: 300 });
     tallyEvents(summary, items, batch.map((b) => b.line));
     batch = [];
     onProgress(summary.rows);

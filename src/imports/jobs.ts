@@ -5,6 +5,7 @@
  * so uploading the same file again updates rows or replays events and never books points twice.
  */
 import { Readable } from 'node:stream';
+import type { Clock } from '../clock/index.js';
 import { parse } from 'csv-parse/sync';
 import { v7 as uuidv7 } from 'uuid';
 import { importAccountsCsv, importMembersCsv } from '../accounts/csv.js';
@@ -63,11 +64,12 @@ async function runImporter(
   program: Program,
   kind: ImportKind,
   bytes: Buffer,
+  clock: Clock,
   onProgress: (rows: number) => void,
 ): Promise<Outcome> {
   const input = Readable.from([bytes]);
   if (kind === 'events') {
-    const s = await importEventsCsv(db, program, input, onProgress);
+    const s = await importEventsCsv(db, program, input, clock, onProgress);
     return { created: s.created, updated: s.updated, replayed: s.replayed, failed: s.failed, errors: s.errors, errorCount: s.failed };
   }
   const importer = kind === 'accounts' ? importAccountsCsv : importMembersCsv;
@@ -122,8 +124,11 @@ export async function startImportJob(
   db: Db,
   program: Program,
   input: { kind: ImportKind; fileName: string | null; bytes: Buffer; startedBy: string },
+  /** Heartbeats and the end are stamped by the app's clock, the same one markInterruptedImports judges them by. */
+  clock: Clock,
 ): Promise<{ job: ImportJob; finished: Promise<void> }> {
   const id = uuidv7();
+  const startedAt = clock();
   const row = await db
     .insertInto('import_jobs')
     .values({
@@ -134,6 +139,8 @@ export async function startImportJob(
       total_rows: countDataRows(input.bytes),
       errors: '[]',
       started_by: input.startedBy,
+      created_at: startedAt,
+      heartbeat_at: startedAt,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -142,7 +149,7 @@ export async function startImportJob(
   let writes: Promise<unknown> = Promise.resolve();
   const write = (set: { done_rows?: number }) => {
     writes = writes.then(() =>
-      db.updateTable('import_jobs').set({ ...set, heartbeat_at: new Date() }).where('program_id', '=', program.id).where('id', '=', id).execute(),
+      db.updateTable('import_jobs').set({ ...set, heartbeat_at: clock() }).where('program_id', '=', program.id).where('id', '=', id).execute(),
     );
   };
   const onProgress = (done: number) => write({ done_rows: done });
@@ -151,7 +158,7 @@ export async function startImportJob(
   heartbeat.unref();
   const finished = (async () => {
     try {
-      const o = await runImporter(db, program, input.kind, input.bytes, onProgress);
+      const o = await runImporter(db, program, input.kind, input.bytes, clock, onProgress);
       clearInterval(heartbeat);
       await writes;
       await db
@@ -166,7 +173,7 @@ export async function startImportJob(
           failed: o.failed,
           errors: JSON.stringify(o.errors),
           error_count: o.errorCount,
-          finished_at: new Date(),
+          finished_at: clock(),
         }))
         .where('program_id', '=', program.id)
         .where('id', '=', id)
@@ -177,7 +184,7 @@ export async function startImportJob(
       const failure = err instanceof LojalError ? { code: err.code, params: err.params } : { code: 'internal_error', params: { requestId: id } };
       await db
         .updateTable('import_jobs')
-        .set({ state: 'failed', failure_code: failure.code, failure_params: JSON.stringify(failure.params), finished_at: new Date() })
+        .set({ state: 'failed', failure_code: failure.code, failure_params: JSON.stringify(failure.params), finished_at: clock() })
         .where('program_id', '=', program.id)
         .where('id', '=', id)
         .execute()
@@ -195,7 +202,7 @@ const INTERRUPTED_AFTER_MS = 2 * 60_000;
  * Jobs whose process stopped (a restart, a crash) become `failed` with `import_interrupted`: the rows it had
  * written stay, and uploading the file again books nothing twice. Done when jobs are read, so no timer is needed.
  */
-export async function markInterruptedImports(db: Db, programId: string, now = new Date()): Promise<number> {
+export async function markInterruptedImports(db: Db, programId: string, now: Date): Promise<number> {
   const rows = await db
     .updateTable('import_jobs')
     .set({ state: 'failed', failure_code: 'import_interrupted', failure_params: '{}', finished_at: now })
@@ -206,16 +213,16 @@ export async function markInterruptedImports(db: Db, programId: string, now = ne
   return Number(rows.numUpdatedRows);
 }
 
-export async function getImportJob(db: Db, programId: string, id: string): Promise<ImportJob> {
-  await markInterruptedImports(db, programId);
+export async function getImportJob(db: Db, programId: string, id: string, now: Date): Promise<ImportJob> {
+  await markInterruptedImports(db, programId, now);
   const row = await db.selectFrom('import_jobs').selectAll().where('program_id', '=', programId).where('id', '=', id).executeTakeFirst();
   if (!row) throw new LojalError('not_found', { entity: 'import', id });
   return toJob(row as Row);
 }
 
 /** The newest jobs first (the console shows the recent ones). */
-export async function listImportJobs(db: Db, programId: string, limit: number): Promise<ImportJob[]> {
-  await markInterruptedImports(db, programId);
+export async function listImportJobs(db: Db, programId: string, limit: number, now: Date): Promise<ImportJob[]> {
+  await markInterruptedImports(db, programId, now);
   const rows = await db
     .selectFrom('import_jobs')
     .selectAll()

@@ -52,7 +52,7 @@ function lineMessage(e: CsvError, lng: Language): string {
   return e.message;
 }
 
-export async function importRoutes(fastify: FastifyInstance, { database }: AppContext) {
+export async function importRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   // Imports still running when the server stops are awaited, so a shutdown never cuts one off mid-batch.
@@ -93,7 +93,7 @@ export async function importRoutes(fastify: FastifyInstance, { database }: AppCo
     // PostgreSQL cannot store a NUL in any text; UTF-8 decoding never yields half a surrogate pair.
     if (file.bytes.includes(0)) throw invalidCharacters('file');
     const program = (await getProgram(db, caller(req).programId))!;
-    const { job, finished } = await startImportJob(db, program, { kind, ...file, startedBy: actorRef(actor(req)) });
+    const { job, finished } = await startImportJob(db, program, { kind, ...file, startedBy: actorRef(actor(req)) }, clock);
     await db.transaction().execute((trx) =>
       recordAudit(trx, { ...auditContext(req), action: 'import.start', entity: 'import', entityId: job.id, after: { kind, fileName: job.fileName, rows: job.total } }),
     );
@@ -154,7 +154,7 @@ export async function importRoutes(fastify: FastifyInstance, { database }: AppCo
     },
     async (req) => {
       const program = (await getProgram(db, caller(req).programId))!;
-      return present(await getImportJob(db, program.id, req.params.id), apiLanguage(req));
+      return present(await getImportJob(db, program.id, req.params.id, clock()), apiLanguage(req));
     },
   );
 
@@ -174,7 +174,7 @@ export async function importRoutes(fastify: FastifyInstance, { database }: AppCo
     async (req) => {
       const program = (await getProgram(db, caller(req).programId))!;
       const lng = apiLanguage(req);
-      return { data: (await listImportJobs(db, program.id, req.query.limit)).map((j) => present(j, lng)) };
+      return { data: (await listImportJobs(db, program.id, req.query.limit, clock())).map((j) => present(j, lng)) };
     },
   );
 }

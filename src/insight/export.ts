@@ -11,6 +11,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Language } from '../i18n/index.js';
 import type { Program } from '../programs/programs.js';
+import { localDate } from '../rules/calendar.js';
 import type { Period, SegmentField } from './formulas.js';
 import { cohortReport, kpiReport } from './kpis.js';
 
@@ -54,6 +55,8 @@ export interface ExportOptions {
   to?: string;
   period?: Period;
   segmentBy?: SegmentField;
+  /** The app's time: without a range, KPIs run from the start of the program's local year to its local today. */
+  now: Date;
 }
 
 interface Spec {
@@ -178,7 +181,8 @@ const specs: Record<ExportKind, Spec> = {
     columns: ['period', 'segment', 'buyers', 'new_buyers', 'repeat_buyers', 'repeat_rate', 'cumulative_buyers', 'cumulative_repeat_buyers', 'cumulative_repeat_rate',
       'purchases', 'purchase_frequency', 'revenue', 'returns', 'returned', 'net_revenue', 'average_order_value', 'historical_clv', 'return_rate'],
     rows: async function* (db, p, o) {
-      const today = new Date().toISOString().slice(0, 10);
+      const t = localDate(o.now, p.timeZone);
+      const today = `${t.year}-${String(t.month).padStart(2, '0')}-${String(t.day).padStart(2, '0')}`;
       const report = await kpiReport(db, p, { from: o.from ?? `${today.slice(0, 4)}-01-01`, to: o.to ?? today, period: o.period ?? 'month', segmentBy: o.segmentBy ?? 'none' });
       for (const r of report.rows) {
         const dec = (x: number | null) => (x === null ? null : { decimal: x });

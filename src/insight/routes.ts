@@ -616,7 +616,7 @@ export async function insightRoutes(fastify: FastifyInstance, { database, clock 
       const program = (await getProgram(db, caller(req).programId))!;
       const language = req.query.language ?? apiLanguage(req);
       const range = req.params.what === 'kpis' ? await rangeOf(program.id, program.timeZone, req.query) : {};
-      const stream = exportCsv(db, program, req.params.what, { language, ...range, period: req.query.period, segmentBy: req.query.segmentBy });
+      const stream = exportCsv(db, program, req.params.what, { language, ...range, period: req.query.period, segmentBy: req.query.segmentBy, now: clock() });
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${req.params.what}-${today(program.timeZone)}.csv"`)

@@ -188,7 +188,7 @@ async function rebuildClusters(trx: Db, pid: string): Promise<void> {
 }
 
 /** The job: every program whose data moved since its last refresh. */
-export async function runInsightJobs(db: Db, now = new Date()): Promise<{ programs: number; refreshed: number; tookMs: number }> {
+export async function runInsightJobs(db: Db, now: Date): Promise<{ programs: number; refreshed: number; tookMs: number }> {
   const programs = await db.selectFrom('programs').select('id').execute();
   let refreshed = 0;
   let tookMs = 0;

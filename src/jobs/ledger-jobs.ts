@@ -18,7 +18,7 @@ const CHUNK = 1000;
  * program, in chunks of 1,000 lots per transaction. Safe to run again, or in several processes at once:
  * each lot's journal is keyed by the lot, and its wallet is locked while it changes.
  */
-export async function runLedgerJobs(db: Db, now = new Date()): Promise<LedgerJobReport> {
+export async function runLedgerJobs(db: Db, now: Date): Promise<LedgerJobReport> {
   const report: LedgerJobReport = { lotsReleased: 0, pointsExpired: 0, leaverPointsSettled: 0 };
   const programs = await db.selectFrom('programs').select('id').execute();
   for (const { id } of programs) {

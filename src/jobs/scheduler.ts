@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/database.js';
 import { runCoopAccruals } from '../coop/accrual.js';
 import { runTierJobs } from '../tiers/job.js';
@@ -30,6 +31,8 @@ const WEBHOOK_INTERVAL_MS = 5_000;
 export function startScheduler(
   db: Db,
   log: FastifyBaseLogger,
+  /** The server's clock: every job runs at the time it tells, read once per tick. */
+  clock: Clock,
   intervalMs = 60_000,
   mail?: { transport: MailTransport; from: string },
   webhooks: { allowPrivate: boolean } = { allowPrivate: false },
@@ -45,89 +48,91 @@ export function startScheduler(
   const tick = () => {
     if (running) return;
     const withTiers = ticks++ % TIER_JOB_EVERY_TICKS === 0;
-    running = runLedgerJobs(db)
+    // One instant for the whole tick: its jobs agree on which day and period it is.
+    const now = clock();
+    running = runLedgerJobs(db, now)
       .then((r) => {
         if (r.lotsReleased || r.pointsExpired || r.leaverPointsSettled) log.info(r, 'ledger jobs');
       })
       .catch((err) => log.error({ err }, 'ledger jobs failed'))
       // After the ledger jobs, so that expired and released points are settled first; on its own, so a
       // ledger failure does not stop tier evaluation or the other way round.
-      .then(() => (withTiers ? runTierJobs(db) : undefined))
+      .then(() => (withTiers ? runTierJobs(db, now) : undefined))
       .then((r) => {
         if (r && (r.upgrades || r.downgrades)) log.info(r, 'tier jobs');
       })
       .catch((err) => log.error({ err }, 'tier jobs failed'))
       // Co-op funds accrue by the hour too: they pay for ads, not for the next minute's purchase.
-      .then(() => (withTiers ? runCoopAccruals(db) : undefined))
+      .then(() => (withTiers ? runCoopAccruals(db, now) : undefined))
       .then((r) => {
         if (r && r.entries) log.info(r, 'co-op accruals');
       })
       .catch((err) => log.error({ err }, 'co-op accruals failed'))
       // Certificates expiring within 30 days: each member told once, hourly is soon enough.
-      .then(() => (withTiers ? runCertificateReminders(db, new Date(), publicUrl) : undefined))
+      .then(() => (withTiers ? runCertificateReminders(db, now, publicUrl) : undefined))
       .then((r) => {
         if (r && r.reminded) log.info(r, 'certificate reminders');
       })
       .catch((err) => log.error({ err }, 'certificate reminders failed'))
       // Retention by the hour, with the tiers: members closed longer than the program keeps them are erased.
-      .then(() => (withTiers && evidence ? runRetention(db, evidence, new Date()) : undefined))
+      .then(() => (withTiers && evidence ? runRetention(db, evidence, now) : undefined))
       .then((n) => {
         if (n) log.info({ erased: n }, 'retention: members erased');
       })
       .catch((err) => log.error({ err }, 'retention job failed'))
       // Scores and dynamic segments: once per program-local day, on the first hourly tick after midnight.
-      .then(() => (withTiers ? runRelevanceJobs(db, new Date()) : undefined))
+      .then(() => (withTiers ? runRelevanceJobs(db, now) : undefined))
       .then((r) => {
         if (r && r.length) log.info({ programs: r.length }, 'scores and segments');
       })
       .catch((err) => log.error({ err }, 'scores and segments failed'))
       // The KPI summaries, hourly too, and only for programs whose events or ledger moved since the last run.
-      .then(() => (withTiers ? runInsightJobs(db) : undefined))
+      .then(() => (withTiers ? runInsightJobs(db, now) : undefined))
       .then((r) => {
         if (r && r.refreshed) log.info(r, 'insight summaries');
       })
       .catch((err) => log.error({ err }, 'insight summaries failed'))
       // Surprises, referrals and inactivity by the hour: each pays or tells once per member and occasion, so an
       // hourly run on the program's local day (or a later one catching up) is as good as one at midnight.
-      .then(() => (withTiers ? runSurprises(db, new Date()) : undefined))
+      .then(() => (withTiers ? runSurprises(db, now) : undefined))
       .then((r) => {
         if (r && r.paid) log.info(r, 'surprises');
       })
       .catch((err) => log.error({ err }, 'surprises failed'))
-      .then(() => (withTiers ? runReferrals(db, new Date()) : undefined))
+      .then(() => (withTiers ? runReferrals(db, now) : undefined))
       .then((r) => {
         if (r && (r.paid || r.capped)) log.info(r, 'referrals');
       })
       .catch((err) => log.error({ err }, 'referrals failed'))
-      .then(() => (withTiers ? runInactivity(db, new Date()) : undefined))
+      .then(() => (withTiers ? runInactivity(db, now) : undefined))
       .then((r) => {
         if (r && (r.reminded || r.deactivated || r.tierWarnings)) log.info(r, 'inactivity and tier warnings');
       })
       .catch((err) => log.error({ err }, 'inactivity job failed'))
-      .then(() => runOnboardingJobs(db))
+      .then(() => runOnboardingJobs(db, now))
       .then((n) => {
         if (n) log.info({ completed: n }, 'onboarding profile steps');
       })
       .catch((err) => log.error({ err }, 'onboarding job failed'))
       // Sends to segments that fell due, and onboarding sequence steps, before the outboxes go out.
-      .then(() => runDueCampaigns(db, new Date(), publicUrl))
+      .then(() => runDueCampaigns(db, now, publicUrl))
       .then((n) => {
         if (n) log.info({ campaigns: n }, 'segment sends');
       })
       .catch((err) => log.error({ err }, 'segment sends failed'))
-      .then(() => runSequences(db, new Date(), publicUrl))
+      .then(() => runSequences(db, now, publicUrl))
       .then((r) => {
         if (r.sent || r.skipped) log.info(r, 'onboarding sequences');
       })
       .catch((err) => log.error({ err }, 'onboarding sequences failed'))
       // Without an SMTP server the mails wait in the outbox (GET /v1/outbox shows them).
-      .then(() => (mail ? deliverOutbox(db, mail.transport, { from: mail.from }) : undefined))
+      .then(() => (mail ? deliverOutbox(db, mail.transport, { from: mail.from, now }) : undefined))
       .then((r) => {
         if (r && (r.sent || r.retried || r.failed)) log.info(r, 'mail delivery');
       })
       .catch((err) => log.error({ err }, 'mail delivery failed'))
       // Without a provider the messages wait in the SMS outbox (GET /v1/sms shows them).
-      .then(() => (sms ? deliverSms(db, sms.provider, { from: sms.from, now: new Date(), publicUrl }) : undefined))
+      .then(() => (sms ? deliverSms(db, sms.provider, { from: sms.from, now: now, publicUrl }) : undefined))
       .then((r) => {
         if (r && (r.sent || r.retried || r.failed)) log.info(r, 'sms delivery');
       })
@@ -139,7 +144,7 @@ export function startScheduler(
   let sending: Promise<void> | undefined;
   const send = () => {
     if (sending) return;
-    sending = deliverWebhooks(db, { allowPrivate: webhooks.allowPrivate })
+    sending = deliverWebhooks(db, { allowPrivate: webhooks.allowPrivate, now: clock() })
       .then((r) => {
         if (r.failed) log.warn(r, 'webhook deliveries failed for good');
       })

@@ -39,7 +39,7 @@ export async function allocateCompanyPoints(db: Db, program: Program, a: Allocat
       memo: a.memo,
       idempotencyKey: a.idempotencyKey,
       actor: a.actor,
-    });
+    }, audit.at);
     const after = { journalId: done.journalId, from, to: member.id, points: a.points, memo: a.memo ?? null };
     return { result: done, audit: done.created ? { action: 'transfer.post', entity: 'account', entityId: from, after } : null };
   });

@@ -50,7 +50,7 @@ export interface AdjustmentInput {
   actor: string;
 }
 
-export async function adjust(db: Db, program: Program, input: AdjustmentInput, now = new Date()): Promise<OperationResult> {
+export async function adjust(db: Db, program: Program, input: AdjustmentInput, now: Date): Promise<OperationResult> {
   const key = `adjust:${input.idempotencyKey}`;
   const replay = await replayOf(db, program.id, key, adjustmentFingerprint(input));
   if (replay) return replay;
@@ -70,7 +70,7 @@ export async function adjustIn(
   trx: Db,
   program: Program,
   input: AdjustmentInput & { journalKey?: string },
-  now = new Date(),
+  now: Date,
 ): Promise<OperationResult> {
   const key = input.journalKey ?? `adjust:${input.idempotencyKey}`;
   const hash = adjustmentFingerprint(input);
@@ -160,7 +160,7 @@ async function debitOnce(
 const isReplay = (r: DebitOutcome | OperationResult): r is OperationResult => 'created' in r;
 
 /** Points used as payment (a discount at checkout, an order in an external shop); never overdraws. */
-export async function spend(db: Db, program: Program, input: SpendInput, now = new Date()): Promise<OperationResult> {
+export async function spend(db: Db, program: Program, input: SpendInput, now: Date): Promise<OperationResult> {
   const request = [input.walletId, input.points, input.memo, input.reference ?? null, ...(input.partnerId ? [input.partnerId] : [])];
   const out = await debitOnce(db, program, 'spend', input.idempotencyKey, request, {
     ...(input.partnerId && { partnerId: input.partnerId }),
@@ -186,7 +186,7 @@ export interface TransferInput {
 }
 
 /** Company points handed to a person; each moved lot keeps its expiry date. */
-export async function transfer(db: Db, program: Program, input: TransferInput, now = new Date()): Promise<OperationResult> {
+export async function transfer(db: Db, program: Program, input: TransferInput, now: Date): Promise<OperationResult> {
   const out = await debitOnce(db, program, 'transfer', input.idempotencyKey, [input.fromWalletId, input.toWalletId, input.points, input.memo ?? null], {
     memo: input.memo ?? null,
     actor: input.actor,

@@ -148,7 +148,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database, clock, 
       async (req, reply) => {
         const program = await programOf(req);
         const walletId = await walletOf(db, program.id, req.params.id, kind, entity);
-        const outcome = await submitAdjustment(db, program, { walletId, ownerKind: kind, ...req.body }, auditContext(req));
+        const outcome = await submitAdjustment(db, program, { walletId, ownerKind: kind, ...req.body }, auditContext(req), clock());
         if (outcome.kind === 'requested') {
           reply.status(202);
           return outcome.request;
@@ -184,7 +184,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database, clock, 
       async (req, reply) => {
         const program = await programOf(req);
         const walletId = await walletOf(db, program.id, req.params.id, kind, entity);
-        const result = await spend(db, program, { walletId, ...req.body, actor: actorOf(req) });
+        const result = await spend(db, program, { walletId, ...req.body, actor: actorOf(req) }, clock());
         reply.status(result.created ? 201 : 200);
         return result;
       },

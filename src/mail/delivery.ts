@@ -23,7 +23,7 @@ export function smtpTransport(url: string): MailTransport {
 
 export interface DeliveryOptions {
   from: string;
-  now?: Date;
+  now: Date;
   batchSize?: number;
   maxAttempts?: number;
   /** How long a claimed mail is left alone before another worker may try it (a worker died mid-send). */
@@ -41,7 +41,7 @@ export const retryDelayMs = (attempts: number) => Math.min(2 ** Math.max(0, atte
 
 export async function deliverOutbox(db: Db, transport: MailTransport, opts: DeliveryOptions): Promise<DeliveryReport> {
   const report: DeliveryReport = { sent: 0, retried: 0, failed: 0 };
-  const now = opts.now ?? new Date();
+  const now = opts.now;
   const programs = await db.selectFrom('programs').select('id').execute();
   for (const { id: programId } of programs) {
     for (;;) {
@@ -49,7 +49,7 @@ export async function deliverOutbox(db: Db, transport: MailTransport, opts: Deli
       for (const m of claimed) {
         try {
           await transport.send({ from: opts.from, to: m.to_address, subject: m.subject, text: m.body, ...(m.html ? { html: m.html } : {}), messageId: `<${m.id}@lojal>` });
-          await db.updateTable('mail_outbox').set({ status: 'sent', sent_at: new Date(), last_error: null })
+          await db.updateTable('mail_outbox').set({ status: 'sent', sent_at: now, last_error: null })
             .where('program_id', '=', programId).where('id', '=', m.id).execute();
           report.sent++;
         } catch (err) {

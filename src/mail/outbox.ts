@@ -20,7 +20,7 @@ export interface MailRequest {
 }
 
 /** Renders and queues mails; call inside the action's transaction. */
-export async function enqueueMails(trx: Db, programId: string, mails: MailRequest[], now = new Date()): Promise<string[]> {
+export async function enqueueMails(trx: Db, programId: string, mails: MailRequest[], now: Date): Promise<string[]> {
   if (mails.length === 0) return [];
   const rows = mails.map((m) => ({
     program_id: programId,

@@ -29,7 +29,7 @@ export async function onboardingFromEvents(trx: Db, program: Program, events: Co
 const CHUNK = 500;
 
 /** Completes profile steps for every active member whose profile now has the fields; returns steps completed. */
-export async function runOnboardingJobs(db: Db, now = new Date()): Promise<number> {
+export async function runOnboardingJobs(db: Db, now: Date): Promise<number> {
   let completed = 0;
   const programs = await db.selectFrom('programs').select('id').where('has_onboarding', '=', true).execute();
   for (const { id } of programs) {

@@ -58,13 +58,13 @@ async function moveLeaverPoints(
   return { points: out.taken, journalId: out.journalId };
 }
 
-export async function deactivateMember(db: Db, program: Program, memberId: string, actor: string, now = new Date()): Promise<DeactivationOut> {
+export async function deactivateMember(db: Db, program: Program, memberId: string, actor: string, now: Date): Promise<DeactivationOut> {
   return db.transaction().execute(async (trx) => {
     const member = await lockMember(trx, program.id, memberId);
     if (!member) throw new LojalError('not_found', { entity: 'member', id: memberId });
     const policy = program.leaverPoints;
     if (member.status === 'closed') return { memberId, status: 'closed', policy, changed: false, points: 0, journalId: null };
-    await moveMemberStatus(trx, program.id, memberId, [member.status], 'closed');
+    await moveMemberStatus(trx, program.id, memberId, [member.status], 'closed', now);
     const moved = await moveLeaverPoints(trx, program, member, actor, now);
     return { memberId, status: 'closed', policy, changed: true, ...moved };
   });
@@ -75,7 +75,7 @@ export async function deactivateMember(db: Db, program: Program, memberId: strin
  * released by the ledger job). Safe to repeat and to run in several processes: each member is settled under
  * its row lock and only what is available then is moved. Returns the points moved.
  */
-export async function settleLeavers(db: Db, program: Program, now = new Date()): Promise<number> {
+export async function settleLeavers(db: Db, program: Program, now: Date): Promise<number> {
   const leavers = await db
     .selectFrom('members as m')
     .innerJoin('wallets as w', (j) => j.onRef('w.program_id', '=', 'm.program_id').onRef('w.id', '=', 'm.id'))

@@ -39,7 +39,7 @@ async function invitationOfToken(db: Db, token: string) {
   return row;
 }
 
-export async function invitationLinkRoutes(fastify: FastifyInstance, { database }: AppContext) {
+export async function invitationLinkRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const tags = ['sign-in'];
@@ -72,7 +72,7 @@ export async function invitationLinkRoutes(fastify: FastifyInstance, { database 
       const inv = await invitationOfToken(db, req.params.token);
       if (inv.accepted_at) throw new LojalError('invitation_used');
       const expiresAt = new Date(inv.expires_at);
-      if (expiresAt <= new Date()) throw new LojalError('invitation_expired', { expiredAt: expiresAt.toISOString() });
+      if (expiresAt <= clock()) throw new LojalError('invitation_expired', { expiredAt: expiresAt.toISOString() });
       return {
         programName: inv.program_name,
         accountName: inv.account_name,
@@ -103,11 +103,11 @@ export async function invitationLinkRoutes(fastify: FastifyInstance, { database 
     },
     async (req, reply) => {
       const inv = await invitationOfToken(db, req.params.token);
-      const member = await acceptInvitation(db, inv.program_id, req.params.token, req.body);
+      const member = await acceptInvitation(db, inv.program_id, req.params.token, req.body, clock());
       const email = member.email ?? inv.email;
       // An invitation always names an e-mail; without one there is nobody to sign in, only a member to activate.
       if (!email) return { csrfToken: null, email: null, member: null, choices: [] };
-      const { token, session } = await createSession(db, { kind: 'member', email: email.toLowerCase(), ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
+      const { token, session } = await createSession(db, { kind: 'member', email: email.toLowerCase(), ip: req.ip, userAgent: req.headers['user-agent'] ?? null }, clock());
       await chooseSessionMember(db, session.id, inv.program_id, member.id);
       setSessionCookie(reply, 'member', token);
       return memberSessionBody(db, { ...session, programId: inv.program_id, memberId: member.id });

@@ -34,7 +34,7 @@ export interface InvitationOut {
   expiresAt: Date;
 }
 
-export async function invite(db: Db, program: Program, accountId: string, input: InviteInput, publicUrl: string, now = new Date()): Promise<InvitationOut> {
+export async function invite(db: Db, program: Program, accountId: string, input: InviteInput, publicUrl: string, now: Date): Promise<InvitationOut> {
   const account = await getAccount(db, program.id, accountId);
   return db.transaction().execute(async (trx) => {
     // One open membership per address and account: an invited person is invited again, an active one is refused.
@@ -81,7 +81,7 @@ export async function acceptInvitation(
   programId: string,
   token: string,
   input: { name: string; language: Language },
-  now = new Date(),
+  now: Date,
 ): Promise<Member> {
   return db.transaction().execute(async (trx) => {
     const inv = await trx
@@ -97,7 +97,7 @@ export async function acceptInvitation(
     if (expiresAt <= now) throw new LojalError('invitation_expired', { expiredAt: expiresAt.toISOString() });
     const current = await lockMember(trx, programId, inv.member_id);
     // The person may have been activated another way (a second invitation, staff) meanwhile: the token is spent.
-    const member = await moveMemberStatus(trx, programId, inv.member_id, ['invited'], 'active', input);
+    const member = await moveMemberStatus(trx, programId, inv.member_id, ['invited'], 'active', now, input);
     if (!member) throw new LojalError('invitation_used', { status: current?.status ?? 'unknown' });
     await trx.updateTable('invitations').set({ accepted_at: now }).where('program_id', '=', programId).where('id', '=', inv.id).execute();
     return member;

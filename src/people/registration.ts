@@ -19,7 +19,7 @@ export interface RegistrationInput {
   role?: string | null | undefined;
 }
 
-export async function register(db: Db, program: Program, input: RegistrationInput): Promise<Member> {
+export async function register(db: Db, program: Program, input: RegistrationInput, now: Date): Promise<Member> {
   const accountId = await accountForJoining(db, program.id, input.account);
   if (!accountId) throw new LojalError('unknown_join_code', { code: input.account });
   const account = await getAccount(db, program.id, accountId);
@@ -46,6 +46,7 @@ export async function register(db: Db, program: Program, input: RegistrationInpu
         language: isLanguage(m.language) ? m.language : program.defaultLanguage,
         params: { manager: m.name, name: input.name, email: input.email, account: account.name, program: program.name },
       })),
+      now,
     );
     return member;
   });
@@ -58,11 +59,12 @@ export async function decideRegistration(
   memberId: string,
   decision: { approve: true } | { approve: false; reason: string },
   publicUrl: string,
+  now: Date,
 ): Promise<Member> {
   return db.transaction().execute(async (trx) => {
     const before = await lockMember(trx, program.id, memberId);
     if (!before) throw new LojalError('not_found', { entity: 'member', id: memberId });
-    const member = await moveMemberStatus(trx, program.id, memberId, ['pending'], decision.approve ? 'active' : 'closed');
+    const member = await moveMemberStatus(trx, program.id, memberId, ['pending'], decision.approve ? 'active' : 'closed', now);
     if (!member) throw new LojalError('member_not_pending', { member: memberId, status: before.status });
     const account = await getAccount(trx, program.id, member.accountId);
     if (member.email) {
@@ -72,7 +74,7 @@ export async function decideRegistration(
         decision.approve
           ? { template: 'registration_approved', to: member.email, language, params: { ...params, link: publicUrl } }
           : { template: 'registration_rejected', to: member.email, language, params: { ...params, reason: decision.reason } },
-      ]);
+      ], now);
     }
     return member;
   });

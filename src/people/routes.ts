@@ -61,7 +61,7 @@ const deactivationOut = z.object({
 export const actorOf = (req: FastifyRequest, memberId?: string) =>
   memberId ? `member:${memberId} via ${actorRef(actor(req))}` : actorRef(actor(req));
 
-export async function peopleRoutes(fastify: FastifyInstance, { database, config }: AppContext) {
+export async function peopleRoutes(fastify: FastifyInstance, { database, config, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
@@ -100,9 +100,10 @@ export async function peopleRoutes(fastify: FastifyInstance, { database, config 
       const { programId } = caller(req);
       await getAccount(db, programId, req.params.id);
       await requireManagerIfActing(db, programId, req.query.byMemberId, req.params.id);
-      const now = new Date();
+      const now = clock();
       const from = req.query.from ? new Date(req.query.from) : new Date(Date.UTC(now.getUTCFullYear(), 0, 1));
-      const to = req.query.to ? new Date(req.query.to) : now;
+      // The range is half-open: by default it ends just after now, so what happened this very instant counts.
+      const to = req.query.to ? new Date(req.query.to) : new Date(now.getTime() + 1);
       return teamOf(db, programId, req.params.id, { from, to, limit: req.query.limit, cursor: req.query.cursor });
     },
   );
@@ -138,7 +139,7 @@ export async function peopleRoutes(fastify: FastifyInstance, { database, config 
       await getAccount(db, program.id, req.params.id);
       await requireManagerIfActing(db, program.id, req.body.byMemberId, req.params.id);
       const { byMemberId: by, ...input } = req.body;
-      const out = await invite(db, program, req.params.id, { ...input, actor: actorOf(req, by) }, config.publicUrl);
+      const out = await invite(db, program, req.params.id, { ...input, actor: actorOf(req, by) }, config.publicUrl, clock());
       return reply.status(201).send(out);
     },
   );
@@ -159,7 +160,7 @@ export async function peopleRoutes(fastify: FastifyInstance, { database, config 
         response: { 200: memberSchema },
       },
     },
-    async (req) => acceptInvitation(db, caller(req).programId, req.params.token, req.body),
+    async (req) => acceptInvitation(db, caller(req).programId, req.params.token, req.body, clock()),
   );
 
   app.post(
@@ -214,7 +215,7 @@ export async function peopleRoutes(fastify: FastifyInstance, { database, config 
         response: { 201: memberSchema },
       },
     },
-    async (req, reply) => reply.status(201).send(await register(db, await programOf(req), req.body)),
+    async (req, reply) => reply.status(201).send(await register(db, await programOf(req), req.body, clock())),
   );
 
   app.post(
@@ -235,7 +236,7 @@ export async function peopleRoutes(fastify: FastifyInstance, { database, config 
     },
     async (req) => {
       const { program } = await memberForDecision(req, req.params.id, req.body.byMemberId);
-      return decideRegistration(db, program, req.params.id, { approve: true }, config.publicUrl);
+      return decideRegistration(db, program, req.params.id, { approve: true }, config.publicUrl, clock());
     },
   );
 
@@ -257,7 +258,7 @@ export async function peopleRoutes(fastify: FastifyInstance, { database, config 
     },
     async (req) => {
       const { program } = await memberForDecision(req, req.params.id, req.body.byMemberId);
-      return decideRegistration(db, program, req.params.id, { approve: false, reason: req.body.reason }, config.publicUrl);
+      return decideRegistration(db, program, req.params.id, { approve: false, reason: req.body.reason }, config.publicUrl, clock());
     },
   );
 
@@ -280,7 +281,7 @@ export async function peopleRoutes(fastify: FastifyInstance, { database, config 
     },
     async (req) => {
       const { program } = await memberForDecision(req, req.params.id, req.body.byMemberId);
-      return deactivateMember(db, program, req.params.id, actorOf(req, req.body.byMemberId));
+      return deactivateMember(db, program, req.params.id, actorOf(req, req.body.byMemberId), clock());
     },
   );
 }

@@ -77,7 +77,7 @@ export async function portalClaimRoutes(fastify: FastifyInstance, { database, co
       if (!parsed.success) throw validationError(parsed.error.issues);
       const program = await programOf(db, req);
       const input = { ...parsed.data, ...(parsed.data.idempotencyKey && { idempotencyKey: ownKey(req, parsed.data.idempotencyKey) }) };
-      const result = await submitClaim(db, store, program, input, files, memberActorRef(req));
+      const result = await submitClaim(db, store, program, input, files, memberActorRef(req), clock());
       reply.status(result.created ? 201 : 200);
       return presentClaim(db, program, result.claim, m.language, true, portalEvidenceUrl);
     },

@@ -24,7 +24,7 @@ export async function programOf(db: Db, req: FastifyRequest): Promise<Program> {
 /** `member:<id>`: the member did it themselves, signed in to the portal. */
 export const memberActorRef = (req: FastifyRequest): string => actorRef(memberActor(me(req)));
 
-export const memberAudit = (req: FastifyRequest): AuditContext => ({ programId: me(req).programId, actor: memberActor(me(req)), ip: req.ip });
+export const memberAudit = (req: FastifyRequest): AuditContext => ({ programId: me(req).programId, actor: memberActor(me(req)), ip: req.ip, at: req.clock() });
 
 /**
  * A member's idempotency key, kept apart from everyone else's: two phones that both pick "order-1" must not

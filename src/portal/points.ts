@@ -116,7 +116,7 @@ export async function portalPointRoutes(fastify: FastifyInstance, { database, cl
       // A member's own level where the program ranks members, else their company's.
       const kind = kinds.includes('member') ? ('member' as const) : kinds.includes('account') ? ('account' as const) : null;
       if (!config || !kind) return { current: null, next: null, progress: 0, basis: null, qualifying: 0, periodEnd: null, owner: null };
-      const t = await tierOfOwner(db, program, config, kind, kind === 'member' ? m.memberId : m.accountId, m.language);
+      const t = await tierOfOwner(db, program, config, kind, kind === 'member' ? m.memberId : m.accountId, m.language, clock());
       const nextLevel = config.levels.find((l) => l.code === t.progress.nextLevel?.code);
       const from = t.level?.threshold ?? 0;
       const progress = !nextLevel ? (t.level ? 1 : 0) : Math.min(1, Math.max(0, (t.qualifying.total - from) / Math.max(1, nextLevel.threshold - from)));

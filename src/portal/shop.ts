@@ -121,7 +121,7 @@ function presentOrder(o: RewardOrder, lng: Language, viewer: string): z.infer<ty
   };
 }
 
-export async function portalShopRoutes(fastify: FastifyInstance, { database }: AppContext) {
+export async function portalShopRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
 
@@ -205,7 +205,7 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
       const program = await programOf(db, req);
       const { wallet: w, ...q } = req.query;
       // Withdrawn rewards are the program's catalogue history, not the member's shop.
-      const page = await shopFor(db, program, m.memberId, { ...q, active: true, payFrom: payFromOf(w) });
+      const page = await shopFor(db, program, m.memberId, { ...q, active: true, payFrom: payFromOf(w) }, clock());
       const tiers = await tierNames(db, program, m.language);
       return { items: page.data.map(({ reward, availability }) => presentReward(reward, availability, program, m.language, tiers)), nextCursor: page.nextCursor };
     },
@@ -230,7 +230,7 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
       const program = await programOf(db, req);
       const reward = await getReward(db, program.id, req.params.id);
       if (!reward.active) throw new LojalError('not_found', { entity: 'reward', id: req.params.id });
-      const availability = await rewardFor(db, program, m.memberId, reward, payFromOf(req.query.wallet));
+      const availability = await rewardFor(db, program, m.memberId, reward, payFromOf(req.query.wallet), clock());
       return presentReward(reward, availability, program, m.language, await tierNames(db, program, m.language));
     },
   );
@@ -285,7 +285,7 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
         program,
         { reward: b.rewardId, memberId: m.memberId, quantity: b.quantity, payFrom: payFromOf(b.wallet), shippingAddress: b.delivery, note: b.note, idempotencyKey: ownKey(req, b.idempotencyKey) },
         memberActorRef(req),
-        { lng: m.language },
+        { lng: m.language, now: clock() },
       );
       reply.status(result.created ? 201 : 200);
       return presentOrder(result.order, m.language, m.memberId);
@@ -359,6 +359,7 @@ export async function portalShopRoutes(fastify: FastifyInstance, { database }: A
       if (order.memberId !== m.memberId) throw new LojalError('not_found', { entity: 'reward order', id: req.params.id });
       const cancelled = await transition(db, program, order.id, 'cancel', { reason: req.body.reason }, memberActorRef(req), {
         lng: m.language,
+        now: clock(),
         audit: memberAudit(req),
         cancellableFrom: memberCancellable,
       });

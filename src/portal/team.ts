@@ -57,7 +57,7 @@ const claimQueues: Record<'pending' | 'approved' | 'rejected', ClaimState[]> = {
   rejected: ['rejected'],
 };
 
-export async function portalTeamRoutes(fastify: FastifyInstance, { database }: AppContext) {
+export async function portalTeamRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
 
@@ -90,9 +90,10 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database }: A
     },
     async (req) => {
       const m = await requireManager(db, req);
-      const now = new Date();
+      const now = clock();
       const from = req.query.from ? new Date(req.query.from) : new Date(Date.UTC(now.getUTCFullYear(), 0, 1));
-      const to = req.query.to ? new Date(req.query.to) : now;
+      // The range is half-open: by default it ends just after now, so what happened this very instant counts.
+      const to = req.query.to ? new Date(req.query.to) : new Date(now.getTime() + 1);
       const page = await teamOf(db, m.programId, m.accountId, { from, to, limit: req.query.limit, cursor: req.query.cursor });
       return { items: page.data, nextCursor: page.nextCursor, from, to };
     },
@@ -189,7 +190,7 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database }: A
     },
     async (req) => {
       const { m, program } = await managedClaim(req, req.params.id);
-      const { claim } = await approveClaim(db, program, req.params.id, { actor: memberActorRef(req), managerId: m.memberId });
+      const { claim } = await approveClaim(db, program, req.params.id, { actor: memberActorRef(req), managerId: m.memberId }, clock());
       return presentClaim(db, program, claim, m.language, true, portalEvidenceUrl);
     },
   );
@@ -218,7 +219,7 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database }: A
     },
     async (req) => {
       const { m, program } = await managedClaim(req, req.params.id);
-      const { claim } = await rejectClaim(db, program, req.params.id, { actor: memberActorRef(req), managerId: m.memberId }, { code: req.body.reasonCode, note: req.body.note ?? null });
+      const { claim } = await rejectClaim(db, program, req.params.id, { actor: memberActorRef(req), managerId: m.memberId }, { code: req.body.reasonCode, note: req.body.note ?? null }, clock());
       return presentClaim(db, program, claim, m.language, true, portalEvidenceUrl);
     },
   );

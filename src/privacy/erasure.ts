@@ -141,7 +141,7 @@ export async function runRetention(db: Db, store: EvidenceStore, now: Date, prog
         AND NOT EXISTS (SELECT 1 FROM member_erasures e WHERE e.program_id = m.program_id AND e.member_id = m.id)
       ORDER BY m.id`.execute(db);
     for (const { id } of due.rows) {
-      const audit = systemContext(p.program_id, 'retention job');
+      const audit = systemContext(p.program_id, 'retention job', now);
       const r = await eraseMember(db, store, p.program_id, id, { reason: 'retention', requestedBy: 'system:retention', audit, now });
       if (r.created) erased++;
     }

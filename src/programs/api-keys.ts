@@ -136,7 +136,7 @@ export async function listApiKeys(db: Db, programId: string): Promise<ApiKeyReco
 }
 
 /** Other processes forget the key when the change commits (a trigger notifies them, src/cache); writes never trust a cache. */
-export async function revokeApiKey(db: Db, programId: string, keyId: string, now = new Date()): Promise<ApiKeyRecord> {
+export async function revokeApiKey(db: Db, programId: string, keyId: string, now: Date): Promise<ApiKeyRecord> {
   const row = await db
     .updateTable('api_keys')
     // Revoking again keeps the first time: that is when the key stopped working.

@@ -106,11 +106,11 @@ export async function createProgramAsStaff(
       })
       .execute();
     const after = { id: program.id, name: program.name, currency: program.currency, defaultLanguage: program.defaultLanguage, timeZone: program.timeZone };
-    const asked: AuditContext = { programId: creator.programId, actor: { kind: 'staff', id: me.id, label: me.name }, ip: creator.ip };
+    const asked: AuditContext = { programId: creator.programId, actor: { kind: 'staff', id: me.id, label: me.name }, ip: creator.ip, at: now };
     await recordAudit(trx, { ...asked, action: 'program.create', entity: 'program', entityId: program.id, after }, now);
     await recordAudit(
       trx,
-      { programId: program.id, actor: { kind: 'staff', id: staffUserId, label: me.name }, ip: creator.ip, action: 'program.create', entity: 'program', entityId: program.id, after: { ...after, owner: me.email } },
+      { programId: program.id, actor: { kind: 'staff', id: staffUserId, label: me.name }, ip: creator.ip, at: now, action: 'program.create', entity: 'program', entityId: program.id, after: { ...after, owner: me.email } },
       now,
     );
     return { program, staffUserId };

@@ -24,7 +24,7 @@ const staffUserOut = z
   .meta({ id: 'StaffUser', description: 'A person of the program team, who signs in to the console and may hold API keys.' });
 const idParams = z.object({ id: z.uuid().describe("The staff user's id") });
 
-export async function staffUserRoutes(fastify: FastifyInstance, { database, settings, config }: AppContext) {
+export async function staffUserRoutes(fastify: FastifyInstance, { database, settings, config, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
 
@@ -48,7 +48,7 @@ export async function staffUserRoutes(fastify: FastifyInstance, { database, sett
       const user = await db.transaction().execute(async (trx) => {
         const created = await createStaffUser(trx, caller(req).programId, req.body);
         await recordAudit(trx, { ...auditContext(req), action: 'staff_user.create', entity: 'staff_user', entityId: created.id, after: created });
-        await sendStaffPasswordLink(trx, caller(req).programId, created.id, 'invite', config.publicUrl);
+        await sendStaffPasswordLink(trx, caller(req).programId, created.id, 'invite', config.publicUrl, clock());
         return created;
       });
       return reply.status(201).send(user);
@@ -103,7 +103,7 @@ export async function staffUserRoutes(fastify: FastifyInstance, { database, sett
         const after = await updateStaffUser(trx, caller(req).programId, req.params.id, req.body);
         await recordAudit(trx, { ...auditContext(req), action: 'staff_user.update', entity: 'staff_user', entityId: after.id, before, after });
         // A deactivated person's browser sessions end with their keys.
-        if (!after.active) await revokeStaffSessions(trx, caller(req).programId, after.id);
+        if (!after.active) await revokeStaffSessions(trx, caller(req).programId, after.id, undefined, clock());
         return after;
       });
       // Keys carry the role and the active flag: forget the verified ones so the change applies now.
@@ -138,7 +138,7 @@ export async function staffUserRoutes(fastify: FastifyInstance, { database, sett
         if (!user) throw new LojalError('not_found', { entity: 'staff user', id: req.params.id });
         if (!user.active) throw new LojalError('not_found', { entity: 'active staff user', id: req.params.id });
         const purpose = user.password_hash ? 'reset' : 'invite';
-        await sendStaffPasswordLink(trx, caller(req).programId, user.id, purpose, config.publicUrl);
+        await sendStaffPasswordLink(trx, caller(req).programId, user.id, purpose, config.publicUrl, clock());
         await recordAudit(trx, { ...auditContext(req), action: 'staff_user.password_link', entity: 'staff_user', entityId: user.id, after: { purpose } });
       });
       return reply.status(202).send({ status: 'accepted' as const });

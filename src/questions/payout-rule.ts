@@ -36,7 +36,7 @@ export async function syncPayoutRule(trx: Db, program: Program, form: PayingForm
   if (!form.ruleId) {
     if (form.points === 0) return;
     const name = `${kind.label}: ${(form.title[program.defaultLanguage] ?? '').slice(0, 150)}`;
-    const rule = await createRule(trx, program.id, { name, definition, effectiveFrom: now });
+    const rule = await createRule(trx, program.id, { name, definition, effectiveFrom: now }, now);
     await attach(rule.id);
     return;
   }
@@ -44,5 +44,5 @@ export async function syncPayoutRule(trx: Db, program: Program, form: PayingForm
   const wantActive = form.points > 0 && form.status === 'published';
   const pays = current.definition.effect.type === 'fixed' ? current.definition.effect.points : null;
   if (pays === definition.effect.points && current.active === wantActive) return;
-  await updateRule(trx, program.id, form.ruleId, { expectedVersion: current.version, definition, active: wantActive, effectiveFrom: now });
+  await updateRule(trx, program.id, form.ruleId, { expectedVersion: current.version, definition, active: wantActive, effectiveFrom: now }, now);
 }

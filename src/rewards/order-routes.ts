@@ -126,7 +126,7 @@ const actions: Array<{ action: OrderAction; operationId: string; summary: string
   },
 ];
 
-export async function rewardOrderRoutes(fastify: FastifyInstance, { database }: AppContext) {
+export async function rewardOrderRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
@@ -177,7 +177,7 @@ export async function rewardOrderRoutes(fastify: FastifyInstance, { database }: 
     },
     async (req, reply) => {
       const program = await programOf(req);
-      const result = await placeOrder(db, program, req.body, actorOf(req), { lng: apiLanguage(req) });
+      const result = await placeOrder(db, program, req.body, actorOf(req), { lng: apiLanguage(req), now: clock() });
       reply.status(result.created ? 201 : 200);
       return result.order;
     },
@@ -254,7 +254,7 @@ export async function rewardOrderRoutes(fastify: FastifyInstance, { database }: 
         const tracking = Object.fromEntries(
           Object.entries({ carrier: b.carrier, trackingNumber: b.trackingNumber, trackingUrl: b.trackingUrl, details: b.details }).filter(([, v]) => v !== undefined),
         ) as Record<string, string>;
-        return transition(db, program, req.params.id, action, { reason: b.reason, tracking }, actorOf(req), { lng: apiLanguage(req), audit: auditContext(req) });
+        return transition(db, program, req.params.id, action, { reason: b.reason, tracking }, actorOf(req), { lng: apiLanguage(req), now: clock(), audit: auditContext(req) });
       },
     );
   }

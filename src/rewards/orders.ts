@@ -124,8 +124,8 @@ export async function buyerFacts(
   };
 }
 
-export async function placeOrder(db: Db, program: Program, req: OrderRequest, actor: string, opts: { lng?: Language; now?: Date } = {}): Promise<OrderResult> {
-  const now = opts.now ?? new Date();
+export async function placeOrder(db: Db, program: Program, req: OrderRequest, actor: string, opts: { lng?: Language; now: Date }): Promise<OrderResult> {
+  const now = opts.now;
   const lng = opts.lng ?? program.defaultLanguage;
   const hash = fingerprint([req.reward, req.memberId, req.quantity, req.payFrom, req.shippingAddress ?? null, req.note ?? null]);
   const replay = await replayOf(db, program, req.idempotencyKey, hash, lng);
@@ -454,9 +454,9 @@ export async function transition(
   action: OrderAction,
   input: TransitionInput,
   actor: string,
-  opts: { lng?: Language; now?: Date; audit?: AuditContext; cancellableFrom?: OrderState[] } = {},
+  opts: { lng?: Language; now: Date; audit?: AuditContext; cancellableFrom?: OrderState[] },
 ): Promise<RewardOrder> {
-  const now = opts.now ?? new Date();
+  const now = opts.now;
   const first = await db.selectFrom('reward_orders').select(['account_id', 'reward_id']).where('program_id', '=', program.id).where('id', '=', orderId).executeTakeFirst();
   if (!first) throw new LojalError('not_found', { entity: 'reward order', id: orderId });
   const reward = await getReward(db, program.id, first.reward_id);

@@ -89,7 +89,7 @@ export async function listCreditNotes(db: Db, programId: string, f: { exported?:
 }
 
 /** Marks up to `max` unexported notes as the batch `key` and answers the batch; the same key answers it again. */
-export async function exportCreditNotes(db: Db, programId: string, key: string, max: number, now = new Date()): Promise<CreditNote[]> {
+export async function exportCreditNotes(db: Db, programId: string, key: string, max: number, now: Date): Promise<CreditNote[]> {
   return inTransaction(db, async (trx) => {
     const earlier = await selectNotes(trx, programId).where('n.export_batch', '=', key).orderBy('n.id').execute();
     if (earlier.length) return earlier.map(toNote);

@@ -121,7 +121,7 @@ const noteOut = z
 const out = (r: Reward, lng: Language, program: Program) => ({ ...r, ...textIn(r.texts, lng, program.defaultLanguage) });
 
 
-export async function rewardRoutes(fastify: FastifyInstance, { database }: AppContext) {
+export async function rewardRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
@@ -336,7 +336,7 @@ export async function rewardRoutes(fastify: FastifyInstance, { database }: AppCo
         const page = await listRewards(db, program.id, filters);
         return { data: page.data.map((r) => out(r, lng, program)), nextCursor: page.nextCursor };
       }
-      const page = await shopFor(db, program, memberId, { ...filters, orderable, affordable, payFrom });
+      const page = await shopFor(db, program, memberId, { ...filters, orderable, affordable, payFrom }, clock());
       return { data: page.data.map(({ reward, availability }) => ({ ...out(reward, lng, program), availability })), nextCursor: page.nextCursor };
     },
   );
@@ -443,7 +443,7 @@ export async function rewardRoutes(fastify: FastifyInstance, { database }: AppCo
       const { idempotencyKey: key, max } = req.body;
       const data = await audited(db, auditContext(req), async (trx) => {
         const known = await trx.selectFrom('credit_notes').select('id').where('program_id', '=', caller(req).programId).where('export_batch', '=', key).executeTakeFirst();
-        const notes = await exportCreditNotes(trx, caller(req).programId, key, max);
+        const notes = await exportCreditNotes(trx, caller(req).programId, key, max, clock());
         const total = notes.reduce((sum, n) => sum + n.amountMinor, 0);
         return { result: notes, audit: known || !notes.length ? null : { action: 'credit_notes.export', entity: 'credit_note_batch', entityId: key, after: { notes: notes.length, amountMinor: total } } };
       });

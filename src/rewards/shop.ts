@@ -39,7 +39,7 @@ export async function shopFor(
   program: Program,
   memberId: string,
   query: ShopQuery,
-  now = new Date(),
+  now: Date,
 ): Promise<{ data: Array<{ reward: Reward; availability: Availability }>; nextCursor: string | null }> {
   const { orderable, affordable, payFrom, ...filters } = query;
   const buyer = await buyerFacts(db, program.id, memberId);
@@ -51,7 +51,7 @@ export async function shopFor(
 }
 
 /** One reward as the buyer sees it (the portal's reward page). */
-export async function rewardFor(db: Db, program: Program, memberId: string, reward: Reward, payFrom: 'member' | 'account', now = new Date()): Promise<Availability> {
+export async function rewardFor(db: Db, program: Program, memberId: string, reward: Reward, payFrom: 'member' | 'account', now: Date): Promise<Availability> {
   const buyer = await buyerFacts(db, program.id, memberId);
   if (!buyer) throw new LojalError('unknown_member', { member: memberId });
   const balance = await availableBalance(db, program.id, payFrom === 'account' ? buyer.accountId : memberId);

@@ -172,7 +172,7 @@ const patchBodyOf = <D extends z.ZodType>(definition: D) =>
     })
     .strict();
 
-export async function ruleRoutes(fastify: FastifyInstance, { database }: AppContext) {
+export async function ruleRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const tags = ['rules'];
@@ -234,7 +234,7 @@ export async function ruleRoutes(fastify: FastifyInstance, { database }: AppCont
     },
     async (req, reply) => {
       const rule = await audited(db, auditContext(req), async (trx) => {
-        const after = await createRule(trx, caller(req).programId, req.body);
+        const after = await createRule(trx, caller(req).programId, req.body, clock());
         return { result: after, audit: { action: 'rule.create', entity: 'rule', entityId: after.id, after } };
       });
       reply.status(201);
@@ -263,7 +263,7 @@ export async function ruleRoutes(fastify: FastifyInstance, { database }: AppCont
     async (req) => {
       const program = (await getProgram(db, caller(req).programId))!;
       const lng = apiLanguage(req);
-      const occurredAt = req.body.occurredAt ?? new Date().toISOString();
+      const occurredAt = req.body.occurredAt ?? clock().toISOString();
       const result = await simulateRules(db, program, { ...req.body, occurredAt } as Parameters<typeof simulateRules>[2]);
       const byRecipient = { account: 0, member: 0 };
       for (const p of result.postings) byRecipient[p.recipient] += p.points;
@@ -339,7 +339,7 @@ export async function ruleRoutes(fastify: FastifyInstance, { database }: AppCont
       toOut(
         await audited(db, auditContext(req), async (trx) => {
           const before = await lockedRule(trx, caller(req).programId, req.params.id);
-          const after = await updateRule(trx, caller(req).programId, req.params.id, req.body);
+          const after = await updateRule(trx, caller(req).programId, req.params.id, req.body, clock());
           return { result: after, audit: { action: 'rule.update', entity: 'rule', entityId: after.id, before, after } };
         }),
       ),
@@ -365,7 +365,7 @@ export async function ruleRoutes(fastify: FastifyInstance, { database }: AppCont
       toOut(
         await audited(db, auditContext(req), async (trx) => {
           const before = await lockedRule(trx, caller(req).programId, req.params.id);
-          const after = await archiveRule(trx, caller(req).programId, req.params.id, req.body);
+          const after = await archiveRule(trx, caller(req).programId, req.params.id, req.body, clock());
           return { result: after, audit: { action: 'rule.archive', entity: 'rule', entityId: after.id, before, after } };
         }),
       ),

@@ -211,10 +211,10 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
 }
 
-export async function createRule(db: Db, programId: string, input: CreateRuleInput): Promise<Rule> {
+export async function createRule(db: Db, programId: string, input: CreateRuleInput, now: Date): Promise<Rule> {
   const fields = checkFields(input);
   const id = uuidv7();
-  const effectiveFrom = toInstant(input.effectiveFrom, new Date());
+  const effectiveFrom = toInstant(input.effectiveFrom, now);
   const definition = await checkDefinition(db, programId, input.definition, id);
   const row = await db
     .insertInto('rules')
@@ -294,9 +294,8 @@ async function writeNextVersion(
   }
 }
 
-export async function updateRule(db: Db, programId: string, id: string, input: UpdateRuleInput): Promise<Rule> {
+export async function updateRule(db: Db, programId: string, id: string, input: UpdateRuleInput, now: Date): Promise<Rule> {
   const fields = checkFields(input);
-  const now = new Date();
   const effectiveFrom = toInstant(input.effectiveFrom, now);
   return writeNextVersion(db, programId, id, input.expectedVersion, async (previous) => ({
     name: fields.name ?? previous.name,
@@ -310,8 +309,8 @@ export async function updateRule(db: Db, programId: string, id: string, input: U
 }
 
 /** A new version that stops the rule from paying from `effectiveFrom` (default now); the history stays. */
-export async function archiveRule(db: Db, programId: string, id: string, input: ArchiveRuleInput): Promise<Rule> {
-  const effectiveFrom = toInstant(input.effectiveFrom, new Date());
+export async function archiveRule(db: Db, programId: string, id: string, input: ArchiveRuleInput, now: Date): Promise<Rule> {
+  const effectiveFrom = toInstant(input.effectiveFrom, now);
   return writeNextVersion(db, programId, id, input.expectedVersion, async (previous) => ({
     name: previous.name,
     description: previous.description,

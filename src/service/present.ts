@@ -147,7 +147,7 @@ export interface PresentOptions {
   /** Where a reader fetches an attachment. */
   fileUrl: (requestId: string, fileId: string) => string;
   /** The application's clock, for whether an open quote has expired. */
-  now?: Date;
+  now: Date;
   /** Portal: may this reader still rate the request (it is theirs, closed or resolved, and not rated yet). */
   mayRate?: boolean;
 }
@@ -197,7 +197,7 @@ export async function presentRequest(db: Db, programId: string, r: ServiceReques
       description: q.description,
       validUntil: q.validUntil,
       status: q.status,
-      expired: q.status === 'open' && (o.now ?? new Date()) >= q.validUntil,
+      expired: q.status === 'open' && o.now >= q.validUntil,
       orderId: q.orderId,
       decidedAt: q.decidedAt,
       createdAt: q.createdAt,

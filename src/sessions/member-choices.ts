@@ -118,7 +118,7 @@ export async function startMemberSession(
   email: string,
   memberIds: string[] | null,
   meta: RequestMeta,
-  now = new Date(),
+  now: Date,
 ): Promise<{ token: string; body: MemberSessionBody }> {
   const choices = await choicesOf(db, email, memberIds);
   if (choices.length === 0) {
@@ -127,17 +127,17 @@ export async function startMemberSession(
   }
   const created = await createSession(db, { kind: 'member', email: email.toLowerCase(), memberIds, ip: meta.ip, userAgent: meta.userAgent }, now);
   let session = created.session;
-  if (choices.length === 1) session = await chooseMember(db, session, choices[0]!.memberId);
+  if (choices.length === 1) session = await chooseMember(db, session, choices[0]!.memberId, now);
   return { token: created.token, body: await memberSessionBody(db, session) };
 }
 
 /** Settles the member the session acts for; an invited member becomes active by signing in. */
-export async function chooseMember(db: Db, session: Session, memberId: string): Promise<Session> {
+export async function chooseMember(db: Db, session: Session, memberId: string, now: Date): Promise<Session> {
   const row = await rowsOf(db, session.email!, session.memberIds).where('m.id', '=', memberId).executeTakeFirst();
   if (row?.status === 'pending') throw new LojalError('member_pending_approval');
   // Suspended and closed members are not among the choices: the same answer as for somebody else's member.
   if (!row || !choosable.includes(row.status)) throw new LojalError('not_found', { entity: 'member', id: memberId });
-  if (row.status === 'invited') await moveMemberStatus(db, row.program_id, row.id, ['invited'], 'active');
+  if (row.status === 'invited') await moveMemberStatus(db, row.program_id, row.id, ['invited'], 'active', now);
   await chooseSessionMember(db, session.id, row.program_id, row.id);
   return { ...session, programId: row.program_id, memberId: row.id };
 }

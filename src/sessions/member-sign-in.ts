@@ -40,7 +40,7 @@ export async function startMemberSignIn(
   db: Db,
   input: { email: string; language?: Language | undefined },
   publicUrl: string,
-  now = new Date(),
+  now: Date,
 ): Promise<{ code: string; link: string; programId: string } | undefined> {
   const email = normal(input.email);
   return db.transaction().execute(async (trx) => {
@@ -79,7 +79,7 @@ export async function startMemberSignIn(
 type CodeRow = { id: string; email: string; code_hash: string; failed_attempts: number; expires_at: Date; used_at: Date | null };
 
 /** Spends a code (or its link) and returns the e-mail address it proves. */
-export async function verifyMemberCode(db: Db, input: { email: string; code: string } | { token: string }, now = new Date()): Promise<string> {
+export async function verifyMemberCode(db: Db, input: { email: string; code: string } | { token: string }, now: Date): Promise<string> {
   // A wrong guess must be counted even though the answer is an error: the transaction commits, then we throw.
   const outcome = await db.transaction().execute(async (trx): Promise<string | LojalError> => {
     const dead = (r: CodeRow) => r.failed_attempts >= signInLimits.memberCodeAttempts;
@@ -195,7 +195,7 @@ export async function setMemberPassword(
   db: Db,
   member: { programId: string; memberId: string; email: string; sessionId: string },
   password: string,
-  now = new Date(),
+  now: Date,
 ): Promise<void> {
   const program = await db.selectFrom('programs').select('member_passwords').where('id', '=', member.programId).executeTakeFirstOrThrow();
   if (!program.member_passwords) throw new LojalError('member_passwords_disabled');

@@ -157,7 +157,7 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
       },
     },
     async (req, reply) => {
-      await revokeSession(db, req.session!.id);
+      await revokeSession(db, req.session!.id, clock());
       clearSessionCookie(reply, 'staff');
       return sendNoContent(reply);
     },
@@ -179,7 +179,7 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
       config: { staffSession: true, errors: ['invalid_credentials', 'password_too_weak'] },
     },
     async (req, reply) => {
-      await changeStaffPassword(db, req.session!, req.body, req.ip);
+      await changeStaffPassword(db, req.session!, req.body, req.ip, clock());
       return sendNoContent(reply);
     },
   );
@@ -199,7 +199,7 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
       },
     },
     async (req, reply) => {
-      await requestStaffPasswordReset(db, req.body, config.publicUrl);
+      await requestStaffPasswordReset(db, req.body, config.publicUrl, clock());
       return reply.status(202).send({ status: 'accepted' as const });
     },
   );
@@ -220,7 +220,7 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
       config: { errors: ['reset_link_expired', 'reset_link_used', 'password_too_weak'] },
     },
     async (req, reply) => {
-      await confirmStaffPasswordReset(db, req.body, req.ip);
+      await confirmStaffPasswordReset(db, req.body, req.ip, clock());
       return sendNoContent(reply);
     },
   );
@@ -243,7 +243,7 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
       config: { errors: ['too_many_attempts'] },
     },
     async (req, reply) => {
-      const sent = await startMemberSignIn(db, req.body, config.publicUrl);
+      const sent = await startMemberSignIn(db, req.body, config.publicUrl, clock());
       // The demo without a mail server: whoever tries it reads the code here instead of in a mailbox.
       if (sent && demo && !config.smtpUrl) req.log.info({ email: req.body.email, code: sent.code, link: sent.link }, 'demo: member sign-in code');
       return reply.status(202).send({ status: 'accepted' as const });
@@ -270,8 +270,8 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
       config: { errors: ['invalid_sign_in_code', 'sign_in_code_expired', 'too_many_attempts', 'member_pending_approval'] },
     },
     async (req, reply) => {
-      const proven = await verifyMemberCode(db, req.body);
-      const { token, body } = await startMemberSession(db, proven, null, metaOf(req));
+      const proven = await verifyMemberCode(db, req.body, clock());
+      const { token, body } = await startMemberSession(db, proven, null, metaOf(req), clock());
       setSessionCookie(reply, 'member', token);
       return body;
     },
@@ -294,7 +294,7 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
     },
     async (req, reply) => {
       const memberIds = await memberPasswordMatches(db, req.body, clock());
-      const { token, body } = await startMemberSession(db, req.body.email, memberIds, metaOf(req));
+      const { token, body } = await startMemberSession(db, req.body.email, memberIds, metaOf(req), clock());
       setSessionCookie(reply, 'member', token);
       return body;
     },
@@ -331,7 +331,7 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
       config: { member: 'any', errors: ['not_found', 'member_pending_approval'] },
     },
     async (req) => {
-      const session = await chooseMember(db, req.session!, req.body.memberId);
+      const session = await chooseMember(db, req.session!, req.body.memberId, clock());
       return { member: await memberBody(db, session.programId!, session.memberId!), csrfToken: csrfTokenFor(session) };
     },
   );
@@ -353,7 +353,7 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
     },
     async (req, reply) => {
       const m = req.member!;
-      await setMemberPassword(db, { programId: m.programId, memberId: m.memberId, email: m.email, sessionId: m.sessionId }, req.body.newPassword);
+      await setMemberPassword(db, { programId: m.programId, memberId: m.memberId, email: m.email, sessionId: m.sessionId }, req.body.newPassword, clock());
       return sendNoContent(reply);
     },
   );
@@ -371,7 +371,7 @@ export async function authRoutes(fastify: FastifyInstance, { database, config, d
       },
     },
     async (req, reply) => {
-      await revokeSession(db, req.session!.id);
+      await revokeSession(db, req.session!.id, clock());
       clearSessionCookie(reply, 'member');
       return sendNoContent(reply);
     },

@@ -27,7 +27,7 @@ export async function sendStaffPasswordLink(
   staffUserId: string,
   purpose: Purpose,
   publicUrl: string,
-  now = new Date(),
+  now: Date,
 ): Promise<void> {
   const row = await trx
     .selectFrom('staff_users as s')
@@ -67,7 +67,7 @@ export async function requestStaffPasswordReset(
   db: Db,
   input: { email: string; programId?: string | undefined },
   publicUrl: string,
-  now = new Date(),
+  now: Date,
 ): Promise<void> {
   const users = await db
     .selectFrom('staff_users')
@@ -95,7 +95,7 @@ export async function requestStaffPasswordReset(
 }
 
 /** Sets the password with a link's token; every session of the person ends (they sign in afresh). */
-export async function confirmStaffPasswordReset(db: Db, input: { token: string; password: string }, ip: string | null, now = new Date()): Promise<void> {
+export async function confirmStaffPasswordReset(db: Db, input: { token: string; password: string }, ip: string | null, now: Date): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const link = await trx
       .selectFrom('staff_password_resets as r')
@@ -107,7 +107,7 @@ export async function confirmStaffPasswordReset(db: Db, input: { token: string; 
     if (!link || !link.active) throw new LojalError('reset_link_expired');
     if (link.used_at) throw new LojalError('reset_link_used');
     if (link.expires_at <= now) throw new LojalError('reset_link_expired');
-    const audit: AuditContext = { programId: link.program_id, actor: { kind: 'staff', id: link.user_id, label: link.name }, ip };
+    const audit: AuditContext = { programId: link.program_id, actor: { kind: 'staff', id: link.user_id, label: link.name }, ip, at: now };
     await storeStaffPassword(trx, { programId: link.program_id, id: link.user_id, email: link.email }, input.password, {
       field: 'password',
       audit,

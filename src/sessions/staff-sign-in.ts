@@ -46,10 +46,11 @@ type Candidate = {
   program_name: string;
 };
 
-const staffActor = (c: { program_id: string; id: string; name: string }, ip: string | null): AuditContext => ({
+const staffActor = (c: { program_id: string; id: string; name: string }, ip: string | null, at: Date): AuditContext => ({
   programId: c.program_id,
   actor: { kind: 'staff', id: c.id, label: c.name },
   ip,
+  at,
 });
 
 
@@ -102,7 +103,7 @@ export async function signInStaff(
     const user = matches[0]!.user;
     await db.transaction().execute(async (trx) => {
       await resetAttempts(trx, user);
-      await recordAudit(trx, { ...staffActor(user, meta.ip), action: 'staff_user.sign_in', entity: 'staff_user', entityId: user.id }, now);
+      await recordAudit(trx, { ...staffActor(user, meta.ip, now), action: 'staff_user.sign_in', entity: 'staff_user', entityId: user.id }, now);
     });
     const { token, session } = await createSession(db, { kind: 'staff', programId: user.program_id, staffUserId: user.id, ip: meta.ip, userAgent: meta.userAgent }, now);
     return { token, body: await staffSessionBody(db, session) };
@@ -112,7 +113,7 @@ export async function signInStaff(
   for (const { user, attempt } of failed) {
     const locks = attempt.lockedUntil !== null && attempt.lockedUntil > now;
     await inTransaction(db, (trx) => recordAudit(trx, {
-      ...staffActor(user, meta.ip),
+      ...staffActor(user, meta.ip, now),
       action: locks ? 'staff_user.locked' : 'staff_user.sign_in_failed',
       entity: 'staff_user',
       entityId: user.id,
@@ -166,7 +167,7 @@ export async function switchStaffProgram(db: Db, session: Session, programId: st
   const user = await db.selectFrom('staff_users').select(['program_id', 'id', 'name']).where('program_id', '=', target.programId).where('id', '=', target.staffUserId).executeTakeFirstOrThrow();
   await db.transaction().execute(async (trx) => {
     await revokeSession(trx, session.id, now);
-    await recordAudit(trx, { ...staffActor(user, meta.ip), action: 'staff_user.sign_in', entity: 'staff_user', entityId: user.id, after: { switchedFrom: session.programId } }, now);
+    await recordAudit(trx, { ...staffActor(user, meta.ip, now), action: 'staff_user.sign_in', entity: 'staff_user', entityId: user.id, after: { switchedFrom: session.programId } }, now);
   });
   const created = await createSession(db, { kind: 'staff', programId: user.program_id, staffUserId: user.id, ip: meta.ip, userAgent: meta.userAgent }, now);
   return { token: created.token, body: await staffSessionBody(db, created.session) };
@@ -181,7 +182,7 @@ export async function storeStaffPassword(
   user: { programId: string; id: string; email: string },
   password: string,
   opts: { field: string; keepSession?: string | undefined; audit: AuditContext; action: string },
-  now = new Date(),
+  now: Date,
 ): Promise<void> {
   assertPasswordPolicy(password, user.email, opts.field);
   const passwordHash = await hashPassword(password);
@@ -203,7 +204,7 @@ export async function changeStaffPassword(
   session: Session,
   input: { currentPassword: string; newPassword: string },
   ip: string | null,
-  now = new Date(),
+  now: Date,
 ): Promise<void> {
   const user = await db
     .selectFrom('staff_users')
@@ -218,7 +219,7 @@ export async function changeStaffPassword(
     storeStaffPassword(trx, { programId: user.program_id, id: user.id, email: user.email }, input.newPassword, {
       field: 'newPassword',
       keepSession: session.id,
-      audit: staffActor(user, ip),
+      audit: staffActor(user, ip, now),
       action: 'staff_user.password_change',
     }, now),
   );
@@ -235,7 +236,7 @@ export async function setStaffPasswordByEmail(db: Db, programId: string, email: 
       .forUpdate()
       .executeTakeFirst();
     if (!user) throw new LojalError('not_found', { entity: 'staff user', id: email });
-    await storeStaffPassword(trx, { programId, id: user.id, email: user.email }, password, { field: 'password', audit, action: 'staff_user.password_set' });
+    await storeStaffPassword(trx, { programId, id: user.id, email: user.email }, password, { field: 'password', audit, action: 'staff_user.password_set' }, audit.at);
     return { id: user.id };
   });
 }

@@ -49,7 +49,7 @@ export interface NewSession {
 }
 
 /** Starts a session; the returned token goes into the cookie and is not kept anywhere else. */
-export async function createSession(db: Db, input: NewSession, now = new Date()): Promise<{ token: string; session: Session }> {
+export async function createSession(db: Db, input: NewSession, now: Date): Promise<{ token: string; session: Session }> {
   const token = randomBytes(32).toString('base64url');
   const life = sessionLifetimes[input.kind];
   const row = await db
@@ -100,7 +100,7 @@ const toSession = (r: Row): Session => ({
 });
 
 /** The live session of a token, or undefined (unknown, revoked, expired or of the other kind). */
-export async function findSession(db: Db, kind: SessionKind, token: string, now = new Date()): Promise<Session | undefined> {
+export async function findSession(db: Db, kind: SessionKind, token: string, now: Date): Promise<Session | undefined> {
   if (token.length < 20 || token.length > 100) return undefined;
   const row = await db
     .selectFrom('web_sessions')
@@ -125,12 +125,12 @@ export async function chooseSessionMember(db: Db, sessionId: string, programId: 
   await db.updateTable('web_sessions').set({ program_id: programId, member_id: memberId }).where('id', '=', sessionId).execute();
 }
 
-export async function revokeSession(db: Db, sessionId: string, now = new Date()): Promise<void> {
+export async function revokeSession(db: Db, sessionId: string, now: Date): Promise<void> {
   await db.updateTable('web_sessions').set({ revoked_at: now }).where('id', '=', sessionId).where('revoked_at', 'is', null).execute();
 }
 
 /** Ends every session of a member row but for `except` (its password changed). */
-export async function revokeMemberSessions(db: Db, programId: string, memberId: string, except?: string, now = new Date()): Promise<number> {
+export async function revokeMemberSessions(db: Db, programId: string, memberId: string, except: string | undefined, now: Date): Promise<number> {
   let q = db
     .updateTable('web_sessions')
     .set({ revoked_at: now })
@@ -142,7 +142,7 @@ export async function revokeMemberSessions(db: Db, programId: string, memberId: 
 }
 
 /** Ends every session of a staff user (password changed or reset, deactivated), but for `except`. */
-export async function revokeStaffSessions(db: Db, programId: string, staffUserId: string, except?: string, now = new Date()): Promise<number> {
+export async function revokeStaffSessions(db: Db, programId: string, staffUserId: string, except: string | undefined, now: Date): Promise<number> {
   let q = db
     .updateTable('web_sessions')
     .set({ revoked_at: now })

@@ -20,7 +20,7 @@ export const localizedLevel = (l: TierLevel, lng: Language) => ({
   benefits: l.benefits[lng] ?? [],
 });
 
-export async function tierOfOwner(db: Db, program: Program, config: TierConfig, kind: TierOwnerKind, asked: string, lng: Language, now = new Date()) {
+export async function tierOfOwner(db: Db, program: Program, config: TierConfig, kind: TierOwnerKind, asked: string, lng: Language, now: Date) {
   // Chains rolled up: a branch shows its chain's level and the chain's total.
   const id = await tierOwnerOf(db, program.id, config, kind, asked);
   const status = await getTierStatus(db, program.id, kind, id);

@@ -87,7 +87,7 @@ export interface TierJobReport {
  * Re-evaluates every owner with qualifying activity in the current window or a tier status, each in its
  * own transaction. Safe to re-run: the same `now` twice changes nothing the second time.
  */
-export async function evaluateTiers(db: Db, programId: string, now = new Date()): Promise<TierJobReport> {
+export async function evaluateTiers(db: Db, programId: string, now: Date): Promise<TierJobReport> {
   const report: TierJobReport = { evaluated: 0, upgrades: 0, downgrades: 0 };
   const config = await getTierConfig(db, programId);
   if (!config) return report;
@@ -121,7 +121,7 @@ export async function evaluateTiers(db: Db, programId: string, now = new Date())
 }
 
 /** The tier job for every program. */
-export async function runTierJobs(db: Db, now = new Date()): Promise<TierJobReport> {
+export async function runTierJobs(db: Db, now: Date): Promise<TierJobReport> {
   const total: TierJobReport = { evaluated: 0, upgrades: 0, downgrades: 0 };
   const programs = await db.selectFrom('tier_settings').select('program_id').execute();
   for (const { program_id } of programs) {

@@ -97,7 +97,7 @@ const tierConfigOut = z
   .meta({ id: 'TierLadder', description: 'The program\'s tier ladder and how levels are earned and kept.' });
 
 
-export async function tierRoutes(fastify: FastifyInstance, { database }: AppContext) {
+export async function tierRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const programOf = async (req: FastifyRequest): Promise<Program> => (await getProgram(db, caller(req).programId))!;
@@ -112,7 +112,7 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
   };
 
   const currentTier = (req: FastifyRequest, program: Program, config: TierConfig, kind: TierOwnerKind, asked: string) =>
-    tierOfOwner(db, program, config, kind, asked, apiLanguage(req));
+    tierOfOwner(db, program, config, kind, asked, apiLanguage(req), clock());
 
   app.put(
     '/v1/tiers',
@@ -255,7 +255,7 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
         const { program, config } = await ownerContext(req, kind, req.params.id);
         // Chains rolled up: a branch's level is its chain's, so the hold is on the chain.
         const owner = await tierOwnerOf(db, program.id, config, kind, req.params.id);
-        const now = new Date();
+        const now = clock();
         await db.transaction().execute(async (trx) => {
           // The level held is the one the owner has right now, so evaluate first (an upgrade due is applied).
           await evaluateOwner(trx, program.id, config, program.timeZone, kind, owner, now);
@@ -304,7 +304,7 @@ export async function tierRoutes(fastify: FastifyInstance, { database }: AppCont
       async (req) => {
         const { program, config } = await ownerContext(req, kind, req.params.id);
         const owner = await tierOwnerOf(db, program.id, config, kind, req.params.id);
-        const now = new Date();
+        const now = clock();
         await db.transaction().execute(async (trx) => {
           const status = await getTierStatus(trx, program.id, kind, owner, true);
           if (!status?.frozenUntil || status.frozenUntil <= now) return; // not frozen: nothing to end

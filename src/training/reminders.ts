@@ -19,7 +19,7 @@ export interface ReminderReport {
 }
 
 /** `publicUrl` (LOJAL_PUBLIC_URL) makes the mail's link to the course, where the member renews the certificate. */
-export async function runCertificateReminders(db: Db, now = new Date(), publicUrl = ''): Promise<ReminderReport> {
+export async function runCertificateReminders(db: Db, now: Date, publicUrl = ''): Promise<ReminderReport> {
   const report: ReminderReport = { reminded: 0, mailed: 0 };
   const until = new Date(now.getTime() + REMIND_DAYS * 86_400_000);
   for (;;) {

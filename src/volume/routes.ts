@@ -36,7 +36,7 @@ const standingOut = z.object({
   until: z.date().nullable().describe('The end of the period: the level counts until then, and the missing volume must be bought by then. Null for a rolling window'),
 }).meta({ id: 'VolumeDiscountStanding', description: 'The discount an account has earned by its purchases in the current period, and what is missing for the next level.' });
 
-export async function volumeRoutes(fastify: FastifyInstance, { database }: AppContext) {
+export async function volumeRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
 
@@ -92,7 +92,7 @@ export async function volumeRoutes(fastify: FastifyInstance, { database }: AppCo
       const program = (await getProgram(db, caller(req).programId))!;
       await getAccount(db, program.id, req.params.id);
       const config = await requireVolumeConfig(db, program.id);
-      const period = volumePeriod(config, new Date(), program.timeZone);
+      const period = volumePeriod(config, clock(), program.timeZone);
       const { countedFor, accounts } = await countedAccounts(db, program.id, req.params.id, program.hierarchyRollup === 'chain');
       const purchased = await purchasedVolume(db, program.id, config.basis, accounts, period.start, period.end);
       const standing = volumeStanding(config.levels, purchased);

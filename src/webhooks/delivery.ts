@@ -31,7 +31,7 @@ const maxBatchesPerRun = 25;
 const maxErrorLength = 500;
 
 export interface DeliveryJobOptions {
-  now?: Date;
+  now: Date;
   timeoutMs?: number;
   /** Deliver to loopback and private networks too (LOJAL_WEBHOOKS_ALLOW_PRIVATE=on); off by default. */
   allowPrivate?: boolean;
@@ -165,9 +165,9 @@ async function record(db: Db, d: Claimed, outcome: Outcome, now: Date): Promise<
 }
 
 /** Sends every delivery due at `now` (in batches, several at once), for every program. */
-export async function deliverWebhooks(db: Db, opts: DeliveryJobOptions = {}): Promise<DeliveryReport> {
+export async function deliverWebhooks(db: Db, opts: DeliveryJobOptions): Promise<DeliveryReport> {
   const started = Date.now();
-  const now = opts.now ?? new Date(started);
+  const now = opts.now;
   // The run's `now` moved on by the time that has really passed: each attempt is signed and recorded
   // at its own time (a receiver checks the timestamp's age), and tests still choose where time starts.
   const clock = () => new Date(now.getTime() + (Date.now() - started));
@@ -269,7 +269,7 @@ export async function listDeliveries(db: Db, programId: string, subscriptionId: 
  * failing again marks it failed again rather than starting the schedule over. Only failed ones: a
  * pending delivery may be in flight right now, and a second copy racing it is what the claim prevents.
  */
-export async function retryDelivery(db: Db, programId: string, id: string, now = new Date()): Promise<Delivery> {
+export async function retryDelivery(db: Db, programId: string, id: string, now: Date): Promise<Delivery> {
   const row = await db.selectFrom('webhook_deliveries').select('state').where('program_id', '=', programId).where('id', '=', id).executeTakeFirst();
   if (!row) throw new LojalError('not_found', { entity: 'webhook delivery', id });
   const retried = await db

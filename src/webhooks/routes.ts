@@ -48,7 +48,7 @@ const deliveryOut = z.object({
   log: z.array(z.object({ attempt: z.number().int(), at: z.date(), status: z.number().int().nullable(), error: z.string().nullable() })).describe('every attempt, first first'),
 }).meta({ id: 'WebhookDelivery', description: 'One event sent (or to be sent) to a subscription, with every attempt.' });
 
-export async function webhookRoutes(fastify: FastifyInstance, { database, config }: AppContext) {
+export async function webhookRoutes(fastify: FastifyInstance, { database, config, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const tags = ['webhooks'];
@@ -184,7 +184,7 @@ export async function webhookRoutes(fastify: FastifyInstance, { database, config
     },
     async (req, reply) => {
       reply.status(202);
-      return retryDelivery(db, caller(req).programId, req.params.id);
+      return retryDelivery(db, caller(req).programId, req.params.id, clock());
     },
   );
 }

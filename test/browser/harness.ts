@@ -65,10 +65,10 @@ export async function startBrowserApp(env: Record<string, string> = {}): Promise
       return { context, page };
     },
     async signInStaff(context, staffUserId, programId = test.programId) {
-      await signInStaffByCookie(test.database.db, context, base, { programId, staffUserId });
+      await signInStaffByCookie(test.database.db, context, base, { programId, staffUserId }, test.clock());
     },
     async signInMember(context, memberId, email, programId = test.programId) {
-      await signInMemberByCookie(test.database.db, context, base, { email, programId, memberId });
+      await signInMemberByCookie(test.database.db, context, base, { email, programId, memberId }, test.clock());
     },
     async close() {
       for (const c of contexts) await c.close().catch(() => {});

@@ -31,7 +31,7 @@ describeInBrowser('the console and portal open in a real browser', () => {
   });
 
   it('an instance administrator creates a program in the console and switches to it', async () => {
-    await setStaffPasswordByEmail(b.database.db, b.programId, 'eva@example.com', 'a long and private passphrase', systemContext(b.programId, 'test'));
+    await setStaffPasswordByEmail(b.database.db, b.programId, 'eva@example.com', 'a long and private passphrase', systemContext(b.programId, 'test', b.clock()));
     await setInstanceAdmin(b.database.db, 'eva@example.com', true);
     const { context, page } = await b.newPage(desktop);
     await b.signInStaff(context, staffId);

@@ -31,7 +31,7 @@ const members: string[] = [];
 let campaignId: string;
 
 async function memberCookie(memberId: string): Promise<string> {
-  const { token, session } = await createSession(t.database.db, { kind: 'member', email: `${memberId}@example.com` });
+  const { token, session } = await createSession(t.database.db, { kind: 'member', email: `${memberId}@example.com` }, t.clock());
   await chooseSessionMember(t.database.db, session.id, t.programId, memberId);
   return `lojal_member=${token}`;
 }

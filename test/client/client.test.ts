@@ -83,10 +83,11 @@ describe('the TypeScript client', () => {
     const orders = await ok(lojal.GET('/v1/reward-orders', { params: { query: { memberId: member.id } as never } }));
     expect(orders.data.map((o: { id: string }) => o.id)).toEqual([order.id]);
 
-    await deliverWebhooks(t.database.db, { allowPrivate: true, now: new Date() });
+    await deliverWebhooks(t.database.db, { allowPrivate: true, now: t.clock() });
     const delivered = receiver.received.filter((r) => r.path === '/erp');
     expect(delivered.length).toBeGreaterThan(0);
-    const event = await verifyWebhook({ secret: subscription.secret, body: delivered[0]!.body, headers: delivered[0]!.headers as never });
+    // Signed at the app's time, so checked against it too (a receiver checks against its own clock).
+    const event = await verifyWebhook({ secret: subscription.secret, body: delivered[0]!.body, headers: delivered[0]!.headers as never, now: () => t.clock().getTime() });
     expect(event.type).toBe('reward_order.placed');
     if (event.type === 'reward_order.placed') expect(event.data.orderId).toBe(order.id);
     await expect(verifyWebhook({ secret: 'whsec_wrong', body: delivered[0]!.body, headers: delivered[0]!.headers as never })).rejects.toBeInstanceOf(WebhookVerificationError);

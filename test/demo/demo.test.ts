@@ -20,7 +20,7 @@ describe('demo program', () => {
     t = await startTestApp();
     database = t.database;
     let saved: string | undefined;
-    await ensureDemoProgram(database.db, async (k) => void (saved = k), async () => saved, new DiskEvidenceStore(t.config.evidenceDir));
+    await ensureDemoProgram(database.db, async (k) => void (saved = k), async () => saved, t.clock(), new DiskEvidenceStore(t.config.evidenceDir));
     programId = (await database.db.selectFrom('programs').select('id').where('name', 'like', '%demo%').executeTakeFirstOrThrow()).id;
   });
   afterAll(async () => t?.close());
@@ -139,7 +139,7 @@ describe('demo program', () => {
     const certs = await rows(sql<{ expires_at: Date; reminded_at: Date | null }>`SELECT expires_at, reminded_at FROM certificates WHERE program_id = ${programId} AND course_id = ${course!.id}`);
     const companies = await rows(sql<{ n: number }>`SELECT count(*)::int AS n FROM accounts WHERE program_id = ${programId} AND tier IN ('gold', 'platinum')`);
     expect(certs.length).toBe(companies[0]!.n);
-    expect(certs.filter((c) => c.expires_at.getTime() - Date.now() < 30 * 86_400_000 && c.expires_at.getTime() > Date.now())).toHaveLength(1);
+    expect(certs.filter((c) => c.expires_at.getTime() - t.clock().getTime() < 30 * 86_400_000 && c.expires_at.getTime() > t.clock().getTime())).toHaveLength(1);
     const paid = await rows(sql<{ n: number }>`SELECT count(*)::int AS n FROM events WHERE program_id = ${programId} AND type = 'training.completed' AND attributes->>'courseId' = ${course!.id}`);
     expect(paid[0]!.n).toBe(certs.length);
     // The portal's demo member holds a yearly certificate due for renewal this month.
@@ -148,7 +148,7 @@ describe('demo program', () => {
       JOIN courses k ON k.program_id = c.program_id AND k.id = c.course_id
       WHERE c.program_id = ${programId} AND m.external_id = 'P10001' AND k.code = 'work-at-height' AND c.replaced_by IS NULL`);
     expect(due).toHaveLength(1);
-    expect(due[0]!.expires_at.getTime() - Date.now()).toBeLessThan(30 * 86_400_000);
+    expect(due[0]!.expires_at.getTime() - t.clock().getTime()).toBeLessThan(30 * 86_400_000);
     const items = await rows(sql<{ status: string; reads: number }>`
       SELECT c.status, (SELECT count(*)::int FROM content_reads r WHERE r.program_id = c.program_id AND r.content_id = c.id) AS reads
       FROM content_items c WHERE c.program_id = ${programId}`);
@@ -157,9 +157,9 @@ describe('demo program', () => {
   });
 
   it('signs in to the console and the portal with the printed demo passwords', async () => {
-    const demo = await ensureDemoSignIns(database.db, programId);
+    const demo = await ensureDemoSignIns(database.db, programId, t.clock());
     // A second start keeps what the first set.
-    expect(await ensureDemoSignIns(database.db, programId)).toEqual(demo);
+    expect(await ensureDemoSignIns(database.db, programId, t.clock())).toEqual(demo);
     const staff = await t.call('POST', '/auth/staff/sign-in', demo.console, null);
     expect(staff.statusCode, staff.body).toBe(200);
     expect(staff.json()).toMatchObject({ staff: { role: 'owner' }, program: { id: programId } });

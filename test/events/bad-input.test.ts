@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { startTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { createRules, purchase, seedAccount, seedCatalog, seedMember } from '../support/fixtures.js';
 
 let t: TestApp;
@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const base = purchase('E-1', 'C-1', 'M-1');
-const future = new Date(Date.now() + 3_600_000).toISOString();
+const future = new Date(Date.parse(TEST_NOW) + 3_600_000).toISOString();
 
 /** Each case: what is sent, the status and code expected, and (for validation) a field the message must name. */
 const cases: Array<[string, unknown, number, string, string?]> = [

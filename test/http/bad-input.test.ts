@@ -25,7 +25,7 @@ beforeAll(async () => {
   const memberId = await seedMember(t, account, 'M-1');
   // The portal's session speaks for the member whose e-mail it was started for.
   await t.database.db.updateTable('members').set({ email: 'm-1@example.com' }).where('id', '=', memberId).execute();
-  const { token, session } = await createSession(t.database.db, { kind: 'member', email: 'm-1@example.com' });
+  const { token, session } = await createSession(t.database.db, { kind: 'member', email: 'm-1@example.com' }, t.clock());
   await chooseSessionMember(t.database.db, session.id, t.programId, memberId);
   member = { cookie: `lojal_member=${token}`, csrf: csrfTokenFor(session) };
 });

@@ -46,7 +46,7 @@ afterAll(async () => t?.close());
 
 /** A fresh portal session for the member: an operation may have signed the last one out. */
 async function signInMember() {
-  const { token, session } = await createSession(t.database.db, { kind: 'member', email: 'm-1@example.com' });
+  const { token, session } = await createSession(t.database.db, { kind: 'member', email: 'm-1@example.com' }, t.clock());
   await chooseSessionMember(t.database.db, session.id, t.programId, memberId);
   member = { cookie: `lojal_member=${token}`, csrf: csrfTokenFor(session) };
 }

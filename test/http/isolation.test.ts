@@ -93,7 +93,7 @@ beforeAll(async () => {
   b = await t.newProgram({ name: 'Program B' });
   const bAccount = (await t.call('POST', '/v1/accounts', { externalId: 'B-ACC', name: 'B company' }, b.key)).json().id;
   const bMember = (await t.call('POST', '/v1/members', { accountId: bAccount, externalId: 'B-MGR', name: 'B manager', role: 'manager', email: 'b.manager@example.com' }, b.key)).json().id;
-  const { token, session } = await createSession(t.database.db, { kind: 'member', email: 'b.manager@example.com' });
+  const { token, session } = await createSession(t.database.db, { kind: 'member', email: 'b.manager@example.com' }, t.clock());
   await chooseSessionMember(t.database.db, session.id, b.programId, bMember);
   bMemberSession = { cookie: `lojal_member=${token}`, csrf: csrfTokenFor(session) };
 });

@@ -137,7 +137,7 @@ describe('an import whose server process stopped', () => {
     const job = async (id: string, heartbeatAgoMs: number) =>
       t.database.db
         .insertInto('import_jobs')
-        .values({ program_id: programId, id, kind: 'accounts', file_name: 'big.csv', total_rows: 10_000, done_rows: 4_000, errors: '[]', started_by: 'staff:x', heartbeat_at: new Date(Date.now() - heartbeatAgoMs) })
+        .values({ program_id: programId, id, kind: 'accounts', file_name: 'big.csv', total_rows: 10_000, done_rows: 4_000, errors: '[]', started_by: 'staff:x', heartbeat_at: new Date(t.clock().getTime() - heartbeatAgoMs) })
         .execute();
     await job('0190a7d0-0000-7000-8000-000000000001', 3 * 60_000);
     await job('0190a7d0-0000-7000-8000-000000000002', 10_000);

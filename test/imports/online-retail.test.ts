@@ -100,7 +100,7 @@ const ledgerState = async (programId: string) =>
 
 beforeAll(async () => {
   t = await startTestApp();
-  const made = await findOrCreateImportProgram(t.database.db, 'test-retail', () => createRetailProgram(t.database.db));
+  const made = await findOrCreateImportProgram(t.database.db, 'test-retail', () => createRetailProgram(t.database.db, t.clock()));
   expect(made.created).toBeDefined();
   program = made.program;
   first = await importOnlineRetail(t.database.db, program, file, { clock: t.clock });
@@ -185,7 +185,7 @@ describe('Online Retail import', () => {
   it('finds its program again on a second run and books nothing, saying what this run earned', async () => {
     const before = await ledgerState(program.id);
     const programsBefore = await t.database.db.selectFrom('programs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    const again = await findOrCreateImportProgram(t.database.db, 'test-retail', () => createRetailProgram(t.database.db));
+    const again = await findOrCreateImportProgram(t.database.db, 'test-retail', () => createRetailProgram(t.database.db, t.clock()));
     expect(again.created).toBeUndefined();
     expect(again.program.id).toBe(program.id);
     second = await importOnlineRetail(t.database.db, again.program, file, { clock: t.clock });

@@ -121,7 +121,7 @@ describe('potential API', () => {
   it('shows the member, in the portal, the products bought with what the company buys (not what it has)', async () => {
     const member = await seedMember(t, ids.B!, 'POT-MB', 'buyer', programId);
     await t.database.db.updateTable('members').set({ email: 'pot-mb@example.com' }).where('program_id', '=', programId).where('id', '=', member).execute();
-    const { token, session } = await createSession(t.database.db, { kind: 'member', email: 'pot-mb@example.com' });
+    const { token, session } = await createSession(t.database.db, { kind: 'member', email: 'pot-mb@example.com' }, t.clock());
     await chooseSessionMember(t.database.db, session.id, programId, member);
     const res = await t.app.inject({ method: 'GET', url: '/portal/v1/recommendations', headers: { cookie: `lojal_member=${token}` } });
     expect(res.statusCode, res.body).toBe(200);

@@ -113,7 +113,7 @@ beforeAll(async () => {
   fs.writeFileSync(file, stringify(rows, { header: true, columns: ['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country'] }));
   rows.length = 0;
   t = await startTestApp();
-  const made = await createRetailProgram(t.database.db);
+  const made = await createRetailProgram(t.database.db, t.clock());
   key = made.key;
   programId = made.program.id;
   await importOnlineRetail(t.database.db, made.program, file);

@@ -19,7 +19,7 @@ beforeAll(async () => {
   acc = await seedAccount(t, 'AO-1');
   // The events route still judges "pending" by the system clock, so the purchase is dated by it too: whatever the
   // day, its points are pending for 14 days and the job 15 days on releases them.
-  const occurred = new Date();
+  const occurred = t.clock();
   const res = await t.call('POST', '/v1/events', purchase('AO-EV-1', 'AO-1', undefined, occurred.toISOString()));
   expect(res.statusCode, res.body).toBeLessThan(300);
   // Released by the job, then partly spent: the lot changes the legitimate ways.

@@ -24,7 +24,7 @@ describe('pending points', () => {
   it('are pending through the return window, then released once by the job', async () => {
     const p = await program({ pendingDays: 14 });
     const acc = await seedAccount(t, 'P-1', { programId: p.programId });
-    const now = new Date();
+    const now = t.clock();
     const res = await t.call('POST', '/v1/events', purchase('PEND-1', 'P-1', undefined, now.toISOString()), p.key);
     expect(res.json().postings.every((x: { status: string }) => x.status === 'pending')).toBe(true);
     const bal = (await t.call('GET', `/v1/accounts/${acc}/balance`, undefined, p.key)).json();
@@ -46,7 +46,7 @@ describe('pending points', () => {
   it('a return inside the window takes the points from the pending lot', async () => {
     const p = await program({ pendingDays: 14 });
     const acc = await seedAccount(t, 'P-2', { programId: p.programId });
-    const now = new Date();
+    const now = t.clock();
     await t.call('POST', '/v1/events', purchase('PEND-2', 'P-2', undefined, new Date(now.getTime() - DAY).toISOString()), p.key);
     const ret = await t.call('POST', '/v1/events', { id: 'RET-P2', type: 'return', occurredAt: now.toISOString(), account: 'P-2', originalId: 'PEND-2' }, p.key);
     expect(ret.statusCode, ret.body).toBe(201);
@@ -59,7 +59,7 @@ describe('expiry', () => {
   it('expires the oldest points first and spending uses them first', async () => {
     const p = await program({ expiryPolicy: { kind: 'rolling', months: 12 } });
     const acc = await seedAccount(t, 'X-1', { programId: p.programId });
-    const now = Date.now();
+    const now = t.clock().getTime();
     const old = new Date(now - 400 * DAY).toISOString();
     const recent = new Date(now - 100 * DAY).toISOString();
     const plank = (id: string, at: string, amount: number) => ({ id, type: 'purchase', occurredAt: at, account: 'X-1', lines: [{ sku: 'PLANK', quantity: 1, amount }] });
@@ -71,7 +71,7 @@ describe('expiry', () => {
 
     // Spending 120 takes from the oldest lots (which expire first).
     await t.call('POST', `/v1/accounts/${acc}/debits`, { points: 120, memo: 'Order 77', idempotencyKey: 'spend-x1-1' }, p.key);
-    const report = await runLedgerJobs(t.database.db);
+    const report = await runLedgerJobs(t.database.db, t.clock());
     expect(report.pointsExpired).toBe(180);
     const after = (await t.call('GET', `/v1/accounts/${acc}/balance`, undefined, p.key)).json();
     expect(after).toMatchObject({ available: 50, lifetimeSpent: 120, lifetimeExpired: 180 });
@@ -82,9 +82,9 @@ describe('expiry', () => {
   it('keeps lifetime expired on the wallet, and the check names a wallet whose kept figures differ from its entries', async () => {
     const p = await program({ expiryPolicy: { kind: 'rolling', months: 12 } });
     const acc = await seedAccount(t, 'X-2', { programId: p.programId });
-    const old = new Date(Date.now() - 400 * DAY).toISOString();
+    const old = new Date(t.clock().getTime() - 400 * DAY).toISOString();
     await t.call('POST', '/v1/events', { events: [{ id: 'X2-OLD', type: 'purchase', occurredAt: old, account: 'X-2', lines: [{ sku: 'PLANK', quantity: 1, amount: 100000 }] }] }, p.key);
-    await runLedgerJobs(t.database.db);
+    await runLedgerJobs(t.database.db, t.clock());
     const row = await t.database.db.selectFrom('wallets').select(['lifetime_expired', 'lifetime_earned']).where('program_id', '=', p.programId).where('id', '=', acc).executeTakeFirstOrThrow();
     expect({ expired: Number(row.lifetime_expired), earned: Number(row.lifetime_earned) }).toEqual({ expired: 300, earned: 300 });
     expect(await walletTotalsMismatches(t.database.db, p.programId)).toEqual([]);

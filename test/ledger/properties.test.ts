@@ -108,7 +108,7 @@ async function pickWallet(w: World, n: number, among: string[]): Promise<{ id: s
   return from[n % from.length]!;
 }
 const shareOf = (available: number, percent: number) => Math.max(1, Math.ceil((available * percent) / 100));
-const isoAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+const isoAgo = (minutes: number) => new Date(t.clock().getTime() - minutes * 60_000).toISOString();
 
 async function runJob(w: World, kind: 'release' | 'expire', now: Date) {
   await t.database.db.transaction().execute(async (trx) => {
@@ -196,7 +196,7 @@ async function apply(w: World, op: Op, state: { purchases: Array<{ id: string; a
     }
     case 'release':
     case 'expire': {
-      state.clock = Math.max(state.clock, Date.now()) + op.days * DAY;
+      state.clock = Math.max(state.clock, t.clock().getTime()) + op.days * DAY;
       await runJob(w, op.kind, new Date(state.clock));
       return;
     }
@@ -232,12 +232,12 @@ describe('ledger invariants hold after any sequence of operations', () => {
     await fc.assert(
       fc.asyncProperty(settingsArb, sequence, async (settings, ops) => {
         const w = await newWorld(t, settings);
-        const state = { purchases: [], done: [], clock: Date.now(), n: 0 };
+        const state = { purchases: [], done: [], clock: t.clock().getTime(), n: 0 };
         for (const op of ops) await apply(w, op, state);
         await expectLedgerConsistent(t.database.db, w.programId);
         // A last job run at a far clock must keep everything consistent too (all pending released, all expired).
-        await runJob(w, 'release', new Date(Date.now() + 400 * DAY));
-        await runJob(w, 'expire', new Date(Date.now() + 400 * DAY));
+        await runJob(w, 'release', new Date(t.clock().getTime() + 400 * DAY));
+        await runJob(w, 'expire', new Date(t.clock().getTime() + 400 * DAY));
         await expectLedgerConsistent(t.database.db, w.programId);
         const after = await ownerWallets(t.database.db, w.programId);
         expect(after.every((x) => x.pending === 0), 'nothing pending a year on').toBe(true);

@@ -30,7 +30,7 @@ const invitation = (to: string, language: 'sv' | 'de' | 'pl') => ({
 describe('the outbox', () => {
   it('keeps mails rendered in the recipient’s language, visible to admins, until delivered', async () => {
     const p = await t.newProgram();
-    await enqueueMails(t.database.db, p.programId, [invitation('anna@lind.example', 'sv'), invitation('jan@bau.example', 'de')]);
+    await enqueueMails(t.database.db, p.programId, [invitation('anna@lind.example', 'sv'), invitation('jan@bau.example', 'de')], t.clock());
     const res = await t.call('GET', '/v1/outbox', undefined, p.key);
     expect(res.statusCode, res.body).toBe(200);
     const mails = res.json().data;
@@ -48,7 +48,7 @@ describe('the outbox', () => {
     const p = await t.newProgram();
     await expect(
       t.database.db.transaction().execute(async (trx) => {
-        await enqueueMails(trx, p.programId, [invitation('anna@lind.example', 'sv')]);
+        await enqueueMails(trx, p.programId, [invitation('anna@lind.example', 'sv')], t.clock());
         throw new Error('the action failed');
       }),
     ).rejects.toThrow('the action failed');
@@ -57,9 +57,9 @@ describe('the outbox', () => {
 
   it('delivers through SMTP once, and a second run sends nothing again', async () => {
     const p = await t.newProgram();
-    await enqueueMails(t.database.db, p.programId, [invitation('ola@nord.example', 'pl'), invitation('kari@nord.example', 'sv')]);
+    await enqueueMails(t.database.db, p.programId, [invitation('ola@nord.example', 'pl'), invitation('kari@nord.example', 'sv')], t.clock());
     const before = smtp.received.length;
-    const r1 = await deliverOutbox(t.database.db, transport, { from });
+    const r1 = await deliverOutbox(t.database.db, transport, { from, now: t.clock() });
     expect(r1.sent).toBeGreaterThanOrEqual(2);
     const mine = smtp.received.slice(before).filter((m) => m.to[0]!.endsWith('@nord.example'));
     expect(mine.map((m) => m.to[0]).sort()).toEqual(['kari@nord.example', 'ola@nord.example']);
@@ -68,7 +68,7 @@ describe('the outbox', () => {
     const sent = (await t.call('GET', '/v1/outbox?status=sent', undefined, p.key)).json().data;
     expect(sent).toHaveLength(2);
     expect(sent[0].sentAt).not.toBeNull();
-    const r2 = await deliverOutbox(t.database.db, transport, { from });
+    const r2 = await deliverOutbox(t.database.db, transport, { from, now: t.clock() });
     expect(r2).toEqual({ sent: 0, retried: 0, failed: 0 });
   });
 
@@ -76,8 +76,8 @@ describe('the outbox', () => {
     const p = await t.newProgram();
     smtp.refuse.add('later@nord.example');
     smtp.refuse.add('never@nord.example');
-    await enqueueMails(t.database.db, p.programId, [invitation('later@nord.example', 'sv'), invitation('never@nord.example', 'sv')]);
-    const now = new Date();
+    await enqueueMails(t.database.db, p.programId, [invitation('later@nord.example', 'sv'), invitation('never@nord.example', 'sv')], t.clock());
+    const now = t.clock();
     const r1 = await deliverOutbox(t.database.db, transport, { from, now, maxAttempts: 2 });
     expect(r1.retried).toBe(2);
     const pending = (await t.call('GET', '/v1/outbox?status=pending', undefined, p.key)).json().data;
@@ -101,12 +101,12 @@ describe.runIf(onPostgres)('delivery under concurrency (PostgreSQL)', () => {
   it('two workers at once send every mail once', async () => {
     const p = await t.newProgram();
     const to = Array.from({ length: 30 }, (_, i) => `worker${i}@para.example`);
-    await enqueueMails(t.database.db, p.programId, to.map((a) => invitation(a, 'sv')));
+    await enqueueMails(t.database.db, p.programId, to.map((a) => invitation(a, 'sv')), t.clock());
     const before = smtp.received.length;
     const second = smtpTransport(smtp.url);
     const [a, b] = await Promise.all([
-      deliverOutbox(t.database.db, transport, { from, batchSize: 5 }),
-      deliverOutbox(t.database.db, second, { from, batchSize: 5 }),
+      deliverOutbox(t.database.db, transport, { from, batchSize: 5, now: t.clock() }),
+      deliverOutbox(t.database.db, second, { from, batchSize: 5, now: t.clock() }),
     ]);
     second.close();
     expect(a.sent + b.sent).toBe(30);

@@ -14,7 +14,7 @@ let w: World;
 let base: string;
 
 async function signIn(memberId: string) {
-  const { token, session } = await createSession(t.database.db, { kind: 'member', email: `${memberId}@example.com` });
+  const { token, session } = await createSession(t.database.db, { kind: 'member', email: `${memberId}@example.com` }, t.clock());
   await chooseSessionMember(t.database.db, session.id, w.programId, memberId);
   return { cookie: `lojal_member=${token}`, csrf: csrfTokenFor(session) };
 }

@@ -92,7 +92,7 @@ describe('points still pending when a person leaves', () => {
   it('follow the leaver policy once the return window has passed, and only once', async () => {
     const w = await peopleWorld(t, { leaverPoints: 'return', expiryPolicy: expiring, pendingDays: 14 });
     const sale = await w.call('POST', '/v1/events', {
-      id: 'EV-ANNA', type: 'purchase', occurredAt: new Date(Date.now() - 86_400_000).toISOString(), account: 'BR-1', member: 'P-S1',
+      id: 'EV-ANNA', type: 'purchase', occurredAt: new Date(t.clock().getTime() - 86_400_000).toISOString(), account: 'BR-1', member: 'P-S1',
       lines: [{ sku: 'DRILL', quantity: 1, amount: 500_000 }],
     });
     expect(sale.statusCode, sale.body).toBeLessThan(300);
@@ -104,7 +104,7 @@ describe('points still pending when a person leaves', () => {
     expect(res.json()).toMatchObject({ changed: true, points: 0 });
 
     const { runLedgerJobs } = await import('../../src/jobs/ledger-jobs.js');
-    const later = new Date(Date.now() + 20 * 86_400_000);
+    const later = new Date(t.clock().getTime() + 20 * 86_400_000);
     const first = await runLedgerJobs(t.database.db, later);
     expect(first.leaverPointsSettled).toBeGreaterThanOrEqual(pending);
     expect(await balance(w, `/v1/members/${w.mem.staff1}`)).toMatchObject({ available: 0 });

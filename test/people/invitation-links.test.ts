@@ -50,7 +50,7 @@ describe('invitation links', () => {
 
   it('an expired or unknown link answers its own code and signs nobody in', async () => {
     const { token } = await invite('late@example.no');
-    await t.database.db.updateTable('invitations').set({ expires_at: new Date(Date.now() - 1000) }).where('program_id', '=', w.programId).execute();
+    await t.database.db.updateTable('invitations').set({ expires_at: new Date(t.clock().getTime() - 1000) }).where('program_id', '=', w.programId).execute();
     const expired = await anonymous('POST', `/auth/invitations/${token}/accept`, { name: 'Late', language: 'nb' });
     expect(expired.statusCode).toBe(410);
     expect(expired.json().code).toBe('invitation_expired');

@@ -26,7 +26,7 @@ describe('invitations', () => {
     expect(res.statusCode, res.body).toBe(201);
     const inv = res.json();
     expect(inv).toMatchObject({ email: 'lisa.holm@example.se', status: 'invited', accountId: w.acc.br1 });
-    expect(new Date(inv.expiresAt).getTime()).toBeGreaterThan(Date.now() + 13 * 86_400_000);
+    expect(new Date(inv.expiresAt).getTime()).toBeGreaterThan(t.clock().getTime() + 13 * 86_400_000);
     expect((await w.call('GET', `/v1/members/${inv.memberId}`)).json()).toMatchObject({ status: 'invited', name: 'Lisa', role: 'installer' });
 
     const [mail] = await outbox('lisa.holm@example.se');
@@ -55,7 +55,7 @@ describe('invitations', () => {
   it('refuses an expired token and an unknown one', async () => {
     const inv = (await w.call('POST', `/v1/accounts/${w.acc.br2}/invitations`, { email: 'late@example.se', expiresInDays: 1 })).json();
     const token = tokenIn((await outbox('late@example.se'))[0]!);
-    await t.database.db.updateTable('invitations').set({ expires_at: new Date(Date.now() - 1000) }).where('program_id', '=', w.programId).where('member_id', '=', inv.memberId).execute();
+    await t.database.db.updateTable('invitations').set({ expires_at: new Date(t.clock().getTime() - 1000) }).where('program_id', '=', w.programId).where('member_id', '=', inv.memberId).execute();
     const expired = await w.call('POST', `/v1/invitations/${token}/accept`, { name: 'Late', language: 'sv' });
     expect(expired.statusCode).toBe(410);
     expect(expired.json().code).toBe('invitation_expired');

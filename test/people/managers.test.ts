@@ -15,7 +15,7 @@ beforeAll(async () => {
   await w.call('POST', `/v1/members/${w.mem.staff1}/adjustments`, { points: 300, reasonCode: 'campaign', idempotencyKey: 'seed-staff1' });
   await w.call('POST', `/v1/members/${w.mem.staff1}/debits`, { points: 120, memo: 'Gift card', idempotencyKey: 'seed-staff1-spend' });
   await w.call('POST', '/v1/events', {
-    id: 'EV-S2', type: 'purchase', occurredAt: new Date().toISOString(), account: 'BR-2', member: 'P-S2', lines: [{ sku: 'PAINT', quantity: 1, amount: 20000 }],
+    id: 'EV-S2', type: 'purchase', occurredAt: t.clock().toISOString(), account: 'BR-2', member: 'P-S2', lines: [{ sku: 'PAINT', quantity: 1, amount: 20000 }],
   });
 });
 afterAll(async () => t.close());

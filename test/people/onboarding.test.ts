@@ -20,7 +20,7 @@ const checklist = {
     { code: 'safety_course', names: n('Safety course', 'Säkerhetskursen'), points: 40, completion: { kind: 'event', eventType: 'training.completed', attribute: 'course', equals: 'safety' } },
   ],
 };
-const recently = () => new Date(Date.now() - 60_000).toISOString();
+const recently = () => new Date(t.clock().getTime() - 60_000).toISOString();
 const order = (id: string, account: string, member: string) => ({ id, type: 'purchase', occurredAt: recently(), account, member, lines: [{ sku: 'PLANK', quantity: 1, amount: 1000 }] });
 const onboardingJournals = async (w: PeopleWorld) =>
   (await t.database.db.selectFrom('journals').select('idempotency_key').where('program_id', '=', w.programId).where('idempotency_key', 'like', 'onboarding:%').execute()).map((j) => j.idempotency_key).sort();
@@ -68,11 +68,11 @@ describe('completing steps', () => {
     await w.call('POST', '/v1/events', { id: 'C2', type: 'training.completed', occurredAt: recently(), account: 'BR-1', member: 'P-S1', attributes: { course: 'safety' } });
 
     // Anna has e-mail and language but no phone: the profile step waits.
-    expect(await runOnboardingJobs(t.database.db)).toBeGreaterThanOrEqual(0);
+    expect(await runOnboardingJobs(t.database.db, t.clock())).toBeGreaterThanOrEqual(0);
     expect((await w.call('GET', `/v1/members/${w.mem.staff1}/onboarding`)).json().steps[0].done).toBe(false);
     await w.call('PATCH', `/v1/members/${w.mem.staff1}`, { phone: '+46 70 123 45 67' });
-    await runOnboardingJobs(t.database.db);
-    await runOnboardingJobs(t.database.db);
+    await runOnboardingJobs(t.database.db, t.clock());
+    await runOnboardingJobs(t.database.db, t.clock());
 
     v = (await t.call('GET', `/v1/members/${w.mem.staff1}/onboarding`, undefined, w.key)).json();
     expect(v).toMatchObject({ done: 4, total: 4, pointsEarned: 200, pointsToEarn: 0 });
@@ -98,7 +98,7 @@ describe.runIf(onPostgres)('onboarding under concurrency (PostgreSQL)', () => {
     const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => w.call('POST', '/v1/events', order(`PO${i}`, 'BR-2', 'P-S2'))));
     for (const a of answers) expect(a.statusCode, a.body).toBe(201);
     await w.call('PATCH', `/v1/members/${w.mem.staff2}`, { phone: '+47 912 34 567' });
-    await Promise.all([runOnboardingJobs(t.database.db), runOnboardingJobs(t.database.db), runOnboardingJobs(t.database.db)]);
+    await Promise.all([runOnboardingJobs(t.database.db, t.clock()), runOnboardingJobs(t.database.db, t.clock()), runOnboardingJobs(t.database.db, t.clock())]);
     const mine = (await onboardingJournals(w)).filter((k) => k.includes(w.mem.staff2));
     expect(mine).toEqual([`onboarding:${w.mem.staff2}:complete_profile`, `onboarding:${w.mem.staff2}:first_order`]);
     await expectLedgerConsistent(t.database.db, w.programId);

@@ -30,7 +30,7 @@ const trainingRule = {
     caps: [{ scope: 'account', period: 'month', maxTimes: 1 }],
   },
 };
-const yesterday = () => new Date(Date.now() - 86_400_000).toISOString();
+const yesterday = () => new Date(t.clock().getTime() - 86_400_000).toISOString();
 const paint = (id: string, account: string, amount: number) => ({
   id, type: 'purchase', occurredAt: yesterday(), account, lines: [{ sku: 'PAINT', quantity: 1, amount }],
 });
@@ -83,7 +83,7 @@ describe('rolled up to the chain', () => {
     // A branch opened later takes the chain's level from the tier job.
     const br3 = (await w.call('POST', '/v1/accounts', { externalId: 'BR-3', name: 'Company BR-3', parentExternalId: 'CHAIN' })).json().id;
     expect(await tierOf(w, br3)).toBeNull();
-    await evaluateTiers(t.database.db, w.programId);
+    await evaluateTiers(t.database.db, w.programId, t.clock());
     expect(await tierOf(w, br3)).toBe('silver');
     expect(await tierOf(w, w.acc.chain)).toBe('silver');
 
@@ -91,7 +91,7 @@ describe('rolled up to the chain', () => {
     await w.call('POST', '/v1/events', paint('P3', 'BR-3', 200_000));
     expect(await tierOf(w, br3)).toBe('gold');
     expect(await tierOf(w, w.acc.br1)).toBe('gold');
-    const report = await evaluateTiers(t.database.db, w.programId);
+    const report = await evaluateTiers(t.database.db, w.programId, t.clock());
     expect(report.downgrades).toBe(0);
     expect(await tierOf(w, w.acc.br2)).toBe('gold');
 

@@ -30,7 +30,7 @@ const admin = async (method: string, url: string, body?: unknown) => {
 
 /** A member session as the sign-in would leave it: started for an e-mail, then the member chosen. */
 async function signIn(ext: string): Promise<Browser> {
-  const { token, session } = await createSession(t.database.db, { kind: 'member', email: `${ext.toLowerCase()}@example.com` });
+  const { token, session } = await createSession(t.database.db, { kind: 'member', email: `${ext.toLowerCase()}@example.com` }, t.clock());
   await chooseSessionMember(t.database.db, session.id, programId, ids[ext]!);
   return { cookie: `lojal_member=${token}`, csrf: csrfTokenFor(session) };
 }
@@ -56,7 +56,7 @@ const aSale = (extra: Record<string, unknown> = {}) => ({
   sku: 'DRILL',
   quantity: 1,
   amount: 200_000 + ++n * 1000,
-  saleDate: new Date(Date.now() - 2 * DAY).toISOString().slice(0, 10),
+  saleDate: new Date(t.clock().getTime() - 2 * DAY).toISOString().slice(0, 10),
   invoiceNumber: `PORTAL-${n}-${Math.random().toString(36).slice(2, 8)}`,
   endCustomer: 'Bostadsrättsföreningen Eken',
   ...extra,
@@ -112,7 +112,7 @@ beforeAll(async () => {
   await admin('POST', '/v1/events', {
     id: 'P-1',
     type: 'purchase',
-    occurredAt: new Date(Date.now() - DAY).toISOString(),
+    occurredAt: new Date(t.clock().getTime() - DAY).toISOString(),
     account: 'BR',
     member: 'SELLER',
     lines: [{ sku: 'DRILL', quantity: 1, amount: 50_000 }],

@@ -29,7 +29,7 @@ interface Browser {
 }
 
 async function signIn(memberId: string, email: string, programId = w.programId): Promise<Browser> {
-  const { token, session } = await createSession(t.database.db, { kind: 'member', email });
+  const { token, session } = await createSession(t.database.db, { kind: 'member', email }, t.clock());
   await chooseSessionMember(t.database.db, session.id, programId, memberId);
   return { cookie: `lojal_member=${token}`, csrf: csrfTokenFor(session) };
 }

@@ -17,7 +17,7 @@ beforeAll(async () => {
   for (const [email, role] of [['ingrid@lojal.test', 'owner'], ['olle@lojal.test', 'owner']] as const) {
     const created = await t.call('POST', '/v1/staff-users', { email, name: email.split('@')[0], role });
     expect(created.statusCode, created.body).toBe(201);
-    await setStaffPasswordByEmail(t.database.db, t.programId, email, password, systemContext(t.programId, 'test'));
+    await setStaffPasswordByEmail(t.database.db, t.programId, email, password, systemContext(t.programId, 'test', t.clock()));
   }
   expect(await setInstanceAdmin(t.database.db, 'Ingrid@lojal.test', true)).toBe(1);
 });
@@ -115,7 +115,7 @@ describe('creating programs while the server runs', () => {
     // Another program's staff user with the same e-mail but a password of their own is another sign-in.
     const other = await t.newProgram();
     await t.call('POST', '/v1/staff-users', { email: 'olle@lojal.test', name: 'Olle', role: 'viewer' }, other.key);
-    await setStaffPasswordByEmail(t.database.db, other.programId, 'olle@lojal.test', password, systemContext(other.programId, 'test'));
+    await setStaffPasswordByEmail(t.database.db, other.programId, 'olle@lojal.test', password, systemContext(other.programId, 'test', t.clock()));
     expect((await asStaff(olle, 'POST', '/auth/staff/switch', { programId: other.programId })).statusCode).toBe(404);
   });
 });

@@ -19,7 +19,7 @@ beforeAll(async () => {
   await sql`UPDATE members SET created_at = '2025-01-10T10:00:00Z', status = 'active' WHERE program_id = ${t.programId}`.execute(t.database.db);
   await sql`UPDATE members SET created_at = '2026-11-01T10:00:00Z' WHERE program_id = ${t.programId} AND id = ${active}`.execute(t.database.db);
   const program = (await getProgram(t.database.db, t.programId))!;
-  await adjust(t.database.db, program, { walletId: sleeper, points: 300, reasonCode: 'goodwill', idempotencyKey: 'in-1', actor: 'test' });
+  await adjust(t.database.db, program, { walletId: sleeper, points: 300, reasonCode: 'goodwill', idempotencyKey: 'in-1', actor: 'test' }, t.clock());
 });
 afterAll(async () => t.close());
 

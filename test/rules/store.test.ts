@@ -42,12 +42,12 @@ async function patch(id: string, body: Record<string, unknown>): Promise<RuleJso
 
 describe('rules over HTTP', () => {
   it('creates version 1 with defaults and reads it back with its versions', async () => {
-    const before = Date.now();
+    const before = t.clock().getTime();
     const rule = await create({ name: 'Points per purchase' });
     expect(rule).toMatchObject({ version: 1, name: 'Points per purchase', description: null, priority: 100, active: true });
     expect(rule.definition).toEqual(fixed(10));
     expect(Date.parse(rule.effectiveFrom)).toBeGreaterThanOrEqual(before - 5);
-    expect(Date.parse(rule.effectiveFrom)).toBeLessThanOrEqual(Date.now() + 5);
+    expect(Date.parse(rule.effectiveFrom)).toBeLessThanOrEqual(t.clock().getTime() + 5);
 
     const got = await t.call('GET', `/v1/rules/${rule.id}`);
     expect(got.statusCode).toBe(200);
@@ -160,9 +160,9 @@ describe('rules over HTTP', () => {
   it('lets only one of several racing edits of the same version win, the others get rule_version_conflict', async () => {
     // Called on the store directly, all reads happen before the inserts even on PGlite, so the losers
     // are turned away by the primary key (unique violation), not by the version check before it.
-    const rule = await createRule(t.database.db, t.programId, { name: 'Race', definition: fixed(1) });
+    const rule = await createRule(t.database.db, t.programId, { name: 'Race', definition: fixed(1) }, t.clock());
     const results = await Promise.allSettled(
-      Array.from({ length: 5 }, (_, i) => updateRule(t.database.db, t.programId, rule.id, { expectedVersion: 1, priority: i })),
+      Array.from({ length: 5 }, (_, i) => updateRule(t.database.db, t.programId, rule.id, { expectedVersion: 1, priority: i }, t.clock())),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results) {

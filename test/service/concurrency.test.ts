@@ -62,7 +62,7 @@ describe.runIf(onPostgres)('a special-order quote accepted twice at once on Post
     expect((await t.call('POST', `/v1/members/${memberId}/adjustments`, { points: 1000, reasonCode: 'opening', idempotencyKey: 'open-quoter' })).statusCode).toBe(201);
     const r = (await t.call('POST', '/v1/service/requests', { memberId, type: 'special', subject: 'Pallet of tiles', body: 'b', fields: { item: 'Tiles', quantity: 1 } })).json();
     const quoted = (await t.call('POST', `/v1/service/requests/${r.id}/quotes`, { points: 700, description: 'One pallet.', validUntil: '2026-12-20' })).json();
-    const { token, session } = await createSession(t.database.db, { kind: 'member', email: 'quoter@example.com' });
+    const { token, session } = await createSession(t.database.db, { kind: 'member', email: 'quoter@example.com' }, t.clock());
     await chooseSessionMember(t.database.db, session.id, t.programId, memberId);
     const headers = { cookie: `lojal_member=${token}`, 'x-csrf-token': csrfTokenFor(session), 'content-type': 'application/json' };
     const url = `/portal/v1/service/requests/${r.id}/quotes/${quoted.quotes[0].id}/decision`;

@@ -25,7 +25,7 @@ const DAY = 86_400_000;
 const html = { accept: 'text/html,application/xhtml+xml' };
 
 async function portalAs(memberId: string, email: string) {
-  const { token, session } = await createSession(t.database.db, { kind: 'member', email });
+  const { token, session } = await createSession(t.database.db, { kind: 'member', email }, t.clock());
   await chooseSessionMember(t.database.db, session.id, t.programId, memberId);
   return (method: string, url: string, body?: unknown) =>
     t.app.inject({

@@ -24,7 +24,7 @@ let erik: Browser;
 const ids: Record<string, string> = {};
 
 async function signIn(memberId: string, email: string): Promise<Browser> {
-  const { token, session } = await createSession(t.database.db, { kind: 'member', email });
+  const { token, session } = await createSession(t.database.db, { kind: 'member', email }, t.clock());
   await chooseSessionMember(t.database.db, session.id, t.programId, memberId);
   return { cookie: `lojal_member=${token}`, csrf: csrfTokenFor(session) };
 }

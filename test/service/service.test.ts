@@ -29,7 +29,7 @@ const SECRET_NOTE = 'INTERNAL: customer is on credit hold, do not promise delive
 const HOUR = 3_600_000;
 
 async function signIn(memberId: string, email: string): Promise<Browser> {
-  const { token, session } = await createSession(t.database.db, { kind: 'member', email });
+  const { token, session } = await createSession(t.database.db, { kind: 'member', email }, t.clock());
   await chooseSessionMember(t.database.db, session.id, t.programId, memberId);
   return { cookie: `lojal_member=${token}`, csrf: csrfTokenFor(session) };
 }

@@ -23,6 +23,7 @@ async function appWith(env: Record<string, string>) {
     programId: t.programId,
     actor: { kind: 'api_key', id: '00000000-0000-0000-0000-000000000000', label: 'test' },
     ip: null,
+    at: t.clock(),
   });
   const signIn = (headers: Record<string, string> = {}) =>
     t.app.inject({ method: 'POST', url: '/auth/staff/sign-in', headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify({ email, password }) });

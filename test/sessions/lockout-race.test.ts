@@ -58,7 +58,7 @@ for (const who of ['staff', 'member'] as const) {
       if (who === 'staff') {
         const created = await t.call('POST', '/v1/staff-users', { email, name: 'Crowd', role: 'manager' });
         expect(created.statusCode, created.body).toBe(201);
-        await setStaffPasswordByEmail(t.database.db, t.programId, email, right, { programId: t.programId, actor: { kind: 'api_key', id: '00000000-0000-0000-0000-000000000000', label: 'test' }, ip: null });
+        await setStaffPasswordByEmail(t.database.db, t.programId, email, right, { programId: t.programId, actor: { kind: 'api_key', id: '00000000-0000-0000-0000-000000000000', label: 'test' }, at: t.clock(), ip: null });
         attempt = async (password) => outcome(await t.call('POST', '/auth/staff/sign-in', { email, password }, null));
       } else {
         const { hashPassword } = await vi.importActual<typeof Passwords>('../../src/sessions/passwords.js');

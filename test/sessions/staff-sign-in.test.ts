@@ -130,7 +130,7 @@ describe('staff sign-in', () => {
     const [second] = await outbox(t, t.programId, 'reset@example.com');
     const secondToken = resetTokenIn(second!);
     expect(secondToken).not.toBe(token);
-    await t.database.db.updateTable('staff_password_resets').set({ expires_at: new Date(Date.now() - 1000) }).where('used_at', 'is', null).execute();
+    await t.database.db.updateTable('staff_password_resets').set({ expires_at: new Date(t.clock().getTime() - 1000) }).where('used_at', 'is', null).execute();
     const expired = await t.call('POST', '/auth/staff/password-reset/confirm', { token: secondToken, password: 'yet another secret' }, null);
     expect(expired.statusCode).toBe(410);
     expect(expired.json().code).toBe('reset_link_expired');

@@ -21,7 +21,7 @@ const ids: Record<string, string> = {};
 const browsers: Record<string, Browser> = {};
 
 async function signIn(ext: string): Promise<Browser> {
-  const { token, session } = await createSession(t.database.db, { kind: 'member', email: `${ext.toLowerCase()}@example.com` });
+  const { token, session } = await createSession(t.database.db, { kind: 'member', email: `${ext.toLowerCase()}@example.com` }, t.clock());
   await chooseSessionMember(t.database.db, session.id, t.programId, ids[ext]!);
   return { cookie: `lojal_member=${token}`, csrf: csrfTokenFor(session) };
 }

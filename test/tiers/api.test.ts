@@ -31,7 +31,7 @@ const ladder = (settings: Record<string, unknown>) => ({
 const recentPurchase = (id: string, account: string, member?: string) => ({
   id,
   type: 'purchase',
-  occurredAt: new Date(Date.now() - DAY).toISOString(),
+  occurredAt: new Date(t.clock().getTime() - DAY).toISOString(),
   account,
   ...(member && { member }),
   lines: [
@@ -107,7 +107,7 @@ describe('points basis, account and member', () => {
   });
 
   it('the job then finds nothing to do, however often it runs', async () => {
-    const now = new Date();
+    const now = t.clock();
     expect(await evaluateTiers(t.database.db, w.programId, now)).toEqual({ evaluated: 2, upgrades: 0, downgrades: 0 });
     expect(await evaluateTiers(t.database.db, w.programId, now)).toEqual({ evaluated: 2, upgrades: 0, downgrades: 0 });
     expect(await historyOf(w, `/v1/accounts/${account}`)).toHaveLength(1);
@@ -127,24 +127,24 @@ describe('points basis, account and member', () => {
       benefits: ['Free delivery (de)'],
     });
     expect(body.progress).toEqual({ nextLevel: { code: 'gold', name: 'Gold' }, missing: 551, until: null });
-    expect(new Date(body.periodEnd).getTime() - Date.now()).toBeGreaterThan(360 * DAY);
+    expect(new Date(body.periodEnd).getTime() - t.clock().getTime()).toBeGreaterThan(360 * DAY);
   });
 
   it('takes returns off the qualifying total, but does not downgrade before the period ends', async () => {
-    const ret = await w.call('POST', '/v1/events', { id: 'RET-1', type: 'return', occurredAt: new Date(Date.now() - 1000).toISOString(), account: 'C-0', originalId: 'INV-1', lines: [{ sku: 'DRILL', quantity: 1 }] });
+    const ret = await w.call('POST', '/v1/events', { id: 'RET-1', type: 'return', occurredAt: new Date(t.clock().getTime() - 1000).toISOString(), account: 'C-0', originalId: 'INV-1', lines: [{ sku: 'DRILL', quantity: 1 }] });
     expect(ret.statusCode, ret.body).toBe(201);
     // 449 − 17 − 142 (see the earn-and-return test).
     expect((await w.call('GET', `/v1/accounts/${account}/tier`)).json().qualifying.total).toBe(290);
     expect((await w.call('GET', `/v1/members/${member}/tier`)).json().qualifying.total).toBe(46 - 7 - 12);
-    expect(await evaluateTiers(t.database.db, w.programId, new Date())).toMatchObject({ downgrades: 0 });
+    expect(await evaluateTiers(t.database.db, w.programId, t.clock())).toMatchObject({ downgrades: 0 });
     expect((await w.call('GET', `/v1/accounts/${account}/tier`)).json().level.code).toBe('silver');
   });
 
   it('downgrades one level at a time at period ends, and a re-run writes nothing', async () => {
-    const later = new Date(Date.now() + 13 * MONTH);
+    const later = new Date(t.clock().getTime() + 13 * MONTH);
     expect(await evaluateTiers(t.database.db, w.programId, later)).toEqual({ evaluated: 1, upgrades: 0, downgrades: 1 });
     expect(await evaluateTiers(t.database.db, w.programId, later)).toEqual({ evaluated: 1, upgrades: 0, downgrades: 0 });
-    const evenLater = new Date(Date.now() + 26 * MONTH);
+    const evenLater = new Date(t.clock().getTime() + 26 * MONTH);
     expect(await evaluateTiers(t.database.db, w.programId, evenLater)).toEqual({ evaluated: 1, upgrades: 0, downgrades: 1 });
     expect((await historyOf(w, `/v1/accounts/${account}`)).map((h) => [h.from, h.to, h.reason])).toEqual([
       ['bronze', null, 'period_end'],
@@ -174,12 +174,12 @@ describe('status freeze', () => {
     expect(frozen.json().level.code).toBe('silver');
     expect(frozen.json().frozen.reason).toBe('Parental leave');
 
-    expect(await evaluateTiers(t.database.db, w.programId, new Date(Date.now() + 13 * MONTH))).toMatchObject({ downgrades: 0 });
+    expect(await evaluateTiers(t.database.db, w.programId, new Date(t.clock().getTime() + 13 * MONTH))).toMatchObject({ downgrades: 0 });
     expect((await w.call('GET', `/v1/accounts/${account}`)).json().tier).toBe('silver');
 
     const thawed = await w.call('DELETE', `/v1/accounts/${account}/tier/freeze`);
     expect(thawed.json().frozen).toBeNull();
-    expect(await evaluateTiers(t.database.db, w.programId, new Date(Date.now() + 13 * MONTH))).toMatchObject({ downgrades: 1 });
+    expect(await evaluateTiers(t.database.db, w.programId, new Date(t.clock().getTime() + 13 * MONTH))).toMatchObject({ downgrades: 1 });
     expect((await historyOf(w, `/v1/accounts/${account}`)).map((h) => [h.from, h.to, h.reason])).toEqual([
       ['silver', null, 'period_end'],
       ['silver', 'silver', 'unfreeze'],
@@ -199,9 +199,9 @@ describe('amount basis, per account only', () => {
     ladderAmount.levels[2]!.threshold = 100000;
     expect((await w.call('PUT', '/v1/tiers', ladderAmount)).statusCode).toBe(200);
     await w.call('POST', '/v1/events', recentPurchase('INV-1', 'C-0', 'M-0'));
-    await w.call('POST', '/v1/events', { id: 'RET-1', type: 'return', occurredAt: new Date(Date.now() - 1000).toISOString(), account: 'C-0', originalId: 'INV-1', lines: [{ sku: 'DRILL', quantity: 1 }] });
+    await w.call('POST', '/v1/events', { id: 'RET-1', type: 'return', occurredAt: new Date(t.clock().getTime() - 1000).toISOString(), account: 'C-0', originalId: 'INV-1', lines: [{ sku: 'DRILL', quantity: 1 }] });
     // The purchase (70 000) reached silver at once; the return (25 000) does not take it back before the period ends.
-    expect(await evaluateTiers(t.database.db, w.programId, new Date())).toEqual({ evaluated: 1, upgrades: 0, downgrades: 0 });
+    expect(await evaluateTiers(t.database.db, w.programId, t.clock())).toEqual({ evaluated: 1, upgrades: 0, downgrades: 0 });
     const tier = (await w.call('GET', `/v1/accounts/${account}/tier`)).json();
     expect(tier).toMatchObject({ level: { code: 'silver' }, qualifying: { basis: 'amount', total: 45000 }, progress: { nextLevel: { code: 'gold' }, missing: 55000 } });
     const res = await w.call('GET', `/v1/members/${w.members[0]!.id}/tier`);

@@ -19,7 +19,7 @@ const ladder = {
 const buy = (id: string, account: string, member: string) => ({
   id,
   type: 'purchase',
-  occurredAt: new Date(Date.now() - DAY).toISOString(),
+  occurredAt: new Date(t.clock().getTime() - DAY).toISOString(),
   account,
   member,
   lines: [
@@ -41,7 +41,7 @@ afterAll(async () => t.close());
 
 describe('the tier job', () => {
   it('evaluates every owner with activity in every program with tiers, once', async () => {
-    const now = new Date();
+    const now = t.clock();
     expect(await runTierJobs(t.database.db, now)).toEqual({ evaluated: 4, upgrades: 4, downgrades: 0 });
     expect(await historyRows()).toBe(4);
     const tiers = await sql<{ kind: string; tier: string | null }>`
@@ -70,9 +70,9 @@ describe('the tier job', () => {
   });
 
   it('is idempotent: the same now again, or two runs at once, write no more history', async () => {
-    const now = new Date();
+    const now = t.clock();
     expect(await runTierJobs(t.database.db, now)).toEqual({ evaluated: 6, upgrades: 0, downgrades: 0 });
-    const later = new Date(Date.now() + 400 * DAY);
+    const later = new Date(t.clock().getTime() + 400 * DAY);
     const [a, b] = await Promise.all([evaluateTiers(t.database.db, worlds[0]!.programId, later), evaluateTiers(t.database.db, worlds[0]!.programId, later)]);
     expect(a.downgrades + b.downgrades).toBe(2);
     expect(await historyRows()).toBe(8);

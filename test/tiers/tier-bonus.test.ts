@@ -67,7 +67,7 @@ describe('the tier bonus on events', () => {
   const buy = (id: string) => ({
     id,
     type: 'purchase',
-    occurredAt: new Date(Date.now() - DAY).toISOString(),
+    occurredAt: new Date(t.clock().getTime() - DAY).toISOString(),
     account: 'C-0',
     member: 'M-0',
     lines: [
@@ -116,7 +116,7 @@ describe('the tier bonus on events', () => {
       expect.stringMatching(/^49 Punkte/),
       '12 Stufenbonuspunkte: Silver – ×1,25 auf Points per SEK',
     ]);
-    const ret = await w.call('POST', '/v1/events', { id: 'RET-2', type: 'return', occurredAt: new Date(Date.now() - 1000).toISOString(), account: 'C-0', originalId: 'INV-2' });
+    const ret = await w.call('POST', '/v1/events', { id: 'RET-2', type: 'return', occurredAt: new Date(t.clock().getTime() - 1000).toISOString(), account: 'C-0', originalId: 'INV-2' });
     expect(ret.statusCode, ret.body).toBe(201);
     expect(ret.json().points).toBe(-107);
     expect((await w.call('GET', `/v1/accounts/${w.accounts[0]!.id}/tier`)).json().qualifying.total).toBe(449);

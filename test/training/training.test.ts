@@ -37,7 +37,7 @@ interface Browser {
   csrf: string;
 }
 async function signIn(memberId: string, email: string, at?: Date): Promise<Browser> {
-  const { token, session } = await createSession(t.database.db, { kind: 'member', email }, at);
+  const { token, session } = await createSession(t.database.db, { kind: 'member', email }, at ?? t.clock());
   await chooseSessionMember(t.database.db, session.id, t.programId, memberId);
   return { cookie: `lojal_member=${token}`, csrf: csrfTokenFor(session) };
 }

@@ -16,7 +16,7 @@ const ladder = {
     { threshold: 25_000_000, basisPoints: 400 },
   ],
 };
-const recently = () => new Date(Date.now() - 60_000).toISOString();
+const recently = () => new Date(t.clock().getTime() - 60_000).toISOString();
 const buy = (w: PeopleWorld, id: string, account: string, amount: number, quantity = 1, occurredAt = recently()) =>
   w.call('POST', '/v1/events', { id, type: 'purchase', occurredAt, account, lines: [{ sku: 'PLANK', quantity, amount }] });
 const standing = async (w: PeopleWorld, id: string) => (await w.call('GET', `/v1/accounts/${id}/volume-discount`)).json();
@@ -42,9 +42,9 @@ describe('volume discounts', () => {
 
     let s = await standing(w, w.acc.solo);
     expect(s).toMatchObject({ purchased: 0, current: null, next: { basisPoints: 200 }, missing: 10_000_000, currency: 'SEK', countedFor: w.acc.solo });
-    const year = new Date().getUTCFullYear();
+    const year = t.clock().getUTCFullYear();
     expect(new Date(s.until).getUTCFullYear()).toBe(new Date(s.period.start).getUTCFullYear() + 1);
-    expect(new Date(s.period.end).getTime()).toBeGreaterThan(Date.now());
+    expect(new Date(s.period.end).getTime()).toBeGreaterThan(t.clock().getTime());
     expect([year, year + 1]).toContain(new Date(s.until).getUTCFullYear());
 
     await buy(w, 'V1', 'SOLO', 8_000_000);

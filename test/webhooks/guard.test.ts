@@ -160,10 +160,10 @@ describe('delivering', () => {
       expect((await open.call('POST', '/v1/webhooks', { url, eventTypes: ['tier.changed'] }, key)).statusCode).toBe(201);
     }
     await open.database.db.transaction().execute(async (trx) => {
-      await enqueueEvent(trx, programId, 'tier.changed', { ownerKind: 'account' }, new Date());
+      await enqueueEvent(trx, programId, 'tier.changed', { ownerKind: 'account' }, open.clock());
     });
 
-    const t0 = new Date();
+    const t0 = open.clock();
     const report = await deliverWebhooks(open.database.db, { now: t0 });
     expect(report).toMatchObject({ attempted: 2, delivered: 0, retrying: 2 });
     expect(receiver.received.filter((r) => r.path.startsWith('/guard'))).toEqual([]);

@@ -74,7 +74,7 @@ describe('webhooks', () => {
     // A replayed order request publishes nothing more.
     expect((await w.call('POST', '/v1/reward-orders', { reward: 'drill', memberId: w.member, quantity: 2, idempotencyKey: 'wh-order-1' })).statusCode).toBe(200);
 
-    const report = await deliverWebhooks(t.database.db, { ...local, now: new Date() });
+    const report = await deliverWebhooks(t.database.db, { ...local, now: t.clock() });
     expect(report.delivered).toBeGreaterThanOrEqual(3);
     const got = at('/life');
     expect(got.map((r) => [r.json.type, r.json.data.from, r.json.data.to])).toEqual([
@@ -111,7 +111,7 @@ describe('webhooks', () => {
       ['reward_order.placed', 'delivered', 1, 200, null],
     ]);
     // Delivered means done: running again sends nothing.
-    await deliverWebhooks(t.database.db, { ...local, now: new Date(Date.now() + 3 * 24 * 60 * MINUTE) });
+    await deliverWebhooks(t.database.db, { ...local, now: new Date(t.clock().getTime() + 3 * 24 * 60 * MINUTE) });
     expect(at('/life')).toHaveLength(3);
     // The secret is never shown again.
     expect(JSON.stringify((await w.call('GET', `/v1/webhooks/${sub.id}`)).json())).not.toContain(sub.secret);
@@ -122,7 +122,7 @@ describe('webhooks', () => {
     const w = await shop();
     const sub = await subscribe(w, '/flaky', { eventTypes: ['reward_order.placed'] });
     await w.call('POST', '/v1/reward-orders', { reward: 'drill', memberId: w.member, idempotencyKey: 'wh-flaky-1' });
-    const t0 = new Date();
+    const t0 = t.clock();
     receiver.answer('/flaky', 500);
     await deliverWebhooks(t.database.db, { ...local, now: t0 });
     let [d] = await deliveries(w, sub.id);
@@ -152,7 +152,7 @@ describe('webhooks', () => {
     const w = await shop();
     const sub = await subscribe(w, '/down', { eventTypes: ['reward_order.placed'] });
     await w.call('POST', '/v1/reward-orders', { reward: 'drill', memberId: w.member, idempotencyKey: 'wh-down-1' });
-    let now = Date.now();
+    let now = t.clock().getTime();
     // Each wait a second longer than the schedule: a retry is due from the end of the attempt before it.
     const waits = [0, 1, 5, 30, 120, 720].map((m) => m * MINUTE + 1000);
     for (const wait of waits) {
@@ -169,7 +169,7 @@ describe('webhooks', () => {
     const retried = await w.call('POST', `/v1/webhooks/deliveries/${d!.id}/retry`);
     expect(retried.statusCode, retried.body).toBe(202);
     expect(retried.json()).toMatchObject({ state: 'pending', attempts: 6 });
-    await deliverWebhooks(t.database.db, local);
+    await deliverWebhooks(t.database.db, { ...local, now: t.clock() });
     [d] = await deliveries(w, sub.id);
     expect(d).toMatchObject({ state: 'delivered', attempts: 7, lastStatus: 200 });
     expect(at('/down')).toHaveLength(7);
@@ -186,7 +186,7 @@ describe('webhooks', () => {
     await w.call('POST', '/v1/reward-orders', { reward: 'drill', memberId: w.member, idempotencyKey: 'wh-silent-1' });
     receiver.hang(true);
     try {
-      await deliverWebhooks(t.database.db, { ...local, timeoutMs: 300 });
+      await deliverWebhooks(t.database.db, { ...local, timeoutMs: 300, now: t.clock() });
     } finally {
       receiver.hang(false);
     }
@@ -205,12 +205,12 @@ describe('webhooks', () => {
     // The outbox itself: an event written inside a transaction that then fails is gone with it.
     await expect(
       t.database.db.transaction().execute(async (trx) => {
-        expect(await enqueueEvent(trx, w.programId, 'tier.changed', { ownerKind: 'account' }, new Date())).not.toBeNull();
+        expect(await enqueueEvent(trx, w.programId, 'tier.changed', { ownerKind: 'account' }, t.clock())).not.toBeNull();
         throw new Error('the change fails after its event was written');
       }),
     ).rejects.toThrow('the change fails');
     expect(await eventsOf(w.programId)).toBe(0);
-    await deliverWebhooks(t.database.db, local);
+    await deliverWebhooks(t.database.db, { ...local, now: t.clock() });
     expect(at('/rollback')).toHaveLength(0);
   });
 
@@ -221,7 +221,7 @@ describe('webhooks', () => {
     const paused = await subscribe(w, '/paused', { active: false });
     const order = await w.call('POST', '/v1/reward-orders', { reward: 'cashback-500', memberId: w.member, idempotencyKey: 'wh-cash-1' });
     expect(order.json().state).toBe('issued');
-    await deliverWebhooks(t.database.db, local);
+    await deliverWebhooks(t.database.db, { ...local, now: t.clock() });
     expect(at('/tiers-only')).toHaveLength(0);
     expect(at('/paused')).toHaveLength(0);
     expect(await deliveries(w, tiers.id)).toEqual([]);
@@ -237,7 +237,7 @@ describe('webhooks', () => {
       eventTypes: ['reward_order.placed', 'reward_order.state_changed'],
     });
     await w.call('POST', '/v1/reward-orders', { reward: 'cashback-500', memberId: w.member, idempotencyKey: 'wh-cash-2' });
-    await deliverWebhooks(t.database.db, local);
+    await deliverWebhooks(t.database.db, { ...local, now: t.clock() });
     expect(at('/paused').map((r) => [r.json.type, r.json.data.to])).toEqual([
       ['reward_order.placed', 'placed'],
       ['reward_order.state_changed', 'approved'],
@@ -255,12 +255,12 @@ describe('webhooks', () => {
     const event = {
       id: 'WH-INV-1',
       type: 'purchase',
-      occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
+      occurredAt: new Date(t.clock().getTime() - 3_600_000).toISOString(),
       account: 'C-0',
       lines: [{ sku: 'DRILL', quantity: 2, amount: 50000 }],
     };
     expect((await w.call('POST', '/v1/events', event)).statusCode).toBe(201);
-    await deliverWebhooks(t.database.db, local);
+    await deliverWebhooks(t.database.db, { ...local, now: t.clock() });
     const got = at('/tier');
     expect(got).toHaveLength(1);
     expect(verify(sub.secret, got[0]!)).toBe(true);
@@ -283,7 +283,7 @@ describe('webhooks', () => {
     const opening = await w.call('POST', `/v1/members/${w.member}/adjustments`, { points: 700, reasonCode: 'opening', idempotencyKey: 'points-opening-1' });
     expect(opening.statusCode, opening.body).toBe(201);
     // Far past any expiry the opening points can have: the adjustment is dated by the system clock, whatever year it is.
-    const later = new Date(Date.now() + 5 * 366 * 86_400_000);
+    const later = new Date(t.clock().getTime() + 5 * 366 * 86_400_000);
     expect((await runLedgerJobs(t.database.db, later)).pointsExpired).toBeGreaterThanOrEqual(700);
 
     await deliverWebhooks(t.database.db, { ...local, now: later });
@@ -317,7 +317,7 @@ describe('webhooks', () => {
     const secret = rotated.json().secret as string;
     expect(secret).not.toBe(sub.secret);
     await w.call('POST', '/v1/reward-orders', { reward: 'drill', memberId: w.member, idempotencyKey: 'wh-rot-1' });
-    await deliverWebhooks(t.database.db, local);
+    await deliverWebhooks(t.database.db, { ...local, now: t.clock() });
     const [r] = at('/rotate');
     expect(verify(secret, r!)).toBe(true);
     expect(verify(sub.secret, r!)).toBe(false);
@@ -374,7 +374,7 @@ describe('webhooks', () => {
     expect((await other.call('DELETE', `/v1/webhooks/${sub.id}`)).statusCode).toBe(404);
     // The other program's own order does not reach this program's subscriber.
     await other.call('POST', '/v1/reward-orders', { reward: 'drill', memberId: other.member, idempotencyKey: 'wh-iso-1' });
-    await deliverWebhooks(t.database.db, local);
+    await deliverWebhooks(t.database.db, { ...local, now: t.clock() });
     expect(at('/mine').map((r) => r.json.programId)).toEqual([w.programId]);
 
     expect((await w.call('DELETE', `/v1/webhooks/${sub.id}`)).statusCode).toBe(200);
@@ -387,9 +387,9 @@ describe('webhooks', () => {
     const w = await shop();
     await subscribe(w, '/race', { eventTypes: ['tier.changed'] });
     await t.database.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < 60; i++) await enqueueEvent(trx, w.programId, 'tier.changed', { n: i }, new Date());
+      for (let i = 0; i < 60; i++) await enqueueEvent(trx, w.programId, 'tier.changed', { n: i }, t.clock());
     });
-    const reports = await Promise.all(Array.from({ length: 4 }, () => deliverWebhooks(t.database.db, local)));
+    const reports = await Promise.all(Array.from({ length: 4 }, () => deliverWebhooks(t.database.db, { ...local, now: t.clock() })));
     expect(reports.reduce((n, r) => n + r.delivered, 0)).toBeGreaterThanOrEqual(60);
     const got = at('/race');
     expect(got).toHaveLength(60);

@@ -1,0 +1,28 @@
+/**
+ * Preload for `npm run test:dates` (node --import): moves this process's calendar clock by
+ * LOJAL_DATE_OFFSET_MS, so `new Date()`, `Date()` and `Date.now()` tell the shifted time and it runs on from
+ * there. The offset is fixed once by the parent script and inherited through NODE_OPTIONS, so the vitest
+ * workers, the CLI processes tests spawn and the embedded database (PGlite's now() reads Date.now) all agree
+ * on the time. Monotonic time (performance.now, timers) is left alone: it measures durations, not dates.
+ * Plain JavaScript because it loads before any TypeScript loader.
+ */
+const offset = Number(process.env.LOJAL_DATE_OFFSET_MS);
+if (Number.isFinite(offset) && offset !== 0 && !globalThis.__lojalShiftedDate) {
+  const RealDate = Date;
+  const shiftedNow = () => RealDate.now() + offset;
+  // A proxy rather than a subclass: `Date()` called without `new` must still answer a string, and
+  // `instanceof Date`, Date.UTC, Date.parse and the prototype stay the real ones.
+  globalThis.Date = new Proxy(RealDate, {
+    construct(target, args, newTarget) {
+      return Reflect.construct(target, args.length === 0 ? [shiftedNow()] : args, newTarget === globalThis.Date ? target : newTarget);
+    },
+    apply() {
+      return new RealDate(shiftedNow()).toString();
+    },
+    get(target, property, receiver) {
+      if (property === 'now') return shiftedNow;
+      return Reflect.get(target, property, receiver);
+    },
+  });
+  globalThis.__lojalShiftedDate = true;
+}
