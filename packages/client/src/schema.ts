@@ -6645,6 +6645,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/clv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an account's predicted customer lifetime value
+         * @description The account's purchase history as the model sees it (repeat purchase days, weeks since the first, weeks to the last, mean value of the repeat days), the probability that it is still a customer, the purchase days and value expected of it over the next 52 weeks (BG/NBD × Gamma-Gamma), and the program model with its holdout error. Formulas: docs/insight.md#predicted-customer-lifetime-value.
+         */
+        get: operations["getAccountClv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/potential": {
         parameters: {
             query?: never;
@@ -6907,6 +6927,26 @@ export type webhooks = {
         patch?: never;
         trace?: never;
     };
+    "coop_claim.decided": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A co-op claim was approved and paid, or rejected
+         * @description Sent to every active subscription that wants `coop_claim.decided`, as a signed POST. Answer 2xx within 10 s; otherwise the delivery is retried after 1 min, 5 min, 30 min, 2 h and 12 h with the same event id.
+         */
+        post: operations["onCoopClaimDecided"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "member.joined": {
         parameters: {
             query?: never;
@@ -6988,6 +7028,36 @@ export type components = {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        /** @description An account's predicted customer lifetime value. */
+        AccountClv: {
+            /** Format: uuid */
+            accountId: string;
+            currency: string;
+            /** @description null: the account had not bought by the model's last observed day */
+            history: {
+                /** @description YYYY-MM-DD */
+                firstPurchase: string;
+                /** @description purchase days after the first (x) */
+                repeatPurchases: number;
+                /** @description from the first purchase day to the model's last observed day (T) */
+                weeksSinceFirst: number;
+                /** @description from the first purchase day to the last (tx) */
+                weeksToLast: number;
+                /** @description mean gross value of the repeat purchase days; null without any */
+                meanRepeatValue: number | null;
+            } | null;
+            /** @description 0–1: the chance it has not stopped buying */
+            probabilityAlive: number | null;
+            /** @description purchase days expected over the horizon */
+            expectedPurchases: number | null;
+            expectedValuePerPurchase: number | null;
+            /** @description expectedPurchases × expectedValuePerPurchase */
+            predictedClv: number | null;
+            horizonWeeks: number;
+            model: components["schemas"]["ClvModel"] | null;
+            /** @description why there is no model (null when there is one): no purchases yet, under 84 days from the first purchase day to the last, fewer than 10 accounts with a repeat purchase day in the calibration period, or the fit found no maximum */
+            unavailable: ("no_purchases" | "too_short" | "too_few_repeat_buyers" | "fit_failed") | null;
         };
         /** @description A new account: only `name` is required. */
         AccountCreateInput: {
@@ -7559,6 +7629,63 @@ export type components = {
             /** @description An account's claims in 7 days beyond this are flagged; null: no limit */
             accountWeeklyLimit: number | null;
         };
+        /** @description The BG/NBD + Gamma-Gamma model of predicted customer lifetime value (docs/insight.md#predicted-customer-lifetime-value). */
+        ClvModel: {
+            /** @description when the insight job fitted the model (ISO 8601) */
+            fittedAt: string;
+            /** @description YYYY-MM-DD, the first purchase day of the history it was fitted on */
+            observedFrom: string;
+            /** @description YYYY-MM-DD, the last purchase day; the predictions start after it */
+            observedThrough: string;
+            /** @description weeks the predictions look ahead */
+            horizonWeeks: number;
+            /** @description accounts with a purchase by observedThrough */
+            accounts: number;
+            /** @description of them, accounts with a purchase on a day after their first */
+            repeatBuyers: number;
+            /** @description BG/NBD parameters (time in weeks) and the log-likelihood at them */
+            frequency: {
+                r: number;
+                alpha: number;
+                a: number;
+                b: number;
+                logLikelihood: number;
+            };
+            /** @description Gamma-Gamma parameters of the value per purchase day (minor units); null when they give no finite mean */
+            monetary: {
+                p: number;
+                q: number;
+                gamma: number;
+                logLikelihood: number;
+                /** @description γp ÷ (q − 1), minor units */
+                populationMeanValue: number;
+            } | null;
+            /** @description how well the model, fitted without the last part of the history, predicted it */
+            holdout: {
+                /** @description YYYY-MM-DD: the check fitted on purchases up to this day and predicted the days after it */
+                calibrationThrough: string;
+                /** @description length of the holdout period in weeks */
+                weeks: number;
+                /** @description accounts that had bought by calibrationThrough */
+                customers: number;
+                /** @description their purchase days in the holdout period */
+                actual: number;
+                /** @description what the calibration fit expected of them */
+                predicted: number;
+                /** @description mean over those accounts of |predicted − actual| purchase days */
+                meanAbsoluteError: number;
+                /** @description (predicted − actual) ÷ actual; null when nobody bought in the holdout period */
+                aggregateError: number | null;
+            };
+            predicted: {
+                /** @description purchase days expected of every account that has bought, over the horizon */
+                purchases: number;
+                /** @description their expected value */
+                value: number | null;
+                /** @description value ÷ accounts: the predicted lifetime value of the average customer over the horizon */
+                meanClv: number | null;
+            };
+        };
         /** @description One consent given or withdrawn, kept as evidence: records are only ever appended. */
         ConsentRecord: {
             /** Format: uuid */
@@ -7742,6 +7869,27 @@ export type components = {
             submittedBy: string;
             /** Format: date-time */
             createdAt: string;
+        };
+        /** @description A co-op claim was approved (and paid from the fund, a payout for the ERP) or rejected. */
+        CoopClaimDecidedEventData: {
+            /** Format: uuid */
+            claimId: string;
+            /** @enum {string} */
+            decision: "approved" | "rejected";
+            /** Format: uuid */
+            accountId: string;
+            accountExternalId: string | null;
+            memberId: string | null;
+            /** @description What the ad cost, in minor units */
+            cost: number;
+            /** @description What the fund paid, in minor units (the share, capped by the fund balance); 0 when rejected */
+            amount: number;
+            /** @description The program's currency (ISO 4217) */
+            currency: string;
+            /** @description The rejection reason code (proof_unreadable, ad_not_eligible, …) on a rejection */
+            reason: string | null;
+            /** @description The reviewer's note to the dealer, as written */
+            note: string | null;
         };
         /** @description An account's co-op marketing fund, in minor units of the program's currency. */
         CoopFund: {
@@ -11662,8 +11810,8 @@ export interface operations {
                      *       "memberPasswords": true,
                      *       "memberUploadFilesPerHour": 60,
                      *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
-                     *       "createdAt": "2026-12-06T13:30:52.093Z"
+                     *       "id": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *       "createdAt": "2026-12-06T17:10:05.062Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -11762,8 +11910,8 @@ export interface operations {
                      *       "memberPasswords": true,
                      *       "memberUploadFilesPerHour": 60,
                      *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
-                     *       "createdAt": "2026-12-06T13:30:52.093Z"
+                     *       "id": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *       "createdAt": "2026-12-06T17:10:05.062Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -11874,7 +12022,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *           "id": "01a24c55-8e06-7026-933b-61bad4cf63cc",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": null
                      *         }
@@ -11994,8 +12142,8 @@ export interface operations {
                      *       "memberPasswords": false,
                      *       "memberUploadFilesPerHour": 60,
                      *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24b8d-33a8-765d-8ff1-a784fd98965d",
-                     *       "createdAt": "2026-12-06T13:31:14.728Z"
+                     *       "id": "01a24c55-d77e-75b0-9d5e-90629c96c71c",
+                     *       "createdAt": "2026-12-06T17:10:23.870Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -12038,7 +12186,7 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only an instance administrator may create programs, signed in to the console (an API key belongs to one program). An administrator grants the right with `lojal staff instance-admin --email …`.",
                      *       "code": "instance_admin_required",
-                     *       "requestId": "01a24b8d-1bdc-7747-9181-da9b58f97005",
+                     *       "requestId": "01a24c55-c2cb-70fc-bb2e-9577311a9a19",
                      *       "instance": "/v1/programs"
                      *     }
                      */
@@ -12117,40 +12265,40 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-04dc-732f-a31a-ce8dae3a931c",
+                     *           "id": "01a24c55-b1fc-74a9-b854-122552198bc9",
                      *           "name": "Magnus, console",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write",
                      *             "accounts:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T13:31:02.747Z",
+                     *           "createdAt": "2026-12-06T17:10:14.267Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24b8d-04d6-7348-a24e-2998a2fba2a4",
+                     *           "staffUserId": "01a24c55-b1f7-74fa-a095-a89ac097ee9a",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24b8d-04e0-70d7-8495-cdd4577e8531",
+                     *           "id": "01a24c55-b200-71b8-94e7-5187ca77bd25",
                      *           "name": "Sofia, service desk",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T13:31:02.752Z",
+                     *           "createdAt": "2026-12-06T17:10:14.271Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *           "staffUserId": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0520-709b-88c7-fb24aad481a0",
+                     *           "id": "01a24c55-b238-720b-bd8e-f56be6469d89",
                      *           "name": "Fjordbanken card platform",
                      *           "scopes": [
                      *             "partner"
                      *           ],
-                     *           "createdAt": "2026-12-06T13:31:02.816Z",
+                     *           "createdAt": "2026-12-06T17:10:14.327Z",
                      *           "revokedAt": null,
                      *           "staffUserId": null,
-                     *           "partnerId": "01a24b8d-051a-7495-aa77-3edf4d8f98e7"
+                     *           "partnerId": "01a24c55-b230-72ec-8fa7-10908f033131"
                      *         }
                      *       ]
                      *     }
@@ -12256,18 +12404,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1bef-735c-b70e-e8d0508ca6cc",
+                     *       "id": "01a24c55-c2e9-754f-a2b4-ad03fd61247d",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T13:31:08.655Z",
+                     *       "createdAt": "2026-12-06T17:10:18.601Z",
                      *       "revokedAt": null,
                      *       "staffUserId": null,
                      *       "partnerId": null,
-                     *       "key": "lj_01a24b8cdb3c70d9be1fba1438e8942b01a24b8d1bef735cb70ee8d0508ca6cc962bce3cd040767258ee95b13545a8111f6e0852551a473d"
+                     *       "key": "lj_01a24c558e067026933b61bad4cf63cc01a24c55c2e9754fa2b4ad03fd61247d85ab22d4bb5db2320196460393bfcff3aef03216d55880cd"
                      *     }
                      */
                     "application/json": components["schemas"]["NewApiKey"];
@@ -12378,7 +12526,7 @@ export interface operations {
             path: {
                 /**
                  * @description The API key's id
-                 * @example 01a24b8d-1bef-735c-b70e-e8d0508ca6cc
+                 * @example 01a24c55-c2e9-754f-a2b4-ad03fd61247d
                  */
                 id: string;
             };
@@ -12394,15 +12542,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1bef-735c-b70e-e8d0508ca6cc",
+                     *       "id": "01a24c55-c2e9-754f-a2b4-ad03fd61247d",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T13:31:08.655Z",
-                     *       "revokedAt": "2026-12-06T13:31:08.666Z",
+                     *       "createdAt": "2026-12-06T17:10:18.601Z",
+                     *       "revokedAt": "2026-12-06T17:10:18.608Z",
                      *       "staffUserId": null,
                      *       "partnerId": null
                      *     }
@@ -12564,7 +12712,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8c-dbb3-7169-a2bd-d99c06867fe4",
+                     *           "id": "01a24c55-8e4e-709d-8ea3-222c09a6720b",
                      *           "externalId": "K2028",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -12581,11 +12729,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-04-21",
-                     *           "createdAt": "2026-12-06T13:30:52.204Z",
-                     *           "updatedAt": "2026-12-06T13:31:04.478Z"
+                     *           "createdAt": "2026-12-06T17:10:05.131Z",
+                     *           "updatedAt": "2026-12-06T17:10:15.481Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8c-dbb4-717c-a3bb-efe9c50a8cc9",
+                     *           "id": "01a24c55-8e4e-709d-8ea4-9f9f2bd4c90f",
                      *           "externalId": "K2123",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -12600,11 +12748,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-09-23",
-                     *           "createdAt": "2026-12-06T13:30:52.204Z",
-                     *           "updatedAt": "2026-12-06T13:31:04.478Z"
+                     *           "createdAt": "2026-12-06T17:10:05.131Z",
+                     *           "updatedAt": "2026-12-06T17:10:15.481Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8c-dbb3-7169-a2bd-77e38bd85efe",
+                     *           "id": "01a24c55-8e4e-709d-8ea2-bf91233255f2",
                      *           "externalId": "K2003",
                      *           "name": "Anderssons Bygg HB",
                      *           "legalName": null,
@@ -12619,11 +12767,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-05-26",
-                     *           "createdAt": "2026-12-06T13:30:52.204Z",
-                     *           "updatedAt": "2026-12-06T13:31:04.478Z"
+                     *           "createdAt": "2026-12-06T17:10:05.131Z",
+                     *           "updatedAt": "2026-12-06T17:10:15.481Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNGI4Yy1kYmIzLTcxNjktYTJiZC03N2UzOGJkODVlZmUiXQ"
+                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNGM1NS04ZTRlLTcwOWQtOGVhMi1iZjkxMjMzMjU1ZjIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -12717,7 +12865,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
+                     *       "id": "01a24c55-c300-7660-8b1f-64ae5cb219be",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -12734,8 +12882,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T13:31:08.689Z",
-                     *       "updatedAt": "2026-12-06T13:31:08.689Z"
+                     *       "createdAt": "2026-12-06T17:10:18.623Z",
+                     *       "updatedAt": "2026-12-06T17:10:18.623Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -12790,7 +12938,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Another account already has the external id K3001.",
                      *       "code": "duplicate_external_id",
-                     *       "requestId": "01a24b8d-1c18-721a-aa75-9dfa4f8435c6",
+                     *       "requestId": "01a24c55-c304-72bc-911e-056d04e499b3",
                      *       "instance": "/v1/accounts"
                      *     }
                      */
@@ -12857,7 +13005,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
+                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
                  */
                 id: string;
             };
@@ -12873,7 +13021,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -12890,8 +13038,8 @@ export interface operations {
                      *       "tier": "platinum",
                      *       "attributes": {},
                      *       "joinedOn": "2025-11-01",
-                     *       "createdAt": "2026-12-06T13:30:52.204Z",
-                     *       "updatedAt": "2026-12-06T13:31:05.569Z"
+                     *       "createdAt": "2026-12-06T17:10:05.131Z",
+                     *       "updatedAt": "2026-12-06T17:10:16.194Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -12978,7 +13126,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8d-1c12-70ba-bc69-1a0bd799c629
+                 * @example 01a24c55-c300-7660-8b1f-64ae5cb219be
                  */
                 id: string;
             };
@@ -13007,7 +13155,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
+                     *       "id": "01a24c55-c300-7660-8b1f-64ae5cb219be",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -13025,8 +13173,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T13:31:08.689Z",
-                     *       "updatedAt": "2026-12-06T13:31:08.707Z"
+                     *       "createdAt": "2026-12-06T17:10:18.623Z",
+                     *       "updatedAt": "2026-12-06T17:10:18.635Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13177,7 +13325,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -13194,8 +13342,8 @@ export interface operations {
                      *       "tier": "platinum",
                      *       "attributes": {},
                      *       "joinedOn": "2025-11-01",
-                     *       "createdAt": "2026-12-06T13:30:52.204Z",
-                     *       "updatedAt": "2026-12-06T13:31:05.569Z"
+                     *       "createdAt": "2026-12-06T17:10:05.131Z",
+                     *       "updatedAt": "2026-12-06T17:10:16.194Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13319,7 +13467,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1c2f-77ff-9036-fac993cb9ba7",
+                     *       "id": "01a24c55-c314-72ee-a973-718d5993af46",
                      *       "externalId": "K3002",
                      *       "name": "Holmgrens VVS AB",
                      *       "legalName": null,
@@ -13334,8 +13482,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T13:31:08.717Z",
-                     *       "updatedAt": "2026-12-06T13:31:08.717Z"
+                     *       "createdAt": "2026-12-06T17:10:18.642Z",
+                     *       "updatedAt": "2026-12-06T17:10:18.642Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13450,7 +13598,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The parent account K9999 does not exist in this program.",
                      *       "code": "unknown_parent_account",
-                     *       "requestId": "01a24b8d-1c35-71da-9fc4-5f12179e312e",
+                     *       "requestId": "01a24c55-c319-705a-88a6-6f4796552c39",
                      *       "instance": "/v1/accounts/by-external-id/K3009"
                      *     }
                      */
@@ -13528,12 +13676,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24b8d-1c41-71df-827c-b5ed0c22a150"
+                     *           "id": "01a24c55-c322-7052-8459-aaa893c54315"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24b8d-1c41-71df-827c-b99d22756ee8"
+                     *           "id": "01a24c55-c322-7052-8459-ac0deb37f2dd"
                      *         },
                      *         {
                      *           "index": 2,
@@ -13692,7 +13840,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
+                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
                  */
                 id: string;
             };
@@ -13710,8 +13858,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8c-dc0c-75ae-965e-d4b8f960d972",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "id": "01a24c55-8e9a-778d-b1c4-c5558db2a045",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *           "externalId": "P10000",
                      *           "email": "jonas.holm.0@vvskedjan-a-k1000.example",
                      *           "name": "Jonas Holm",
@@ -13722,12 +13870,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T13:30:52.287Z",
-                     *           "updatedAt": "2026-12-06T13:30:52.287Z"
+                     *           "createdAt": "2026-12-06T17:10:05.202Z",
+                     *           "updatedAt": "2026-12-06T17:10:05.202Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8c-dc0c-75ae-965e-dfdaa2b28d5a",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "id": "01a24c55-8e9a-778d-b1c4-ce2d31250e1b",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *           "externalId": "P10002",
                      *           "email": "karin.olsen.2@vvskedjan-a-k1000.example",
                      *           "name": "Karin Olsen",
@@ -13738,12 +13886,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T13:30:52.287Z",
-                     *           "updatedAt": "2026-12-06T13:30:52.287Z"
+                     *           "createdAt": "2026-12-06T17:10:05.202Z",
+                     *           "updatedAt": "2026-12-06T17:10:05.202Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *           "externalId": "P10001",
                      *           "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *           "name": "Lars Lind",
@@ -13754,11 +13902,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T13:30:52.287Z",
-                     *           "updatedAt": "2026-12-06T13:31:07.465Z"
+                     *           "createdAt": "2026-12-06T17:10:05.202Z",
+                     *           "updatedAt": "2026-12-06T17:10:17.757Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNGI4Yy1kYzBjLTc1YWUtOTY1ZS1kYmM1ZThlMjU0ZDYiXQ"
+                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNGM1NS04ZTlhLTc3OGQtYjFjNC1jOWFkNDUzYWU4MjUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -13885,8 +14033,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8c-dc0e-77da-9901-abe9dcbaee92",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                     *           "id": "01a24c55-8e9b-755e-b0c9-8aaf5ca7baf5",
+                     *           "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
                      *           "externalId": "P10197",
                      *           "email": "anna.dahl.197@olsens-snickeri-as-k2001.example",
                      *           "name": "Anna Dahl",
@@ -13897,12 +14045,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T13:30:52.287Z",
-                     *           "updatedAt": "2026-12-06T13:30:52.287Z"
+                     *           "createdAt": "2026-12-06T17:10:05.202Z",
+                     *           "updatedAt": "2026-12-06T17:10:05.202Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8c-dc10-74c3-8a45-d290874ce511",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2be-181aa212338b",
+                     *           "id": "01a24c55-8e9c-74ac-94bd-43268023a2b5",
+                     *           "accountId": "01a24c55-8e4e-709d-8ea3-605cfdea4209",
                      *           "externalId": "P10325",
                      *           "email": "anna.dahl.325@linds-bygg-ab-k2044.example",
                      *           "name": "Anna Dahl",
@@ -13913,12 +14061,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T13:30:52.287Z",
-                     *           "updatedAt": "2026-12-06T13:30:52.287Z"
+                     *           "createdAt": "2026-12-06T17:10:05.202Z",
+                     *           "updatedAt": "2026-12-06T17:10:05.202Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8c-dc11-745b-866e-3220b571ad5a",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2be-8a0b1b571373",
+                     *           "id": "01a24c55-8e9d-728a-b7e7-44f6d2657363",
+                     *           "accountId": "01a24c55-8e4e-709d-8ea3-d2b475e4d7b4",
                      *           "externalId": "P10409",
                      *           "email": "anna.eriksson.409@anderssons-snickeri-ab-k2072.example",
                      *           "name": "Anna Eriksson",
@@ -13929,11 +14077,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T13:30:52.287Z",
-                     *           "updatedAt": "2026-12-06T13:30:52.287Z"
+                     *           "createdAt": "2026-12-06T17:10:05.202Z",
+                     *           "updatedAt": "2026-12-06T17:10:05.202Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjRiOGMtZGMxMS03NDViLTg2NmUtMzIyMGI1NzFhZDVhIl0"
+                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjRjNTUtOGU5ZC03MjhhLWI3ZTctNDRmNmQyNjU3MzYzIl0"
                      *     }
                      */
                     "application/json": {
@@ -14023,8 +14171,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1c68-77eb-9c74-936d852d77e6",
-                     *       "accountId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
+                     *       "id": "01a24c55-c33b-74ce-99fe-891d4ee2b6ae",
+                     *       "accountId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -14035,8 +14183,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T13:31:08.774Z",
-                     *       "updatedAt": "2026-12-06T13:31:08.774Z"
+                     *       "createdAt": "2026-12-06T17:10:18.682Z",
+                     *       "updatedAt": "2026-12-06T17:10:18.682Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14147,7 +14295,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dc0c-75ae-965e-dbc5e8e254d6
+                 * @example 01a24c55-8e9a-778d-b1c4-c9ad453ae825
                  */
                 id: string;
             };
@@ -14163,8 +14311,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "name": "Lars Lind",
@@ -14175,8 +14323,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T13:30:52.287Z",
-                     *       "updatedAt": "2026-12-06T13:31:07.465Z"
+                     *       "createdAt": "2026-12-06T17:10:05.202Z",
+                     *       "updatedAt": "2026-12-06T17:10:17.757Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14263,7 +14411,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8d-1c68-77eb-9c74-936d852d77e6
+                 * @example 01a24c55-c33b-74ce-99fe-891d4ee2b6ae
                  */
                 id: string;
             };
@@ -14289,8 +14437,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1c68-77eb-9c74-936d852d77e6",
-                     *       "accountId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
+                     *       "id": "01a24c55-c33b-74ce-99fe-891d4ee2b6ae",
+                     *       "accountId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -14301,8 +14449,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T13:31:08.774Z",
-                     *       "updatedAt": "2026-12-06T13:31:08.786Z"
+                     *       "createdAt": "2026-12-06T17:10:18.682Z",
+                     *       "updatedAt": "2026-12-06T17:10:18.691Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14453,8 +14601,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "name": "Lars Lind",
@@ -14465,8 +14613,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T13:30:52.287Z",
-                     *       "updatedAt": "2026-12-06T13:31:07.465Z"
+                     *       "createdAt": "2026-12-06T17:10:05.202Z",
+                     *       "updatedAt": "2026-12-06T17:10:17.757Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14591,8 +14739,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1c80-71aa-b6fe-3c09b740864a",
-                     *       "accountId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
+                     *       "id": "01a24c55-c34d-77ea-bbf0-7c78f9d3783e",
+                     *       "accountId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
                      *       "externalId": "P30002",
                      *       "email": "erik.holm@lindqvistbygg.example",
                      *       "name": "Erik Holm",
@@ -14603,8 +14751,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T13:31:08.796Z",
-                     *       "updatedAt": "2026-12-06T13:31:08.796Z"
+                     *       "createdAt": "2026-12-06T17:10:18.698Z",
+                     *       "updatedAt": "2026-12-06T17:10:18.698Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14786,12 +14934,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24b8d-1c8c-75cd-a8e5-8f77321ec247"
+                     *           "id": "01a24c55-c357-71d9-a994-8bcba81db28f"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24b8d-1c8c-75cd-a8e5-91c9885afacd"
+                     *           "id": "01a24c55-c357-71d9-a994-8d39948fc89c"
                      *         },
                      *         {
                      *           "index": 2,
@@ -14963,8 +15111,8 @@ export interface operations {
                      *       "code": "ventilation",
                      *       "name": "Ventilation",
                      *       "parentCode": null,
-                     *       "createdAt": "2026-12-06T13:31:09.144Z",
-                     *       "updatedAt": "2026-12-06T13:31:09.144Z"
+                     *       "createdAt": "2026-12-06T17:10:19.005Z",
+                     *       "updatedAt": "2026-12-06T17:10:19.005Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Category"];
@@ -15124,22 +15272,22 @@ export interface operations {
                      *           "code": "concrete",
                      *           "name": "Concrete & mortar",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T13:30:52.111Z",
-                     *           "updatedAt": "2026-12-06T13:30:52.111Z"
+                     *           "createdAt": "2026-12-06T17:10:05.072Z",
+                     *           "updatedAt": "2026-12-06T17:10:05.072Z"
                      *         },
                      *         {
                      *           "code": "doors-windows",
                      *           "name": "Doors & windows",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T13:30:52.111Z",
-                     *           "updatedAt": "2026-12-06T13:30:52.111Z"
+                     *           "createdAt": "2026-12-06T17:10:05.072Z",
+                     *           "updatedAt": "2026-12-06T17:10:05.072Z"
                      *         },
                      *         {
                      *           "code": "electrical",
                      *           "name": "Electrical",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T13:30:52.111Z",
-                     *           "updatedAt": "2026-12-06T13:30:52.111Z"
+                     *           "createdAt": "2026-12-06T17:10:05.072Z",
+                     *           "updatedAt": "2026-12-06T17:10:05.072Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJpbnN1bGF0aW9uIl0"
@@ -15234,8 +15382,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T13:31:09.152Z",
-                     *       "updatedAt": "2026-12-06T13:31:09.152Z"
+                     *       "createdAt": "2026-12-06T17:10:19.013Z",
+                     *       "updatedAt": "2026-12-06T17:10:19.013Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -15374,8 +15522,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T13:31:09.152Z",
-                     *       "updatedAt": "2026-12-06T13:31:09.152Z"
+                     *       "createdAt": "2026-12-06T17:10:19.013Z",
+                     *       "updatedAt": "2026-12-06T17:10:19.013Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -15490,7 +15638,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown category no-such-category. Create it first (PUT /v1/categories/{code}).",
                      *       "code": "unknown_category",
-                     *       "requestId": "01a24b8d-1de7-74ab-b25d-4b3ca39cf680",
+                     *       "requestId": "01a24c55-c48a-72e7-8cd4-861e13c01d58",
                      *       "instance": "/v1/products/VEN-1001"
                      *     }
                      */
@@ -15562,8 +15710,8 @@ export interface operations {
                      *           "unitPrice": 245100,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T13:30:52.132Z",
-                     *           "updatedAt": "2026-12-06T13:30:52.132Z"
+                     *           "createdAt": "2026-12-06T17:10:05.082Z",
+                     *           "updatedAt": "2026-12-06T17:10:05.082Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1001",
@@ -15574,8 +15722,8 @@ export interface operations {
                      *           "unitPrice": 353700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T13:30:52.132Z",
-                     *           "updatedAt": "2026-12-06T13:30:52.132Z"
+                     *           "createdAt": "2026-12-06T17:10:05.082Z",
+                     *           "updatedAt": "2026-12-06T17:10:05.082Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1002",
@@ -15586,8 +15734,8 @@ export interface operations {
                      *           "unitPrice": 174700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T13:30:52.132Z",
-                     *           "updatedAt": "2026-12-06T13:30:52.132Z"
+                     *           "createdAt": "2026-12-06T17:10:05.082Z",
+                     *           "updatedAt": "2026-12-06T17:10:05.082Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJQTFUtMTAwMiJd"
@@ -15876,13 +16024,13 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8c-dc72-7347-8021-b75c0892adb5",
+                     *           "id": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
                      *           "version": 1,
                      *           "name": "Poäng per krona",
                      *           "description": null,
                      *           "priority": 100,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T13:30:52.109Z",
+                     *           "effectiveFrom": "2025-11-01T17:10:05.042Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -15899,16 +16047,16 @@ export interface operations {
                      *               "accountPercent": 70
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T13:30:52.406Z"
+                     *           "createdAt": "2026-12-06T17:10:05.285Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8c-dc7c-7383-94bb-8f44c892efaa",
+                     *           "id": "01a24c55-8ee9-759b-8169-32377ecae119",
                      *           "version": 1,
                      *           "name": "Högmarginalbonus",
                      *           "description": null,
                      *           "priority": 90,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T13:30:52.109Z",
+                     *           "effectiveFrom": "2025-11-01T17:10:05.042Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -15924,16 +16072,16 @@ export interface operations {
                      *               "type": "member"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T13:30:52.413Z"
+                     *           "createdAt": "2026-12-06T17:10:05.290Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8c-dc7f-709a-b8ab-fe4b426b5991",
+                     *           "id": "01a24c55-8eeb-7206-b33a-1341775209dc",
                      *           "version": 1,
                      *           "name": "Ny kategori",
                      *           "description": null,
                      *           "priority": 80,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T13:30:52.109Z",
+                     *           "effectiveFrom": "2025-11-01T17:10:05.042Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -15948,7 +16096,7 @@ export interface operations {
                      *               "type": "account"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T13:30:52.416Z"
+                     *           "createdAt": "2026-12-06T17:10:05.292Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -16078,13 +16226,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1e0d-74dd-9c17-a6072323aecf",
+                     *       "id": "01a24c55-c4a6-7307-a22a-66be0c7317fb",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T13:31:09.197Z",
+                     *       "effectiveFrom": "2026-12-06T17:10:19.046Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16112,7 +16260,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T13:31:09.196Z"
+                     *       "createdAt": "2026-12-06T17:10:19.045Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -16203,7 +16351,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The rule is invalid: definition.effect.points: points must be a whole number from 1 to 1000000000",
                      *       "code": "invalid_rule",
-                     *       "requestId": "01a24b8d-1dfe-74b4-a5cc-f12a1e076128",
+                     *       "requestId": "01a24c55-c49f-7318-a7af-021e0acc39f1",
                      *       "instance": "/v1/rules",
                      *       "errors": [
                      *         {
@@ -16245,8 +16393,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
-                 *       "memberId": "01a24b8c-dc0e-77da-9901-a08d22075355",
+                 *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                 *       "memberId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
                  *       "type": "purchase",
                  *       "lines": [
                  *         {
@@ -16256,7 +16404,7 @@ export interface operations {
                  *         }
                  *       ],
                  *       "draft": {
-                 *         "id": "01a24b8d-1e0d-74dd-9c17-a6072323aecf",
+                 *         "id": "01a24c55-c4a6-7307-a22a-66be0c7317fb",
                  *         "name": "Ventilationskampanj",
                  *         "priority": 95,
                  *         "definition": {
@@ -16348,12 +16496,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
-                     *       "memberId": "01a24b8c-dc0e-77da-9901-a08d22075355",
+                     *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *       "memberId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
                      *       "points": 8942,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
+                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -16384,7 +16532,7 @@ export interface operations {
                      *           "reason": "1,746 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 70% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
+                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -16415,7 +16563,7 @@ export interface operations {
                      *           "reason": "749 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 30% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24b8d-1e0d-74dd-9c17-a6072323aecf",
+                     *           "ruleId": "01a24c55-c4a6-7307-a22a-66be0c7317fb",
                      *           "ruleVersion": 0,
                      *           "ruleName": "Ventilationskampanj",
                      *           "recipient": "member",
@@ -16447,7 +16595,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
+                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -16464,7 +16612,7 @@ export interface operations {
                      *           "reason": "2,495 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24b8d-052a-73bb-8c91-f24d77a9330e",
+                     *           "ruleId": "01a24c55-b23d-7651-9595-5e363d505848",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16477,7 +16625,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24b8d-052f-77bd-a918-4799bcfab963",
+                     *           "ruleId": "01a24c55-b240-75d4-befc-d3c1791c41dd",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16491,7 +16639,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "ruleSet": "liveWithDraft",
-                     *       "occurredAt": "2026-12-06T13:31:09.206Z",
+                     *       "occurredAt": "2026-12-06T17:10:19.055Z",
                      *       "byRecipient": {
                      *         "account": 1946,
                      *         "member": 6996
@@ -16655,7 +16803,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24b8d-1e0d-74dd-9c17-a6072323aecf
+                 * @example 01a24c55-c4a6-7307-a22a-66be0c7317fb
                  */
                 id: string;
             };
@@ -16671,13 +16819,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1e0d-74dd-9c17-a6072323aecf",
+                     *       "id": "01a24c55-c4a6-7307-a22a-66be0c7317fb",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T13:31:09.197Z",
+                     *       "effectiveFrom": "2026-12-06T17:10:19.046Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16705,15 +16853,15 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T13:31:09.196Z",
+                     *       "createdAt": "2026-12-06T17:10:19.045Z",
                      *       "versions": [
                      *         {
                      *           "version": 1,
                      *           "name": "Ventilationskampanj",
                      *           "priority": 95,
                      *           "active": true,
-                     *           "effectiveFrom": "2026-12-06T13:31:09.197Z",
-                     *           "createdAt": "2026-12-06T13:31:09.196Z"
+                     *           "effectiveFrom": "2026-12-06T17:10:19.046Z",
+                     *           "createdAt": "2026-12-06T17:10:19.045Z"
                      *         }
                      *       ]
                      *     }
@@ -16802,7 +16950,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24b8d-1e0d-74dd-9c17-a6072323aecf
+                 * @example 01a24c55-c4a6-7307-a22a-66be0c7317fb
                  */
                 id: string;
             };
@@ -16843,13 +16991,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1e0d-74dd-9c17-a6072323aecf",
+                     *       "id": "01a24c55-c4a6-7307-a22a-66be0c7317fb",
                      *       "version": 2,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T13:31:09.231Z",
+                     *       "effectiveFrom": "2026-12-06T17:10:19.076Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16877,7 +17025,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T13:31:09.229Z"
+                     *       "createdAt": "2026-12-06T17:10:19.075Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -16944,8 +17092,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The rule was changed meanwhile (now version 2); reload it and try again.",
                      *       "code": "rule_version_conflict",
-                     *       "requestId": "01a24b8d-1e35-77f9-8261-cf9167386cc4",
-                     *       "instance": "/v1/rules/01a24b8d-1e0d-74dd-9c17-a6072323aecf"
+                     *       "requestId": "01a24c55-c4c9-706f-8cd8-c0bf952abbe0",
+                     *       "instance": "/v1/rules/01a24c55-c4a6-7307-a22a-66be0c7317fb"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -17023,7 +17171,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24b8d-1e0d-74dd-9c17-a6072323aecf
+                 * @example 01a24c55-c4a6-7307-a22a-66be0c7317fb
                  */
                 id: string;
                 /**
@@ -17044,13 +17192,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1e0d-74dd-9c17-a6072323aecf",
+                     *       "id": "01a24c55-c4a6-7307-a22a-66be0c7317fb",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T13:31:09.197Z",
+                     *       "effectiveFrom": "2026-12-06T17:10:19.046Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -17078,7 +17226,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T13:31:09.196Z"
+                     *       "createdAt": "2026-12-06T17:10:19.045Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17165,7 +17313,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24b8d-1e0d-74dd-9c17-a6072323aecf
+                 * @example 01a24c55-c4a6-7307-a22a-66be0c7317fb
                  */
                 id: string;
             };
@@ -17198,13 +17346,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1e0d-74dd-9c17-a6072323aecf",
+                     *       "id": "01a24c55-c4a6-7307-a22a-66be0c7317fb",
                      *       "version": 3,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": false,
-                     *       "effectiveFrom": "2026-12-06T13:31:09.357Z",
+                     *       "effectiveFrom": "2026-12-06T17:10:19.182Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -17232,7 +17380,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T13:31:09.355Z"
+                     *       "createdAt": "2026-12-06T17:10:19.181Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17361,7 +17509,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104233",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T12:01:09.245Z",
+                 *       "occurredAt": "2026-12-06T15:40:19.088Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -17531,19 +17679,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1e45-76b4-b882-0c3e372cb1ad",
+                     *       "id": "01a24c55-c4d6-7531-866d-9652c35132db",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T12:01:09.245Z",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
-                     *       "memberId": "01a24b8c-dc0e-77da-9901-a08d22075355",
+                     *       "occurredAt": "2026-12-06T15:40:19.088Z",
+                     *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *       "memberId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24b8d-1e4c-75dd-aee9-2a48f96e809e",
+                     *           "journalId": "01a24c55-c4dc-71cb-8c61-4563f9b3f3c4",
                      *           "step": "first_order",
-                     *           "memberId": "01a24b8c-dc0e-77da-9901-a08d22075355",
+                     *           "memberId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -17561,15 +17709,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24b8d-1e48-7349-9b8b-fd379b11fc59",
-                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
+                     *           "journalId": "01a24c55-c4da-73cb-b982-2d1af623dfd1",
+                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                     *           "walletId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T12:01:09.245Z",
+                     *           "availableAt": "2026-12-20T15:40:19.088Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17594,15 +17742,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24b8d-1e48-7349-9b8b-fd379b11fc59",
-                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
+                     *           "journalId": "01a24c55-c4da-73cb-b982-2d1af623dfd1",
+                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24b8c-dc0e-77da-9901-a08d22075355",
+                     *           "walletId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T12:01:09.245Z",
+                     *           "availableAt": "2026-12-20T15:40:19.088Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17627,15 +17775,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24b8d-1e48-7349-9b8b-fd379b11fc59",
-                     *           "ruleId": "01a24b8c-dc7c-7383-94bb-8f44c892efaa",
+                     *           "journalId": "01a24c55-c4da-73cb-b982-2d1af623dfd1",
+                     *           "ruleId": "01a24c55-8ee9-759b-8169-32377ecae119",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24b8c-dc0e-77da-9901-a08d22075355",
+                     *           "walletId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T12:01:09.245Z",
+                     *           "availableAt": "2026-12-20T15:40:19.088Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -17655,7 +17803,7 @@ export interface operations {
                      *       "unmatched": [],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
+                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -17672,7 +17820,7 @@ export interface operations {
                      *           "reason": "2,810 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24b8d-052a-73bb-8c91-f24d77a9330e",
+                     *           "ruleId": "01a24c55-b23d-7651-9595-5e363d505848",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -17685,7 +17833,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24b8d-052f-77bd-a918-4799bcfab963",
+                     *           "ruleId": "01a24c55-b240-75d4-befc-d3c1791c41dd",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -17859,7 +18007,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Event INV-2026-104233 was already received with a different body. Use a new id for a new event.",
                      *       "code": "event_conflict",
-                     *       "requestId": "01a24b8d-1e90-70f2-8932-4f23b15b310e",
+                     *       "requestId": "01a24c55-c516-707c-abe9-8204a09f6b10",
                      *       "instance": "/v1/events"
                      *     }
                      */
@@ -17942,19 +18090,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1e45-76b4-b882-0c3e372cb1ad",
+                     *       "id": "01a24c55-c4d6-7531-866d-9652c35132db",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T12:01:09.245Z",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
-                     *       "memberId": "01a24b8c-dc0e-77da-9901-a08d22075355",
+                     *       "occurredAt": "2026-12-06T15:40:19.088Z",
+                     *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *       "memberId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24b8d-1e4c-75dd-aee9-2a48f96e809e",
+                     *           "journalId": "01a24c55-c4dc-71cb-8c61-4563f9b3f3c4",
                      *           "step": "first_order",
-                     *           "memberId": "01a24b8c-dc0e-77da-9901-a08d22075355",
+                     *           "memberId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -17972,15 +18120,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24b8d-1e48-7349-9b8b-fd379b11fc59",
-                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
+                     *           "journalId": "01a24c55-c4da-73cb-b982-2d1af623dfd1",
+                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                     *           "walletId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T12:01:09.245Z",
+                     *           "availableAt": "2026-12-20T15:40:19.088Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -18005,15 +18153,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24b8d-1e48-7349-9b8b-fd379b11fc59",
-                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
+                     *           "journalId": "01a24c55-c4da-73cb-b982-2d1af623dfd1",
+                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24b8c-dc0e-77da-9901-a08d22075355",
+                     *           "walletId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T12:01:09.245Z",
+                     *           "availableAt": "2026-12-20T15:40:19.088Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -18038,15 +18186,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24b8d-1e48-7349-9b8b-fd379b11fc59",
-                     *           "ruleId": "01a24b8c-dc7c-7383-94bb-8f44c892efaa",
+                     *           "journalId": "01a24c55-c4da-73cb-b982-2d1af623dfd1",
+                     *           "ruleId": "01a24c55-8ee9-759b-8169-32377ecae119",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24b8c-dc0e-77da-9901-a08d22075355",
+                     *           "walletId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T12:01:09.245Z",
+                     *           "availableAt": "2026-12-20T15:40:19.088Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -18156,7 +18304,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104240",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T13:30:09.340Z",
+                 *       "occurredAt": "2026-12-06T17:09:19.168Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -18180,12 +18328,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
-                     *       "memberId": "01a24b8c-dc0e-77da-9901-a08d22075355",
+                     *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *       "memberId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
                      *       "points": 698,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
+                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -18216,7 +18364,7 @@ export interface operations {
                      *           "reason": "488 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00 Share: 70% of 698."
                      *         },
                      *         {
-                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
+                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -18249,7 +18397,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
+                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -18266,7 +18414,7 @@ export interface operations {
                      *           "reason": "698 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24b8d-052a-73bb-8c91-f24d77a9330e",
+                     *           "ruleId": "01a24c55-b23d-7651-9595-5e363d505848",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18279,7 +18427,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24b8d-052f-77bd-a918-4799bcfab963",
+                     *           "ruleId": "01a24c55-b240-75d4-befc-d3c1791c41dd",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18443,7 +18591,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dbb3-7169-a2bd-6c9185ab7993
+                 * @example 01a24c55-8e4e-709d-8ea2-b6b26ec473c6
                  */
                 id: string;
             };
@@ -18459,7 +18607,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                     *       "walletId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
                      *       "available": 81036,
                      *       "pending": 7019,
                      *       "pendingReleases": [
@@ -18575,7 +18723,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dbb3-7169-a2bd-6c9185ab7993
+                 * @example 01a24c55-8e4e-709d-8ea2-b6b26ec473c6
                  */
                 id: string;
             };
@@ -18593,12 +18741,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24b8d-1e7e-74fe-9c3b-e8b509922e80",
+                     *           "journalId": "01a24c55-c502-7747-8cec-0fd49aa2e9aa",
                      *           "kind": "reverse",
                      *           "points": -55,
                      *           "pendingPoints": -55,
-                     *           "occurredAt": "2026-12-06T13:01:09.278Z",
-                     *           "recordedAt": "2026-12-06T13:31:09.288Z",
+                     *           "occurredAt": "2026-12-06T16:40:19.118Z",
+                     *           "recordedAt": "2026-12-06T17:10:19.124Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -18608,20 +18756,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24b8d-1e68-770f-a409-177a52ae6783",
+                     *           "eventId": "01a24c55-c4f3-75a9-9884-09628605639e",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
+                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24b8d-1e48-7349-9b8b-fd379b11fc59",
+                     *           "journalId": "01a24c55-c4da-73cb-b982-2d1af623dfd1",
                      *           "kind": "earn",
                      *           "points": 2167,
                      *           "pendingPoints": 2167,
-                     *           "occurredAt": "2026-12-06T12:01:09.245Z",
-                     *           "recordedAt": "2026-12-06T13:31:09.253Z",
+                     *           "occurredAt": "2026-12-06T15:40:19.088Z",
+                     *           "recordedAt": "2026-12-06T17:10:19.094Z",
                      *           "description": "Purchase INV-2026-104233: points from Poäng per krona, Ny kategori",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -18632,16 +18780,16 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 1967,
-                     *               "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
+                     *               "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
                      *               "description": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *             },
                      *             {
                      *               "points": 200,
-                     *               "ruleId": "01a24b8c-dc7f-709a-b8ab-fe4b426b5991",
+                     *               "ruleId": "01a24c55-8eeb-7206-b33a-1341775209dc",
                      *               "description": "200 points: Ny kategori — first purchase in ventilation"
                      *             }
                      *           ],
-                     *           "eventId": "01a24b8d-1e45-76b4-b882-0c3e372cb1ad",
+                     *           "eventId": "01a24c55-c4d6-7531-866d-9652c35132db",
                      *           "eventExternalId": "INV-2026-104233",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -18649,12 +18797,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24b8c-ef24-76c9-95b1-4eb519df9c5d",
+                     *           "journalId": "01a24c55-9e34-714b-b21f-74ea732f57ae",
                      *           "kind": "earn",
                      *           "points": 3171,
                      *           "pendingPoints": 3171,
-                     *           "occurredAt": "2026-11-26T02:11:57.960Z",
-                     *           "recordedAt": "2026-12-06T13:30:57.092Z",
+                     *           "occurredAt": "2026-11-26T05:51:10.893Z",
+                     *           "recordedAt": "2026-12-06T17:10:09.082Z",
                      *           "description": "Purchase INV-354-7: points from Poäng per krona",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -18665,11 +18813,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 3171,
-                     *               "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
+                     *               "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
                      *               "description": "3,171 points: Poäng per krona — 1 per SEK 10.00 on SEK 45,300.00 Share: 70% of 4,530."
                      *             }
                      *           ],
-                     *           "eventId": "01a24b8c-eec4-70af-9c00-466b83bc880b",
+                     *           "eventId": "01a24c55-9db9-7522-9719-c4a339379648",
                      *           "eventExternalId": "INV-354-7",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -18677,7 +18825,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24b8c-ef24-76c9-95b1-4eb519df9c5d"
+                     *       "nextCursor": "01a24c55-9e34-714b-b21f-74ea732f57ae"
                      *     }
                      */
                     "application/json": {
@@ -18768,7 +18916,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dbb3-7169-a2bd-6c9185ab7993
+                 * @example 01a24c55-8e4e-709d-8ea2-b6b26ec473c6
                  */
                 id: string;
             };
@@ -18823,14 +18971,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1f12-733b-adac-f53db03f824e",
-                     *       "walletId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                     *       "id": "01a24c55-c57d-72eb-b433-72f50626ee14",
+                     *       "walletId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "requestedAt": "2026-12-06T13:31:09.456Z",
+                     *       "requestedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "requestedAt": "2026-12-06T17:10:19.259Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -18969,7 +19117,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dbb3-7169-a2bd-6c9185ab7993
+                 * @example 01a24c55-8e4e-709d-8ea2-b6b26ec473c6
                  */
                 id: string;
             };
@@ -19015,7 +19163,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24b8d-1ef9-73dc-bfbc-157452d28c2b",
+                     *       "journalId": "01a24c55-c568-729b-8b5b-aa2c1ac7f7c7",
                      *       "created": true,
                      *       "points": -300
                      *     }
@@ -19132,8 +19280,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 80536 available, 100000000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24b8d-1eeb-7009-8366-c0cbec79d93b",
-                     *       "instance": "/v1/accounts/01a24b8c-dbb3-7169-a2bd-6c9185ab7993/debits"
+                     *       "requestId": "01a24c55-c55a-7202-97da-790a1c2b955f",
+                     *       "instance": "/v1/accounts/01a24c55-8e4e-709d-8ea2-b6b26ec473c6/debits"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -19169,7 +19317,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dc0e-77da-9901-a08d22075355
+                 * @example 01a24c55-8e9b-755e-b0c9-81ea17bc05a2
                  */
                 id: string;
             };
@@ -19185,7 +19333,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24b8c-dc0e-77da-9901-a08d22075355",
+                     *       "walletId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
                      *       "available": 9508,
                      *       "pending": 2072,
                      *       "pendingReleases": [
@@ -19293,7 +19441,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dc0e-77da-9901-a08d22075355
+                 * @example 01a24c55-8e9b-755e-b0c9-81ea17bc05a2
                  */
                 id: string;
             };
@@ -19311,12 +19459,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24b8d-1e7e-74fe-9c3b-edeea3314fa3",
+                     *           "journalId": "01a24c55-c503-76a7-a5bc-0d96b3fe9026",
                      *           "kind": "reverse",
                      *           "points": -23,
                      *           "pendingPoints": -23,
-                     *           "occurredAt": "2026-12-06T13:01:09.278Z",
-                     *           "recordedAt": "2026-12-06T13:31:09.288Z",
+                     *           "occurredAt": "2026-12-06T16:40:19.118Z",
+                     *           "recordedAt": "2026-12-06T17:10:19.124Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -19326,20 +19474,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24b8d-1e68-770f-a409-177a52ae6783",
+                     *           "eventId": "01a24c55-c4f3-75a9-9884-09628605639e",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24b8c-dc72-7347-8021-b75c0892adb5",
+                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24b8d-1e6e-729d-acc2-4a62ede001a0",
+                     *           "journalId": "01a24c55-c4f8-75fe-842d-1432bf1c6858",
                      *           "kind": "earn",
                      *           "points": 25,
                      *           "pendingPoints": 0,
-                     *           "occurredAt": "2026-12-06T13:31:09.284Z",
-                     *           "recordedAt": "2026-12-06T13:31:09.288Z",
+                     *           "occurredAt": "2026-12-06T17:10:19.121Z",
+                     *           "recordedAt": "2026-12-06T17:10:19.124Z",
                      *           "description": "Onboarding step: First login in the app",
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -19361,12 +19509,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24b8d-1e6b-73c6-9fef-887646837483",
+                     *           "journalId": "01a24c55-c4f7-722e-a970-12dc529940b3",
                      *           "kind": "earn",
                      *           "points": 5,
                      *           "pendingPoints": 5,
-                     *           "occurredAt": "2026-12-06T13:11:09.278Z",
-                     *           "recordedAt": "2026-12-06T13:31:09.288Z",
+                     *           "occurredAt": "2026-12-06T16:50:19.118Z",
+                     *           "recordedAt": "2026-12-06T17:10:19.124Z",
                      *           "description": "App login APP-2026-0412-P1: points from Inloggning i appen",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -19377,11 +19525,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 5,
-                     *               "ruleId": "01a24b8c-dc81-7014-8335-2ce66b0875e4",
+                     *               "ruleId": "01a24c55-8eec-770d-8966-b6959a360c12",
                      *               "description": "5 points: Inloggning i appen"
                      *             }
                      *           ],
-                     *           "eventId": "01a24b8d-1e68-770f-a409-1b730d6c340e",
+                     *           "eventId": "01a24c55-c4f3-75a9-9884-0c99467d09dd",
                      *           "eventExternalId": "APP-2026-0412-P1",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -19389,7 +19537,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24b8d-1e6b-73c6-9fef-887646837483"
+                     *       "nextCursor": "01a24c55-c4f7-722e-a970-12dc529940b3"
                      *     }
                      */
                     "application/json": {
@@ -19480,7 +19628,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dc0e-77da-9901-a08d22075355
+                 * @example 01a24c55-8e9b-755e-b0c9-81ea17bc05a2
                  */
                 id: string;
             };
@@ -19526,7 +19674,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24b8d-1f04-7610-9af5-17030cc3bbab",
+                     *       "journalId": "01a24c55-c573-74ff-92e6-61a8348ba055",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -19672,7 +19820,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dc0e-77da-9901-a08d22075355
+                 * @example 01a24c55-8e9b-755e-b0c9-81ea17bc05a2
                  */
                 id: string;
             };
@@ -19718,7 +19866,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24b8d-1ee6-740a-8810-f9230b58d78f",
+                     *       "journalId": "01a24c55-c556-777b-a1e8-19b22552b184",
                      *       "created": true,
                      *       "points": -200
                      *     }
@@ -19855,7 +20003,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dbb3-7169-a2bd-6c9185ab7993
+                 * @example 01a24c55-8e4e-709d-8ea2-b6b26ec473c6
                  */
                 id: string;
             };
@@ -19865,7 +20013,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24b8c-dc0e-77da-9901-a08d22075355",
+                 *       "memberId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
                  *       "points": 500,
                  *       "memo": "Bonus för FTX-installationen i Uppsala",
                  *       "idempotencyKey": "0b6f2c3e-alloc-2026-0412"
@@ -19909,7 +20057,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24b8d-1ed8-7555-b702-60d132952af6",
+                     *       "journalId": "01a24c55-c549-77fb-a1d4-bbc3a1b75a74",
                      *       "created": true,
                      *       "points": 500
                      *     }
@@ -20060,12 +20208,12 @@ export interface operations {
                      *       "issued": 30204141,
                      *       "reversed": 29811,
                      *       "spent": 5600,
-                     *       "redeemed": 1096500,
+                     *       "redeemed": 1205500,
                      *       "expired": 0,
                      *       "adjusted": 10750,
-                     *       "outstandingAvailable": 27898782,
+                     *       "outstandingAvailable": 27789782,
                      *       "outstandingPending": 1184198,
-                     *       "liabilityMinor": 29082980
+                     *       "liabilityMinor": 28973980
                      *     }
                      */
                     "application/json": components["schemas"]["LedgerSummary"];
@@ -20872,7 +21020,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
+                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
                  */
                 id: string;
             };
@@ -20904,14 +21052,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T13:30:52.109Z",
-                     *       "periodEnd": "2027-12-06T13:30:52.109Z",
+                     *       "since": "2026-12-06T17:10:05.042Z",
+                     *       "periodEnd": "2027-12-06T17:10:05.042Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T13:31:09.579Z",
-                     *         "windowEnd": "2026-12-06T13:31:09.579Z"
+                     *         "windowStart": "2025-12-06T17:10:19.359Z",
+                     *         "windowEnd": "2026-12-06T17:10:19.359Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21024,7 +21172,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
+                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
                  */
                 id: string;
             };
@@ -21042,7 +21190,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8c-f078-736f-b314-1f9b3d659f17",
+                     *           "id": "01a24c55-9f7f-776b-98ec-cbca79c4b46b",
                      *           "from": null,
                      *           "to": "platinum",
                      *           "reason": "threshold_reached",
@@ -21050,7 +21198,7 @@ export interface operations {
                      *             "basis": "points",
                      *             "total": 612082
                      *           },
-                     *           "at": "2026-12-06T13:30:52.109Z"
+                     *           "at": "2026-12-06T17:10:05.042Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -21143,7 +21291,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
+                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
                  */
                 id: string;
             };
@@ -21190,17 +21338,17 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T13:30:52.109Z",
-                     *       "periodEnd": "2027-12-06T13:30:52.109Z",
+                     *       "since": "2026-12-06T17:10:05.042Z",
+                     *       "periodEnd": "2027-12-06T17:10:05.042Z",
                      *       "frozen": {
-                     *         "until": "2027-06-06T13:31:09.612Z",
+                     *         "until": "2027-06-06T17:10:19.386Z",
                      *         "reason": "Butiken i Bergen byggs om och är stängd under våren"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T13:31:09.622Z",
-                     *         "windowEnd": "2026-12-06T13:31:09.622Z"
+                     *         "windowStart": "2025-12-06T17:10:19.399Z",
+                     *         "windowEnd": "2026-12-06T17:10:19.399Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21329,7 +21477,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
+                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
                  */
                 id: string;
             };
@@ -21361,14 +21509,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T13:30:52.109Z",
-                     *       "periodEnd": "2027-12-06T13:30:52.109Z",
+                     *       "since": "2026-12-06T17:10:05.042Z",
+                     *       "periodEnd": "2027-12-06T17:10:05.042Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T13:31:09.637Z",
-                     *         "windowEnd": "2026-12-06T13:31:09.637Z"
+                     *         "windowStart": "2025-12-06T17:10:19.411Z",
+                     *         "windowEnd": "2026-12-06T17:10:19.411Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21497,7 +21645,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dc0e-77da-9901-a08d22075355
+                 * @example 01a24c55-8e9b-755e-b0c9-81ea17bc05a2
                  */
                 id: string;
             };
@@ -21520,8 +21668,8 @@ export interface operations {
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T13:31:09.592Z",
-                     *         "windowEnd": "2026-12-06T13:31:09.592Z"
+                     *         "windowStart": "2025-12-06T17:10:19.366Z",
+                     *         "windowEnd": "2026-12-06T17:10:19.366Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -21597,8 +21745,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Tiers in this program are evaluated per account, not per member.",
                      *       "code": "tier_scope_disabled",
-                     *       "requestId": "01a24b8d-1ff8-74cd-9eae-8ddfbf0d0806",
-                     *       "instance": "/v1/members/01a24b8c-dc0e-77da-9901-a08d22075355/tier"
+                     *       "requestId": "01a24c55-c635-76e1-a89d-e612f2e499ef",
+                     *       "instance": "/v1/members/01a24c55-8e9b-755e-b0c9-81ea17bc05a2/tier"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -21648,7 +21796,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dc0e-77da-9901-a08d22075355
+                 * @example 01a24c55-8e9b-755e-b0c9-81ea17bc05a2
                  */
                 id: string;
             };
@@ -21755,7 +21903,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dc0e-77da-9901-a08d22075355
+                 * @example 01a24c55-8e9b-755e-b0c9-81ea17bc05a2
                  */
                 id: string;
             };
@@ -21787,17 +21935,17 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T13:31:09.647Z",
-                     *       "periodEnd": "2026-12-06T13:31:09.647Z",
+                     *       "since": "2026-12-06T17:10:19.419Z",
+                     *       "periodEnd": "2026-12-06T17:10:19.419Z",
                      *       "frozen": {
-                     *         "until": "2027-03-06T13:31:09.647Z",
+                     *         "until": "2027-03-06T17:10:19.419Z",
                      *         "reason": "Föräldraledig till och med juni"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T13:31:09.655Z",
-                     *         "windowEnd": "2026-12-06T13:31:09.655Z"
+                     *         "windowStart": "2025-12-06T17:10:19.425Z",
+                     *         "windowEnd": "2026-12-06T17:10:19.425Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -21929,7 +22077,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dc0e-77da-9901-a08d22075355
+                 * @example 01a24c55-8e9b-755e-b0c9-81ea17bc05a2
                  */
                 id: string;
             };
@@ -21946,14 +22094,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T13:31:09.647Z",
-                     *       "periodEnd": "2026-12-06T13:31:09.647Z",
+                     *       "since": "2026-12-06T17:10:19.419Z",
+                     *       "periodEnd": "2026-12-06T17:10:19.419Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T13:31:09.666Z",
-                     *         "windowEnd": "2026-12-06T13:31:09.666Z"
+                     *         "windowStart": "2025-12-06T17:10:19.434Z",
+                     *         "windowEnd": "2026-12-06T17:10:19.434Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -22580,7 +22728,7 @@ export interface operations {
                 maxPoints?: number;
                 /**
                  * @description The member (UUID) whose availability each reward shows
-                 * @example 01a24b8c-dc0c-75ae-965e-dbc5e8e254d6
+                 * @example 01a24c55-8e9a-778d-b1c4-c9ad453ae825
                  */
                 memberId?: string;
                 /**
@@ -22615,7 +22763,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-0004-7297-a070-a2b5fd32eff7",
+                     *           "id": "01a24c55-adff-737d-9fb5-8e0d93643d01",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -22664,8 +22812,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 5000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T13:31:01.508Z",
-                     *           "updatedAt": "2026-12-06T13:31:01.508Z",
+                     *           "createdAt": "2026-12-06T17:10:13.247Z",
+                     *           "updatedAt": "2026-12-06T17:10:13.247Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22674,7 +22822,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24b8c-ffcc-702a-86a1-905312e32f6d",
+                     *           "id": "01a24c55-add0-72c7-a3ed-22eccf0f78bb",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -22723,8 +22871,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": null,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T13:31:01.452Z",
-                     *           "updatedAt": "2026-12-06T13:31:01.452Z",
+                     *           "createdAt": "2026-12-06T17:10:13.200Z",
+                     *           "updatedAt": "2026-12-06T17:10:13.200Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22733,7 +22881,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0002-71ef-b2db-4770f32ee4ab",
+                     *           "id": "01a24c55-adfe-7451-be02-234916fe7524",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -22782,8 +22930,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 10000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T13:31:01.506Z",
-                     *           "updatedAt": "2026-12-06T13:31:01.506Z",
+                     *           "createdAt": "2026-12-06T17:10:13.246Z",
+                     *           "updatedAt": "2026-12-06T17:10:13.246Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22792,7 +22940,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WzEwMDAwLCIwMWEyNGI4ZC0wMDAyLTcxZWYtYjJkYi00NzcwZjMyZWU0YWIiXQ"
+                     *       "nextCursor": "WzEwMDAwLCIwMWEyNGM1NS1hZGZlLTc0NTEtYmUwMi0yMzQ5MTZmZTc1MjQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -23024,7 +23172,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
+                     *       "id": "01a24c55-c6ea-76ac-8909-a35fda79f054",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23061,8 +23209,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T13:31:09.915Z",
-                     *       "updatedAt": "2026-12-06T13:31:09.915Z"
+                     *       "createdAt": "2026-12-06T17:10:19.625Z",
+                     *       "updatedAt": "2026-12-06T17:10:19.625Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23189,7 +23337,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8c-ffb5-717b-ab11-83f87fd57fb6",
+                     *       "id": "01a24c55-adbf-732e-b638-af81afa59b67",
                      *       "code": "drill-driver-18v",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23219,7 +23367,7 @@ export interface operations {
                      *       },
                      *       "images": [],
                      *       "pricePoints": 119000,
-                     *       "stock": 39,
+                     *       "stock": 40,
                      *       "active": true,
                      *       "validFrom": null,
                      *       "validUntil": null,
@@ -23238,8 +23386,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T13:31:01.430Z",
-                     *       "updatedAt": "2026-12-06T13:31:01.430Z"
+                     *       "createdAt": "2026-12-06T17:10:13.183Z",
+                     *       "updatedAt": "2026-12-06T17:10:13.183Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23326,7 +23474,7 @@ export interface operations {
             path: {
                 /**
                  * @description The reward: its id (UUID) or its code, e.g. `fuel-card-500`
-                 * @example 01a24b8d-20db-71b9-815f-d9c00aad1bf7
+                 * @example 01a24c55-c6ea-76ac-8909-a35fda79f054
                  */
                 id: string;
             };
@@ -23426,7 +23574,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
+                     *       "id": "01a24c55-c6ea-76ac-8909-a35fda79f054",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23463,8 +23611,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T13:31:09.915Z",
-                     *       "updatedAt": "2026-12-06T13:31:09.925Z"
+                     *       "createdAt": "2026-12-06T17:10:19.625Z",
+                     *       "updatedAt": "2026-12-06T17:10:19.636Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23786,7 +23934,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "rewardId": "01a24b8d-0002-71ef-b2db-4770f32ee4ab",
+                     *           "rewardId": "01a24c55-adfe-7451-be02-234916fe7524",
                      *           "code": "donation-childhood-cancer",
                      *           "cause": "Donation to childhood cancer research",
                      *           "orders": 2,
@@ -23796,13 +23944,13 @@ export interface operations {
                      *           "currency": "SEK"
                      *         },
                      *         {
-                     *           "rewardId": "01a24b8d-0004-7297-a070-a2b5fd32eff7",
+                     *           "rewardId": "01a24c55-adff-737d-9fb5-8e0d93643d01",
                      *           "code": "donation-sea-rescue",
                      *           "cause": "Donation to volunteer sea rescue",
-                     *           "orders": 3,
-                     *           "units": 3,
-                     *           "points": 15000,
-                     *           "amountMinor": 15000,
+                     *           "orders": 2,
+                     *           "units": 2,
+                     *           "points": 10000,
+                     *           "amountMinor": 10000,
                      *           "currency": "SEK"
                      *         }
                      *       ]
@@ -23895,24 +24043,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-0218-717c-91d9-f1a35faeb3ae",
-                     *           "orderId": "01a24b8d-020a-752c-816c-8f5265e27b35",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-d3d6c092c7c0",
-                     *           "accountExternalId": "K1006-2",
+                     *           "id": "01a24c55-aeeb-742d-b712-5bae6e974656",
+                     *           "orderId": "01a24c55-aedf-7758-ab73-e1cc843b21ec",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-f8a7bce3a382",
+                     *           "accountExternalId": "K1001-2",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T13:31:02.026Z",
+                     *           "createdAt": "2026-12-06T17:10:13.471Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         },
                      *         {
-                     *           "id": "01a24b8d-221a-771d-a8c8-5d793bb100a9",
-                     *           "orderId": "01a24b8d-220e-727f-8f34-14e7ff060543",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "id": "01a24c55-c801-720e-97f9-3831aa04d240",
+                     *           "orderId": "01a24c55-c7f6-7479-9049-bd02a3ba4352",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T13:31:10.222Z",
+                     *           "createdAt": "2026-12-06T17:10:19.894Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         }
@@ -24014,25 +24162,25 @@ export interface operations {
                      *       "batch": "erp-credit-notes-2026-12-06",
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-0218-717c-91d9-f1a35faeb3ae",
-                     *           "orderId": "01a24b8d-020a-752c-816c-8f5265e27b35",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-d3d6c092c7c0",
-                     *           "accountExternalId": "K1006-2",
+                     *           "id": "01a24c55-aeeb-742d-b712-5bae6e974656",
+                     *           "orderId": "01a24c55-aedf-7758-ab73-e1cc843b21ec",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-f8a7bce3a382",
+                     *           "accountExternalId": "K1001-2",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T13:31:02.026Z",
-                     *           "exportedAt": "2026-12-06T13:31:10.251Z",
+                     *           "createdAt": "2026-12-06T17:10:13.471Z",
+                     *           "exportedAt": "2026-12-06T17:10:19.917Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-221a-771d-a8c8-5d793bb100a9",
-                     *           "orderId": "01a24b8d-220e-727f-8f34-14e7ff060543",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "id": "01a24c55-c801-720e-97f9-3831aa04d240",
+                     *           "orderId": "01a24c55-c7f6-7479-9049-bd02a3ba4352",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T13:31:10.222Z",
-                     *           "exportedAt": "2026-12-06T13:31:10.251Z",
+                     *           "createdAt": "2026-12-06T17:10:19.894Z",
+                     *           "exportedAt": "2026-12-06T17:10:19.917Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         }
                      *       ]
@@ -24145,7 +24293,7 @@ export interface operations {
                 state?: "pending_approval" | "placed" | "approved" | "shipped" | "delivered" | "issued" | "cancelled" | "rejected";
                 /**
                  * @description Only this member's orders (UUID)
-                 * @example 01a24b8c-dc0c-75ae-965e-dbc5e8e254d6
+                 * @example 01a24c55-8e9a-778d-b1c4-c9ad453ae825
                  */
                 memberId?: string;
                 /** @description Only orders of this account's members (UUID) */
@@ -24169,18 +24317,18 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-2114-720d-908f-8c03e2bcab96",
+                     *           "id": "01a24c55-c71f-73aa-86b2-d1faf8c8693e",
                      *           "state": "placed",
                      *           "reward": {
-                     *             "id": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
+                     *             "id": "01a24c55-c6ea-76ac-8909-a35fda79f054",
                      *             "code": "torx-bit-set-32",
                      *             "type": "physical",
                      *             "name": "Torx bit set, 32 pieces"
                      *           },
                      *           "quantity": 1,
                      *           "points": 14500,
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *           "paidFrom": "account",
                      *           "shippingAddress": {
                      *             "name": "Inköp",
@@ -24196,31 +24344,31 @@ export interface operations {
                      *           "note": "Leveres til lageret, port 3",
                      *           "creditNote": null,
                      *           "invoice": null,
-                     *           "createdAt": "2026-12-06T13:31:09.973Z",
-                     *           "updatedAt": "2026-12-06T13:31:09.973Z",
+                     *           "createdAt": "2026-12-06T17:10:19.679Z",
+                     *           "updatedAt": "2026-12-06T17:10:19.679Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "placed",
-                     *               "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *               "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *               "reason": null,
-                     *               "at": "2026-12-06T13:31:09.967Z"
+                     *               "at": "2026-12-06T17:10:19.674Z"
                      *             }
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0037-7797-baa8-246c4e2d786c",
+                     *           "id": "01a24c55-ae2a-7698-9e2d-9a83c032a254",
                      *           "state": "pending_approval",
                      *           "reward": {
-                     *             "id": "01a24b8c-ffc7-710f-bb9c-e17df8be7ce0",
+                     *             "id": "01a24c55-adcc-71cc-ba6d-548c0f94f105",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Job-site radio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *           "paidFrom": "member",
                      *           "shippingAddress": null,
                      *           "tracking": null,
@@ -24228,15 +24376,15 @@ export interface operations {
                      *           "note": null,
                      *           "creditNote": null,
                      *           "invoice": null,
-                     *           "createdAt": "2026-12-06T13:31:01.559Z",
-                     *           "updatedAt": "2026-12-06T13:31:01.559Z",
+                     *           "createdAt": "2026-12-06T17:10:13.290Z",
+                     *           "updatedAt": "2026-12-06T17:10:13.290Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "pending_approval",
                      *               "actor": "demo",
                      *               "reason": null,
-                     *               "at": "2026-12-06T13:30:52.109Z"
+                     *               "at": "2026-12-06T17:10:05.042Z"
                      *             }
                      *           ]
                      *         }
@@ -24311,8 +24459,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "reward": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
-                 *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                 *       "reward": "01a24c55-c6ea-76ac-8909-a35fda79f054",
+                 *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                  *       "quantity": 1,
                  *       "payFrom": "account",
                  *       "idempotencyKey": "example-order-torx-1",
@@ -24373,18 +24521,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2114-720d-908f-8c03e2bcab96",
+                     *       "id": "01a24c55-c71f-73aa-86b2-d1faf8c8693e",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
+                     *         "id": "01a24c55-c6ea-76ac-8909-a35fda79f054",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24400,15 +24548,15 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T13:31:09.973Z",
-                     *       "updatedAt": "2026-12-06T13:31:09.973Z",
+                     *       "createdAt": "2026-12-06T17:10:19.679Z",
+                     *       "updatedAt": "2026-12-06T17:10:19.679Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "reason": null,
-                     *           "at": "2026-12-06T13:31:09.967Z"
+                     *           "at": "2026-12-06T17:10:19.674Z"
                      *         }
                      *       ]
                      *     }
@@ -24501,7 +24649,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 9514 available, 119000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24b8d-20f7-769d-ab23-9b3fb5d285c7",
+                     *       "requestId": "01a24c55-c705-77ae-a1e1-115e514efd84",
                      *       "instance": "/v1/reward-orders"
                      *     }
                      */
@@ -24532,7 +24680,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24b8d-2114-720d-908f-8c03e2bcab96
+                 * @example 01a24c55-c71f-73aa-86b2-d1faf8c8693e
                  */
                 id: string;
             };
@@ -24548,18 +24696,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2114-720d-908f-8c03e2bcab96",
+                     *       "id": "01a24c55-c71f-73aa-86b2-d1faf8c8693e",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
+                     *         "id": "01a24c55-c6ea-76ac-8909-a35fda79f054",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24575,15 +24723,15 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T13:31:09.973Z",
-                     *       "updatedAt": "2026-12-06T13:31:09.973Z",
+                     *       "createdAt": "2026-12-06T17:10:19.679Z",
+                     *       "updatedAt": "2026-12-06T17:10:19.679Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "reason": null,
-                     *           "at": "2026-12-06T13:31:09.967Z"
+                     *           "at": "2026-12-06T17:10:19.674Z"
                      *         }
                      *       ]
                      *     }
@@ -24672,7 +24820,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24b8d-2114-720d-908f-8c03e2bcab96
+                 * @example 01a24c55-c71f-73aa-86b2-d1faf8c8693e
                  */
                 id: string;
             };
@@ -24700,18 +24848,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2114-720d-908f-8c03e2bcab96",
+                     *       "id": "01a24c55-c71f-73aa-86b2-d1faf8c8693e",
                      *       "state": "approved",
                      *       "reward": {
-                     *         "id": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
+                     *         "id": "01a24c55-c6ea-76ac-8909-a35fda79f054",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24727,22 +24875,22 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T13:31:09.973Z",
-                     *       "updatedAt": "2026-12-06T13:31:10.006Z",
+                     *       "createdAt": "2026-12-06T17:10:19.679Z",
+                     *       "updatedAt": "2026-12-06T17:10:19.708Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "reason": null,
-                     *           "at": "2026-12-06T13:31:09.967Z"
+                     *           "at": "2026-12-06T17:10:19.674Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T13:31:10.006Z"
+                     *           "at": "2026-12-06T17:10:19.708Z"
                      *         }
                      *       ]
                      *     }
@@ -24867,7 +25015,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24b8d-21d7-7482-a3aa-8e4db910755e
+                 * @example 01a24c55-c7cc-762e-983e-d3413c80eb4b
                  */
                 id: string;
             };
@@ -24895,18 +25043,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-21d7-7482-a3aa-8e4db910755e",
+                     *       "id": "01a24c55-c7cc-762e-983e-d3413c80eb4b",
                      *       "state": "rejected",
                      *       "reward": {
-                     *         "id": "01a24b8c-ffc7-710f-bb9c-e17df8be7ce0",
+                     *         "id": "01a24c55-adcc-71cc-ba6d-548c0f94f105",
                      *         "code": "job-site-radio",
                      *         "type": "physical",
                      *         "name": "Job-site radio"
                      *       },
                      *       "quantity": 1,
                      *       "points": 108000,
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
@@ -24914,22 +25062,22 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T13:31:10.167Z",
-                     *       "updatedAt": "2026-12-06T13:31:10.190Z",
+                     *       "createdAt": "2026-12-06T17:10:19.852Z",
+                     *       "updatedAt": "2026-12-06T17:10:19.870Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "pending_approval",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "reason": null,
-                     *           "at": "2026-12-06T13:31:10.162Z"
+                     *           "at": "2026-12-06T17:10:19.848Z"
                      *         },
                      *         {
                      *           "from": "pending_approval",
                      *           "to": "rejected",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *           "at": "2026-12-06T13:31:10.190Z"
+                     *           "at": "2026-12-06T17:10:19.870Z"
                      *         }
                      *       ]
                      *     }
@@ -25054,7 +25202,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24b8d-2114-720d-908f-8c03e2bcab96
+                 * @example 01a24c55-c71f-73aa-86b2-d1faf8c8693e
                  */
                 id: string;
             };
@@ -25092,18 +25240,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2114-720d-908f-8c03e2bcab96",
+                     *       "id": "01a24c55-c71f-73aa-86b2-d1faf8c8693e",
                      *       "state": "shipped",
                      *       "reward": {
-                     *         "id": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
+                     *         "id": "01a24c55-c6ea-76ac-8909-a35fda79f054",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -25123,29 +25271,29 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T13:31:09.973Z",
-                     *       "updatedAt": "2026-12-06T13:31:10.020Z",
+                     *       "createdAt": "2026-12-06T17:10:19.679Z",
+                     *       "updatedAt": "2026-12-06T17:10:19.724Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "reason": null,
-                     *           "at": "2026-12-06T13:31:09.967Z"
+                     *           "at": "2026-12-06T17:10:19.674Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T13:31:10.006Z"
+                     *           "at": "2026-12-06T17:10:19.708Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "reason": null,
-                     *           "at": "2026-12-06T13:31:10.020Z"
+                     *           "at": "2026-12-06T17:10:19.724Z"
                      *         }
                      *       ]
                      *     }
@@ -25270,7 +25418,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24b8d-2114-720d-908f-8c03e2bcab96
+                 * @example 01a24c55-c71f-73aa-86b2-d1faf8c8693e
                  */
                 id: string;
             };
@@ -25294,18 +25442,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2114-720d-908f-8c03e2bcab96",
+                     *       "id": "01a24c55-c71f-73aa-86b2-d1faf8c8693e",
                      *       "state": "delivered",
                      *       "reward": {
-                     *         "id": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
+                     *         "id": "01a24c55-c6ea-76ac-8909-a35fda79f054",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -25325,29 +25473,29 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T13:31:09.973Z",
-                     *       "updatedAt": "2026-12-06T13:31:10.046Z",
+                     *       "createdAt": "2026-12-06T17:10:19.679Z",
+                     *       "updatedAt": "2026-12-06T17:10:19.743Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "reason": null,
-                     *           "at": "2026-12-06T13:31:09.967Z"
+                     *           "at": "2026-12-06T17:10:19.674Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T13:31:10.006Z"
+                     *           "at": "2026-12-06T17:10:19.708Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "reason": null,
-                     *           "at": "2026-12-06T13:31:10.020Z"
+                     *           "at": "2026-12-06T17:10:19.724Z"
                      *         }
                      *       ]
                      *     }
@@ -25472,7 +25620,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24b8d-2171-76df-8e4f-ed39e60f7252
+                 * @example 01a24c55-c76f-728c-8533-dc88349853b5
                  */
                 id: string;
             };
@@ -25502,18 +25650,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2171-76df-8e4f-ed39e60f7252",
+                     *       "id": "01a24c55-c76f-728c-8533-dc88349853b5",
                      *       "state": "issued",
                      *       "reward": {
-                     *         "id": "01a24b8c-ffcc-702a-86a1-905312e32f6d",
+                     *         "id": "01a24c55-add0-72c7-a3ed-22eccf0f78bb",
                      *         "code": "extended-tool-warranty",
                      *         "type": "content",
                      *         "name": "Extended power-tool warranty"
                      *       },
                      *       "quantity": 1,
                      *       "points": 9000,
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": {
@@ -25523,29 +25671,29 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T13:31:10.065Z",
-                     *       "updatedAt": "2026-12-06T13:31:10.096Z",
+                     *       "createdAt": "2026-12-06T17:10:19.759Z",
+                     *       "updatedAt": "2026-12-06T17:10:19.787Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "reason": null,
-                     *           "at": "2026-12-06T13:31:10.060Z"
+                     *           "at": "2026-12-06T17:10:19.754Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "reason": null,
-                     *           "at": "2026-12-06T13:31:10.082Z"
+                     *           "at": "2026-12-06T17:10:19.776Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "issued",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "reason": null,
-                     *           "at": "2026-12-06T13:31:10.096Z"
+                     *           "at": "2026-12-06T17:10:19.787Z"
                      *         }
                      *       ]
                      *     }
@@ -25670,7 +25818,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24b8d-21a9-70fe-a7e9-17e562bdad49
+                 * @example 01a24c55-c7a2-7268-97c7-2a82ba852fbd
                  */
                 id: string;
             };
@@ -25698,18 +25846,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-21a9-70fe-a7e9-17e562bdad49",
+                     *       "id": "01a24c55-c7a2-7268-97c7-2a82ba852fbd",
                      *       "state": "cancelled",
                      *       "reward": {
-                     *         "id": "01a24b8c-ffbf-72ae-ba18-55c67e50b7ae",
+                     *         "id": "01a24c55-adc5-7095-bc36-6c88b9d8a678",
                      *         "code": "rechargeable-headlamp",
                      *         "type": "physical",
                      *         "name": "Rechargeable headlamp"
                      *       },
                      *       "quantity": 1,
                      *       "points": 24000,
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
@@ -25717,22 +25865,22 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T13:31:10.121Z",
-                     *       "updatedAt": "2026-12-06T13:31:10.140Z",
+                     *       "createdAt": "2026-12-06T17:10:19.810Z",
+                     *       "updatedAt": "2026-12-06T17:10:19.830Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "reason": null,
-                     *           "at": "2026-12-06T13:31:10.114Z"
+                     *           "at": "2026-12-06T17:10:19.804Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "cancelled",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "reason": "Beställd av misstag, vi har redan pannlampor",
-                     *           "at": "2026-12-06T13:31:10.140Z"
+                     *           "at": "2026-12-06T17:10:19.830Z"
                      *         }
                      *       ]
                      *     }
@@ -25877,34 +26025,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
+                     *           "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
                      *           "email": "admin@demo.lojal.example",
                      *           "name": "Demo Admin",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T13:31:07.470Z",
-                     *           "updatedAt": "2026-12-06T13:31:07.465Z"
+                     *           "createdAt": "2026-12-06T17:10:17.761Z",
+                     *           "updatedAt": "2026-12-06T17:10:17.757Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-04d3-7172-b092-ecb31c31a472",
+                     *           "id": "01a24c55-b1f4-757f-b6b8-6128e71db0c9",
                      *           "email": "ingrid.dahl@nordbygg.example",
                      *           "name": "Ingrid Dahl",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T13:31:02.739Z",
-                     *           "updatedAt": "2026-12-06T13:31:02.739Z"
+                     *           "createdAt": "2026-12-06T17:10:14.259Z",
+                     *           "updatedAt": "2026-12-06T17:10:14.259Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-04d6-7348-a24e-2998a2fba2a4",
+                     *           "id": "01a24c55-b1f7-74fa-a095-a89ac097ee9a",
                      *           "email": "magnus.berg@nordbygg.example",
                      *           "name": "Magnus Berg",
                      *           "role": "manager",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T13:31:02.742Z",
-                     *           "updatedAt": "2026-12-06T13:31:02.742Z"
+                     *           "createdAt": "2026-12-06T17:10:14.263Z",
+                     *           "updatedAt": "2026-12-06T17:10:14.263Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjRiOGQtMDRkNi03MzQ4LWEyNGUtMjk5OGEyZmJhMmE0Il0"
+                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjRjNTUtYjFmNy03NGZhLWEwOTUtYTg5YWMwOTdlZTlhIl0"
                      *     }
                      */
                     "application/json": {
@@ -25991,13 +26139,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1cfa-757b-a5e4-5520f267d1e7",
+                     *       "id": "01a24c55-c3b6-7565-b71a-f9329114f783",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "support",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T13:31:08.921Z",
-                     *       "updatedAt": "2026-12-06T13:31:08.921Z"
+                     *       "createdAt": "2026-12-06T17:10:18.806Z",
+                     *       "updatedAt": "2026-12-06T17:10:18.806Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26096,7 +26244,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24b8d-174e-7618-b83a-e5cfaed9e8d4
+                 * @example 01a24c55-bfa1-7211-99a5-6367ab04ff9b
                  */
                 id: string;
             };
@@ -26112,13 +26260,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
+                     *       "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
                      *       "email": "admin@demo.lojal.example",
                      *       "name": "Demo Admin",
                      *       "role": "owner",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T13:31:07.470Z",
-                     *       "updatedAt": "2026-12-06T13:31:07.465Z"
+                     *       "createdAt": "2026-12-06T17:10:17.761Z",
+                     *       "updatedAt": "2026-12-06T17:10:17.757Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26205,7 +26353,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24b8d-1cfa-757b-a5e4-5520f267d1e7
+                 * @example 01a24c55-c3b6-7565-b71a-f9329114f783
                  */
                 id: string;
             };
@@ -26230,13 +26378,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1cfa-757b-a5e4-5520f267d1e7",
+                     *       "id": "01a24c55-c3b6-7565-b71a-f9329114f783",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "manager",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T13:31:08.921Z",
-                     *       "updatedAt": "2026-12-06T13:31:08.937Z"
+                     *       "createdAt": "2026-12-06T17:10:18.806Z",
+                     *       "updatedAt": "2026-12-06T17:10:18.815Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26359,7 +26507,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24b8d-1cfa-757b-a5e4-5520f267d1e7
+                 * @example 01a24c55-c3b6-7565-b71a-f9329114f783
                  */
                 id: string;
             };
@@ -26838,42 +26986,42 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-1f12-733b-adac-f53db03f824e",
-                     *           "walletId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                     *           "id": "01a24c55-c57d-72eb-b433-72f50626ee14",
+                     *           "walletId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
                      *           "points": 6000,
                      *           "reasonCode": "migration",
                      *           "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *           "requestedAt": "2026-12-06T13:31:09.456Z",
+                     *           "requestedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "requestedAt": "2026-12-06T17:10:19.259Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24b8d-050b-726b-9b63-7f8d07908427",
-                     *           "walletId": "01a24b8c-dbb3-7169-a2bc-6fda72d6d3d3",
+                     *           "id": "01a24c55-b222-7588-b525-0cd6f18ede51",
+                     *           "walletId": "01a24c55-8e4d-74ce-a04f-e649614e489c",
                      *           "points": -5500,
                      *           "reasonCode": "correction",
                      *           "memo": "Invoice credited in the ERP, points were not returned",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24b8d-04d9-763f-b5f8-21c168fd4a32",
-                     *           "requestedAt": "2026-11-30T13:30:52.109Z",
+                     *           "requestedBy": "staff:01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *           "requestedAt": "2026-11-30T17:10:05.042Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0506-71c8-b6ee-3d477f2703c6",
-                     *           "walletId": "01a24b8c-dbb3-7169-a2bc-6fda72d6d3d3",
+                     *           "id": "01a24c55-b21e-732e-b5e9-376faeb84f9c",
+                     *           "walletId": "01a24c55-8e4d-74ce-a04f-e649614e489c",
                      *           "points": 12000,
                      *           "reasonCode": "migration",
                      *           "memo": "Points from the old dealer club, statement of 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24b8d-04d6-7348-a24e-2998a2fba2a4",
-                     *           "requestedAt": "2026-11-29T13:30:52.109Z",
+                     *           "requestedBy": "staff:01a24c55-b1f7-74fa-a095-a89ac097ee9a",
+                     *           "requestedAt": "2026-11-29T17:10:05.042Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
@@ -26946,7 +27094,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24b8d-1f12-733b-adac-f53db03f824e
+                 * @example 01a24c55-c57d-72eb-b433-72f50626ee14
                  */
                 id: string;
             };
@@ -26962,14 +27110,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1f12-733b-adac-f53db03f824e",
-                     *       "walletId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                     *       "id": "01a24c55-c57d-72eb-b433-72f50626ee14",
+                     *       "walletId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "requestedAt": "2026-12-06T13:31:09.456Z",
+                     *       "requestedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "requestedAt": "2026-12-06T17:10:19.259Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -27060,7 +27208,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24b8d-1f5a-7678-8462-a6c75871ed15
+                 * @example 01a24c55-c5ba-707a-9916-0415bea888b9
                  */
                 id: string;
             };
@@ -27076,18 +27224,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1f5a-7678-8462-a6c75871ed15",
-                     *       "walletId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                     *       "id": "01a24c55-c5ba-707a-9916-0415bea888b9",
+                     *       "walletId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
                      *       "points": 5500,
                      *       "reasonCode": "migration",
                      *       "memo": "Rättat saldo från den gamla klubben, 2025-12-31",
                      *       "state": "approved",
-                     *       "requestedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "requestedAt": "2026-12-06T13:31:09.528Z",
-                     *       "decidedBy": "staff:01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
-                     *       "decidedAt": "2026-12-06T13:31:09.538Z",
+                     *       "requestedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "requestedAt": "2026-12-06T17:10:19.320Z",
+                     *       "decidedBy": "staff:01a24c55-bfa1-7211-99a5-6367ab04ff9b",
+                     *       "decidedAt": "2026-12-06T17:10:19.329Z",
                      *       "decisionReason": null,
-                     *       "journalId": "01a24b8d-1f63-707f-90a2-f2f0575eebe4"
+                     *       "journalId": "01a24c55-c5c2-7376-b222-33503c5b3322"
                      *     }
                      */
                     "application/json": components["schemas"]["AdjustmentRequest"];
@@ -27130,8 +27278,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only a staff user with the role owner or manager may approve or reject adjustment requests; the request's own author may withdraw it.",
                      *       "code": "approval_not_allowed",
-                     *       "requestId": "01a24b8d-1f46-7220-93b8-2a1f65eabaf9",
-                     *       "instance": "/v1/adjustment-requests/01a24b8d-0506-71c8-b6ee-3d477f2703c6/approve"
+                     *       "requestId": "01a24c55-c5a7-75d9-8c53-6617568a5b0c",
+                     *       "instance": "/v1/adjustment-requests/01a24c55-b21e-732e-b5e9-376faeb84f9c/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -27233,7 +27381,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24b8d-1f12-733b-adac-f53db03f824e
+                 * @example 01a24c55-c57d-72eb-b433-72f50626ee14
                  */
                 id: string;
             };
@@ -27261,16 +27409,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1f12-733b-adac-f53db03f824e",
-                     *       "walletId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                     *       "id": "01a24c55-c57d-72eb-b433-72f50626ee14",
+                     *       "walletId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "rejected",
-                     *       "requestedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "requestedAt": "2026-12-06T13:31:09.456Z",
-                     *       "decidedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "decidedAt": "2026-12-06T13:31:09.518Z",
+                     *       "requestedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "requestedAt": "2026-12-06T17:10:19.259Z",
+                     *       "decidedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "decidedAt": "2026-12-06T17:10:19.310Z",
                      *       "decisionReason": "Saldot finns redan på kedjans huvudkonto",
                      *       "journalId": null
                      *     }
@@ -27431,9 +27579,9 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "seq": 30,
-                     *           "id": "01a24b8d-1c46-772d-a10d-8a132ad1410f",
-                     *           "at": "2026-12-06T13:31:08.742Z",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "id": "01a24c55-c327-7515-9ea2-5f6792f33686",
+                     *           "at": "2026-12-06T17:10:18.656Z",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.batch",
@@ -27446,22 +27594,22 @@ export interface operations {
                      *             "created": 2,
                      *             "updated": 0
                      *           },
-                     *           "prevHash": "d49c054e16c09bb27a54d6e7997a657fa437b1f34c02f171eac7dd923f168781",
-                     *           "hash": "bcae2cb6ed6cbf0969e6b990f3fe4b85eeaedc7eeacec66ca005f83c7f48a694"
+                     *           "prevHash": "fc4fd1355630fa6c72785e69fb807ea3dcb77a658899de1f055430510e9d5228",
+                     *           "hash": "6650479c26a539fd9931a4570441e35f7f925729959c2f3635b2325b1d327e09"
                      *         },
                      *         {
                      *           "seq": 29,
-                     *           "id": "01a24b8d-1c33-75ad-b0b5-a6544b39ddd2",
-                     *           "at": "2026-12-06T13:31:08.722Z",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "id": "01a24c55-c317-73f0-aab8-91d3812b9856",
+                     *           "at": "2026-12-06T17:10:18.642Z",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.create",
                      *           "entity": "account",
-                     *           "entityId": "01a24b8d-1c2f-77ff-9036-fac993cb9ba7",
+                     *           "entityId": "01a24c55-c314-72ee-a973-718d5993af46",
                      *           "before": null,
                      *           "after": {
-                     *             "id": "01a24b8d-1c2f-77ff-9036-fac993cb9ba7",
+                     *             "id": "01a24c55-c314-72ee-a973-718d5993af46",
                      *             "name": "Holmgrens VVS AB",
                      *             "tags": [],
                      *             "tier": null,
@@ -27470,30 +27618,30 @@ export interface operations {
                      *             "segment": "installer",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T13:31:08.717Z",
+                     *             "createdAt": "2026-12-06T17:10:18.642Z",
                      *             "legalName": null,
                      *             "orgNumber": "556123-4567",
-                     *             "updatedAt": "2026-12-06T13:31:08.717Z",
+                     *             "updatedAt": "2026-12-06T17:10:18.642Z",
                      *             "vatNumber": null,
                      *             "attributes": {},
                      *             "externalId": "K3002",
                      *             "keyAccountManager": null
                      *           },
-                     *           "prevHash": "a7625dc322b7188f80f319e50238b1217814cbfc25562c8499686759e291160f",
-                     *           "hash": "d49c054e16c09bb27a54d6e7997a657fa437b1f34c02f171eac7dd923f168781"
+                     *           "prevHash": "9530616ea9a227c73879147e395fdcae2369c886d92fc47b53ec90a6dd7d2819",
+                     *           "hash": "fc4fd1355630fa6c72785e69fb807ea3dcb77a658899de1f055430510e9d5228"
                      *         },
                      *         {
                      *           "seq": 28,
-                     *           "id": "01a24b8d-1c26-73b7-a9b7-a13e0d5a2f39",
-                     *           "at": "2026-12-06T13:31:08.709Z",
-                     *           "actor": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
+                     *           "id": "01a24c55-c30e-75fa-85ab-76f1e8249dcd",
+                     *           "at": "2026-12-06T17:10:18.635Z",
+                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.update",
                      *           "entity": "account",
-                     *           "entityId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
+                     *           "entityId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
                      *           "before": {
-                     *             "id": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
+                     *             "id": "01a24c55-c300-7660-8b1f-64ae5cb219be",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund"
@@ -27504,17 +27652,17 @@ export interface operations {
                      *             "segment": "builder",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T13:31:08.689Z",
+                     *             "createdAt": "2026-12-06T17:10:18.623Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T13:31:08.689Z",
+                     *             "updatedAt": "2026-12-06T17:10:18.623Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": null
                      *           },
                      *           "after": {
-                     *             "id": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
+                     *             "id": "01a24c55-c300-7660-8b1f-64ae5cb219be",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund",
@@ -27526,17 +27674,17 @@ export interface operations {
                      *             "segment": "builder",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T13:31:08.689Z",
+                     *             "createdAt": "2026-12-06T17:10:18.623Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T13:31:08.707Z",
+                     *             "updatedAt": "2026-12-06T17:10:18.635Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": "magnus.berg@nordbygg.example"
                      *           },
-                     *           "prevHash": "d79b35d5b35d5b7450c2ba36ffc3ab2d82adca50bdea714b21210b03ca841412",
-                     *           "hash": "a7625dc322b7188f80f319e50238b1217814cbfc25562c8499686759e291160f"
+                     *           "prevHash": "677f4ad40e7aad398bef70886345dcaa7e872e5eac30e3256992a52d6185ed94",
+                     *           "hash": "9530616ea9a227c73879147e395fdcae2369c886d92fc47b53ec90a6dd7d2819"
                      *         }
                      *       ],
                      *       "nextCursor": "WzI4XQ"
@@ -27617,15 +27765,15 @@ export interface operations {
                      * @example {
                      *       "actors": [
                      *         {
-                     *           "actor": "staff:01a24b8d-04d3-7172-b092-ecb31c31a472",
+                     *           "actor": "staff:01a24c55-b1f4-757f-b6b8-6128e71db0c9",
                      *           "actorLabel": "Ingrid Dahl"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24b8d-04d6-7348-a24e-2998a2fba2a4",
+                     *           "actor": "staff:01a24c55-b1f7-74fa-a095-a89ac097ee9a",
                      *           "actorLabel": "Magnus Berg"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *           "actor": "staff:01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *           "actorLabel": "Sofia Lind"
                      *         }
                      *       ],
@@ -27711,10 +27859,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *       "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
                      *       "seq": 38,
-                     *       "hash": "ef3ef69fd23ce0a4aa52555847a45ebe2a760ac28ba2e4d5a53a42a2a451a84b",
-                     *       "at": "2026-12-06T13:31:09.071Z"
+                     *       "hash": "2511f7fb4423ca666a63836b053a31656deeff891f0da7b26bb5d2c917608c02",
+                     *       "at": "2026-12-06T17:10:18.941Z"
                      *     }
                      */
                     "application/json": {
@@ -27798,22 +27946,22 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-051a-7495-aa77-3edf4d8f98e7",
+                     *           "id": "01a24c55-b230-72ec-8fa7-10908f033131",
                      *           "code": "fjordbanken",
                      *           "name": "Fjordbanken",
                      *           "kind": "bank",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T13:31:02.810Z",
-                     *           "updatedAt": "2026-12-06T13:31:02.810Z"
+                     *           "createdAt": "2026-12-06T17:10:14.320Z",
+                     *           "updatedAt": "2026-12-06T17:10:14.320Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-051d-73ad-93b2-871b9d233efc",
+                     *           "id": "01a24c55-b233-73c4-99a7-28c02f102236",
                      *           "code": "nordhotell",
                      *           "name": "Nordhotell",
                      *           "kind": "hotel",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T13:31:02.813Z",
-                     *           "updatedAt": "2026-12-06T13:31:02.813Z"
+                     *           "createdAt": "2026-12-06T17:10:14.323Z",
+                     *           "updatedAt": "2026-12-06T17:10:14.323Z"
                      *         }
                      *       ]
                      *     }
@@ -27901,13 +28049,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1d9d-76c9-afc5-3ec7a1622879",
+                     *       "id": "01a24c55-c444-7384-b28c-52af0293c86e",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T13:31:09.085Z",
-                     *       "updatedAt": "2026-12-06T13:31:09.085Z"
+                     *       "createdAt": "2026-12-06T17:10:18.948Z",
+                     *       "updatedAt": "2026-12-06T17:10:18.948Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28006,7 +28154,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24b8d-051a-7495-aa77-3edf4d8f98e7
+                 * @example 01a24c55-b230-72ec-8fa7-10908f033131
                  */
                 id: string;
             };
@@ -28022,13 +28170,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-051a-7495-aa77-3edf4d8f98e7",
+                     *       "id": "01a24c55-b230-72ec-8fa7-10908f033131",
                      *       "code": "fjordbanken",
                      *       "name": "Fjordbanken",
                      *       "kind": "bank",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T13:31:02.810Z",
-                     *       "updatedAt": "2026-12-06T13:31:02.810Z"
+                     *       "createdAt": "2026-12-06T17:10:14.320Z",
+                     *       "updatedAt": "2026-12-06T17:10:14.320Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28115,7 +28263,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24b8d-1d9d-76c9-afc5-3ec7a1622879
+                 * @example 01a24c55-c444-7384-b28c-52af0293c86e
                  */
                 id: string;
             };
@@ -28140,13 +28288,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1d9d-76c9-afc5-3ec7a1622879",
+                     *       "id": "01a24c55-c444-7384-b28c-52af0293c86e",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt Logistik AB",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T13:31:09.085Z",
-                     *       "updatedAt": "2026-12-06T13:31:09.093Z"
+                     *       "createdAt": "2026-12-06T17:10:18.948Z",
+                     *       "updatedAt": "2026-12-06T17:10:18.954Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28282,7 +28430,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24b8d-051a-7495-aa77-3edf4d8f98e7
+                 * @example 01a24c55-b230-72ec-8fa7-10908f033131
                  */
                 id: string;
             };
@@ -28299,7 +28447,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "partner": {
-                     *         "id": "01a24b8d-051a-7495-aa77-3edf4d8f98e7",
+                     *         "id": "01a24c55-b230-72ec-8fa7-10908f033131",
                      *         "code": "fjordbanken",
                      *         "name": "Fjordbanken"
                      *       },
@@ -28460,7 +28608,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24b8d-1dbb-73a2-b87b-6fee3ab6455f",
+                     *       "journalId": "01a24c55-c461-725f-bcf4-349cca80f7e0",
                      *       "created": true,
                      *       "points": -500
                      *     }
@@ -28593,15 +28741,15 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-20a4-72ba-88f0-d46e733e6bdd",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                     *           "id": "01a24c55-c6c2-7494-a4a8-879b8e35a975",
+                     *           "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
                      *           "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 591,
                      *           "fileName": "kvitto-ORD-88412.pdf",
-                     *           "uploadedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *           "createdAt": "2026-12-06T13:31:09.859Z",
-                     *           "url": "/v1/evidence/01a24b8d-20a4-72ba-88f0-d46e733e6bdd/content"
+                     *           "uploadedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "createdAt": "2026-12-06T17:10:19.585Z",
+                     *           "url": "/v1/evidence/01a24c55-c6c2-7494-a4a8-879b8e35a975/content"
                      *         }
                      *       ]
                      *     }
@@ -28717,7 +28865,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24b8d-20a4-72ba-88f0-d46e733e6bdd
+                 * @example 01a24c55-c6c2-7494-a4a8-879b8e35a975
                  */
                 id: string;
             };
@@ -28733,15 +28881,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-20a4-72ba-88f0-d46e733e6bdd",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                     *       "id": "01a24c55-c6c2-7494-a4a8-879b8e35a975",
+                     *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
                      *       "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *       "contentType": "application/pdf",
                      *       "sizeBytes": 591,
                      *       "fileName": "kvitto-ORD-88412.pdf",
-                     *       "uploadedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "createdAt": "2026-12-06T13:31:09.859Z",
-                     *       "url": "/v1/evidence/01a24b8d-20a4-72ba-88f0-d46e733e6bdd/content"
+                     *       "uploadedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "createdAt": "2026-12-06T17:10:19.585Z",
+                     *       "url": "/v1/evidence/01a24c55-c6c2-7494-a4a8-879b8e35a975/content"
                      *     }
                      */
                     "application/json": components["schemas"]["Evidence"];
@@ -28828,7 +28976,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24b8d-20a4-72ba-88f0-d46e733e6bdd
+                 * @example 01a24c55-c6c2-7494-a4a8-879b8e35a975
                  */
                 id: string;
             };
@@ -29211,10 +29359,10 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-0777-74ba-a126-adc9fd2fdadd",
+                     *           "id": "01a24c55-b3b9-77cc-823a-f65ecde93045",
                      *           "state": "submitted",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
                      *           "sku": "DOO-1008",
                      *           "quantity": 2,
                      *           "amount": 454600,
@@ -29227,7 +29375,7 @@ export interface operations {
                      *             "proposed": 909,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
+                     *                 "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 909,
@@ -29241,13 +29389,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T13:30:52.109Z"
+                     *           "createdAt": "2026-12-06T17:10:05.042Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0761-70ac-b334-4757a5cad340",
+                     *           "id": "01a24c55-b3ad-7079-9fcd-f6dabd84b229",
                      *           "state": "submitted",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -29260,7 +29408,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
+                     *                 "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -29274,13 +29422,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T13:30:52.109Z"
+                     *           "createdAt": "2026-12-06T17:10:05.042Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0747-73cd-b5bc-7af6b24bb915",
+                     *           "id": "01a24c55-b3a1-715b-8381-ec7e8e5d6f52",
                      *           "state": "submitted",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -29293,7 +29441,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
+                     *                 "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -29307,10 +29455,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T13:30:52.109Z"
+                     *           "createdAt": "2026-12-06T17:10:05.042Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGI4ZC0wNzBjLTcwNWYtODU3OS1mYzE0ZWE1OWQ0N2EiXQ"
+                     *       "nextCursor": "WyIwMWEyNGM1NS1iMzdhLTc0MWEtOTc0NC0yMDkwNWQwY2M5M2EiXQ"
                      *     }
                      */
                     "application/json": {
@@ -29389,7 +29537,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24b8d-05e7-7744-8b30-06c467e7f653"
+                 *         "01a24c55-b2cc-749d-bb60-a70fe7434876"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -29434,7 +29582,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24b8d-05e7-7744-8b30-06c467e7f653"
+                 *         "01a24c55-b2cc-749d-bb60-a70fe7434876"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -29489,10 +29637,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-225b-7438-a668-3c6e4c8a929b",
+                     *       "id": "01a24c55-c82c-732c-bac0-1c2b8f51af0d",
                      *       "state": "submitted",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6fda72d6d3d3",
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-e29eed9528d1",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e649614e489c",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-d0fc570c3853",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -29505,7 +29653,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
+                     *             "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -29518,19 +29666,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "createdAt": "2026-12-06T13:31:10.296Z",
+                     *       "submittedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "createdAt": "2026-12-06T17:10:19.946Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24b8d-05e7-7744-8b30-06c467e7f653",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6fda72d6d3d3",
+                     *           "id": "01a24c55-b2cc-749d-bb60-a70fe7434876",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e649614e489c",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T13:31:03.007Z",
-                     *           "url": "/v1/evidence/01a24b8d-05e7-7744-8b30-06c467e7f653/content"
+                     *           "createdAt": "2026-12-06T17:10:14.473Z",
+                     *           "url": "/v1/evidence/01a24c55-b2cc-749d-bb60-a70fe7434876/content"
                      *         }
                      *       ]
                      *     }
@@ -29585,9 +29733,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24b8d-225b-7438-a668-3c6e4c8a929b).",
+                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24c55-c82c-732c-bac0-1c2b8f51af0d).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24b8d-226a-7604-9944-b50d6df941e6",
+                     *       "requestId": "01a24c55-c838-72a0-8fd0-bddc33861acb",
                      *       "instance": "/v1/claims"
                      *     }
                      */
@@ -29654,7 +29802,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24b8d-0777-74ba-a126-adc9fd2fdadd
+                 * @example 01a24c55-b3b9-77cc-823a-f65ecde93045
                  */
                 id: string;
             };
@@ -29670,10 +29818,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-0777-74ba-a126-adc9fd2fdadd",
+                     *       "id": "01a24c55-b3b9-77cc-823a-f65ecde93045",
                      *       "state": "submitted",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -29686,7 +29834,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
+                     *             "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -29700,18 +29848,18 @@ export interface operations {
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T13:30:52.109Z",
+                     *       "createdAt": "2026-12-06T17:10:05.042Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24b8d-0783-7449-982a-b9220629ea75",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
+                     *           "id": "01a24c55-b3c1-7019-93ec-e7f2a01d435e",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T13:31:03.423Z",
-                     *           "url": "/v1/evidence/01a24b8d-0783-7449-982a-b9220629ea75/content"
+                     *           "createdAt": "2026-12-06T17:10:14.719Z",
+                     *           "url": "/v1/evidence/01a24c55-b3c1-7019-93ec-e7f2a01d435e/content"
                      *         }
                      *       ]
                      *     }
@@ -29800,7 +29948,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24b8d-225b-7438-a668-3c6e4c8a929b
+                 * @example 01a24c55-c82c-732c-bac0-1c2b8f51af0d
                  */
                 id: string;
             };
@@ -29827,10 +29975,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-225b-7438-a668-3c6e4c8a929b",
+                     *       "id": "01a24c55-c82c-732c-bac0-1c2b8f51af0d",
                      *       "state": "approved",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6fda72d6d3d3",
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-e29eed9528d1",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e649614e489c",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-d0fc570c3853",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -29843,7 +29991,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
+                     *             "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -29852,23 +30000,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1431
                      *       },
-                     *       "eventId": "01a24b8d-2278-733f-a514-5e855b6349f1",
+                     *       "eventId": "01a24c55-c841-731e-afc2-49dd3fb341ae",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "decidedAt": "2026-12-06T13:31:10.325Z",
-                     *       "submittedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "createdAt": "2026-12-06T13:31:10.296Z",
+                     *       "decidedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "decidedAt": "2026-12-06T17:10:19.967Z",
+                     *       "submittedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "createdAt": "2026-12-06T17:10:19.946Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24b8d-05e7-7744-8b30-06c467e7f653",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6fda72d6d3d3",
+                     *           "id": "01a24c55-b2cc-749d-bb60-a70fe7434876",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e649614e489c",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T13:31:03.007Z",
-                     *           "url": "/v1/evidence/01a24b8d-05e7-7744-8b30-06c467e7f653/content"
+                     *           "createdAt": "2026-12-06T17:10:14.473Z",
+                     *           "url": "/v1/evidence/01a24c55-b2cc-749d-bb60-a70fe7434876/content"
                      *         }
                      *       ]
                      *     }
@@ -30005,7 +30153,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24b8d-0777-74ba-a126-adc9fd2fdadd
+                 * @example 01a24c55-b3b9-77cc-823a-f65ecde93045
                  */
                 id: string;
             };
@@ -30044,10 +30192,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-0777-74ba-a126-adc9fd2fdadd",
+                     *       "id": "01a24c55-b3b9-77cc-823a-f65ecde93045",
                      *       "state": "rejected",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -30060,7 +30208,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
+                     *             "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -30076,21 +30224,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturanumret finns inte hos grossisten; kontrollera numret och skicka in igen."
                      *       },
-                     *       "decidedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "decidedAt": "2026-12-06T13:31:10.360Z",
+                     *       "decidedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "decidedAt": "2026-12-06T17:10:19.991Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T13:30:52.109Z",
+                     *       "createdAt": "2026-12-06T17:10:05.042Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24b8d-0783-7449-982a-b9220629ea75",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
+                     *           "id": "01a24c55-b3c1-7019-93ec-e7f2a01d435e",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T13:31:03.423Z",
-                     *           "url": "/v1/evidence/01a24b8d-0783-7449-982a-b9220629ea75/content"
+                     *           "createdAt": "2026-12-06T17:10:14.719Z",
+                     *           "url": "/v1/evidence/01a24c55-b3c1-7019-93ec-e7f2a01d435e/content"
                      *         }
                      *       ]
                      *     }
@@ -30227,7 +30375,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T13:30:52.109Z"
+                     *       "accrueFrom": "2025-12-05T17:10:05.042Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -30308,7 +30456,7 @@ export interface operations {
                  * @example {
                  *       "kind": "percent_of_purchases",
                  *       "basisPoints": 200,
-                 *       "accrueFrom": "2025-12-05T13:30:52.109Z"
+                 *       "accrueFrom": "2025-12-05T17:10:05.042Z"
                  *     }
                  */
                 "application/json": {
@@ -30345,7 +30493,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T13:30:52.109Z"
+                     *       "accrueFrom": "2025-12-05T17:10:05.042Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -30444,7 +30592,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
+                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
                  */
                 id: string;
             };
@@ -30460,7 +30608,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *       "currency": "SEK",
                      *       "balance": 15330852,
                      *       "accrued": 16255852,
@@ -30559,7 +30707,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
+                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
                  */
                 id: string;
             };
@@ -30577,37 +30725,37 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-0a7d-70dc-9b3a-b0ac5a02a76d",
+                     *           "id": "01a24c55-b601-723e-b615-3a7ae4397162",
                      *           "kind": "reimbursement",
                      *           "amount": -925000,
                      *           "eventId": null,
-                     *           "claimId": "01a24b8d-0a59-7724-9e54-ab3c98acc40c",
+                     *           "claimId": "01a24c55-b5e7-77a4-b61a-cf79bab537d1",
                      *           "memo": "print",
                      *           "actor": "demo",
-                     *           "createdAt": "2026-12-06T13:31:04.187Z"
+                     *           "createdAt": "2026-12-06T17:10:15.296Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0a43-7281-ba89-22a49dc27152",
+                     *           "id": "01a24c55-b5dc-730f-a840-45ceb92a15b0",
                      *           "kind": "accrual",
                      *           "amount": 112758,
-                     *           "eventId": "01a24b8c-eec3-71fa-bf9f-7a1a1c5a4712",
+                     *           "eventId": "01a24c55-9db9-7522-9717-e559cdd50149",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T13:31:04.106Z"
+                     *           "createdAt": "2026-12-06T17:10:15.243Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0a43-7281-ba88-d0d5bb227ade",
+                     *           "id": "01a24c55-b5dc-730f-a83f-f76b144a0eaf",
                      *           "kind": "accrual",
                      *           "amount": 36006,
-                     *           "eventId": "01a24b8c-eec3-71fa-bf9f-137deece5640",
+                     *           "eventId": "01a24c55-9db9-7522-9717-7d4a2a5e479a",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T13:31:04.106Z"
+                     *           "createdAt": "2026-12-06T17:10:15.243Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGI4ZC0wYTQzLTcyODEtYmE4OC1hNmY1NmM1NWE4ZDAiXQ"
+                     *       "nextCursor": "WyIwMWEyNGM1NS1iNWRjLTczMGYtYTgzZi1jYTI1ZmVkM2ZiYWYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -30698,7 +30846,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
+                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
                  */
                 id: string;
             };
@@ -30741,7 +30889,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *       "currency": "SEK",
                      *       "balance": 15580852,
                      *       "accrued": 16255852,
@@ -30860,8 +31008,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The co-op fund holds 15580852; it cannot give 9000000000.",
                      *       "code": "coop_fund_insufficient",
-                     *       "requestId": "01a24b8d-22bc-744a-8703-4c21a4dc3049",
-                     *       "instance": "/v1/accounts/01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e/coop-fund/adjustments"
+                     *       "requestId": "01a24c55-c870-772b-9604-29e3d29d9c9a",
+                     *       "instance": "/v1/accounts/01a24c55-8e4d-74ce-a04f-e0005b8d436f/coop-fund/adjustments"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -30918,17 +31066,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-22c8-77e9-8d7c-7e533397f81f",
+                     *           "id": "01a24c55-c879-75b4-98a9-4e3872284967",
                      *           "state": "submitted",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *           "memberId": null,
                      *           "cost": 980000,
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
                      *           "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *           "otherBrands": 1,
-                     *           "proofEvidenceId": "01a24b8d-0a5a-7241-9c80-be8022d5c217",
-                     *           "proofUrl": "/v1/evidence/01a24b8d-0a5a-7241-9c80-be8022d5c217/content",
+                     *           "proofEvidenceId": "01a24c55-b5e8-779e-b9c5-a639c463aa9c",
+                     *           "proofUrl": "/v1/evidence/01a24c55-b5e8-779e-b9c5-a639c463aa9c/content",
                      *           "share": 245000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -30936,21 +31084,21 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *           "createdAt": "2026-12-06T13:31:10.408Z"
+                     *           "submittedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "createdAt": "2026-12-06T17:10:20.025Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0a77-70bc-a54e-f400b4b0c8d3",
+                     *           "id": "01a24c55-b5fd-7559-919e-83e368fb288c",
                      *           "state": "submitted",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-88cc39bf7620",
+                     *           "accountId": "01a24c55-8e4d-74ce-a050-0365eb99afb7",
                      *           "memberId": null,
                      *           "cost": 450000,
                      *           "adDate": "2026-10-21",
                      *           "medium": "social",
                      *           "description": "Instagram-kampanj hösten",
                      *           "otherBrands": 2,
-                     *           "proofEvidenceId": "01a24b8d-0a78-76d8-aea4-dd60ea989ccf",
-                     *           "proofUrl": "/v1/evidence/01a24b8d-0a78-76d8-aea4-dd60ea989ccf/content",
+                     *           "proofEvidenceId": "01a24c55-b5fe-710a-b94c-24e7fd42335d",
+                     *           "proofUrl": "/v1/evidence/01a24c55-b5fe-710a-b94c-24e7fd42335d/content",
                      *           "share": 75000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -30959,7 +31107,7 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T13:31:04.183Z"
+                     *           "createdAt": "2026-12-06T17:10:15.293Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -31033,13 +31181,13 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                 *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24b8d-0a5a-7241-9c80-be8022d5c217",
+                 *       "proofEvidenceId": "01a24c55-b5e8-779e-b9c5-a639c463aa9c",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -31080,13 +31228,13 @@ export interface operations {
                 };
                 /**
                  * @example {
-                 *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                 *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24b8d-0a5a-7241-9c80-be8022d5c217",
+                 *       "proofEvidenceId": "01a24c55-b5e8-779e-b9c5-a639c463aa9c",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -31145,17 +31293,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-22c8-77e9-8d7c-7e533397f81f",
+                     *       "id": "01a24c55-c879-75b4-98a9-4e3872284967",
                      *       "state": "submitted",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24b8d-0a5a-7241-9c80-be8022d5c217",
-                     *       "proofUrl": "/v1/evidence/01a24b8d-0a5a-7241-9c80-be8022d5c217/content",
+                     *       "proofEvidenceId": "01a24c55-b5e8-779e-b9c5-a639c463aa9c",
+                     *       "proofUrl": "/v1/evidence/01a24c55-b5e8-779e-b9c5-a639c463aa9c/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31163,8 +31311,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "createdAt": "2026-12-06T13:31:10.408Z"
+                     *       "submittedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "createdAt": "2026-12-06T17:10:20.025Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31275,7 +31423,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24b8d-22c8-77e9-8d7c-7e533397f81f
+                 * @example 01a24c55-c879-75b4-98a9-4e3872284967
                  */
                 id: string;
             };
@@ -31291,17 +31439,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-22c8-77e9-8d7c-7e533397f81f",
+                     *       "id": "01a24c55-c879-75b4-98a9-4e3872284967",
                      *       "state": "submitted",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24b8d-0a5a-7241-9c80-be8022d5c217",
-                     *       "proofUrl": "/v1/evidence/01a24b8d-0a5a-7241-9c80-be8022d5c217/content",
+                     *       "proofEvidenceId": "01a24c55-b5e8-779e-b9c5-a639c463aa9c",
+                     *       "proofUrl": "/v1/evidence/01a24c55-b5e8-779e-b9c5-a639c463aa9c/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31309,8 +31457,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "createdAt": "2026-12-06T13:31:10.408Z"
+                     *       "submittedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "createdAt": "2026-12-06T17:10:20.025Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31397,7 +31545,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24b8d-22c8-77e9-8d7c-7e533397f81f
+                 * @example 01a24c55-c879-75b4-98a9-4e3872284967
                  */
                 id: string;
             };
@@ -31413,26 +31561,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-22c8-77e9-8d7c-7e533397f81f",
+                     *       "id": "01a24c55-c879-75b4-98a9-4e3872284967",
                      *       "state": "approved",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24b8d-0a5a-7241-9c80-be8022d5c217",
-                     *       "proofUrl": "/v1/evidence/01a24b8d-0a5a-7241-9c80-be8022d5c217/content",
+                     *       "proofEvidenceId": "01a24c55-b5e8-779e-b9c5-a639c463aa9c",
+                     *       "proofUrl": "/v1/evidence/01a24c55-b5e8-779e-b9c5-a639c463aa9c/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": 245000,
                      *       "currency": "SEK",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "decidedAt": "2026-12-06T13:31:10.422Z",
-                     *       "submittedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "createdAt": "2026-12-06T13:31:10.408Z"
+                     *       "decidedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "decidedAt": "2026-12-06T17:10:20.033Z",
+                     *       "submittedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "createdAt": "2026-12-06T17:10:20.025Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31567,7 +31715,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24b8d-0a77-70bc-a54e-f400b4b0c8d3
+                 * @example 01a24c55-b5fd-7559-919e-83e368fb288c
                  */
                 id: string;
             };
@@ -31601,17 +31749,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-0a77-70bc-a54e-f400b4b0c8d3",
+                     *       "id": "01a24c55-b5fd-7559-919e-83e368fb288c",
                      *       "state": "rejected",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-88cc39bf7620",
+                     *       "accountId": "01a24c55-8e4d-74ce-a050-0365eb99afb7",
                      *       "memberId": null,
                      *       "cost": 450000,
                      *       "adDate": "2026-10-21",
                      *       "medium": "social",
                      *       "description": "Instagram-kampanj hösten",
                      *       "otherBrands": 2,
-                     *       "proofEvidenceId": "01a24b8d-0a78-76d8-aea4-dd60ea989ccf",
-                     *       "proofUrl": "/v1/evidence/01a24b8d-0a78-76d8-aea4-dd60ea989ccf/content",
+                     *       "proofEvidenceId": "01a24c55-b5fe-710a-b94c-24e7fd42335d",
+                     *       "proofUrl": "/v1/evidence/01a24c55-b5fe-710a-b94c-24e7fd42335d/content",
                      *       "share": 75000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31622,10 +31770,10 @@ export interface operations {
                      *         "language": "sv",
                      *         "note": "Bifoga fakturan från tidningen, inte bara annonsen."
                      *       },
-                     *       "decidedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "decidedAt": "2026-12-06T13:31:10.437Z",
+                     *       "decidedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "decidedAt": "2026-12-06T17:10:20.044Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T13:31:04.183Z"
+                     *       "createdAt": "2026-12-06T17:10:15.293Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31780,44 +31928,44 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-0a86-721d-95f3-8c9d05fb6e9f",
-                     *           "claimId": "01a24b8d-0a62-777b-8b34-686e9d63cead",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6fda72d6d3d3",
+                     *           "id": "01a24c55-b608-72ab-ad6b-dc9761e207bd",
+                     *           "claimId": "01a24c55-b5ec-77fb-96cc-bac2c5c4b67d",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e649614e489c",
                      *           "accountExternalId": "K1000-1",
                      *           "accountName": "VVSkedjan A Trondheim",
                      *           "amount": 160000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-17",
                      *           "medium": "outdoor",
-                     *           "approvedAt": "2026-12-06T13:31:04.194Z",
+                     *           "approvedAt": "2026-12-06T17:10:05.042Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0a8d-748a-90a9-3ee808c66f17",
-                     *           "claimId": "01a24b8d-0a68-7048-9bff-13374daa2635",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-79dd1b3acdfc",
+                     *           "id": "01a24c55-b60d-7058-a0c8-cc01db4fd694",
+                     *           "claimId": "01a24c55-b5f0-7234-997c-39308430a705",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-f2826d06be25",
                      *           "accountExternalId": "K1001",
                      *           "accountName": "Huskedjan B",
                      *           "amount": 150000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-08",
                      *           "medium": "online",
-                     *           "approvedAt": "2026-12-06T13:31:04.201Z",
+                     *           "approvedAt": "2026-12-06T17:10:05.042Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24b8d-22d9-739f-a956-89943ef879db",
-                     *           "claimId": "01a24b8d-22c8-77e9-8d7c-7e533397f81f",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "id": "01a24c55-c884-7078-9c2c-af15a214b886",
+                     *           "claimId": "01a24c55-c879-75b4-98a9-4e3872284967",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *           "accountExternalId": "K1000",
                      *           "accountName": "VVSkedjan A",
                      *           "amount": 245000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
-                     *           "approvedAt": "2026-12-06T13:31:10.422Z",
+                     *           "approvedAt": "2026-12-06T17:10:20.033Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         }
@@ -31896,9 +32044,9 @@ export interface operations {
                  * @example {
                  *       "idempotencyKey": "erp-coop-payouts-2026-12-06",
                  *       "payoutIds": [
-                 *         "01a24b8d-0a86-721d-95f3-8c9d05fb6e9f",
-                 *         "01a24b8d-0a8d-748a-90a9-3ee808c66f17",
-                 *         "01a24b8d-22d9-739f-a956-89943ef879db"
+                 *         "01a24c55-b608-72ab-ad6b-dc9761e207bd",
+                 *         "01a24c55-b60d-7058-a0c8-cc01db4fd694",
+                 *         "01a24c55-c884-7078-9c2c-af15a214b886"
                  *       ]
                  *     }
                  */
@@ -31919,11 +32067,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-22f3-73e6-b0d0-aa57d1ebd60f",
+                     *       "id": "01a24c55-c896-7289-a797-bf6f767d7e84",
                      *       "payouts": 3,
                      *       "total": 555000,
                      *       "currency": "SEK",
-                     *       "createdAt": "2026-12-06T13:31:10.451Z",
+                     *       "createdAt": "2026-12-06T17:10:20.054Z",
                      *       "created": true
                      *     }
                      */
@@ -32037,7 +32185,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e
+                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
                  */
                 id: string;
             };
@@ -32055,8 +32203,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-f8c3ce96546a",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-768e593aa94a",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-e8840ab812d5",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-ed4d079946a5",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
@@ -32068,8 +32216,8 @@ export interface operations {
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
@@ -32081,8 +32229,8 @@ export interface operations {
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-fea6a67a1a57",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-768e593aa94a",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-ef6dde974466",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-ed4d079946a5",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -32094,7 +32242,7 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNGI4Yy1kYzBjLTc1YWUtOTY1ZS1mZWE2YTY3YTFhNTciXQ"
+                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNGM1NS04ZTlhLTc3OGQtYjFjNC1lZjZkZGU5NzQ0NjYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -32184,7 +32332,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8d-1c12-70ba-bc69-1a0bd799c629
+                 * @example 01a24c55-c300-7660-8b1f-64ae5cb219be
                  */
                 id: string;
             };
@@ -32235,12 +32383,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "invitationId": "01a24b8d-1ca7-7218-a30e-c1b568215267",
-                     *       "memberId": "01a24b8d-1ca5-7648-bd54-cf93ba4ed371",
-                     *       "accountId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
+                     *       "invitationId": "01a24c55-c36c-743b-a2b0-b9bc64318d3a",
+                     *       "memberId": "01a24c55-c36b-770e-adae-14cdd19ea0b9",
+                     *       "accountId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "status": "invited",
-                     *       "expiresAt": "2026-12-20T13:31:08.835Z"
+                     *       "expiresAt": "2026-12-20T17:10:18.729Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Invitation"];
@@ -32363,7 +32511,7 @@ export interface operations {
             path: {
                 /**
                  * @description The token from the invitation link (starts with `inv_`)
-                 * @example inv_PUkGDtPzHI5iHmI7gSGZV3nL6xi-9bKliRtd4flAzNI
+                 * @example inv_6rtPsPS0lGsxXdWqOJ6H132tDfH6siUhGTLy2G-z4cM
                  */
                 token: string;
             };
@@ -32397,8 +32545,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1ca5-7648-bd54-cf93ba4ed371",
-                     *       "accountId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
+                     *       "id": "01a24c55-c36b-770e-adae-14cdd19ea0b9",
+                     *       "accountId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
                      *       "externalId": null,
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "name": "Johan Ek",
@@ -32409,8 +32557,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T13:31:08.836Z",
-                     *       "updatedAt": "2026-12-06T13:31:08.848Z"
+                     *       "createdAt": "2026-12-06T17:10:18.730Z",
+                     *       "updatedAt": "2026-12-06T17:10:18.741Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -32545,7 +32693,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8d-1c12-70ba-bc69-1a0bd799c629
+                 * @example 01a24c55-c300-7660-8b1f-64ae5cb219be
                  */
                 id: string;
             };
@@ -32555,7 +32703,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24b8d-1c68-77eb-9c74-936d852d77e6"
+                 *       "byMemberId": "01a24c55-c33b-74ce-99fe-891d4ee2b6ae"
                  *     }
                  */
                 "application/json": {
@@ -32576,8 +32724,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
-                     *       "code": "ZQEUYKCP"
+                     *       "accountId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
+                     *       "code": "WR9JRMQA"
                      *     }
                      */
                     "application/json": components["schemas"]["JoinCode"];
@@ -32704,7 +32852,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account": "ZQEUYKCP",
+                 *       "account": "WR9JRMQA",
                  *       "email": "anna.berg@lindqvistbygg.example",
                  *       "name": "Anna Berg",
                  *       "language": "sv",
@@ -32737,8 +32885,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1cc6-731c-8878-1b9f281ec559",
-                     *       "accountId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
+                     *       "id": "01a24c55-c389-75c8-99b6-ca0c58998787",
+                     *       "accountId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -32749,8 +32897,8 @@ export interface operations {
                      *       "status": "pending",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T13:31:08.869Z",
-                     *       "updatedAt": "2026-12-06T13:31:08.869Z"
+                     *       "createdAt": "2026-12-06T17:10:18.760Z",
+                     *       "updatedAt": "2026-12-06T17:10:18.760Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -32861,7 +33009,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8d-1cc6-731c-8878-1b9f281ec559
+                 * @example 01a24c55-c389-75c8-99b6-ca0c58998787
                  */
                 id: string;
             };
@@ -32871,7 +33019,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24b8d-1c68-77eb-9c74-936d852d77e6"
+                 *       "byMemberId": "01a24c55-c33b-74ce-99fe-891d4ee2b6ae"
                  *     }
                  */
                 "application/json": {
@@ -32892,8 +33040,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1cc6-731c-8878-1b9f281ec559",
-                     *       "accountId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
+                     *       "id": "01a24c55-c389-75c8-99b6-ca0c58998787",
+                     *       "accountId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -32904,8 +33052,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T13:31:08.869Z",
-                     *       "updatedAt": "2026-12-06T13:31:08.881Z"
+                     *       "createdAt": "2026-12-06T17:10:18.760Z",
+                     *       "updatedAt": "2026-12-06T17:10:18.771Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -33028,7 +33176,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8d-1cdb-7308-b97f-0d50b805361e
+                 * @example 01a24c55-c39c-70b6-942d-c830e7d321cb
                  */
                 id: string;
             };
@@ -33039,7 +33187,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "reason": "Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
-                 *       "byMemberId": "01a24b8d-1c68-77eb-9c74-936d852d77e6"
+                 *       "byMemberId": "01a24c55-c33b-74ce-99fe-891d4ee2b6ae"
                  *     }
                  */
                 "application/json": {
@@ -33062,8 +33210,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1cdb-7308-b97f-0d50b805361e",
-                     *       "accountId": "01a24b8d-1c12-70ba-bc69-1a0bd799c629",
+                     *       "id": "01a24c55-c39c-70b6-942d-c830e7d321cb",
+                     *       "accountId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
                      *       "externalId": null,
                      *       "email": "kalle.p@example.com",
                      *       "name": "Kalle Persson",
@@ -33074,8 +33222,8 @@ export interface operations {
                      *       "status": "closed",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T13:31:08.890Z",
-                     *       "updatedAt": "2026-12-06T13:31:08.901Z"
+                     *       "createdAt": "2026-12-06T17:10:18.779Z",
+                     *       "updatedAt": "2026-12-06T17:10:18.789Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -33198,7 +33346,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8d-1c80-71aa-b6fe-3c09b740864a
+                 * @example 01a24c55-c34d-77ea-bbf0-7c78f9d3783e
                  */
                 id: string;
             };
@@ -33225,7 +33373,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24b8d-1c80-71aa-b6fe-3c09b740864a",
+                     *       "memberId": "01a24c55-c34d-77ea-bbf0-7c78f9d3783e",
                      *       "status": "closed",
                      *       "policy": "return",
                      *       "changed": true,
@@ -33377,35 +33525,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-1d13-711f-877f-a23a1a69d74c",
+                     *           "id": "01a24c55-c3c7-752d-8e43-c0152973eb5b",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=amS6FZfAi2jv51rfk95_VoOCwSoJkFXNpWqotvqrCGA\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 14:31. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=9gJFR6nlQf11lKj_2CAL1quEfW3mti-6rDljqgfNpOU\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 18:10. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T13:31:08.945Z",
+                     *           "nextAttemptAt": "2026-12-06T17:10:18.821Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T13:31:08.944Z"
+                     *           "createdAt": "2026-12-06T17:10:18.821Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-1cff-7728-ab9b-4ebd541bc735",
+                     *           "id": "01a24c55-c3bb-7442-afa6-58b8d91e06df",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=9ZmtqB4ftMusS2Kwq1gO37y8m0W0fqVqJVRKXHQZWrs\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 14:31. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=ULq8ThlG38pCw-wa6R05xjGbLgXEzeCGYi_eXGZkfAo\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 18:10. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T13:31:08.924Z",
+                     *           "nextAttemptAt": "2026-12-06T17:10:18.808Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T13:31:08.921Z"
+                     *           "createdAt": "2026-12-06T17:10:18.806Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-1ce7-76fe-a301-60a25492cd65",
+                     *           "id": "01a24c55-c3a7-75bc-9789-8de703d6c307",
                      *           "template": "registration_rejected",
                      *           "to": "kalle.p@example.com",
                      *           "language": "sv",
@@ -33413,13 +33561,13 @@ export interface operations {
                      *           "body": "Hej Kalle Persson,\n\nDin förfrågan om att gå med i Lindqvist Bygg AB i Nordbygg Partner Club (demo) godkändes inte.\n\nAnledning: Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T13:31:08.903Z",
+                     *           "nextAttemptAt": "2026-12-06T17:10:18.789Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T13:31:08.901Z"
+                     *           "createdAt": "2026-12-06T17:10:18.789Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDEzOjMxOjA4LjkwMVoiLCIwMWEyNGI4ZC0xY2U3LTc2ZmUtYTMwMS02MGEyNTQ5MmNkNjUiXQ"
+                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDE3OjEwOjE4Ljc4OVoiLCIwMWEyNGM1NS1jM2E3LTc1YmMtOTc4OS04ZGU3MDNkNmMzMDciXQ"
                      *     }
                      */
                     "application/json": {
@@ -33485,7 +33633,7 @@ export interface operations {
             path: {
                 /**
                  * @description The mail’s id from the outbox list
-                 * @example 01a24b8c-f830-70bf-be6c-53d4b9e5f172
+                 * @example 01a24c55-a71c-73ff-8c6e-f17ed6fc6ecc
                  */
                 id: string;
             };
@@ -33501,7 +33649,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8c-f830-70bf-be6c-53d4b9e5f172",
+                     *       "id": "01a24c55-a71c-73ff-8c6e-f17ed6fc6ecc",
                      *       "template": "member_notice",
                      *       "to": "ingrid.strand.503@holms-bygg-hb-k2103.example",
                      *       "language": "sv",
@@ -33512,7 +33660,7 @@ export interface operations {
                      *       "nextAttemptAt": null,
                      *       "lastError": "cancelled in the console",
                      *       "sentAt": null,
-                     *       "createdAt": "2026-12-06T13:30:59.491Z"
+                     *       "createdAt": "2026-12-06T17:10:11.474Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OutboxMail"];
@@ -33635,7 +33783,7 @@ export interface operations {
             path: {
                 /**
                  * @description The mail’s id from the outbox list
-                 * @example 01a24b8c-f830-70bf-be6c-53d4b9e5f172
+                 * @example 01a24c55-a71c-73ff-8c6e-f17ed6fc6ecc
                  */
                 id: string;
             };
@@ -33651,7 +33799,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-333c-703f-82d3-f1004eef76c2",
+                     *       "id": "01a24c55-d725-766b-aac8-197a0c704470",
                      *       "template": "member_notice",
                      *       "to": "ingrid.strand.503@holms-bygg-hb-k2103.example",
                      *       "language": "sv",
@@ -33659,10 +33807,10 @@ export interface operations {
                      *       "body": "Hej Ingrid Strand,\n\nGrattis på födelsedagen, Ingrid Strand! Vi har satt in 500 poäng på ditt konto.\n\nVänliga hälsningar,\nNordbygg Partner Club (demo)",
                      *       "status": "pending",
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T13:31:14.619Z",
+                     *       "nextAttemptAt": "2026-12-06T17:10:23.780Z",
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdAt": "2026-12-06T13:31:14.619Z"
+                     *       "createdAt": "2026-12-06T17:10:23.780Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OutboxMail"];
@@ -33729,8 +33877,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The mail is pending; only a sent, failed or cancelled mail can be sent again.",
                      *       "code": "outbox_mail_not_resendable",
-                     *       "requestId": "01a24b8d-332e-752c-90e1-f4f22c0fa88d",
-                     *       "instance": "/v1/outbox/01a24b8c-f830-70bf-be6c-53d4b9e5f172/resend"
+                     *       "requestId": "01a24c55-d71a-76ff-ae3c-5c01a477fb98",
+                     *       "instance": "/v1/outbox/01a24c55-a71c-73ff-8c6e-f17ed6fc6ecc/resend"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -34068,7 +34216,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The volume discount levels are invalid: the level from 150000000 must give more than 300 basis points",
                      *       "code": "invalid_volume_discounts",
-                     *       "requestId": "01a24b8d-2008-7030-8357-94a48e181379",
+                     *       "requestId": "01a24c55-c643-7419-95b3-5ee100be178f",
                      *       "instance": "/v1/volume-discounts"
                      *     }
                      */
@@ -34099,7 +34247,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dbb3-7169-a2bd-6c9185ab7993
+                 * @example 01a24c55-8e4e-709d-8ea2-b6b26ec473c6
                  */
                 id: string;
             };
@@ -34115,8 +34263,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
-                     *       "countedFor": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                     *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *       "countedFor": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
                      *       "basis": "amount",
                      *       "currency": "SEK",
                      *       "period": {
@@ -34603,7 +34751,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dc0c-75ae-965e-e7dfee856cba
+                 * @example 01a24c55-8e9a-778d-b1c4-d49fdbed2e0d
                  */
                 id: string;
             };
@@ -34619,7 +34767,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-e7dfee856cba",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-d49fdbed2e0d",
                      *       "done": 3,
                      *       "total": 4,
                      *       "pointsEarned": 175,
@@ -34630,14 +34778,14 @@ export interface operations {
                      *           "name": "Complete your profile",
                      *           "points": 100,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T13:30:52.109Z"
+                     *           "completedAt": "2026-12-06T17:10:05.042Z"
                      *         },
                      *         {
                      *           "code": "first_login",
                      *           "name": "First login in the app",
                      *           "points": 25,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T13:30:52.109Z"
+                     *           "completedAt": "2026-12-06T17:10:05.042Z"
                      *         },
                      *         {
                      *           "code": "first_order",
@@ -34750,7 +34898,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-0b80-70be-8542-8a144ded2ebf",
+                     *           "id": "01a24c55-b69f-77ee-bc23-c3c410d4d051",
                      *           "url": "http://127.0.0.1:9/erp-demo",
                      *           "eventTypes": [
                      *             "credit_note.created",
@@ -34759,8 +34907,8 @@ export interface operations {
                      *           ],
                      *           "active": false,
                      *           "description": "Affärssystemet (ERP): kreditnotor för cashback, orderstatus och kundnivåer",
-                     *           "createdAt": "2026-12-06T13:31:04.448Z",
-                     *           "updatedAt": "2026-12-06T13:31:04.448Z"
+                     *           "createdAt": "2026-12-06T17:10:15.456Z",
+                     *           "updatedAt": "2026-12-06T17:10:15.456Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -34866,7 +35014,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-206d-7462-9c92-6a3420cca333",
+                     *       "id": "01a24c55-c6a0-74eb-8551-bda2e5665076",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -34874,9 +35022,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T13:31:09.805Z",
-                     *       "updatedAt": "2026-12-06T13:31:09.805Z",
-                     *       "secret": "whsec_ffdc1d2a69cb8ba3790478a68bc4f5f3ed572610b9d5ae03225bfce758ec65ee"
+                     *       "createdAt": "2026-12-06T17:10:19.552Z",
+                     *       "updatedAt": "2026-12-06T17:10:19.552Z",
+                     *       "secret": "whsec_a3f8afe589d246ce58de76a7c3e994077a077c38fa3394135464afd7f4ef6678"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -34965,9 +35113,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:unknown_webhook_event_type",
                      *       "title": "unknown webhook event type",
                      *       "status": 422,
-                     *       "detail": "Unknown event type tier.upgraded. Subscribe to one of: reward_order.placed, reward_order.state_changed, credit_note.created, tier.changed, service_request.created, service_request.changed, points.earned, points.reversed, points.expired, claim.decided, member.joined, member.left, or \"*\" for all.",
+                     *       "detail": "Unknown event type tier.upgraded. Subscribe to one of: reward_order.placed, reward_order.state_changed, credit_note.created, tier.changed, service_request.created, service_request.changed, points.earned, points.reversed, points.expired, claim.decided, coop_claim.decided, member.joined, member.left, or \"*\" for all.",
                      *       "code": "unknown_webhook_event_type",
-                     *       "requestId": "01a24b8d-2060-70b6-8d14-16996a1fb452",
+                     *       "requestId": "01a24c55-c697-75a8-a674-2712305aba59",
                      *       "instance": "/v1/webhooks"
                      *     }
                      */
@@ -34998,7 +35146,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24b8d-206d-7462-9c92-6a3420cca333
+                 * @example 01a24c55-c6a0-74eb-8551-bda2e5665076
                  */
                 id: string;
             };
@@ -35014,7 +35162,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-206d-7462-9c92-6a3420cca333",
+                     *       "id": "01a24c55-c6a0-74eb-8551-bda2e5665076",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35022,8 +35170,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T13:31:09.805Z",
-                     *       "updatedAt": "2026-12-06T13:31:09.805Z"
+                     *       "createdAt": "2026-12-06T17:10:19.552Z",
+                     *       "updatedAt": "2026-12-06T17:10:19.552Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35110,7 +35258,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24b8d-206d-7462-9c92-6a3420cca333
+                 * @example 01a24c55-c6a0-74eb-8551-bda2e5665076
                  */
                 id: string;
             };
@@ -35126,7 +35274,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-206d-7462-9c92-6a3420cca333",
+                     *       "id": "01a24c55-c6a0-74eb-8551-bda2e5665076",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35135,8 +35283,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T13:31:09.805Z",
-                     *       "updatedAt": "2026-12-06T13:31:09.821Z"
+                     *       "createdAt": "2026-12-06T17:10:19.552Z",
+                     *       "updatedAt": "2026-12-06T17:10:19.563Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35259,7 +35407,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24b8d-206d-7462-9c92-6a3420cca333
+                 * @example 01a24c55-c6a0-74eb-8551-bda2e5665076
                  */
                 id: string;
             };
@@ -35294,7 +35442,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-206d-7462-9c92-6a3420cca333",
+                     *       "id": "01a24c55-c6a0-74eb-8551-bda2e5665076",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35303,8 +35451,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T13:31:09.805Z",
-                     *       "updatedAt": "2026-12-06T13:31:09.813Z"
+                     *       "createdAt": "2026-12-06T17:10:19.552Z",
+                     *       "updatedAt": "2026-12-06T17:10:19.557Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35439,7 +35587,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24b8d-206d-7462-9c92-6a3420cca333
+                 * @example 01a24c55-c6a0-74eb-8551-bda2e5665076
                  */
                 id: string;
             };
@@ -35455,7 +35603,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-206d-7462-9c92-6a3420cca333",
+                     *       "id": "01a24c55-c6a0-74eb-8551-bda2e5665076",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35464,9 +35612,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T13:31:09.805Z",
-                     *       "updatedAt": "2026-12-06T13:31:09.821Z",
-                     *       "secret": "whsec_3f034bdbd02958de01c5f3f7aff08a1cc76de837d85c6e6714cd5986754b7993"
+                     *       "createdAt": "2026-12-06T17:10:19.552Z",
+                     *       "updatedAt": "2026-12-06T17:10:19.563Z",
+                     *       "secret": "whsec_f68b7c9ffe6dac01906c06558b4caad67b65f9f230dad169a1dc941a8e4a192b"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -35599,7 +35747,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24b8d-206d-7462-9c92-6a3420cca333
+                 * @example 01a24c55-c6a0-74eb-8551-bda2e5665076
                  */
                 id: string;
             };
@@ -35706,7 +35854,7 @@ export interface operations {
             path: {
                 /**
                  * @description The delivery's id
-                 * @example 01a24b8d-2085-72ae-9c25-0cebff07d5c9
+                 * @example 01a24c55-c6b0-756d-a64f-246ed49fc366
                  */
                 id: string;
             };
@@ -35722,16 +35870,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2085-72ae-9c25-0cebff07d5c9",
-                     *       "eventId": "01a24b8d-2083-736b-a69d-fd93ea33d4f3",
+                     *       "id": "01a24c55-c6b0-756d-a64f-246ed49fc366",
+                     *       "eventId": "01a24c55-c6af-7510-b30b-2afcbbc286f2",
                      *       "eventType": "tier.changed",
-                     *       "occurredAt": "2026-12-06T13:31:09.827Z",
+                     *       "occurredAt": "2026-12-06T17:10:19.567Z",
                      *       "state": "pending",
                      *       "attempts": 6,
                      *       "lastStatus": 503,
                      *       "lastError": "HTTP 503: Service Unavailable",
                      *       "lastAttemptAt": null,
-                     *       "nextAttemptAt": "2026-12-06T13:31:09.833Z",
+                     *       "nextAttemptAt": "2026-12-06T17:10:19.571Z",
                      *       "deliveredAt": null,
                      *       "log": []
                      *     }
@@ -35788,7 +35936,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No webhook delivery with id 0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24b8d-207f-70bd-ad8d-3e232dcc30de",
+                     *       "requestId": "01a24c55-c6ac-7127-ac04-851e9c24addc",
                      *       "instance": "/v1/webhooks/deliveries/0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f/retry"
                      *     }
                      */
@@ -35900,26 +36048,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
+                     *         "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *         "id": "01a24c55-8e06-7026-933b-61bad4cf63cc",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *           "id": "01a24c55-8e06-7026-933b-61bad4cf63cc",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "WoD63ayq-Sdy730wj4Tv02rbz_i6OrBqCOk-bJlZ1SiniNEeOA34"
+                     *       "csrfToken": "Ay6x3KAa-Jm6t2RCmpquZkAejGzk5z3C6vB6dLz8OSdrBmDIdncE"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -35950,7 +36098,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The e-mail address or the password is not right.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "01a24b8d-22f9-742d-8972-2a06bc032ac0",
+                     *       "requestId": "01a24c55-c89a-7403-9de4-e5c816dce888",
                      *       "instance": "/auth/staff/sign-in"
                      *     }
                      */
@@ -36040,26 +36188,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
+                     *         "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *         "id": "01a24c55-8e06-7026-933b-61bad4cf63cc",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *           "id": "01a24c55-8e06-7026-933b-61bad4cf63cc",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "kjfz26F9-ZHSaFc-esjCEUoAJVbfaKrKzAOySh1bwrEYRtHqW3ds"
+                     *       "csrfToken": "4ziEUhkH-iKdpzg4kTj39QGpxJzBWlkXlYz2zWM9jNBz8_0E0BFk"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -36126,7 +36274,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b"
+                 *       "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc"
                  *     }
                  */
                 "application/json": {
@@ -36148,26 +36296,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
+                     *         "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *         "id": "01a24c55-8e06-7026-933b-61bad4cf63cc",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *           "id": "01a24c55-8e06-7026-933b-61bad4cf63cc",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "xhFDvLoV-PCk9cpNWBlcVT7HMkk4U-Zpa5mrHonSXXjNTDc1paxo"
+                     *       "csrfToken": "bT8IvCkw-wBCoFC0rm50L1UtGFdIxyOMBk2XoAracHIUbFqVVm1I"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -36621,7 +36769,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "token": "yekXg53kdxPJ45bPJerqnwCPx4TGOrBe3YuJGl-Yq6g",
+                 *       "token": "HoKiLE0HYF4xvW7Sk0jtsBvLmjxpjwYwuIRIExXijis",
                  *       "password": "Takpanna-Tegelrod-2"
                  *     }
                  */
@@ -36678,7 +36826,7 @@ export interface operations {
                      *       "status": 410,
                      *       "detail": "This link has expired. Ask for a new one.",
                      *       "code": "reset_link_expired",
-                     *       "requestId": "01a24b8d-235a-743f-8361-45436abe2532",
+                     *       "requestId": "01a24c55-c8d3-76d9-9bb5-07bc675fb813",
                      *       "instance": "/auth/staff/password-reset/confirm"
                      *     }
                      */
@@ -36871,7 +37019,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
-                 *       "code": "412749"
+                 *       "code": "179778"
                  *     }
                  */
                 "application/json": {
@@ -36897,27 +37045,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "L0DKT5kC-jYmJZYhO0pnnQ-kXkE248L-XOfnHYqeBXvElgsWEI2k",
+                     *       "csrfToken": "iNBaVnqx-hIO5iVwcxQeXK1l5KnHuKEd8rIULL2eo3cmllC2Jai0",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *         "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *         "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *           "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -36952,7 +37100,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The sign-in code is not right.",
                      *       "code": "invalid_sign_in_code",
-                     *       "requestId": "01a24b8d-23c7-7206-987f-549998dd3313",
+                     *       "requestId": "01a24c55-c93a-750c-8f5f-9a77dce57a43",
                      *       "instance": "/auth/member/verify"
                      *     }
                      */
@@ -37082,27 +37230,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "KH3ZRLi3-Q1tkta5nJRg9jnWzChOUb4Y0ZDEFkV_Sl_9NxKwFEgA",
+                     *       "csrfToken": "DGFjUXiZ-Fk-gIgnkVXyWinFi7jkJEGZJCQpQoh2q2EBlmYG5jiY",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *         "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *         "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *           "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37227,27 +37375,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "UIMBIlce-hfxJ0CN6bMY4HuoHwnr0BPEp4LKfCFPdq01O7fVavzQ",
+                     *       "csrfToken": "FObwTW0F-FH8hRGBVzVoJX7LJ98gcALkGx1laYGMkbzk1uC8Jj2E",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *         "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *         "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *           "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37306,7 +37454,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6"
+                 *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825"
                  *     }
                  */
                 "application/json": {
@@ -37328,18 +37476,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "member": {
-                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *         "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *         "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
-                     *       "csrfToken": "sgWt3wrQ-eO5e2-QY5lNw9761Tq-4AgvJrm02zEaIqfOHGzAPz4w"
+                     *       "csrfToken": "7OdPL9hF-C7kDGQylRlPODfsAsECTkruDBAsFNzkoF2sX2nGefpY"
                      *     }
                      */
                     "application/json": {
@@ -37699,7 +37847,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_Ub-jEPGCoKkYI3lWoUyt4zajFwwOTzPYjlMkKBIsSIU
+                 * @example inv_xGBXBpUeeQbUgL1e-k7wNfsHfIUoX_uB37bxWkSplJU
                  */
                 token: string;
             };
@@ -37720,7 +37868,7 @@ export interface operations {
                      *       "name": "Lisa Holm",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "language": "sv",
-                     *       "expiresAt": "2026-12-20T13:30:52.109Z"
+                     *       "expiresAt": "2026-12-20T17:10:05.042Z"
                      *     }
                      */
                     "application/json": {
@@ -37775,8 +37923,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "This invitation has already been accepted. Sign in instead.",
                      *       "code": "invitation_used",
-                     *       "requestId": "01a24b8d-240e-712e-891b-c8c01cba1220",
-                     *       "instance": "/auth/invitations/inv_Ub-jEPGCoKkYI3lWoUyt4zajFwwOTzPYjlMkKBIsSIU"
+                     *       "requestId": "01a24c55-c972-77f7-8dca-fdd403438698",
+                     *       "instance": "/auth/invitations/inv_xGBXBpUeeQbUgL1e-k7wNfsHfIUoX_uB37bxWkSplJU"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -37830,7 +37978,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_Ub-jEPGCoKkYI3lWoUyt4zajFwwOTzPYjlMkKBIsSIU
+                 * @example inv_xGBXBpUeeQbUgL1e-k7wNfsHfIUoX_uB37bxWkSplJU
                  */
                 token: string;
             };
@@ -37864,27 +38012,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "X7ayESfW-khkzmpeRhuDE6QMGR-pMGo0NGnyC3HoB4-ydyjhI63g",
+                     *       "csrfToken": "zC2hfd3d-yGvyNGuZCagKJG6oUL7NPpCgkMohl9mwd4-ekGEkHd4",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "member": {
-                     *         "id": "01a24b8d-0b3e-7717-af29-b145621d5515",
+                     *         "id": "01a24c55-b67a-762a-94bb-601bc7403b5f",
                      *         "name": "Lisa Holm",
                      *         "email": "lisa.holm@kedjan-a.example",
                      *         "role": "buyer",
                      *         "language": "sv",
-                     *         "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *         "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *         "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": false
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *           "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24b8d-0b3e-7717-af29-b145621d5515",
+                     *           "memberId": "01a24c55-b67a-762a-94bb-601bc7403b5f",
                      *           "memberName": "Lisa Holm",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "buyer"
                      *         }
@@ -38015,16 +38163,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "phone": null,
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *       "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -38141,16 +38289,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "phone": "+46 70 123 45 67",
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24b8c-db3c-70d9-be1f-ba1438e8942b",
+                     *       "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -38397,11 +38545,11 @@ export interface operations {
                      *         },
                      *         {
                      *           "points": 2096,
-                     *           "on": "2026-12-07"
+                     *           "on": "2026-12-08"
                      *         },
                      *         {
-                     *           "points": 5484,
-                     *           "on": "2026-12-17"
+                     *           "points": 7453,
+                     *           "on": "2026-12-18"
                      *         }
                      *       ],
                      *       "expiring": [
@@ -38525,7 +38673,7 @@ export interface operations {
                      *       "progress": 1,
                      *       "basis": "points",
                      *       "qualifying": 612082,
-                     *       "periodEnd": "2027-12-06T13:30:52.109Z",
+                     *       "periodEnd": "2027-12-06T17:10:05.042Z",
                      *       "owner": "account"
                      *     }
                      */
@@ -38630,12 +38778,12 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24b8d-0f85-7783-ba9f-930aee73538f",
-                     *           "at": "2025-12-21T13:30:52.109Z",
+                     *           "id": "01a24c55-b92a-777c-ad51-2e61edf3315b",
+                     *           "at": "2025-12-21T17:10:05.042Z",
                      *           "points": 500,
                      *           "pending": 500,
                      *           "kind": "earn",
-                     *           "text": "training.completed training:01a24b8d-0f67-7799-a36d-2b3349fb6e0f:01a24b8c-dc0c-75ae-965e-dbc5e8e254d6: poeng fra Kurs genomförd",
+                     *           "text": "training.completed training:01a24c55-b917-74c5-b594-385e6c27add5:01a24c55-8e9a-778d-b1c4-c9ad453ae825: poeng fra Kurs genomförd",
                      *           "details": [
                      *             {
                      *               "points": 500,
@@ -38646,8 +38794,8 @@ export interface operations {
                      *           "surprise": null
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0549-77cb-93ec-d02967052493",
-                     *           "at": "2026-10-24T02:30:52.109Z",
+                     *           "id": "01a24c55-b256-7136-b996-3d3675cef342",
+                     *           "at": "2026-10-24T06:10:05.042Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -38662,8 +38810,8 @@ export interface operations {
                      *           "surprise": null
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0549-77cb-93ec-cdd06f37d704",
-                     *           "at": "2026-10-19T02:30:52.109Z",
+                     *           "id": "01a24c55-b256-7136-b996-380cf9e0c233",
+                     *           "at": "2026-10-19T06:10:05.042Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -38678,7 +38826,7 @@ export interface operations {
                      *           "surprise": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24b8d-0549-77cb-93ec-c6eb5c6ce2be"
+                     *       "nextCursor": "01a24c55-b256-7136-b996-30615457c75f"
                      *     }
                      */
                     "application/json": {
@@ -38990,7 +39138,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24b8d-0004-7297-a070-a2b5fd32eff7",
+                     *           "id": "01a24c55-adff-737d-9fb5-8e0d93643d01",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -39005,7 +39153,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24b8c-ffcc-702a-86a1-905312e32f6d",
+                     *           "id": "01a24c55-add0-72c7-a3ed-22eccf0f78bb",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -39020,7 +39168,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0002-71ef-b2db-4770f32ee4ab",
+                     *           "id": "01a24c55-adfe-7451-be02-234916fe7524",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -39035,7 +39183,7 @@ export interface operations {
                      *           "whyNot": []
                      *         }
                      *       ],
-                     *       "nextCursor": "WzE4MDAwLCIwMWEyNGI4Yy1mZmM0LTc3NDAtOGI2Yi04ZTg0NDBhOGIwMDUiXQ"
+                     *       "nextCursor": "WzE4MDAwLCIwMWEyNGM1NS1hZGM5LTc3MjktODI4Yy05MDRlNjFmNWViYzUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -39123,7 +39271,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-0004-7297-a070-a2b5fd32eff7",
+                     *       "id": "01a24c55-adff-737d-9fb5-8e0d93643d01",
                      *       "code": "donation-sea-rescue",
                      *       "type": "charity",
                      *       "category": "charity",
@@ -39244,127 +39392,127 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24b8d-2484-761e-83bc-d7c638e28446",
+                     *           "id": "01a24c55-c9bf-764d-824c-b65303e152d2",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24b8d-0004-7297-a070-a2b5fd32eff7",
+                     *             "id": "01a24c55-adff-737d-9fb5-8e0d93643d01",
                      *             "code": "donation-sea-rescue",
                      *             "type": "charity",
                      *             "name": "Gave til frivillig sjøredning"
                      *           },
                      *           "quantity": 1,
                      *           "points": 5000,
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": "Till verkstaden i Västerås",
-                     *           "createdAt": "2026-12-06T13:31:10.852Z",
-                     *           "updatedAt": "2026-12-06T13:31:10.847Z",
+                     *           "createdAt": "2026-12-06T17:10:20.352Z",
+                     *           "updatedAt": "2026-12-06T17:10:20.348Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T13:31:10.847Z"
+                     *               "at": "2026-12-06T17:10:20.348Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T13:31:10.847Z"
+                     *               "at": "2026-12-06T17:10:20.348Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T13:31:10.847Z"
+                     *               "at": "2026-12-06T17:10:20.348Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24b8d-220e-727f-8f34-14e7ff060543",
+                     *           "id": "01a24c55-c7f6-7479-9049-bd02a3ba4352",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24b8d-0005-7549-adde-1165b3ca55cf",
+                     *             "id": "01a24c55-ae01-77dc-8ee8-a9f535f38348",
                      *             "code": "credit-note-500",
                      *             "type": "cashback",
                      *             "name": "Kreditnota 500 kr"
                      *           },
                      *           "quantity": 1,
                      *           "points": 55000,
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T13:31:10.222Z",
-                     *           "updatedAt": "2026-12-06T13:31:10.217Z",
+                     *           "createdAt": "2026-12-06T17:10:19.894Z",
+                     *           "updatedAt": "2026-12-06T17:10:19.889Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T13:31:10.217Z"
+                     *               "at": "2026-12-06T17:10:19.889Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T13:31:10.217Z"
+                     *               "at": "2026-12-06T17:10:19.889Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T13:31:10.217Z"
+                     *               "at": "2026-12-06T17:10:19.889Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24b8d-21d7-7482-a3aa-8e4db910755e",
+                     *           "id": "01a24c55-c7cc-762e-983e-d3413c80eb4b",
                      *           "state": "rejected",
                      *           "stateName": "avslått",
                      *           "reward": {
-                     *             "id": "01a24b8c-ffc7-710f-bb9c-e17df8be7ce0",
+                     *             "id": "01a24c55-adcc-71cc-ba6d-548c0f94f105",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Byggeplassradio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T13:31:10.167Z",
-                     *           "updatedAt": "2026-12-06T13:31:10.190Z",
+                     *           "createdAt": "2026-12-06T17:10:19.852Z",
+                     *           "updatedAt": "2026-12-06T17:10:19.870Z",
                      *           "history": [
                      *             {
                      *               "state": "pending_approval",
                      *               "stateName": "venter på godkjenning",
                      *               "reason": null,
-                     *               "at": "2026-12-06T13:31:10.162Z"
+                     *               "at": "2026-12-06T17:10:19.848Z"
                      *             },
                      *             {
                      *               "state": "rejected",
                      *               "stateName": "avslått",
                      *               "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *               "at": "2026-12-06T13:31:10.190Z"
+                     *               "at": "2026-12-06T17:10:19.870Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGI4ZC0yMTcxLTc2ZGYtOGU0Zi1lZDM5ZTYwZjcyNTIiXQ"
+                     *       "nextCursor": "WyIwMWEyNGM1NS1jNzZmLTcyOGMtODUzMy1kYzg4MzQ5ODUzYjUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -39434,7 +39582,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "rewardId": "01a24b8d-0004-7297-a070-a2b5fd32eff7",
+                 *       "rewardId": "01a24c55-adff-737d-9fb5-8e0d93643d01",
                  *       "quantity": 1,
                  *       "wallet": "company",
                  *       "idempotencyKey": "portal-order-2026-12-06-001",
@@ -39481,43 +39629,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2484-761e-83bc-d7c638e28446",
+                     *       "id": "01a24c55-c9bf-764d-824c-b65303e152d2",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24b8d-0004-7297-a070-a2b5fd32eff7",
+                     *         "id": "01a24c55-adff-737d-9fb5-8e0d93643d01",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T13:31:10.852Z",
-                     *       "updatedAt": "2026-12-06T13:31:10.847Z",
+                     *       "createdAt": "2026-12-06T17:10:20.352Z",
+                     *       "updatedAt": "2026-12-06T17:10:20.348Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T13:31:10.847Z"
+                     *           "at": "2026-12-06T17:10:20.348Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T13:31:10.847Z"
+                     *           "at": "2026-12-06T17:10:20.348Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T13:31:10.847Z"
+                     *           "at": "2026-12-06T17:10:20.348Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39611,7 +39759,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Ikke nok poeng: 9514 tilgjengelig, 500000 forespurt.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24b8d-2497-735b-9c6f-a2b23a72c692",
+                     *       "requestId": "01a24c55-c9ce-727c-ac20-3c35435331ae",
                      *       "instance": "/portal/v1/orders"
                      *     }
                      */
@@ -39642,7 +39790,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24b8d-2484-761e-83bc-d7c638e28446
+                 * @example 01a24c55-c9bf-764d-824c-b65303e152d2
                  */
                 id: string;
             };
@@ -39658,43 +39806,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2484-761e-83bc-d7c638e28446",
+                     *       "id": "01a24c55-c9bf-764d-824c-b65303e152d2",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24b8d-0004-7297-a070-a2b5fd32eff7",
+                     *         "id": "01a24c55-adff-737d-9fb5-8e0d93643d01",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T13:31:10.852Z",
-                     *       "updatedAt": "2026-12-06T13:31:10.847Z",
+                     *       "createdAt": "2026-12-06T17:10:20.352Z",
+                     *       "updatedAt": "2026-12-06T17:10:20.348Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T13:31:10.847Z"
+                     *           "at": "2026-12-06T17:10:20.348Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T13:31:10.847Z"
+                     *           "at": "2026-12-06T17:10:20.348Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T13:31:10.847Z"
+                     *           "at": "2026-12-06T17:10:20.348Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39784,7 +39932,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24b8d-24d3-70c8-add4-9172af18ef84
+                 * @example 01a24c55-c9f3-7604-aaf4-b96b25822bbc
                  */
                 id: string;
             };
@@ -39812,18 +39960,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-24d3-70c8-add4-9172af18ef84",
+                     *       "id": "01a24c55-c9f3-7604-aaf4-b96b25822bbc",
                      *       "state": "cancelled",
                      *       "stateName": "kansellert",
                      *       "reward": {
-                     *         "id": "01a24b8d-20db-71b9-815f-d9c00aad1bf7",
+                     *         "id": "01a24c55-c6ea-76ac-8909-a35fda79f054",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Bitssats Torx, 32 delar"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *       "wallet": "company",
                      *       "delivery": {
                      *         "city": "Västerås",
@@ -39836,20 +39984,20 @@ export interface operations {
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
-                     *       "createdAt": "2026-12-06T13:31:10.931Z",
-                     *       "updatedAt": "2026-12-06T13:31:10.963Z",
+                     *       "createdAt": "2026-12-06T17:10:20.403Z",
+                     *       "updatedAt": "2026-12-06T17:10:20.420Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T13:31:10.922Z"
+                     *           "at": "2026-12-06T17:10:20.399Z"
                      *         },
                      *         {
                      *           "state": "cancelled",
                      *           "stateName": "kansellert",
                      *           "reason": "Beställde fel storlek",
-                     *           "at": "2026-12-06T13:31:10.963Z"
+                     *           "at": "2026-12-06T17:10:20.420Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39919,8 +40067,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Denne ordren er allerede under behandling og kan ikke lenger avbestilles her. Kontakt programteamet hvis noe er galt.",
                      *       "code": "order_not_cancellable",
-                     *       "requestId": "01a24b8d-2543-7401-a14c-15b59771f9cc",
-                     *       "instance": "/portal/v1/orders/01a24b8d-2484-761e-83bc-d7c638e28446/cancel"
+                     *       "requestId": "01a24c55-ca13-77d9-8e92-a3391c520e23",
+                     *       "instance": "/portal/v1/orders/01a24c55-c9bf-764d-824c-b65303e152d2/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -40008,10 +40156,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24b8d-255d-7609-b886-3a1b040281a9",
+                     *           "id": "01a24c55-ca22-756d-8c5b-28e66aed5d25",
                      *           "state": "submitted",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -40024,7 +40172,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
+                     *                 "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -40037,8 +40185,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *           "createdAt": "2026-12-06T13:31:11.067Z"
+                     *           "submittedBy": "member:01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "createdAt": "2026-12-06T17:10:20.447Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -40118,7 +40266,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24b8d-0a5a-7241-9c80-be8022d5c217"
+                 *         "01a24c55-b5e8-779e-b9c5-a639c463aa9c"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -40155,7 +40303,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24b8d-0a5a-7241-9c80-be8022d5c217"
+                 *         "01a24c55-b5e8-779e-b9c5-a639c463aa9c"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -40203,10 +40351,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-255d-7609-b886-3a1b040281a9",
+                     *       "id": "01a24c55-ca22-756d-8c5b-28e66aed5d25",
                      *       "state": "submitted",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -40219,7 +40367,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
+                     *             "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -40232,19 +40380,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *       "createdAt": "2026-12-06T13:31:11.067Z",
+                     *       "submittedBy": "member:01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "createdAt": "2026-12-06T17:10:20.447Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24b8d-0a5a-7241-9c80-be8022d5c217",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "id": "01a24c55-b5e8-779e-b9c5-a639c463aa9c",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T13:31:04.153Z",
-                     *           "url": "/portal/v1/claims/01a24b8d-255d-7609-b886-3a1b040281a9/evidence/01a24b8d-0a5a-7241-9c80-be8022d5c217"
+                     *           "createdAt": "2026-12-06T17:10:15.271Z",
+                     *           "url": "/portal/v1/claims/01a24c55-ca22-756d-8c5b-28e66aed5d25/evidence/01a24c55-b5e8-779e-b9c5-a639c463aa9c"
                      *         }
                      *       ]
                      *     }
@@ -40299,9 +40447,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24b8d-255d-7609-b886-3a1b040281a9).",
+                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24c55-ca22-756d-8c5b-28e66aed5d25).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24b8d-2571-70a0-abc2-78c7c531de1c",
+                     *       "requestId": "01a24c55-ca2d-70dc-9781-662fa3975f6c",
                      *       "instance": "/portal/v1/claims"
                      *     }
                      */
@@ -40380,7 +40528,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24b8d-255d-7609-b886-3a1b040281a9
+                 * @example 01a24c55-ca22-756d-8c5b-28e66aed5d25
                  */
                 id: string;
             };
@@ -40396,10 +40544,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-255d-7609-b886-3a1b040281a9",
+                     *       "id": "01a24c55-ca22-756d-8c5b-28e66aed5d25",
                      *       "state": "submitted",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -40412,7 +40560,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
+                     *             "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -40425,19 +40573,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *       "createdAt": "2026-12-06T13:31:11.067Z",
+                     *       "submittedBy": "member:01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "createdAt": "2026-12-06T17:10:20.447Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24b8d-0a5a-7241-9c80-be8022d5c217",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "id": "01a24c55-b5e8-779e-b9c5-a639c463aa9c",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T13:31:04.153Z",
-                     *           "url": "/portal/v1/claims/01a24b8d-255d-7609-b886-3a1b040281a9/evidence/01a24b8d-0a5a-7241-9c80-be8022d5c217"
+                     *           "createdAt": "2026-12-06T17:10:15.271Z",
+                     *           "url": "/portal/v1/claims/01a24c55-ca22-756d-8c5b-28e66aed5d25/evidence/01a24c55-b5e8-779e-b9c5-a639c463aa9c"
                      *         }
                      *       ]
                      *     }
@@ -40526,12 +40674,12 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24b8d-255d-7609-b886-3a1b040281a9
+                 * @example 01a24c55-ca22-756d-8c5b-28e66aed5d25
                  */
                 id: string;
                 /**
                  * @description the evidence file id, from the claim's `evidence`
-                 * @example 01a24b8d-0a5a-7241-9c80-be8022d5c217
+                 * @example 01a24c55-b5e8-779e-b9c5-a639c463aa9c
                  */
                 fileId: string;
             };
@@ -40669,8 +40817,8 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-f8c3ce96546a",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-768e593aa94a",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-e8840ab812d5",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-ed4d079946a5",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
@@ -40682,8 +40830,8 @@ export interface operations {
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
@@ -40695,8 +40843,8 @@ export interface operations {
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-fea6a67a1a57",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-768e593aa94a",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-ef6dde974466",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-ed4d079946a5",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -40708,9 +40856,9 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0YjhjLWRjMGMtNzVhZS05NjVlLWRmZGFhMmIyOGQ1YSJd",
+                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0YzU1LThlOWEtNzc4ZC1iMWM0LWNlMmQzMTI1MGUxYiJd",
                      *       "from": "2026-01-01T00:00:00.000Z",
-                     *       "to": "2026-12-06T13:31:11.127Z"
+                     *       "to": "2026-12-06T17:10:20.483Z"
                      *     }
                      */
                     "application/json": {
@@ -40827,7 +40975,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24b8c-dc0c-75ae-965e-f8c3ce96546a",
+                 *       "memberId": "01a24c55-8e9a-778d-b1c4-e8840ab812d5",
                  *       "points": 250,
                  *       "note": "Tack för hjälpen med inventeringen",
                  *       "idempotencyKey": "portal-allocation-2026-12-06-001"
@@ -40866,7 +41014,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24b8d-25a9-70d8-98bc-c289e83ef3ba",
+                     *       "journalId": "01a24c55-ca52-729b-bbf3-a2c88994de21",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -41016,10 +41164,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24b8d-255d-7609-b886-3a1b040281a9",
+                     *           "id": "01a24c55-ca22-756d-8c5b-28e66aed5d25",
                      *           "state": "submitted",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -41032,7 +41180,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
+                     *                 "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -41045,14 +41193,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *           "createdAt": "2026-12-06T13:31:11.067Z"
+                     *           "submittedBy": "member:01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "createdAt": "2026-12-06T17:10:20.447Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-078b-75db-a357-aad455c0945e",
+                     *           "id": "01a24c55-b3c5-70e5-8475-4a03d3f1d092",
                      *           "state": "needs_review",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -41064,10 +41212,10 @@ export interface operations {
                      *               "code": "same_amount_recent",
                      *               "params": {
                      *                 "days": 30,
-                     *                 "claim": "01a24b8d-0747-73cd-b5bc-7af6b24bb915",
+                     *                 "claim": "01a24c55-b3a1-715b-8381-ec7e8e5d6f52",
                      *                 "saleDate": "2026-12-03"
                      *               },
-                     *               "message": "Samme firma og samme beløp som krav 01a24b8d-0747-73cd-b5bc-7af6b24bb915 fra 2026-12-03 (innen 30 dager)."
+                     *               "message": "Samme firma og samme beløp som krav 01a24c55-b3a1-715b-8381-ec7e8e5d6f52 fra 2026-12-03 (innen 30 dager)."
                      *             },
                      *             {
                      *               "code": "member_velocity",
@@ -41084,7 +41232,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
+                     *                 "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -41098,13 +41246,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T13:30:52.109Z"
+                     *           "createdAt": "2026-12-06T17:10:05.042Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0761-70ac-b334-4757a5cad340",
+                     *           "id": "01a24c55-b3ad-7079-9fcd-f6dabd84b229",
                      *           "state": "submitted",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -41117,7 +41265,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
+                     *                 "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -41131,10 +41279,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T13:30:52.109Z"
+                     *           "createdAt": "2026-12-06T17:10:05.042Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGI4ZC0wNmM1LTc1Y2ItYjgxZS00MDk4M2JiZjYzOWIiXQ"
+                     *       "nextCursor": "WyIwMWEyNGM1NS1iMzUwLTczZjktOTFmNC00N2E5MDA5MWYzZWUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -41212,7 +41360,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24b8d-0761-70ac-b334-4757a5cad340
+                 * @example 01a24c55-b3ad-7079-9fcd-f6dabd84b229
                  */
                 id: string;
             };
@@ -41228,10 +41376,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-0761-70ac-b334-4757a5cad340",
+                     *       "id": "01a24c55-b3ad-7079-9fcd-f6dabd84b229",
                      *       "state": "approved",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
                      *       "sku": "CON-1004",
                      *       "quantity": 2,
                      *       "amount": 601000,
@@ -41244,7 +41392,7 @@ export interface operations {
                      *         "proposed": 1202,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
+                     *             "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1202,
@@ -41253,23 +41401,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1202
                      *       },
-                     *       "eventId": "01a24b8d-25c7-74b0-adb0-fbb00ceafd56",
+                     *       "eventId": "01a24c55-ca6b-750f-905f-21960ce57ef6",
                      *       "rejection": null,
-                     *       "decidedBy": "member:01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *       "decidedAt": "2026-12-06T13:31:11.171Z",
+                     *       "decidedBy": "member:01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "decidedAt": "2026-12-06T17:10:20.519Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T13:30:52.109Z",
+                     *       "createdAt": "2026-12-06T17:10:05.042Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24b8d-076e-75fa-a9ae-5b760da2f277",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
+                     *           "id": "01a24c55-b3b5-70d1-8ba8-ada88f1c9212",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
                      *           "sha256": "bd54ba948d3a61370585167a229718df63baa46fd8730f0ba78abf2a8f8b1225",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4275.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T13:31:03.402Z",
-                     *           "url": "/portal/v1/claims/01a24b8d-0761-70ac-b334-4757a5cad340/evidence/01a24b8d-076e-75fa-a9ae-5b760da2f277"
+                     *           "createdAt": "2026-12-06T17:10:14.706Z",
+                     *           "url": "/portal/v1/claims/01a24c55-b3ad-7079-9fcd-f6dabd84b229/evidence/01a24c55-b3b5-70d1-8ba8-ada88f1c9212"
                      *         }
                      *       ]
                      *     }
@@ -41314,8 +41462,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Ingen kan avgjøre sin egen forespørsel; en annen person må godkjenne den.",
                      *       "code": "self_approval",
-                     *       "requestId": "01a24b8d-2607-70cf-bc30-fd31d99e8c24",
-                     *       "instance": "/portal/v1/team/claims/01a24b8d-255d-7609-b886-3a1b040281a9/approve"
+                     *       "requestId": "01a24c55-ca8d-74cc-a10b-cb4791c89499",
+                     *       "instance": "/portal/v1/team/claims/01a24c55-ca22-756d-8c5b-28e66aed5d25/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -41417,7 +41565,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24b8d-0747-73cd-b5bc-7af6b24bb915
+                 * @example 01a24c55-b3a1-715b-8381-ec7e8e5d6f52
                  */
                 id: string;
             };
@@ -41451,10 +41599,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-0747-73cd-b5bc-7af6b24bb915",
+                     *       "id": "01a24c55-b3a1-715b-8381-ec7e8e5d6f52",
                      *       "state": "rejected",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-ef909b64010b",
+                     *       "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
                      *       "sku": "CON-1020",
                      *       "quantity": 2,
                      *       "amount": 494200,
@@ -41467,7 +41615,7 @@ export interface operations {
                      *         "proposed": 988,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24b8d-05c3-711e-a774-5357a962c48a",
+                     *             "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 988,
@@ -41483,21 +41631,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturan finns inte hos grossisten, skicka gärna en kopia."
                      *       },
-                     *       "decidedBy": "member:01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *       "decidedAt": "2026-12-06T13:31:11.230Z",
+                     *       "decidedBy": "member:01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "decidedAt": "2026-12-06T17:10:20.549Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T13:30:52.109Z",
+                     *       "createdAt": "2026-12-06T17:10:05.042Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24b8d-0756-74ee-8d94-61da095e5d2c",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
+                     *           "id": "01a24c55-b3a9-710d-ad0d-25f37da4e4a6",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
                      *           "sha256": "88141b9bf2a860b87b9eaf3445ff696ad8285838366ef390743988330f403ce4",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4219.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T13:31:03.375Z",
-                     *           "url": "/portal/v1/claims/01a24b8d-0747-73cd-b5bc-7af6b24bb915/evidence/01a24b8d-0756-74ee-8d94-61da095e5d2c"
+                     *           "createdAt": "2026-12-06T17:10:14.694Z",
+                     *           "url": "/portal/v1/claims/01a24c55-b3a1-715b-8381-ec7e8e5d6f52/evidence/01a24c55-b3a9-710d-ad0d-25f37da4e4a6"
                      *         }
                      *       ]
                      *     }
@@ -41649,30 +41797,30 @@ export interface operations {
                      *       "series": [
                      *         {
                      *           "start": "2026-11-02",
-                     *           "issued": 99678,
+                     *           "issued": 106413,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         },
                      *         {
                      *           "start": "2026-11-09",
-                     *           "issued": 544646,
+                     *           "issued": 549672,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         },
                      *         {
                      *           "start": "2026-11-16",
-                     *           "issued": 684291,
+                     *           "issued": 684296,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         }
                      *       ],
                      *       "totals": {
-                     *         "issued": 2567324,
-                     *         "redeemed": 1096500,
+                     *         "issued": 2579115,
+                     *         "redeemed": 1205500,
                      *         "expired": 0
                      *       },
                      *       "activeAccounts": 184,
-                     *       "activeMembers": 375,
+                     *       "activeMembers": 376,
                      *       "members": 612,
                      *       "tiers": [
                      *         {
@@ -41699,7 +41847,7 @@ export interface operations {
                      *       ],
                      *       "topAccounts": [
                      *         {
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *           "name": "VVSkedjan A",
                      *           "externalId": "K1000",
                      *           "points": 137298,
@@ -41707,7 +41855,7 @@ export interface operations {
                      *           "reversed": 0
                      *         },
                      *         {
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-768e593aa94a",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-ed4d079946a5",
                      *           "name": "VVSkedjan A Stavanger",
                      *           "externalId": "K1000-3",
                      *           "points": 52990,
@@ -41715,7 +41863,7 @@ export interface operations {
                      *           "reversed": 126
                      *         },
                      *         {
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-79dd1b3acdfc",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-f2826d06be25",
                      *           "name": "Huskedjan B",
                      *           "externalId": "K1001",
                      *           "points": 51402,
@@ -41725,9 +41873,9 @@ export interface operations {
                      *       ],
                      *       "latestActivity": "2026-12-06",
                      *       "outstanding": {
-                     *         "outstandingAvailable": 27904282,
+                     *         "outstandingAvailable": 27795282,
                      *         "outstandingPending": 1184198,
-                     *         "liabilityMinor": 29088480
+                     *         "liabilityMinor": 28979480
                      *       }
                      *     }
                      */
@@ -41821,7 +41969,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-1d3b-741f-92f2-7c9fb571f53c",
+                     *           "id": "01a24c55-c3ec-72e1-9d64-55ee6dade1e9",
                      *           "kind": "accounts",
                      *           "fileName": "kunder-2026-11.csv",
                      *           "state": "finished",
@@ -41840,9 +41988,9 @@ export interface operations {
                      *           ],
                      *           "errorCount": 1,
                      *           "failure": null,
-                     *           "startedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *           "createdAt": "2026-12-06T13:31:08.990Z",
-                     *           "finishedAt": "2026-12-06T13:31:09.004Z"
+                     *           "startedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "createdAt": "2026-12-06T17:10:18.860Z",
+                     *           "finishedAt": "2026-12-06T17:10:18.876Z"
                      *         }
                      *       ]
                      *     }
@@ -41934,7 +42082,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1d3b-741f-92f2-7c9fb571f53c",
+                     *       "id": "01a24c55-c3ec-72e1-9d64-55ee6dade1e9",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "running",
@@ -41947,8 +42095,8 @@ export interface operations {
                      *       "errors": [],
                      *       "errorCount": 0,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "createdAt": "2026-12-06T13:31:08.990Z",
+                     *       "startedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "createdAt": "2026-12-06T17:10:18.860Z",
                      *       "finishedAt": null
                      *     }
                      */
@@ -42048,7 +42196,7 @@ export interface operations {
             path: {
                 /**
                  * @description The import's id, from POST /v1/imports
-                 * @example 01a24b8d-1d3b-741f-92f2-7c9fb571f53c
+                 * @example 01a24c55-c3ec-72e1-9d64-55ee6dade1e9
                  */
                 id: string;
             };
@@ -42064,7 +42212,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-1d3b-741f-92f2-7c9fb571f53c",
+                     *       "id": "01a24c55-c3ec-72e1-9d64-55ee6dade1e9",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "finished",
@@ -42083,9 +42231,9 @@ export interface operations {
                      *       ],
                      *       "errorCount": 1,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "createdAt": "2026-12-06T13:31:08.990Z",
-                     *       "finishedAt": "2026-12-06T13:31:09.004Z"
+                     *       "startedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "createdAt": "2026-12-06T17:10:18.860Z",
+                     *       "finishedAt": "2026-12-06T17:10:18.876Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ImportJob"];
@@ -42198,12 +42346,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-2988-707d-b230-ac74b369a18b",
+                     *           "id": "01a24c55-cd4d-73aa-8ff8-c868f02026d0",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 596,
                      *           "fileName": "roof-safety-checklist.pdf",
-                     *           "createdAt": "2026-12-06T13:31:12.137Z",
-                     *           "url": "/v1/training/files/01a24b8d-2988-707d-b230-ac74b369a18b/content"
+                     *           "createdAt": "2026-12-06T17:10:21.262Z",
+                     *           "url": "/v1/training/files/01a24c55-cd4d-73aa-8ff8-c868f02026d0/content"
                      *         }
                      *       ]
                      *     }
@@ -42306,7 +42454,7 @@ export interface operations {
             path: {
                 /**
                  * @description The file's id (a UUID)
-                 * @example 01a24b8d-0e13-73ff-b67a-26dda2aa54bf
+                 * @example 01a24c55-b850-753f-86bc-9df3f3196882
                  */
                 id: string;
             };
@@ -42445,7 +42593,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-0e18-726a-acbd-69fb3fac1fa2",
+                     *           "id": "01a24c55-b853-703d-ac89-6fcb9b4ecfc5",
                      *           "code": "installer-certified",
                      *           "title": {
                      *             "de": "Zertifizierter Installateur",
@@ -42464,13 +42612,13 @@ export interface operations {
                      *             "validMonths": 24,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T13:30:52.109Z",
-                     *           "createdAt": "2024-09-27T13:30:52.109Z",
-                     *           "updatedAt": "2024-09-27T13:30:52.109Z",
+                     *           "publishedAt": "2024-09-27T17:10:05.042Z",
+                     *           "createdAt": "2024-09-27T17:10:05.042Z",
+                     *           "updatedAt": "2024-09-27T17:10:05.042Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24b8d-0e1a-768c-baf7-48ce97a10604",
+                     *               "id": "01a24c55-b854-7697-b068-63e6b3e33b94",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42493,7 +42641,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24b8d-0e1a-768c-baf7-4dfbb43f228f",
+                     *               "id": "01a24c55-b854-7697-b068-65ef4a183beb",
                      *               "position": 1,
                      *               "kind": "video",
                      *               "title": {
@@ -42515,7 +42663,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24b8d-0e1a-768c-baf7-52980ffe8b2c",
+                     *               "id": "01a24c55-b854-7697-b068-695a774b80ce",
                      *               "position": 2,
                      *               "kind": "file",
                      *               "title": {
@@ -42528,7 +42676,7 @@ export interface operations {
                      *                 "sv": "Läs kapitel 3 om driftsättning."
                      *               },
                      *               "url": null,
-                     *               "fileId": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
+                     *               "fileId": "01a24c55-b850-753f-86bc-9df3f3196882",
                      *               "quizId": null,
                      *               "missingLanguages": [
                      *                 "nb",
@@ -42543,7 +42691,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0f67-7799-a36d-2b3349fb6e0f",
+                     *           "id": "01a24c55-b917-74c5-b594-385e6c27add5",
                      *           "code": "work-at-height",
                      *           "title": {
                      *             "de": "Arbeiten in der Höhe – jährliche Auffrischung",
@@ -42561,13 +42709,13 @@ export interface operations {
                      *             "validMonths": 12,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T13:30:52.109Z",
-                     *           "createdAt": "2024-09-27T13:30:52.109Z",
-                     *           "updatedAt": "2024-09-27T13:30:52.109Z",
+                     *           "publishedAt": "2024-09-27T17:10:05.042Z",
+                     *           "createdAt": "2024-09-27T17:10:05.042Z",
+                     *           "updatedAt": "2024-09-27T17:10:05.042Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24b8d-0f69-73c8-9f23-7fcbeff29c72",
+                     *               "id": "01a24c55-b919-764d-9128-8d13167392bc",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42590,7 +42738,7 @@ export interface operations {
                      *               "completions": 0
                      *             },
                      *             {
-                     *               "id": "01a24b8d-0f69-73c8-9f23-80921998db8a",
+                     *               "id": "01a24c55-b919-764d-9128-927d89c0a997",
                      *               "position": 1,
                      *               "kind": "text",
                      *               "title": {
@@ -42717,7 +42865,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
+                 *           "fileId": "01a24c55-b850-753f-86bc-9df3f3196882",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -42813,7 +42961,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-29a4-7482-ad7b-b3e306f81f27",
+                     *       "id": "01a24c55-cd66-7517-a70c-4d14bc80bbcf",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -42829,8 +42977,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T13:31:12.163Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.163Z",
+                     *       "createdAt": "2026-12-06T17:10:21.285Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.285Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -42838,7 +42986,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24b8d-29a5-751e-a0ec-dbc4680aa92b",
+                     *           "id": "01a24c55-cd67-7368-85f9-be65211e156b",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -42860,7 +43008,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24b8d-29a5-751e-a0ec-dc8cd7212380",
+                     *           "id": "01a24c55-cd67-7368-85f9-c08d05527fa7",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -42872,7 +43020,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
+                     *           "fileId": "01a24c55-b850-753f-86bc-9df3f3196882",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -42996,7 +43144,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24b8d-0e18-726a-acbd-69fb3fac1fa2
+                 * @example 01a24c55-b853-703d-ac89-6fcb9b4ecfc5
                  */
                 id: string;
             };
@@ -43012,7 +43160,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-0e18-726a-acbd-69fb3fac1fa2",
+                     *       "id": "01a24c55-b853-703d-ac89-6fcb9b4ecfc5",
                      *       "code": "installer-certified",
                      *       "title": {
                      *         "de": "Zertifizierter Installateur",
@@ -43031,13 +43179,13 @@ export interface operations {
                      *         "validMonths": 24,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2024-09-27T13:30:52.109Z",
-                     *       "createdAt": "2024-09-27T13:30:52.109Z",
-                     *       "updatedAt": "2024-09-27T13:30:52.109Z",
+                     *       "publishedAt": "2024-09-27T17:10:05.042Z",
+                     *       "createdAt": "2024-09-27T17:10:05.042Z",
+                     *       "updatedAt": "2024-09-27T17:10:05.042Z",
                      *       "missingLanguages": [],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24b8d-0e1a-768c-baf7-48ce97a10604",
+                     *           "id": "01a24c55-b854-7697-b068-63e6b3e33b94",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43060,7 +43208,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0e1a-768c-baf7-4dfbb43f228f",
+                     *           "id": "01a24c55-b854-7697-b068-65ef4a183beb",
                      *           "position": 1,
                      *           "kind": "video",
                      *           "title": {
@@ -43082,7 +43230,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0e1a-768c-baf7-52980ffe8b2c",
+                     *           "id": "01a24c55-b854-7697-b068-695a774b80ce",
                      *           "position": 2,
                      *           "kind": "file",
                      *           "title": {
@@ -43095,7 +43243,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 3 om driftsättning."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
+                     *           "fileId": "01a24c55-b850-753f-86bc-9df3f3196882",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43194,7 +43342,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24b8d-29a4-7482-ad7b-b3e306f81f27
+                 * @example 01a24c55-cd66-7517-a70c-4d14bc80bbcf
                  */
                 id: string;
             };
@@ -43234,7 +43382,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
+                 *           "fileId": "01a24c55-b850-753f-86bc-9df3f3196882",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -43330,7 +43478,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-29a4-7482-ad7b-b3e306f81f27",
+                     *       "id": "01a24c55-cd66-7517-a70c-4d14bc80bbcf",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43346,8 +43494,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T13:31:12.163Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.174Z",
+                     *       "createdAt": "2026-12-06T17:10:21.285Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.294Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43355,7 +43503,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24b8d-29b1-771e-848f-c1625051accf",
+                     *           "id": "01a24c55-cd72-716b-8b62-f1f65dbc3470",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43377,7 +43525,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24b8d-29b1-771e-848f-c431cf49d9ee",
+                     *           "id": "01a24c55-cd72-716b-8b62-f6cf13ca0a3d",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43389,7 +43537,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
+                     *           "fileId": "01a24c55-b850-753f-86bc-9df3f3196882",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43537,7 +43685,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24b8d-29a4-7482-ad7b-b3e306f81f27
+                 * @example 01a24c55-cd66-7517-a70c-4d14bc80bbcf
                  */
                 id: string;
             };
@@ -43553,7 +43701,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-29a4-7482-ad7b-b3e306f81f27",
+                     *       "id": "01a24c55-cd66-7517-a70c-4d14bc80bbcf",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43568,9 +43716,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T13:31:12.185Z",
-                     *       "createdAt": "2026-12-06T13:31:12.163Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.185Z",
+                     *       "publishedAt": "2026-12-06T17:10:21.305Z",
+                     *       "createdAt": "2026-12-06T17:10:21.285Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.305Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43578,7 +43726,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24b8d-29b1-771e-848f-c1625051accf",
+                     *           "id": "01a24c55-cd72-716b-8b62-f1f65dbc3470",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43600,7 +43748,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24b8d-29b1-771e-848f-c431cf49d9ee",
+                     *           "id": "01a24c55-cd72-716b-8b62-f6cf13ca0a3d",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43612,7 +43760,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
+                     *           "fileId": "01a24c55-b850-753f-86bc-9df3f3196882",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43748,7 +43896,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24b8d-29a4-7482-ad7b-b3e306f81f27
+                 * @example 01a24c55-cd66-7517-a70c-4d14bc80bbcf
                  */
                 id: string;
             };
@@ -43764,7 +43912,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-29a4-7482-ad7b-b3e306f81f27",
+                     *       "id": "01a24c55-cd66-7517-a70c-4d14bc80bbcf",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43779,9 +43927,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T13:31:12.185Z",
-                     *       "createdAt": "2026-12-06T13:31:12.163Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.306Z",
+                     *       "publishedAt": "2026-12-06T17:10:21.305Z",
+                     *       "createdAt": "2026-12-06T17:10:21.285Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.415Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43789,7 +43937,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24b8d-29b1-771e-848f-c1625051accf",
+                     *           "id": "01a24c55-cd72-716b-8b62-f1f65dbc3470",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43811,7 +43959,7 @@ export interface operations {
                      *           "completions": 1
                      *         },
                      *         {
-                     *           "id": "01a24b8d-29b1-771e-848f-c431cf49d9ee",
+                     *           "id": "01a24c55-cd72-716b-8b62-f6cf13ca0a3d",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43823,7 +43971,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
+                     *           "fileId": "01a24c55-b850-753f-86bc-9df3f3196882",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43959,7 +44107,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24b8d-0e18-726a-acbd-69fb3fac1fa2
+                 * @example 01a24c55-b853-703d-ac89-6fcb9b4ecfc5
                  */
                 id: string;
             };
@@ -43977,24 +44125,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
-                     *           "completedAt": "2026-12-06T13:31:11.398Z",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "completedAt": "2026-12-06T17:10:20.678Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-e29eed9528d1",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-d0fc570c3853",
                      *           "memberName": "Karin Berg",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6fda72d6d3d3",
-                     *           "completedAt": "2026-10-10T13:30:52.109Z",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e649614e489c",
+                     *           "completedAt": "2026-10-10T17:10:05.042Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-f8c3ce96546a",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-e8840ab812d5",
                      *           "memberName": "Anna Olsen",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-768e593aa94a",
-                     *           "completedAt": "2026-09-03T13:30:52.109Z",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-ed4d079946a5",
+                     *           "completedAt": "2026-09-03T17:10:05.042Z",
                      *           "points": 500
                      *         }
                      *       ]
@@ -44095,7 +44243,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24b8d-29a4-7482-ad7b-b3e306f81f27
+                 * @example 01a24c55-cd66-7517-a70c-4d14bc80bbcf
                  */
                 id: string;
             };
@@ -44105,8 +44253,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                 *       "moduleId": "01a24b8d-29b1-771e-848f-c1625051accf"
+                 *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                 *       "moduleId": "01a24c55-cd72-716b-8b62-f1f65dbc3470"
                  *     }
                  */
                 "application/json": {
@@ -44214,10 +44362,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:module_locked",
                      *       "title": "module locked",
                      *       "status": 409,
-                     *       "detail": "Module 01a24b8d-29b1-771e-848f-c431cf49d9ee is not open yet: complete the modules before it first.",
+                     *       "detail": "Module 01a24c55-cd72-716b-8b62-f6cf13ca0a3d is not open yet: complete the modules before it first.",
                      *       "code": "module_locked",
-                     *       "requestId": "01a24b8d-29be-755e-9349-0a9b63f2dd8f",
-                     *       "instance": "/v1/courses/01a24b8d-29a4-7482-ad7b-b3e306f81f27/completions"
+                     *       "requestId": "01a24c55-cd83-75ac-92d6-1d44a37134e7",
+                     *       "instance": "/v1/courses/01a24c55-cd66-7517-a70c-4d14bc80bbcf/completions"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -44302,7 +44450,7 @@ export interface operations {
                 memberId?: string;
                 /**
                  * @description Only this course's certificates
-                 * @example 01a24b8d-0e18-726a-acbd-69fb3fac1fa2
+                 * @example 01a24c55-b853-703d-ac89-6fcb9b4ecfc5
                  */
                 courseId?: string;
             };
@@ -44322,58 +44470,58 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-0e82-759d-948b-5a30f996d333",
-                     *           "courseId": "01a24b8d-0e18-726a-acbd-69fb3fac1fa2",
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-d4b8f960d972",
-                     *           "code": "PB39Y-D1PJX-JNAB9",
+                     *           "id": "01a24c55-b894-7424-8e26-19fd94b867c2",
+                     *           "courseId": "01a24c55-b853-703d-ac89-6fcb9b4ecfc5",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c5558db2a045",
+                     *           "code": "GJVDD-JWBV3-ZZBTJ",
                      *           "language": "nb",
                      *           "memberName": "Jonas Holm",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2024-12-26T13:30:52.109Z",
-                     *           "expiresAt": "2026-12-26T13:30:52.109Z",
+                     *           "issuedAt": "2024-12-26T17:10:05.042Z",
+                     *           "expiresAt": "2026-12-26T17:10:05.042Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/v1/certificates/01a24b8d-0e82-759d-948b-5a30f996d333/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24c55-b894-7424-8e26-19fd94b867c2/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0ea8-7019-940e-97229f55ac05",
-                     *           "courseId": "01a24b8d-0e18-726a-acbd-69fb3fac1fa2",
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-e29eed9528d1",
-                     *           "code": "GNG5W-STJ1T-6WM4F",
+                     *           "id": "01a24c55-b8aa-752f-8f6a-b42ad16b70dd",
+                     *           "courseId": "01a24c55-b853-703d-ac89-6fcb9b4ecfc5",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-d0fc570c3853",
+                     *           "code": "KWSDJ-EHVG3-E1ZDD",
                      *           "language": "nb",
                      *           "memberName": "Karin Berg",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-10-10T13:30:52.109Z",
-                     *           "expiresAt": "2028-10-10T13:30:52.109Z",
+                     *           "issuedAt": "2026-10-10T17:10:05.042Z",
+                     *           "expiresAt": "2028-10-10T17:10:05.042Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24b8d-0ea8-7019-940e-97229f55ac05/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24c55-b8aa-752f-8f6a-b42ad16b70dd/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0ed1-769c-9f93-f44fb4ef9fa5",
-                     *           "courseId": "01a24b8d-0e18-726a-acbd-69fb3fac1fa2",
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-f8c3ce96546a",
-                     *           "code": "14DYZ-AC2SK-QA2GY",
+                     *           "id": "01a24c55-b8c1-7335-aec8-d344f2362f11",
+                     *           "courseId": "01a24c55-b853-703d-ac89-6fcb9b4ecfc5",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-e8840ab812d5",
+                     *           "code": "VVYR3-GS9JN-J831S",
                      *           "language": "nb",
                      *           "memberName": "Anna Olsen",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-09-03T13:30:52.109Z",
-                     *           "expiresAt": "2028-09-03T13:30:52.109Z",
+                     *           "issuedAt": "2026-09-03T17:10:05.042Z",
+                     *           "expiresAt": "2028-09-03T17:10:05.042Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24b8d-0ed1-769c-9f93-f44fb4ef9fa5/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24c55-b8c1-7335-aec8-d344f2362f11/pdf"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGI4ZC0wZjIxLTc2NmMtYjMwZi0yNzY0ZjE4YmZhMTAiXQ"
+                     *       "nextCursor": "WyIwMWEyNGM1NS1iOGYwLTcyNGQtYmM2Mi1mZjE2Nzg3YjQ2MmYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -44439,7 +44587,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24b8d-29d4-753d-a2c0-904830ef9c48
+                 * @example 01a24c55-cd99-7168-a37d-fad9cb138f54
                  */
                 id: string;
             };
@@ -44537,7 +44685,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24b8d-29d4-753d-a2c0-904830ef9c48
+                 * @example 01a24c55-cd99-7168-a37d-fad9cb138f54
                  */
                 id: string;
             };
@@ -44553,21 +44701,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-29d4-753d-a2c0-904830ef9c48",
-                     *       "courseId": "01a24b8d-29a4-7482-ad7b-b3e306f81f27",
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *       "code": "7RE7K-AKNHF-61VAK",
+                     *       "id": "01a24c55-cd99-7168-a37d-fad9cb138f54",
+                     *       "courseId": "01a24c55-cd66-7517-a70c-4d14bc80bbcf",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "code": "AQ0G7-T8VXB-9QQ4Z",
                      *       "language": "nb",
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
-                     *       "issuedAt": "2026-12-06T13:31:12.209Z",
-                     *       "expiresAt": "2029-12-06T13:31:12.209Z",
-                     *       "revokedAt": "2026-12-06T13:31:12.302Z",
+                     *       "issuedAt": "2026-12-06T17:10:21.334Z",
+                     *       "expiresAt": "2029-12-06T17:10:21.334Z",
+                     *       "revokedAt": "2026-12-06T17:10:21.411Z",
                      *       "replacedBy": null,
                      *       "replacedAt": null,
                      *       "status": "revoked",
                      *       "expiresSoon": false,
-                     *       "pdfUrl": "/v1/certificates/01a24b8d-29d4-753d-a2c0-904830ef9c48/pdf"
+                     *       "pdfUrl": "/v1/certificates/01a24c55-cd99-7168-a37d-fad9cb138f54/pdf"
                      *     }
                      */
                     "application/json": components["schemas"]["Certificate"];
@@ -44690,7 +44838,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example 7RE7K-AKNHF-61VAK
+                 * @example AQ0G7-T8VXB-9QQ4Z
                  */
                 code: string;
             };
@@ -44711,8 +44859,8 @@ export interface operations {
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
                      *       "programName": "Nordbygg Partner Club (demo)",
-                     *       "issuedAt": "2026-12-06T13:31:12.209Z",
-                     *       "expiresAt": "2029-12-06T13:31:12.209Z"
+                     *       "issuedAt": "2026-12-06T17:10:21.334Z",
+                     *       "expiresAt": "2029-12-06T17:10:21.334Z"
                      *     }
                      */
                     "application/json": {
@@ -44794,7 +44942,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example 7RE7K-AKNHF-61VAK
+                 * @example AQ0G7-T8VXB-9QQ4Z
                  */
                 code: string;
             };
@@ -44885,7 +45033,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24b8d-0e18-726a-acbd-69fb3fac1fa2"
+                     *             "01a24c55-b853-703d-ac89-6fcb9b4ecfc5"
                      *           ]
                      *         }
                      *       ]
@@ -44964,7 +45112,7 @@ export interface operations {
                  *         {
                  *           "level": "platinum",
                  *           "courseIds": [
-                 *             "01a24b8d-0e18-726a-acbd-69fb3fac1fa2"
+                 *             "01a24c55-b853-703d-ac89-6fcb9b4ecfc5"
                  *           ]
                  *         }
                  *       ]
@@ -44991,7 +45139,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24b8d-0e18-726a-acbd-69fb3fac1fa2"
+                     *             "01a24c55-b853-703d-ac89-6fcb9b4ecfc5"
                      *           ]
                      *         }
                      *       ]
@@ -45147,7 +45295,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-0f97-7139-839c-4dbeea754531",
+                     *           "id": "01a24c55-b939-754d-9480-b0b6efa93ad6",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "For sales reps: winter campaign kit",
@@ -45170,9 +45318,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-26T13:30:52.109Z",
-                     *           "createdAt": "2026-11-25T13:30:52.109Z",
-                     *           "updatedAt": "2026-11-26T13:30:52.109Z",
+                     *           "publishedAt": "2026-11-26T17:10:05.042Z",
+                     *           "createdAt": "2026-11-25T17:10:05.042Z",
+                     *           "updatedAt": "2026-11-26T17:10:05.042Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "pl",
@@ -45186,7 +45334,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0f94-709d-896f-b1b242094b49",
+                     *           "id": "01a24c55-b936-756a-8e33-54240c31b8e4",
                      *           "kind": "file",
                      *           "title": {
                      *             "en": "Installation guide (PDF)",
@@ -45198,7 +45346,7 @@ export interface operations {
                      *             "en": "The complete guide for every model.",
                      *             "sv": "Den kompletta guiden för alla modeller."
                      *           },
-                     *           "fileId": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
+                     *           "fileId": "01a24c55-b850-753f-86bc-9df3f3196882",
                      *           "audience": {
                      *             "tiers": [],
                      *             "roles": [],
@@ -45208,9 +45356,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-16T13:30:52.109Z",
-                     *           "createdAt": "2026-11-15T13:30:52.109Z",
-                     *           "updatedAt": "2026-11-16T13:30:52.109Z",
+                     *           "publishedAt": "2026-11-16T17:10:05.042Z",
+                     *           "createdAt": "2026-11-15T17:10:05.042Z",
+                     *           "updatedAt": "2026-11-16T17:10:05.042Z",
                      *           "missingLanguages": [
                      *             "pl",
                      *             "de"
@@ -45223,7 +45371,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0f90-702e-8005-a43be8b0286a",
+                     *           "id": "01a24c55-b932-76b4-9661-0086c8cc7a86",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "Spring 2027 price list",
@@ -45252,11 +45400,11 @@ export interface operations {
                      *           "earlyAccess": {
                      *             "platinum": 7
                      *           },
-                     *           "availableAt": "2026-12-09T13:30:52.109Z",
+                     *           "availableAt": "2026-12-09T17:10:05.042Z",
                      *           "status": "published",
-                     *           "publishedAt": "2026-12-05T13:30:52.109Z",
-                     *           "createdAt": "2026-12-04T13:30:52.109Z",
-                     *           "updatedAt": "2026-12-05T13:30:52.109Z",
+                     *           "publishedAt": "2026-12-05T17:10:05.042Z",
+                     *           "createdAt": "2026-12-04T17:10:05.042Z",
+                     *           "updatedAt": "2026-12-05T17:10:05.042Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "de"
@@ -45364,7 +45512,7 @@ export interface operations {
                  *       "earlyAccess": {
                  *         "platinum": 5
                  *       },
-                 *       "availableAt": "2026-12-13T13:31:11.897Z"
+                 *       "availableAt": "2026-12-13T17:10:21.055Z"
                  *     }
                  */
                 "application/json": {
@@ -45440,7 +45588,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2a54-757e-9f7e-d63c6b1c1aba",
+                     *       "id": "01a24c55-ce07-754c-8aa9-06df1e3bd0e3",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45467,11 +45615,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T13:31:11.897Z",
+                     *       "availableAt": "2026-12-13T17:10:21.055Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T13:31:12.339Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.339Z",
+                     *       "createdAt": "2026-12-06T17:10:21.447Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.447Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45593,7 +45741,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24b8d-2a54-757e-9f7e-d63c6b1c1aba
+                 * @example 01a24c55-ce07-754c-8aa9-06df1e3bd0e3
                  */
                 id: string;
             };
@@ -45609,7 +45757,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2a54-757e-9f7e-d63c6b1c1aba",
+                     *       "id": "01a24c55-ce07-754c-8aa9-06df1e3bd0e3",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45636,11 +45784,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T13:31:11.897Z",
+                     *       "availableAt": "2026-12-13T17:10:21.055Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T13:31:12.339Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.339Z",
+                     *       "createdAt": "2026-12-06T17:10:21.447Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.447Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45738,7 +45886,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24b8d-2a54-757e-9f7e-d63c6b1c1aba
+                 * @example 01a24c55-ce07-754c-8aa9-06df1e3bd0e3
                  */
                 id: string;
             };
@@ -45774,7 +45922,7 @@ export interface operations {
                  *         "platinum": 7,
                  *         "gold": 2
                  *       },
-                 *       "availableAt": "2026-12-13T13:31:11.897Z"
+                 *       "availableAt": "2026-12-13T17:10:21.055Z"
                  *     }
                  */
                 "application/json": {
@@ -45850,7 +45998,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2a54-757e-9f7e-d63c6b1c1aba",
+                     *       "id": "01a24c55-ce07-754c-8aa9-06df1e3bd0e3",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45878,11 +46026,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T13:31:11.897Z",
+                     *       "availableAt": "2026-12-13T17:10:21.055Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T13:31:12.339Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.361Z",
+                     *       "createdAt": "2026-12-06T17:10:21.447Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.468Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46028,7 +46176,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24b8d-2a54-757e-9f7e-d63c6b1c1aba
+                 * @example 01a24c55-ce07-754c-8aa9-06df1e3bd0e3
                  */
                 id: string;
             };
@@ -46044,7 +46192,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2a54-757e-9f7e-d63c6b1c1aba",
+                     *       "id": "01a24c55-ce07-754c-8aa9-06df1e3bd0e3",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -46072,11 +46220,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T13:31:11.897Z",
+                     *       "availableAt": "2026-12-13T17:10:21.055Z",
                      *       "status": "published",
-                     *       "publishedAt": "2026-12-06T13:31:12.372Z",
-                     *       "createdAt": "2026-12-06T13:31:12.339Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.372Z",
+                     *       "publishedAt": "2026-12-06T17:10:21.484Z",
+                     *       "createdAt": "2026-12-06T17:10:21.447Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.484Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46210,7 +46358,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24b8d-2a54-757e-9f7e-d63c6b1c1aba
+                 * @example 01a24c55-ce07-754c-8aa9-06df1e3bd0e3
                  */
                 id: string;
             };
@@ -46226,7 +46374,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2a54-757e-9f7e-d63c6b1c1aba",
+                     *       "id": "01a24c55-ce07-754c-8aa9-06df1e3bd0e3",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -46254,11 +46402,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T13:31:11.897Z",
+                     *       "availableAt": "2026-12-13T17:10:21.055Z",
                      *       "status": "archived",
-                     *       "publishedAt": "2026-12-06T13:31:12.372Z",
-                     *       "createdAt": "2026-12-06T13:31:12.339Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.384Z",
+                     *       "publishedAt": "2026-12-06T17:10:21.484Z",
+                     *       "createdAt": "2026-12-06T17:10:21.447Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.501Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46404,7 +46552,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-0e18-726a-acbd-69fb3fac1fa2",
+                     *           "id": "01a24c55-b853-703d-ac89-6fcb9b4ecfc5",
                      *           "title": {
                      *             "text": "Sertifisert installatør",
                      *             "language": "nb",
@@ -46421,7 +46569,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0f67-7799-a36d-2b3349fb6e0f",
+                     *           "id": "01a24c55-b917-74c5-b594-385e6c27add5",
                      *           "title": {
                      *             "text": "Arbeid i høyden – årlig repetisjon",
                      *             "language": "nb",
@@ -46523,7 +46671,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24b8d-0e18-726a-acbd-69fb3fac1fa2
+                 * @example 01a24c55-b853-703d-ac89-6fcb9b4ecfc5
                  */
                 id: string;
             };
@@ -46539,7 +46687,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-0e18-726a-acbd-69fb3fac1fa2",
+                     *       "id": "01a24c55-b853-703d-ac89-6fcb9b4ecfc5",
                      *       "title": {
                      *         "text": "Sertifisert installatør",
                      *         "language": "nb",
@@ -46548,7 +46696,7 @@ export interface operations {
                      *       "summary": "Säker installation av våra värmepumpar i tre korta steg.",
                      *       "modules": [
                      *         {
-                     *           "id": "01a24b8d-0e1a-768c-baf7-48ce97a10604",
+                     *           "id": "01a24c55-b854-7697-b068-63e6b3e33b94",
                      *           "kind": "text",
                      *           "state": "done",
                      *           "title": {
@@ -46566,7 +46714,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0e1a-768c-baf7-4dfbb43f228f",
+                     *           "id": "01a24c55-b854-7697-b068-65ef4a183beb",
                      *           "kind": "video",
                      *           "state": "open",
                      *           "title": {
@@ -46584,7 +46732,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0e1a-768c-baf7-52980ffe8b2c",
+                     *           "id": "01a24c55-b854-7697-b068-695a774b80ce",
                      *           "kind": "file",
                      *           "state": "locked",
                      *           "title": {
@@ -46599,8 +46747,8 @@ export interface operations {
                      *           },
                      *           "url": null,
                      *           "file": {
-                     *             "id": "01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
-                     *             "url": "/portal/v1/training/files/01a24b8d-0e13-73ff-b67a-26dda2aa54bf",
+                     *             "id": "01a24c55-b850-753f-86bc-9df3f3196882",
+                     *             "url": "/portal/v1/training/files/01a24c55-b850-753f-86bc-9df3f3196882",
                      *             "contentType": "application/pdf",
                      *             "sizeBytes": 608,
                      *             "fileName": "installationshandbok.pdf"
@@ -46615,7 +46763,7 @@ export interface operations {
                      *         "validMonths": 24,
                      *         "renewBy": "course"
                      *       },
-                     *       "next": "01a24b8d-0e1a-768c-baf7-4dfbb43f228f",
+                     *       "next": "01a24c55-b854-7697-b068-65ef4a183beb",
                      *       "certificateId": null,
                      *       "renewal": null
                      *     }
@@ -46775,12 +46923,12 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24b8d-0e18-726a-acbd-69fb3fac1fa2
+                 * @example 01a24c55-b853-703d-ac89-6fcb9b4ecfc5
                  */
                 id: string;
                 /**
                  * @description the module id
-                 * @example 01a24b8d-0e1a-768c-baf7-4dfbb43f228f
+                 * @example 01a24c55-b854-7697-b068-65ef4a183beb
                  */
                 moduleId: string;
             };
@@ -46949,7 +47097,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24b8d-0f67-7799-a36d-2b3349fb6e0f
+                 * @example 01a24c55-b917-74c5-b594-385e6c27add5
                  */
                 id: string;
             };
@@ -46965,12 +47113,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-26d6-773b-b7c4-942092df9c37",
-                     *       "certificateId": "01a24b8d-0f7e-74af-81f6-fd9cf9c5dc53",
-                     *       "startedAt": "2026-12-06T13:31:11.443Z",
+                     *       "id": "01a24c55-cb2d-70ae-a2ac-dad029091d8c",
+                     *       "certificateId": "01a24c55-b924-7688-b736-dfc796da797e",
+                     *       "startedAt": "2026-12-06T17:10:20.715Z",
                      *       "moduleIds": [
-                     *         "01a24b8d-0f69-73c8-9f23-7fcbeff29c72",
-                     *         "01a24b8d-0f69-73c8-9f23-80921998db8a"
+                     *         "01a24c55-b919-764d-9128-8d13167392bc",
+                     *         "01a24c55-b919-764d-9128-927d89c0a997"
                      *       ]
                      *     }
                      */
@@ -47118,38 +47266,38 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-0f7e-74af-81f6-fd9cf9c5dc53",
-                     *           "courseId": "01a24b8d-0f67-7799-a36d-2b3349fb6e0f",
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *           "code": "04RZ7-9CKDW-T2X2F",
+                     *           "id": "01a24c55-b924-7688-b736-dfc796da797e",
+                     *           "courseId": "01a24c55-b917-74c5-b594-385e6c27add5",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "code": "Y04Q9-A9HNN-V3J34",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Arbeid i høyden – årlig repetisjon",
-                     *           "issuedAt": "2025-12-21T13:30:52.109Z",
-                     *           "expiresAt": "2026-12-21T13:30:52.109Z",
+                     *           "issuedAt": "2025-12-21T17:10:05.042Z",
+                     *           "expiresAt": "2026-12-21T17:10:05.042Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24b8d-0f7e-74af-81f6-fd9cf9c5dc53/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a24c55-b924-7688-b736-dfc796da797e/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-26aa-752a-9f18-07522cbd0432",
-                     *           "courseId": "01a24b8d-0e18-726a-acbd-69fb3fac1fa2",
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *           "code": "7VSEG-YRHT3-SMY21",
+                     *           "id": "01a24c55-cb09-7453-987c-f476848413fb",
+                     *           "courseId": "01a24c55-b853-703d-ac89-6fcb9b4ecfc5",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "code": "8YX73-W1GR8-K6WTR",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-12-06T13:31:11.398Z",
-                     *           "expiresAt": "2028-12-06T13:31:11.398Z",
+                     *           "issuedAt": "2026-12-06T17:10:20.678Z",
+                     *           "expiresAt": "2028-12-06T17:10:20.678Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24b8d-26aa-752a-9f18-07522cbd0432/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a24c55-cb09-7453-987c-f476848413fb/pdf"
                      *         }
                      *       ]
                      *     }
@@ -47216,7 +47364,7 @@ export interface operations {
             path: {
                 /**
                  * @description the certificate id
-                 * @example 01a24b8d-0f7e-74af-81f6-fd9cf9c5dc53
+                 * @example 01a24c55-b924-7688-b736-dfc796da797e
                  */
                 id: string;
             };
@@ -47326,7 +47474,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-0f90-702e-8005-a43be8b0286a",
+                     *           "id": "01a24c55-b932-76b4-9661-0086c8cc7a86",
                      *           "kind": "article",
                      *           "title": {
                      *             "text": "Prislista våren 2027",
@@ -47334,12 +47482,12 @@ export interface operations {
                      *             "fallback": true
                      *           },
                      *           "summary": "Nya nettopriser från 1 mars.",
-                     *           "opensAt": "2026-12-02T13:30:52.109Z",
+                     *           "opensAt": "2026-12-02T17:10:05.042Z",
                      *           "early": true,
                      *           "read": true
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0f94-709d-896f-b1b242094b49",
+                     *           "id": "01a24c55-b936-756a-8e33-54240c31b8e4",
                      *           "kind": "file",
                      *           "title": {
                      *             "text": "Installasjonsveiledning (PDF)",
@@ -47347,7 +47495,7 @@ export interface operations {
                      *             "fallback": false
                      *           },
                      *           "summary": "",
-                     *           "opensAt": "2026-11-16T13:30:52.109Z",
+                     *           "opensAt": "2026-11-16T17:10:05.042Z",
                      *           "early": false,
                      *           "read": true
                      *         }
@@ -47446,7 +47594,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24b8d-0f90-702e-8005-a43be8b0286a
+                 * @example 01a24c55-b932-76b4-9661-0086c8cc7a86
                  */
                 id: string;
             };
@@ -47462,7 +47610,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-0f90-702e-8005-a43be8b0286a",
+                     *       "id": "01a24c55-b932-76b4-9661-0086c8cc7a86",
                      *       "kind": "article",
                      *       "title": {
                      *         "text": "Prislista våren 2027",
@@ -47470,7 +47618,7 @@ export interface operations {
                      *         "fallback": true
                      *       },
                      *       "summary": "Nya nettopriser från 1 mars.",
-                     *       "opensAt": "2026-12-02T13:30:52.109Z",
+                     *       "opensAt": "2026-12-02T17:10:05.042Z",
                      *       "early": true,
                      *       "read": true,
                      *       "body": {
@@ -47598,7 +47746,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24b8d-0f90-702e-8005-a43be8b0286a
+                 * @example 01a24c55-b932-76b4-9661-0086c8cc7a86
                  */
                 id: string;
             };
@@ -47730,7 +47878,7 @@ export interface operations {
             path: {
                 /**
                  * @description the training file id, from a module's or content item's `file`
-                 * @example 01a24b8d-0e13-73ff-b67a-26dda2aa54bf
+                 * @example 01a24c55-b850-753f-86bc-9df3f3196882
                  */
                 id: string;
             };
@@ -48086,7 +48234,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-0fb2-7645-8427-e313fe52fb22",
+                     *           "id": "01a24c55-b956-75a0-8f64-7a86076edb62",
                      *           "code": "question",
                      *           "kind": "question",
                      *           "names": {
@@ -48102,7 +48250,7 @@ export interface operations {
                      *           "position": 1
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0fb4-7268-97fd-860f69595879",
+                     *           "id": "01a24c55-b957-70a9-b727-fa8a773f4223",
                      *           "code": "complaint",
                      *           "kind": "complaint",
                      *           "names": {
@@ -48124,7 +48272,7 @@ export interface operations {
                      *           "position": 2
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0fb4-7268-97fd-8ab741026732",
+                     *           "id": "01a24c55-b958-7238-9283-af405fd47b39",
                      *           "code": "callback",
                      *           "kind": "callback",
                      *           "names": {
@@ -48288,7 +48436,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2a9b-718f-a1bd-507717e9d766",
+                     *       "id": "01a24c55-ce54-70f9-afef-17c2456dc5eb",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -48433,7 +48581,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request type's id (a UUID)
-                 * @example 01a24b8d-2a9b-718f-a1bd-507717e9d766
+                 * @example 01a24c55-ce54-70f9-afef-17c2456dc5eb
                  */
                 id: string;
             };
@@ -48523,7 +48671,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2a9b-718f-a1bd-507717e9d766",
+                     *       "id": "01a24c55-ce54-70f9-afef-17c2456dc5eb",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -48967,13 +49115,13 @@ export interface operations {
                      *           "language": "sv",
                      *           "title": "Be om foto",
                      *           "body": "Kan du skicka ett foto på skadan och följesedeln? Det går bra att bifoga direkt här i ärendet.",
-                     *           "id": "01a24b8d-0fbc-74f7-8370-9ab87b3e3cdc"
+                     *           "id": "01a24c55-b95f-77c2-84fc-55d7b5af6cb7"
                      *         },
                      *         {
                      *           "language": "sv",
                      *           "title": "Tack, vi återkommer",
                      *           "body": "Tack för ditt ärende! Vi undersöker saken och återkommer senast i morgon.",
-                     *           "id": "01a24b8d-0fbb-7777-952f-d47233f7213f"
+                     *           "id": "01a24c55-b95e-71ad-873d-354649679b61"
                      *         }
                      *       ]
                      *     }
@@ -49070,7 +49218,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Kan du skicka en bild på följesedeln, så krediterar vi mellanskillnaden direkt.",
-                     *       "id": "01a24b8d-2aae-760c-93db-40f957a06c57"
+                     *       "id": "01a24c55-ce68-761d-9b43-f2de38db6c59"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -49169,7 +49317,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24b8d-2aae-760c-93db-40f957a06c57
+                 * @example 01a24c55-ce68-761d-9b43-f2de38db6c59
                  */
                 id: string;
             };
@@ -49205,7 +49353,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Skicka gärna en bild på följesedeln, så krediterar vi mellanskillnaden samma dag.",
-                     *       "id": "01a24b8d-2aae-760c-93db-40f957a06c57"
+                     *       "id": "01a24c55-ce68-761d-9b43-f2de38db6c59"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -49328,7 +49476,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24b8d-2aae-760c-93db-40f957a06c57
+                 * @example 01a24c55-ce68-761d-9b43-f2de38db6c59
                  */
                 id: string;
             };
@@ -49485,11 +49633,11 @@ export interface operations {
                      *           "title": "Fel på fakturan",
                      *           "body": "Har du fått fel pris eller fel antal på fakturan? Skapa ett ärende med fakturanumret så rättar vi och skickar en kreditnota.",
                      *           "published": true,
-                     *           "id": "01a24b8d-0fce-75e8-9453-d141364b0504",
+                     *           "id": "01a24c55-b96e-7249-9a71-a6a9eeecfc11",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T13:31:05.550Z"
+                     *           "updatedAt": "2026-12-06T17:10:16.174Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49497,11 +49645,11 @@ export interface operations {
                      *           "title": "Leveranstider och spårning",
                      *           "body": "Lagervaror levereras inom två arbetsdagar i Mellansverige. Spårningslänken finns i orderbekräftelsen.",
                      *           "published": true,
-                     *           "id": "01a24b8d-0fcc-7490-a967-74cbadcbc911",
+                     *           "id": "01a24c55-b96c-769e-893b-1be763e32999",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T13:31:05.548Z"
+                     *           "updatedAt": "2026-12-06T17:10:16.172Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49509,11 +49657,11 @@ export interface operations {
                      *           "title": "Skadad leverans – så reklamerar du",
                      *           "body": "Fotografera skadan och emballaget innan du kvitterar. Skapa en reklamation i portalen inom sju dagar och bifoga fotona, så skickar vi ersättningsvaror eller krediterar dig.",
                      *           "published": true,
-                     *           "id": "01a24b8d-0fbe-7519-8242-e7f9d4c355e9",
+                     *           "id": "01a24c55-b961-735e-b00e-d26c7aa142a8",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T13:31:05.534Z"
+                     *           "updatedAt": "2026-12-06T17:10:16.161Z"
                      *         }
                      *       ]
                      *     }
@@ -49623,11 +49771,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats.",
                      *       "published": true,
-                     *       "id": "01a24b8d-2aba-766b-a083-8d6122db4149",
+                     *       "id": "01a24c55-ce77-7529-9589-1bb21ced629f",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T13:31:12.442Z"
+                     *       "updatedAt": "2026-12-06T17:10:21.559Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49726,7 +49874,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24b8d-2aba-766b-a083-8d6122db4149
+                 * @example 01a24c55-ce77-7529-9589-1bb21ced629f
                  */
                 id: string;
             };
@@ -49747,11 +49895,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24b8d-2aba-766b-a083-8d6122db4149",
+                     *       "id": "01a24c55-ce77-7529-9589-1bb21ced629f",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T13:31:12.446Z"
+                     *       "updatedAt": "2026-12-06T17:10:21.563Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49838,7 +49986,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24b8d-2aba-766b-a083-8d6122db4149
+                 * @example 01a24c55-ce77-7529-9589-1bb21ced629f
                  */
                 id: string;
             };
@@ -49887,11 +50035,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24b8d-2aba-766b-a083-8d6122db4149",
+                     *       "id": "01a24c55-ce77-7529-9589-1bb21ced629f",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T13:31:12.446Z"
+                     *       "updatedAt": "2026-12-06T17:10:21.563Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -50037,7 +50185,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-2aba-766b-a083-8d6122db4149",
+                     *           "id": "01a24c55-ce77-7529-9589-1bb21ced629f",
                      *           "category": "Leveranser",
                      *           "title": "Så bokar du kranbil till byggplatsen",
                      *           "excerpt": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress",
@@ -50157,7 +50305,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-2788-75c8-b55f-83d0169d8b36",
+                     *           "id": "01a24c55-cbab-7148-a0f4-445b34257619",
                      *           "number": 39,
                      *           "type": {
                      *             "code": "question",
@@ -50167,21 +50315,21 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *             "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *             "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *             "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": null,
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T13:31:11.620Z",
-                     *           "updatedAt": "2026-12-06T13:31:11.655Z",
+                     *           "createdAt": "2026-12-06T17:10:20.839Z",
+                     *           "updatedAt": "2026-12-06T17:10:20.865Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
@@ -50199,7 +50347,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24b8d-13de-757d-9b9c-424e16b0d6fb",
+                     *           "id": "01a24c55-bcc3-7067-b113-9939c5b94b33",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -50209,24 +50357,24 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *             "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *             "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *             "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24b8d-152a-75aa-a2f0-c3365888207f",
+                     *             "id": "01a24c55-bdc2-767c-b9d8-8886e6ea398f",
                      *             "name": "Reklamationer"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T13:30:52.109Z",
-                     *           "updatedAt": "2026-12-06T13:30:52.109Z",
+                     *           "createdAt": "2026-12-06T17:10:05.042Z",
+                     *           "updatedAt": "2026-12-06T17:10:05.042Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 240,
@@ -50244,7 +50392,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24b8d-1428-7578-a459-212d346f39ed",
+                     *           "id": "01a24c55-bcfd-758a-aa6f-1738b43da6ef",
                      *           "number": 28,
                      *           "type": {
                      *             "code": "special-order",
@@ -50254,42 +50402,42 @@ export interface operations {
                      *           "subject": "Röda takpannor, specialfärg",
                      *           "state": "in_progress",
                      *           "member": {
-                     *             "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *             "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *             "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *             "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24b8d-1525-72cf-8254-8b6322588ac4",
+                     *             "id": "01a24c55-bdbe-7078-985c-6d8fb515add1",
                      *             "name": "Orderdesk"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-04T07:30:52.109Z",
-                     *           "updatedAt": "2026-12-06T13:30:52.109Z",
+                     *           "createdAt": "2026-12-04T11:10:05.042Z",
+                     *           "updatedAt": "2026-12-06T17:10:05.042Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
-                     *               "elapsedMinutes": 306,
+                     *               "elapsedMinutes": 229.92,
                      *               "dueAt": null,
                      *               "status": "met"
                      *             },
                      *             "resolution": {
                      *               "targetMinutes": 2700,
-                     *               "elapsedMinutes": 449.13,
-                     *               "dueAt": "2026-12-11T07:30:52.200Z",
+                     *               "elapsedMinutes": 229.92,
+                     *               "dueAt": "2026-12-11T11:10:04.800Z",
                      *               "status": "ok"
                      *             },
                      *             "status": "ok"
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI5VDE5OjMwOjUyLjEwOVoiLCIwMWEyNGI4ZC0xNGUwLTc2ZTktOTlhOC0zMGQ5ZTgxYjZlYjAiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI5VDIzOjEwOjA1LjA0MloiLCIwMWEyNGM1NS1iZDg3LTcwYTEtYmI5Ny05MThlZTIwYjlhNjMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -50359,7 +50507,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                 *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                  *       "type": "question",
                  *       "subject": "Leveransdag för order 45120",
                  *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
@@ -50413,7 +50561,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2add-73ab-8977-134a184b4743",
+                     *       "id": "01a24c55-cea7-76d3-ba3b-e07da342c527",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50423,21 +50571,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T13:31:12.474Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.474Z",
+                     *       "createdAt": "2026-12-06T17:10:21.602Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.602Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50461,7 +50609,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24b8d-2adf-741f-8f38-86cff2d0d894",
+                     *           "id": "01a24c55-cea9-7398-8176-e781cbb439f2",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50472,7 +50620,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T13:31:12.474Z"
+                     *           "createdAt": "2026-12-06T17:10:21.602Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50593,7 +50741,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24b8d-2add-73ab-8977-134a184b4743
+                 * @example 01a24c55-cea7-76d3-ba3b-e07da342c527
                  */
                 id: string;
             };
@@ -50609,7 +50757,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2add-73ab-8977-134a184b4743",
+                     *       "id": "01a24c55-cea7-76d3-ba3b-e07da342c527",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50619,21 +50767,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T13:31:12.474Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.474Z",
+                     *       "createdAt": "2026-12-06T17:10:21.602Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.602Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50657,7 +50805,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24b8d-2adf-741f-8f38-86cff2d0d894",
+                     *           "id": "01a24c55-cea9-7398-8176-e781cbb439f2",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50668,7 +50816,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T13:31:12.474Z"
+                     *           "createdAt": "2026-12-06T17:10:21.602Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50765,7 +50913,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24b8d-2add-73ab-8977-134a184b4743
+                 * @example 01a24c55-cea7-76d3-ba3b-e07da342c527
                  */
                 id: string;
             };
@@ -50804,7 +50952,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2add-73ab-8977-134a184b4743",
+                     *       "id": "01a24c55-cea7-76d3-ba3b-e07da342c527",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50814,21 +50962,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "in_progress",
                      *       "member": {
-                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T13:31:12.474Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.509Z",
+                     *       "createdAt": "2026-12-06T17:10:21.602Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.648Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50847,12 +50995,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T13:31:12.509Z",
+                     *       "firstResponseAt": "2026-12-06T17:10:21.648Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24b8d-2adf-741f-8f38-86cff2d0d894",
+                     *           "id": "01a24c55-cea9-7398-8176-e781cbb439f2",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50863,10 +51011,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T13:31:12.474Z"
+                     *           "createdAt": "2026-12-06T17:10:21.602Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-2afe-748b-bcfd-73adc75eb568",
+                     *           "id": "01a24c55-ced2-726f-b0b8-3a44fd33020f",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50877,10 +51025,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T13:31:12.509Z"
+                     *           "createdAt": "2026-12-06T17:10:21.648Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-2aff-746c-8617-d6995efdd6c7",
+                     *           "id": "01a24c55-ced3-75dc-bfb5-6ccd01417e3f",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50891,7 +51039,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T13:31:12.509Z"
+                     *           "createdAt": "2026-12-06T17:10:21.648Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51036,7 +51184,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24b8d-2add-73ab-8977-134a184b4743
+                 * @example 01a24c55-cea7-76d3-ba3b-e07da342c527
                  */
                 id: string;
             };
@@ -51070,7 +51218,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2add-73ab-8977-134a184b4743",
+                     *       "id": "01a24c55-cea7-76d3-ba3b-e07da342c527",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -51080,24 +51228,24 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
+                     *         "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
                      *         "name": "Demo Admin"
                      *       },
                      *       "team": {
-                     *         "id": "01a24b8d-2b19-7020-a540-0bc394847870",
+                     *         "id": "01a24c55-cef1-71bd-9036-b5fb0c2319af",
                      *         "name": "Orderdesk Mälardalen och Gävle"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T13:31:12.474Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.580Z",
+                     *       "createdAt": "2026-12-06T17:10:21.602Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.732Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -51116,12 +51264,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T13:31:12.509Z",
-                     *       "resolvedAt": "2026-12-06T13:31:12.580Z",
+                     *       "firstResponseAt": "2026-12-06T17:10:21.648Z",
+                     *       "resolvedAt": "2026-12-06T17:10:21.732Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24b8d-2adf-741f-8f38-86cff2d0d894",
+                     *           "id": "01a24c55-cea9-7398-8176-e781cbb439f2",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51132,10 +51280,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T13:31:12.474Z"
+                     *           "createdAt": "2026-12-06T17:10:21.602Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-2afe-748b-bcfd-73adc75eb568",
+                     *           "id": "01a24c55-ced2-726f-b0b8-3a44fd33020f",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51146,10 +51294,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T13:31:12.509Z"
+                     *           "createdAt": "2026-12-06T17:10:21.648Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-2aff-746c-8617-d6995efdd6c7",
+                     *           "id": "01a24c55-ced3-75dc-bfb5-6ccd01417e3f",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51160,7 +51308,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T13:31:12.509Z"
+                     *           "createdAt": "2026-12-06T17:10:21.648Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51236,8 +51384,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Request 41 is resolved; it cannot move to new from there.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24b8d-2b58-751f-b4db-352b197c38f0",
-                     *       "instance": "/v1/service/requests/01a24b8d-2add-73ab-8977-134a184b4743/state"
+                     *       "requestId": "01a24c55-cf43-72bf-9234-da08dc483901",
+                     *       "instance": "/v1/service/requests/01a24c55-cea7-76d3-ba3b-e07da342c527/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -51308,9 +51456,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "ids": [
-                 *         "01a24b8d-2add-73ab-8977-134a184b4743"
+                 *         "01a24c55-cea7-76d3-ba3b-e07da342c527"
                  *       ],
-                 *       "staffUserId": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4"
+                 *       "staffUserId": "01a24c55-bfa1-7211-99a5-6367ab04ff9b"
                  *     }
                  */
                 "application/json": {
@@ -51458,7 +51606,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24b8d-2834-77aa-b92f-ea3caaa2db81
+                 * @example 01a24c55-cc27-7365-b7c7-f135718ee2b6
                  */
                 id: string;
             };
@@ -51503,7 +51651,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2834-77aa-b92f-ea3caaa2db81",
+                     *       "id": "01a24c55-cc27-7365-b7c7-f135718ee2b6",
                      *       "number": 40,
                      *       "type": {
                      *         "code": "special-order",
@@ -51513,21 +51661,21 @@ export interface operations {
                      *       "subject": "Fasadlampor i mässing",
                      *       "state": "waiting_customer",
                      *       "member": {
-                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T13:31:11.794Z",
-                     *       "updatedAt": "2026-12-06T13:31:11.814Z",
+                     *       "createdAt": "2026-12-06T17:10:20.965Z",
+                     *       "updatedAt": "2026-12-06T17:10:20.984Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -51557,12 +51705,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T13:31:11.814Z",
+                     *       "firstResponseAt": "2026-12-06T17:10:20.984Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24b8d-2836-75c7-b61d-58195879a23d",
+                     *           "id": "01a24c55-cc28-72b8-bdb5-469ec7f6c938",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -51573,10 +51721,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T13:31:11.794Z"
+                     *           "createdAt": "2026-12-06T17:10:20.965Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-2849-7408-80a1-1eab10104401",
+                     *           "id": "01a24c55-cc3b-76d9-a3d0-49a56e64b940",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51587,10 +51735,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T13:31:11.814Z"
+                     *           "createdAt": "2026-12-06T17:10:20.984Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-284a-776d-a5a9-c12cc16add64",
+                     *           "id": "01a24c55-cc3c-759c-b805-4470623168a5",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51601,7 +51749,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T13:31:11.814Z"
+                     *           "createdAt": "2026-12-06T17:10:20.984Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51613,7 +51761,7 @@ export interface operations {
                      *       "canRate": false,
                      *       "quotes": [
                      *         {
-                     *           "id": "01a24b8d-2848-716d-9c57-cf655f341c49",
+                     *           "id": "01a24c55-cc3a-752b-8dbd-d92e16f21259",
                      *           "points": 100,
                      *           "amountMinor": null,
                      *           "currency": null,
@@ -51625,7 +51773,7 @@ export interface operations {
                      *           "expired": false,
                      *           "orderId": null,
                      *           "decidedAt": null,
-                     *           "createdAt": "2026-12-06T13:31:11.814Z"
+                     *           "createdAt": "2026-12-06T17:10:20.984Z"
                      *         }
                      *       ]
                      *     }
@@ -51762,45 +51910,45 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-1525-72cf-8254-8b6322588ac4",
+                     *           "id": "01a24c55-bdbe-7078-985c-6d8fb515add1",
                      *           "name": "Orderdesk",
                      *           "members": [
                      *             {
-                     *               "id": "01a24b8d-04d6-7348-a24e-2998a2fba2a4",
+                     *               "id": "01a24c55-b1f7-74fa-a095-a89ac097ee9a",
                      *               "name": "Magnus Berg",
                      *               "email": "magnus.berg@nordbygg.example"
                      *             },
                      *             {
-                     *               "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *               "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T13:30:52.109Z"
+                     *           "createdAt": "2026-12-06T17:10:05.042Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-2b19-7020-a540-0bc394847870",
+                     *           "id": "01a24c55-cef1-71bd-9036-b5fb0c2319af",
                      *           "name": "Orderdesk Mälardalen och Gävle",
                      *           "members": [
                      *             {
-                     *               "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
+                     *               "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
                      *               "name": "Demo Admin",
                      *               "email": "admin@demo.lojal.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T13:31:12.536Z"
+                     *           "createdAt": "2026-12-06T17:10:21.680Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-152a-75aa-a2f0-c3365888207f",
+                     *           "id": "01a24c55-bdc2-767c-b9d8-8886e6ea398f",
                      *           "name": "Reklamationer",
                      *           "members": [
                      *             {
-                     *               "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *               "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T13:30:52.109Z"
+                     *           "createdAt": "2026-12-06T17:10:05.042Z"
                      *         }
                      *       ]
                      *     }
@@ -51873,7 +52021,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen",
                  *       "memberIds": [
-                 *         "01a24b8d-174e-7618-b83a-e5cfaed9e8d4"
+                 *         "01a24c55-bfa1-7211-99a5-6367ab04ff9b"
                  *       ]
                  *     }
                  */
@@ -51897,16 +52045,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2b19-7020-a540-0bc394847870",
+                     *       "id": "01a24c55-cef1-71bd-9036-b5fb0c2319af",
                      *       "name": "Orderdesk Mälardalen",
                      *       "members": [
                      *         {
-                     *           "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
+                     *           "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T13:31:12.536Z"
+                     *       "createdAt": "2026-12-06T17:10:21.680Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -52017,7 +52165,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24b8d-2b19-7020-a540-0bc394847870
+                 * @example 01a24c55-cef1-71bd-9036-b5fb0c2319af
                  */
                 id: string;
             };
@@ -52029,7 +52177,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen och Gävle",
                  *       "memberIds": [
-                 *         "01a24b8d-174e-7618-b83a-e5cfaed9e8d4"
+                 *         "01a24c55-bfa1-7211-99a5-6367ab04ff9b"
                  *       ]
                  *     }
                  */
@@ -52053,16 +52201,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2b19-7020-a540-0bc394847870",
+                     *       "id": "01a24c55-cef1-71bd-9036-b5fb0c2319af",
                      *       "name": "Orderdesk Mälardalen och Gävle",
                      *       "members": [
                      *         {
-                     *           "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
+                     *           "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T13:31:12.536Z"
+                     *       "createdAt": "2026-12-06T17:10:21.680Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -52197,7 +52345,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24b8d-2b39-75ce-9935-caf9e08f3c80
+                 * @example 01a24c55-cf13-73ce-85f0-35520928ff6a
                  */
                 id: string;
             };
@@ -52329,12 +52477,12 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24b8d-0ff5-71c4-bd60-395bbdcfe7ed
+                 * @example 01a24c55-b994-702c-aa7e-c054e4d4b014
                  */
                 id: string;
                 /**
                  * @description The attachment's id, from the timeline
-                 * @example 01a24b8d-0ff7-76bc-9338-5f8a603e615a
+                 * @example 01a24c55-b995-7493-a980-062fe06d6cbd
                  */
                 fileId: string;
             };
@@ -52460,17 +52608,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-174e-7618-b83a-e5cfaed9e8d4",
+                     *           "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-1cfa-757b-a5e4-5520f267d1e7",
+                     *           "id": "01a24c55-c3b6-7565-b71a-f9329114f783",
                      *           "name": "Elin Sjöberg",
                      *           "email": "elin.sjoberg@nordbygg.example"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-04d3-7172-b092-ecb31c31a472",
+                     *           "id": "01a24c55-b1f4-757f-b6b8-6128e71db0c9",
                      *           "name": "Ingrid Dahl",
                      *           "email": "ingrid.dahl@nordbygg.example"
                      *         }
@@ -52571,9 +52719,9 @@ export interface operations {
                      *           "volume": 6,
                      *           "open": 1,
                      *           "firstResponseMedian": 0,
-                     *           "firstResponseP90": 877,
-                     *           "resolutionMedian": 157,
-                     *           "resolutionP90": 1080,
+                     *           "firstResponseP90": 1080,
+                     *           "resolutionMedian": 376,
+                     *           "resolutionP90": 1096,
                      *           "breachRate": 0.5,
                      *           "breached": 3,
                      *           "csatAverage": 4,
@@ -52583,10 +52731,10 @@ export interface operations {
                      *           "type": "complaint",
                      *           "volume": 12,
                      *           "open": 5,
-                     *           "firstResponseMedian": 149,
-                     *           "firstResponseP90": 906,
-                     *           "resolutionMedian": 149,
-                     *           "resolutionP90": 1049,
+                     *           "firstResponseMedian": 0,
+                     *           "firstResponseP90": 830,
+                     *           "resolutionMedian": 0,
+                     *           "resolutionP90": 830,
                      *           "breachRate": 0.5,
                      *           "breached": 5,
                      *           "csatAverage": 4.33,
@@ -52597,9 +52745,9 @@ export interface operations {
                      *           "volume": 11,
                      *           "open": 4,
                      *           "firstResponseMedian": 0,
-                     *           "firstResponseP90": 126,
-                     *           "resolutionMedian": 0,
-                     *           "resolutionP90": 209,
+                     *           "firstResponseP90": 0,
+                     *           "resolutionMedian": 76,
+                     *           "resolutionP90": 136,
                      *           "breachRate": 0.3,
                      *           "breached": 3,
                      *           "csatAverage": 4.71,
@@ -52610,10 +52758,10 @@ export interface operations {
                      *         "type": "*",
                      *         "volume": 41,
                      *         "open": 13,
-                     *         "firstResponseMedian": 126,
-                     *         "firstResponseP90": 877,
-                     *         "resolutionMedian": 157,
-                     *         "resolutionP90": 1049,
+                     *         "firstResponseMedian": 0,
+                     *         "firstResponseP90": 830,
+                     *         "resolutionMedian": 76,
+                     *         "resolutionP90": 830,
                      *         "breachRate": 0.343,
                      *         "breached": 12,
                      *         "csatAverage": 4.17,
@@ -52676,7 +52824,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-12-06) after it ends (2026-09-07); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24b8d-2bc3-747d-9f14-a412da09a620",
+                     *       "requestId": "01a24c55-cfa1-738a-b105-1c8d946af31b",
                      *       "instance": "/v1/service/reports?from=2026-12-06&to=2026-09-07"
                      *     }
                      */
@@ -52730,34 +52878,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "requestId": "01a24b8d-11b1-77de-b1a6-6ab456736a11",
+                     *           "requestId": "01a24c55-bb00-7338-863c-0002039d0239",
                      *           "requestNumber": 12,
-                     *           "memberId": "01a24b8c-dc0c-75ae-965f-1a43672fead7",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-7f97b6a34ffa",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c5-0a105d0908bb",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-f6ee6fbf15ca",
                      *           "type": "special-order",
                      *           "score": 4,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-11T05:48:52.109Z"
+                     *           "answeredAt": "2026-11-11T09:28:05.042Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24b8d-114b-75ab-8b9c-a3d83a875044",
+                     *           "requestId": "01a24c55-baa9-74ef-965b-950587a1280b",
                      *           "requestNumber": 9,
-                     *           "memberId": "01a24b8c-dc0c-75ae-965f-5bf6f72b26ab",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-97d4bb3d2e1b",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c5-4ad8cb976540",
+                     *           "accountId": "01a24c55-8e4d-74ce-a050-0f14f0ecc871",
                      *           "type": "question",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-12T10:36:52.109Z"
+                     *           "answeredAt": "2026-11-12T14:16:05.042Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24b8d-1173-7061-9e22-74d638cdb68a",
+                     *           "requestId": "01a24c55-bace-7508-8543-c60fb71eda8f",
                      *           "requestNumber": 10,
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *           "type": "callback",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-13T09:36:52.109Z"
+                     *           "answeredAt": "2026-11-13T13:16:05.042Z"
                      *         }
                      *       ]
                      *     }
@@ -52849,7 +52997,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link in the mail
-                 * @example AQUBokuM2zxw2b4fuhQ46JQrAaJLjSrdc6uJdxNKGEtHQ2s88KA.zjwNXxwq8DPw7LhTwuAq-Q
+                 * @example AQUBokxVjgZwJpM7YbrUz2PMAaJMVc6ndtO6O-B9o0LFJ2s9I_0.Nh_joaSb5AFh7Q8OYo6qMw
                  */
                 token: string;
             };
@@ -52869,7 +53017,7 @@ export interface operations {
                      *       "score": 5,
                      *       "comment": null,
                      *       "recorded": true,
-                     *       "portalUrl": "https://loyalty.example.com/requests/01a24b8d-2add-73ab-8977-134a184b4743"
+                     *       "portalUrl": "https://loyalty.example.com/requests/01a24c55-cea7-76d3-ba3b-e07da342c527"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceCsatLinkAnswer"];
@@ -52889,8 +53037,8 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This rating link is not valid (changed or incomplete). Use the link from the mail as it is, or rate the request in the portal.",
                      *       "code": "service_csat_link_invalid",
-                     *       "requestId": "01a24b8d-2b6f-7438-8f05-811d27e300a3",
-                     *       "instance": "/rate/AQUBokuM2zxw2b4fuhQ46JQrAaJLjSrdc6uJdxNKGEtHQ2s88KA.zjwNXxwq8DPw7LhTwuAqxx"
+                     *       "requestId": "01a24c55-cf53-71fb-b48a-42a3ac6d9774",
+                     *       "instance": "/rate/AQUBokxVjgZwJpM7YbrUz2PMAaJMVc6ndtO6O-B9o0LFJ2s9I_0.Nh_joaSb5AFh7Q8OYo6qxx"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -52973,7 +53121,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link in the mail
-                 * @example AQUBokuM2zxw2b4fuhQ46JQrAaJLjSrdc6uJdxNKGEtHQ2s88KA.zjwNXxwq8DPw7LhTwuAq-Q
+                 * @example AQUBokxVjgZwJpM7YbrUz2PMAaJMVc6ndtO6O-B9o0LFJ2s9I_0.Nh_joaSb5AFh7Q8OYo6qMw
                  */
                 token: string;
             };
@@ -53014,7 +53162,7 @@ export interface operations {
                      *       "score": 5,
                      *       "comment": "Snabbt besked och leveransen kom i tid.",
                      *       "recorded": false,
-                     *       "portalUrl": "https://loyalty.example.com/requests/01a24b8d-2add-73ab-8977-134a184b4743"
+                     *       "portalUrl": "https://loyalty.example.com/requests/01a24c55-cea7-76d3-ba3b-e07da342c527"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceCsatLinkAnswer"];
@@ -53284,7 +53432,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24b8d-2788-75c8-b55f-83d0169d8b36",
+                     *           "id": "01a24c55-cbab-7148-a0f4-445b34257619",
                      *           "number": 39,
                      *           "type": {
                      *             "code": "question",
@@ -53294,23 +53442,23 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *             "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *             "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *             "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T13:31:11.620Z",
-                     *           "updatedAt": "2026-12-06T13:31:11.655Z"
+                     *           "createdAt": "2026-12-06T17:10:20.839Z",
+                     *           "updatedAt": "2026-12-06T17:10:20.865Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-13de-757d-9b9c-424e16b0d6fb",
+                     *           "id": "01a24c55-bcc3-7067-b113-9939c5b94b33",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -53320,23 +53468,23 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *             "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *             "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *             "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T13:30:52.109Z",
-                     *           "updatedAt": "2026-12-06T13:30:52.109Z"
+                     *           "createdAt": "2026-12-06T17:10:05.042Z",
+                     *           "updatedAt": "2026-12-06T17:10:05.042Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-13ea-763b-8a01-102028ae3075",
+                     *           "id": "01a24c55-bccd-709b-8e43-0c7a57e3e599",
                      *           "number": 26,
                      *           "type": {
                      *             "code": "question",
@@ -53346,23 +53494,23 @@ export interface operations {
                      *           "subject": "Öppettider i jul",
                      *           "state": "resolved",
                      *           "member": {
-                     *             "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *             "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *             "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *             "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-05T18:30:52.109Z",
-                     *           "updatedAt": "2026-12-06T04:36:52.109Z"
+                     *           "createdAt": "2026-12-05T22:10:05.042Z",
+                     *           "updatedAt": "2026-12-06T08:16:05.042Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI0VDIzOjMwOjUyLjEwOVoiLCIwMWEyNGI4ZC0xMjQxLTczYmEtOTU4Ni01M2M5NTY0ZmI0NjAiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI1VDAzOjEwOjA1LjA0MloiLCIwMWEyNGM1NS1iYjdhLTc2MGMtYWQ4Yi0xMWE3MTVjZWFiNWYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -53522,7 +53670,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2788-75c8-b55f-83d0169d8b36",
+                     *       "id": "01a24c55-cbab-7148-a0f4-445b34257619",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53532,20 +53680,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T13:31:11.620Z",
-                     *       "updatedAt": "2026-12-06T13:31:11.620Z",
+                     *       "createdAt": "2026-12-06T17:10:20.839Z",
+                     *       "updatedAt": "2026-12-06T17:10:20.839Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53554,7 +53702,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24b8d-278a-73e2-8b3f-67e283f2da79",
+                     *           "id": "01a24c55-cbae-75e5-8d48-b97471afe717",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53563,7 +53711,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T13:31:11.620Z"
+                     *           "createdAt": "2026-12-06T17:10:20.839Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -53692,7 +53840,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24b8d-2788-75c8-b55f-83d0169d8b36
+                 * @example 01a24c55-cbab-7148-a0f4-445b34257619
                  */
                 id: string;
             };
@@ -53708,7 +53856,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2788-75c8-b55f-83d0169d8b36",
+                     *       "id": "01a24c55-cbab-7148-a0f4-445b34257619",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53718,20 +53866,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T13:31:11.620Z",
-                     *       "updatedAt": "2026-12-06T13:31:11.655Z",
+                     *       "createdAt": "2026-12-06T17:10:20.839Z",
+                     *       "updatedAt": "2026-12-06T17:10:20.865Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53740,7 +53888,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24b8d-278a-73e2-8b3f-67e283f2da79",
+                     *           "id": "01a24c55-cbae-75e5-8d48-b97471afe717",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53749,10 +53897,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T13:31:11.620Z"
+                     *           "createdAt": "2026-12-06T17:10:20.839Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-27a8-731d-9b1e-eec27c972ad6",
+                     *           "id": "01a24c55-cbc3-775d-822c-a58b641651c7",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53761,7 +53909,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T13:31:11.655Z"
+                     *           "createdAt": "2026-12-06T17:10:20.865Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -53854,7 +54002,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24b8d-2788-75c8-b55f-83d0169d8b36
+                 * @example 01a24c55-cbab-7148-a0f4-445b34257619
                  */
                 id: string;
             };
@@ -53901,7 +54049,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2788-75c8-b55f-83d0169d8b36",
+                     *       "id": "01a24c55-cbab-7148-a0f4-445b34257619",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53911,20 +54059,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T13:31:11.620Z",
-                     *       "updatedAt": "2026-12-06T13:31:11.655Z",
+                     *       "createdAt": "2026-12-06T17:10:20.839Z",
+                     *       "updatedAt": "2026-12-06T17:10:20.865Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53933,7 +54081,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24b8d-278a-73e2-8b3f-67e283f2da79",
+                     *           "id": "01a24c55-cbae-75e5-8d48-b97471afe717",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53942,10 +54090,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T13:31:11.620Z"
+                     *           "createdAt": "2026-12-06T17:10:20.839Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-27a8-731d-9b1e-eec27c972ad6",
+                     *           "id": "01a24c55-cbc3-775d-822c-a58b641651c7",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53954,7 +54102,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T13:31:11.655Z"
+                     *           "createdAt": "2026-12-06T17:10:20.865Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -54107,7 +54255,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24b8d-13ea-763b-8a01-102028ae3075
+                 * @example 01a24c55-bccd-709b-8e43-0c7a57e3e599
                  */
                 id: string;
             };
@@ -54141,7 +54289,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-13ea-763b-8a01-102028ae3075",
+                     *       "id": "01a24c55-bccd-709b-8e43-0c7a57e3e599",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -54151,29 +54299,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "closed",
                      *       "member": {
-                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T18:30:52.109Z",
-                     *       "updatedAt": "2026-12-06T13:31:11.759Z",
+                     *       "createdAt": "2026-12-05T22:10:05.042Z",
+                     *       "updatedAt": "2026-12-06T17:10:20.937Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T21:36:52.109Z",
-                     *       "resolvedAt": "2026-12-06T04:36:52.109Z",
-                     *       "closedAt": "2026-12-06T13:31:11.759Z",
+                     *       "firstResponseAt": "2026-12-06T01:16:05.042Z",
+                     *       "resolvedAt": "2026-12-06T08:16:05.042Z",
+                     *       "closedAt": "2026-12-06T17:10:20.937Z",
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24b8d-13ec-7129-9473-56847ec78039",
+                     *           "id": "01a24c55-bcce-762c-8a65-3678cb003259",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54182,10 +54330,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T18:30:52.109Z"
+                     *           "createdAt": "2026-12-05T22:10:05.042Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-13f3-711e-8626-4b2b488de5ad",
+                     *           "id": "01a24c55-bcd3-7106-ba0b-70da415c8ab4",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54194,10 +54342,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T21:36:52.109Z"
+                     *           "createdAt": "2026-12-06T01:16:05.042Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-13f3-711e-8626-4e1e94829a92",
+                     *           "id": "01a24c55-bcd4-707a-9eb7-275948329218",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54206,7 +54354,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T21:36:52.109Z"
+                     *           "createdAt": "2026-12-06T01:16:05.042Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54215,7 +54363,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T13:31:11.745Z"
+                     *         "createdAt": "2026-12-06T17:10:20.925Z"
                      *       },
                      *       "canRate": false,
                      *       "quotes": []
@@ -54285,8 +54433,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Henvendelse 39 har status new; den kan ikke gå til closed derfra.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24b8d-27bb-7228-bdab-fcdaa262ed6d",
-                     *       "instance": "/portal/v1/service/requests/01a24b8d-2788-75c8-b55f-83d0169d8b36/state"
+                     *       "requestId": "01a24c55-cbd2-7330-93b1-c3ab0e89db1f",
+                     *       "instance": "/portal/v1/service/requests/01a24c55-cbab-7148-a0f4-445b34257619/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -54352,7 +54500,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24b8d-13ea-763b-8a01-102028ae3075
+                 * @example 01a24c55-bccd-709b-8e43-0c7a57e3e599
                  */
                 id: string;
             };
@@ -54381,7 +54529,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-13ea-763b-8a01-102028ae3075",
+                     *       "id": "01a24c55-bccd-709b-8e43-0c7a57e3e599",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -54391,29 +54539,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T18:30:52.109Z",
-                     *       "updatedAt": "2026-12-06T04:36:52.109Z",
+                     *       "createdAt": "2026-12-05T22:10:05.042Z",
+                     *       "updatedAt": "2026-12-06T08:16:05.042Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-05T21:36:52.109Z",
-                     *       "resolvedAt": "2026-12-06T04:36:52.109Z",
+                     *       "firstResponseAt": "2026-12-06T01:16:05.042Z",
+                     *       "resolvedAt": "2026-12-06T08:16:05.042Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24b8d-13ec-7129-9473-56847ec78039",
+                     *           "id": "01a24c55-bcce-762c-8a65-3678cb003259",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54422,10 +54570,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T18:30:52.109Z"
+                     *           "createdAt": "2026-12-05T22:10:05.042Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-13f3-711e-8626-4b2b488de5ad",
+                     *           "id": "01a24c55-bcd3-7106-ba0b-70da415c8ab4",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54434,10 +54582,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T21:36:52.109Z"
+                     *           "createdAt": "2026-12-06T01:16:05.042Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-13f3-711e-8626-4e1e94829a92",
+                     *           "id": "01a24c55-bcd4-707a-9eb7-275948329218",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54446,7 +54594,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T21:36:52.109Z"
+                     *           "createdAt": "2026-12-06T01:16:05.042Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54456,7 +54604,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T13:31:11.745Z"
+                     *         "createdAt": "2026-12-06T17:10:20.925Z"
                      *       },
                      *       "canRate": false,
                      *       "quotes": []
@@ -54582,12 +54730,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24b8d-2834-77aa-b92f-ea3caaa2db81
+                 * @example 01a24c55-cc27-7365-b7c7-f135718ee2b6
                  */
                 id: string;
                 /**
                  * @description the quote id, from the request's `quotes`
-                 * @example 01a24b8d-2848-716d-9c57-cf655f341c49
+                 * @example 01a24c55-cc3a-752b-8dbd-d92e16f21259
                  */
                 quoteId: string;
             };
@@ -54618,7 +54766,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2834-77aa-b92f-ea3caaa2db81",
+                     *       "id": "01a24c55-cc27-7365-b7c7-f135718ee2b6",
                      *       "number": 40,
                      *       "type": {
                      *         "code": "special-order",
@@ -54628,20 +54776,20 @@ export interface operations {
                      *       "subject": "Fasadlampor i mässing",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24b8d-04d9-763f-b5f8-21c168fd4a32",
+                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T13:31:11.794Z",
-                     *       "updatedAt": "2026-12-06T13:31:11.837Z",
+                     *       "createdAt": "2026-12-06T17:10:20.965Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.005Z",
                      *       "body": "Kan ni ta hem sex fasadlampor i mässing till entrén?",
                      *       "fields": [
                      *         {
@@ -54656,12 +54804,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T13:31:11.814Z",
-                     *       "resolvedAt": "2026-12-06T13:31:11.837Z",
+                     *       "firstResponseAt": "2026-12-06T17:10:20.984Z",
+                     *       "resolvedAt": "2026-12-06T17:10:21.005Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24b8d-2836-75c7-b61d-58195879a23d",
+                     *           "id": "01a24c55-cc28-72b8-bdb5-469ec7f6c938",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54670,10 +54818,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T13:31:11.794Z"
+                     *           "createdAt": "2026-12-06T17:10:20.965Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-2849-7408-80a1-1eab10104401",
+                     *           "id": "01a24c55-cc3b-76d9-a3d0-49a56e64b940",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -54682,10 +54830,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T13:31:11.814Z"
+                     *           "createdAt": "2026-12-06T17:10:20.984Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8d-284a-776d-a5a9-c12cc16add64",
+                     *           "id": "01a24c55-cc3c-759c-b805-4470623168a5",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -54694,7 +54842,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "waiting_customer",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T13:31:11.814Z"
+                     *           "createdAt": "2026-12-06T17:10:20.984Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54705,7 +54853,7 @@ export interface operations {
                      *       "canRate": true,
                      *       "quotes": [
                      *         {
-                     *           "id": "01a24b8d-2848-716d-9c57-cf655f341c49",
+                     *           "id": "01a24c55-cc3a-752b-8dbd-d92e16f21259",
                      *           "points": 100,
                      *           "amountMinor": null,
                      *           "currency": null,
@@ -54715,9 +54863,9 @@ export interface operations {
                      *           "validUntil": "2026-12-20T23:00:00.000Z",
                      *           "status": "accepted",
                      *           "expired": false,
-                     *           "orderId": "01a24b8d-2865-74ba-b86c-1635162edf1c",
-                     *           "decidedAt": "2026-12-06T13:31:11.837Z",
-                     *           "createdAt": "2026-12-06T13:31:11.814Z"
+                     *           "orderId": "01a24c55-cc55-776a-b278-65f30b6ed017",
+                     *           "decidedAt": "2026-12-06T17:10:21.005Z",
+                     *           "createdAt": "2026-12-06T17:10:20.984Z"
                      *         }
                      *       ]
                      *     }
@@ -54854,12 +55002,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24b8d-13de-757d-9b9c-424e16b0d6fb
+                 * @example 01a24c55-bcc3-7067-b113-9939c5b94b33
                  */
                 id: string;
                 /**
                  * @description the attachment id, from the conversation
-                 * @example 01a24b8d-13df-74cb-be7b-4b650f4c09f8
+                 * @example 01a24c55-bcc4-7268-937c-e9738150f120
                  */
                 fileId: string;
             };
@@ -55073,11 +55221,11 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24b8d-0fcf-7093-be85-d58e42a2cad8",
+                     *           "id": "01a24c55-b96f-70ec-a95f-dc51f0c7086a",
                      *           "category": "Leveranser",
                      *           "title": "Skadet levering – slik reklamerer du",
                      *           "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *           "updatedAt": "2026-12-06T13:31:05.551Z"
+                     *           "updatedAt": "2026-12-06T17:10:16.175Z"
                      *         }
                      *       ]
                      *     }
@@ -55152,7 +55300,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24b8d-0fcf-7093-be85-d58e42a2cad8
+                 * @example 01a24c55-b96f-70ec-a95f-dc51f0c7086a
                  */
                 id: string;
             };
@@ -55168,11 +55316,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-0fcf-7093-be85-d58e42a2cad8",
+                     *       "id": "01a24c55-b96f-70ec-a95f-dc51f0c7086a",
                      *       "category": "Leveranser",
                      *       "title": "Skadet levering – slik reklamerer du",
                      *       "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *       "updatedAt": "2026-12-06T13:31:05.551Z"
+                     *       "updatedAt": "2026-12-06T17:10:16.175Z"
                      *     }
                      */
                     "application/json": {
@@ -55267,7 +55415,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24b8d-0fcf-7093-be85-d58e42a2cad8
+                 * @example 01a24c55-b96f-70ec-a95f-dc51f0c7086a
                  */
                 id: string;
             };
@@ -55742,8 +55890,8 @@ export interface operations {
                      *             "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *             "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *           },
-                     *           "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *           "createdAt": "2026-12-06T13:31:14.195Z"
+                     *           "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "createdAt": "2026-12-06T17:10:23.423Z"
                      *         }
                      *       ]
                      *     }
@@ -55855,8 +56003,8 @@ export interface operations {
                      *         "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *         "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *       },
-                     *       "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "createdAt": "2026-12-06T13:31:14.195Z"
+                     *       "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "createdAt": "2026-12-06T17:10:23.423Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentText"];
@@ -55984,9 +56132,9 @@ export interface operations {
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
-                     *           "since": "2026-12-06T13:31:14.205Z",
+                     *           "since": "2026-12-06T17:10:23.432Z",
                      *           "textVersion": 1,
-                     *           "recordId": "01a24b8d-319f-7365-9d94-c9f780012e53"
+                     *           "recordId": "01a24c55-d5ca-77a1-ab68-227cbc3e8c9e"
                      *         },
                      *         {
                      *           "purpose": "marketing",
@@ -55999,16 +56147,16 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24b8d-319f-7365-9d94-c9f780012e53",
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-e7dfee856cba",
+                     *           "id": "01a24c55-d5ca-77a1-ab68-227cbc3e8c9e",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-d49fdbed2e0d",
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "import",
                      *           "ip": null,
-                     *           "recordedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *           "recordedAt": "2026-12-06T13:31:14.205Z"
+                     *           "recordedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "recordedAt": "2026-12-06T17:10:23.432Z"
                      *         }
                      *       ]
                      *     }
@@ -56160,16 +56308,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-319f-7365-9d94-c9f780012e53",
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-e7dfee856cba",
+                     *       "id": "01a24c55-d5ca-77a1-ab68-227cbc3e8c9e",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-d49fdbed2e0d",
                      *       "purpose": "marketing",
                      *       "channel": "sms",
                      *       "granted": true,
                      *       "textVersion": 1,
                      *       "source": "import",
                      *       "ip": null,
-                     *       "recordedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "recordedAt": "2026-12-06T13:31:14.205Z"
+                     *       "recordedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "recordedAt": "2026-12-06T17:10:23.432Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentRecord"];
@@ -56246,10 +56394,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:member_erased",
                      *       "title": "member erased",
                      *       "status": 410,
-                     *       "detail": "The member 01a24b8d-2c5d-76cd-8a9b-ecb4c8ff5284 was erased; nothing more can be done with their personal data.",
+                     *       "detail": "The member 01a24c55-d02d-759c-bfc0-9218b16243a5 was erased; nothing more can be done with their personal data.",
                      *       "code": "member_erased",
-                     *       "requestId": "01a24b8d-31f3-7775-be99-8c968107e5a8",
-                     *       "instance": "/v1/members/01a24b8d-2c5d-76cd-8a9b-ecb4c8ff5284/consents"
+                     *       "requestId": "01a24c55-d60d-700b-9db5-bee43d9e2dd5",
+                     *       "instance": "/v1/members/01a24c55-d02d-759c-bfc0-9218b16243a5/consents"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -56523,7 +56671,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8d-2c5d-76cd-8a9b-ecb4c8ff5284
+                 * @example 01a24c55-d02d-759c-bfc0-9218b16243a5
                  */
                 id: string;
             };
@@ -56548,10 +56696,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24b8d-2c5d-76cd-8a9b-ecb4c8ff5284",
+                     *       "memberId": "01a24c55-d02d-759c-bfc0-9218b16243a5",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "erasedAt": "2026-12-06T13:31:14.270Z",
+                     *       "requestedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "erasedAt": "2026-12-06T17:10:23.482Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -56685,7 +56833,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8d-2c5d-76cd-8a9b-ecb4c8ff5284
+                 * @example 01a24c55-d02d-759c-bfc0-9218b16243a5
                  */
                 id: string;
             };
@@ -56701,10 +56849,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24b8d-2c5d-76cd-8a9b-ecb4c8ff5284",
+                     *       "memberId": "01a24c55-d02d-759c-bfc0-9218b16243a5",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "erasedAt": "2026-12-06T13:31:14.270Z",
+                     *       "requestedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "erasedAt": "2026-12-06T17:10:23.482Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -56995,7 +57143,7 @@ export interface operations {
                      *             {
                      *               "channel": "email",
                      *               "granted": true,
-                     *               "since": "2026-12-06T13:31:14.662Z"
+                     *               "since": "2026-12-06T17:10:23.813Z"
                      *             },
                      *             {
                      *               "channel": "sms",
@@ -57012,14 +57160,14 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24b8d-3367-7721-bb87-fdaa364fb7d7",
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "id": "01a24c55-d747-74d6-8c8a-d614f8ffa5b6",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *           "purpose": "marketing",
                      *           "channel": "email",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "portal",
-                     *           "recordedAt": "2026-12-06T13:31:14.662Z"
+                     *           "recordedAt": "2026-12-06T17:10:23.813Z"
                      *         }
                      *       ]
                      *     }
@@ -57433,8 +57581,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-3202-7026-b939-351c7d88a1ae",
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-e7dfee856cba",
+                     *       "id": "01a24c55-d61b-70ff-822e-d410eb74cb44",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-d49fdbed2e0d",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -57443,15 +57591,15 @@ export interface operations {
                      *       "status": "pending",
                      *       "heldUntil": null,
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T13:31:14.302Z",
+                     *       "nextAttemptAt": "2026-12-06T17:10:23.511Z",
                      *       "providerId": null,
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
                      *       "delivery": null,
                      *       "deliveredAt": null,
-                     *       "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "createdAt": "2026-12-06T13:31:14.302Z"
+                     *       "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "createdAt": "2026-12-06T17:10:23.511Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -57578,8 +57726,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The phone number  is not a valid international number in E.164 form, e.g. +46701234567.",
                      *       "code": "phone_not_e164",
-                     *       "requestId": "01a24b8d-3209-76ec-8ddd-882fd06714b9",
-                     *       "instance": "/v1/members/01a24b8c-dc0c-75ae-965e-d4b8f960d972/sms"
+                     *       "requestId": "01a24c55-d622-76af-b32b-ddf27b53be6c",
+                     *       "instance": "/v1/members/01a24c55-8e9a-778d-b1c4-c5558db2a045/sms"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -57632,8 +57780,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-3202-7026-b939-351c7d88a1ae",
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-e7dfee856cba",
+                     *           "id": "01a24c55-d61b-70ff-822e-d410eb74cb44",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-d49fdbed2e0d",
                      *           "to": "+46705501230",
                      *           "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *           "encoding": "gsm7",
@@ -57642,15 +57790,15 @@ export interface operations {
                      *           "status": "pending",
                      *           "heldUntil": null,
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T13:31:14.302Z",
+                     *           "nextAttemptAt": "2026-12-06T17:10:23.511Z",
                      *           "providerId": null,
                      *           "cost": null,
                      *           "lastError": null,
                      *           "sentAt": null,
                      *           "delivery": null,
                      *           "deliveredAt": null,
-                     *           "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *           "createdAt": "2026-12-06T13:31:14.302Z"
+                     *           "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "createdAt": "2026-12-06T17:10:23.511Z"
                      *         }
                      *       ]
                      *     }
@@ -57717,7 +57865,7 @@ export interface operations {
             path: {
                 /**
                  * @description The message’s id
-                 * @example 01a24b8d-3202-7026-b939-351c7d88a1ae
+                 * @example 01a24c55-d61b-70ff-822e-d410eb74cb44
                  */
                 id: string;
             };
@@ -57733,8 +57881,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-3202-7026-b939-351c7d88a1ae",
-                     *       "memberId": "01a24b8c-dc0c-75ae-965e-e7dfee856cba",
+                     *       "id": "01a24c55-d61b-70ff-822e-d410eb74cb44",
+                     *       "memberId": "01a24c55-8e9a-778d-b1c4-d49fdbed2e0d",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -57743,15 +57891,15 @@ export interface operations {
                      *       "status": "cancelled",
                      *       "heldUntil": null,
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T13:31:14.302Z",
+                     *       "nextAttemptAt": "2026-12-06T17:10:23.511Z",
                      *       "providerId": null,
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
                      *       "delivery": null,
                      *       "deliveredAt": null,
-                     *       "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "createdAt": "2026-12-06T13:31:14.302Z"
+                     *       "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "createdAt": "2026-12-06T17:10:23.511Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -57874,7 +58022,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the `whendelivered` URL
-                 * @example AaJLjNs8cNm-H7oUOOiUKwGiS40yHXf9jfpqXu2FeCI.RQTyBpO1mJew6bHZb9L4Qw
+                 * @example AaJMVY4GcCaTO2G61M9jzAGiTFXWMXJHnSnqRE8lsU4.ZRhhiU0hOeHhXHPYG1IiZQ
                  */
                 token: string;
             };
@@ -57945,8 +58093,8 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This delivery report link is not valid (changed or incomplete).",
                      *       "code": "sms_report_token_invalid",
-                     *       "requestId": "01a24b8d-3226-758e-9601-cd536826c51e",
-                     *       "instance": "/v1/sms/delivery-reports/AaJLjNs8cNm-H7oUOOiUKwGiS40yHXf9jfpqXu2FeCI.RQTyBpO1mJew6bHZb9L4xx"
+                     *       "requestId": "01a24c55-d638-723b-8b53-bffceb9eaff7",
+                     *       "instance": "/v1/sms/delivery-reports/AaJMVY4GcCaTO2G61M9jzAGiTFXWMXJHnSnqRE8lsU4.ZRhhiU0hOeHhXHPYG1Iixx"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -58036,7 +58184,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dc0c-75ae-965e-dbc5e8e254d6
+                 * @example 01a24c55-8e9a-778d-b1c4-c9ad453ae825
                  */
                 id: string;
             };
@@ -58073,11 +58221,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-322d-761b-bb8c-e34322cef785",
+                     *       "id": "01a24c55-d63d-700e-8d20-5b2e00f98b15",
                      *       "kind": "transactional",
                      *       "title": "Dina poäng för oktober",
                      *       "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *       "createdAt": "2026-12-06T13:31:14.348Z",
+                     *       "createdAt": "2026-12-06T17:10:23.549Z",
                      *       "readAt": null
                      *     }
                      */
@@ -58244,27 +58392,27 @@ export interface operations {
                      *       "unread": 6,
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-322d-761b-bb8c-e34322cef785",
+                     *           "id": "01a24c55-d63d-700e-8d20-5b2e00f98b15",
                      *           "kind": "transactional",
                      *           "title": "Dina poäng för oktober",
                      *           "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *           "createdAt": "2026-12-06T13:31:14.348Z",
+                     *           "createdAt": "2026-12-06T17:10:23.549Z",
                      *           "readAt": null
                      *         },
                      *         {
-                     *           "id": "01a24b8c-ffa4-76df-ab56-d18e5a87ef1f",
+                     *           "id": "01a24c55-adb4-77ac-8503-a033e3938bbe",
                      *           "kind": "transactional",
                      *           "title": "Vervingen din ga poeng",
                      *           "body": "Hansens Bygg AB, som du vervet, har gjort sitt første kjøp. Vi har lagt til 1000 poeng på kontoen din.",
-                     *           "createdAt": "2026-12-06T13:30:52.109Z",
+                     *           "createdAt": "2026-12-06T17:10:05.042Z",
                      *           "readAt": null
                      *         },
                      *         {
-                     *           "id": "01a24b8c-ff99-76fb-b4af-d5e492a9f036",
+                     *           "id": "01a24c55-adaa-70fe-bb3d-02d2405e86a2",
                      *           "kind": "transactional",
                      *           "title": "Vervingen din ga poeng",
                      *           "body": "Erikssons Snickeri HB, som du vervet, har gjort sitt første kjøp. Vi har lagt til 1000 poeng på kontoen din.",
-                     *           "createdAt": "2026-12-06T13:30:52.109Z",
+                     *           "createdAt": "2026-12-06T17:10:05.042Z",
                      *           "readAt": null
                      *         }
                      *       ]
@@ -58338,7 +58486,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "id": "01a24b8d-322d-761b-bb8c-e34322cef785",
+                 *       "id": "01a24c55-d63d-700e-8d20-5b2e00f98b15",
                  *       "read": true
                  *     }
                  */
@@ -58527,7 +58675,7 @@ export interface operations {
                      *       "status": 406,
                      *       "detail": "Denne adressen er en strøm av Server-Sent Events: be om den med Accept: text/event-stream (slik EventSource gjør).",
                      *       "code": "event_stream_only",
-                     *       "requestId": "01a24b8d-3377-72b8-bd4a-d05b3331c00d",
+                     *       "requestId": "01a24c55-d755-752f-b45a-eff0886d6f07",
                      *       "instance": "/portal/v1/inbox/stream"
                      *     }
                      */
@@ -58587,14 +58735,14 @@ export interface operations {
                      *             "email",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T13:31:14.356Z"
+                     *           "updatedAt": "2026-12-06T17:10:23.555Z"
                      *         },
                      *         {
                      *           "role": "buyer",
                      *           "channels": [
                      *             "email"
                      *           ],
-                     *           "updatedAt": "2026-12-06T13:31:14.356Z"
+                     *           "updatedAt": "2026-12-06T17:10:23.555Z"
                      *         },
                      *         {
                      *           "role": "foreman",
@@ -58602,7 +58750,7 @@ export interface operations {
                      *             "sms",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T13:31:14.356Z"
+                     *           "updatedAt": "2026-12-06T17:10:23.555Z"
                      *         }
                      *       ]
                      *     }
@@ -58728,14 +58876,14 @@ export interface operations {
                      *             "email",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T13:31:14.356Z"
+                     *           "updatedAt": "2026-12-06T17:10:23.555Z"
                      *         },
                      *         {
                      *           "role": "buyer",
                      *           "channels": [
                      *             "email"
                      *           ],
-                     *           "updatedAt": "2026-12-06T13:31:14.356Z"
+                     *           "updatedAt": "2026-12-06T17:10:23.555Z"
                      *         },
                      *         {
                      *           "role": "foreman",
@@ -58743,7 +58891,7 @@ export interface operations {
                      *             "sms",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T13:31:14.356Z"
+                     *           "updatedAt": "2026-12-06T17:10:23.555Z"
                      *         }
                      *       ]
                      *     }
@@ -59165,8 +59313,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The channel sms cannot be chosen: there is no address or valid number for it on file.",
                      *       "code": "channel_unreachable",
-                     *       "requestId": "01a24b8d-3249-75a5-9b91-655c3c9258e0",
-                     *       "instance": "/v1/members/01a24b8c-dc0c-75ae-965e-d4b8f960d972/message-preferences"
+                     *       "requestId": "01a24c55-d655-706d-83e7-3a6955cd56d9",
+                     *       "instance": "/v1/members/01a24c55-8e9a-778d-b1c4-c5558db2a045/message-preferences"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -59412,7 +59560,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Mars/Olympus er ingen kjent tidssone; bruk et navn som Europe/Oslo.",
                      *       "code": "time_zone_unknown",
-                     *       "requestId": "01a24b8d-335d-72a8-ae9a-de7b2da1ac2e",
+                     *       "requestId": "01a24c55-d73e-71e3-a124-bf37f5193f27",
                      *       "instance": "/portal/v1/message-preferences"
                      *     }
                      */
@@ -59623,8 +59771,8 @@ export interface operations {
                      *       "body": "Dzień dobry {{name}}, masz teraz {{balanceText}}.\n\n{{tip}}",
                      *       "sms": "{{programName}}: +{{pointsText}}",
                      *       "custom": true,
-                     *       "updatedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "updatedAt": "2026-12-06T13:31:14.406Z"
+                     *       "updatedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "updatedAt": "2026-12-06T17:10:23.596Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTemplate"];
@@ -59739,7 +59887,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, portalUrl.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24b8d-326a-74af-9d7f-5e890db3eff1",
+                     *       "requestId": "01a24c55-d670-76ab-b911-0d70317bb5be",
                      *       "instance": "/v1/message-templates/welcome/sv",
                      *       "errors": [
                      *         {
@@ -60118,7 +60266,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, points, pointsText, balance, balanceText, tip.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24b8d-325f-716c-b330-f74e8b14f719",
+                     *       "requestId": "01a24c55-d665-7532-92d4-c9cfe22abe76",
                      *       "instance": "/v1/message-templates/earn_notice/pl/preview",
                      *       "errors": [
                      *         {
@@ -60168,12 +60316,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-3276-75bf-8e3f-6c08c31ab618",
+                     *           "id": "01a24c55-d67b-722a-a695-c4f5325f79f0",
                      *           "language": "sv",
                      *           "segmentKey": null,
                      *           "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T13:31:14.422Z"
+                     *           "createdAt": "2026-12-06T17:10:23.611Z"
                      *         }
                      *       ]
                      *     }
@@ -60266,12 +60414,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-3276-75bf-8e3f-6c08c31ab618",
+                     *       "id": "01a24c55-d67b-722a-a695-c4f5325f79f0",
                      *       "language": "sv",
                      *       "segmentKey": null,
                      *       "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T13:31:14.422Z"
+                     *       "createdAt": "2026-12-06T17:10:23.611Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTip"];
@@ -60326,7 +60474,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No segment with id no-such-segment in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24b8d-327a-76cc-86e4-a6ac81886cae",
+                     *       "requestId": "01a24c55-d67f-70cb-bd71-151ad27dfb87",
                      *       "instance": "/v1/message-tips"
                      *     }
                      */
@@ -60393,7 +60541,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24b8d-3276-75bf-8e3f-6c08c31ab618
+                 * @example 01a24c55-d67b-722a-a695-c4f5325f79f0
                  */
                 id: string;
             };
@@ -60420,12 +60568,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-3276-75bf-8e3f-6c08c31ab618",
+                     *       "id": "01a24c55-d67b-722a-a695-c4f5325f79f0",
                      *       "language": "sv",
                      *       "segmentKey": null,
                      *       "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T13:31:14.422Z"
+                     *       "createdAt": "2026-12-06T17:10:23.611Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTip"];
@@ -60559,7 +60707,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "earnNotices": false,
-                     *       "updatedAt": "2026-12-06T13:31:14.336Z"
+                     *       "updatedAt": "2026-12-06T17:10:23.540Z"
                      *     }
                      */
                     "application/json": {
@@ -60648,7 +60796,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "earnNotices": true,
-                     *       "updatedAt": "2026-12-06T13:31:14.442Z"
+                     *       "updatedAt": "2026-12-06T17:10:23.628Z"
                      *     }
                      */
                     "application/json": {
@@ -60769,7 +60917,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-3296-72d7-b231-c3f5b5e3feb4",
+                     *           "id": "01a24c55-d697-7328-a9e6-fa5747ad5525",
                      *           "name": "Verktygsveckorna v. 50",
                      *           "channel": "email",
                      *           "purpose": "newsletter",
@@ -60792,8 +60940,8 @@ export interface operations {
                      *             }
                      *           },
                      *           "status": "sent",
-                     *           "scheduledAt": "2026-12-06T13:31:14.507Z",
-                     *           "sentAt": "2026-12-06T13:31:14.507Z",
+                     *           "scheduledAt": "2026-12-06T17:10:23.682Z",
+                     *           "sentAt": "2026-12-06T17:10:23.682Z",
                      *           "counts": {
                      *             "recipients": 1,
                      *             "sent": 0,
@@ -60802,9 +60950,9 @@ export interface operations {
                      *             "failed": 0,
                      *             "bounced": 0
                      *           },
-                     *           "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *           "createdAt": "2026-12-06T13:31:14.454Z",
-                     *           "updatedAt": "2026-12-06T13:31:14.507Z"
+                     *           "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "createdAt": "2026-12-06T17:10:23.639Z",
+                     *           "updatedAt": "2026-12-06T17:10:23.682Z"
                      *         }
                      *       ]
                      *     }
@@ -60929,7 +61077,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-3296-72d7-b231-c3f5b5e3feb4",
+                     *       "id": "01a24c55-d697-7328-a9e6-fa5747ad5525",
                      *       "name": "Verktygsveckorna",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -60955,9 +61103,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "createdAt": "2026-12-06T13:31:14.454Z",
-                     *       "updatedAt": "2026-12-06T13:31:14.454Z"
+                     *       "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "createdAt": "2026-12-06T17:10:23.639Z",
+                     *       "updatedAt": "2026-12-06T17:10:23.639Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61048,7 +61196,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable förnamn in content.sv.subject, which this message does not have. It may use: name, programName, portalUrl, unsubscribeUrl.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24b8d-328d-703c-8c6e-30dde8a7bba4",
+                     *       "requestId": "01a24c55-d68f-7677-8379-4ca5e6461f9a",
                      *       "instance": "/v1/message-campaigns",
                      *       "errors": [
                      *         {
@@ -61086,7 +61234,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24b8d-3296-72d7-b231-c3f5b5e3feb4
+                 * @example 01a24c55-d697-7328-a9e6-fa5747ad5525
                  */
                 id: string;
             };
@@ -61102,7 +61250,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-3296-72d7-b231-c3f5b5e3feb4",
+                     *       "id": "01a24c55-d697-7328-a9e6-fa5747ad5525",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61125,8 +61273,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "status": "sent",
-                     *       "scheduledAt": "2026-12-06T13:31:14.507Z",
-                     *       "sentAt": "2026-12-06T13:31:14.507Z",
+                     *       "scheduledAt": "2026-12-06T17:10:23.682Z",
+                     *       "sentAt": "2026-12-06T17:10:23.682Z",
                      *       "counts": {
                      *         "recipients": 1,
                      *         "sent": 0,
@@ -61135,9 +61283,9 @@ export interface operations {
                      *         "failed": 0,
                      *         "bounced": 0
                      *       },
-                     *       "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "createdAt": "2026-12-06T13:31:14.454Z",
-                     *       "updatedAt": "2026-12-06T13:31:14.507Z"
+                     *       "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "createdAt": "2026-12-06T17:10:23.639Z",
+                     *       "updatedAt": "2026-12-06T17:10:23.682Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61224,7 +61372,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24b8d-3296-72d7-b231-c3f5b5e3feb4
+                 * @example 01a24c55-d697-7328-a9e6-fa5747ad5525
                  */
                 id: string;
             };
@@ -61288,7 +61436,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-3296-72d7-b231-c3f5b5e3feb4",
+                     *       "id": "01a24c55-d697-7328-a9e6-fa5747ad5525",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61314,9 +61462,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "createdAt": "2026-12-06T13:31:14.454Z",
-                     *       "updatedAt": "2026-12-06T13:31:14.463Z"
+                     *       "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "createdAt": "2026-12-06T17:10:23.639Z",
+                     *       "updatedAt": "2026-12-06T17:10:23.648Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61451,7 +61599,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24b8d-3296-72d7-b231-c3f5b5e3feb4
+                 * @example 01a24c55-d697-7328-a9e6-fa5747ad5525
                  */
                 id: string;
             };
@@ -61558,7 +61706,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24b8d-3296-72d7-b231-c3f5b5e3feb4
+                 * @example 01a24c55-d697-7328-a9e6-fa5747ad5525
                  */
                 id: string;
             };
@@ -61735,7 +61883,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24b8d-3296-72d7-b231-c3f5b5e3feb4
+                 * @example 01a24c55-d697-7328-a9e6-fa5747ad5525
                  */
                 id: string;
             };
@@ -61762,7 +61910,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-3296-72d7-b231-c3f5b5e3feb4",
+                     *       "id": "01a24c55-d697-7328-a9e6-fa5747ad5525",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61785,8 +61933,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "status": "sent",
-                     *       "scheduledAt": "2026-12-06T13:31:14.507Z",
-                     *       "sentAt": "2026-12-06T13:31:14.507Z",
+                     *       "scheduledAt": "2026-12-06T17:10:23.682Z",
+                     *       "sentAt": "2026-12-06T17:10:23.682Z",
                      *       "counts": {
                      *         "recipients": 1,
                      *         "sent": 0,
@@ -61795,9 +61943,9 @@ export interface operations {
                      *         "failed": 0,
                      *         "bounced": 0
                      *       },
-                     *       "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "createdAt": "2026-12-06T13:31:14.454Z",
-                     *       "updatedAt": "2026-12-06T13:31:14.507Z"
+                     *       "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "createdAt": "2026-12-06T17:10:23.639Z",
+                     *       "updatedAt": "2026-12-06T17:10:23.682Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61912,8 +62060,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "None of the 325 members of this audience has given newsletter consent for email; nothing would be sent.",
                      *       "code": "audience_without_consent",
-                     *       "requestId": "01a24b8d-32aa-702f-af17-691ffe9dc26a",
-                     *       "instance": "/v1/message-campaigns/01a24b8d-3296-72d7-b231-c3f5b5e3feb4/schedule"
+                     *       "requestId": "01a24c55-d6a8-763b-aea4-ecad81a8a2bc",
+                     *       "instance": "/v1/message-campaigns/01a24c55-d697-7328-a9e6-fa5747ad5525/schedule"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -61943,7 +62091,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24b8d-32ef-74c9-b101-0152e7cd91bb
+                 * @example 01a24c55-d6e0-75f4-9c99-23deed50184b
                  */
                 id: string;
             };
@@ -61959,7 +62107,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-32ef-74c9-b101-0152e7cd91bb",
+                     *       "id": "01a24c55-d6e0-75f4-9c99-23deed50184b",
                      *       "name": "Julhälsning",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61985,9 +62133,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa",
-                     *       "createdAt": "2026-12-06T13:31:14.542Z",
-                     *       "updatedAt": "2026-12-06T13:31:14.548Z"
+                     *       "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *       "createdAt": "2026-12-06T17:10:23.712Z",
+                     *       "updatedAt": "2026-12-06T17:10:23.718Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -62054,8 +62202,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The message is sent and can no longer be changed, scheduled or sent.",
                      *       "code": "message_campaign_not_editable",
-                     *       "requestId": "01a24b8d-32e8-728c-8cd7-2b11172442a0",
-                     *       "instance": "/v1/message-campaigns/01a24b8d-3296-72d7-b231-c3f5b5e3feb4/cancel"
+                     *       "requestId": "01a24c55-d6d9-745d-a58c-85ef7c905c76",
+                     *       "instance": "/v1/message-campaigns/01a24c55-d697-7328-a9e6-fa5747ad5525/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -62121,7 +62269,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24b8d-32dc-7519-8097-4fe2db9adb31
+                 * @example 01a24c55-d6d0-769c-a5a7-df2272e4e900
                  */
                 id: string;
             };
@@ -62263,7 +62411,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link
-                 * @example AAEBokuM2zxw2b4fuhQ46JQrAaJLjNwMda6WXuff7oVsugGiS40ylnLXsjHD9bXj_rQ.V1sBB6j47_cxSg4tew3sfg
+                 * @example AAEBokxVjgZwJpM7YbrUz2PMAaJMVY6ad42xxNSf2-0uDQGiTFXWl3Moqeb6V0etVSU.C3f-VaUYmbBVXZ7UjaKpjA
                  */
                 token: string;
             };
@@ -62350,7 +62498,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link
-                 * @example AAEBokuM2zxw2b4fuhQ46JQrAaJLjNwMda6WXuff7oVsugGiS40ylnLXsjHD9bXj_rQ.V1sBB6j47_cxSg4tew3sfg
+                 * @example AAEBokxVjgZwJpM7YbrUz2PMAaJMVY6ad42xxNSf2-0uDQGiTFXWl3Moqeb6V0etVSU.C3f-VaUYmbBVXZ7UjaKpjA
                  */
                 token: string;
             };
@@ -62370,7 +62518,7 @@ export interface operations {
                      *       "channel": "email",
                      *       "purpose": "newsletter",
                      *       "withdrawn": true,
-                     *       "recordedAt": "2026-12-06T13:31:14.568Z"
+                     *       "recordedAt": "2026-12-06T17:10:23.734Z"
                      *     }
                      */
                     "application/json": {
@@ -62399,8 +62547,8 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This unsubscribe link is not valid (changed or incomplete). Use the link from the message as it is, or sign in to change your choices.",
                      *       "code": "unsubscribe_token_invalid",
-                     *       "requestId": "01a24b8d-3305-75eb-933d-bb7dc7463e61",
-                     *       "instance": "/v1/unsubscribe/AAEBokuM2zxw2b4fuhQ46JQrAaJLjNwMda6WXuff7oVsugGiS40ylnLXsjHD9bXj_rQ.V1sBB6j47_cxSg4tew3sxx"
+                     *       "requestId": "01a24c55-d6f4-73ec-bd52-cf34eeef1c33",
+                     *       "instance": "/v1/unsubscribe/AAEBokxVjgZwJpM7YbrUz2PMAaJMVY6ad42xxNSf2-0uDQGiTFXWl3Moqeb6V0etVSU.C3f-VaUYmbBVXZ7UjaKpxx"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -62576,32 +62724,32 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-3312-75fd-89c2-ee06256057aa",
+                     *           "id": "01a24c55-d700-70bd-8388-f3c5300f3934",
                      *           "day": 0,
                      *           "kind": "welcome",
                      *           "stopWhen": "never",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T13:31:14.578Z",
+                     *           "createdAt": "2026-12-06T17:10:23.744Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         },
                      *         {
-                     *           "id": "01a24b8d-331a-7597-a561-27502c7e5635",
+                     *           "id": "01a24c55-d708-76ba-a985-ccdcc191b9ec",
                      *           "day": 3,
                      *           "kind": "first_purchase_tip",
                      *           "stopWhen": "first_purchase",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T13:31:14.586Z",
+                     *           "createdAt": "2026-12-06T17:10:23.752Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         },
                      *         {
-                     *           "id": "01a24b8d-3320-736a-8cb7-40fcc3a52eee",
+                     *           "id": "01a24c55-d70e-7577-a222-1a6af04895b4",
                      *           "day": 14,
                      *           "kind": "checklist_reminder",
                      *           "stopWhen": "checklist_done",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T13:31:14.592Z",
+                     *           "createdAt": "2026-12-06T17:10:23.758Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         }
@@ -62699,12 +62847,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-3312-75fd-89c2-ee06256057aa",
+                     *       "id": "01a24c55-d700-70bd-8388-f3c5300f3934",
                      *       "day": 0,
                      *       "kind": "welcome",
                      *       "stopWhen": "never",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T13:31:14.578Z",
+                     *       "createdAt": "2026-12-06T17:10:23.744Z",
                      *       "sent": 0,
                      *       "skipped": 0
                      *     }
@@ -62805,7 +62953,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24b8d-3312-75fd-89c2-ee06256057aa
+                 * @example 01a24c55-d700-70bd-8388-f3c5300f3934
                  */
                 id: string;
             };
@@ -62832,12 +62980,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-3312-75fd-89c2-ee06256057aa",
+                     *       "id": "01a24c55-d700-70bd-8388-f3c5300f3934",
                      *       "day": 0,
                      *       "kind": "welcome",
                      *       "stopWhen": "never",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T13:31:14.578Z",
+                     *       "createdAt": "2026-12-06T17:10:23.744Z",
                      *       "sent": 0,
                      *       "skipped": 0
                      *     }
@@ -62980,7 +63128,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-0ba7-700b-be7a-661780e57aae",
+                     *           "id": "01a24c55-b6c1-7192-8052-1ab71adb24be",
                      *           "title": {
                      *             "de": "Partnerzufriedenheit 2026",
                      *             "en": "Partner satisfaction 2026",
@@ -63071,9 +63219,9 @@ export interface operations {
                      *           "oncePer": "member",
                      *           "audience": {},
                      *           "opensAt": null,
-                     *           "closesAt": "2027-03-06T13:30:52.109Z",
+                     *           "closesAt": "2027-03-06T17:10:05.042Z",
                      *           "points": 50,
-                     *           "ruleId": "01a24b8d-0bae-701f-913a-b6c0da09b2db",
+                     *           "ruleId": "01a24c55-b6c9-746d-8516-606afcab18d1",
                      *           "followUp": true,
                      *           "answers": 489,
                      *           "missingTexts": {
@@ -63083,9 +63231,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2025-12-06T13:30:52.109Z",
-                     *           "updatedAt": "2025-12-06T13:30:52.109Z",
-                     *           "publishedAt": "2025-12-06T13:30:52.109Z"
+                     *           "createdAt": "2025-12-06T17:10:05.042Z",
+                     *           "updatedAt": "2025-12-06T17:10:05.042Z",
+                     *           "publishedAt": "2025-12-06T17:10:05.042Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -63217,7 +63365,7 @@ export interface operations {
                  *           "foreman"
                  *         ]
                  *       },
-                 *       "closesAt": "2027-02-04T13:31:11.897Z"
+                 *       "closesAt": "2027-02-04T17:10:21.055Z"
                  *     }
                  */
                 "application/json": {
@@ -63267,7 +63415,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-28d7-720e-841d-5c37bc4132fc",
+                     *       "id": "01a24c55-ccb1-766f-b05e-4de7b813b144",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63333,7 +63481,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T13:31:11.897Z",
+                     *       "closesAt": "2027-02-04T17:10:21.055Z",
                      *       "points": 0,
                      *       "ruleId": null,
                      *       "followUp": true,
@@ -63345,8 +63493,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T13:31:11.959Z",
-                     *       "updatedAt": "2026-12-06T13:31:11.959Z",
+                     *       "createdAt": "2026-12-06T17:10:21.105Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.105Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -63446,7 +63594,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24b8d-0ba7-700b-be7a-661780e57aae
+                 * @example 01a24c55-b6c1-7192-8052-1ab71adb24be
                  */
                 id: string;
             };
@@ -63462,7 +63610,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-0ba7-700b-be7a-661780e57aae",
+                     *       "id": "01a24c55-b6c1-7192-8052-1ab71adb24be",
                      *       "title": {
                      *         "de": "Partnerzufriedenheit 2026",
                      *         "en": "Partner satisfaction 2026",
@@ -63553,9 +63701,9 @@ export interface operations {
                      *       "oncePer": "member",
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T13:30:52.109Z",
+                     *       "closesAt": "2027-03-06T17:10:05.042Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24b8d-0bae-701f-913a-b6c0da09b2db",
+                     *       "ruleId": "01a24c55-b6c9-746d-8516-606afcab18d1",
                      *       "followUp": true,
                      *       "answers": 489,
                      *       "missingTexts": {
@@ -63565,9 +63713,9 @@ export interface operations {
                      *         "pl": 0,
                      *         "de": 0
                      *       },
-                     *       "createdAt": "2025-12-06T13:30:52.109Z",
-                     *       "updatedAt": "2025-12-06T13:30:52.109Z",
-                     *       "publishedAt": "2025-12-06T13:30:52.109Z"
+                     *       "createdAt": "2025-12-06T17:10:05.042Z",
+                     *       "updatedAt": "2025-12-06T17:10:05.042Z",
+                     *       "publishedAt": "2025-12-06T17:10:05.042Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -63654,7 +63802,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24b8d-28d7-720e-841d-5c37bc4132fc
+                 * @example 01a24c55-ccb1-766f-b05e-4de7b813b144
                  */
                 id: string;
             };
@@ -63714,7 +63862,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-28d7-720e-841d-5c37bc4132fc",
+                     *       "id": "01a24c55-ccb1-766f-b05e-4de7b813b144",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63780,7 +63928,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T13:31:11.897Z",
+                     *       "closesAt": "2027-02-04T17:10:21.055Z",
                      *       "points": 25,
                      *       "ruleId": null,
                      *       "followUp": false,
@@ -63792,8 +63940,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T13:31:11.959Z",
-                     *       "updatedAt": "2026-12-06T13:31:11.967Z",
+                     *       "createdAt": "2026-12-06T17:10:21.105Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.111Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -63859,10 +64007,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_anonymity_fixed",
                      *       "title": "survey anonymity fixed",
                      *       "status": 409,
-                     *       "detail": "Survey 01a24b8d-28d7-720e-841d-5c37bc4132fc was published with its anonymity setting; that promise cannot change now.",
+                     *       "detail": "Survey 01a24c55-ccb1-766f-b05e-4de7b813b144 was published with its anonymity setting; that promise cannot change now.",
                      *       "code": "survey_anonymity_fixed",
-                     *       "requestId": "01a24b8d-28f2-777f-a9fa-5133586f0576",
-                     *       "instance": "/v1/surveys/01a24b8d-28d7-720e-841d-5c37bc4132fc"
+                     *       "requestId": "01a24c55-cccd-717c-aaf0-85f6f6a0a555",
+                     *       "instance": "/v1/surveys/01a24c55-ccb1-766f-b05e-4de7b813b144"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -63940,7 +64088,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24b8d-28d7-720e-841d-5c37bc4132fc
+                 * @example 01a24c55-ccb1-766f-b05e-4de7b813b144
                  */
                 id: string;
             };
@@ -63956,7 +64104,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-28d7-720e-841d-5c37bc4132fc",
+                     *       "id": "01a24c55-ccb1-766f-b05e-4de7b813b144",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -64022,9 +64170,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T13:31:11.897Z",
+                     *       "closesAt": "2027-02-04T17:10:21.055Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24b8d-28ec-74a9-8eb8-5f7188ed31e8",
+                     *       "ruleId": "01a24c55-ccc6-761c-98a2-f8be203dfe17",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -64034,9 +64182,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T13:31:11.959Z",
-                     *       "updatedAt": "2026-12-06T13:31:11.978Z",
-                     *       "publishedAt": "2026-12-06T13:31:11.978Z"
+                     *       "createdAt": "2026-12-06T17:10:21.105Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.123Z",
+                     *       "publishedAt": "2026-12-06T17:10:21.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -64171,7 +64319,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24b8d-28d7-720e-841d-5c37bc4132fc
+                 * @example 01a24c55-ccb1-766f-b05e-4de7b813b144
                  */
                 id: string;
             };
@@ -64187,7 +64335,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-28d7-720e-841d-5c37bc4132fc",
+                     *       "id": "01a24c55-ccb1-766f-b05e-4de7b813b144",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -64253,9 +64401,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2026-12-06T13:31:11.993Z",
+                     *       "closesAt": "2026-12-06T17:10:21.139Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24b8d-28ec-74a9-8eb8-5f7188ed31e8",
+                     *       "ruleId": "01a24c55-ccc6-761c-98a2-f8be203dfe17",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -64265,9 +64413,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T13:31:11.959Z",
-                     *       "updatedAt": "2026-12-06T13:31:11.993Z",
-                     *       "publishedAt": "2026-12-06T13:31:11.978Z"
+                     *       "createdAt": "2026-12-06T17:10:21.105Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.139Z",
+                     *       "publishedAt": "2026-12-06T17:10:21.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -64396,7 +64544,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24b8d-28d7-720e-841d-5c37bc4132fc
+                 * @example 01a24c55-ccb1-766f-b05e-4de7b813b144
                  */
                 id: string;
             };
@@ -64412,13 +64560,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-28d7-720e-841d-5c37bc4132fc",
+                     *       "id": "01a24c55-ccb1-766f-b05e-4de7b813b144",
                      *       "kind": "survey",
                      *       "title": "How did the delivery go?",
                      *       "intro": "Three quick questions about your latest site delivery.",
                      *       "anonymous": false,
                      *       "points": 25,
-                     *       "closesAt": "2027-02-04T13:31:11.897Z",
+                     *       "closesAt": "2027-02-04T17:10:21.055Z",
                      *       "version": 0,
                      *       "answered": false,
                      *       "questions": [
@@ -64562,7 +64710,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24b8d-0ba7-700b-be7a-661780e57aae
+                 * @example 01a24c55-b6c1-7192-8052-1ab71adb24be
                  */
                 id: string;
             };
@@ -64831,7 +64979,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24b8d-0ba7-700b-be7a-661780e57aae
+                 * @example 01a24c55-b6c1-7192-8052-1ab71adb24be
                  */
                 id: string;
             };
@@ -64975,62 +65123,62 @@ export interface operations {
                      *       "groups": [
                      *         {
                      *           "key": "2025-Q4",
-                     *           "answers": 39,
+                     *           "answers": 38,
                      *           "nps": {
-                     *             "n": 39,
-                     *             "promoters": 15,
+                     *             "n": 38,
+                     *             "promoters": 14,
                      *             "passives": 11,
                      *             "detractors": 13,
-                     *             "nps": 5.1,
-                     *             "low": -21.4,
-                     *             "high": 31.7,
-                     *             "margin": 26.5
+                     *             "nps": 2.6,
+                     *             "low": -24.2,
+                     *             "high": 29.4,
+                     *             "margin": 26.8
                      *           },
                      *           "csat": {
-                     *             "n": 39,
-                     *             "satisfied": 18,
-                     *             "share": 46.2,
-                     *             "mean": 3.36
+                     *             "n": 38,
+                     *             "satisfied": 17,
+                     *             "share": 44.7,
+                     *             "mean": 3.32
                      *           },
                      *           "suppressed": false
                      *         },
                      *         {
                      *           "key": "2026-Q1",
-                     *           "answers": 128,
+                     *           "answers": 127,
                      *           "nps": {
-                     *             "n": 128,
+                     *             "n": 127,
                      *             "promoters": 47,
                      *             "passives": 45,
-                     *             "detractors": 36,
-                     *             "nps": 8.6,
-                     *             "low": -5.3,
-                     *             "high": 22.5,
+                     *             "detractors": 35,
+                     *             "nps": 9.4,
+                     *             "low": -4.4,
+                     *             "high": 23.3,
                      *             "margin": 13.9
                      *           },
                      *           "csat": {
-                     *             "n": 128,
+                     *             "n": 127,
                      *             "satisfied": 75,
-                     *             "share": 58.6,
-                     *             "mean": 3.46
+                     *             "share": 59.1,
+                     *             "mean": 3.48
                      *           },
                      *           "suppressed": false
                      *         },
                      *         {
                      *           "key": "2026-Q2",
-                     *           "answers": 365,
+                     *           "answers": 367,
                      *           "nps": {
-                     *             "n": 128,
-                     *             "promoters": 54,
+                     *             "n": 130,
+                     *             "promoters": 55,
                      *             "passives": 36,
-                     *             "detractors": 38,
-                     *             "nps": 12.5,
-                     *             "low": -2,
-                     *             "high": 27,
+                     *             "detractors": 39,
+                     *             "nps": 12.3,
+                     *             "low": -2.2,
+                     *             "high": 26.8,
                      *             "margin": 14.5
                      *           },
                      *           "csat": {
-                     *             "n": 365,
-                     *             "satisfied": 221,
+                     *             "n": 367,
+                     *             "satisfied": 222,
                      *             "share": 60.5,
                      *             "mean": 3.63
                      *           },
@@ -65114,8 +65262,8 @@ export interface operations {
                  *       "source": "call-centre",
                  *       "sourceRef": "CC-2026-04812",
                  *       "score": 4,
-                 *       "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
-                 *       "occurredAt": "2026-12-04T13:31:11.897Z"
+                 *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                 *       "occurredAt": "2026-12-04T17:10:21.055Z"
                  *     }
                  */
                 "application/json": {
@@ -65253,7 +65401,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The answer to \"csat\" must be a whole number from 1 to 5.",
                      *       "code": "answer_out_of_range",
-                     *       "requestId": "01a24b8d-290b-70c8-9dfa-06a7b4eb80bb",
+                     *       "requestId": "01a24c55-cce0-748b-8e26-769f88778267",
                      *       "instance": "/v1/csat-scores"
                      *     }
                      */
@@ -65302,50 +65450,50 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-0c1b-7499-a8ea-162302a2d404",
-                     *           "surveyId": "01a24b8d-0ba7-700b-be7a-661780e57aae",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2be-2b6c04872413",
+                     *           "id": "01a24c55-b712-7549-9f3b-5c8f1e427c48",
+                     *           "surveyId": "01a24c55-b6c1-7192-8052-1ab71adb24be",
+                     *           "accountId": "01a24c55-8e4e-709d-8ea3-73ed27ddf236",
                      *           "accountName": "Strands Bygg AS",
-                     *           "memberId": "01a24b8c-dc10-74c3-8a46-07da19750db5",
+                     *           "memberId": "01a24c55-8e9c-74ac-94bd-74aaee101e81",
                      *           "memberName": "Jonas Holm",
                      *           "score": 5,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-12-04T00:20:14.212Z",
+                     *           "createdAt": "2026-12-04T03:59:27.145Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0c1e-736b-a41e-2c893018ac1b",
-                     *           "surveyId": "01a24b8d-0ba7-700b-be7a-661780e57aae",
-                     *           "accountId": "01a24b8c-dbb3-7169-a2be-d1125c498922",
+                     *           "id": "01a24c55-b714-73ed-bdaa-ca9177ae0a9a",
+                     *           "surveyId": "01a24c55-b6c1-7192-8052-1ab71adb24be",
+                     *           "accountId": "01a24c55-8e4e-709d-8ea4-1bcb9949780f",
                      *           "accountName": "Larsens Snickeri HB",
-                     *           "memberId": "01a24b8c-dc12-71fb-a6a2-ac62e05a8d05",
+                     *           "memberId": "01a24c55-8e9d-728a-b7e8-21b1b93a7946",
                      *           "memberName": "Ole Eriksson",
                      *           "score": 0,
                      *           "comment": "Fakturorna stämmer inte",
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-30T20:46:36.000Z",
+                     *           "createdAt": "2026-12-01T00:25:48.933Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24b8d-0c1f-722f-b9b7-7738f389527e",
-                     *           "surveyId": "01a24b8d-0ba7-700b-be7a-661780e57aae",
-                     *           "accountId": "01a24b8c-dbb4-717c-a3bb-96a3463f6218",
+                     *           "id": "01a24c55-b715-7577-8fad-b15bca128ebe",
+                     *           "surveyId": "01a24c55-b6c1-7192-8052-1ab71adb24be",
+                     *           "accountId": "01a24c55-8e4e-709d-8ea4-45d7fa88a41f",
                      *           "accountName": "Olsens VVS AS",
-                     *           "memberId": "01a24b8c-dc12-71fb-a6a3-2aee016a40b3",
+                     *           "memberId": "01a24c55-8e9d-728a-b7e8-9d6395a025d2",
                      *           "memberName": "Ingrid Andersson",
                      *           "score": 2,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-28T04:03:50.528Z",
+                     *           "createdAt": "2026-11-28T07:43:03.461Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         }
@@ -65417,7 +65565,7 @@ export interface operations {
             path: {
                 /**
                  * @description The follow-up's id (a UUID)
-                 * @example 01a24b8d-0c1b-7499-a8ea-162302a2d404
+                 * @example 01a24c55-b712-7549-9f3b-5c8f1e427c48
                  */
                 id: string;
             };
@@ -65445,20 +65593,20 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-0c1b-7499-a8ea-162302a2d404",
-                     *       "surveyId": "01a24b8d-0ba7-700b-be7a-661780e57aae",
-                     *       "accountId": "01a24b8c-dbb3-7169-a2be-2b6c04872413",
+                     *       "id": "01a24c55-b712-7549-9f3b-5c8f1e427c48",
+                     *       "surveyId": "01a24c55-b6c1-7192-8052-1ab71adb24be",
+                     *       "accountId": "01a24c55-8e4e-709d-8ea3-73ed27ddf236",
                      *       "accountName": "Strands Bygg AS",
-                     *       "memberId": "01a24b8c-dc10-74c3-8a46-07da19750db5",
+                     *       "memberId": "01a24c55-8e9c-74ac-94bd-74aaee101e81",
                      *       "memberName": "Jonas Holm",
                      *       "score": 5,
                      *       "comment": null,
                      *       "assignee": "Karin Ahlström",
                      *       "status": "closed",
                      *       "note": "Ringde upp platschefen: leveranserna till Västerås-bygget går nu med egen bil varje tisdag.",
-                     *       "createdAt": "2026-12-04T00:20:14.212Z",
-                     *       "closedAt": "2026-12-06T13:31:12.021Z",
-                     *       "closedBy": "api-key:01a24b8d-1746-704a-aec7-7f2d20ba2bfa"
+                     *       "createdAt": "2026-12-04T03:59:27.145Z",
+                     *       "closedAt": "2026-12-06T17:10:21.159Z",
+                     *       "closedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyFollowup"];
@@ -65593,19 +65741,19 @@ export interface operations {
                      * @example {
                      *       "surveys": [
                      *         {
-                     *           "id": "01a24b8d-0ba7-700b-be7a-661780e57aae",
+                     *           "id": "01a24c55-b6c1-7192-8052-1ab71adb24be",
                      *           "kind": "survey",
                      *           "title": "Partnertilfredshet 2026",
                      *           "points": 50,
                      *           "questions": 4,
                      *           "anonymous": false,
-                     *           "closesAt": "2027-03-06T13:30:52.109Z",
+                     *           "closesAt": "2027-03-06T17:10:05.042Z",
                      *           "answered": false
                      *         }
                      *       ],
                      *       "quizzes": [
                      *         {
-                     *           "id": "01a24b8d-0c4b-71fe-983c-20075fc176e9",
+                     *           "id": "01a24c55-b737-7068-9182-278bbfdf91b5",
                      *           "kind": "quiz",
                      *           "title": "Grunnkurs for installatører",
                      *           "intro": "",
@@ -65701,7 +65849,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24b8d-0ba7-700b-be7a-661780e57aae
+                 * @example 01a24c55-b6c1-7192-8052-1ab71adb24be
                  */
                 id: string;
             };
@@ -65717,13 +65865,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-0ba7-700b-be7a-661780e57aae",
+                     *       "id": "01a24c55-b6c1-7192-8052-1ab71adb24be",
                      *       "kind": "survey",
                      *       "title": "Partnertilfredshet 2026",
                      *       "intro": "To minutter som hjelper oss å bli bedre.",
                      *       "anonymous": false,
                      *       "points": 50,
-                     *       "closesAt": "2027-03-06T13:30:52.109Z",
+                     *       "closesAt": "2027-03-06T17:10:05.042Z",
                      *       "version": 1,
                      *       "answered": false,
                      *       "questions": [
@@ -65866,7 +66014,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24b8d-0ba7-700b-be7a-661780e57aae
+                 * @example 01a24c55-b6c1-7192-8052-1ab71adb24be
                  */
                 id: string;
             };
@@ -65972,10 +66120,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_already_answered",
                      *       "title": "survey already answered",
                      *       "status": 409,
-                     *       "detail": "Undersøkelse 01a24b8d-0ba7-700b-be7a-661780e57aae er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
+                     *       "detail": "Undersøkelse 01a24c55-b6c1-7192-8052-1ab71adb24be er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
                      *       "code": "survey_already_answered",
-                     *       "requestId": "01a24b8d-2661-7440-9a59-a20b92acd353",
-                     *       "instance": "/portal/v1/surveys/01a24b8d-0ba7-700b-be7a-661780e57aae/answers"
+                     *       "requestId": "01a24c55-cadc-7602-a450-b8e75aefb17d",
+                     *       "instance": "/portal/v1/surveys/01a24c55-b6c1-7192-8052-1ab71adb24be/answers"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -66053,7 +66201,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24b8d-0ba7-700b-be7a-661780e57aae
+                 * @example 01a24c55-b6c1-7192-8052-1ab71adb24be
                  */
                 id: string;
             };
@@ -66075,7 +66223,7 @@ export interface operations {
                      *           "recommend": 9
                      *         },
                      *         "step": 1,
-                     *         "updatedAt": "2026-12-06T13:31:11.268Z"
+                     *         "updatedAt": "2026-12-06T17:10:20.586Z"
                      *       }
                      *     }
                      */
@@ -66177,7 +66325,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24b8d-0ba7-700b-be7a-661780e57aae
+                 * @example 01a24c55-b6c1-7192-8052-1ab71adb24be
                  */
                 id: string;
             };
@@ -66223,7 +66371,7 @@ export interface operations {
                      *         "recommend": 9
                      *       },
                      *       "step": 1,
-                     *       "updatedAt": "2026-12-06T13:31:11.268Z"
+                     *       "updatedAt": "2026-12-06T17:10:20.586Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyDraft"];
@@ -66358,7 +66506,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24b8d-0ba7-700b-be7a-661780e57aae
+                 * @example 01a24c55-b6c1-7192-8052-1ab71adb24be
                  */
                 id: string;
             };
@@ -66502,7 +66650,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-0c4b-71fe-983c-20075fc176e9",
+                     *           "id": "01a24c55-b737-7068-9182-278bbfdf91b5",
                      *           "title": {
                      *             "de": "Grundlagen für Installateure",
                      *             "en": "Installer basics",
@@ -66656,7 +66804,7 @@ export interface operations {
                      *           "opensAt": null,
                      *           "closesAt": null,
                      *           "points": 100,
-                     *           "ruleId": "01a24b8d-0c54-741f-8dac-5c746eddbe3a",
+                     *           "ruleId": "01a24c55-b73c-76ea-9c42-1a8dc9cd18b7",
                      *           "missingTexts": {
                      *             "en": 0,
                      *             "sv": 0,
@@ -66664,9 +66812,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2026-10-07T13:30:52.109Z",
-                     *           "updatedAt": "2026-10-07T13:30:52.109Z",
-                     *           "publishedAt": "2026-10-07T13:30:52.109Z"
+                     *           "createdAt": "2026-10-07T17:10:05.042Z",
+                     *           "updatedAt": "2026-10-07T17:10:05.042Z",
+                     *           "publishedAt": "2026-10-07T17:10:05.042Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -66893,7 +67041,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2921-71d8-b357-5a11b11d3b1a",
+                     *       "id": "01a24c55-ccf4-75f5-9a02-54b0171cd7f3",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67015,8 +67163,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T13:31:12.033Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.033Z",
+                     *       "createdAt": "2026-12-06T17:10:21.172Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.172Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -67128,7 +67276,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24b8d-2921-71d8-b357-5a11b11d3b1a
+                 * @example 01a24c55-ccf4-75f5-9a02-54b0171cd7f3
                  */
                 id: string;
             };
@@ -67144,7 +67292,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2921-71d8-b357-5a11b11d3b1a",
+                     *       "id": "01a24c55-ccf4-75f5-9a02-54b0171cd7f3",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67266,8 +67414,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T13:31:12.033Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.033Z",
+                     *       "createdAt": "2026-12-06T17:10:21.172Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.172Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -67355,7 +67503,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24b8d-2921-71d8-b357-5a11b11d3b1a
+                 * @example 01a24c55-ccf4-75f5-9a02-54b0171cd7f3
                  */
                 id: string;
             };
@@ -67366,7 +67514,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "points": 50,
-                 *       "closesAt": "2027-03-06T13:31:11.897Z"
+                 *       "closesAt": "2027-03-06T17:10:21.055Z"
                  *     }
                  */
                 "application/json": {
@@ -67416,7 +67564,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2921-71d8-b357-5a11b11d3b1a",
+                     *       "id": "01a24c55-ccf4-75f5-9a02-54b0171cd7f3",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67528,7 +67676,7 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T13:31:11.897Z",
+                     *       "closesAt": "2027-03-06T17:10:21.055Z",
                      *       "points": 50,
                      *       "ruleId": null,
                      *       "missingTexts": {
@@ -67538,8 +67686,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T13:31:12.033Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.051Z",
+                     *       "createdAt": "2026-12-06T17:10:21.172Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.180Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -67675,7 +67823,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24b8d-2921-71d8-b357-5a11b11d3b1a
+                 * @example 01a24c55-ccf4-75f5-9a02-54b0171cd7f3
                  */
                 id: string;
             };
@@ -67691,7 +67839,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2921-71d8-b357-5a11b11d3b1a",
+                     *       "id": "01a24c55-ccf4-75f5-9a02-54b0171cd7f3",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67803,9 +67951,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T13:31:11.897Z",
+                     *       "closesAt": "2027-03-06T17:10:21.055Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24b8d-2940-70b0-8fbe-f39ab494ee1c",
+                     *       "ruleId": "01a24c55-cd09-7192-810f-a61bd24d2720",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -67813,9 +67961,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T13:31:12.033Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.062Z",
-                     *       "publishedAt": "2026-12-06T13:31:12.062Z"
+                     *       "createdAt": "2026-12-06T17:10:21.172Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.191Z",
+                     *       "publishedAt": "2026-12-06T17:10:21.191Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -67950,7 +68098,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24b8d-2921-71d8-b357-5a11b11d3b1a
+                 * @example 01a24c55-ccf4-75f5-9a02-54b0171cd7f3
                  */
                 id: string;
             };
@@ -67966,7 +68114,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2921-71d8-b357-5a11b11d3b1a",
+                     *       "id": "01a24c55-ccf4-75f5-9a02-54b0171cd7f3",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -68078,9 +68226,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T13:31:11.897Z",
+                     *       "closesAt": "2027-03-06T17:10:21.055Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24b8d-2940-70b0-8fbe-f39ab494ee1c",
+                     *       "ruleId": "01a24c55-cd09-7192-810f-a61bd24d2720",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -68088,9 +68236,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T13:31:12.033Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.120Z",
-                     *       "publishedAt": "2026-12-06T13:31:12.062Z"
+                     *       "createdAt": "2026-12-06T17:10:21.172Z",
+                     *       "updatedAt": "2026-12-06T17:10:21.248Z",
+                     *       "publishedAt": "2026-12-06T17:10:21.191Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -68219,7 +68367,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24b8d-2921-71d8-b357-5a11b11d3b1a
+                 * @example 01a24c55-ccf4-75f5-9a02-54b0171cd7f3
                  */
                 id: string;
             };
@@ -68385,7 +68533,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24b8d-2921-71d8-b357-5a11b11d3b1a
+                 * @example 01a24c55-ccf4-75f5-9a02-54b0171cd7f3
                  */
                 id: string;
             };
@@ -68562,7 +68710,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24b8d-2921-71d8-b357-5a11b11d3b1a
+                 * @example 01a24c55-ccf4-75f5-9a02-54b0171cd7f3
                  */
                 id: string;
             };
@@ -68578,14 +68726,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2921-71d8-b357-5a11b11d3b1a",
+                     *       "id": "01a24c55-ccf4-75f5-9a02-54b0171cd7f3",
                      *       "kind": "quiz",
                      *       "title": "Säkert på ställningen",
                      *       "intro": "Fyra frågor om arbete på höjd. Klarar du tre får du 50 poäng.",
                      *       "points": 50,
                      *       "questions": 4,
                      *       "passPercent": 75,
-                     *       "closesAt": "2027-03-06T13:31:11.897Z",
+                     *       "closesAt": "2027-03-06T17:10:21.055Z",
                      *       "attempts": 0,
                      *       "attemptsLeft": 3,
                      *       "passed": false,
@@ -68689,7 +68837,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24b8d-2921-71d8-b357-5a11b11d3b1a
+                 * @example 01a24c55-ccf4-75f5-9a02-54b0171cd7f3
                  */
                 id: string;
             };
@@ -68719,9 +68867,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2950-7782-b5a2-048d3f1628ac",
-                     *       "quizId": "01a24b8d-2921-71d8-b357-5a11b11d3b1a",
-                     *       "startedAt": "2026-12-06T13:31:12.076Z",
+                     *       "id": "01a24c55-cd1b-758e-b8cb-78d17c728947",
+                     *       "quizId": "01a24c55-ccf4-75f5-9a02-54b0171cd7f3",
+                     *       "startedAt": "2026-12-06T17:10:21.207Z",
                      *       "questions": [
                      *         {
                      *           "id": "guardrail",
@@ -68916,7 +69064,7 @@ export interface operations {
             path: {
                 /**
                  * @description The attempt's id, from starting it
-                 * @example 01a24b8d-2950-7782-b5a2-048d3f1628ac
+                 * @example 01a24c55-cd1b-758e-b8cb-78d17c728947
                  */
                 id: string;
             };
@@ -68954,7 +69102,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "attemptId": "01a24b8d-2950-7782-b5a2-048d3f1628ac",
+                     *       "attemptId": "01a24c55-cd1b-758e-b8cb-78d17c728947",
                      *       "score": 3,
                      *       "total": 4,
                      *       "passed": true,
@@ -69304,17 +69452,17 @@ export interface operations {
                      *       "total": 208,
                      *       "sample": [
                      *         {
-                     *           "id": "01a24b8c-dbb4-717c-a3bb-efe9c50a8cc9",
+                     *           "id": "01a24c55-8e4e-709d-8ea4-9f9f2bd4c90f",
                      *           "name": "Anderssons Bygg AS",
                      *           "externalId": "K2123"
                      *         },
                      *         {
-                     *           "id": "01a24b8c-dbb3-7169-a2bd-77e38bd85efe",
+                     *           "id": "01a24c55-8e4e-709d-8ea2-bf91233255f2",
                      *           "name": "Anderssons Bygg HB",
                      *           "externalId": "K2003"
                      *         },
                      *         {
-                     *           "id": "01a24b8c-dbb3-7169-a2be-dd48b2facb33",
+                     *           "id": "01a24c55-8e4e-709d-8ea4-247d67ebd390",
                      *           "name": "Bergs Bygg AB",
                      *           "externalId": "K2093"
                      *         }
@@ -69421,7 +69569,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "A segment filter cannot use the field turnover for accounts. See GET /v1/segments/fields for the fields there are.",
                      *       "code": "segment_field_unknown",
-                     *       "requestId": "01a24b8d-2c81-726f-ac48-84e0430d50b5",
+                     *       "requestId": "01a24c55-d04b-7070-9faa-22b1c58d5a79",
                      *       "instance": "/v1/segments/preview"
                      *     }
                      */
@@ -69464,7 +69612,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8c-f7ac-763d-8516-205c769f49b6",
+                     *           "id": "01a24c55-a68b-73ed-a7d8-b04448ef85c5",
                      *           "key": "middle-band",
                      *           "name": "Middle band (60–80 %)",
                      *           "description": "Accounts ranked between 15 % and 84 % by RFM: neither the best nor the weakest (seed 000).",
@@ -69489,12 +69637,12 @@ export interface operations {
                      *           },
                      *           "system": true,
                      *           "memberCount": 142,
-                     *           "refreshedAt": "2026-12-06T13:30:52.109Z",
-                     *           "createdAt": "2026-12-06T13:30:52.109Z",
-                     *           "updatedAt": "2026-12-06T13:30:52.109Z"
+                     *           "refreshedAt": "2026-12-06T17:10:05.042Z",
+                     *           "createdAt": "2026-12-06T17:10:05.042Z",
+                     *           "updatedAt": "2026-12-06T17:10:05.042Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8c-dca5-7206-8eac-f60de69b1a33",
+                     *           "id": "01a24c55-8f09-7026-a34a-5b6212490c98",
                      *           "key": "installers-buying-tools",
                      *           "name": "Installers with tools purchases this quarter",
                      *           "description": null,
@@ -69517,12 +69665,12 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 80,
-                     *           "refreshedAt": "2026-12-06T13:30:52.109Z",
-                     *           "createdAt": "2026-12-06T13:30:52.109Z",
-                     *           "updatedAt": "2026-12-06T13:30:52.109Z"
+                     *           "refreshedAt": "2026-12-06T17:10:05.042Z",
+                     *           "createdAt": "2026-12-06T17:10:05.042Z",
+                     *           "updatedAt": "2026-12-06T17:10:05.042Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8c-dc90-7636-900b-49ad92be6653",
+                     *           "id": "01a24c55-8ef8-71a1-8d7d-33627a97db4c",
                      *           "key": "key-accounts",
                      *           "name": "Key accounts",
                      *           "description": null,
@@ -69537,9 +69685,9 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 20,
-                     *           "refreshedAt": "2026-12-06T13:30:52.109Z",
-                     *           "createdAt": "2026-12-06T13:30:52.109Z",
-                     *           "updatedAt": "2026-12-06T13:30:52.109Z"
+                     *           "refreshedAt": "2026-12-06T17:10:05.042Z",
+                     *           "createdAt": "2026-12-06T17:10:05.042Z",
+                     *           "updatedAt": "2026-12-06T17:10:05.042Z"
                      *         }
                      *       ]
                      *     }
@@ -69663,7 +69811,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2c8d-768c-ad37-b101c9ab4d81",
+                     *       "id": "01a24c55-d056-76ce-a114-74070476aeed",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -69687,9 +69835,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 43,
-                     *       "refreshedAt": "2026-12-06T13:31:12.909Z",
-                     *       "createdAt": "2026-12-06T13:31:12.909Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.909Z"
+                     *       "refreshedAt": "2026-12-06T17:10:22.038Z",
+                     *       "createdAt": "2026-12-06T17:10:22.038Z",
+                     *       "updatedAt": "2026-12-06T17:10:22.038Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -69744,7 +69892,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The program already has a segment with the key roofing-norway.",
                      *       "code": "segment_key_taken",
-                     *       "requestId": "01a24b8d-2c9a-75ec-96c2-f20eb484f43e",
+                     *       "requestId": "01a24c55-d063-71bd-9be9-f93e02cb8a57",
                      *       "instance": "/v1/segments"
                      *     }
                      */
@@ -69811,7 +69959,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24b8c-dc90-7636-900b-49ad92be6653
+                 * @example 01a24c55-8ef8-71a1-8d7d-33627a97db4c
                  */
                 id: string;
             };
@@ -69827,7 +69975,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8c-dc90-7636-900b-49ad92be6653",
+                     *       "id": "01a24c55-8ef8-71a1-8d7d-33627a97db4c",
                      *       "key": "key-accounts",
                      *       "name": "Key accounts",
                      *       "description": null,
@@ -69842,9 +69990,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 20,
-                     *       "refreshedAt": "2026-12-06T13:30:52.109Z",
-                     *       "createdAt": "2026-12-06T13:30:52.109Z",
-                     *       "updatedAt": "2026-12-06T13:30:52.109Z"
+                     *       "refreshedAt": "2026-12-06T17:10:05.042Z",
+                     *       "createdAt": "2026-12-06T17:10:05.042Z",
+                     *       "updatedAt": "2026-12-06T17:10:05.042Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -69931,7 +70079,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24b8d-2c8d-768c-ad37-b101c9ab4d81
+                 * @example 01a24c55-d056-76ce-a114-74070476aeed
                  */
                 id: string;
             };
@@ -70063,7 +70211,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24b8d-2c8d-768c-ad37-b101c9ab4d81
+                 * @example 01a24c55-d056-76ce-a114-74070476aeed
                  */
                 id: string;
             };
@@ -70108,7 +70256,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2c8d-768c-ad37-b101c9ab4d81",
+                     *       "id": "01a24c55-d056-76ce-a114-74070476aeed",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers, twice or more",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -70132,9 +70280,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 32,
-                     *       "refreshedAt": "2026-12-06T13:31:12.928Z",
-                     *       "createdAt": "2026-12-06T13:31:12.909Z",
-                     *       "updatedAt": "2026-12-06T13:31:12.928Z"
+                     *       "refreshedAt": "2026-12-06T17:10:22.061Z",
+                     *       "createdAt": "2026-12-06T17:10:22.038Z",
+                     *       "updatedAt": "2026-12-06T17:10:22.061Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -70269,7 +70417,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24b8d-2c8d-768c-ad37-b101c9ab4d81
+                 * @example 01a24c55-d056-76ce-a114-74070476aeed
                  */
                 id: string;
             };
@@ -70285,12 +70433,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24b8d-2c8d-768c-ad37-b101c9ab4d81",
+                     *       "segmentId": "01a24c55-d056-76ce-a114-74070476aeed",
                      *       "key": "roofing-norway",
                      *       "count": 32,
                      *       "added": 0,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T13:31:12.941Z"
+                     *       "at": "2026-12-06T17:10:22.074Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -70421,7 +70569,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24b8c-dc90-7636-900b-49ad92be6653
+                 * @example 01a24c55-8ef8-71a1-8d7d-33627a97db4c
                  */
                 id: string;
             };
@@ -70439,25 +70587,25 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8c-dbb3-7169-a2bd-6b3c508c0244",
+                     *           "id": "01a24c55-8e4e-709d-8ea2-b3017ba38f8b",
                      *           "name": "Anderssons Montage AB",
                      *           "externalId": "K2000",
-                     *           "addedAt": "2025-12-06T13:30:52.109Z"
+                     *           "addedAt": "2025-12-06T17:10:05.042Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8c-dbb3-7169-a2bd-852e842c6173",
+                     *           "id": "01a24c55-8e4e-709d-8ea2-cf4c4bd2a08f",
                      *           "name": "Johanssons VVS AS",
                      *           "externalId": "K2007",
-                     *           "addedAt": "2025-12-06T13:30:52.109Z"
+                     *           "addedAt": "2025-12-06T17:10:05.042Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8c-dbb3-7169-a2bd-a0c0110c81eb",
+                     *           "id": "01a24c55-8e4e-709d-8ea2-e8e8b6fbfa95",
                      *           "name": "Strands Bygg HB",
                      *           "externalId": "K2014",
-                     *           "addedAt": "2025-12-06T13:30:52.109Z"
+                     *           "addedAt": "2025-12-06T17:10:05.042Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGI4Yy1kYmIzLTcxNjktYTJiZC1kOTljMDY4NjdmZTQiXQ"
+                     *       "nextCursor": "WyIwMWEyNGM1NS04ZTRlLTcwOWQtOGVhMy0yMjJjMDlhNjcyMGIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -70558,7 +70706,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24b8d-2cc4-722b-a414-fb252303628d
+                 * @example 01a24c55-d094-7192-8f01-c785992e4c04
                  */
                 id: string;
             };
@@ -70574,12 +70722,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24b8d-2cc4-722b-a414-fb252303628d",
+                     *       "segmentId": "01a24c55-d094-7192-8f01-c785992e4c04",
                      *       "key": "fair-visitors-2026",
                      *       "count": 3,
                      *       "added": 3,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T13:31:12.980Z"
+                     *       "at": "2026-12-06T17:10:22.112Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -70720,7 +70868,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24b8c-dc90-7636-900b-49ad92be6653
+                 * @example 01a24c55-8ef8-71a1-8d7d-33627a97db4c
                  */
                 id: string;
             };
@@ -70738,14 +70886,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "at": "2025-12-06T13:30:52.109Z",
+                     *           "at": "2025-12-06T17:10:05.042Z",
                      *           "count": 20,
                      *           "added": 20,
                      *           "removed": 0,
                      *           "trigger": "create"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T13:30:52.109Z",
+                     *           "at": "2026-12-06T17:10:05.042Z",
                      *           "count": 20,
                      *           "added": 0,
                      *           "removed": 0,
@@ -71227,7 +71375,7 @@ export interface operations {
                      *       "total": 208,
                      *       "data": [
                      *         {
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *           "name": "VVSkedjan A",
                      *           "externalId": "K1000",
                      *           "rankPercent": 0,
@@ -71248,7 +71396,7 @@ export interface operations {
                      *           ]
                      *         },
                      *         {
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-6fda72d6d3d3",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e649614e489c",
                      *           "name": "VVSkedjan A Trondheim",
                      *           "externalId": "K1000-1",
                      *           "rankPercent": 0,
@@ -71269,7 +71417,7 @@ export interface operations {
                      *           ]
                      *         },
                      *         {
-                     *           "accountId": "01a24b8c-dbb3-7169-a2bc-70e122ffbea6",
+                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
                      *           "name": "VVSkedjan A Göteborg",
                      *           "externalId": "K1000-2",
                      *           "rankPercent": 0,
@@ -71396,7 +71544,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                     *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
                      *       "scoreDate": "2026-12-06",
                      *       "recencyDays": 0,
                      *       "frequency": 20,
@@ -71525,14 +71673,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8c-dcaf-740f-aa52-bfd3060f1a4e",
+                     *           "id": "01a24c55-8f0d-711f-9a96-0ed9819f8d9b",
                      *           "name": "Dubbla poäng i Sverige",
                      *           "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *           "segmentKeys": [
                      *             "sweden"
                      *           ],
-                     *           "startsAt": "2026-09-07T13:30:52.109Z",
-                     *           "endsAt": "2026-10-07T13:30:52.109Z",
+                     *           "startsAt": "2026-09-07T17:10:05.042Z",
+                     *           "endsAt": "2026-10-07T17:10:05.042Z",
                      *           "effects": [
                      *             {
                      *               "type": "multiplier",
@@ -71541,8 +71689,8 @@ export interface operations {
                      *           ],
                      *           "budgetPoints": 150000,
                      *           "controlPercent": 20,
-                     *           "walletId": "01a24b8c-dcaf-740f-aa52-c1f6caf76006",
-                     *           "createdAt": "2026-09-02T13:30:52.109Z",
+                     *           "walletId": "01a24c55-8f0d-711f-9a96-114108735ee7",
+                     *           "createdAt": "2026-09-02T17:10:05.042Z",
                      *           "stoppedAt": null,
                      *           "report": {
                      *             "status": "finished",
@@ -71553,32 +71701,32 @@ export interface operations {
                      *               "exhausted": true
                      *             },
                      *             "payouts": {
-                     *               "count": 25
+                     *               "count": 27
                      *             },
                      *             "groups": {
                      *               "treatment": {
-                     *                 "n": 128,
-                     *                 "mean": 9398758.59375,
-                     *                 "variance": 108269956317720.84,
-                     *                 "purchases": 208
+                     *                 "n": 129,
+                     *                 "mean": 9430488.372093024,
+                     *                 "variance": 108641153570410.61,
+                     *                 "purchases": 209
                      *               },
                      *               "control": {
-                     *                 "n": 30,
-                     *                 "mean": 12807233.333333334,
-                     *                 "variance": 284763346791954,
-                     *                 "purchases": 57
+                     *                 "n": 29,
+                     *                 "mean": 12783624.137931034,
+                     *                 "variance": 289946173269039.44,
+                     *                 "purchases": 56
                      *               }
                      *             },
                      *             "uplift": {
-                     *               "difference": -3408474.739583334,
-                     *               "relative": -0.26613669407522317,
-                     *               "low": -9710291.06115596,
-                     *               "high": 2893341.581989292,
+                     *               "difference": -3353135.7658380102,
+                     *               "relative": -0.2622993080568386,
+                     *               "low": -9806247.927111961,
+                     *               "high": 3099976.3954359395,
                      *               "significant": false
                      *             },
                      *             "window": {
-                     *               "from": "2026-09-07T13:30:52.109Z",
-                     *               "to": "2026-10-07T13:30:52.109Z"
+                     *               "from": "2026-09-07T17:10:05.042Z",
+                     *               "to": "2026-10-07T17:10:05.042Z"
                      *             }
                      *           }
                      *         }
@@ -71735,7 +71883,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2d47-70ac-b364-591ba0e92b50",
+                     *       "id": "01a24c55-d127-7257-9328-aadc22459c9f",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -71753,8 +71901,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24b8d-2d47-70ac-b364-5c0faa6d7a10",
-                     *       "createdAt": "2026-12-06T13:31:13.094Z",
+                     *       "walletId": "01a24c55-d127-7257-9328-ae2171a6cb10",
+                     *       "createdAt": "2026-12-06T17:10:22.246Z",
                      *       "stoppedAt": null
                      *     }
                      */
@@ -71846,7 +71994,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign must end after it starts (starts 2027-01-29T00:00:00.000Z, ends 2027-01-01T00:00:00.000Z).",
                      *       "code": "campaign_dates_reversed",
-                     *       "requestId": "01a24b8d-2d4e-7526-99bd-8bd017c427ce",
+                     *       "requestId": "01a24c55-d12e-72ba-a55e-b49e7e322515",
                      *       "instance": "/v1/campaigns"
                      *     }
                      */
@@ -71877,7 +72025,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24b8c-dcaf-740f-aa52-bfd3060f1a4e
+                 * @example 01a24c55-8f0d-711f-9a96-0ed9819f8d9b
                  */
                 id: string;
             };
@@ -71893,14 +72041,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8c-dcaf-740f-aa52-bfd3060f1a4e",
+                     *       "id": "01a24c55-8f0d-711f-9a96-0ed9819f8d9b",
                      *       "name": "Dubbla poäng i Sverige",
                      *       "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *       "segmentKeys": [
                      *         "sweden"
                      *       ],
-                     *       "startsAt": "2026-09-07T13:30:52.109Z",
-                     *       "endsAt": "2026-10-07T13:30:52.109Z",
+                     *       "startsAt": "2026-09-07T17:10:05.042Z",
+                     *       "endsAt": "2026-10-07T17:10:05.042Z",
                      *       "effects": [
                      *         {
                      *           "type": "multiplier",
@@ -71909,8 +72057,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 150000,
                      *       "controlPercent": 20,
-                     *       "walletId": "01a24b8c-dcaf-740f-aa52-c1f6caf76006",
-                     *       "createdAt": "2026-09-02T13:30:52.109Z",
+                     *       "walletId": "01a24c55-8f0d-711f-9a96-114108735ee7",
+                     *       "createdAt": "2026-09-02T17:10:05.042Z",
                      *       "stoppedAt": null,
                      *       "report": {
                      *         "status": "finished",
@@ -71921,32 +72069,32 @@ export interface operations {
                      *           "exhausted": true
                      *         },
                      *         "payouts": {
-                     *           "count": 25
+                     *           "count": 27
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 128,
-                     *             "mean": 9398758.59375,
-                     *             "variance": 108269956317720.84,
-                     *             "purchases": 208
+                     *             "n": 129,
+                     *             "mean": 9430488.372093024,
+                     *             "variance": 108641153570410.61,
+                     *             "purchases": 209
                      *           },
                      *           "control": {
-                     *             "n": 30,
-                     *             "mean": 12807233.333333334,
-                     *             "variance": 284763346791954,
-                     *             "purchases": 57
+                     *             "n": 29,
+                     *             "mean": 12783624.137931034,
+                     *             "variance": 289946173269039.44,
+                     *             "purchases": 56
                      *           }
                      *         },
                      *         "uplift": {
-                     *           "difference": -3408474.739583334,
-                     *           "relative": -0.26613669407522317,
-                     *           "low": -9710291.06115596,
-                     *           "high": 2893341.581989292,
+                     *           "difference": -3353135.7658380102,
+                     *           "relative": -0.2622993080568386,
+                     *           "low": -9806247.927111961,
+                     *           "high": 3099976.3954359395,
                      *           "significant": false
                      *         },
                      *         "window": {
-                     *           "from": "2026-09-07T13:30:52.109Z",
-                     *           "to": "2026-10-07T13:30:52.109Z"
+                     *           "from": "2026-09-07T17:10:05.042Z",
+                     *           "to": "2026-10-07T17:10:05.042Z"
                      *         }
                      *       }
                      *     }
@@ -72062,7 +72210,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24b8d-2d47-70ac-b364-591ba0e92b50
+                 * @example 01a24c55-d127-7257-9328-aadc22459c9f
                  */
                 id: string;
             };
@@ -72078,7 +72226,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2d47-70ac-b364-591ba0e92b50",
+                     *       "id": "01a24c55-d127-7257-9328-aadc22459c9f",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -72096,9 +72244,9 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24b8d-2d47-70ac-b364-5c0faa6d7a10",
-                     *       "createdAt": "2026-12-06T13:31:13.094Z",
-                     *       "stoppedAt": "2026-12-06T13:31:13.123Z",
+                     *       "walletId": "01a24c55-d127-7257-9328-ae2171a6cb10",
+                     *       "createdAt": "2026-12-06T17:10:22.246Z",
+                     *       "stoppedAt": "2026-12-06T17:10:22.273Z",
                      *       "report": {
                      *         "status": "stopped",
                      *         "budget": {
@@ -72112,19 +72260,25 @@ export interface operations {
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 19,
+                     *             "n": 18,
                      *             "mean": 0,
                      *             "variance": 0,
                      *             "purchases": 0
                      *           },
                      *           "control": {
-                     *             "n": 1,
+                     *             "n": 2,
                      *             "mean": 0,
                      *             "variance": 0,
                      *             "purchases": 0
                      *           }
                      *         },
-                     *         "uplift": null,
+                     *         "uplift": {
+                     *           "difference": 0,
+                     *           "relative": null,
+                     *           "low": 0,
+                     *           "high": 0,
+                     *           "significant": false
+                     *         },
                      *         "window": {
                      *           "from": "2027-01-01T00:00:00.000Z",
                      *           "to": "2027-01-01T00:00:00.000Z"
@@ -72221,10 +72375,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:campaign_over",
                      *       "title": "campaign over",
                      *       "status": 409,
-                     *       "detail": "The campaign has already ended or was stopped (2026-10-07T13:30:52.109Z); plan a new one instead.",
+                     *       "detail": "The campaign has already ended or was stopped (2026-10-07T17:10:05.042Z); plan a new one instead.",
                      *       "code": "campaign_over",
-                     *       "requestId": "01a24b8d-2d6c-706f-abd2-58eeb94a42fc",
-                     *       "instance": "/v1/campaigns/01a24b8c-dcaf-740f-aa52-bfd3060f1a4e/stop"
+                     *       "requestId": "01a24c55-d149-7619-beec-6630f5031adf",
+                     *       "instance": "/v1/campaigns/01a24c55-8f0d-711f-9a96-0ed9819f8d9b/stop"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -72290,7 +72444,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24b8d-2d47-70ac-b364-591ba0e92b50
+                 * @example 01a24c55-d127-7257-9328-aadc22459c9f
                  */
                 id: string;
             };
@@ -72321,7 +72475,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2d47-70ac-b364-591ba0e92b50",
+                     *       "id": "01a24c55-d127-7257-9328-aadc22459c9f",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -72339,8 +72493,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24b8d-2d47-70ac-b364-5c0faa6d7a10",
-                     *       "createdAt": "2026-12-06T13:31:13.094Z",
+                     *       "walletId": "01a24c55-d127-7257-9328-ae2171a6cb10",
+                     *       "createdAt": "2026-12-06T17:10:22.246Z",
                      *       "stoppedAt": null,
                      *       "report": {
                      *         "status": "planned",
@@ -72355,19 +72509,25 @@ export interface operations {
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 19,
+                     *             "n": 18,
                      *             "mean": 0,
                      *             "variance": 0,
                      *             "purchases": 0
                      *           },
                      *           "control": {
-                     *             "n": 1,
+                     *             "n": 2,
                      *             "mean": 0,
                      *             "variance": 0,
                      *             "purchases": 0
                      *           }
                      *         },
-                     *         "uplift": null,
+                     *         "uplift": {
+                     *           "difference": 0,
+                     *           "relative": null,
+                     *           "low": 0,
+                     *           "high": 0,
+                     *           "significant": false
+                     *         },
                      *         "window": {
                      *           "from": "2027-01-01T00:00:00.000Z",
                      *           "to": "2027-01-01T00:00:00.000Z"
@@ -72514,8 +72674,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign's new end (2027-01-01T00:00:00.000Z) must be after its current end (2027-02-05T00:00:00.000Z).",
                      *       "code": "campaign_end_not_later",
-                     *       "requestId": "01a24b8d-2d5e-74e8-8b88-397fa9697165",
-                     *       "instance": "/v1/campaigns/01a24b8d-2d47-70ac-b364-591ba0e92b50/extend"
+                     *       "requestId": "01a24c55-d13b-752a-afef-43d6d72800b2",
+                     *       "instance": "/v1/campaigns/01a24c55-d127-7257-9328-aadc22459c9f/extend"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -72659,7 +72819,7 @@ export interface operations {
                      *           "tierKey": null,
                      *           "message": {},
                      *           "activeFrom": "2025-12-06",
-                     *           "updatedAt": "2025-12-06T13:30:52.109Z"
+                     *           "updatedAt": "2025-12-06T17:10:05.042Z"
                      *         },
                      *         {
                      *           "key": "birthday",
@@ -72675,7 +72835,7 @@ export interface operations {
                      *             "sv": "Grattis på födelsedagen, {{name}}! Vi har satt in {{points}} poäng på ditt konto."
                      *           },
                      *           "activeFrom": "2025-12-06",
-                     *           "updatedAt": "2025-12-06T13:30:52.109Z"
+                     *           "updatedAt": "2025-12-06T17:10:05.042Z"
                      *         },
                      *         {
                      *           "key": "points-100k",
@@ -72689,7 +72849,7 @@ export interface operations {
                      *           "tierKey": null,
                      *           "message": {},
                      *           "activeFrom": "2026-12-06",
-                     *           "updatedAt": "2026-12-06T13:30:52.109Z"
+                     *           "updatedAt": "2026-12-06T17:10:05.042Z"
                      *         }
                      *       ]
                      *     }
@@ -72850,7 +73010,7 @@ export interface operations {
                      *         "sv": "Glad midsommar, {{name}}! {{points}} poäng från oss."
                      *       },
                      *       "activeFrom": "2026-12-06",
-                     *       "updatedAt": "2026-12-06T13:31:12.716Z"
+                     *       "updatedAt": "2026-12-06T17:10:21.865Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Surprise"];
@@ -72965,7 +73125,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The surprise midsummer cannot be saved: a seasonal surprise needs its month and day.",
                      *       "code": "surprise_invalid",
-                     *       "requestId": "01a24b8d-2bd0-744b-9d8a-7d9546973d23",
+                     *       "requestId": "01a24c55-cfad-738e-97f1-4de7fc53602d",
                      *       "instance": "/v1/surprises/midsummer"
                      *     }
                      */
@@ -73148,43 +73308,43 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-d4b8f960d972",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c5558db2a045",
                      *           "memberName": "Jonas Holm",
                      *           "surpriseKey": "points-100k",
                      *           "kind": "lifetime_points",
                      *           "occasion": "once",
                      *           "points": 2000,
-                     *           "journalId": "01a24b8c-fc85-74ff-9d80-ac0d08677635",
+                     *           "journalId": "01a24c55-ab2c-703b-9e91-bacc26c2cbf0",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T13:30:52.109Z"
+                     *           "paidAt": "2026-12-06T17:10:05.042Z"
                      *         },
                      *         {
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-d4b8f960d972",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c5558db2a045",
                      *           "memberName": "Jonas Holm",
                      *           "surpriseKey": "tenth-order",
                      *           "kind": "orders",
                      *           "occasion": "once",
                      *           "points": 250,
-                     *           "journalId": "01a24b8c-fd94-778c-ac2b-390caa4c403a",
+                     *           "journalId": "01a24c55-ac5d-767e-8efa-dc6eb994d750",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T13:30:52.109Z"
+                     *           "paidAt": "2026-12-06T17:10:05.042Z"
                      *         },
                      *         {
-                     *           "memberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *           "memberName": "Lars Lind",
                      *           "surpriseKey": "points-100k",
                      *           "kind": "lifetime_points",
                      *           "occasion": "once",
                      *           "points": 2000,
-                     *           "journalId": "01a24b8c-fc86-707a-afa2-49aaa51b7db3",
+                     *           "journalId": "01a24c55-ab2c-703b-9e91-bf2f99a36bad",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T13:30:52.109Z"
+                     *           "paidAt": "2026-12-06T17:10:05.042Z"
                      *         }
                      *       ]
                      *     }
@@ -73370,7 +73530,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dc0c-75ae-965e-dfdaa2b28d5a
+                 * @example 01a24c55-8e9a-778d-b1c4-ce2d31250e1b
                  */
                 id: string;
             };
@@ -73483,7 +73643,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dc0c-75ae-965e-dfdaa2b28d5a
+                 * @example 01a24c55-8e9a-778d-b1c4-ce2d31250e1b
                  */
                 id: string;
             };
@@ -73639,8 +73799,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "31/4 is not a day of the year.",
                      *       "code": "birthday_invalid",
-                     *       "requestId": "01a24b8d-2c09-76c9-928e-684b3e9ea741",
-                     *       "instance": "/v1/members/01a24b8c-dc0c-75ae-965e-dfdaa2b28d5a/birthday"
+                     *       "requestId": "01a24c55-cfdb-743f-865c-d00db03bd7fc",
+                     *       "instance": "/v1/members/01a24c55-8e9a-778d-b1c4-ce2d31250e1b/birthday"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -74122,46 +74282,46 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8c-ff70-762f-aaf8-e90ccf1529dd",
-                     *           "code": "PE6VDEGM",
-                     *           "referrerMemberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "id": "01a24c55-ad87-763c-9e4e-2c23e303bfbb",
+                     *           "code": "8KAHYBQU",
+                     *           "referrerMemberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24b8c-ff60-72fd-9e3f-0ceffb8ef9b7",
+                     *           "refereeAccountId": "01a24c55-ad7c-760d-9964-d15e32994a65",
                      *           "refereeName": "Takläggarna i Norr AB",
-                     *           "refereeMemberId": "01a24b8c-ff66-71ae-8ab3-8e74ba2e02bb",
+                     *           "refereeMemberId": "01a24c55-ad80-742a-8c63-b995e08d7a2c",
                      *           "status": "pending",
                      *           "referrerPoints": 0,
                      *           "refereePoints": 0,
-                     *           "createdAt": "2026-11-15T13:30:52.109Z",
+                     *           "createdAt": "2026-11-15T17:10:05.042Z",
                      *           "qualifiedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24b8c-ff5c-7606-8408-e2a49625ae87",
-                     *           "code": "PE6VDEGM",
-                     *           "referrerMemberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "id": "01a24c55-ad78-73c8-b306-3a1ad4e11409",
+                     *           "code": "8KAHYBQU",
+                     *           "referrerMemberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24b8c-dbb4-717c-a3bc-19a8f002b621",
+                     *           "refereeAccountId": "01a24c55-8e4e-709d-8ea4-c932f7b49594",
                      *           "refereeName": "Hansens Bygg AB",
-                     *           "refereeMemberId": "01a24b8c-dc14-708f-81d6-0186cf43542d",
+                     *           "refereeMemberId": "01a24c55-8e9e-76b8-898f-50d08b95d14e",
                      *           "status": "paid",
                      *           "referrerPoints": 1000,
                      *           "refereePoints": 500,
-                     *           "createdAt": "2026-08-18T13:30:52.109Z",
-                     *           "qualifiedAt": "2026-12-06T13:30:52.109Z"
+                     *           "createdAt": "2026-08-18T17:10:05.042Z",
+                     *           "qualifiedAt": "2026-12-06T17:10:05.042Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8c-ff56-7527-8b70-7f48265bb470",
-                     *           "code": "PE6VDEGM",
-                     *           "referrerMemberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "id": "01a24c55-ad71-7448-88ba-9bbcd4c27fb4",
+                     *           "code": "8KAHYBQU",
+                     *           "referrerMemberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24b8c-dbb4-717c-a3bc-1e39f23dccb2",
+                     *           "refereeAccountId": "01a24c55-8e4e-709d-8ea4-cd55138e7d85",
                      *           "refereeName": "Erikssons Snickeri HB",
-                     *           "refereeMemberId": "01a24b8c-dc14-708f-81d6-0d7a4a92d458",
+                     *           "refereeMemberId": "01a24c55-8e9e-76b8-898f-5ce255e93d4f",
                      *           "status": "paid",
                      *           "referrerPoints": 1000,
                      *           "refereePoints": 500,
-                     *           "createdAt": "2026-05-20T13:30:52.109Z",
-                     *           "qualifiedAt": "2026-12-06T13:30:52.109Z"
+                     *           "createdAt": "2026-05-20T17:10:05.042Z",
+                     *           "qualifiedAt": "2026-12-06T17:10:05.042Z"
                      *         }
                      *       ]
                      *     }
@@ -74232,8 +74392,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "code": "PE6VDEGM",
-                 *       "accountId": "01a24b8d-1d49-75b7-a08a-b9090ac73f49"
+                 *       "code": "8KAHYBQU",
+                 *       "accountId": "01a24c55-c3f9-76f9-9393-d3c6184c661d"
                  *     }
                  */
                 "application/json": {
@@ -74258,17 +74418,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2c23-7613-b8a3-398cd0b8c76c",
-                     *       "code": "PE6VDEGM",
-                     *       "referrerMemberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *       "id": "01a24c55-cff5-722a-b925-e7249abe9625",
+                     *       "code": "8KAHYBQU",
+                     *       "referrerMemberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *       "referrerName": "Lars Lind",
-                     *       "refereeAccountId": "01a24b8d-1d49-75b7-a08a-b9090ac73f49",
+                     *       "refereeAccountId": "01a24c55-c3f9-76f9-9393-d3c6184c661d",
                      *       "refereeName": "Fjällens El AB",
                      *       "refereeMemberId": null,
                      *       "status": "pending",
                      *       "referrerPoints": 0,
                      *       "refereePoints": 0,
-                     *       "createdAt": "2026-12-06T13:31:12.799Z",
+                     *       "createdAt": "2026-12-06T17:10:21.937Z",
                      *       "qualifiedAt": null
                      *     }
                      */
@@ -74322,9 +74482,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:referral_code_reused",
                      *       "title": "referral code reused",
                      *       "status": 409,
-                     *       "detail": "This company has already used the referral code PE6VDEGM.",
+                     *       "detail": "This company has already used the referral code 8KAHYBQU.",
                      *       "code": "referral_code_reused",
-                     *       "requestId": "01a24b8d-2c25-7402-9515-8f8d9e725cee",
+                     *       "requestId": "01a24c55-cff7-7419-a1a8-585ecb254049",
                      *       "instance": "/v1/referrals"
                      *     }
                      */
@@ -74409,43 +74569,43 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24b8d-2c2b-758f-a92a-1dbcee9ef038",
-                     *           "code": "PE6VDEGM",
+                     *           "id": "01a24c55-cffd-73b3-bd5f-40a25b4344bd",
+                     *           "code": "8KAHYBQU",
                      *           "reason": "referral_code_reused",
-                     *           "reasonText": "This company has already used the referral code PE6VDEGM.",
-                     *           "referrerMemberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "reasonText": "This company has already used the referral code 8KAHYBQU.",
+                     *           "referrerMemberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24b8d-1d49-75b7-a08a-b9090ac73f49",
+                     *           "refereeAccountId": "01a24c55-c3f9-76f9-9393-d3c6184c661d",
                      *           "refereeName": "Fjällens El AB",
                      *           "refereeMemberId": null,
                      *           "source": "api",
-                     *           "refusedAt": "2026-12-06T13:31:12.807Z"
+                     *           "refusedAt": "2026-12-06T17:10:21.945Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8c-ff87-72fc-a499-265b888adbd4",
-                     *           "code": "PE6VDEGM",
+                     *           "id": "01a24c55-ad9a-72f9-9388-33e7f204767a",
+                     *           "code": "8KAHYBQU",
                      *           "reason": "referral_too_late",
                      *           "reasonText": "This company has already bought from the program, so it can no longer join through a referral code.",
-                     *           "referrerMemberId": "01a24b8c-dc0c-75ae-965e-dbc5e8e254d6",
+                     *           "referrerMemberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24b8c-dbb4-717c-a3bc-1401094237c7",
+                     *           "refereeAccountId": "01a24c55-8e4e-709d-8ea4-c621c88c60c5",
                      *           "refereeName": "Hansens Bygg AB",
-                     *           "refereeMemberId": "01a24b8c-dc14-708f-81d5-f6c4a065b041",
+                     *           "refereeMemberId": "01a24c55-8e9e-76b8-898f-4432d29dccdb",
                      *           "source": "portal",
-                     *           "refusedAt": "2026-11-26T13:30:52.109Z"
+                     *           "refusedAt": "2026-11-26T17:10:05.042Z"
                      *         },
                      *         {
-                     *           "id": "01a24b8c-ff81-7238-9e9d-7ae0df1e4cba",
-                     *           "code": "NHK5T3NA",
+                     *           "id": "01a24c55-ad95-758e-ac10-4146ad457d37",
+                     *           "code": "G2S62DW2",
                      *           "reason": "referral_circular",
                      *           "reasonText": "This company referred the referrer’s company (directly or through others), so it cannot be referred back.",
-                     *           "referrerMemberId": "01a24b8c-dc14-708f-81d6-0d7a4a92d458",
+                     *           "referrerMemberId": "01a24c55-8e9e-76b8-898f-5ce255e93d4f",
                      *           "referrerName": "Kari Berg",
-                     *           "refereeAccountId": "01a24b8c-dbb3-7169-a2bc-6ace4fcbbe7e",
+                     *           "refereeAccountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
                      *           "refereeName": "VVSkedjan A",
                      *           "refereeMemberId": null,
                      *           "source": "api",
-                     *           "refusedAt": "2026-10-07T13:30:52.109Z"
+                     *           "refusedAt": "2026-10-07T17:10:05.042Z"
                      *         }
                      *       ]
                      *     }
@@ -74516,7 +74676,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "code": "PE6VDEGM"
+                 *       "code": "8KAHYBQU"
                  *     }
                  */
                 "application/json": {
@@ -74534,10 +74694,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24b8d-2c67-77f9-82ff-2062fb31a6dc",
-                     *       "code": "PE6VDEGM",
+                     *       "id": "01a24c55-d038-713a-8b59-2c2edd56c4b2",
+                     *       "code": "8KAHYBQU",
                      *       "status": "pending",
-                     *       "createdAt": "2026-12-06T13:31:12.867Z",
+                     *       "createdAt": "2026-12-06T17:10:22.003Z",
                      *       "referrerCompany": "VVSkedjan A"
                      *     }
                      */
@@ -74606,7 +74766,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Dette firmaet har allerede handlet i programmet og kan derfor ikke lenger bli med via en vervekode.",
                      *       "code": "referral_too_late",
-                     *       "requestId": "01a24b8d-2c50-705f-9679-6ecffcdc33dd",
+                     *       "requestId": "01a24c55-d01d-70ce-a610-68d3ffb2e3c3",
                      *       "instance": "/portal/v1/referral"
                      *     }
                      */
@@ -74792,7 +74952,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24b8c-dc0c-75ae-965e-dbc5e8e254d6
+                 * @example 01a24c55-8e9a-778d-b1c4-c9ad453ae825
                  */
                 id: string;
             };
@@ -74808,8 +74968,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "PE6VDEGM",
-                     *       "link": "https://loyalty.example.com/?ref=PE6VDEGM"
+                     *       "code": "8KAHYBQU",
+                     *       "link": "https://loyalty.example.com/?ref=8KAHYBQU"
                      *     }
                      */
                     "application/json": {
@@ -74914,8 +75074,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "PE6VDEGM",
-                     *       "link": "https://loyalty.example.com/?ref=PE6VDEGM",
+                     *       "code": "8KAHYBQU",
+                     *       "link": "https://loyalty.example.com/?ref=8KAHYBQU",
                      *       "enabled": true,
                      *       "referrerPoints": 1000,
                      *       "refereePoints": 500,
@@ -74926,22 +75086,22 @@ export interface operations {
                      *           "company": "Fjällens El AB",
                      *           "status": "pending",
                      *           "points": 0,
-                     *           "createdAt": "2026-12-06T13:31:12.799Z",
+                     *           "createdAt": "2026-12-06T17:10:21.937Z",
                      *           "qualifiedAt": null
                      *         },
                      *         {
                      *           "company": "Takläggarna i Norr AB",
                      *           "status": "pending",
                      *           "points": 0,
-                     *           "createdAt": "2026-11-15T13:30:52.109Z",
+                     *           "createdAt": "2026-11-15T17:10:05.042Z",
                      *           "qualifiedAt": null
                      *         },
                      *         {
                      *           "company": "Hansens Bygg AB",
                      *           "status": "paid",
                      *           "points": 1000,
-                     *           "createdAt": "2026-08-18T13:30:52.109Z",
-                     *           "qualifiedAt": "2026-12-06T13:30:52.109Z"
+                     *           "createdAt": "2026-08-18T17:10:05.042Z",
+                     *           "qualifiedAt": "2026-12-06T17:10:05.042Z"
                      *         }
                      *       ]
                      *     }
@@ -75222,7 +75382,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Deactivation must come after the reminder (12 months to remind, 6 to deactivate).",
                      *       "code": "inactivity_months_reversed",
-                     *       "requestId": "01a24b8d-2c3c-70ca-bb80-624df7b97d6a",
+                     *       "requestId": "01a24c55-d008-76b1-9af5-e253c56ab1d1",
                      *       "instance": "/v1/inactivity/settings"
                      *     }
                      */
@@ -75411,21 +75571,21 @@ export interface operations {
                      *           "buyers": 50,
                      *           "repeaters": 44,
                      *           "newBuyers": 14,
-                     *           "purchases": 276,
-                     *           "revenue": 1706676300,
+                     *           "purchases": 275,
+                     *           "revenue": 1690486100,
                      *           "returns": 9,
                      *           "returned": 1793900,
-                     *           "netRevenue": 1704882400,
+                     *           "netRevenue": 1688692200,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 49,
-                     *           "cumulativeRevenue": 2091784000,
+                     *           "cumulativeRevenue": 2074524600,
                      *           "cumulativeReturned": 1793900,
                      *           "repeatRate": 0.88,
                      *           "cumulativeRepeatRate": 0.98,
-                     *           "purchaseFrequency": 5.52,
-                     *           "averageOrderValue": 6183610,
-                     *           "historicalClv": 41799802,
-                     *           "returnRate": 0.0010511073482417257
+                     *           "purchaseFrequency": 5.5,
+                     *           "averageOrderValue": 6147222,
+                     *           "historicalClv": 41454614,
+                     *           "returnRate": 0.0010611740611176869
                      *         },
                      *         {
                      *           "period": "2026-04-01",
@@ -75433,21 +75593,21 @@ export interface operations {
                      *           "buyers": 48,
                      *           "repeaters": 47,
                      *           "newBuyers": 0,
-                     *           "purchases": 303,
-                     *           "revenue": 1844690600,
+                     *           "purchases": 304,
+                     *           "revenue": 1854333600,
                      *           "returns": 5,
                      *           "returned": 1238700,
-                     *           "netRevenue": 1843451900,
+                     *           "netRevenue": 1853094900,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 50,
-                     *           "cumulativeRevenue": 3936474600,
+                     *           "cumulativeRevenue": 3928858200,
                      *           "cumulativeReturned": 3032600,
                      *           "repeatRate": 0.9791666666666666,
                      *           "cumulativeRepeatRate": 1,
-                     *           "purchaseFrequency": 6.3125,
-                     *           "averageOrderValue": 6088088,
-                     *           "historicalClv": 78668840,
-                     *           "returnRate": 0.0006714947211201705
+                     *           "purchaseFrequency": 6.333333333333333,
+                     *           "averageOrderValue": 6099782,
+                     *           "historicalClv": 78516512,
+                     *           "returnRate": 0.0006680027800822894
                      *         },
                      *         {
                      *           "period": "2026-07-01",
@@ -75455,76 +75615,76 @@ export interface operations {
                      *           "buyers": 50,
                      *           "repeaters": 46,
                      *           "newBuyers": 0,
-                     *           "purchases": 322,
-                     *           "revenue": 1966142800,
+                     *           "purchases": 323,
+                     *           "revenue": 1973759200,
                      *           "returns": 10,
                      *           "returned": 2455300,
-                     *           "netRevenue": 1963687500,
+                     *           "netRevenue": 1971303900,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 50,
                      *           "cumulativeRevenue": 5902617400,
                      *           "cumulativeReturned": 5487900,
                      *           "repeatRate": 0.92,
                      *           "cumulativeRepeatRate": 1,
-                     *           "purchaseFrequency": 6.44,
-                     *           "averageOrderValue": 6106034,
+                     *           "purchaseFrequency": 6.46,
+                     *           "averageOrderValue": 6110710,
                      *           "historicalClv": 117942590,
-                     *           "returnRate": 0.0012487902709813346
+                     *           "returnRate": 0.0012439714023878901
                      *         }
                      *       ],
                      *       "totals": {
                      *         "buyers": 200,
                      *         "repeaters": 200,
                      *         "newBuyers": 50,
-                     *         "purchases": 4045,
-                     *         "revenue": 24255211100,
+                     *         "purchases": 4052,
+                     *         "revenue": 24284263500,
                      *         "returns": 124,
                      *         "returned": 24549200,
-                     *         "netRevenue": 24230661900,
+                     *         "netRevenue": 24259714300,
                      *         "cumulativeBuyers": 200,
                      *         "cumulativeRepeaters": 200,
                      *         "cumulativeRevenue": 25906757100,
                      *         "cumulativeReturned": 25033900,
                      *         "repeatRate": 1,
                      *         "cumulativeRepeatRate": 1,
-                     *         "purchaseFrequency": 20.225,
-                     *         "averageOrderValue": 5996344,
+                     *         "purchaseFrequency": 20.26,
+                     *         "averageOrderValue": 5993155,
                      *         "historicalClv": 129408616,
-                     *         "returnRate": 0.0010121206489932383
+                     *         "returnRate": 0.0010109098017323029
                      *       },
                      *       "points": [
                      *         {
                      *           "period": "2026-01-01",
-                     *           "issued": 7279077,
+                     *           "issued": 7287379,
                      *           "reversed": 6672,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 9269488,
+                     *           "cumulativeIssued": 9241602,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
                      *         },
                      *         {
                      *           "period": "2026-04-01",
-                     *           "issued": 7923824,
+                     *           "issued": 7939574,
                      *           "reversed": 6687,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 17193312,
+                     *           "cumulativeIssued": 17181176,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
                      *         },
                      *         {
                      *           "period": "2026-07-01",
-                     *           "issued": 7514711,
+                     *           "issued": 7526812,
                      *           "reversed": 8851,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 24708023,
+                     *           "cumulativeIssued": 24707988,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
@@ -75570,31 +75730,31 @@ export interface operations {
                      *         ]
                      *       },
                      *       "liability": {
-                     *         "outstandingPoints": 29008663,
+                     *         "outstandingPoints": 28899663,
                      *         "pointValueMicros": 1000000,
-                     *         "liabilityMinor": 29008663
+                     *         "liabilityMinor": 28899663
                      *       },
                      *       "listening": {
-                     *         "nps": 18.7,
-                     *         "npsAnswers": 450,
+                     *         "nps": 18.8,
+                     *         "npsAnswers": 451,
                      *         "csatShare": 63.5,
                      *         "csatMean": 3.69,
-                     *         "csatAnswers": 712,
+                     *         "csatAnswers": 713,
                      *         "rows": [
                      *           {
-                     *             "nps": 8.6,
-                     *             "npsAnswers": 128,
-                     *             "csatShare": 58.6,
-                     *             "csatMean": 3.46,
-                     *             "csatAnswers": 128,
+                     *             "nps": 9.4,
+                     *             "npsAnswers": 127,
+                     *             "csatShare": 59.1,
+                     *             "csatMean": 3.48,
+                     *             "csatAnswers": 127,
                      *             "period": "2026-01-01"
                      *           },
                      *           {
-                     *             "nps": 12.5,
-                     *             "npsAnswers": 128,
+                     *             "nps": 12.3,
+                     *             "npsAnswers": 130,
                      *             "csatShare": 60.5,
                      *             "csatMean": 3.63,
-                     *             "csatAnswers": 365,
+                     *             "csatAnswers": 367,
                      *             "period": "2026-04-01"
                      *           },
                      *           {
@@ -75607,10 +75767,49 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
+                     *       "predictedClv": {
+                     *         "model": {
+                     *           "fittedAt": "2026-12-06T17:10:22.289Z",
+                     *           "observedFrom": "2025-12-07",
+                     *           "observedThrough": "2026-12-06",
+                     *           "horizonWeeks": 52,
+                     *           "accounts": 200,
+                     *           "repeatBuyers": 200,
+                     *           "frequency": {
+                     *             "r": 5.278193616898398,
+                     *             "alpha": 13.334440932764267,
+                     *             "a": 0.0000018520265659263505,
+                     *             "b": 1501.2103660596229,
+                     *             "logLikelihood": -7248.005005053022
+                     *           },
+                     *           "monetary": {
+                     *             "p": 2.2746325714810087,
+                     *             "q": 135.02060372545242,
+                     *             "gamma": 370384103.46393085,
+                     *             "logLikelihood": -3070.826430921991,
+                     *             "populationMeanValue": 6286255.413561077
+                     *           },
+                     *           "holdout": {
+                     *             "calibrationThrough": "2026-08-07",
+                     *             "weeks": 17.285714285714285,
+                     *             "customers": 200,
+                     *             "actual": 1369,
+                     *             "predicted": 1368.0543191071472,
+                     *             "meanAbsoluteError": 2.3899057698236557,
+                     *             "aggregateError": -0.0006907822445966444
+                     *           },
+                     *           "predicted": {
+                     *             "purchases": 4116.648998726264,
+                     *             "value": 26031539884,
+                     *             "meanClv": 130157699
+                     *           }
+                     *         },
+                     *         "unavailable": null
+                     *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T13:31:13.138Z",
+                     *         "refreshedAt": "2026-12-06T17:10:22.289Z",
                      *         "stale": false,
-                     *         "tookMs": 750
+                     *         "tookMs": 804
                      *       }
                      *     }
                      */
@@ -75721,6 +75920,12 @@ export interface operations {
                                 period: string;
                             }[];
                         };
+                        /** @description predicted customer lifetime value over the whole history (not per period), refitted by the insight job */
+                        predictedClv: {
+                            model: components["schemas"]["ClvModel"] | null;
+                            /** @description why there is no model (null when there is one): no purchases yet, under 84 days from the first purchase day to the last, fewer than 10 accounts with a repeat purchase day in the calibration period, or the fit found no maximum */
+                            unavailable: ("no_purchases" | "too_short" | "too_few_repeat_buyers" | "fit_failed") | null;
+                        };
                         freshness: components["schemas"]["InsightFreshness"];
                     };
                 };
@@ -75774,7 +75979,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-06-30) after it ends (2026-01-01); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24b8d-3092-77bb-aac8-7d8dd49f2f9e",
+                     *       "requestId": "01a24c55-d4c7-7318-8f3c-411c3555c024",
                      *       "instance": "/v1/insight/kpis?from=2026-06-30&to=2026-01-01"
                      *     }
                      */
@@ -75825,12 +76030,12 @@ export interface operations {
                      *           "size": 150,
                      *           "active": [
                      *             150,
-                     *             123,
+                     *             124,
                      *             112
                      *           ],
                      *           "retention": [
                      *             1,
-                     *             0.82,
+                     *             0.8266666666666667,
                      *             0.7466666666666667
                      *           ]
                      *         },
@@ -75854,19 +76059,19 @@ export interface operations {
                      *           "active": [
                      *             11,
                      *             7,
-                     *             6
+                     *             7
                      *           ],
                      *           "retention": [
                      *             1,
                      *             0.6363636363636364,
-                     *             0.5454545454545454
+                     *             0.6363636363636364
                      *           ]
                      *         }
                      *       ],
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T13:31:13.138Z",
+                     *         "refreshedAt": "2026-12-06T17:10:22.289Z",
                      *         "stale": false,
-                     *         "tookMs": 750
+                     *         "tookMs": 804
                      *       }
                      *     }
                      */
@@ -75955,7 +76160,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "windowDays": 90,
-                     *       "since": "2026-09-07T13:31:13.958Z",
+                     *       "since": "2026-09-07T17:10:23.192Z",
                      *       "accounts": {
                      *         "all": 208,
                      *         "active": 201,
@@ -75968,7 +76173,7 @@ export interface operations {
                      *         "all": 610,
                      *         "active": 553,
                      *         "earned": 551,
-                     *         "spent": 35,
+                     *         "spent": 32,
                      *         "loggedIn": 3,
                      *         "rate": 0.9065573770491804
                      *       }
@@ -76078,12 +76283,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "refreshed": true,
-                     *       "tookMs": 750,
-                     *       "accountDays": 4383,
+                     *       "tookMs": 804,
+                     *       "accountDays": 4376,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T13:31:13.138Z",
+                     *         "refreshedAt": "2026-12-06T17:10:22.289Z",
                      *         "stale": false,
-                     *         "tookMs": 750
+                     *         "tookMs": 804
                      *       }
                      *     }
                      */
@@ -76390,54 +76595,54 @@ export interface operations {
                      *       "value": {
                      *         "members": {
                      *           "accounts": 89,
-                     *           "before": 8537345,
-                     *           "after": 7137004
+                     *           "before": 8551904,
+                     *           "after": 7128348
                      *         },
                      *         "nonMembers": {
                      *           "accounts": 34,
-                     *           "before": 7784796,
+                     *           "before": 7794584,
                      *           "after": 7447444
                      *         },
-                     *         "estimate": -1062990,
-                     *         "standardError": 981032,
-                     *         "low": -2985777,
-                     *         "high": 859798
+                     *         "estimate": -1076416,
+                     *         "standardError": 982017,
+                     *         "low": -3001134,
+                     *         "high": 848303
                      *       },
                      *       "margin": {
                      *         "members": {
                      *           "accounts": 89,
-                     *           "before": 1707469,
-                     *           "after": 1427401
+                     *           "before": 1710381,
+                     *           "after": 1425670
                      *         },
                      *         "nonMembers": {
                      *           "accounts": 34,
-                     *           "before": 1556959,
+                     *           "before": 1558917,
                      *           "after": 1489489
                      *         },
-                     *         "estimate": -212598,
-                     *         "standardError": 196206,
-                     *         "low": -597155,
-                     *         "high": 171960
+                     *         "estimate": -215283,
+                     *         "standardError": 196403,
+                     *         "low": -600227,
+                     *         "high": 169661
                      *       },
                      *       "membersCompared": 89,
                      *       "memberMonths": 1500,
                      *       "cost": {
-                     *         "redeemedPoints": 1185700,
+                     *         "redeemedPoints": 1294700,
                      *         "campaignPoints": 150000,
-                     *         "orders": 37,
+                     *         "orders": 38,
                      *         "pointValueMicros": 1000000,
-                     *         "redemptions": 1185700,
+                     *         "redemptions": 1294700,
                      *         "campaigns": 150000,
-                     *         "fulfilment": 166500,
-                     *         "total": 1502200
+                     *         "fulfilment": 171000,
+                     *         "total": 1615700
                      *       },
                      *       "roi": {
-                     *         "incrementalMargin": -318896930,
-                     *         "incrementalMarginLow": -895733243,
-                     *         "incrementalMarginHigh": 257939383,
-                     *         "roi": -213.28659965384102,
-                     *         "roiLow": -597.2809499400879,
-                     *         "roiHigh": 170.7077506324058
+                     *         "incrementalMargin": -322924755,
+                     *         "incrementalMarginLow": -900340342,
+                     *         "incrementalMarginHigh": 254490831,
+                     *         "roi": -200.86677910503187,
+                     *         "roiLow": -558.2447496441171,
+                     *         "roiHigh": 156.51119081512658
                      *       },
                      *       "assumptions": {
                      *         "marginRates": [
@@ -76458,9 +76663,9 @@ export interface operations {
                      *         "fulfilmentPerOrder": 4500
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T13:31:13.138Z",
+                     *         "refreshedAt": "2026-12-06T17:10:22.289Z",
                      *         "stale": false,
-                     *         "tookMs": 750
+                     *         "tookMs": 804
                      *       }
                      *     }
                      */
@@ -76480,7 +76685,7 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "The request has invalid fields; see `errors` for each field and what to fix.",
                      *       "code": "validation_failed",
-                     *       "requestId": "01a24b8d-314e-76cb-ba3a-9ca26647533d",
+                     *       "requestId": "01a24c55-d581-7068-bebf-e514f549084f",
                      *       "instance": "/v1/insight/roi?marginRates=A%3D38",
                      *       "errors": [
                      *         {
@@ -76535,6 +76740,159 @@ export interface operations {
             };
         };
     };
+    getAccountClv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
+                 * @example ext:K2001
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *       "currency": "SEK",
+                     *       "history": {
+                     *         "firstPurchase": "2026-01-31",
+                     *         "repeatPurchases": 19,
+                     *         "weeksSinceFirst": 44.142857142857146,
+                     *         "weeksToLast": 44.142857142857146,
+                     *         "meanRepeatValue": 6019411
+                     *       },
+                     *       "probabilityAlive": 0.9999999987809283,
+                     *       "expectedPurchases": 21.964603266000832,
+                     *       "expectedValuePerPurchase": 6221188,
+                     *       "predictedClv": 136645920,
+                     *       "horizonWeeks": 52,
+                     *       "model": {
+                     *         "fittedAt": "2026-12-06T17:10:22.289Z",
+                     *         "observedFrom": "2025-12-07",
+                     *         "observedThrough": "2026-12-06",
+                     *         "horizonWeeks": 52,
+                     *         "accounts": 200,
+                     *         "repeatBuyers": 200,
+                     *         "frequency": {
+                     *           "r": 5.278193616898398,
+                     *           "alpha": 13.334440932764267,
+                     *           "a": 0.0000018520265659263505,
+                     *           "b": 1501.2103660596229,
+                     *           "logLikelihood": -7248.005005053022
+                     *         },
+                     *         "monetary": {
+                     *           "p": 2.2746325714810087,
+                     *           "q": 135.02060372545242,
+                     *           "gamma": 370384103.46393085,
+                     *           "logLikelihood": -3070.826430921991,
+                     *           "populationMeanValue": 6286255.413561077
+                     *         },
+                     *         "holdout": {
+                     *           "calibrationThrough": "2026-08-07",
+                     *           "weeks": 17.285714285714285,
+                     *           "customers": 200,
+                     *           "actual": 1369,
+                     *           "predicted": 1368.0543191071472,
+                     *           "meanAbsoluteError": 2.3899057698236557,
+                     *           "aggregateError": -0.0006907822445966444
+                     *         },
+                     *         "predicted": {
+                     *           "purchases": 4116.648998726264,
+                     *           "value": 26031539884,
+                     *           "meanClv": 130157699
+                     *         }
+                     *       },
+                     *       "unavailable": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AccountClv"];
+                };
+            };
+            /** @description The request is malformed or a field is refused. `code`: `invalid_characters`, `malformed_url`, `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_characters" | "malformed_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is not valid. `code`: `invalid_api_key`, `session_required`, `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_api_key" | "session_required" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed to do this. `code`: `insufficient_scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Nothing with this id in the program. `code`: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "path_parameter_too_long";
+                    };
+                };
+            };
+            /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
     getAccountPotential: {
         parameters: {
             query?: never;
@@ -76558,13 +76916,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24b8c-dbb3-7169-a2bd-6c9185ab7993",
+                     *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
                      *       "cluster": {
                      *         "segment": "installer",
                      *         "sizeBand": 3,
-                     *         "accounts": 20,
+                     *         "accounts": 21,
                      *         "loyalPeers": 5,
-                     *         "loyal": false,
+                     *         "loyal": true,
                      *         "recency": 5,
                      *         "frequency": 3,
                      *         "monetary": 4,
@@ -76614,9 +76972,9 @@ export interface operations {
                      *       ],
                      *       "totalPotential": 53208320,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T13:31:13.138Z",
+                     *         "refreshedAt": "2026-12-06T17:10:22.289Z",
                      *         "stale": false,
-                     *         "tookMs": 750
+                     *         "tookMs": 804
                      *       }
                      *     }
                      */
@@ -77415,6 +77773,57 @@ export interface operations {
                     /** Format: date-time */
                     occurredAt: string;
                     data: components["schemas"]["ClaimDecidedEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other status, or no answer within 10 s, is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCoopClaimDecided: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id; the same on every retry, so deduplicate by it */
+                "lojal-event-id": string;
+                /** @description The event type, as in `type` */
+                "lojal-event-type": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones to stop replays */
+                "lojal-timestamp": string;
+                /** @description `v1=` and the hex HMAC-SHA256 of `{lojal-timestamp}.{raw body}` with the subscription's secret */
+                "lojal-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "coop_claim.decided";
+                    /** Format: uuid */
+                    programId: string;
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["CoopClaimDecidedEventData"];
                 };
             };
         };
