@@ -10,7 +10,7 @@ import { createRules, purchase, seedAccount, seedCatalog } from '../support/fixt
 import { reasons, staffWithKey } from '../control/support.js';
 import { pageProblems, describeInBrowser, desktop, startBrowserApp, type BrowserApp } from './harness.js';
 
-const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
+
 
 describeInBrowser('console insight: dashboard, approvals, audit log, API keys', () => {
   let b: BrowserApp;
@@ -21,6 +21,7 @@ describeInBrowser('console insight: dashboard, approvals, audit log, API keys', 
 
   beforeAll(async () => {
     b = await startBrowserApp();
+    const daysAgo = (n: number) => new Date(b.clock().getTime() - n * 86_400_000).toISOString();
     anna = await staffWithKey(b, 'anna@lojal.test', 'owner', ['admin']);
     mona = await staffWithKey(b, 'mona@lojal.test', 'manager', ['read', 'ledger:write']);
     sven = await staffWithKey(b, 'sven@lojal.test', 'support', ['read', 'ledger:write']);
