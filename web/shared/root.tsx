@@ -3,7 +3,7 @@
  */
 import { StrictMode, Suspense, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { Center, Loader, MantineProvider, NavLink, createTheme, type CSSVariablesResolver } from '@mantine/core';
+import { Center, Loader, MantineProvider, NavLink, createTheme, darken, type CSSVariablesResolver } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { startI18n } from './i18n';
@@ -22,9 +22,12 @@ export const theme = createTheme({
 });
 
 /** Secondary ("dimmed") text dark enough to read in daylight on a building site, and to pass AA contrast. */
-const cssVariablesResolver: CSSVariablesResolver = () => ({
+const cssVariablesResolver: CSSVariablesResolver = (t) => ({
   variables: {},
   light: {
+    // A filled button under the pointer: with shade 9 Mantine hovers to the lighter shade 8 (white on teal 8 is
+    // 3.9:1); a darker 9 keeps the text readable while the button still answers the pointer.
+    ...Object.fromEntries(Object.entries(t.colors).map(([name, shades]) => [`--mantine-color-${name}-filled-hover`, darken(shades[9], 0.15)])),
     '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
     // Text of "light" variants (active menu items, light buttons, badges) on their pale background.
     '--mantine-primary-color-light-color': 'var(--mantine-color-teal-9)',

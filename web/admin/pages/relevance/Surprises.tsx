@@ -14,20 +14,9 @@ import { languageNames, languages } from '../../../shared/i18n';
 import { Loading } from '../../../shared/root';
 import { canWrite, useStaff } from '../../session';
 import { Empty } from '../insight/shared';
-import { SurpriseForm } from './SurpriseForm';
+import { SurpriseForm, type SurpriseValues } from './SurpriseForm';
 
-interface Surprise {
-  key: string;
-  kind: string;
-  enabled: boolean;
-  points: number;
-  rewardId: string | null;
-  month: number | null;
-  day: number | null;
-  threshold: number | null;
-  tierKey: string | null;
-  message: Record<string, string>;
-}
+type Surprise = SurpriseValues;
 interface Payout {
   memberId: string;
   memberName: string;
