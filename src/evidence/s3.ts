@@ -2,16 +2,15 @@
  * Evidence in an S3-compatible bucket (AWS S3, MinIO, Ceph, Cloudflare R2, …), for servers without a
  * durable shared disk. Same content addressing as the disk store: `<prefix>/<programId>/<accountId>/<sha256>`.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { EvidenceS3Config } from '../config/index.js';
-import { EvidenceMissingError, keySegments, type EvidenceKey, type EvidenceStore, type StagedBytes } from './store.js';
+import { EvidenceMissingError, keySegments, spool, type EvidenceKey, type EvidenceStore, type StagedBytes } from './store.js';
 
 const statusOf = (err: unknown) => (err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined);
 
@@ -67,12 +66,7 @@ export class S3EvidenceStore implements EvidenceStore {
   async stage(source: Readable, check: Transform): Promise<StagedBytes> {
     const tmp = path.join(os.tmpdir(), `lojal-upload-${randomBytes(12).toString('hex')}.part`);
     const discard = () => fs.rm(tmp, { force: true });
-    try {
-      await pipeline(source, check, createWriteStream(tmp, { mode: 0o600 }));
-    } catch (err) {
-      await discard();
-      throw err;
-    }
+    await spool(source, check, tmp);
     return {
       keep: async (key) => {
         try {

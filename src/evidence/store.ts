@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 
 export interface EvidenceKey {
   programId: string;
@@ -93,12 +94,7 @@ export class DiskEvidenceStore implements EvidenceStore {
     await fs.mkdir(dir, { recursive: true });
     const tmp = path.join(dir, `${randomBytes(12).toString('hex')}.part`);
     const discard = () => fs.rm(tmp, { force: true });
-    try {
-      await pipeline(source, check, createWriteStream(tmp, { mode: 0o600 }));
-    } catch (err) {
-      await discard();
-      throw err;
-    }
+    await spool(source, check, tmp);
     return {
       keep: async (key) => {
         const target = this.pathOf(key);
@@ -120,5 +116,20 @@ export class DiskEvidenceStore implements EvidenceStore {
 
   async remove(key: EvidenceKey): Promise<void> {
     await fs.rm(this.pathOf(key), { force: true });
+  }
+}
+
+/**
+ * Streams `source` through `check` into the file `tmp`. On failure the file is gone before this rejects: the
+ * pipeline can reject while the file stream is still opening, and a file removed then would be created after.
+ */
+export async function spool(source: Readable, check: Transform, tmp: string): Promise<void> {
+  const sink = createWriteStream(tmp, { mode: 0o600 });
+  try {
+    await pipeline(source, check, sink);
+  } catch (err) {
+    if (!sink.closed) await once(sink, 'close').catch(() => undefined);
+    await fs.rm(tmp, { force: true });
+    throw err;
   }
 }
