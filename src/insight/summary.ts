@@ -59,7 +59,7 @@ export async function refreshInsight(db: Db, program: Program, now: Date, opts: 
   const pid = program.id;
   const tz = program.timeZone;
   const t0 = performance.now();
-  return db.transaction().execute(async (trx) => {
+  const result = await db.transaction().execute(async (trx) => {
     // The program's refresh row is the lock: two processes refreshing at once take turns.
     await sql`INSERT INTO insight_refreshes (program_id, refreshed_at, took_ms, account_days) VALUES (${pid}, ${new Date(0)}, 0, 0)
               ON CONFLICT (program_id) DO NOTHING`.execute(trx);
@@ -136,8 +136,6 @@ export async function refreshInsight(db: Db, program: Program, now: Date, opts: 
       FROM event_lines WHERE program_id = ${pid} AND is_purchase
       GROUP BY 2, 3, 4, 5`.execute(trx);
     await rebuildClusters(trx, pid);
-    // The predicted-CLV model is fitted on the account-days just written, so it and the KPIs describe the same data.
-    await storeClv(trx, pid, await fitClv(trx, pid, now), now);
     const accountDays = Number(days.numAffectedRows ?? 0);
     const tookMs = Math.round(performance.now() - t0);
     await sql`
@@ -146,6 +144,10 @@ export async function refreshInsight(db: Db, program: Program, now: Date, opts: 
       WHERE program_id = ${pid}`.execute(trx);
     return { programId: pid, refreshed: true, tookMs, accountDays };
   });
+  // The predicted-CLV model is fitted on the account-days just committed, after the transaction: the fit is
+  // seconds of CPU at 100,000 accounts, and the summaries' lock and snapshot need not be held for it.
+  if (result.refreshed) await storeClv(db, pid, await fitClv(db, pid, now), now);
+  return result;
 }
 
 /** Months of purchases that size a company and rank its RFM score for the clusters. */
