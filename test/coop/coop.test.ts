@@ -169,7 +169,7 @@ describe('co-op claims', () => {
       expect((await w.call('POST', `/v1/coop/claims/${refused.id}/reject`, { reason: 'proof_unreadable', note: 'Skann på nytt' })).statusCode).toBe(200);
       expect((await w.call('POST', `/v1/coop/claims/${refused.id}/approve`)).json().code).toBe('claim_state_conflict'); // refused, nothing published
 
-      await deliverWebhooks(t.database.db, { allowPrivate: true, now: new Date() });
+      await deliverWebhooks(t.database.db, { allowPrivate: true, now: t.clock() });
       const got = receiver.received.filter((r) => r.path === '/coop');
       expect(got.map((r) => r.json.type)).toEqual(['coop_claim.decided', 'coop_claim.decided']);
       for (const r of got) expect(verify(sub.json().secret, r)).toBe(true);
