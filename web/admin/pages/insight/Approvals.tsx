@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import { Alert, Badge, Button, Group, Modal, SegmentedControl, Skeleton, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import { IconCheck, IconX } from '@tabler/icons-react';
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, query } from '../../../shared/api';
 import { ErrorAlert, fieldError, messageOf, notifySuccess } from '../../../shared/feedback';
@@ -35,8 +35,7 @@ interface ControlSettings {
 }
 
 /** The account or member a request would credit or debit (a wallet's id is its owner's). */
-function useWalletOwner(id: string) {
-  return useQuery({
+const walletOwnerQuery = (id: string) => ({
     queryKey: ['wallet-owner', id],
     queryFn: async (): Promise<{ kind: 'account' | 'member'; name: string }> => {
       try {
@@ -47,7 +46,10 @@ function useWalletOwner(id: string) {
       }
     },
     staleTime: 5 * 60_000,
-  });
+});
+
+function useWalletOwner(id: string) {
+  return useQuery(walletOwnerQuery(id));
 }
 
 function WalletOwner({ id }: { id: string }) {
@@ -108,6 +110,10 @@ export default function Approvals() {
   const mayDecide = me.staff.role === 'owner' || me.staff.role === 'manager';
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
   const own = (r: AdjustmentRequest) => r.requestedBy === `staff:${me.staff.id}`;
+  // The table waits for the names of whom the requests credit and for the reason labels, so its columns do not
+  // widen under the reader as they land (layout shift seen by the browser test on a loaded machine).
+  const owners = useQueries({ queries: [...new Set(rows.map((r) => r.walletId))].map(walletOwnerQuery) });
+  const waiting = list.isPending || settings.isPending || owners.some((o) => o.isPending);
 
   return (
     <Stack>
@@ -123,7 +129,7 @@ export default function Approvals() {
         w="fit-content"
       />
       {list.isError && <ErrorAlert error={list.error} />}
-      {list.isPending ? (
+      {waiting ? (
         <Skeleton h={200} />
       ) : rows.length === 0 ? (
         <Empty>{t(`approvals.empty.${state}`)}</Empty>
