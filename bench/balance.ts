@@ -135,7 +135,7 @@ function start(role: string, url: string): Promise<{ child: ChildProcess; port: 
 
 // ------------------------------------------------------------------------------------------------ the client
 
-interface Run {
+export interface Run {
   requests: number;
   seconds: number;
   p50: number;
@@ -143,7 +143,7 @@ interface Run {
 }
 
 /** `n` GETs with `CONNECTIONS` in flight over keep-alive connections; every answer must be a 200. */
-async function load(port: number, paths: string[], n: number, headers: Record<string, string>): Promise<Run> {
+export async function load(port: number, paths: string[], n: number, headers: Record<string, string>): Promise<Run> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const latencies: number[] = [];
   let next = 0;

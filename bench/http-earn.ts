@@ -99,7 +99,7 @@ async function bareServer(url: string): Promise<void> {
 }
 
 /** Starts a child process and resolves with the first stdout line that matches `ready`. */
-function start(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+export function start(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
   const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let errors = '';
   child.stderr!.on('data', (d: Buffer) => (errors += d.toString()));
@@ -113,7 +113,7 @@ function start(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: RegEx
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
+export function stop(child: ChildProcess): Promise<void> {
   // A child ended by a signal has no exit code but a signal code: waiting for its 'exit' again would never end.
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -133,7 +133,7 @@ function body(prefix: string, i: number): string {
 }
 
 /** `count` POSTs, CONNECTIONS at a time over keep-alive connections spread across the ports. */
-async function drive(ports: number[], token: string, prefix: string, count: number): Promise<Omit<HttpRow, 'what' | 'processes'>> {
+export async function drive(ports: number[], token: string, prefix: string, count: number): Promise<Omit<HttpRow, 'what' | 'processes'>> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const latencies: number[] = [];
   let next = 0;

@@ -58,9 +58,15 @@ async function pool(n: number, clients: number, job: (i: number) => Promise<void
   }));
 }
 
-export async function benchOrders(name: string, database: Database, program: Program, clients: number): Promise<OrderRow[]> {
+/** The bench's buyers (ten lots each) and the reward they order. */
+export async function prepareShop(database: Database, program: Program): Promise<{ buyers: string[]; reward: string }> {
   const buyers = await members(database, program);
   await createReward(database.db, program.id, rewardCreateSchema.parse({ code: 'bench-jacket', type: 'physical', pricePoints: 1_500, stock: ORDERS * 2, texts: { en: { name: 'Work jacket' } } }));
+  return { buyers, reward: 'bench-jacket' };
+}
+
+export async function benchOrders(name: string, database: Database, program: Program, clients: number): Promise<OrderRow[]> {
+  const { buyers } = await prepareShop(database, program);
   const rows: OrderRow[] = [];
   const time = async (what: string, fn: () => Promise<void>) => {
     const t0 = performance.now();

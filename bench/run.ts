@@ -6,6 +6,7 @@
  *
  *   BENCH_EVENTS=20000 npm run bench      (default 20,000 events per run)
  *   npm run bench -- --quick              (under a minute: 3,000 events, ingest and returns only; what CI prints)
+ *   npm run bench -- --scale              (instead: a program of 1,000,000 members and 100,000,000 entries; bench/scale.ts)
  *   BENCH_PG_URL=postgres://…/postgres    (admin URL of the server; default the local one)
  */
 import os from 'node:os';
@@ -243,4 +244,9 @@ async function main() {
   await benchInsight(admin);
 }
 
-if (process.argv[1]?.endsWith('run.ts')) await main();
+// `--scale`: the large program alone (bench/scale.ts), loaded only then: it watches the driver's statements.
+// Not awaited here: scale.ts imports this module, which must finish evaluating first.
+if (process.argv[1]?.endsWith('run.ts')) {
+  if (process.argv.includes('--scale')) void import('./scale.js').then((m) => m.benchScale());
+  else await main();
+}

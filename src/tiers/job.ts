@@ -11,7 +11,7 @@ import { decide, qualifyingWindow, windowEndingAt, type TierDecision } from './e
 import { publishTierChange } from '../webhooks/publish.js';
 import { blockedLevelsFor, loadRequirements } from '../training/requirements.js';
 import type { Requirements } from '../training/certification.js';
-import { appendTierHistory, getTierConfig, getTierStatus, qualifyingTotals, saveTierStatus, type TierConfig } from './store.js';
+import { appendTierHistory, getTierConfig, getTierStatus, qualifyingTotals, saveTierStatus, tierStatusesOf, type TierConfig, type TierStatusRow } from './store.js';
 
 export const ownerKindsOf = (scope: TierConfig['settings']['scope']): TierOwnerKind[] =>
   scope === 'both' ? ['account', 'member'] : [scope];
@@ -105,19 +105,43 @@ export async function evaluateTiers(db: Db, programId: string, now: Date): Promi
     let owners = [...new Set([...active.keys(), ...withStatus.map((r) => r.owner_id)])].sort();
     // Rolled up, only top parents hold a tier; a branch's status from before stays as it was, unused.
     if (chain) owners = owners.filter((id) => active.has(id) || roots.has(id));
-    for (const ownerId of owners) {
-      const d = await db.transaction().execute(async (trx) => {
-        const decision = await evaluateOwner(trx, programId, config, program.time_zone, kind, ownerId, now, { requirements });
-        // Branches added to the chain since its last change take its level too.
-        if (chain) await setTierBelow(trx, programId, ownerId, decision?.level ?? null);
-        return decision;
-      });
-      report.evaluated++;
-      if (d?.change === 'upgrade') report.upgrades++;
-      if (d?.change === 'downgrade') report.downgrades++;
+    // Most owners keep their level and period on a given night. Where the decision can be made from the
+    // totals above and the statuses read a page at a time, an owner whose decision changes nothing costs no
+    // transaction; every other owner is evaluated as before, under its lock, on what is there then.
+    const screen = !chain && requirements.size === 0;
+    for (let from = 0; from < owners.length; from += SCREEN_PAGE) {
+      const page = owners.slice(from, from + SCREEN_PAGE);
+      const statuses = screen ? await tierStatusesOf(db, programId, kind, page) : undefined;
+      for (const ownerId of page) {
+        report.evaluated++;
+        if (statuses && !changesAnything(config, program.time_zone, statuses.get(ownerId) ?? null, active.get(ownerId) ?? 0, now)) continue;
+        const d = await db.transaction().execute(async (trx) => {
+          const decision = await evaluateOwner(trx, programId, config, program.time_zone, kind, ownerId, now, { requirements });
+          // Branches added to the chain since its last change take its level too.
+          if (chain) await setTierBelow(trx, programId, ownerId, decision?.level ?? null);
+          return decision;
+        });
+        if (d?.change === 'upgrade') report.upgrades++;
+        if (d?.change === 'downgrade') report.downgrades++;
+      }
     }
   }
   return report;
+}
+
+const SCREEN_PAGE = 5_000;
+
+/**
+ * Whether evaluating an owner would write anything, decided from its status and its total in the window (no
+ * certification requirements, no chain): an ended period always needs the full evaluation (the last period's
+ * total), otherwise exactly the cases in which `evaluateOwner` writes — a new level, or a new period end.
+ */
+export function changesAnything(config: TierConfig, timeZone: string, state: TierStatusRow | null, current: number, now: Date): boolean {
+  if (state && now >= state.periodEnd) return true;
+  const decision = decide({ levels: config.levels, settings: config.settings, totals: { current }, state, now, timeZone, blocked: new Set() });
+  const levelChanged = decision.level !== (state?.level ?? null);
+  if (!state) return levelChanged;
+  return levelChanged || decision.periodEnd.getTime() !== state.periodEnd.getTime();
 }
 
 /** The tier job for every program. */

@@ -276,6 +276,19 @@ export async function getTierStatus(db: Db, programId: string, kind: TierOwnerKi
   return row ? toStatus(row) : null;
 }
 
+/** The statuses of many owners of one kind at once (the nightly job reads them a page at a time). */
+export async function tierStatusesOf(db: Db, programId: string, kind: TierOwnerKind, ownerIds: string[]): Promise<Map<string, TierStatusRow>> {
+  if (ownerIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('tier_status')
+    .select(['owner_id', 'level_code', 'since', 'period_end', 'frozen_until', 'frozen_reason'])
+    .where('program_id', '=', programId)
+    .where('owner_kind', '=', kind)
+    .where('owner_id', '=', sql<string>`ANY(${ownerIds}::uuid[])`)
+    .execute();
+  return new Map(rows.map((r) => [r.owner_id, toStatus(r)]));
+}
+
 export async function saveTierStatus(db: Db, programId: string, kind: TierOwnerKind, ownerId: string, s: TierStatusRow): Promise<void> {
   const row = {
     level_code: s.level,
