@@ -128,10 +128,15 @@ async function generate(database: Database, program: Program, now: Date): Promis
     UPDATE wallets w SET available = h.total, lifetime_earned = greatest(h.total, 0)
     FROM (SELECT wallet_id, sum(amount) AS total FROM entries WHERE program_id = ${pid} GROUP BY wallet_id) h
     WHERE w.program_id = ${pid} AND w.id = h.wallet_id`);
+  // The level each owner's last twelve months earn it (the ladder of tierLadder), as last night's job left it.
   await step('last night’s tier of every owner', sql`
     INSERT INTO tier_status (program_id, owner_kind, owner_id, level_code, since, period_end)
-    SELECT ${pid}::uuid, w.kind, w.id, (ARRAY[NULL, 'silver', 'gold'])[1 + w.n % 3], ${now}::timestamptz - interval '200 days', ${now}::timestamptz + interval '165 days'
-    FROM (SELECT bw.n, wl.kind, wl.id FROM bench_wallets bw JOIN wallets wl ON wl.program_id = ${pid} AND wl.id = bw.id) w`);
+    SELECT ${pid}::uuid, w.kind, w.id, CASE WHEN t.total >= 2000 THEN 'gold' ELSE 'silver' END,
+           ${now}::timestamptz - interval '200 days', ${now}::timestamptz + interval '165 days'
+    FROM (SELECT wallet_id, sum(original) AS total FROM lots
+          WHERE program_id = ${pid} AND earned_at >= ${now}::timestamptz - interval '12 months' GROUP BY wallet_id) t
+    JOIN wallets w ON w.program_id = ${pid} AND w.id = t.wallet_id AND w.kind IN ('account', 'member')
+    WHERE t.total >= 500`);
   await step('statistics (ANALYZE)', sql`ANALYZE`);
   await sql`DROP TABLE bench_wallets`.execute(db);
   console.log(`Generated in ${seconds(t0).toFixed(1)} s.\n`);
