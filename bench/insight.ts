@@ -8,6 +8,12 @@
  *   npx tsx bench/insight.ts                        (alone; also runs at the end of `npm run bench`)
  *   BENCH_INSIGHT_LINES=1000000 BENCH_INSIGHT_ACCOUNTS=100000
  *   BENCH_PG_URL=postgres://…/postgres              (admin URL of the server; default the local one)
+ *   BENCH_INSIGHT_KEEP=1                            (keep the generated database, to EXPLAIN on it; prints its name)
+ *   BENCH_INSIGHT_DB=lojal_bench_insight_123        (time on a kept database instead of generating one)
+ *   BENCH_INSIGHT_SKIP_REFRESH=1                    (with BENCH_INSIGHT_DB: time the queries on its summaries as they are)
+ *   BENCH_INSIGHT_REFRESH_RUNS=1                    (rebuild once instead of twice)
+ *
+ * Streamed CSV exports are timed to their first row (what the reader waits for) and to their end.
  */
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -18,6 +24,11 @@ import { migrate } from '../src/db/migrate.js';
 import { exportCsv } from '../src/insight/export.js';
 import { cohortReport, kpiReport, participation } from '../src/insight/kpis.js';
 import { refreshInsight } from '../src/insight/summary.js';
+import { roiReport } from '../src/insight/roi.js';
+import { accountPotential } from '../src/insight/potential.js';
+import { recommendationsFor } from '../src/insight/recommend.js';
+import { accountClv } from '../src/insight/clv.js';
+import { getProgram } from '../src/programs/programs.js';
 import { createProgram, systemWalletId, type Program } from '../src/programs/programs.js';
 import { programOverview } from '../src/reports/overview.js';
 
@@ -52,6 +63,12 @@ async function generate(database: Database): Promise<Program> {
              (ARRAY['SE','NO','DK','FI','DE','PL'])[1 + i % 6], (ARRAY['retail','industry','public','wholesale'])[1 + i % 4], '{}', '{}'
       FROM generate_series(1, ${ACCOUNTS}::int) i RETURNING id)
     INSERT INTO wallets (program_id, id, kind) SELECT ${pid}::uuid, id, 'account' FROM a`);
+  // Two accounts in three joined the program on a day of the two years (the ROI compares them before and after
+  // joining); every third is a non-member kept to compare with.
+  await step('join dates', sql`
+    UPDATE accounts SET joined_on = CASE WHEN split_part(external_id, '-', 2)::int % 3 = 0 THEN NULL
+                                         ELSE date '2025-01-01' + split_part(external_id, '-', 2)::int * 37 % ${DAYS}::int END
+    WHERE program_id = ${pid}`);
   await step('members and wallets', sql`
     WITH m AS (
       INSERT INTO members (program_id, id, account_id, external_id, name, role, tags, attributes)
@@ -152,7 +169,6 @@ async function timed(what: string, fn: () => Promise<string>, runs = 3): Promise
 }
 
 export async function benchInsight(adminUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'): Promise<void> {
-  const name = `lojal_bench_insight_${process.pid}`;
   const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
   client.on('error', () => {});
   try {
@@ -161,20 +177,42 @@ export async function benchInsight(adminUrl = process.env.BENCH_PG_URL ?? 'postg
     console.log(`Insight bench skipped (no PostgreSQL): ${(err as Error).message}`);
     return;
   }
-  await client.query(`CREATE DATABASE ${name}`);
+  const reuse = process.env.BENCH_INSIGHT_DB;
+  const keep = process.env.BENCH_INSIGHT_KEEP === '1' || reuse !== undefined;
+  const name = reuse ?? `lojal_bench_insight_${process.pid}`;
+  if (!reuse) await client.query(`CREATE DATABASE ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const database = await openPostgres(url.toString(), 8);
   try {
     await migrate(database);
-    const program = await generate(database);
     const db = database.db;
+    let program: Program;
+    if (reuse) {
+      const id = (await sql<{ id: string }>`SELECT id FROM programs WHERE name = 'Insight bench'`.execute(db)).rows[0]!.id;
+      program = (await getProgram(db, id))!;
+      console.log(`Timing on the kept database ${name}.`);
+    } else {
+      program = await generate(database);
+    }
+    if (keep) console.log(`The database ${name} is kept (drop it with: psql ${adminUrl} -c 'DROP DATABASE ${name}').`);
     const results: Timing[] = [];
-    results.push(await timed('summary refresh (the job, full rebuild)', async () => {
-      const r = await refreshInsight(db, program, NOW, { force: true });
-      return `${r.accountDays.toLocaleString('en')} account-days`;
-    }, 2));
-    await sql`ANALYZE insight_account_days`.execute(db);
+    if (process.env.BENCH_INSIGHT_SKIP_REFRESH !== '1') {
+      results.push(await timed('summary refresh (the job, full rebuild)', async () => {
+        const r = await refreshInsight(db, program, NOW, { force: true });
+        return `${r.accountDays.toLocaleString('en')} account-days`;
+      }, Number(process.env.BENCH_INSIGHT_REFRESH_RUNS ?? 2)));
+    }
+    await sql`ANALYZE`.execute(db);
+    // Sample accounts: the biggest buyer, a middling one (the median by purchases) and one that never bought.
+    const byPurchases = (await sql<{ account_id: string; n: string }>`
+      SELECT account_id, sum(purchases) AS n FROM insight_account_days WHERE program_id = ${program.id} GROUP BY account_id ORDER BY 2 DESC, 1`.execute(db)).rows;
+    const big = byPurchases[0]!.account_id;
+    const middling = byPurchases[Math.floor(byPurchases.length / 2)]!.account_id;
+    const loyal = (await sql<{ account_id: string }>`
+      SELECT account_id FROM insight_account_clusters WHERE program_id = ${program.id} AND loyal ORDER BY value DESC, account_id LIMIT 1`.execute(db)).rows[0]?.account_id ?? big;
+    const ordinary = (await sql<{ account_id: string }>`
+      SELECT account_id FROM insight_account_clusters WHERE program_id = ${program.id} AND NOT loyal ORDER BY account_id LIMIT 1`.execute(db)).rows[0]?.account_id ?? middling;
     const kpi = (period: 'day' | 'week' | 'month' | 'quarter' | 'year', segmentBy: 'none' | 'segment' | 'tier' | 'country' | 'role', from: string, to: string) =>
       timed(`GET /v1/insight/kpis period=${period} segmentBy=${segmentBy} ${from}…${to}`, async () => {
         const r = await kpiReport(db, program, { from, to, period, segmentBy });
@@ -199,15 +237,49 @@ export async function benchInsight(adminUrl = process.env.BENCH_PG_URL ?? 'postg
       const o = await programOverview(db, program, { from: '2025-12-01', to: '2026-11-30', interval: 'month', language: 'en' });
       return `${o.series.length} months`;
     }));
-    const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
-    results.push(await timed('GET /v1/exports/kpis (CSV, months × country)', async () => {
-      await pipeline(exportCsv(db, program, 'kpis', { language: 'sv', from: '2025-01-01', to: '2026-11-30', period: 'month', segmentBy: 'country', now: new Date() }), sink());
-      return 'streamed';
-    }, 1));
-    results.push(await timed(`GET /v1/exports/accounts (CSV, ${ACCOUNTS.toLocaleString('en')} rows)`, async () => {
-      await pipeline(exportCsv(db, program, 'accounts', { language: 'en', now: new Date() }), sink());
-      return 'streamed';
-    }, 1));
+    const roiInput = { windowMonths: 6, marginRates: new Map([['high', 0.35], ['standard', 0.22], ['low', 0.1]]), defaultMargin: 0.2, fulfilmentPerOrder: 4500 };
+    results.push(await timed('GET /v1/insight/roi (whole history, K = 6)', async () => {
+      const r = await roiReport(db, program, roiInput);
+      return `${r.membersCompared.toLocaleString('en')} members compared`;
+    }));
+    for (const [label, id] of [['a loyal account', loyal], ['an account that is not loyal', ordinary]] as const) {
+      results.push(await timed(`GET /v1/accounts/{id}/potential (${label})`, async () => {
+        const r = await accountPotential(db, program, id);
+        return `${r.lines.length} lines, ${r.cluster?.loyalPeers ?? 0} peers`;
+      }));
+    }
+    for (const [label, id] of [['the biggest buyer', big], ['a median buyer', middling]] as const) {
+      results.push(await timed(`GET /v1/accounts/{id}/recommendations (${label}; the portal's too)`, async () => `${(await recommendationsFor(db, program.id, id, 10)).length} products`));
+      results.push(await timed(`GET /v1/accounts/{id}/clv (${label})`, async () => {
+        const r = await accountClv(db, program, id);
+        return r.predictedClv === null ? `no figure (${r.unavailable ?? 'no history'})` : `${r.predictedClv.toLocaleString('en')} minor units`;
+      }));
+    }
+    // Streams: the time to the first row (what the reader waits for before the download starts) and to the end.
+    const streamed = async (what: string, open: () => NodeJS.ReadableStream) => {
+      let first = 0;
+      let bytes = 0;
+      const t0 = performance.now();
+      await pipeline(open(), new Writable({
+        write: (c: Buffer, _e, cb) => {
+          if (first === 0 && bytes + c.length > 0) first = performance.now() - t0;
+          bytes += c.length;
+          cb();
+        },
+      }));
+      const all = (performance.now() - t0) / 1000;
+      results.push({ what: `${what}: first bytes`, rows: `${(bytes / 1e6).toFixed(1)} MB`, best: first / 1000, worst: first / 1000 });
+      results.push({ what: `${what}: whole file`, rows: `${(bytes / 1e6).toFixed(1)} MB`, best: all, worst: all });
+    };
+    const now = NOW;
+    await streamed('GET /v1/exports/kpis (CSV, months × country)', () =>
+      exportCsv(db, program, 'kpis', { language: 'sv', from: '2025-01-01', to: '2026-11-30', period: 'month', segmentBy: 'country', now }));
+    await streamed('GET /v1/exports/cohorts (CSV)', () => exportCsv(db, program, 'cohorts', { language: 'sv', now }));
+    await streamed(`GET /v1/exports/accounts (CSV, ${ACCOUNTS.toLocaleString('en')} rows)`, () => exportCsv(db, program, 'accounts', { language: 'en', now }));
+    await streamed(`GET /v1/exports/members (CSV, ${MEMBERS.toLocaleString('en')} rows)`, () => exportCsv(db, program, 'members', { language: 'en', now }));
+    if (process.env.BENCH_INSIGHT_LEDGER === '1') {
+      await streamed('GET /v1/exports/ledger-entries (CSV)', () => exportCsv(db, program, 'ledger-entries', { language: 'en', now }));
+    }
 
     console.log(`Insight KPIs on PostgreSQL: ${ACCOUNTS.toLocaleString('en')} accounts, ${MEMBERS.toLocaleString('en')} members, ${INVOICES.toLocaleString('en')} purchase invoices ` +
       `(${(INVOICES * 3).toLocaleString('en')} lines), ${RETURNS.toLocaleString('en')} returns\n`);
@@ -216,7 +288,7 @@ export async function benchInsight(adminUrl = process.env.BENCH_PG_URL ?? 'postg
     for (const r of results) console.log(`| ${r.what} | ${r.rows} | ${r.best.toFixed(3)} | ${r.worst.toFixed(3)} |`);
   } finally {
     await database.close();
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+    if (!keep) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
     await client.end().catch(() => {});
   }
 }

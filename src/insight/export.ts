@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Language } from '../i18n/index.js';
+import { translator, type Language } from '../i18n/index.js';
 import type { Program } from '../programs/programs.js';
 import { localDate } from '../rules/calendar.js';
 import type { Period, SegmentField } from './formulas.js';
@@ -179,17 +179,27 @@ const specs: Record<ExportKind, Spec> = {
   },
   kpis: {
     columns: ['period', 'segment', 'buyers', 'new_buyers', 'repeat_buyers', 'repeat_rate', 'cumulative_buyers', 'cumulative_repeat_buyers', 'cumulative_repeat_rate',
-      'purchases', 'purchase_frequency', 'revenue', 'returns', 'returned', 'net_revenue', 'average_order_value', 'historical_clv', 'return_rate'],
+      'purchases', 'purchase_frequency', 'revenue', 'returns', 'returned', 'net_revenue', 'average_order_value', 'historical_clv', 'return_rate',
+      // The predicted-CLV model of the JSON's `predictedClv`: program-wide (not per period or segment), so the same on every row.
+      'predicted_clv', 'predicted_clv_total', 'predicted_purchases', 'predicted_clv_weeks', 'clv_observed_through',
+      'clv_holdout_error', 'clv_holdout_mean_absolute_error', 'predicted_clv_note'],
     rows: async function* (db, p, o) {
       const t = localDate(o.now, p.timeZone);
       const today = `${t.year}-${String(t.month).padStart(2, '0')}-${String(t.day).padStart(2, '0')}`;
       const report = await kpiReport(db, p, { from: o.from ?? `${today.slice(0, 4)}-01-01`, to: o.to ?? today, period: o.period ?? 'month', segmentBy: o.segmentBy ?? 'none' });
+      const dec = (x: number | null) => (x === null ? null : { decimal: x });
+      const money = (x: number | null) => (x === null ? null : { money: x });
+      const tr = translator(o.language);
+      const m = report.predictedClv.model;
+      const clv: Cell[] = m
+        ? [money(m.predicted.meanClv), money(m.predicted.value), dec(m.predicted.purchases), m.horizonWeeks, m.observedThrough,
+            dec(m.holdout.aggregateError), dec(m.holdout.meanAbsoluteError),
+            String(tr('console-kpis:csv.predictedClvNote', { weeks: m.horizonWeeks, date: m.observedThrough }))]
+        : [null, null, null, null, null, null, null, String(tr(`console-kpis:figures.clvUnavailable.${report.predictedClv.unavailable}`))];
       for (const r of report.rows) {
-        const dec = (x: number | null) => (x === null ? null : { decimal: x });
-        const money = (x: number | null) => (x === null ? null : { money: x });
         yield [r.period, r.segment, r.buyers, r.newBuyers, r.repeaters, dec(r.repeatRate), r.cumulativeBuyers, r.cumulativeRepeaters, dec(r.cumulativeRepeatRate),
           r.purchases, dec(r.purchaseFrequency), { money: r.revenue }, r.returns, { money: r.returned }, { money: r.netRevenue }, money(r.averageOrderValue),
-          money(r.historicalClv), dec(r.returnRate)];
+          money(r.historicalClv), dec(r.returnRate), ...clv];
       }
     },
   },

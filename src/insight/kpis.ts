@@ -3,7 +3,7 @@
  * segment; formulas.ts turns the counts into rates, averages and running totals. Live queries are kept to what is
  * small (tiers, the last 90 days' participation, wallet balances).
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Program } from '../programs/programs.js';
 import {
@@ -76,29 +76,6 @@ export interface ListeningKpis extends ListeningFigures {
 
 const lastDay = (start: string, period: Period) => new Date(Date.parse(`${nextPeriodStart(start, period)}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 
-/** The segment expression over insight_account_days `s` and accounts `a` (tier: the account's current level). */
-function segmentExpr(field: SegmentField): RawBuilder<string> {
-  switch (field) {
-    case 'none':
-      return sql<string>`''`;
-    case 'segment':
-      return sql<string>`coalesce(a.segment, '')`;
-    case 'country':
-      return sql<string>`coalesce(a.country, '')`;
-    case 'tier':
-      return sql<string>`coalesce(ts.level_code, '')`;
-    case 'role':
-      return sql<string>`s.role`;
-  }
-}
-
-const joins = (field: SegmentField, pid: string) =>
-  field === 'segment' || field === 'country'
-    ? sql`JOIN accounts a ON a.program_id = s.program_id AND a.id = s.account_id`
-    : field === 'tier'
-      ? sql`LEFT JOIN tier_status ts ON ts.program_id = ${pid} AND ts.owner_kind = 'account' AND ts.owner_id = s.account_id`
-      : sql``;
-
 const num = (v: string | number | null | undefined) => Number(v ?? 0);
 
 /** Purchase KPIs per period and segment, with the running totals the cumulative figures need. */
@@ -106,66 +83,43 @@ export async function purchaseKpis(db: Db, program: Program, input: KpiInput): P
   const pid = program.id;
   const from = periodStart(input.from, input.period);
   const to = lastDay(periodStart(input.to, input.period), input.period);
-  const seg = segmentExpr(input.segmentBy);
-  const join = joins(input.segmentBy, pid);
-  const unit = sql.raw(`'${input.period}'`);
 
-  const [perPeriod, firsts, whole] = await Promise.all([
-    // Everything up to the range's end, per period: in-range periods are shown, earlier ones feed the running totals.
-    sql<{ p: string; g: string; buyers: string; repeaters: string; purchases: string; revenue: string; returns: string; returned: string }>`
-      WITH d AS (
-        SELECT s.account_id, date_trunc(${unit}, s.day::timestamp)::date AS p, ${seg} AS g,
-               sum(s.purchases) AS purchases, sum(s.revenue) AS revenue, sum(s.returns) AS returns, sum(s.returned) AS returned
-        FROM insight_account_days s ${join}
-        WHERE s.program_id = ${pid} AND s.day <= ${to}::date
-        GROUP BY 1, 2, 3
-      )
-      SELECT to_char(p, 'YYYY-MM-DD') AS p, g,
-             count(*) FILTER (WHERE purchases >= 1) AS buyers, count(*) FILTER (WHERE purchases >= 2) AS repeaters,
-             sum(purchases) AS purchases, sum(revenue) AS revenue, sum(returns) AS returns, sum(returned) AS returned
-      FROM d GROUP BY p, g`.execute(db),
-    // Each buyer's first and second purchase days (within its segment), kept by the refresh.
-    sql<{ p: string; g: string; first_buyers: string; second_buyers: string }>`
-      WITH u AS (
-        SELECT s.first_day, s.second_day, ${seg} AS g
-        FROM insight_account_firsts s ${join}
-        WHERE s.program_id = ${pid} AND ${input.segmentBy === 'role' ? sql`s.role <> '*'` : sql`s.role = '*'`} AND s.first_day <= ${to}::date
-      ), x AS (
-        SELECT date_trunc(${unit}, first_day::timestamp)::date AS p, g, 1 AS f, 0 AS s FROM u
-        UNION ALL
-        SELECT date_trunc(${unit}, second_day::timestamp)::date, g, 0, 1 FROM u WHERE second_day <= ${to}::date
-      )
-      SELECT to_char(p, 'YYYY-MM-DD') AS p, g, sum(f) AS first_buyers, sum(s) AS second_buyers FROM x GROUP BY p, g`.execute(db),
-    // The range as one period, and everything before it, for the totals.
-    sql<{ buyers: string; repeaters: string; purchases: string; revenue: string; returns: string; returned: string; new_buyers: string;
-          cum_buyers: string; cum_repeaters: string; cum_revenue: string; cum_returned: string }>`
-      WITH d AS (
-        SELECT account_id,
-               sum(purchases) FILTER (WHERE day >= ${from}::date) AS pu, sum(revenue) FILTER (WHERE day >= ${from}::date) AS rv,
-               sum(returns) FILTER (WHERE day >= ${from}::date) AS rt, sum(returned) FILTER (WHERE day >= ${from}::date) AS rd,
-               sum(purchases) AS cpu, sum(revenue) AS crv, sum(returned) AS crd, min(day) FILTER (WHERE purchases > 0) AS first_day
-        FROM insight_account_days WHERE program_id = ${pid} AND day <= ${to}::date GROUP BY account_id
-      )
-      SELECT count(*) FILTER (WHERE pu >= 1) AS buyers, count(*) FILTER (WHERE pu >= 2) AS repeaters,
-             coalesce(sum(pu), 0) AS purchases, coalesce(sum(rv), 0) AS revenue, coalesce(sum(rt), 0) AS returns, coalesce(sum(rd), 0) AS returned,
-             count(*) FILTER (WHERE first_day >= ${from}::date) AS new_buyers,
-             count(*) FILTER (WHERE cpu >= 1) AS cum_buyers, count(*) FILTER (WHERE cpu >= 2) AS cum_repeaters,
-             coalesce(sum(crv), 0) AS cum_revenue, coalesce(sum(crd), 0) AS cum_returned
-      FROM d`.execute(db),
+  // Per period and segment, from the cells the insight job counted (every period up to the range's end: the shown
+  // ones, and the earlier ones that feed the running totals); the range's own buyers and repeat buyers, each account
+  // once however many periods it bought in, are counted here from the account-days of the range.
+  const [cells, whole, range] = await Promise.all([
+    sql<{ p: string; g: string; buyers: string; repeaters: string; purchases: string; revenue: string; returns: string; returned: string;
+          first_buyers: string; second_buyers: string }>`
+      SELECT to_char(start, 'YYYY-MM-DD') AS p, segment AS g, buyers, repeaters, purchases, revenue, returns, returned, first_buyers, second_buyers
+      FROM insight_kpi_cells
+      WHERE program_id = ${pid} AND period = ${input.period} AND segment_by = ${input.segmentBy} AND start <= ${to}::date`.execute(db),
+    sql<{ purchases: string; revenue: string; returns: string; returned: string; new_buyers: string; cum_buyers: string; cum_repeaters: string;
+          cum_revenue: string; cum_returned: string }>`
+      SELECT coalesce(sum(purchases) FILTER (WHERE start >= ${from}::date), 0) AS purchases, coalesce(sum(revenue) FILTER (WHERE start >= ${from}::date), 0) AS revenue,
+             coalesce(sum(returns) FILTER (WHERE start >= ${from}::date), 0) AS returns, coalesce(sum(returned) FILTER (WHERE start >= ${from}::date), 0) AS returned,
+             coalesce(sum(first_buyers) FILTER (WHERE start >= ${from}::date), 0) AS new_buyers,
+             coalesce(sum(first_buyers), 0) AS cum_buyers, coalesce(sum(second_buyers), 0) AS cum_repeaters,
+             coalesce(sum(revenue), 0) AS cum_revenue, coalesce(sum(returned), 0) AS cum_returned
+      FROM insight_kpi_cells
+      WHERE program_id = ${pid} AND period = ${input.period} AND segment_by = 'none' AND start <= ${to}::date`.execute(db),
+    sql<{ buyers: string; repeaters: string }>`
+      SELECT count(*) AS buyers, count(*) FILTER (WHERE n >= 2) AS repeaters
+      FROM (SELECT account_id, sum(purchases) AS n FROM insight_account_days
+            WHERE program_id = ${pid} AND purchases > 0 AND day >= ${from}::date AND day <= ${to}::date GROUP BY account_id) d`.execute(db),
   ]);
-  const w = whole.rows[0];
+  const w = { ...whole.rows[0], ...range.rows[0] };
   const totals = periodKpis({
     buyers: num(w?.buyers), repeaters: num(w?.repeaters), purchases: num(w?.purchases), revenue: num(w?.revenue), returns: num(w?.returns),
     returned: num(w?.returned), newBuyers: num(w?.new_buyers), cumulativeBuyers: num(w?.cum_buyers), cumulativeRepeaters: num(w?.cum_repeaters),
     cumulativeRevenue: num(w?.cum_revenue), cumulativeReturned: num(w?.cum_returned),
   });
 
-  const segments = [...new Set([...perPeriod.rows.map((r) => r.g), ...firsts.rows.map((r) => r.g)])].sort();
+  const segments = [...new Set(cells.rows.map((r) => r.g))].sort();
   if (input.segmentBy === 'none' && segments.length === 0) segments.push('');
   const key = (p: string, g: string) => `${p}\u0000${g}`;
-  const pp = new Map(perPeriod.rows.map((r) => [key(r.p, r.g), r]));
-  const ff = new Map(firsts.rows.map((r) => [key(r.p, r.g), r]));
-  const allStarts = [...new Set([...perPeriod.rows.map((r) => r.p), ...firsts.rows.map((r) => r.p)])].filter((p) => p < from).sort();
+  const pp = new Map(cells.rows.map((r) => [key(r.p, r.g), r]));
+  const ff = pp;
+  const allStarts = [...new Set(cells.rows.map((r) => r.p))].filter((p) => p < from).sort();
   const shown = periodStarts(from, to, input.period);
   const rows: KpiRow[] = [];
   for (const g of segments) {
@@ -314,15 +268,9 @@ export async function kpiReport(db: Db, program: Program, input: KpiInput): Prom
 export async function cohortReport(db: Db, program: Program, through?: string): Promise<{ through: string | null; cohorts: CohortRow[]; freshness: Freshness }> {
   const pid = program.id;
   const [cells, fresh] = await Promise.all([
+    // Counted by the insight job (insight_cohort_cells, migration 0049) from the account-days.
     sql<{ cohort: string; off: number; accounts: string }>`
-      WITH m AS (
-        SELECT account_id, date_trunc('month', day::timestamp)::date AS mo FROM insight_account_days
-        WHERE program_id = ${pid} AND purchases > 0 GROUP BY 1, 2
-      ), f AS (SELECT account_id, min(mo) AS c FROM m GROUP BY 1)
-      SELECT to_char(f.c, 'YYYY-MM') AS cohort,
-             ((extract(year FROM m.mo) - extract(year FROM f.c)) * 12 + extract(month FROM m.mo) - extract(month FROM f.c))::int AS off,
-             count(*) AS accounts
-      FROM m JOIN f ON f.account_id = m.account_id GROUP BY 1, 2`.execute(db),
+      SELECT to_char(cohort, 'YYYY-MM') AS cohort, month_offset AS off, accounts FROM insight_cohort_cells WHERE program_id = ${pid}`.execute(db),
     freshness(db, pid),
   ]);
   const last = through ?? cells.rows.reduce<string | null>((acc, c) => {

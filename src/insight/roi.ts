@@ -77,20 +77,17 @@ export async function roiReport(db: Db, program: Program, input: RoiInput): Prom
   const lastDay = monthOf(last);
   const endExclusive = monthOf(last + 1);
 
-  // Monthly value and margin per account in the range; the customers are the accounts with a row in it.
-  const monthly = sql`
-    WITH rates AS (SELECT * FROM unnest(${classes}::text[], ${rates}::float8[]) AS r (margin_class, rate))
-    SELECT x.account_id, (extract(year FROM x.month) * 12 + extract(month FROM x.month) - 1)::int AS t,
-           sum(x.value)::float8 AS v, sum(x.value * coalesce(r.rate, ${input.defaultMargin}::float8))::float8 AS mg
-    FROM insight_account_months x LEFT JOIN rates r ON r.margin_class = x.margin_class
-    WHERE x.program_id = ${pid} AND x.month >= ${firstDay}::date AND x.month <= ${lastDay}::date
-    GROUP BY 1, 2`;
+  // The month index (year × 12 + month − 1) of a date, in float8 arithmetic (extract gives numeric, slower by far).
+  const monthIdx = (col: ReturnType<typeof sql.ref>) => sql`(date_part('year', ${col})::int * 12 + date_part('month', ${col})::int - 1)`;
 
+  // The customers are the accounts with a row in the range; the members among them, by join month.
   const joins = await sql<{ j: number; n: number }>`
-    WITH mv AS (${monthly}), cust AS (SELECT DISTINCT account_id FROM mv)
-    SELECT (extract(year FROM a.joined_on) * 12 + extract(month FROM a.joined_on) - 1)::int AS j, count(*)::int AS n
-    FROM accounts a JOIN cust ON cust.account_id = a.id
-    WHERE a.program_id = ${pid} AND a.joined_on IS NOT NULL GROUP BY 1`.execute(db);
+    SELECT ${monthIdx(sql.ref('a.joined_on'))} AS j, count(*)::int AS n
+    FROM accounts a
+    WHERE a.program_id = ${pid} AND a.joined_on IS NOT NULL
+      AND EXISTS (SELECT 1 FROM insight_account_months x
+                  WHERE x.program_id = ${pid} AND x.account_id = a.id AND x.month >= ${firstDay}::date AND x.month <= ${lastDay}::date)
+    GROUP BY 1`.execute(db);
   let memberMonths = 0;
   const eligible = new Map<number, number>();
   for (const { j, n } of joins.rows) {
@@ -98,31 +95,30 @@ export async function roiReport(db: Db, program: Program, input: RoiInput): Prom
     if (j - k >= first && j + k <= last) eligible.set(Number(j), Number(n));
   }
 
-  const members = await sql<{ vb: number; va: number; mb: number; ma: number }>`
-    WITH mv AS (${monthly}), cust AS (SELECT DISTINCT account_id FROM mv),
-    mem AS (
-      SELECT a.id, (extract(year FROM a.joined_on) * 12 + extract(month FROM a.joined_on) - 1)::int AS j
-      FROM accounts a JOIN cust ON cust.account_id = a.id WHERE a.program_id = ${pid} AND a.joined_on IS NOT NULL
-    )
-    SELECT coalesce(sum(mv.v) FILTER (WHERE mv.t BETWEEN mem.j - ${k} AND mem.j - 1), 0) / ${k} AS vb,
-           coalesce(sum(mv.v) FILTER (WHERE mv.t BETWEEN mem.j + 1 AND mem.j + ${k}), 0) / ${k} AS va,
-           coalesce(sum(mv.mg) FILTER (WHERE mv.t BETWEEN mem.j - ${k} AND mem.j - 1), 0) / ${k} AS mb,
-           coalesce(sum(mv.mg) FILTER (WHERE mv.t BETWEEN mem.j + 1 AND mem.j + ${k}), 0) / ${k} AS ma
-    FROM mem LEFT JOIN mv ON mv.account_id = mem.id
-    WHERE mem.j BETWEEN ${first + k} AND ${last - k}
-    GROUP BY mem.id`.execute(db);
-
+  // One pass over the range's account-month lines: each compared member's window means (the K months before and
+  // after its join month, which is left out), and each non-member's months weighted as the members' calendar asks.
   const weights = calendarWeights(eligible, k);
   const ts = [...weights.keys()];
-  const nonMembers = await sql<{ vb: number; va: number; mb: number; ma: number }>`
-    WITH mv AS (${monthly}), cust AS (SELECT DISTINCT account_id FROM mv),
-    w AS (SELECT * FROM unnest(${ts}::int[], ${ts.map((t) => weights.get(t)!.before)}::float8[], ${ts.map((t) => weights.get(t)!.after)}::float8[]) AS w (t, wb, wa))
-    SELECT coalesce(sum(mv.v * w.wb), 0) AS vb, coalesce(sum(mv.v * w.wa), 0) AS va,
-           coalesce(sum(mv.mg * w.wb), 0) AS mb, coalesce(sum(mv.mg * w.wa), 0) AS ma
-    FROM accounts a JOIN cust ON cust.account_id = a.id
-    LEFT JOIN mv ON mv.account_id = a.id LEFT JOIN w ON w.t = mv.t
-    WHERE a.program_id = ${pid} AND a.joined_on IS NULL
-    GROUP BY a.id`.execute(db);
+  const windowsOf = await sql<{ non: boolean; vb: number; va: number; mb: number; ma: number }>`
+    WITH rates AS (SELECT * FROM unnest(${classes}::text[], ${rates}::float8[]) AS r (margin_class, rate)),
+    w AS (SELECT * FROM unnest(${ts}::int[], ${ts.map((t) => weights.get(t)!.before)}::float8[], ${ts.map((t) => weights.get(t)!.after)}::float8[]) AS w (t, wb, wa)),
+    acc AS (
+      SELECT id, joined_on IS NULL AS non, ${monthIdx(sql.ref('joined_on'))} AS j FROM accounts
+      WHERE program_id = ${pid} AND (joined_on IS NULL OR ${monthIdx(sql.ref('joined_on'))} BETWEEN ${first + k} AND ${last - k})
+    ), x AS (
+      SELECT x.account_id, ${monthIdx(sql.ref('x.month'))} AS t, x.value::float8 AS v, x.value * coalesce(r.rate, ${input.defaultMargin}::float8) AS mg
+      FROM insight_account_months x LEFT JOIN rates r ON r.margin_class = x.margin_class
+      WHERE x.program_id = ${pid} AND x.month >= ${firstDay}::date AND x.month <= ${lastDay}::date
+    )
+    SELECT acc.non,
+           CASE WHEN acc.non THEN coalesce(sum(x.v * w.wb), 0) ELSE coalesce(sum(x.v) FILTER (WHERE x.t BETWEEN acc.j - ${k} AND acc.j - 1), 0) / ${k} END AS vb,
+           CASE WHEN acc.non THEN coalesce(sum(x.v * w.wa), 0) ELSE coalesce(sum(x.v) FILTER (WHERE x.t BETWEEN acc.j + 1 AND acc.j + ${k}), 0) / ${k} END AS va,
+           CASE WHEN acc.non THEN coalesce(sum(x.mg * w.wb), 0) ELSE coalesce(sum(x.mg) FILTER (WHERE x.t BETWEEN acc.j - ${k} AND acc.j - 1), 0) / ${k} END AS mb,
+           CASE WHEN acc.non THEN coalesce(sum(x.mg * w.wa), 0) ELSE coalesce(sum(x.mg) FILTER (WHERE x.t BETWEEN acc.j + 1 AND acc.j + ${k}), 0) / ${k} END AS ma
+    FROM x JOIN acc ON acc.id = x.account_id LEFT JOIN w ON w.t = x.t
+    GROUP BY acc.id, acc.non, acc.j`.execute(db);
+  const members = { rows: windowsOf.rows.filter((r) => !r.non) };
+  const nonMembers = { rows: windowsOf.rows.filter((r) => r.non) };
 
   const windows = (rows: Array<{ vb: number; va: number; mb: number; ma: number }>, key: 'v' | 'm'): Window[] =>
     rows.map((r) => (key === 'v' ? { before: Number(r.vb), after: Number(r.va) } : { before: Number(r.mb), after: Number(r.ma) }));

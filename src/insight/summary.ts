@@ -12,6 +12,7 @@ import type { Db } from '../db/database.js';
 import type { Program } from '../programs/programs.js';
 import { getProgram } from '../programs/programs.js';
 import { fitClv, storeClv } from './clv.js';
+import { periods, type Period } from './formulas.js';
 
 /** Invoices with more lines than this are left out of the product pairs (see migration 0024). */
 export const MAX_PAIR_LINES = 100;
@@ -78,6 +79,8 @@ export async function refreshInsight(db: Db, program: Program, now: Date, opts: 
     await sql`DELETE FROM insight_product_pairs WHERE program_id = ${pid}`.execute(trx);
     await sql`DELETE FROM insight_account_months WHERE program_id = ${pid}`.execute(trx);
     await sql`DELETE FROM insight_account_clusters WHERE program_id = ${pid}`.execute(trx);
+    await sql`DELETE FROM insight_kpi_cells WHERE program_id = ${pid}`.execute(trx);
+    await sql`DELETE FROM insight_cohort_cells WHERE program_id = ${pid}`.execute(trx);
     const days = await sql`
       INSERT INTO insight_account_days (program_id, account_id, day, role, purchases, revenue, returns, returned)
       SELECT ${pid}::uuid, e.account_id, (e.occurred_at AT TIME ZONE ${tz})::date, coalesce(m.role, ''),
@@ -116,6 +119,15 @@ export async function refreshInsight(db: Db, program: Program, now: Date, opts: 
       )
       INSERT INTO insight_account_firsts (program_id, account_id, role, first_day, second_day)
       SELECT ${pid}::uuid, account_id, role, min(day), min(day) FILTER (WHERE run >= 2) FROM r GROUP BY account_id, role`.execute(trx);
+    for (const period of periods) await rebuildKpiCells(trx, pid, period);
+    await sql`
+      WITH m AS (
+        SELECT account_id, date_trunc('month', day::timestamp)::date AS mo FROM insight_account_days
+        WHERE program_id = ${pid} AND purchases > 0 GROUP BY 1, 2
+      ), f AS (SELECT account_id, min(mo) AS c FROM m GROUP BY 1)
+      INSERT INTO insight_cohort_cells (program_id, cohort, month_offset, accounts)
+      SELECT ${pid}::uuid, f.c, ((extract(year FROM m.mo) - extract(year FROM f.c)) * 12 + extract(month FROM m.mo) - extract(month FROM f.c))::int, count(*)
+      FROM m JOIN f ON f.account_id = m.account_id GROUP BY 2, 3`.execute(trx);
     await sql`
       INSERT INTO insight_account_products (program_id, account_id, sku, invoices, value)
       SELECT ${pid}::uuid, account_id, sku, count(DISTINCT event_id), sum(amount - returned_amount)
@@ -148,6 +160,56 @@ export async function refreshInsight(db: Db, program: Program, now: Date, opts: 
   // seconds of CPU at 100,000 accounts, and the summaries' lock and snapshot need not be held for it.
   if (result.refreshed) await storeClv(db, pid, await fitClv(db, pid, now), now);
   return result;
+}
+
+/**
+ * The KPI cells of one period length (migration 0049): per period and segment value, for every way of splitting
+ * (none, segment, country, tier, role), what purchaseKpis shows and sums. An account's segment, country and tier are
+ * read as they are now, at the rebuild; the role is the buyer's on each purchase. Counts of buyers are of distinct
+ * accounts within the period (an account-period is one buyer however many days and roles it bought on), and the
+ * first and second purchase days come from insight_account_firsts ('*' over all roles, else per role).
+ */
+async function rebuildKpiCells(trx: Db, pid: string, period: Period): Promise<void> {
+  const unit = sql.raw(`'${period}'`);
+  await sql`
+    WITH ap AS (
+      SELECT account_id, role, date_trunc(${unit}, day::timestamp)::date AS p,
+             sum(purchases) AS pu, sum(revenue) AS rv, sum(returns) AS rt, sum(returned) AS rd
+      FROM insight_account_days WHERE program_id = ${pid} GROUP BY 1, 2, 3
+    ), acc AS (
+      SELECT account_id, p, sum(pu) AS pu, sum(rv) AS rv, sum(rt) AS rt, sum(rd) AS rd FROM ap GROUP BY 1, 2
+    ), attrs AS (
+      SELECT a.id AS account_id, coalesce(a.segment, '') AS seg, coalesce(a.country, '') AS ctry, coalesce(ts.level_code, '') AS tier
+      FROM accounts a
+      LEFT JOIN tier_status ts ON ts.program_id = a.program_id AND ts.owner_kind = 'account' AND ts.owner_id = a.id
+      WHERE a.program_id = ${pid}
+    ), fx AS (
+      SELECT fi.role, date_trunc(${unit}, fi.first_day::timestamp)::date AS p, 1 AS f, 0 AS s, x.seg, x.ctry, x.tier
+      FROM insight_account_firsts fi LEFT JOIN attrs x ON x.account_id = fi.account_id WHERE fi.program_id = ${pid}
+      UNION ALL
+      SELECT fi.role, date_trunc(${unit}, fi.second_day::timestamp)::date, 0, 1, x.seg, x.ctry, x.tier
+      FROM insight_account_firsts fi LEFT JOIN attrs x ON x.account_id = fi.account_id WHERE fi.program_id = ${pid} AND fi.second_day IS NOT NULL
+    ), cells AS (
+      SELECT CASE WHEN grouping(x.seg) = 0 THEN 'segment' WHEN grouping(x.ctry) = 0 THEN 'country' WHEN grouping(x.tier) = 0 THEN 'tier' ELSE 'none' END AS sb,
+             acc.p, coalesce(x.seg, x.ctry, x.tier, '') AS g,
+             count(*) FILTER (WHERE acc.pu >= 1) AS b, count(*) FILTER (WHERE acc.pu >= 2) AS r,
+             sum(acc.pu) AS pu, sum(acc.rv) AS rv, sum(acc.rt) AS rt, sum(acc.rd) AS rd, 0 AS f, 0 AS s
+      FROM acc LEFT JOIN attrs x ON x.account_id = acc.account_id
+      GROUP BY GROUPING SETS ((acc.p), (acc.p, x.seg), (acc.p, x.ctry), (acc.p, x.tier))
+      UNION ALL
+      SELECT 'role', p, role, count(*) FILTER (WHERE pu >= 1), count(*) FILTER (WHERE pu >= 2), sum(pu), sum(rv), sum(rt), sum(rd), 0, 0
+      FROM ap GROUP BY p, role
+      UNION ALL
+      SELECT CASE WHEN grouping(seg) = 0 THEN 'segment' WHEN grouping(ctry) = 0 THEN 'country' WHEN grouping(tier) = 0 THEN 'tier' ELSE 'none' END,
+             p, coalesce(seg, ctry, tier, ''), 0, 0, 0, 0, 0, 0, sum(f), sum(s)
+      FROM fx WHERE role = '*'
+      GROUP BY GROUPING SETS ((p), (p, seg), (p, ctry), (p, tier))
+      UNION ALL
+      SELECT 'role', p, role, 0, 0, 0, 0, 0, 0, sum(f), sum(s) FROM fx WHERE role <> '*' GROUP BY p, role
+    )
+    INSERT INTO insight_kpi_cells (program_id, period, segment_by, start, segment, buyers, repeaters, purchases, revenue, returns, returned, first_buyers, second_buyers)
+    SELECT ${pid}::uuid, ${period}, sb, p, g, sum(b), sum(r), sum(pu), sum(rv), sum(rt), sum(rd), sum(f), sum(s)
+    FROM cells GROUP BY sb, p, g`.execute(trx);
 }
 
 /** Months of purchases that size a company and rank its RFM score for the clusters. */

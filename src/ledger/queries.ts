@@ -193,6 +193,20 @@ export interface ProgramLedgerSummary {
   liabilityMinor: number;
 }
 
+/** The points owed now (every account and member wallet's available and pending) and what they are worth. */
+export async function getOutstanding(
+  db: Db,
+  programId: string,
+  pointValueMicros: number,
+): Promise<Pick<ProgramLedgerSummary, 'outstandingAvailable' | 'outstandingPending' | 'liabilityMinor'>> {
+  const out = await sql<{ available: number; pending: number }>`
+    SELECT coalesce(sum(available), 0)::bigint AS available, coalesce(sum(pending), 0)::bigint AS pending
+    FROM wallets WHERE program_id = ${programId} AND kind IN ('account', 'member')`.execute(db);
+  const available = Number(out.rows[0]?.available ?? 0);
+  const pending = Number(out.rows[0]?.pending ?? 0);
+  return { outstandingAvailable: available, outstandingPending: pending, liabilityMinor: Math.round(((available + pending) * pointValueMicros) / 1_000_000) };
+}
+
 export async function getProgramSummary(db: Db, programId: string, pointValueMicros: number): Promise<ProgramLedgerSummary> {
   const kinds = await sql<{ kind: string; total: number }>`
     SELECT j.kind, coalesce(sum(e.amount), 0)::bigint AS total
@@ -201,11 +215,7 @@ export async function getProgramSummary(db: Db, programId: string, pointValueMic
     WHERE e.program_id = ${programId} AND w.kind IN ('account', 'member') AND j.kind <> 'transfer' AND j.kind <> 'release'
     GROUP BY j.kind`.execute(db);
   const by = Object.fromEntries(kinds.rows.map((r) => [r.kind, Number(r.total)]));
-  const out = await sql<{ available: number; pending: number }>`
-    SELECT coalesce(sum(available), 0)::bigint AS available, coalesce(sum(pending), 0)::bigint AS pending
-    FROM wallets WHERE program_id = ${programId} AND kind IN ('account', 'member')`.execute(db);
-  const available = Number(out.rows[0]?.available ?? 0);
-  const pending = Number(out.rows[0]?.pending ?? 0);
+  const { outstandingAvailable: available, outstandingPending: pending } = await getOutstanding(db, programId, pointValueMicros);
   return {
     issued: by.earn ?? 0,
     reversed: -(by.reverse ?? 0),

@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Language } from '../i18n/index.js';
-import { getProgramSummary, type ProgramLedgerSummary } from '../ledger/queries.js';
+import { getOutstanding, type ProgramLedgerSummary } from '../ledger/queries.js';
 import type { Program } from '../programs/programs.js';
 
 export const reportIntervals = ['day', 'week', 'month'] as const;
@@ -113,7 +113,8 @@ export async function programOverview(db: Db, program: Program, input: OverviewI
       WHERE l.program_id = ${pid}
       GROUP BY l.code, l.rank, l.names
       ORDER BY l.rank`.execute(db),
-    getProgramSummary(db, pid, program.pointValueMicros),
+    // Only what is owed now: the ledger's totals by kind (every entry of the program) are not shown here.
+    getOutstanding(db, pid, program.pointValueMicros),
     sql<{ n: string | number }>`SELECT count(*)::bigint AS n FROM members WHERE program_id = ${pid}`.execute(db),
     latestActivityDate(db, program),
   ]);

@@ -4,6 +4,7 @@
  * test makes itself from the same purchases), an account's page gives its own figures, and a program with too little
  * history says why it has no model. Another program's account is not found.
  */
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedPurchases, expectedValue } from '../../src/insight/clv-model.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -59,10 +60,26 @@ const get = async (url: string, k = key) => {
   return res.json();
 };
 
+/** The KPI CSV export as records keyed by column (Swedish and the other decimal-comma languages: ';' between fields). */
+const kpiCsv = async (query: string, k = key) => {
+  const res = await t.call('GET', `/v1/exports/kpis?${query}`, undefined, k);
+  expect(res.statusCode, res.body).toBe(200);
+  const delimiter = /language=en/.test(query) ? ',' : ';';
+  return parse(res.body.replace(/^\uFEFF/, ''), { columns: true, delimiter }) as Array<Record<string, string>>;
+};
+
 describe('predicted customer lifetime value', () => {
   it('has no model before the first rebuild', async () => {
     const k = await get('/v1/insight/kpis');
     expect(k.predictedClv).toEqual({ model: null, unavailable: 'no_purchases' });
+    // The CSV says so in the reader's language, with the figures empty.
+    const rows = await kpiCsv('from=2026-01-01&to=2026-03-31&period=month&language=sv');
+    expect(rows).toHaveLength(3);
+    for (const r of rows) {
+      expect(r.predicted_clv).toBe('');
+      expect(r.predicted_purchases).toBe('');
+      expect(r.predicted_clv_note).toBe('Inga köp ännu.');
+    }
   });
 
   it('is fitted by the rebuild and checked on a holdout period whose counts match the purchases', async () => {
@@ -92,6 +109,32 @@ describe('predicted customer lifetime value', () => {
     }
     expect(m.predicted.purchases).toBeGreaterThan(0);
     expect(m.predicted.meanClv).toBe(Math.round(m.predicted.value / 20));
+  });
+
+  it('is in the KPI CSV export as the JSON carries it, with the decimal separator and the note of the reader\'s language', async () => {
+    const query = 'from=2026-01-01&to=2026-12-31&period=quarter&segmentBy=none';
+    const m = (await get(`/v1/insight/kpis?${query}`)).predictedClv.model;
+    const money = (minor: number, sep: string) => `${Math.floor(minor / 100)}${sep}${String(minor % 100).padStart(2, '0')}`;
+    const decimal = (x: number, sep: string) => String(Number(x.toFixed(6))).replace('.', sep);
+    for (const [language, sep] of [['sv', ','], ['de', ','], ['en', '.']] as const) {
+      const rows = await kpiCsv(`${query}&language=${language}`);
+      expect(rows).toHaveLength(4);
+      for (const r of rows) {
+        expect(r.predicted_clv).toBe(money(m.predicted.meanClv, sep));
+        expect(r.predicted_clv_total).toBe(money(m.predicted.value, sep));
+        expect(r.predicted_purchases).toBe(decimal(m.predicted.purchases, sep));
+        expect(r.predicted_clv_weeks).toBe('52');
+        expect(r.clv_observed_through).toBe(m.observedThrough);
+        expect(r.clv_holdout_error).toBe(decimal(m.holdout.aggregateError, sep));
+        expect(r.clv_holdout_mean_absolute_error).toBe(decimal(m.holdout.meanAbsoluteError, sep));
+      }
+      // Decimal figures carry the reader's separator (the mean CLV is whole öre, so always has one).
+      expect(rows[0]!.predicted_clv).toContain(sep);
+    }
+    expect((await kpiCsv(`${query}&language=sv`))[0]!.predicted_clv_note).toBe(
+      `Gäller hela programmet, samma på varje rad: de 52 veckorna efter ${m.observedThrough}, BG/NBD × Gamma-Gamma anpassade till programmets köphistorik.`,
+    );
+    expect((await kpiCsv(`${query}&language=en`))[0]!.predicted_clv_note).toContain(`the next 52 weeks after ${m.observedThrough}`);
   });
 
   it("gives an account its history as the model sees it and the prediction the model's formulas give for it", async () => {
