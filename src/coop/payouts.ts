@@ -1,8 +1,11 @@
 /** Approved co-op claims as payouts the ERP takes: listed (JSON or CSV) and marked exported in batches. */
+import type { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
+import type { Language } from '../i18n/index.js';
+import { csvStream, type Cell } from '../insight/export.js';
 
 export interface CoopPayout {
   id: string;
@@ -106,16 +109,25 @@ export async function exportPayouts(db: Db, programId: string, key: string, acto
   }
 }
 
-/** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
-const csvField = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
+const PAGE = 5000;
 
-export function payoutsCsv(payouts: CoopPayout[], currency: string): string {
+/**
+ * Every matching payout (after `after`, if given) as CSV for the ERP, streamed in keyset pages of 5,000 through the
+ * project's CSV writer (src/insight/export.ts): no row limit, UTF-8 with a byte-order mark, the reader's separator
+ * (amounts are whole minor units, so only the separator between fields depends on the language).
+ */
+export function payoutsCsv(db: Db, programId: string, currency: string, o: { state: PayoutState; after?: string | undefined; batchId?: string | undefined; language: Language }): Readable {
   const header = ['payout_id', 'claim_id', 'account_id', 'account_external_id', 'account_name', 'amount_minor', 'currency', 'ad_date', 'medium', 'approved_at', 'export_batch_id', 'exported_at'];
-  const lines = payouts.map((p) =>
-    [p.id, p.claimId, p.accountId, p.accountExternalId, p.accountName, p.amount, currency, p.adDate, p.medium, p.approvedAt, p.exportBatchId, p.exportedAt].map(csvField).join(','),
-  );
-  return [header.join(','), ...lines].join('\r\n') + '\r\n';
+  const rows = async function* (): AsyncGenerator<Cell[]> {
+    let after = o.after;
+    for (;;) {
+      const page = await listPayouts(db, programId, o.state, PAGE, after, o.batchId);
+      for (const p of page.slice(0, PAGE)) {
+        yield [p.id, p.claimId, p.accountId, p.accountExternalId, p.accountName, p.amount, currency, p.adDate, p.medium, p.approvedAt, p.exportBatchId, p.exportedAt];
+      }
+      if (page.length <= PAGE) return;
+      after = page[PAGE - 1]!.id;
+    }
+  };
+  return csvStream(header, rows(), o.language);
 }

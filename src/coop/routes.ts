@@ -9,9 +9,10 @@ import { validationError } from '../events/ingest.js';
 import { readClaimWithFiles } from '../evidence/multipart.js';
 import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
 import { actor, caller } from '../http/context.js';
+import { apiLanguage } from '../http/problem.js';
 import type { AppContext } from '../http/context.js';
 import { actorRef } from '../programs/actor.js';
-import { isLanguage, translator, type Language } from '../i18n/index.js';
+import { isLanguage, languages, translator, type Language } from '../i18n/index.js';
 import { getProgram, type Program } from '../programs/programs.js';
 import {
   adMedia,
@@ -396,13 +397,14 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
         tags: ['coop'],
         summary: 'Payouts of approved co-op claims, as JSON or CSV',
         description:
-          'Oldest first; `format=csv` (or `Accept: text/csv`) answers a CSV file. JSON is cursor-paginated (`limit`, `cursor` from the previous page\'s `nextCursor`). CSV is one file of every matching payout (up to 100,000), ' +
-          'amounts in minor units. Listing marks nothing exported: exportCoopPayouts does.',
+          'Oldest first; `format=csv` (or `Accept: text/csv`) answers a CSV file. JSON is cursor-paginated (`limit`, `cursor` from the previous page\'s `nextCursor`). CSV is one file of every matching payout (no row limit, streamed), ' +
+          'UTF-8 with a byte-order mark, amounts in minor units; fields separated by commas, or by semicolons for sv, nb, pl and de (`language`, else Accept-Language). Listing marks nothing exported: exportCoopPayouts does.',
         querystring: pageQuery
           .extend({
             state: z.enum(['unexported', 'exported', 'all']).default('unexported').describe('Which payouts: unexported (default), exported, or all'),
             batchId: z.uuid().optional().describe('Only the payouts of this export batch (UUID)'),
             format: z.enum(['json', 'csv']).optional().describe('json or csv; absent: by the Accept header, JSON unless it asks for text/csv'),
+            language: z.enum(languages).optional().describe('csv only: the separator between fields (en: comma; sv, nb, pl, de: semicolon); default from Accept-Language'),
           })
           .strict(),
         response: { 200: z.object({ data: z.array(payoutOut), nextCursor: z.string().nullable().describe('Cursor of the next page; null: this is the last') }) },
@@ -413,17 +415,16 @@ export async function coopRoutes(fastify: FastifyInstance, { database, config, e
       const q = req.query;
       const csv = q.format === 'csv' || (q.format === undefined && /\btext\/csv\b/.test(String(req.headers.accept ?? '')));
       const after = decodeCursor(q.cursor, z.tuple([z.uuid()]));
-      // CSV is one file for the ERP: all matching payouts (up to 100,000), not a page.
-      const limit = csv ? 100_000 : q.limit;
-      const rows = await listPayouts(db, program.id, q.state, limit, after?.[0], q.batchId);
-      const shown = rows.slice(0, limit);
       if (csv) {
+        // CSV is one file for the ERP: every matching payout, streamed page by page, not a page.
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="coop-payouts-${q.state}.csv"`)
-          .serializer((s: unknown) => s as string)
-          .send(payoutsCsv(shown, program.currency) as never);
+          .send(payoutsCsv(db, program.id, program.currency, { state: q.state, after: after?.[0], batchId: q.batchId, language: q.language ?? apiLanguage(req) }) as never);
       }
+      const limit = q.limit;
+      const rows = await listPayouts(db, program.id, q.state, limit, after?.[0], q.batchId);
+      const shown = rows.slice(0, limit);
       return { data: shown.map((p) => ({ ...p, currency: program.currency })), nextCursor: rows.length > limit ? encodeCursor([shown[shown.length - 1]!.id]) : null };
     },
   );

@@ -4,9 +4,10 @@
  * `import_jobs` for the page to poll. The importers are the CLI's (upsert by external id, events by their id),
  * so uploading the same file again updates rows or replays events and never books points twice.
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import type { Clock } from '../clock/index.js';
-import { parse } from 'csv-parse/sync';
+import { parse } from 'csv-parse';
 import { v7 as uuidv7 } from 'uuid';
 import { importAccountsCsv, importMembersCsv } from '../accounts/csv.js';
 import type { CsvError } from '../csv/index.js';
@@ -47,15 +48,29 @@ interface Outcome {
   errorCount: number;
 }
 
-/** Data rows in the file (header and blank lines left out), so progress has a denominator before the import runs. */
-export function countDataRows(bytes: Buffer): number {
+/**
+ * Data rows in the file (header and blank lines left out), so progress has a denominator before the import runs.
+ * Read as a stream, record by record; a file broken part way still imports up to the break, so its non-blank
+ * lines are counted instead.
+ */
+export async function countDataRows(open: () => Readable): Promise<number> {
   try {
-    const records = parse(bytes, { bom: true, relax_column_count: true, skip_empty_lines: true }) as unknown[];
-    return Math.max(records.length - 1, 0);
+    let records = 0;
+    for await (const _ of open().pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true }))) records++;
+    return Math.max(records - 1, 0);
   } catch {
-    // A file broken part way still imports up to the break; count its lines instead.
-    const lines = bytes.toString('utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
-    return Math.max(lines.length - 1, 0);
+    let lines = 0;
+    let rest = '';
+    const decoder = new StringDecoder('utf8');
+    const count = (text: string) => {
+      const parts = (rest + text).split('\n');
+      rest = parts.pop()!;
+      for (const l of parts) if (l.trim() !== '') lines++;
+    };
+    for await (const chunk of open()) count(decoder.write(chunk as Buffer));
+    count(decoder.end());
+    if (rest.trim() !== '') lines++;
+    return Math.max(lines - 1, 0);
   }
 }
 
@@ -63,11 +78,10 @@ async function runImporter(
   db: Db,
   program: Program,
   kind: ImportKind,
-  bytes: Buffer,
+  input: Readable,
   clock: Clock,
   onProgress: (rows: number) => void,
 ): Promise<Outcome> {
-  const input = Readable.from([bytes]);
   if (kind === 'events') {
     const s = await importEventsCsv(db, program, input, clock, onProgress);
     return { created: s.created, updated: s.updated, replayed: s.replayed, failed: s.failed, errors: s.errors, errorCount: s.failed };
@@ -75,6 +89,12 @@ async function runImporter(
   const importer = kind === 'accounts' ? importAccountsCsv : importMembersCsv;
   const s = await importer(db, program.id, input, onProgress);
   return { created: s.created, updated: s.updated, replayed: 0, failed: s.failed, errors: s.errors, errorCount: s.errorCount };
+}
+
+/** The uploaded file the job reads (src/csv/upload.ts); the job removes it when it ends, however it ends. */
+export interface ImportFile {
+  open(): Readable;
+  discard(): Promise<void>;
 }
 
 type Row = {
@@ -123,27 +143,34 @@ const toJob = (r: Row): ImportJob => ({
 export async function startImportJob(
   db: Db,
   program: Program,
-  input: { kind: ImportKind; fileName: string | null; bytes: Buffer; startedBy: string },
+  input: { kind: ImportKind; fileName: string | null; file: ImportFile; startedBy: string },
   /** Heartbeats and the end are stamped by the app's clock, the same one markInterruptedImports judges them by. */
   clock: Clock,
 ): Promise<{ job: ImportJob; finished: Promise<void> }> {
   const id = uuidv7();
   const startedAt = clock();
-  const row = await db
-    .insertInto('import_jobs')
-    .values({
-      program_id: program.id,
-      id,
-      kind: input.kind,
-      file_name: input.fileName,
-      total_rows: countDataRows(input.bytes),
-      errors: '[]',
-      started_by: input.startedBy,
-      created_at: startedAt,
-      heartbeat_at: startedAt,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  // Until the job runs, a failure removes the file here; from then on the job's end does.
+  const row = await (async () => {
+    const total = await countDataRows(input.file.open);
+    return db
+      .insertInto('import_jobs')
+      .values({
+        program_id: program.id,
+        id,
+        kind: input.kind,
+        file_name: input.fileName,
+        total_rows: total,
+        errors: '[]',
+        started_by: input.startedBy,
+        created_at: startedAt,
+        heartbeat_at: startedAt,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  })().catch(async (err: unknown) => {
+    await input.file.discard();
+    throw err;
+  });
 
   // Progress writes are chained so they land in order and the final write comes after all of them.
   let writes: Promise<unknown> = Promise.resolve();
@@ -158,7 +185,8 @@ export async function startImportJob(
   heartbeat.unref();
   const finished = (async () => {
     try {
-      const o = await runImporter(db, program, input.kind, input.bytes, clock, onProgress);
+      // The file goes as soon as it is read, before the job says it ended.
+      const o = await runImporter(db, program, input.kind, input.file.open(), clock, onProgress).finally(() => input.file.discard().catch(() => {}));
       clearInterval(heartbeat);
       await writes;
       await db
@@ -189,6 +217,8 @@ export async function startImportJob(
         .where('id', '=', id)
         .execute()
         .catch(() => {});
+    } finally {
+      await input.file.discard().catch(() => {});
     }
   })();
   return { job: toJob(row as Row), finished };

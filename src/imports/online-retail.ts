@@ -157,8 +157,8 @@ const validRow = (row: RetailRow) =>
 
 /**
  * Reads the whole file and groups its rows by invoice number (not by runs of consecutive rows: in the file a
- * credit row may stand between two rows of one invoice, as in 542806). The invoices are held in memory, a few
- * tens of MB for the 541,909 rows; that lets the manual credits be matched against every earlier purchase.
+ * credit row may stand between two rows of one invoice, as in 542806). The invoices are held in memory: the
+ * reference the tests check the streaming import against (importOnlineRetail holds none of this).
  */
 export async function readRetailFile(rows: AsyncIterable<RetailRow>, onRow: (n: number) => void = () => {}): Promise<RetailFile> {
   const counts = emptyCounts();
@@ -363,22 +363,142 @@ export interface RetailImportOptions {
   clock?: Clock;
 }
 
+/** What the first pass over the file learns, all of it small: what must exist, or be known, before any event is sent. */
+interface RetailIndex {
+  counts: RetailCounts;
+  customers: Map<string, string>;
+  products: Map<string, RetailProduct>;
+  /** Invoice number → the number of its last kept row (kept: with a customer, a product or manual credit, valid). */
+  lastRow: Map<string, number>;
+  /** Customer → the values of their manual credits: only purchases that could match one are kept for matching. */
+  creditValues: Map<string, Set<number>>;
+}
+
+type KeptRow = { row: RetailRow; occurredAt: Date; manualCredit: boolean; quantity: number; amount: number };
+
 /**
- * Imports the file into a program: reads it whole, creates or updates the accounts and products it names, then
- * sends its invoices and matched manual credits as events in batches of 1,000. Every event id comes from the file
- * and every event's content is the same on each run, so running it again replays every event and books nothing.
+ * The rows that count, classified as readRetailFile does; `counts` takes the skipped ones and the row totals.
+ * Shared by both passes so that they number the kept rows alike.
+ */
+async function* keptRows(file: string, counts: RetailCounts, onRow: (n: number) => void): AsyncGenerator<KeptRow> {
+  const timeOf = ukTimes();
+  for await (const row of readRetailRows(file)) {
+    if (++counts.rows % 50_000 === 0) onRow(counts.rows);
+    if (!row.customerId) {
+      counts.rowsWithoutCustomer++;
+      continue;
+    }
+    const manualCredit = row.invoiceNo.startsWith('C') && row.stockCode === MANUAL_CODE;
+    if (!manualCredit && !isProductCode(row.stockCode)) {
+      counts.nonProductRows++;
+      continue;
+    }
+    if (!validRow(row)) {
+      counts.invalidRows++;
+      continue;
+    }
+    const quantity = Math.abs(row.quantity);
+    if (manualCredit) counts.manualCreditRows++;
+    else counts.productRows++;
+    yield { row, occurredAt: timeOf(row.invoiceDate), manualCredit, quantity, amount: pence(row.unitPrice * quantity) };
+  }
+}
+
+/** Pass one: counts, customers, products, where each invoice ends, and the manual credits' values. */
+async function indexRetailFile(file: string, onRow: (n: number) => void): Promise<RetailIndex> {
+  const counts = emptyCounts();
+  const customers = new Map<string, string>();
+  const products = new Map<string, RetailProduct>();
+  const lastRow = new Map<string, number>();
+  const credits = new Map<string, { customerId: string; value: number }>();
+  let n = 0;
+  for await (const { row, manualCredit, amount } of keptRows(file, counts, onRow)) {
+    lastRow.set(row.invoiceNo, ++n);
+    if (manualCredit) {
+      const credit = credits.get(row.invoiceNo) ?? { customerId: row.customerId, value: 0 };
+      credit.value += amount;
+      credits.set(row.invoiceNo, credit);
+      continue;
+    }
+    if (!customers.has(row.customerId)) customers.set(row.customerId, row.country);
+    const product = products.get(row.stockCode) ?? { name: '', prices: new Map<number, number>() };
+    if (!product.name && row.description) product.name = row.description;
+    const price = pence(row.unitPrice);
+    product.prices.set(price, (product.prices.get(price) ?? 0) + 1);
+    products.set(row.stockCode, product);
+  }
+  const creditValues = new Map<string, Set<number>>();
+  for (const { customerId, value } of credits.values()) {
+    if (value <= 0) continue;
+    const values = creditValues.get(customerId) ?? new Set<number>();
+    values.add(value);
+    creditValues.set(customerId, values);
+  }
+  return { counts, customers, products, lastRow, creditValues };
+}
+
+/**
+ * matchManualCredits, one invoice at a time in the order of their first rows: the same answers, holding only the
+ * purchases of customers with a manual credit that could match one of its values (a whole purchase or a line of
+ * that value), and what those customers cancelled.
+ */
+function manualCreditMatcher(creditValues: Map<string, Set<number>>): (invoice: RetailInvoice) => ManualMatch | undefined {
+  const purchasesOf = new Map<string, RetailInvoice[]>();
+  const takenInvoices = new Set<RetailInvoice>();
+  const takenLines = new Set<RetailLine>();
+  const cancelledSkus = new Map<string, Set<string>>();
+  return (invoice) => {
+    const values = creditValues.get(invoice.customerId);
+    if (!values) return undefined;
+    if (!invoice.cancellation) {
+      if (!invoice.lines.length) return undefined;
+      const candidate = values.has(invoice.lines.reduce((s, l) => s + l.amount, 0)) || invoice.lines.some((l) => values.has(l.amount));
+      if (!candidate) return undefined;
+      const list = purchasesOf.get(invoice.customerId) ?? [];
+      list.push(invoice);
+      purchasesOf.set(invoice.customerId, list);
+      return undefined;
+    }
+    const cancelled = cancelledSkus.get(invoice.customerId) ?? new Set<string>();
+    for (const l of invoice.lines) cancelled.add(l.sku);
+    cancelledSkus.set(invoice.customerId, cancelled);
+    const value = invoice.manualCredit;
+    if (value <= 0) return undefined;
+    const earlier = (purchasesOf.get(invoice.customerId) ?? []).filter((p) => p.occurredAt <= invoice.occurredAt && !takenInvoices.has(p));
+    const whole = [...earlier].reverse().find((p) => p.lines.reduce((s, l) => s + l.amount, 0) === value && !p.lines.some((l) => takenLines.has(l)));
+    if (whole) {
+      takenInvoices.add(whole);
+      return { credit: invoice, kind: 'purchase', original: whole };
+    }
+    for (let i = earlier.length - 1; i >= 0; i--) {
+      const line = earlier[i]!.lines.find((l) => l.amount === value && !takenLines.has(l) && !cancelled.has(l.sku));
+      if (line) {
+        takenLines.add(line);
+        return { credit: invoice, kind: 'line', original: earlier[i]!, line };
+      }
+    }
+    return { credit: invoice, kind: 'unmatched' };
+  };
+}
+
+/**
+ * Imports the file into a program in two streaming passes, never holding the file: the first counts the rows and
+ * gathers the accounts, the products, where each invoice ends and the manual credits' values; the accounts and
+ * products are written; the second groups the rows by invoice number (an invoice is sent once its last row is read,
+ * in the order of the invoices' first rows, as when the file was read whole), matches the manual credits as it goes
+ * (matchManualCredits' rules) and sends the events in batches of 1,000. Every event id comes from the file and every
+ * event's content is the same on each run, so running it again replays every event and books nothing.
  */
 export async function importOnlineRetail(db: Db, program: Program, file: string, opts: RetailImportOptions = {}): Promise<RetailImportSummary> {
   const onProgress = opts.onProgress ?? (() => {});
   const clock = opts.clock ?? systemClock;
   const t0 = performance.now();
-  const data = await readRetailFile(readRetailRows(file), (n) => onProgress('read', n));
-  const matches = matchManualCredits(data.invoices);
+  const index = await indexRetailFile(file, (n) => onProgress('read', n));
   const readSeconds = (performance.now() - t0) / 1000;
 
   await upsertCategories(db, program.id, [...new Set([...categoryKeywords.map(([c]) => c), 'other'])].map((code) => ({ code, name: code.replace(/-/g, ' ') })));
   let accountsCreated = 0;
-  const customerList = [...data.customers];
+  const customerList = [...index.customers];
   for (let i = 0; i < customerList.length; i += BATCH) {
     const results = await upsertAccounts(db, program.id, customerList.slice(i, i + BATCH).map(([id, country]) => ({
       externalId: id,
@@ -389,7 +509,7 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
     accountsCreated += results.filter((r) => r.status === 'created').length;
   }
   let productsCreated = 0;
-  const productList = [...data.products];
+  const productList = [...index.products];
   for (let i = 0; i < productList.length; i += BATCH) {
     const results = await upsertProducts(db, program.id, productList.slice(i, i + BATCH).map(([sku, p]) => {
       const price = usualPrice(p.prices);
@@ -397,27 +517,19 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
     }));
     productsCreated += results.filter((r) => r.status === 'created').length;
   }
+  // Counted again by the second pass as it groups the rows; the first pass's counts stand.
+  const counts = index.counts;
+  const recount = emptyCounts();
 
-  const tally = (kind: ManualMatch['kind']): ValueCount => {
-    const of = matches.filter((m) => m.kind === kind);
-    return { count: of.length, value: of.reduce((s, m) => s + m.credit.manualCredit, 0) };
-  };
+  const zero = (): ValueCount => ({ count: 0, value: 0 });
   const summary: RetailImportSummary = {
-    ...data.counts,
-    accounts: data.customers.size, accountsCreated, products: data.products.size, productsCreated,
+    ...counts,
+    accounts: index.customers.size, accountsCreated, products: index.products.size, productsCreated,
     events: 0, purchases: 0, returns: 0, manualReturns: 0, replayed: 0, rejected: 0, unmatchedReturnLines: 0, pointsEarned: 0, pointsReversed: 0,
-    manualCredits: {
-      count: matches.length,
-      value: matches.reduce((s, m) => s + m.credit.manualCredit, 0),
-      matchedPurchases: tally('purchase'),
-      matchedLines: tally('line'),
-      unmatched: tally('unmatched'),
-    },
+    manualCredits: { ...zero(), matchedPurchases: zero(), matchedLines: zero(), unmatched: zero() },
     errors: [], seconds: 0, readSeconds, eventSeconds: 0,
   };
 
-  const matchOf = new Map<RetailInvoice, Exclude<ManualMatch, { kind: 'unmatched' }>>();
-  for (const m of matches) if (m.kind !== 'unmatched') matchOf.set(m.credit, m);
   const tEvents = performance.now();
   type Sent = { event: Record<string, unknown>; kind: 'purchase' | 'return' | 'manual' };
   let batch: Sent[] = [];
@@ -449,15 +561,28 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
     // The tables double in size between these batches: fresh statistics keep the plans index lookups.
     if ((++batches & (batches - 1)) === 0) await refreshIngestStatistics(db);
   };
-  for (const inv of data.invoices) {
+
+  const match = manualCreditMatcher(index.creditValues);
+  /** An invoice whose last row has been read: counted, matched, and its events put in the batch. */
+  const emit = async (inv: RetailInvoice) => {
     if (inv.lines.length) {
+      summary.invoices++;
+      summary.eventLines += inv.lines.length;
+      if (inv.cancellation) summary.cancellations++;
       batch.push({
         kind: inv.cancellation ? 'return' : 'purchase',
         event: { id: inv.invoiceNo, type: inv.cancellation ? 'return' : 'purchase', occurredAt: inv.occurredAt.toISOString(), account: inv.customerId, lines: inv.lines },
       });
     }
-    const match = matchOf.get(inv);
-    if (match) {
+    const m = match(inv);
+    if (m) {
+      const tally = m.kind === 'purchase' ? summary.manualCredits.matchedPurchases : m.kind === 'line' ? summary.manualCredits.matchedLines : summary.manualCredits.unmatched;
+      for (const v of [summary.manualCredits, tally]) {
+        v.count++;
+        v.value += inv.manualCredit;
+      }
+    }
+    if (m && m.kind !== 'unmatched') {
       batch.push({
         kind: 'manual',
         event: {
@@ -465,14 +590,56 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
           type: 'return',
           occurredAt: inv.occurredAt.toISOString(),
           account: inv.customerId,
-          originalId: match.original.invoiceNo,
-          ...(match.kind === 'line' && { lines: [{ sku: match.line.sku, quantity: match.line.quantity }] }),
+          originalId: m.original.invoiceNo,
+          ...(m.kind === 'line' && { lines: [{ sku: m.line.sku, quantity: m.line.quantity }] }),
         },
       });
     }
     sentRows += inv.lines.length;
     if (batch.length >= BATCH) await send();
+  };
+
+  // Invoices still open (their last row not read yet), and the queue of invoices in the order of their first rows.
+  const open = new Map<string, RetailInvoice & { merge: Map<string, RetailLine>; complete: boolean }>();
+  let queue: Array<RetailInvoice & { complete: boolean }> = [];
+  let head = 0;
+  let n = 0;
+  for await (const { row, occurredAt, manualCredit, quantity, amount } of keptRows(file, recount, () => {})) {
+    n++;
+    let invoice = open.get(row.invoiceNo);
+    if (!invoice) {
+      invoice = { invoiceNo: row.invoiceNo, cancellation: row.invoiceNo.startsWith('C'), customerId: row.customerId, country: row.country, occurredAt, lines: [], manualCredit: 0, merge: new Map(), complete: false };
+      open.set(row.invoiceNo, invoice);
+      queue.push(invoice);
+    } else if (occurredAt < invoice.occurredAt) invoice.occurredAt = occurredAt;
+    if (manualCredit) invoice.manualCredit += amount;
+    else {
+      const line = invoice.merge.get(row.stockCode);
+      if (line) {
+        line.quantity += quantity;
+        line.amount += amount;
+        summary.mergedRows++;
+      } else {
+        const fresh = { sku: row.stockCode, quantity, amount };
+        invoice.merge.set(row.stockCode, fresh);
+        invoice.lines.push(fresh);
+      }
+    }
+    if (index.lastRow.get(row.invoiceNo) === n) {
+      invoice.complete = true;
+      open.delete(row.invoiceNo);
+    }
+    while (head < queue.length && queue[head]!.complete) {
+      const { merge: _merge, complete: _complete, ...done } = queue[head++]! as RetailInvoice & { merge: unknown; complete: boolean };
+      await emit(done);
+    }
+    if (head > 1000 && head * 2 > queue.length) {
+      queue = queue.slice(head);
+      head = 0;
+    }
   }
+  // Every invoice ends on a row the first pass saw; one left open means the file changed between the passes.
+  if (open.size || head < queue.length) throw new Error(`${file} changed while it was imported: run the import again`);
   if (batch.length) await send();
   summary.eventSeconds = (performance.now() - tEvents) / 1000;
   summary.seconds = (performance.now() - t0) / 1000;

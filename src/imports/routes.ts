@@ -9,6 +9,7 @@ import { recordAudit } from '../audit/index.js';
 import type { CsvError } from '../csv/index.js';
 import { checkStorableText, invalidCharacters } from '../errors/characters.js';
 import { errorStatus, LojalError } from '../errors/index.js';
+import { receiveCsvUpload, type SpooledCsv } from '../csv/upload.js';
 import { multipartFailure } from '../evidence/multipart.js';
 import { apiLanguage, localizedIssues } from '../http/problem.js';
 import { actor, auditContext, caller } from '../http/context.js';
@@ -19,7 +20,7 @@ import { requireScope } from '../programs/api-keys.js';
 import { getProgram } from '../programs/programs.js';
 import { getImportJob, importKinds, listImportJobs, startImportJob, type ImportJob, type ImportKind } from './jobs.js';
 
-/** A console upload is held in memory while it imports; larger files go through the CLI (`lojal import`). */
+/** A console upload is spooled to a temporary file (never held in memory) while it imports; larger files go through the CLI (`lojal import`). */
 export const maxImportBytes = 20 * 1024 * 1024;
 
 const tags = ['imports'];
@@ -74,12 +75,9 @@ export async function importRoutes(fastify: FastifyInstance, { database, clock }
   const startImport = async (req: FastifyRequest, reply: FastifyReply, kind: ImportKind) => {
     requireScope(caller(req), kind === 'events' ? 'events:write' : 'accounts:write');
     if (!req.isMultipart()) throw new LojalError('unsupported_media_type', { type: String(req.headers['content-type'] ?? 'none') });
-    let file: { fileName: string | null; bytes: Buffer } | undefined;
+    let file: SpooledCsv | undefined;
     try {
-      for await (const part of req.parts({ limits: { fileSize: maxImportBytes, files: 1, fields: 5 } })) {
-        if (part.type === 'file' && part.fieldname === 'file') file = { fileName: part.filename || null, bytes: await part.toBuffer() };
-        else if (part.type === 'file') await part.toBuffer();
-      }
+      file = await receiveCsvUpload(req, { fileSize: maxImportBytes, files: 1, fields: 5 });
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'FST_REQ_FILE_TOO_LARGE') throw new LojalError('payload_too_large', { limit: maxImportBytes });
@@ -89,17 +87,27 @@ export async function importRoutes(fastify: FastifyInstance, { database, clock }
       throw multipartFailure(err);
     }
     if (!file) throw new LojalError('validation_failed', {}, [{ path: 'file', message: 'send the CSV file in a part named file', fieldCode: 'required' }]);
-    checkStorableText({ fileName: file.fileName });
-    // PostgreSQL cannot store a NUL in any text; UTF-8 decoding never yields half a surrogate pair.
-    if (file.bytes.includes(0)) throw invalidCharacters('file');
-    const program = (await getProgram(db, caller(req).programId))!;
-    const { job, finished } = await startImportJob(db, program, { kind, ...file, startedBy: actorRef(actor(req)) }, clock);
-    await db.transaction().execute((trx) =>
-      recordAudit(trx, { ...auditContext(req), action: 'import.start', entity: 'import', entityId: job.id, after: { kind, fileName: job.fileName, rows: job.total } }),
-    );
-    running.add(finished);
-    void finished.finally(() => running.delete(finished));
-    return reply.status(202).send(present(job, apiLanguage(req)));
+    const upload = file;
+    // Until the job owns the file, a refusal or a failure here removes it.
+    let handedOver = false;
+    try {
+      checkStorableText({ fileName: upload.fileName });
+      // PostgreSQL cannot store a NUL in any text (looked for chunk by chunk as the file arrived); UTF-8 decoding never
+      // yields half a surrogate pair.
+      if (upload.containsNul) throw invalidCharacters('file');
+      const program = (await getProgram(db, caller(req).programId))!;
+      const started = startImportJob(db, program, { kind, fileName: upload.fileName, file: upload, startedBy: actorRef(actor(req)) }, clock);
+      handedOver = true;
+      const { job, finished } = await started;
+      running.add(finished);
+      void finished.finally(() => running.delete(finished));
+      await db.transaction().execute((trx) =>
+        recordAudit(trx, { ...auditContext(req), action: 'import.start', entity: 'import', entityId: job.id, after: { kind, fileName: job.fileName, rows: job.total } }),
+      );
+      return reply.status(202).send(present(job, apiLanguage(req)));
+    } finally {
+      if (!handedOver) await upload.discard();
+    }
   };
   const kind = z.enum(importKinds).describe('What the file holds: accounts, members or (purchase) events');
 

@@ -4,7 +4,6 @@
  * reasons, month-to-month movement).
  */
 import { sendNoContent } from '../http/no-content.js';
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -13,6 +12,7 @@ import { toItemError, type BatchItemResult } from '../batch/index.js';
 import { emptySummary, importCsv } from '../csv/index.js';
 import { invalidCharacters } from '../errors/characters.js';
 import { LojalError, type ErrorCode } from '../errors/index.js';
+import { receiveCsvUpload, type SpooledCsv } from '../csv/upload.js';
 import { multipartFailure } from '../evidence/multipart.js';
 import { slug } from '../fields/index.js';
 import { decodeCursor, encodeCursor } from '../http/pagination.js';
@@ -404,41 +404,41 @@ export async function segmentRoutes(fastify: FastifyInstance, { database, clock 
       const seg = await getSegment(db, programId, req.params.id);
       if (seg.kind !== 'static') throw new LojalError('segment_not_static', { key: seg.key });
       if (!req.isMultipart()) throw new LojalError('unsupported_media_type', { type: String(req.headers['content-type'] ?? 'none') });
-      let bytes: Buffer | undefined;
+      let file: SpooledCsv | undefined;
       try {
-        for await (const part of req.parts({ limits: { fileSize: maxUploadBytes, files: 1, fields: 5 } })) {
-          if (part.type === 'file' && part.fieldname === 'file') bytes = await part.toBuffer();
-          else if (part.type === 'file') await part.toBuffer();
-        }
+        file = await receiveCsvUpload(req, { fileSize: maxUploadBytes, files: 1, fields: 5 });
       } catch (err) {
         if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new LojalError('payload_too_large', { limit: maxUploadBytes });
         throw multipartFailure(err);
       }
-      if (!bytes) throw new LojalError('validation_failed', {}, [{ path: 'file', message: 'send the CSV file in a part named file', fieldCode: 'required' }]);
-      if (bytes.includes(0)) throw invalidCharacters('file');
+      if (!file) throw new LojalError('validation_failed', {}, [{ path: 'file', message: 'send the CSV file in a part named file', fieldCode: 'required' }]);
       const ids: string[] = [];
       const unknown: Array<{ line: number; ref: string }> = [];
-      const summary = await importCsv(
-        Readable.from(bytes),
-        {
-          columns: { external_id: 'ref', id: 'ref' },
-          required: ['ref'],
-          toItem: (row) => ({ ref: row.fields.ref ?? '' }),
-          write: async (batch) => {
-            const found = await resolveSubjects(db, programId, seg.subject, batch.map((b) => String(b.item.ref)));
-            return batch.map((b, index): BatchItemResult => {
-              const id = found.get(String(b.item.ref));
-              if (id) {
-                ids.push(id);
-                return { index, status: 'created', id };
-              }
-              unknown.push({ line: b.row.line, ref: String(b.item.ref) });
-              return { index, status: 'error', error: toItemError(new LojalError('not_found', { entity: seg.subject, id: String(b.item.ref) })) };
-            });
+      const upload = file;
+      const summary = await (async () => {
+        if (upload.containsNul) throw invalidCharacters('file');
+        return importCsv(
+          upload.open(),
+          {
+            columns: { external_id: 'ref', id: 'ref' },
+            required: ['ref'],
+            toItem: (row) => ({ ref: row.fields.ref ?? '' }),
+            write: async (batch) => {
+              const found = await resolveSubjects(db, programId, seg.subject, batch.map((b) => String(b.item.ref)));
+              return batch.map((b, index): BatchItemResult => {
+                const id = found.get(String(b.item.ref));
+                if (id) {
+                  ids.push(id);
+                  return { index, status: 'created', id };
+                }
+                unknown.push({ line: b.row.line, ref: String(b.item.ref) });
+                return { index, status: 'error', error: toItemError(new LojalError('not_found', { entity: seg.subject, id: String(b.item.ref) })) };
+              });
+            },
           },
-        },
-        emptySummary(),
-      );
+          emptySummary(),
+        );
+      })().finally(() => upload.discard());
       if (unknown.length > 0) {
         throw new LojalError('segment_members_unknown', { count: unknown.length, subject: seg.subject, first: `${unknown[0]!.ref} (line ${unknown[0]!.line})` });
       }

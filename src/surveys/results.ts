@@ -1,10 +1,11 @@
 /** A survey's results and its answers as CSV: the figures from scoring.ts over the answer rows. */
-import { stringify } from 'csv-stringify/sync';
+import type { Readable } from 'node:stream';
 import type { Db } from '../db/database.js';
 import type { Language } from '../i18n/index.js';
 import { formVersions, localize, type Question } from '../questions/index.js';
 import { csat, figuresBy, nps, type CsatFigure, type GroupBy, type GroupFigure, type NpsFigure, type Period } from './scoring.js';
-import { answerRows, type AnswerRow, type Survey } from './store.js';
+import { csvStream, type Cell } from '../insight/export.js';
+import { answerRows, answerRowsPage, type AnswerRow, type Survey } from './store.js';
 
 /** Groups smaller than this are not shown for an anonymous survey: a tier of two is two people. */
 export const ANONYMOUS_MIN_GROUP = 5;
@@ -82,24 +83,46 @@ export async function surveyResults(
 
 const cell = (v: unknown) => (v === undefined || v === null ? '' : Array.isArray(v) ? v.join(';') : String(v));
 
+/** Answers per page of the CSV export. */
+export const ANSWERS_PAGE = 5000;
+
 /**
  * The answers as CSV, one row per answer and one column per question id. An anonymous survey's file has no
- * member, account or time-of-day columns: the export promises what the survey promised.
+ * member, account or time-of-day columns: the export promises what the survey promised. Streamed in keyset pages
+ * through the exports' CSV writer (src/insight/export.ts): no row limit, UTF-8 with a byte-order mark, the reader's
+ * separator (commas for en; semicolons for sv, nb, pl, de).
  */
-export async function answersCsv(db: Db, programId: string, survey: Survey, range: { from?: string | undefined; to?: string | undefined }): Promise<string> {
-  const rows = await answerRows(db, programId, survey.id, range);
+export async function answersCsv(
+  db: Db,
+  programId: string,
+  survey: Survey,
+  range: { from?: string | undefined; to?: string | undefined },
+  language: Language,
+  pageSize = ANSWERS_PAGE,
+): Promise<Readable> {
   const questions = await allQuestions(db, programId, survey);
   const named = !survey.anonymous;
   const header = ['answer_id', 'form_version', 'answered_on', ...(named ? ['answered_at', 'member_id', 'account_id'] : []), 'tier', 'role', 'segment', ...questions.map((x) => x.id)];
-  const body = rows.map((r) => [
-    r.id,
-    r.version,
-    r.day,
-    ...(named ? [r.answeredAt?.toISOString() ?? '', r.memberId ?? '', r.accountId ?? ''] : []),
-    cell(r.tier),
-    cell(r.role),
-    cell(r.segment),
-    ...questions.map((x) => cell(r.answers[x.id])),
-  ]);
-  return stringify([header, ...body]);
+  const rows = async function* (): AsyncGenerator<Cell[]> {
+    let after: { day: string; id: string } | null = null;
+    for (;;) {
+      const page = await answerRowsPage(db, programId, survey.id, range, after, pageSize);
+      for (const r of page) {
+        yield [
+          r.id,
+          r.version,
+          r.day,
+          ...(named ? [r.answeredAt?.toISOString() ?? '', r.memberId ?? '', r.accountId ?? ''] : []),
+          cell(r.tier),
+          cell(r.role),
+          cell(r.segment),
+          ...questions.map((x) => cell(r.answers[x.id])),
+        ];
+      }
+      if (page.length < pageSize) return;
+      const last = page[page.length - 1]!;
+      after = { day: last.day, id: last.id };
+    }
+  };
+  return csvStream(header, rows(), language);
 }

@@ -299,7 +299,8 @@ export async function surveyRoutes(fastify: FastifyInstance, { database, clock }
         summary: 'Export a survey\'s answers as CSV',
         description:
           'One row per answer (`answer_id`, `form_version`, `answered_on`, then `answered_at`, `member_id`, `account_id`, `tier`, `role`, `segment`) and one ' +
-          'column per question id; several options are joined with `;`. An anonymous survey\'s file has no member, account or time-of-day columns.',
+          'column per question id; several options are joined with `;`. An anonymous survey\'s file has no member, account or time-of-day columns. ' +
+          'Streamed with no row limit: UTF-8 with a byte-order mark, fields separated by commas, or by semicolons for an Accept-Language of sv, nb, pl or de.',
         params: surveyParams,
         querystring: z.object({ from: day.optional().describe('First day, YYYY-MM-DD (inclusive); default: the first answer'), to: day.optional().describe('Last day, YYYY-MM-DD (inclusive); default: today') }).strict(),
       },
@@ -308,7 +309,7 @@ export async function surveyRoutes(fastify: FastifyInstance, { database, clock }
       const { programId } = caller(req);
       const s = await requireSurvey(db, programId, req.params.id);
       reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="survey-${s.id}.csv"`);
-      return answersCsv(db, programId, s, req.query);
+      return reply.send(await answersCsv(db, programId, s, req.query, apiLanguage(req)));
     },
   );
 

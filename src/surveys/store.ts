@@ -325,6 +325,27 @@ export async function answerRows(db: Db, programId: string, surveyId: string, ra
   return r.rows.map((x) => ({ id: x.id, version: x.version, day: x.day, answeredAt: x.answered_at, memberId: x.member_id, accountId: x.account_id, tier: x.tier, role: x.role, segment: x.segment, answers: x.answers, nps: x.nps, csat: x.csat }));
 }
 
+/**
+ * One keyset page of answerRows, in the same order (answered_on, id), after `after`: the CSV export reads the
+ * answers page by page, so a survey of any size is never held whole.
+ */
+export async function answerRowsPage(
+  db: Db,
+  programId: string,
+  surveyId: string,
+  range: { from?: string | undefined; to?: string | undefined },
+  after: { day: string; id: string } | null,
+  limit: number,
+): Promise<AnswerRow[]> {
+  const r = await sql<{ id: string; version: number; day: string; answered_at: Date | null; member_id: string | null; account_id: string | null; tier: string | null; role: string | null; segment: string | null; answers: Answers; nps: number | null; csat: number | null }>`
+    SELECT id, version, to_char(answered_on, 'YYYY-MM-DD') AS day, answered_at, member_id, account_id, tier, role, segment, answers, nps, csat
+    FROM survey_answers WHERE program_id = ${programId} AND survey_id = ${surveyId}
+      ${range.from ? sql`AND answered_on >= ${range.from}::date` : sql``} ${range.to ? sql`AND answered_on <= ${range.to}::date` : sql``}
+      ${after ? sql`AND (answered_on, id) > (${after.day}::date, ${after.id}::uuid)` : sql``}
+    ORDER BY answered_on, id LIMIT ${limit}`.execute(db);
+  return r.rows.map((x) => ({ id: x.id, version: x.version, day: x.day, answeredAt: x.answered_at, memberId: x.member_id, accountId: x.account_id, tier: x.tier, role: x.role, segment: x.segment, answers: x.answers, nps: x.nps, csat: x.csat }));
+}
+
 export async function answerCounts(db: Db, programId: string): Promise<Map<string, number>> {
   const r = await sql<{ survey_id: string; n: string }>`SELECT survey_id, count(*) AS n FROM survey_answers WHERE program_id = ${programId} GROUP BY survey_id`.execute(db);
   return new Map(r.rows.map((x) => [x.survey_id, Number(x.n)]));

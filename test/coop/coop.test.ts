@@ -230,6 +230,32 @@ describe('co-op claims', () => {
 });
 
 describe('payouts for the ERP', () => {
+  it('answers every payout as CSV, page after page, with no row limit', async () => {
+    const w = await coopWorld();
+    await w.call('POST', `/v1/accounts/${w.ids.D1}/coop-fund/adjustments`, { amount: 1_000_000, memo: 'Fund', idempotencyKey: 'fund-many-1' });
+    const c = (await w.claim(ad({ cost: 100_000 }))).json();
+    expect((await w.call('POST', `/v1/coop/claims/${c.id}/approve`)).statusCode).toBe(200);
+    // 12,000 more approved claims and their payouts, copied in SQL: more than two pages of the CSV's 5,000.
+    const extra = 12_000;
+    await sql`
+      WITH claims AS (
+        INSERT INTO coop_claims (program_id, id, account_id, member_id, cost, ad_date, medium, description, other_brands, proof_evidence_id, share, state,
+                                 approved_amount, decided_by, decided_at, submitted_by, request_hash, created_at)
+        SELECT program_id, gen_random_uuid(), account_id, member_id, cost, ad_date, medium, description, other_brands, proof_evidence_id, share, state,
+               approved_amount, decided_by, decided_at, submitted_by, request_hash || g, created_at
+        FROM coop_claims, generate_series(1, ${extra}) g WHERE program_id = ${w.programId} AND id = ${c.id}
+        RETURNING program_id, id, account_id, approved_amount)
+      INSERT INTO coop_payouts (program_id, id, claim_id, account_id, amount) SELECT program_id, gen_random_uuid(), id, account_id, approved_amount FROM claims`.execute(t.database.db);
+    const csv = await t.app.inject({ method: 'GET', url: '/v1/coop/payouts?format=csv&state=all', headers: { authorization: `Bearer ${w.key}` } });
+    expect(csv.statusCode).toBe(200);
+    const rows = csv.body.slice(1).trim().split('\n').slice(1);
+    expect(rows).toHaveLength(extra + 1);
+    const ids = rows.map((r) => r.split(',')[0]!);
+    expect(new Set(ids).size).toBe(extra + 1);
+    // Oldest first by payout id, as the JSON pages are.
+    expect([...ids].sort()).toEqual(ids);
+  });
+
   it('lists approved claims as unexported payouts (JSON and CSV) and exports them in an idempotent batch', async () => {
     const w = await coopWorld();
     await w.call('POST', `/v1/accounts/${w.ids.D1}/coop-fund/adjustments`, { amount: 1_000_000, memo: 'Fund', idempotencyKey: 'fund-erp-1' });
@@ -249,12 +275,16 @@ describe('payouts for the ERP', () => {
     const csv = await t.app.inject({ method: 'GET', url: '/v1/coop/payouts?state=unexported&format=csv', headers: { authorization: `Bearer ${w.key}` } });
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
-    const lines = csv.body.trim().split('\r\n');
+    // UTF-8 with a byte-order mark (Excel reads the letters right), through the project's CSV writer.
+    expect(csv.body.startsWith('\uFEFF')).toBe(true);
+    const lines = csv.body.slice(1).trim().split('\n');
     expect(lines[0]).toBe('payout_id,claim_id,account_id,account_external_id,account_name,amount_minor,currency,ad_date,medium,approved_at,export_batch_id,exported_at');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toContain(`,${ids[0]},${w.ids.D1},D1,Dealer D1,50000,SEK,2026-10-15,outdoor,`);
     const byAccept = await t.app.inject({ method: 'GET', url: '/v1/coop/payouts', headers: { authorization: `Bearer ${w.key}`, accept: 'text/csv' } });
     expect(byAccept.body).toBe(csv.body);
+    const swedish = await t.app.inject({ method: 'GET', url: '/v1/coop/payouts?format=csv&language=sv', headers: { authorization: `Bearer ${w.key}` } });
+    expect(swedish.body.slice(1).split('\n')[0]).toBe('payout_id;claim_id;account_id;account_external_id;account_name;amount_minor;currency;ad_date;medium;approved_at;export_batch_id;exported_at');
 
     const batch = await w.call('POST', '/v1/coop/payouts/export', { idempotencyKey: 'erp-export-2026-11' });
     expect(batch.json()).toMatchObject({ payouts: 2, total: 200_000, currency: 'SEK', created: true });

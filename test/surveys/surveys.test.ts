@@ -8,6 +8,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseSessionMember, createSession, csrfTokenFor } from '../../src/sessions/store.js';
 import { recordCsat } from '../../src/surveys/csat.js';
+import { answersCsv } from '../../src/surveys/results.js';
+import { requireSurvey } from '../../src/surveys/store.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { seedAccount, seedMember } from '../support/fixtures.js';
 
@@ -150,10 +152,25 @@ describe('surveys', () => {
     // The CSV has no member columns.
     const csv = await t.call('GET', `/v1/surveys/${anonymousId}/answers.csv`);
     expect(csv.headers['content-type']).toContain('text/csv');
-    const [header, line] = csv.body.trim().split('\n');
+    // UTF-8 with a byte-order mark, through the exports' CSV writer.
+    expect(csv.body.startsWith('\uFEFF')).toBe(true);
+    const [header, line] = csv.body.slice(1).trim().split('\n');
     expect(header).toBe('answer_id,form_version,answered_on,tier,role,segment,recommend,service,channel,why');
     expect(line).not.toContain(ids.ANNA);
     expect(line).toContain('Slow deliveries');
+    // Read in keyset pages: pages of one answer give the same file as one page, every answer once.
+    const survey = await requireSurvey(t.database.db, t.programId, anonymousId);
+    const read = async (pageSize: number) => {
+      const chunks: Buffer[] = [];
+      for await (const c of await answersCsv(t.database.db, t.programId, survey, {}, 'en', pageSize)) chunks.push(Buffer.from(c as Buffer));
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    const onePerPage = await read(1);
+    expect(onePerPage).toBe(await read(5000));
+    const answers = (await sql<{ n: string }>`SELECT count(*) AS n FROM survey_answers WHERE program_id = ${t.programId} AND survey_id = ${anonymousId}`.execute(t.database.db)).rows[0]!.n;
+    expect(onePerPage.slice(1).trim().split('\n')).toHaveLength(Number(answers) + 1);
+    const swedish = await t.app.inject({ method: 'GET', url: `/v1/surveys/${anonymousId}/answers.csv`, headers: { authorization: `Bearer ${t.key}`, 'accept-language': 'sv' } });
+    expect(swedish.body.slice(1).split('\n')[0]).toBe('answer_id;form_version;answered_on;tier;role;segment;recommend;service;channel;why');
   });
 
   it('audience and dates: a survey for owners only, one that has closed', async () => {
