@@ -1,7 +1,8 @@
 /**
  * Round trips of one single-event earn over HTTP: builds the app in this process on a fresh PostgreSQL database
  * (the http-earn bench's program: 500 accounts, 60 SKUs, 4 rules), sends a few warm-up events, then one more with
- * every statement the pg driver sends recorded (BEGIN and COMMIT are round trips too). Prints the statements in
+ * every statement the pg driver sends recorded (BEGIN and COMMIT are statements too; one written behind another
+ * unanswered one shares its round trip and is marked `+`). Prints the statements in
  * order and their count; asserts nothing. Also counts a balance read.
  *
  *   npx tsx bench/earn-trace.ts
@@ -23,15 +24,27 @@ const url = new URL(admin);
 url.pathname = `/${name}`;
 const log: string[] = [];
 let recording = false;
-// Every round trip the driver makes passes through Client.query (pool.query included).
+// Every statement the driver sends passes through Client.query (pool.query included). One written while the
+// previous one on the same connection is still unanswered (pg's pipeline mode: a begin and the statement after it)
+// shares that one's round trip, and is marked `+`.
 const original = pg.Client.prototype.query;
+const inflight = new WeakMap<pg.Client, number>();
+let roundTrips = 0;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  const busy = (inflight.get(this) ?? 0) > 0;
   if (recording) {
     const q = args[0] as string | { text: string; name?: string };
     const text = typeof q === 'string' ? q : q.text;
-    log.push((typeof q === 'object' && q.name ? `[${q.name}] ` : '') + text.replace(/\s+/g, ' ').slice(0, 160));
+    if (!busy) roundTrips++;
+    log.push((busy ? '+ ' : '') + (typeof q === 'object' && q.name ? `[${q.name}] ` : '') + text.replace(/\s+/g, ' ').slice(0, 160));
   }
-  return (original as (...a: unknown[]) => unknown).apply(this, args);
+  const result = (original as (...a: unknown[]) => unknown).apply(this, args);
+  if (result instanceof Promise) {
+    inflight.set(this, (inflight.get(this) ?? 0) + 1);
+    const done = () => inflight.set(this, (inflight.get(this) ?? 1) - 1);
+    result.then(done, done);
+  }
+  return result;
 } as typeof pg.Client.prototype.query;
 try {
   const database = await openPostgres(url.toString(), 4);
@@ -45,15 +58,16 @@ try {
   const res = await send(events[10]!);
   recording = false;
   if (process.env.BENCH_TRACE_BODY) console.log(res.body);
-  console.log(`POST /v1/events → ${res.statusCode}; ${log.length} statements:`);
+  console.log(`POST /v1/events → ${res.statusCode}; ${log.length} statements in ${roundTrips} round trips:`);
   log.forEach((l, i) => console.log(`${String(i + 1).padStart(3)}. ${l}`));
   const wallet = (JSON.parse(res.body) as { accountId: string }).accountId;
   log.length = 0;
+  roundTrips = 0;
   await app.inject({ method: 'GET', url: `/v1/accounts/${wallet}/balance`, headers: { authorization: `Bearer ${key}` } });
   recording = true;
   const b = await app.inject({ method: 'GET', url: `/v1/accounts/${wallet}/balance`, headers: { authorization: `Bearer ${key}` } });
   recording = false;
-  console.log(`\nGET /v1/accounts/:id/balance → ${b.statusCode}; ${log.length} statements:`);
+  console.log(`\nGET /v1/accounts/:id/balance → ${b.statusCode}; ${log.length} statements in ${roundTrips} round trips:`);
   log.forEach((l, i) => console.log(`${String(i + 1).padStart(3)}. ${l}`));
   await app.close();
   await database.close();

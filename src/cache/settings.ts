@@ -9,6 +9,9 @@
  * - Writes (POST, PUT, PATCH, DELETE) check their API key against the database and read the version in the
  *   same query; an entry loaded at an older version is reloaded. So a rule edited, a key revoked or a person
  *   deactivated through one process is seen by the very next write on every process.
+ * - A write whose handler reads the settings version in its own first statement (POST /v1/events: the look-up) may
+ *   take its key from the cache, if the key was verified at a version: the handler refuses the request unless the
+ *   version is still that one, so a key revoked, or a person or partner deactivated, is refused by it as by a check.
  * - Reads use what is cached and drop a program's entries when its notification arrives. While the listening
  *   connection is down, nothing is trusted: every read goes to the database, and the cache is emptied when
  *   listening starts again (notifications sent in between are lost).
@@ -60,7 +63,7 @@ export class ProgramSettingsView {
 
 export class SettingsCache {
   private views = new Map<string, ProgramSettingsView>();
-  private keys = new Map<string, { auth: AuthContext }>();
+  private keys = new Map<string, { auth: AuthContext; version: number | undefined }>();
   /** Bumped by every invalidation of a program (and `epoch` by every clear): a load that began before it is not stored. */
   private generations = new Map<string, number>();
   private epoch = 0;
@@ -123,11 +126,24 @@ export class SettingsCache {
     return `${this.epoch}:${this.generations.get(programId) ?? 0}`;
   }
 
-  /** Remembers a verified key, unless the program's settings changed since `stamp` was taken. */
-  rememberKey(token: string, auth: AuthContext, stamp: string): void {
+  /**
+   * A key verified against the database at a settings version, for a write whose handler confirms that version
+   * in its own first statement (see `deferKeyCheck` in src/http/context.ts); undefined when not cached, when
+   * notifications are not flowing, or when it was not read with a version.
+   */
+  keyForWrite(token: string): { auth: AuthContext; version: number } | undefined {
+    const hit = this.listening ? this.keys.get(token) : undefined;
+    return hit && hit.version !== undefined ? { auth: hit.auth, version: hit.version } : undefined;
+  }
+
+  /**
+   * Remembers a verified key, unless the program's settings changed since `stamp` was taken. `version`: the
+   * settings version read in the same query as the key (any change to the key, its person or its partner bumps it).
+   */
+  rememberKey(token: string, auth: AuthContext, stamp: string, version?: number): void {
     if (!this.listening || this.stamp(auth.programId) !== stamp) return;
     if (this.keys.size > 10_000) this.keys.clear();
-    this.keys.set(token, { auth });
+    this.keys.set(token, { auth, version });
   }
 }
 

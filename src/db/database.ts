@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -29,15 +30,103 @@ export interface Database {
 // Points and money are bigint columns that stay below 2^53 (inputs are validated), so plain numbers are exact.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
+/**
+ * Which statements go as named prepared statements: a text is named the second time it is seen (a statement sent
+ * once, such as a multi-row insert whose text grows with its rows, is never prepared), and at most `limit` texts are
+ * ever named in a process, so no connection holds more than `limit` prepared statements. Statements without
+ * parameters are never named: they go by the simple protocol, which also runs scripts of several statements.
+ */
+export class StatementNames {
+  private named = new Map<string, string>();
+  private seen = new Set<string>();
+
+  constructor(private readonly limit = 500) {}
+
+  nameOf(text: string, parameters: number): string | undefined {
+    if (parameters === 0) return undefined;
+    const name = this.named.get(text);
+    if (name !== undefined) return name;
+    if (this.named.size >= this.limit) return undefined;
+    if (!this.seen.has(text)) {
+      // Bounded too: once full, texts seen once start over (a statement that repeats is seen again soon).
+      if (this.seen.size >= 10_000) this.seen.clear();
+      this.seen.add(text);
+      return undefined;
+    }
+    this.seen.delete(text);
+    const fresh = `lojal_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    this.named.set(text, fresh);
+    return fresh;
+  }
+
+  get size(): number {
+    return this.named.size;
+  }
+}
+
+type QueryResult = { command: string; rowCount: number | null; rows: unknown[] };
+
+/**
+ * A pool client as Kysely's PostgresDialect sees it, with two savings on a server:
+ * - statements whose text repeats go as named prepared statements (StatementNames): PostgreSQL parses and plans
+ *   them once per connection instead of on every call (after five runs it may keep a generic plan; the plans of
+ *   the hot statements are checked in test/events/explain.test.ts);
+ * - `begin` does not wait for its answer: the client runs in pg's pipeline mode, so the transaction's first
+ *   statement is written right behind it and both are answered in one round trip. The begin's answer is awaited
+ *   with that statement's, and a failed begin fails it.
+ */
+class PreparingClient {
+  private pendingBegin: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly names: StatementNames,
+  ) {}
+
+  query(text: string, parameters: ReadonlyArray<unknown>): Promise<QueryResult> {
+    if (/^\s*begin\s*$/i.test(text) && parameters.length === 0 && !this.pendingBegin) {
+      const begin = this.client.query('begin');
+      // Awaited with the next statement; an unhandled rejection until then is not one.
+      begin.catch(() => {});
+      this.pendingBegin = begin;
+      return Promise.resolve({ command: 'BEGIN', rowCount: null, rows: [] });
+    }
+    const name = this.names.nameOf(text, parameters.length);
+    const sent = this.client.query(name ? { name, text, values: [...parameters] } : { text, values: [...parameters] }) as Promise<QueryResult>;
+    const begin = this.pendingBegin;
+    if (!begin) return sent;
+    this.pendingBegin = undefined;
+    sent.catch(() => {});
+    return begin.then(() => sent);
+  }
+
+  release(): void {
+    this.pendingBegin = undefined;
+    this.client.release();
+  }
+}
+
 export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // pipeline: queries are written as they are issued, not each after the previous one's answer (see PreparingClient).
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, pipeline: true } as pg.PoolConfig);
   // An idle connection the server closes (restart, failover, an administrator) must not take the process
   // down: the pool drops it and opens a new one for the next query.
   pool.on('error', (err) => console.error(`PostgreSQL connection lost: ${err.message}`));
   // Fail fast with the server's own message instead of on the first request.
   const client = await pool.connect();
   client.release();
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const names = new StatementNames();
+  const wrapped = new WeakMap<pg.PoolClient, PreparingClient>();
+  const preparingPool = {
+    async connect() {
+      const c = await pool.connect();
+      let w = wrapped.get(c);
+      if (!w) wrapped.set(c, (w = new PreparingClient(c, names)));
+      return w;
+    },
+    end: () => pool.end(),
+  };
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: preparingPool as never }) });
   return {
     db,
     kind: 'postgres',

@@ -33,7 +33,15 @@ export interface IngestOptions {
   partner?: { id: string; code: string } | undefined;
   /** The rules and tier ladder as the caller keeps them in memory (the HTTP server); read per batch without. */
   settings?: CachedSettings | undefined;
+  /**
+   * The settings version the caller's API key and cached settings were verified at, when the key check was left to
+   * this look-up (src/cache): if the program's version is another, nothing is done and SettingsChangedError is thrown.
+   */
+  settingsVersion?: number | undefined;
 }
+
+/** The program's settings changed since the caller's key and settings were verified: check again, then send again. */
+export class SettingsChangedError extends Error {}
 
 /**
  * A partner's event lives in the partner's namespace: its id (and a return's originalId) get the prefix
@@ -115,6 +123,7 @@ export async function ingestEvents(db: Db, program: Program, inputs: unknown[], 
   // 3. Replays of events received before, and the references of the others, in one statement; the stored
   // answer is read only for replays.
   const found = await lookUp(db, program.id, { ...referencesOf(unique), eventIds: unique.map((p) => p.input.id) });
+  if (opts.settingsVersion !== undefined && found.settingsVersion !== opts.settingsVersion) throw new SettingsChangedError();
   const replays = unique.filter((p) => found.existing.get(p.input.id) === p.hash).map((p) => p.input.id);
   const stored = replays.length ? await loadExisting(db, program.id, replays) : new Map<string, { hash: string; record: EventRecord }>();
   const fresh: Parsed[] = [];

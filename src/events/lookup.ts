@@ -1,7 +1,7 @@
 /**
  * Everything an event batch needs to know before its transaction, in one statement: which of its ids were
- * received before (the idempotency check; the stored answer is loaded only for those), and the accounts,
- * members and products it names. Each part is an index lookup: by (program, external id) or by primary key,
+ * received before (the idempotency check; the stored answer is loaded only for those), the accounts,
+ * members and products it names, and the program's settings version (which confirms a write's cached API key). Each part is an index lookup: by (program, external id) or by primary key,
  * never an OR across both (which makes PostgreSQL read every account of the program).
  */
 import { sql } from 'kysely';
@@ -24,13 +24,15 @@ export interface Lookup {
   accounts: { byExternal: Map<string, AccountRef>; byId: Map<string, AccountRef> };
   members: { byExternal: Map<string, MemberRef>; byId: Map<string, MemberRef> };
   products: Map<string, ProductRef>;
+  /** The program's settings version as this statement read it (0 before the first change): see src/cache. */
+  settingsVersion: number;
 }
 
 type AccountJson = { id: string; external_id: string | null; status: string; segment: string | null; tags: string[]; tier: string | null; country: string | null };
 type MemberJson = { id: string; account_id: string; external_id: string | null; status: string; role: string | null; tags: string[]; tier: string | null };
 type ProductJson = { sku: string; category_code: string | null; brand: string | null; margin_class: string | null };
 
-type LookupRow = { existing: Array<{ id: string; hash: string }>; accounts: AccountJson[]; members: MemberJson[] | null; products: ProductJson[] };
+type LookupRow = { existing: Array<{ id: string; hash: string }>; accounts: AccountJson[]; members: MemberJson[] | null; products: ProductJson[]; settings_version: number };
 
 /** The statement, apart so that a test can EXPLAIN it. */
 export function lookupStatement(programId: string, q: LookupInput) {
@@ -57,7 +59,8 @@ export function lookupStatement(programId: string, q: LookupInput) {
       } AS members,
       (SELECT coalesce(json_agg(p), '[]') FROM (
          SELECT sku, category_code, brand, margin_class FROM products
-         WHERE program_id = ${programId} AND sku = ANY(${q.skus}::text[])) p) AS products`;
+         WHERE program_id = ${programId} AND sku = ANY(${q.skus}::text[])) p) AS products,
+      coalesce((SELECT v.version FROM settings_versions v WHERE v.program_id = ${programId}), 0) AS settings_version`;
 }
 
 export async function lookUp(db: Db, programId: string, q: LookupInput): Promise<Lookup> {
@@ -68,6 +71,7 @@ export async function lookUp(db: Db, programId: string, q: LookupInput): Promise
     accounts: { byExternal: new Map(), byId: new Map() },
     members: { byExternal: new Map(), byId: new Map() },
     products: new Map(r.products.map((p) => [p.sku, { sku: p.sku, categoryCode: p.category_code, brand: p.brand, marginClass: p.margin_class }])),
+    settingsVersion: Number(r.settings_version),
   };
   for (const x of r.accounts) {
     const a: AccountRef = { id: x.id, externalId: x.external_id, status: x.status, segment: x.segment, tags: x.tags, tier: x.tier, country: x.country };

@@ -11,7 +11,7 @@ import { onboardingPaidBy, type OnboardingPaid } from '../onboarding/paid.js';
 import type { Program } from '../programs/programs.js';
 import type { Explanation } from '../rules/types.js';
 import { batchAnswer, eventAnswer, simulateAnswer, singleAnswer } from './answers.js';
-import { ingestEvents } from './ingest.js';
+import { ingestEvents, SettingsChangedError } from './ingest.js';
 import { loadExisting } from './process.js';
 import type { EventRecord } from './records.js';
 import { eventSchema, lineSchema, MAX_BATCH, MAX_LINES, returnLineSchema } from './schema.js';
@@ -85,7 +85,7 @@ function problemBody(req: FastifyRequest, err: LojalError) {
   return { code: err.code, message: String(t(`errors:${err.code}`, err.params as never)), ...(err.issues && { errors: localizedIssues(err.issues, lng, err.params) }) };
 }
 
-export async function eventRoutes(fastify: FastifyInstance, { database, config, metrics, settingsOf, clock }: AppContext) {
+export async function eventRoutes(fastify: FastifyInstance, { database, config, metrics, settingsOf, confirmKey, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const programOf = async (req: FastifyRequest): Promise<Program> => (await settingsOf(req)).program(db);
@@ -96,6 +96,8 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
       config: {
         scope: 'events:write',
         partners: true,
+        // The look-up reads the settings version, which confirms a cached key (src/cache): one round trip less.
+        deferKeyCheck: true,
         errors: [...eventErrors, 'batch_too_large', 'event_conflict', 'unknown_original_event', 'return_exceeds_purchase', 'partner_return_needs_original'],
       },
       validatorCompiler: passThrough,
@@ -115,22 +117,45 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
       },
     },
     async (req, reply) => {
+      try {
+        return await ingest(req, reply);
+      } catch (err) {
+        // The key came from the cache and the settings changed since it was verified: check it, then start again.
+        if (!(err instanceof SettingsChangedError)) throw err;
+        await confirmKey(req);
+        return ingest(req, reply);
+      }
+    },
+  );
+
+  /** POST /v1/events. A refusal before the look-up (which confirms a cached key) checks the key first. */
+  async function ingest(req: FastifyRequest, reply: FastifyReply) {
+      const refuse = async (err: LojalError) => {
+        if (req.keyCheckDeferred) await confirmKey(req);
+        return err;
+      };
       const body = req.body as unknown;
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
-        throw new LojalError('validation_failed', {}, [{ path: 'body', message: 'send an event object, or {"events": [...]}' }]);
+        throw await refuse(new LojalError('validation_failed', {}, [{ path: 'body', message: 'send an event object, or {"events": [...]}' }]));
       }
       const settings = await settingsOf(req);
       const program = await settings.program(db);
       const lng = apiLanguage(req);
       const partner = caller(req).partner;
       const cached = { rules: await settings.rules(db), tiers: await settings.tiers(db) };
-      const opts = { now: clock(), futureToleranceSeconds: config.futureToleranceSeconds, partner, settings: cached };
+      const opts = {
+        now: clock(),
+        futureToleranceSeconds: config.futureToleranceSeconds,
+        partner,
+        settings: cached,
+        ...(req.keyCheckDeferred && { settingsVersion: req.settingsVersion }),
+      };
       if ('events' in body) {
         const events = (body as { events: unknown }).events;
         if (!Array.isArray(events) || Object.keys(body).length !== 1) {
-          throw new LojalError('validation_failed', {}, [{ path: 'events', message: 'a batch is {"events": [ ...events ]} and nothing else' }]);
+          throw await refuse(new LojalError('validation_failed', {}, [{ path: 'events', message: 'a batch is {"events": [ ...events ]} and nothing else' }]));
         }
-        if (events.length > MAX_BATCH) throw new LojalError('batch_too_large', { max: MAX_BATCH, count: events.length });
+        if (events.length > MAX_BATCH) throw await refuse(new LojalError('batch_too_large', { max: MAX_BATCH, count: events.length }));
         const items = await ingestEvents(db, program, events, opts);
         const paid = await onboardingPaidBy(db, program.id, items.flatMap((i) => (i.status !== 'rejected' && mayHaveOnboarding(i.status, program) ? [i.record.id] : [])));
         const summary = { processed: 0, replayed: 0, rejected: 0 };
@@ -150,8 +175,7 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
       reply.status(item!.status === 'processed' ? 201 : 200);
       const paid = mayHaveOnboarding(item!.status, program) ? await onboardingPaidBy(db, program.id, [item!.record.id]) : undefined;
       return { status: item!.status, ...present(item!.record, lng, program.currency, true, paid?.get(item!.record.id)) };
-    },
-  );
+  }
 
   app.get(
     '/v1/events/:id',

@@ -26,6 +26,11 @@ declare module 'fastify' {
     member: MemberContext | undefined;
     /** The program's settings version, as a write's key check read it (see src/cache). */
     settingsVersion: number | undefined;
+    /**
+     * The write's key came from the cache (a route with `deferKeyCheck`): the handler must confirm that the program's
+     * settings version is still `settingsVersion`, or call `confirmKey` and start again.
+     */
+    keyCheckDeferred: boolean;
     /** The application's clock (AppContext.clock), so helpers that only see the request act at its time. */
     clock: Clock;
   }
@@ -47,6 +52,13 @@ declare module 'fastify' {
      * check fails on a code a route answered without declaring it.
      */
     errors?: readonly ErrorCode[];
+    /**
+     * A write whose handler reads the program's settings version in its first statement anyway: its API key may come
+     * from the cache (`req.keyCheckDeferred`), saving the key check's round trip. The handler refuses to act unless the
+     * version read is `req.settingsVersion` (any change to a key, a person or a partner bumps it), and otherwise calls
+     * `confirmKey` and starts again.
+     */
+    deferKeyCheck?: true;
     /** Media types of a successful answer that is not JSON: a CSV export, a PDF, an evidence file. */
     produces?: readonly string[];
   }
@@ -60,6 +72,11 @@ export interface AppContext {
   settings: SettingsCache;
   /** The request's program settings: cached, and for a write at least as new as the version its key check read. */
   settingsOf(req: FastifyRequest): Promise<ProgramSettingsView>;
+  /**
+   * Checks the request's API key against the database (as for any write) after a deferred check found the settings
+   * changed: refreshes `req.auth` and `req.settingsVersion`, and throws as the check would (a revoked key, a scope taken away).
+   */
+  confirmKey(req: FastifyRequest): Promise<void>;
   /** Started with `serve --demo`: without a mail server, member sign-in codes are logged for whoever tries it. */
   demo: boolean;
   /** Where claim evidence bytes are kept (disk or S3, by configuration). */

@@ -78,7 +78,25 @@ export async function buildServer(database: Database, config: Config, options: S
     const version = req.settingsVersion ?? (isWrite(req.method) ? await settingsVersion(database.db, programId) : undefined);
     return settings.view(programId, version);
   };
-  const ctx: AppContext = { database, config, metrics: createMetrics(), settings, settingsOf, demo: options.demo === true, evidence, clock: options.clock ?? systemClock };
+  const bearer = (req: FastifyRequest) => {
+    const header = req.headers.authorization;
+    return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+  };
+  const checkKey = async (req: FastifyRequest, token: string, deferrable: boolean) => {
+    const found = await authenticate(database.db, token, settings, isWrite(req.method), deferrable);
+    req.auth = found.auth;
+    req.settingsVersion = found.settingsVersion;
+    req.keyCheckDeferred = found.deferred === true;
+    if (found.program) settings.view(found.auth.programId, found.settingsVersion).seedProgram(found.program);
+    return found.auth;
+  };
+  const confirmKey = async (req: FastifyRequest) => {
+    const token = bearer(req);
+    if (!token) throw new Error('confirmKey: the request has no API key');
+    const auth = await checkKey(req, token, false);
+    requireScope(auth, req.routeOptions.config!.scope!, { partners: req.routeOptions.config?.partners === true });
+  };
+  const ctx: AppContext = { database, config, metrics: createMetrics(), settings, settingsOf, confirmKey, demo: options.demo === true, evidence, clock: options.clock ?? systemClock };
   app.addHook('onClose', async () => {
     await listener.stop();
     await evidence.close?.();
@@ -95,6 +113,7 @@ export async function buildServer(database: Database, config: Config, options: S
   app.decorateRequest('session', undefined);
   app.decorateRequest('member', undefined);
   app.decorateRequest('settingsVersion', undefined);
+  app.decorateRequest('keyCheckDeferred', false);
   app.decorateRequest('clock', ctx.clock);
   // Session cookies of the console and the portal (src/sessions); API keys never travel in cookies.
   await app.register(cookie);
@@ -115,13 +134,9 @@ export async function buildServer(database: Database, config: Config, options: S
     }
     const scope = config?.scope;
     if (!scope) return;
-    const header = req.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    const token = bearer(req);
     if (token) {
-      const found = await authenticate(database.db, token, settings, isWrite(req.method));
-      req.auth = found.auth;
-      req.settingsVersion = found.settingsVersion;
-      if (found.program) settings.view(found.auth.programId, found.settingsVersion).seedProgram(found.program);
+      req.auth = await checkKey(req, token, config?.deferKeyCheck === true);
     } else if (hasSessionCookie(req, 'staff')) {
       // The console: a signed-in staff user calls the same routes with the scopes of their role.
       req.session = await sessionOfRequest(database.db, req, 'staff', ctx.clock());

@@ -154,18 +154,27 @@ export interface Authenticated {
   /** Checked against the database (always for a write): the program's settings version, and the program. */
   settingsVersion?: number;
   program?: Program;
+  /**
+   * The key came from the cache for a write that asked to confirm it itself (`deferWrite`): `settingsVersion` is the
+   * version it was verified at, and the handler must refuse the request unless the database still has that version.
+   */
+  deferred?: boolean;
 }
 
 /**
  * `write`: the request changes something, so the key is checked against the database whatever the cache holds
  * (a key revoked or a person deactivated through another process stops working for writes at once), and the
  * same query reads the program and its settings version. Reads may be answered from the cache, which the
- * change notifications keep current (src/cache).
+ * change notifications keep current (src/cache). `deferWrite`: the write's handler confirms the settings version in
+ * its own first statement, so a key the cache verified at a version is taken from it (`deferred` in the answer).
  */
-export async function authenticate(db: Db, token: string, cache: SettingsCache, write: boolean): Promise<Authenticated> {
+export async function authenticate(db: Db, token: string, cache: SettingsCache, write: boolean, deferWrite = false): Promise<Authenticated> {
   if (!write) {
     const cached = cache.key(token);
     if (cached) return { auth: cached };
+  } else if (deferWrite) {
+    const cached = cache.keyForWrite(token);
+    if (cached) return { auth: cached.auth, settingsVersion: cached.version, deferred: true };
   }
   const m = keyPattern.exec(token);
   if (!m) throw new LojalError('invalid_api_key');
@@ -214,7 +223,7 @@ export async function authenticate(db: Db, token: string, cache: SettingsCache, 
     ...(row.staff_id && staffRole && { staff: { id: row.staff_id, name: row.staff_name!, role: staffRole } }),
     ...(row.partner_id && { partner: { id: row.partner_id, code: row.partner_code!, name: row.partner_name! } }),
   };
-  cache.rememberKey(token, auth, stamp);
+  cache.rememberKey(token, auth, stamp, Number(row.settings_version));
   return { auth, settingsVersion: Number(row.settings_version), program };
 }
 

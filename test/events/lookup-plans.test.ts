@@ -28,6 +28,36 @@ async function explain(query: ReturnType<typeof sql>) {
   return scans(rows[0]!['QUERY PLAN'][0]!.Plan);
 }
 
+/** A parameter as an SQL literal, for EXECUTE (strings, numbers, dates and arrays of them: what the statements take). */
+function literal(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number') return String(v);
+  if (v instanceof Date) return literal(v.toISOString());
+  if (Array.isArray(v)) return literal(`{${v.map((x) => (x === null ? 'NULL' : `"${String(x).replace(/["\\]/g, '\\$&')}"`)).join(',')}}`);
+  return `'${String(v).replace(/'/g, "''")}'`;
+}
+
+/**
+ * The plan PostgreSQL keeps for the statement once it is a named prepared statement run more than five times (the
+ * server's driver prepares repeated statements, src/db/database.ts), if it prefers the generic plan then: forced here.
+ */
+async function explainGeneric(query: { compile(db: Database['db']): { sql: string; parameters: readonly unknown[] } }) {
+  const compiled = query.compile(database.db);
+  return database.db.connection().execute(async (conn) => {
+    await sql`SET plan_cache_mode = force_generic_plan`.execute(conn);
+    try {
+      await sql.raw(`PREPARE generic_probe AS ${compiled.sql}`).execute(conn);
+      const { rows } = await sql.raw<{ 'QUERY PLAN': Array<{ Plan: unknown }> }>(
+        `EXPLAIN (FORMAT JSON) EXECUTE generic_probe(${compiled.parameters.map(literal).join(', ')})`,
+      ).execute(conn);
+      return scans(rows[0]!['QUERY PLAN'][0]!.Plan);
+    } finally {
+      await sql`DEALLOCATE ALL`.execute(conn);
+      await sql`RESET plan_cache_mode`.execute(conn);
+    }
+  });
+}
+
 describe.skipIf(!onPostgres)('earn path look-ups with 100,000 accounts (PostgreSQL)', () => {
   beforeAll(async () => {
     database = await freshDatabase();
@@ -47,6 +77,18 @@ describe.skipIf(!onPostgres)('earn path look-ups with 100,000 accounts (PostgreS
       expect(plan.some((n) => n.relation === 'accounts' && /Index/.test(n.node))).toBe(true);
     }
     const lock = await explain(lockStatement(programId, [someId], [someId]) as never);
+    expect(lock.filter((n) => n.node === 'Seq Scan'), JSON.stringify(lock)).toEqual([]);
+    expect(lock.some((n) => n.relation === 'accounts' && /Index/.test(n.node))).toBe(true);
+  });
+
+  it('their generic plans (what a prepared statement may keep after five runs) are index look-ups too', async () => {
+    const q = { eventIds: ['e-1'], memberExt: [], memberIds: [], skus: ['SKU-1'] };
+    for (const refs of [{ accountExt: ['A-77'], accountIds: [] }, { accountExt: [], accountIds: [someId] }]) {
+      const plan = await explainGeneric(lookupStatement(programId, { ...q, ...refs }));
+      expect(plan.filter((n) => n.node === 'Seq Scan'), JSON.stringify(plan)).toEqual([]);
+      expect(plan.some((n) => n.relation === 'accounts' && /Index/.test(n.node))).toBe(true);
+    }
+    const lock = await explainGeneric(lockStatement(programId, [someId], [someId]));
     expect(lock.filter((n) => n.node === 'Seq Scan'), JSON.stringify(lock)).toEqual([]);
     expect(lock.some((n) => n.relation === 'accounts' && /Index/.test(n.node))).toBe(true);
   });
