@@ -39,11 +39,13 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 export class StatementNames {
   private named = new Map<string, string>();
   private seen = new Set<string>();
+  /** Texts whose prepared plan the server refused to reuse: sent unnamed from then on. */
+  private unnamed = new Set<string>();
 
   constructor(private readonly limit = 500) {}
 
   nameOf(text: string, parameters: number): string | undefined {
-    if (parameters === 0) return undefined;
+    if (parameters === 0 || this.unnamed.has(text)) return undefined;
     const name = this.named.get(text);
     if (name !== undefined) return name;
     if (this.named.size >= this.limit) return undefined;
@@ -57,6 +59,16 @@ export class StatementNames {
     const fresh = `lojal_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
     this.named.set(text, fresh);
     return fresh;
+  }
+
+  /**
+   * A prepared statement the server can no longer run as prepared ("cached plan must not change result type",
+   * after a migration changed a table it reads while this process kept running): later calls go unnamed, so the
+   * process recovers without a restart instead of failing that statement on every connection until then.
+   */
+  stopNaming(text: string): void {
+    this.named.delete(text);
+    this.unnamed.add(text);
   }
 
   get size(): number {
@@ -93,6 +105,11 @@ class PreparingClient {
     }
     const name = this.names.nameOf(text, parameters.length);
     const sent = this.client.query(name ? { name, text, values: [...parameters] } : { text, values: [...parameters] }) as Promise<QueryResult>;
+    if (name) {
+      sent.catch((err: { code?: string }) => {
+        if (err.code === '0A000') this.names.stopNaming(text);
+      });
+    }
     const begin = this.pendingBegin;
     if (!begin) return sent;
     this.pendingBegin = undefined;

@@ -50,3 +50,23 @@ describe('migrations', () => {
     }
   });
 });
+
+describe.runIf(onPostgres)('prepared statements on PostgreSQL', () => {
+  it('a statement whose table a migration changed under a running process fails once, then runs unprepared', async () => {
+    const database = await freshDatabase();
+    try {
+      await sql`CREATE TABLE prepared_probe (id integer PRIMARY KEY, a text)`.execute(database.db);
+      await sql`INSERT INTO prepared_probe VALUES (1, 'x')`.execute(database.db);
+      await database.db.connection().execute(async (conn) => {
+        const read = () => sql<Record<string, unknown>>`SELECT * FROM prepared_probe WHERE id = ${1}`.execute(conn);
+        // Seen once, then prepared on its second use and reused on its third.
+        for (let i = 0; i < 3; i++) expect((await read()).rows).toEqual([{ id: 1, a: 'x' }]);
+        await sql`ALTER TABLE prepared_probe ADD COLUMN b text`.execute(conn);
+        await expect(read()).rejects.toMatchObject({ code: '0A000' });
+        expect((await read()).rows).toEqual([{ id: 1, a: 'x', b: null }]);
+      });
+    } finally {
+      await database.close();
+    }
+  });
+});
