@@ -376,7 +376,7 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
   const matches = matchManualCredits(data.invoices);
   const readSeconds = (performance.now() - t0) / 1000;
 
-  await upsertCategories(db, program.id, [...new Set([...categoryKeywords.map(([c]) => c), 'other'])].map((code) => ({ code, name: code.replace(/-/g, ' ') })));
+  await upsertCategories(db, program.id, [...new Set([...categoryKeywords.map(([c]) => c), 'other'])].map((code) => ({ code, name: code.replace(/-/g, ' ') })), clock());
   let accountsCreated = 0;
   const customerList = [...data.customers];
   for (let i = 0; i < customerList.length; i += BATCH) {
@@ -385,7 +385,7 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
       name: `Customer ${id}`,
       country: countryCodes[country] ?? null,
       segment: country === 'United Kingdom' ? 'domestic' : 'export',
-    })));
+    })), clock());
     accountsCreated += results.filter((r) => r.status === 'created').length;
   }
   let productsCreated = 0;
@@ -394,7 +394,7 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
     const results = await upsertProducts(db, program.id, productList.slice(i, i + BATCH).map(([sku, p]) => {
       const price = usualPrice(p.prices);
       return { sku, name: p.name.slice(0, 300) || sku, categoryCode: categoryOf(p.name), marginClass: marginClassOf(price), unitPrice: price };
-    }));
+    }), clock());
     productsCreated += results.filter((r) => r.status === 'created').length;
   }
 

@@ -2,7 +2,6 @@
  * Coalition partners: companies outside the program (a bank, a hotel chain) whose own API key may post
  * earn events for the program's members and honour redemptions at the partner.
  */
-import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
@@ -81,14 +80,14 @@ export async function getPartner(db: Db, programId: string, id: string, forUpdat
   return toPartner(row);
 }
 
-export async function updatePartner(db: Db, programId: string, id: string, patch: z.output<typeof partnerPatchSchema>): Promise<Partner> {
+export async function updatePartner(db: Db, programId: string, id: string, patch: z.output<typeof partnerPatchSchema>, now: Date): Promise<Partner> {
   const row = await db
     .updateTable('partners')
     .set({
       ...(patch.name !== undefined && { name: patch.name }),
       ...(patch.kind !== undefined && { kind: patch.kind }),
       ...(patch.active !== undefined && { active: patch.active }),
-      updated_at: sql`now()`,
+      updated_at: now,
     })
     .where('program_id', '=', programId)
     .where('id', '=', id)

@@ -246,7 +246,7 @@ export async function ensureHiddenReward(db: Db, programId: string, code: string
   return row.id;
 }
 
-export async function updateReward(db: Db, programId: string, id: string, patch: z.output<typeof rewardPatchSchema>): Promise<Reward> {
+export async function updateReward(db: Db, programId: string, id: string, patch: z.output<typeof rewardPatchSchema>, now: Date): Promise<Reward> {
   const current = await getReward(db, programId, id);
   const next = {
     codeSource: current.codeSource,
@@ -285,7 +285,7 @@ export async function updateReward(db: Db, programId: string, id: string, patch:
       }),
       ...(patch.cashValueMinor !== undefined && { cash_value_minor: patch.cashValueMinor }),
       ...(patch.eventAt !== undefined && { event_at: patch.eventAt }),
-      updated_at: sql`now()`,
+      updated_at: now,
     })
     .where('program_id', '=', programId)
     .where('id', '=', id)
