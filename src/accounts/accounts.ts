@@ -49,7 +49,7 @@ async function resolveParent(
 }
 
 /** Creates an account and its company wallet (the wallet id is the account id) in one transaction. */
-export async function createAccount(db: Db, programId: string, input: AccountCreate): Promise<Account> {
+export async function createAccount(db: Db, programId: string, input: AccountCreate, now: Date): Promise<Account> {
   const a = parseInput(accountCreateSchema, input);
   return inTransaction(db, async (trx) => {
     const parentId = await resolveParent(trx, programId, a);
@@ -57,7 +57,7 @@ export async function createAccount(db: Db, programId: string, input: AccountCre
     try {
       const row = await trx
         .insertInto('accounts')
-        .values({ ...accountDefaults, program_id: programId, id, ...accountColumns(a), name: a.name, parent_id: parentId ?? null })
+        .values({ ...accountDefaults, program_id: programId, id, ...accountColumns(a), name: a.name, parent_id: parentId ?? null, created_at: now, updated_at: now })
         .returningAll()
         .executeTakeFirstOrThrow();
       await openWallets(trx, programId, 'account', [id]);

@@ -53,7 +53,7 @@ export async function createMember(db: Db, programId: string, input: MemberCreat
     try {
       const row = await trx
         .insertInto('members')
-        .values({ ...memberDefaults, program_id: programId, id, account_id: accountId, ...memberColumns(m), name: m.name })
+        .values({ ...memberDefaults, program_id: programId, id, account_id: accountId, ...memberColumns(m), name: m.name, created_at: now, updated_at: now })
         .returningAll()
         .executeTakeFirstOrThrow();
       await openWallets(trx, programId, 'member', [id]);

@@ -55,7 +55,7 @@ export async function accountRoutes(fastify: FastifyInstance, { database }: AppC
     },
     async (req, reply) => {
       const account = await audited(db, auditContext(req), async (trx) => {
-        const after = await createAccount(trx, caller(req).programId, req.body);
+        const after = await createAccount(trx, caller(req).programId, req.body, req.clock());
         return { result: after, audit: { action: 'account.create', entity: 'account', entityId: after.id, after } };
       });
       return reply.status(201).send(account);
