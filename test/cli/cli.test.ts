@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { openEmbedded } from '../../src/db/database.js';
 import { createReward, rewardCreateSchema } from '../../src/rewards/index.js';
+import { TEST_NOW } from '../support/app.js';
+import { childClockAt } from '../support/child-clock.js';
 import { onPostgres } from '../support/db.js';
 
 /**
@@ -13,7 +15,9 @@ import { onPostgres } from '../support/db.js';
  * (Embedded only: the CLI's database handling is the same code for both, and the server run covers PostgreSQL.)
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lojal-cli-'));
-const env = { ...process.env, LOJAL_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', DATABASE_URL: '' };
+// The commands run on a clock that starts at the test apps' time, so the events dated 2026-10 below are as old to
+// them on any day the suite runs.
+const env = { ...process.env, ...childClockAt(TEST_NOW), LOJAL_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', DATABASE_URL: '' };
 delete (env as Record<string, string | undefined>).DATABASE_URL;
 
 /** Runs `lojal` and waits for the process to end, however long a loaded machine makes it take. */
