@@ -60,7 +60,7 @@ async function pool(n: number, clients: number, job: (i: number) => Promise<void
 
 export async function benchOrders(name: string, database: Database, program: Program, clients: number): Promise<OrderRow[]> {
   const buyers = await members(database, program);
-  await createReward(database.db, program.id, rewardCreateSchema.parse({ code: 'bench-jacket', type: 'physical', pricePoints: 1_500, stock: ORDERS * 2, texts: { en: { name: 'Work jacket' } } }));
+  await createReward(database.db, program.id, rewardCreateSchema.parse({ code: 'bench-jacket', type: 'physical', pricePoints: 1_500, stock: ORDERS * 2, texts: { en: { name: 'Work jacket' } } }), new Date());
   const rows: OrderRow[] = [];
   const time = async (what: string, fn: () => Promise<void>) => {
     const t0 = performance.now();

@@ -81,6 +81,7 @@ export async function seedRewards(db: Db, program: Program, now: Date): Promise<
         cashValueMinor: r.type === 'cashback' || r.type === 'charity' ? (r.cashValueMinor ?? null) : null,
         eventAt: dated(r.eventDate),
       }),
+      now,
     );
     if (reward.codeSource === 'pool') {
       const prefix = r.code.slice(0, 4).toUpperCase();

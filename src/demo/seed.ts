@@ -224,7 +224,7 @@ export async function seedDemo(db: Db, program: Program, now: Date, evidence?: E
   }
   progress.step('staff, onboarding and webhooks');
   await seedPeople(db, program, now);
-  await seedWebhooks(db, program);
+  await seedWebhooks(db, program, now);
   progress.step('surveys and quizzes');
   await seedSurveysDemo(db, program, now);
   progress.step('trainings and members-only content');

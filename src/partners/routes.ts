@@ -79,7 +79,7 @@ export async function partnerRoutes(fastify: FastifyInstance, { database, settin
     },
     async (req, reply) => {
       const partner = await audited(db, auditContext(req), async (trx) => {
-        const after = await createPartner(trx, caller(req).programId, req.body);
+        const after = await createPartner(trx, caller(req).programId, req.body, req.clock());
         return { result: after, audit: { action: 'partner.create', entity: 'partner', entityId: after.id, after } };
       });
       return reply.status(201).send(partner);

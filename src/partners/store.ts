@@ -58,11 +58,11 @@ const toPartner = (r: Row): Partner => ({
   updatedAt: r.updated_at,
 });
 
-export async function createPartner(db: Db, programId: string, input: z.output<typeof partnerCreateSchema>): Promise<Partner> {
+export async function createPartner(db: Db, programId: string, input: z.output<typeof partnerCreateSchema>, now: Date): Promise<Partner> {
   try {
     const row = await db
       .insertInto('partners')
-      .values({ program_id: programId, id: uuidv7(), code: input.code, name: input.name, kind: input.kind })
+      .values({ program_id: programId, id: uuidv7(), code: input.code, name: input.name, kind: input.kind, created_at: now, updated_at: now })
       .returningAll()
       .executeTakeFirstOrThrow();
     return toPartner(row);

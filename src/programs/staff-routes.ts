@@ -46,7 +46,7 @@ export async function staffUserRoutes(fastify: FastifyInstance, { database, sett
     },
     async (req, reply) => {
       const user = await db.transaction().execute(async (trx) => {
-        const created = await createStaffUser(trx, caller(req).programId, req.body);
+        const created = await createStaffUser(trx, caller(req).programId, req.body, req.clock());
         await recordAudit(trx, { ...auditContext(req), action: 'staff_user.create', entity: 'staff_user', entityId: created.id, after: created });
         await sendStaffPasswordLink(trx, caller(req).programId, created.id, 'invite', config.publicUrl, clock());
         return created;

@@ -56,11 +56,11 @@ const toUser = (r: Row): StaffUser => ({
   updatedAt: r.updated_at,
 });
 
-export async function createStaffUser(db: Db, programId: string, input: z.output<typeof staffUserCreateSchema>): Promise<StaffUser> {
+export async function createStaffUser(db: Db, programId: string, input: z.output<typeof staffUserCreateSchema>, now: Date): Promise<StaffUser> {
   try {
     const row = await db
       .insertInto('staff_users')
-      .values({ program_id: programId, id: uuidv7(), email: input.email, name: input.name, role: input.role })
+      .values({ program_id: programId, id: uuidv7(), email: input.email, name: input.name, role: input.role, created_at: now, updated_at: now })
       .returningAll()
       .executeTakeFirstOrThrow();
     return toUser(row);

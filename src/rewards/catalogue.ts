@@ -192,7 +192,7 @@ async function checkReferences(db: Db, programId: string, category: string | nul
   }
 }
 
-export async function createReward(db: Db, programId: string, input: z.output<typeof rewardCreateSchema>): Promise<Reward> {
+export async function createReward(db: Db, programId: string, input: z.output<typeof rewardCreateSchema>, now: Date): Promise<Reward> {
   const codeSource = input.codeSource ?? null;
   // A pool starts empty; its stock grows as codes are imported.
   const stock = codeSource === 'pool' ? 0 : input.stock;
@@ -201,6 +201,8 @@ export async function createReward(db: Db, programId: string, input: z.output<ty
   const row = await db
     .insertInto('rewards')
     .values({
+      created_at: now,
+      updated_at: now,
       program_id: programId,
       id: uuidv7(),
       code: input.code,

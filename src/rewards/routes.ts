@@ -244,7 +244,7 @@ export async function rewardRoutes(fastify: FastifyInstance, { database, clock }
     async (req, reply) => {
       const program = await programOf(req);
       const reward = await audited(db, auditContext(req), async (trx) => {
-        const created = await createReward(trx, program.id, req.body);
+        const created = await createReward(trx, program.id, req.body, req.clock());
         return { result: created, audit: { action: 'reward.create', entity: 'reward', entityId: created.id, after: created } };
       });
       reply.status(201);

@@ -70,7 +70,7 @@ export async function webhookRoutes(fastify: FastifyInstance, { database, config
     },
     async (req, reply) => {
       reply.status(201);
-      return createSubscription(db, caller(req).programId, req.body, { allowPrivate: config.webhooksAllowPrivate });
+      return createSubscription(db, caller(req).programId, req.body, { allowPrivate: config.webhooksAllowPrivate }, req.clock());
     },
   );
 

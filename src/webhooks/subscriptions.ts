@@ -88,12 +88,13 @@ export async function createSubscription(
   programId: string,
   input: z.output<typeof subscriptionCreateSchema>,
   policy: TargetPolicy,
+  now: Date,
 ): Promise<Subscription & { secret: string }> {
   checkUrl(input.url, policy);
   const secret = newSecret();
   const row = await db
     .insertInto('webhook_subscriptions')
-    .values({ program_id: programId, id: uuidv7(), url: input.url, event_types: checkTypes(input.eventTypes), active: input.active, description: input.description ?? null, secret })
+    .values({ program_id: programId, id: uuidv7(), url: input.url, event_types: checkTypes(input.eventTypes), active: input.active, description: input.description ?? null, secret, created_at: now, updated_at: now })
     .returning(columns)
     .executeTakeFirstOrThrow();
   return { ...toSubscription(row), secret };

@@ -17,7 +17,7 @@ import { onPostgres } from '../support/db.js';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lojal-cli-'));
 // The commands run on a clock that starts at the test apps' time, so the events dated 2026-10 below are as old to
 // them on any day the suite runs.
-const env = { ...process.env, ...childClockAt(TEST_NOW), LOJAL_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', DATABASE_URL: '' };
+const env = { ...process.env, ...childClockAt(TEST_NOW).env, LOJAL_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', DATABASE_URL: '' };
 delete (env as Record<string, string | undefined>).DATABASE_URL;
 
 /** Runs `lojal` and waits for the process to end, however long a loaded machine makes it take. */
@@ -83,8 +83,8 @@ describe.skipIf(onPostgres)('lojal CLI', () => {
     const database = await openEmbedded(env.LOJAL_DATA_DIR);
     try {
       const texts = { en: { name: 'Fuel card 500 kr' } };
-      await createReward(database.db, programId, rewardCreateSchema.parse({ code: 'fuel-card', type: 'code', codeSource: 'pool', pricePoints: 50_000, texts }));
-      await createReward(database.db, programId, rewardCreateSchema.parse({ code: 'drill', type: 'physical', pricePoints: 90_000, texts }));
+      await createReward(database.db, programId, rewardCreateSchema.parse({ code: 'fuel-card', type: 'code', codeSource: 'pool', pricePoints: 50_000, texts }), new Date(TEST_NOW));
+      await createReward(database.db, programId, rewardCreateSchema.parse({ code: 'drill', type: 'physical', pricePoints: 90_000, texts }), new Date(TEST_NOW));
     } finally {
       await database.close();
     }
