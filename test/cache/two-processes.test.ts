@@ -17,12 +17,13 @@ import { adminUrl, templateDatabaseName } from '../support/env.js';
  * has one process by design, so this runs on PostgreSQL only.
  *
  * Neither the date nor the machine's speed decides anything here: both servers run on a clock that starts at
- * TEST_NOW (the test apps' time) and the events are dated from it; each step waits for the answer to the one
+ * TEST_NOW (the test apps' time) and runs on, and the events are dated by it; each step waits for the answer to the one
  * before (a server is used once it prints that it runs), and the order is what the servers promise: a write
  * checks its key and the settings version against the database in the same query, so it needs no notification
  * to have arrived first.
  */
 const name = `lojal_test_${randomBytes(6).toString('hex')}`;
+const clock = childClockAt(TEST_NOW);
 const servers: ChildProcess[] = [];
 let a = '';
 let b = '';
@@ -30,7 +31,7 @@ let admin = '';
 let programId = '';
 
 function serve(url: string): Promise<string> {
-  const env = { ...process.env, ...childClockAt(TEST_NOW), DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', LOJAL_JOBS: 'off' };
+  const env = { ...process.env, ...clock.env, DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', LOJAL_JOBS: 'off' };
   const child = spawn(process.execPath, ['bin/lojal.js', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   servers.push(child);
   let errors = '';
@@ -53,8 +54,8 @@ async function call(base: string, key: string, method: string, path: string, bod
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-// At the servers' clock (TEST_NOW, run on by at most the test's duration): in the past, never refused as future.
-const purchase = (id: string) => ({ id, type: 'purchase', occurredAt: TEST_NOW, account: 'ACC-1', lines: [{ sku: 'SKU-1', quantity: 1, amount: 10_000 }] });
+// At the servers' time now: after a rule edit they have answered, so judged by the edited rule.
+const purchase = (id: string) => ({ id, type: 'purchase', occurredAt: clock.now().toISOString(), account: 'ACC-1', lines: [{ sku: 'SKU-1', quantity: 1, amount: 10_000 }] });
 
 describe.skipIf(!onPostgres)('settings caches across two server processes (PostgreSQL)', () => {
   beforeAll(async () => {
