@@ -61,7 +61,7 @@ async function pool(n: number, clients: number, job: (i: number) => Promise<void
 /** The bench's buyers (ten lots each) and the reward they order. */
 export async function prepareShop(database: Database, program: Program): Promise<{ buyers: string[]; reward: string }> {
   const buyers = await members(database, program);
-  await createReward(database.db, program.id, rewardCreateSchema.parse({ code: 'bench-jacket', type: 'physical', pricePoints: 1_500, stock: ORDERS * 2, texts: { en: { name: 'Work jacket' } } }));
+  await createReward(database.db, program.id, rewardCreateSchema.parse({ code: 'bench-jacket', type: 'physical', pricePoints: 1_500, stock: ORDERS * 2, texts: { en: { name: 'Work jacket' } } }), new Date());
   return { buyers, reward: 'bench-jacket' };
 }
 

@@ -56,8 +56,8 @@ const examples: ExampleScript = async (run) => {
   const outsideCode = (await run.call({ operationId: 'getMemberReferralCode', params: { id: outside[0]!.id } })).body.code as string;
   await run.call({ operationId: 'portalApplyReferral', body: { code: outsideCode }, expectStatus: 409 });
   // A person of a company that has not bought yet applies P10001's code, as the portal does after a shared link.
-  await upsertAccounts(db, programId, [{ externalId: 'K4002', name: 'Norrlands Golv AB', segment: 'installer', country: 'SE' }]);
-  await upsertMembers(db, programId, [{ externalId: 'P40002', accountExternalId: 'K4002', name: 'Jonas Strand', role: 'owner', language: 'sv', email: 'jonas.strand@norrlands-golv-k4002.example' }]);
+  await upsertAccounts(db, programId, [{ externalId: 'K4002', name: 'Norrlands Golv AB', segment: 'installer', country: 'SE' }], new Date());
+  await upsertMembers(db, programId, [{ externalId: 'P40002', accountExternalId: 'K4002', name: 'Jonas Strand', role: 'owner', language: 'sv', email: 'jonas.strand@norrlands-golv-k4002.example' }], new Date());
   await run.call({ operationId: 'portalApplyReferral', portalMember: 'P40002', body: { code } });
   await run.call({ operationId: 'portalSetBirthday', body: { birthday: { month: 10, day: 23 } } });
   await run.call({ operationId: 'portalGetBirthday' });

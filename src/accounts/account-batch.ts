@@ -29,14 +29,14 @@ const nameRequired = () =>
  * written in one transaction with one multi-row statement, whatever happens to the others. Fields an
  * item leaves out keep their stored value (an ERP sync must not undo a suspension it knows nothing of).
  */
-export async function upsertAccountItems(db: Db, programId: string, inputs: readonly unknown[]): Promise<Outcome[]> {
+export async function upsertAccountItems(db: Db, programId: string, inputs: readonly unknown[], now: Date): Promise<Outcome[]> {
   const { items: checked, outcomes } = parseItems<Parsed, Exclude<Outcome, LojalError>>(inputs, accountUpsertSchema, (x) => x.externalId, duplicateAccount);
   const parsed = checked.map(({ index, item }) => ({ index, a: item }));
-  if (parsed.length) await inTransaction(db, (trx) => writeItems(trx, programId, parsed, outcomes));
+  if (parsed.length) await inTransaction(db, (trx) => writeItems(trx, programId, parsed, outcomes, now));
   return outcomes;
 }
 
-async function writeItems(trx: Db, programId: string, parsed: Array<{ index: number; a: Parsed }>, outcomes: Outcome[]) {
+async function writeItems(trx: Db, programId: string, parsed: Array<{ index: number; a: Parsed }>, outcomes: Outcome[], now: Date) {
   // Rows are locked and written in key order, so concurrent batches that overlap wait instead of deadlocking.
   const existing = await trx
     .selectFrom('accounts')
@@ -58,7 +58,7 @@ async function writeItems(trx: Db, programId: string, parsed: Array<{ index: num
   if (!live.length) return;
   const written = await trx
     .insertInto('accounts')
-    .values(live.map((i) => rowFor(programId, i)))
+    .values(live.map((i) => rowFor(programId, i, now)))
     .onConflict((oc) =>
       oc.columns(['program_id', 'external_id']).doUpdateSet((eb) => ({
         name: eb.ref('excluded.name'),
@@ -73,7 +73,7 @@ async function writeItems(trx: Db, programId: string, parsed: Array<{ index: num
         key_account_manager: eb.ref('excluded.key_account_manager'),
         attributes: eb.ref('excluded.attributes'),
         joined_on: eb.ref('excluded.joined_on'),
-        updated_at: sql`now()`,
+        updated_at: now,
       })),
     )
     // xmax = 0 marks a row this statement inserted, even if another writer created the same external id meanwhile.
@@ -88,7 +88,7 @@ async function writeItems(trx: Db, programId: string, parsed: Array<{ index: num
   }
 }
 
-function rowFor(programId: string, i: Item) {
+function rowFor(programId: string, i: Item, now: Date) {
   const e = i.existing;
   const stored = e && {
     name: e.name,
@@ -111,6 +111,8 @@ function rowFor(programId: string, i: Item) {
     ...stored,
     ...accountColumns(i.a),
     ...(i.parent !== undefined && { parent_id: i.parent }),
+    created_at: now,
+    updated_at: now,
     program_id: programId,
     id: i.id,
     external_id: i.a.externalId,
@@ -166,8 +168,8 @@ async function resolveParents(trx: Db, programId: string, items: Item[]) {
   }
 }
 
-export async function upsertAccounts(db: Db, programId: string, inputs: readonly unknown[]): Promise<BatchItemResult[]> {
-  return toResults(await upsertAccountItems(db, programId, inputs));
+export async function upsertAccounts(db: Db, programId: string, inputs: readonly unknown[], now: Date): Promise<BatchItemResult[]> {
+  return toResults(await upsertAccountItems(db, programId, inputs, now));
 }
 
 /** PUT by external id: one item of the batch path, failing as a whole. */
@@ -176,8 +178,9 @@ export async function upsertAccountByExternalId(
   programId: string,
   externalId: string,
   fields: Record<string, unknown>,
+  now: Date,
 ): Promise<{ account: Account; created: boolean }> {
-  const [outcome] = await upsertAccountItems(db, programId, [{ ...fields, externalId }]);
+  const [outcome] = await upsertAccountItems(db, programId, [{ ...fields, externalId }], now);
   if (outcome instanceof LojalError) throw outcome;
   const row = await db
     .selectFrom('accounts')

@@ -49,7 +49,7 @@ async function resolveParent(
 }
 
 /** Creates an account and its company wallet (the wallet id is the account id) in one transaction. */
-export async function createAccount(db: Db, programId: string, input: AccountCreate): Promise<Account> {
+export async function createAccount(db: Db, programId: string, input: AccountCreate, now: Date): Promise<Account> {
   const a = parseInput(accountCreateSchema, input);
   return inTransaction(db, async (trx) => {
     const parentId = await resolveParent(trx, programId, a);
@@ -57,7 +57,7 @@ export async function createAccount(db: Db, programId: string, input: AccountCre
     try {
       const row = await trx
         .insertInto('accounts')
-        .values({ ...accountDefaults, program_id: programId, id, ...accountColumns(a), name: a.name, parent_id: parentId ?? null })
+        .values({ ...accountDefaults, program_id: programId, id, ...accountColumns(a), name: a.name, parent_id: parentId ?? null, created_at: now, updated_at: now })
         .returningAll()
         .executeTakeFirstOrThrow();
       await openWallets(trx, programId, 'account', [id]);
@@ -70,7 +70,7 @@ export async function createAccount(db: Db, programId: string, input: AccountCre
 }
 
 /** Changes the given fields; null clears a field, omitted fields keep their value. */
-export async function updateAccount(db: Db, programId: string, id: string, patch: AccountPatch): Promise<Account> {
+export async function updateAccount(db: Db, programId: string, id: string, patch: AccountPatch, now: Date): Promise<Account> {
   const p = parseInput(accountPatchSchema, patch);
   if (!isUuid(id)) throw notFound(id);
   return inTransaction(db, async (trx) => {
@@ -90,7 +90,7 @@ export async function updateAccount(db: Db, programId: string, id: string, patch
     try {
       const row = await trx
         .updateTable('accounts')
-        .set({ ...accountColumns(p), ...(parentId !== undefined && { parent_id: parentId }), updated_at: sql`now()` })
+        .set({ ...accountColumns(p), ...(parentId !== undefined && { parent_id: parentId }), updated_at: now })
         .where('program_id', '=', programId)
         .where('id', '=', id)
         .returningAll()
@@ -192,10 +192,10 @@ export async function listAccounts(
 }
 
 /** For the tiers module: the account's current tier code (null = none). */
-export async function setAccountTier(db: Db, programId: string, id: string, tier: string | null): Promise<void> {
+export async function setAccountTier(db: Db, programId: string, id: string, tier: string | null, now: Date): Promise<void> {
   const result = await db
     .updateTable('accounts')
-    .set({ tier, updated_at: sql`now()` })
+    .set({ tier, updated_at: now })
     .where('program_id', '=', programId)
     .where('id', '=', isUuid(id) ? id : '00000000-0000-0000-0000-000000000000')
     .executeTakeFirst();
@@ -203,10 +203,10 @@ export async function setAccountTier(db: Db, programId: string, id: string, tier
 }
 
 /** Gives every account of the program that has no key-account manager this one (a program's single desk). */
-export async function assignUnmanagedAccounts(db: Db, programId: string, keyAccountManager: string): Promise<number> {
+export async function assignUnmanagedAccounts(db: Db, programId: string, keyAccountManager: string, now: Date): Promise<number> {
   const result = await db
     .updateTable('accounts')
-    .set({ key_account_manager: keyAccountManager, updated_at: sql`now()` })
+    .set({ key_account_manager: keyAccountManager, updated_at: now })
     .where('program_id', '=', programId)
     .where('key_account_manager', 'is', null)
     .executeTakeFirst();

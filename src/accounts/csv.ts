@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { maxBatchItems } from '../batch/index.js';
 import { addError, emptySummary, importCsv, itemFrom, splitTags, type CsvSummary } from '../csv/index.js';
+import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/database.js';
 import { upsertAccounts } from './account-batch.js';
 import { upsertMembers } from './member-batch.js';
@@ -29,6 +30,7 @@ export async function importAccountsCsv(
   db: Db,
   programId: string,
   input: Readable,
+  clock: Clock,
   onProgress?: (rowsDone: number) => void,
 ): Promise<CsvSummary> {
   const parents: Array<{ line: number; externalId: string; parentExternalId: string }> = [];
@@ -43,7 +45,7 @@ export async function importAccountsCsv(
           const { parentExternalId: _later, ...rest } = item;
           return rest;
         });
-        const results = await upsertAccounts(db, programId, items);
+        const results = await upsertAccounts(db, programId, items, clock());
         results.forEach((r, i) => {
           const { row, item } = batch[i]!;
           if (r.status !== 'error' && typeof item.parentExternalId === 'string') {
@@ -62,6 +64,7 @@ export async function importAccountsCsv(
       db,
       programId,
       chunk.map(({ externalId, parentExternalId }) => ({ externalId, parentExternalId })),
+      clock(),
     );
     results.forEach((r, i) => {
       if (r.error) addError(summary, { line: chunk[i]!.line, code: r.error.code, message: r.error.message, params: r.error.params, issues: r.error.issues });
@@ -89,6 +92,7 @@ export async function importMembersCsv(
   db: Db,
   programId: string,
   input: Readable,
+  clock: Clock,
   onProgress?: (rowsDone: number) => void,
 ): Promise<CsvSummary> {
   return importCsv(
@@ -97,7 +101,7 @@ export async function importMembersCsv(
       columns: memberColumns,
       required: ['externalId'],
       toItem: (row) => itemFrom(row, { tags: splitTags }),
-      write: (batch) => upsertMembers(db, programId, batch.map((b) => b.item)),
+      write: (batch) => upsertMembers(db, programId, batch.map((b) => b.item), clock()),
     },
     emptySummary(),
     onProgress,

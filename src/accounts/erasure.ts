@@ -4,14 +4,13 @@
  * it; name, e-mail, phone, external id, tags, attributes (free data) and password go for good. The member
  * is closed. Nothing about the account changes.
  */
-import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { toMember, type Member } from './member-schema.js';
 
 /** What an erased member is called from then on: no trace of who it was. */
 export const erasedMemberName = 'Erased member';
 
-export async function pseudonymiseMember(trx: Db, programId: string, id: string): Promise<Member | undefined> {
+export async function pseudonymiseMember(trx: Db, programId: string, id: string, now: Date): Promise<Member | undefined> {
   const row = await trx
     .updateTable('members')
     .set({
@@ -23,7 +22,7 @@ export async function pseudonymiseMember(trx: Db, programId: string, id: string)
       attributes: '{}' as never,
       password_hash: null,
       status: 'closed',
-      updated_at: sql`now()`,
+      updated_at: now,
     })
     .where('program_id', '=', programId)
     .where('id', '=', id)

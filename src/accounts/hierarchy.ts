@@ -71,9 +71,9 @@ export async function chainRoots(db: Db, programId: string, accountIds: string[]
 }
 
 /** For the tiers module when chains roll up: the chain's level on every account below its top parent. */
-export async function setTierBelow(db: Db, programId: string, rootId: string, tier: string | null): Promise<void> {
+export async function setTierBelow(db: Db, programId: string, rootId: string, tier: string | null, now: Date): Promise<void> {
   const ids = (await accountAndBelow(db, programId, rootId)).filter((id) => id !== rootId);
   if (ids.length === 0) return;
-  await sql`UPDATE accounts SET tier = ${tier}, updated_at = now()
+  await sql`UPDATE accounts SET tier = ${tier}, updated_at = ${now}
     WHERE program_id = ${programId} AND id = ANY(${ids}::uuid[]) AND tier IS DISTINCT FROM ${tier}`.execute(db);
 }

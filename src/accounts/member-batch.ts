@@ -22,14 +22,14 @@ interface Item {
  * Creates or updates members by external id, like upsertAccounts: all items are checked, then the
  * valid ones are written in one multi-row statement. A new member needs a name and an account.
  */
-export async function upsertMemberItems(db: Db, programId: string, inputs: readonly unknown[]): Promise<Outcome[]> {
+export async function upsertMemberItems(db: Db, programId: string, inputs: readonly unknown[], now: Date): Promise<Outcome[]> {
   const { items: checked, outcomes } = parseItems<Parsed, Exclude<Outcome, LojalError>>(inputs, memberUpsertSchema, (x) => x.externalId, duplicateMember);
   const parsed = checked.map(({ index, item }) => ({ index, m: item }));
-  if (parsed.length) await inTransaction(db, (trx) => writeItems(trx, programId, parsed, outcomes));
+  if (parsed.length) await inTransaction(db, (trx) => writeItems(trx, programId, parsed, outcomes, now));
   return outcomes;
 }
 
-async function writeItems(trx: Db, programId: string, parsed: Array<{ index: number; m: Parsed }>, outcomes: Outcome[]) {
+async function writeItems(trx: Db, programId: string, parsed: Array<{ index: number; m: Parsed }>, outcomes: Outcome[], now: Date) {
   // Rows are locked and written in key order, so concurrent batches that overlap wait instead of deadlocking.
   const existing = await trx
     .selectFrom('members')
@@ -60,7 +60,7 @@ async function writeItems(trx: Db, programId: string, parsed: Array<{ index: num
 
   const written = await trx
     .insertInto('members')
-    .values(live.map((i) => rowFor(programId, i)))
+    .values(live.map((i) => rowFor(programId, i, now)))
     .onConflict((oc) =>
       oc.columns(['program_id', 'external_id']).doUpdateSet((eb) => ({
         account_id: eb.ref('excluded.account_id'),
@@ -72,7 +72,7 @@ async function writeItems(trx: Db, programId: string, parsed: Array<{ index: num
         tags: eb.ref('excluded.tags'),
         status: eb.ref('excluded.status'),
         attributes: eb.ref('excluded.attributes'),
-        updated_at: sql`now()`,
+        updated_at: now,
       })),
     )
     .returning(['id', 'external_id', sql<boolean>`(xmax = 0)`.as('inserted')])
@@ -107,7 +107,7 @@ async function accountIds(trx: Db, programId: string, items: Parsed[]) {
   return { byId, byExternalId };
 }
 
-function rowFor(programId: string, i: Item) {
+function rowFor(programId: string, i: Item, now: Date) {
   const e = i.existing;
   const stored = e && {
     external_id: e.external_id,
@@ -126,6 +126,8 @@ function rowFor(programId: string, i: Item) {
     name: '',
     ...stored,
     ...memberColumns(i.m),
+    created_at: now,
+    updated_at: now,
     program_id: programId,
     id: e?.id ?? uuidv7(),
     account_id: i.accountId!,
@@ -133,8 +135,8 @@ function rowFor(programId: string, i: Item) {
   };
 }
 
-export async function upsertMembers(db: Db, programId: string, inputs: readonly unknown[]): Promise<BatchItemResult[]> {
-  return toResults(await upsertMemberItems(db, programId, inputs));
+export async function upsertMembers(db: Db, programId: string, inputs: readonly unknown[], now: Date): Promise<BatchItemResult[]> {
+  return toResults(await upsertMemberItems(db, programId, inputs, now));
 }
 
 export async function upsertMemberByExternalId(
@@ -142,8 +144,9 @@ export async function upsertMemberByExternalId(
   programId: string,
   externalId: string,
   fields: Record<string, unknown>,
+  now: Date,
 ): Promise<{ member: Member; created: boolean }> {
-  const [outcome] = await upsertMemberItems(db, programId, [{ ...fields, externalId }]);
+  const [outcome] = await upsertMemberItems(db, programId, [{ ...fields, externalId }], now);
   if (outcome instanceof LojalError) throw outcome;
   const row = await db
     .selectFrom('members')

@@ -110,7 +110,7 @@ export async function memberRoutes(fastify: FastifyInstance, { database, clock }
     async (req) =>
       audited(db, auditContext(req), async (trx) => {
         const before = await getMember(trx, caller(req).programId, req.params.id);
-        const after = await updateMember(trx, caller(req).programId, req.params.id, req.body);
+        const after = await updateMember(trx, caller(req).programId, req.params.id, req.body, req.clock());
         return { result: after, audit: { action: 'member.update', entity: 'member', entityId: after.id, before, after } };
       }),
   );
@@ -152,7 +152,7 @@ export async function memberRoutes(fastify: FastifyInstance, { database, clock }
       const { programId } = caller(req);
       const { member, created } = await audited(db, auditContext(req), async (trx) => {
         const before = await getMemberByExternalId(trx, programId, req.params.externalId).catch(() => null);
-        const result = await upsertMemberByExternalId(trx, programId, req.params.externalId, req.body);
+        const result = await upsertMemberByExternalId(trx, programId, req.params.externalId, req.body, req.clock());
         const after = result.member;
         return { result, audit: { action: result.created ? 'member.create' : 'member.update', entity: 'member', entityId: after.id, before, after } };
       });
@@ -179,7 +179,7 @@ export async function memberRoutes(fastify: FastifyInstance, { database, clock }
     async (req) =>
       batchSummary(
         await audited(db, auditContext(req), async (trx) => {
-          const results = await upsertMembers(trx, caller(req).programId, req.body.items);
+          const results = await upsertMembers(trx, caller(req).programId, req.body.items, req.clock());
           return { result: results, audit: { action: 'member.batch', entity: 'member', after: batchCounts(results) } };
         }),
       ),

@@ -53,7 +53,7 @@ export async function createMember(db: Db, programId: string, input: MemberCreat
     try {
       const row = await trx
         .insertInto('members')
-        .values({ ...memberDefaults, program_id: programId, id, account_id: accountId, ...memberColumns(m), name: m.name })
+        .values({ ...memberDefaults, program_id: programId, id, account_id: accountId, ...memberColumns(m), name: m.name, created_at: now, updated_at: now })
         .returningAll()
         .executeTakeFirstOrThrow();
       await openWallets(trx, programId, 'member', [id]);
@@ -68,7 +68,7 @@ export async function createMember(db: Db, programId: string, input: MemberCreat
 }
 
 /** Changes the given fields; null clears a field; an account reference moves the member. */
-export async function updateMember(db: Db, programId: string, id: string, patch: MemberPatch): Promise<Member> {
+export async function updateMember(db: Db, programId: string, id: string, patch: MemberPatch, now: Date): Promise<Member> {
   const p = parseInput(memberPatchSchema, patch);
   if (!isUuid(id)) throw notFound(id);
   return inTransaction(db, async (trx) => {
@@ -76,7 +76,7 @@ export async function updateMember(db: Db, programId: string, id: string, patch:
     try {
       const row = await trx
         .updateTable('members')
-        .set({ ...memberColumns(p), ...(accountId !== undefined && { account_id: accountId }), updated_at: sql`now()` })
+        .set({ ...memberColumns(p), ...(accountId !== undefined && { account_id: accountId }), updated_at: now })
         .where('program_id', '=', programId)
         .where('id', '=', id)
         .returningAll()
@@ -172,10 +172,10 @@ export async function setMemberPasswordHash(db: Db, programId: string, id: strin
 }
 
 /** For the tiers module: the member's current tier code (null = none). */
-export async function setMemberTier(db: Db, programId: string, id: string, tier: string | null): Promise<void> {
+export async function setMemberTier(db: Db, programId: string, id: string, tier: string | null, now: Date): Promise<void> {
   const result = await db
     .updateTable('members')
-    .set({ tier, updated_at: sql`now()` })
+    .set({ tier, updated_at: now })
     .where('program_id', '=', programId)
     .where('id', '=', isUuid(id) ? id : noUuid)
     .executeTakeFirst();

@@ -55,7 +55,7 @@ export async function accountRoutes(fastify: FastifyInstance, { database }: AppC
     },
     async (req, reply) => {
       const account = await audited(db, auditContext(req), async (trx) => {
-        const after = await createAccount(trx, caller(req).programId, req.body);
+        const after = await createAccount(trx, caller(req).programId, req.body, req.clock());
         return { result: after, audit: { action: 'account.create', entity: 'account', entityId: after.id, after } };
       });
       return reply.status(201).send(account);
@@ -116,7 +116,7 @@ export async function accountRoutes(fastify: FastifyInstance, { database }: AppC
     async (req) =>
       audited(db, auditContext(req), async (trx) => {
         const before = await getAccount(trx, caller(req).programId, req.params.id);
-        const after = await updateAccount(trx, caller(req).programId, req.params.id, req.body);
+        const after = await updateAccount(trx, caller(req).programId, req.params.id, req.body, req.clock());
         return { result: after, audit: { action: 'account.update', entity: 'account', entityId: after.id, before, after } };
       }),
   );
@@ -158,7 +158,7 @@ export async function accountRoutes(fastify: FastifyInstance, { database }: AppC
       const { programId } = caller(req);
       const { account, created } = await audited(db, auditContext(req), async (trx) => {
         const before = await getAccountByExternalId(trx, programId, req.params.externalId).catch(() => null);
-        const result = await upsertAccountByExternalId(trx, programId, req.params.externalId, req.body);
+        const result = await upsertAccountByExternalId(trx, programId, req.params.externalId, req.body, req.clock());
         const after = result.account;
         return { result, audit: { action: result.created ? 'account.create' : 'account.update', entity: 'account', entityId: after.id, before, after } };
       });
@@ -185,7 +185,7 @@ export async function accountRoutes(fastify: FastifyInstance, { database }: AppC
     async (req) =>
       batchSummary(
         await audited(db, auditContext(req), async (trx) => {
-          const results = await upsertAccounts(trx, caller(req).programId, req.body.items);
+          const results = await upsertAccounts(trx, caller(req).programId, req.body.items, req.clock());
           return { result: results, audit: { action: 'account.batch', entity: 'account', after: batchCounts(results) } };
         }),
       ),

@@ -13,7 +13,7 @@ type Outcome = { status: 'created' | 'updated'; id: string } | LojalError;
  * Creates or updates categories by code; a new one needs a name. Parents may be stored categories or
  * other items of the batch, and the tree may not loop. Categories are few, so the whole tree is read.
  */
-export async function upsertCategoryItems(db: Db, programId: string, inputs: readonly unknown[]): Promise<Outcome[]> {
+export async function upsertCategoryItems(db: Db, programId: string, inputs: readonly unknown[], now: Date): Promise<Outcome[]> {
   const { items: checked, outcomes } = parseItems<Parsed, Exclude<Outcome, LojalError>>(inputs, categoryUpsertSchema, (x) => x.code, (code) => new LojalError('validation_failed', {}, [{ path: 'code', message: 'appears twice in this batch' }]));
   const items = checked.map(({ index, item }) => ({ index, c: item }));
   if (!items.length) return outcomes;
@@ -51,13 +51,15 @@ export async function upsertCategoryItems(db: Db, programId: string, inputs: rea
           code: c.code,
           name: c.name ?? tree.get(c.code)!.name,
           parent_code: c.parentCode !== undefined ? c.parentCode : (tree.get(c.code)?.parent ?? null),
+          created_at: now,
+          updated_at: now,
         })),
       )
       .onConflict((oc) =>
         oc.columns(['program_id', 'code']).doUpdateSet((eb) => ({
           name: eb.ref('excluded.name'),
           parent_code: eb.ref('excluded.parent_code'),
-          updated_at: sql`now()`,
+          updated_at: now,
         })),
       )
       .returning(['code', sql<boolean>`(xmax = 0)`.as('inserted')])
@@ -82,8 +84,8 @@ function problemOf(c: Parsed, exists: boolean, after: Map<string, { parent: stri
   return undefined;
 }
 
-export async function upsertCategories(db: Db, programId: string, inputs: readonly unknown[]): Promise<BatchItemResult[]> {
-  return toResults(await upsertCategoryItems(db, programId, inputs));
+export async function upsertCategories(db: Db, programId: string, inputs: readonly unknown[], now: Date): Promise<BatchItemResult[]> {
+  return toResults(await upsertCategoryItems(db, programId, inputs, now));
 }
 
 /** PUT /categories/{code}. */
@@ -92,8 +94,9 @@ export async function upsertCategory(
   programId: string,
   code: string,
   fields: Record<string, unknown>,
+  now: Date,
 ): Promise<{ category: Category; created: boolean }> {
-  const [outcome] = await upsertCategoryItems(db, programId, [{ ...fields, code }]);
+  const [outcome] = await upsertCategoryItems(db, programId, [{ ...fields, code }], now);
   if (outcome instanceof LojalError) throw outcome;
   const row = await db
     .selectFrom('categories')
@@ -105,12 +108,12 @@ export async function upsertCategory(
 }
 
 /** Creates the categories of `codes` that do not exist yet, named by their code (CSV import). */
-export async function ensureCategories(db: Db, programId: string, codes: readonly string[]): Promise<void> {
+export async function ensureCategories(db: Db, programId: string, codes: readonly string[], now: Date): Promise<void> {
   const unique = [...new Set(codes)];
   if (!unique.length) return;
   await db
     .insertInto('categories')
-    .values(unique.map((code) => ({ program_id: programId, code, name: code, parent_code: null })))
+    .values(unique.map((code) => ({ program_id: programId, code, name: code, parent_code: null, created_at: now, updated_at: now })))
     .onConflict((oc) => oc.columns(['program_id', 'code']).doNothing())
     .execute();
 }

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { booleanCell, emptySummary, importCsv, integerCell, itemFrom, type CsvSummary } from '../csv/index.js';
+import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/database.js';
 import { ensureCategories } from './categories.js';
 import { upsertProducts } from './products.js';
@@ -24,6 +25,7 @@ export async function importProductsCsv(
   db: Db,
   programId: string,
   input: Readable,
+  clock: Clock,
   onProgress?: (rowsDone: number) => void,
 ): Promise<CsvSummary> {
   return importCsv(
@@ -38,8 +40,9 @@ export async function importProductsCsv(
           const product = productUpsertSchema.safeParse(item);
           return product.success && product.data.categoryCode ? [product.data.categoryCode] : [];
         });
-        await ensureCategories(db, programId, codes);
-        return upsertProducts(db, programId, batch.map((b) => b.item));
+        const now = clock();
+        await ensureCategories(db, programId, codes, now);
+        return upsertProducts(db, programId, batch.map((b) => b.item), now);
       },
     },
     emptySummary(),

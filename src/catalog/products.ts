@@ -13,7 +13,7 @@ type Outcome = { status: 'created' | 'updated'; id: string } | LojalError;
  * Creates or updates products by SKU: all items are checked, then the valid ones are written in one
  * multi-row statement. Fields an item leaves out keep their stored value; a new product needs a name.
  */
-export async function upsertProductItems(db: Db, programId: string, inputs: readonly unknown[]): Promise<Outcome[]> {
+export async function upsertProductItems(db: Db, programId: string, inputs: readonly unknown[], now: Date): Promise<Outcome[]> {
   const { items: checked, outcomes } = parseItems<Parsed, Exclude<Outcome, LojalError>>(inputs, productUpsertSchema, (x) => x.sku, (sku) => new LojalError('validation_failed', {}, [{ path: 'sku', message: 'appears twice in this batch' }]));
   const parsed = checked.map(({ index, item }) => ({ index, p: item }));
   if (!parsed.length) return outcomes;
@@ -54,7 +54,7 @@ export async function upsertProductItems(db: Db, programId: string, inputs: read
     if (!live.length) return;
     const written = await trx
       .insertInto('products')
-      .values(live.map(({ p }) => rowFor(programId, p, bySku.get(p.sku))))
+      .values(live.map(({ p }) => rowFor(programId, p, bySku.get(p.sku), now)))
       .onConflict((oc) =>
         oc.columns(['program_id', 'sku']).doUpdateSet((eb) => ({
           name: eb.ref('excluded.name'),
@@ -64,7 +64,7 @@ export async function upsertProductItems(db: Db, programId: string, inputs: read
           unit_price: eb.ref('excluded.unit_price'),
           active: eb.ref('excluded.active'),
           attributes: eb.ref('excluded.attributes'),
-          updated_at: sql`now()`,
+          updated_at: now,
         })),
       )
       .returning(['sku', sql<boolean>`(xmax = 0)`.as('inserted')])
@@ -75,7 +75,7 @@ export async function upsertProductItems(db: Db, programId: string, inputs: read
   return outcomes;
 }
 
-function rowFor(programId: string, p: Parsed, e: ProductRow | undefined) {
+function rowFor(programId: string, p: Parsed, e: ProductRow | undefined, now: Date) {
   const stored = e && {
     name: e.name,
     category_code: e.category_code,
@@ -97,11 +97,13 @@ function rowFor(programId: string, p: Parsed, e: ProductRow | undefined) {
     ...productColumns(p),
     program_id: programId,
     sku: p.sku,
+    created_at: now,
+    updated_at: now,
   };
 }
 
-export async function upsertProducts(db: Db, programId: string, inputs: readonly unknown[]): Promise<BatchItemResult[]> {
-  return toResults(await upsertProductItems(db, programId, inputs));
+export async function upsertProducts(db: Db, programId: string, inputs: readonly unknown[], now: Date): Promise<BatchItemResult[]> {
+  return toResults(await upsertProductItems(db, programId, inputs, now));
 }
 
 /** PUT /products/{sku}. */
@@ -110,8 +112,9 @@ export async function upsertProduct(
   programId: string,
   sku: string,
   fields: Record<string, unknown>,
+  now: Date,
 ): Promise<{ product: Product; created: boolean }> {
-  const [outcome] = await upsertProductItems(db, programId, [{ ...fields, sku }]);
+  const [outcome] = await upsertProductItems(db, programId, [{ ...fields, sku }], now);
   if (outcome instanceof LojalError) throw outcome;
   return { product: await getProduct(db, programId, outcome!.id), created: outcome!.status === 'created' };
 }

@@ -71,7 +71,7 @@ export async function catalogRoutes(fastify: FastifyInstance, { database }: AppC
       },
     },
     async (req, reply) => {
-      const { category, created } = await upsertCategory(db, caller(req).programId, req.params.code, req.body);
+      const { category, created } = await upsertCategory(db, caller(req).programId, req.params.code, req.body, req.clock());
       return reply.status(created ? 201 : 200).send(category);
     },
   );
@@ -109,7 +109,7 @@ export async function catalogRoutes(fastify: FastifyInstance, { database }: AppC
       },
     },
     async (req, reply) => {
-      const { product, created } = await upsertProduct(db, caller(req).programId, req.params.sku, req.body);
+      const { product, created } = await upsertProduct(db, caller(req).programId, req.params.sku, req.body, req.clock());
       return reply.status(created ? 201 : 200).send(product);
     },
   );
@@ -155,6 +155,6 @@ export async function catalogRoutes(fastify: FastifyInstance, { database }: AppC
         response: { 200: batchResponse },
       },
     },
-    async (req) => batchSummary(await upsertProducts(db, caller(req).programId, req.body.items)),
+    async (req) => batchSummary(await upsertProducts(db, caller(req).programId, req.body.items, req.clock())),
   );
 }

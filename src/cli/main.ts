@@ -277,7 +277,7 @@ for (const kind of ['accounts', 'members', 'products'] as const) {
         const importer = kind === 'accounts' ? importAccountsCsv : kind === 'members' ? importMembersCsv : importProductsCsv;
         const t0 = performance.now();
         const input = fs.createReadStream(file);
-        const s = await importer(db, p.id, file.endsWith('.gz') ? input.pipe(createGunzip()) : input, (n) => bar.update(n));
+        const s = await importer(db, p.id, file.endsWith('.gz') ? input.pipe(createGunzip()) : input, clock, (n) => bar.update(n));
         bar.stop();
         printSummary(
           s.rows,
@@ -313,7 +313,7 @@ importCmd
       const bar = progress('codes');
       const t0 = performance.now();
       const input = fs.createReadStream(file);
-      const s = await importCodesFile(db, p.id, reward, file.endsWith('.gz') ? input.pipe(createGunzip()) : input, (n) => bar.update(n));
+      const s = await importCodesFile(db, p.id, reward, file.endsWith('.gz') ? input.pipe(createGunzip()) : input, clock, (n) => bar.update(n));
       bar.stop();
       printSummary(s.rows, `added ${s.added}, already in the pool ${s.duplicates}; ${s.stock} codes available`, (performance.now() - t0) / 1000, []);
     });

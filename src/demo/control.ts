@@ -29,7 +29,7 @@ export async function seedControlDemo(db: Db, program: Program, now: Date): Prom
   // The program team. Ingrid owns the program, Magnus approves, Sofia works the customer service desk.
   const staff = async (email: string, name: string, role: 'owner' | 'manager' | 'support') =>
     db.transaction().execute(async (trx) => {
-      const user = await createStaffUser(trx, pid, { email, name, role });
+      const user = await createStaffUser(trx, pid, { email, name, role }, now);
       await recordAudit(trx, { ...system, action: 'staff_user.create', entity: 'staff_user', entityId: user.id, after: user });
       return user;
     });
@@ -71,7 +71,7 @@ export async function seedControlDemo(db: Db, program: Program, now: Date): Prom
   // Coalition partners and their keys.
   const partner = async (code: string, name: string, kind: 'bank' | 'hotel') =>
     db.transaction().execute(async (trx) => {
-      const p = await createPartner(trx, pid, { code, name, kind });
+      const p = await createPartner(trx, pid, { code, name, kind }, now);
       await recordAudit(trx, { ...as(ingrid), action: 'partner.create', entity: 'partner', entityId: p.id, after: p });
       return p;
     });

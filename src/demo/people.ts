@@ -24,9 +24,9 @@ export async function seedPeople(db: Db, seeded: Program, now: Date): Promise<vo
   // The demo's members: three per account, P10000 + 3 × account index + k; chains are accounts 0, 4, 8… (K1000…K1015).
   for (let c = 0; c < 16; c++) {
     const head = await getMemberByExternalId(db, pid, `P${10000 + c * 4 * 3 + 1}`);
-    await updateMember(db, pid, head.id, { role: 'manager' });
+    await updateMember(db, pid, head.id, { role: 'manager' }, now);
   }
-  for (const branch of [1, 2, 5]) await updateMember(db, pid, (await getMemberByExternalId(db, pid, `P${10000 + branch * 3 + 2}`)).id, { role: 'manager' });
+  for (const branch of [1, 2, 5]) await updateMember(db, pid, (await getMemberByExternalId(db, pid, `P${10000 + branch * 3 + 2}`)).id, { role: 'manager' }, now);
 
   await replaceChecklist(db, pid, [
     { code: 'complete_profile', names: names('Complete your profile', 'Fyll i din profil', 'Fyll ut profilen din', 'Uzupełnij profil', 'Profil vervollständigen'), points: 100, completion: { kind: 'profile', fields: ['email', 'phone', 'language'] } },
@@ -39,7 +39,7 @@ export async function seedPeople(db: Db, seeded: Program, now: Date): Promise<vo
   // Staff of the first chain's branches act this week: some steps get done, by events and by a full profile.
   const staff = ['P10004', 'P10005', 'P10007', 'P10008', 'P10010'];
   for (const [i, ext] of staff.entries()) {
-    if (i % 2 === 0) await updateMember(db, pid, (await getMemberByExternalId(db, pid, ext)).id, { phone: `+46 70 55${i} 12 3${i}` });
+    if (i % 2 === 0) await updateMember(db, pid, (await getMemberByExternalId(db, pid, ext)).id, { phone: `+46 70 55${i} 12 3${i}` }, now);
   }
   const recent = (h: number) => new Date(now.getTime() - h * 3_600_000).toISOString();
   const member = async (ext: string) => getMemberByExternalId(db, pid, ext);

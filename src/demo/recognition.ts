@@ -59,8 +59,8 @@ export async function seedRecognition(db: Db, program: Program, now: Date): Prom
     for (const [i, r] of referees.slice(0, 2).entries()) {
       await attempt(() => recordReferral(db, pid, { code, accountId: r.id, memberId: r.member_id }, new Date(now.getTime() - (200 - i * 90) * day)));
     }
-    await upsertAccounts(db, pid, [{ externalId: 'K4001', name: 'Takläggarna i Norr AB', segment: 'installer', country: 'SE', tags: ['referred'] }]);
-    await upsertMembers(db, pid, [{ externalId: 'P40001', accountExternalId: 'K4001', name: 'Hanna Lundgren', email: 'hanna.lundgren@taklaggarna-i-norr-k4001.example', role: 'owner', language: 'sv' }]);
+    await upsertAccounts(db, pid, [{ externalId: 'K4001', name: 'Takläggarna i Norr AB', segment: 'installer', country: 'SE', tags: ['referred'] }], now);
+    await upsertMembers(db, pid, [{ externalId: 'P40001', accountExternalId: 'K4001', name: 'Hanna Lundgren', email: 'hanna.lundgren@taklaggarna-i-norr-k4001.example', role: 'owner', language: 'sv' }], now);
     const { rows: newco } = await sql<{ id: string; member_id: string }>`
       SELECT a.id, m.id AS member_id FROM accounts a JOIN members m ON m.program_id = a.program_id AND m.account_id = a.id
       WHERE a.program_id = ${pid} AND a.external_id = 'K4001' AND m.external_id = 'P40001'`.execute(db);

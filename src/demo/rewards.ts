@@ -81,10 +81,11 @@ export async function seedRewards(db: Db, program: Program, now: Date): Promise<
         cashValueMinor: r.type === 'cashback' || r.type === 'charity' ? (r.cashValueMinor ?? null) : null,
         eventAt: dated(r.eventDate),
       }),
+      now,
     );
     if (reward.codeSource === 'pool') {
       const prefix = r.code.slice(0, 4).toUpperCase();
-      await importCodes(db, pid, reward, Array.from({ length: 40 }, (_, i) => `${prefix}-${String(7001 + i * 37).padStart(5, '0')}`));
+      await importCodes(db, pid, reward, Array.from({ length: 40 }, (_, i) => `${prefix}-${String(7001 + i * 37).padStart(5, '0')}`), now);
     }
     rewards.push(reward);
   }

@@ -88,7 +88,7 @@ export async function seedDemo(db: Db, program: Program, now: Date, evidence?: E
   const rnd = random(20261123);
   const pid = program.id;
   progress.step('300 products, 200 companies, 600 people');
-  await upsertCategories(db, pid, categories.map(([code, name]) => ({ code, name })));
+  await upsertCategories(db, pid, categories.map(([code, name]) => ({ code, name })), now);
 
   const products = categories.flatMap(([code]) =>
     Array.from({ length: 25 }, (_, i) => {
@@ -97,7 +97,7 @@ export async function seedDemo(db: Db, program: Program, now: Date, evidence?: E
       return { sku: `${code.slice(0, 3).toUpperCase()}-${String(1000 + i)}`, name: `${noun} ${['Basic', 'Pro', 'Plus', 'Eco', 'XL'][Math.floor(i / 5)]}`, categoryCode: code, brand: brands[i % brands.length], marginClass: margin, unitPrice: rnd.int(30, 4000) * 100 };
     }),
   );
-  await upsertProducts(db, pid, products);
+  await upsertProducts(db, pid, products, now);
 
   // 200 accounts: 16 chains with 3 branches each (64), and 136 independent companies. The chains joined the program
   // before the year of history; three in four independents joined during it (spread over months 2 to 10, so the ROI
@@ -117,7 +117,7 @@ export async function seedDemo(db: Db, program: Program, now: Date, evidence?: E
     const segment = i % 5 < 3 ? 'installer' : i % 5 === 3 ? 'builder' : 'reseller';
     accounts.push({ externalId: `K${2000 + i}`, name: `${rnd.pick(lastNames)}s ${segment === 'installer' ? rnd.pick(['VVS', 'El', 'Montage', 'Snickeri']) : 'Bygg'} ${rnd.pick(['AB', 'AS', 'HB'])}`, segment, country: i % 4 === 0 ? 'NO' : 'SE', tags: i % 7 === 0 ? ['key-account'] : [], joinedOn: i % 4 === 1 ? null : joinedOn(60 + ((i * 37) % 240)) });
   }
-  await upsertAccounts(db, pid, accounts);
+  await upsertAccounts(db, pid, accounts, now);
 
   const roles = ['owner', 'manager', 'buyer', 'foreman', 'sales_rep', 'engineer'];
   const members = accounts.flatMap((a, ai) =>
@@ -127,7 +127,7 @@ export async function seedDemo(db: Db, program: Program, now: Date, evidence?: E
       return { externalId: `P${10000 + ai * 3 + k}`, accountExternalId: a.externalId, name: `${first} ${last}`, email: `${first}.${last}.${ai * 3 + k}@${mailDomainOf(a)}`.toLowerCase(), role: k === 0 ? 'owner' : rnd.pick(roles), language: a.country === 'NO' ? 'nb' : 'sv' };
     }),
   );
-  await upsertMembers(db, pid, members);
+  await upsertMembers(db, pid, members, now);
 
   const since = new Date(now.getTime() - 400 * 86_400_000).toISOString();
   const rules = [
@@ -224,7 +224,7 @@ export async function seedDemo(db: Db, program: Program, now: Date, evidence?: E
   }
   progress.step('staff, onboarding and webhooks');
   await seedPeople(db, program, now);
-  await seedWebhooks(db, program);
+  await seedWebhooks(db, program, now);
   progress.step('surveys and quizzes');
   await seedSurveysDemo(db, program, now);
   progress.step('trainings and members-only content');

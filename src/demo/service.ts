@@ -107,7 +107,7 @@ export async function seedServiceDemo(db: Db, program: Program, store: EvidenceS
     { language: 'de' as const, title: 'Danke, wir melden uns', body: 'Danke für Ihre Anfrage! Wir prüfen die Sache und melden uns spätestens morgen.' },
     { language: 'pl' as const, title: 'Dziękujemy, odezwiemy się', body: 'Dziękujemy za zgłoszenie! Sprawdzamy sprawę i odezwiemy się najpóźniej jutro.' },
   ]) await addQuickReply(db, pid, q);
-  for (const a of articles) await saveArticle(db, pid, a);
+  for (const a of articles) await saveArticle(db, pid, a, now);
 
   const team = (await sql<{ id: string; name: string; email: string }>`SELECT id, name, email FROM staff_users WHERE program_id = ${pid} AND role <> 'viewer' ORDER BY email`.execute(db)).rows;
   const sofia = team.find((s) => s.email.startsWith('sofia')) ?? team[0];
@@ -117,7 +117,7 @@ export async function seedServiceDemo(db: Db, program: Program, store: EvidenceS
   const top = (await sql<{ id: string; tier: string | null }>`
     SELECT a.id, ts.level_code AS tier FROM accounts a JOIN tier_status ts ON ts.program_id = a.program_id AND ts.owner_kind = 'account' AND ts.owner_id = a.id
     WHERE a.program_id = ${pid} AND ts.level_code IN ('platinum', 'gold') ORDER BY a.external_id LIMIT 30`.execute(db)).rows;
-  for (const [i, a] of top.entries()) await updateAccount(db, pid, a.id, { keyAccountManager: i % 2 ? magnus.email : sofia.email });
+  for (const [i, a] of top.entries()) await updateAccount(db, pid, a.id, { keyAccountManager: i % 2 ? magnus.email : sofia.email }, now);
 
   // Customers with an e-mail address, the demo portal member first.
   const people = (await sql<{ id: string; name: string; external_id: string }>`

@@ -32,7 +32,7 @@ export async function ensureDemoSignIns(db: Db, programId: string, now: Date): P
   let admin = await db.selectFrom('staff_users').select(['id', 'password_hash']).where('program_id', '=', programId).where(sql<string>`lower(email)`, '=', email).executeTakeFirst();
   if (!admin) {
     const created = await db.transaction().execute(async (trx) => {
-      const user = await createStaffUser(trx, programId, { email, name: 'Demo Admin', role: 'owner' });
+      const user = await createStaffUser(trx, programId, { email, name: 'Demo Admin', role: 'owner' }, now);
       await recordAudit(trx, { ...systemContext(programId, 'demo', now), action: 'staff_user.create', entity: 'staff_user', entityId: user.id, after: user });
       return user;
     });

@@ -42,7 +42,7 @@ export async function seedSurveysDemo(db: Db, program: Program, now: Date): Prom
   ).rows;
 
   await db.transaction().execute(async (trx) => {
-    await assignUnmanagedAccounts(trx, pid, 'Karin Ahlström');
+    await assignUnmanagedAccounts(trx, pid, 'Karin Ahlström', now);
     const nps = await createSurvey(
       trx,
       pid,

@@ -9,11 +9,11 @@ import type { Db } from '../db/database.js';
 import type { Program } from '../programs/programs.js';
 import { createSubscription } from '../webhooks/subscriptions.js';
 
-export async function seedWebhooks(db: Db, program: Program): Promise<void> {
+export async function seedWebhooks(db: Db, program: Program, now: Date): Promise<void> {
   await createSubscription(db, program.id, {
     url: 'http://127.0.0.1:9/erp-demo',
     eventTypes: ['reward_order.placed', 'reward_order.state_changed', 'credit_note.created', 'tier.changed'],
     active: false,
     description: 'Affärssystemet (ERP): kreditnotor för cashback, orderstatus och kundnivåer',
-  }, { allowPrivate: true });
+  }, { allowPrivate: true }, now);
 }

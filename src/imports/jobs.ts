@@ -87,7 +87,7 @@ async function runImporter(
     return { created: s.created, updated: s.updated, replayed: s.replayed, failed: s.failed, errors: s.errors, errorCount: s.failed };
   }
   const importer = kind === 'accounts' ? importAccountsCsv : importMembersCsv;
-  const s = await importer(db, program.id, input, onProgress);
+  const s = await importer(db, program.id, input, clock, onProgress);
   return { created: s.created, updated: s.updated, replayed: 0, failed: s.failed, errors: s.errors, errorCount: s.errorCount };
 }
 

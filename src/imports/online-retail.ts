@@ -496,7 +496,7 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
   const index = await indexRetailFile(file, (n) => onProgress('read', n));
   const readSeconds = (performance.now() - t0) / 1000;
 
-  await upsertCategories(db, program.id, [...new Set([...categoryKeywords.map(([c]) => c), 'other'])].map((code) => ({ code, name: code.replace(/-/g, ' ') })));
+  await upsertCategories(db, program.id, [...new Set([...categoryKeywords.map(([c]) => c), 'other'])].map((code) => ({ code, name: code.replace(/-/g, ' ') })), clock());
   let accountsCreated = 0;
   const customerList = [...index.customers];
   for (let i = 0; i < customerList.length; i += BATCH) {
@@ -505,7 +505,7 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
       name: `Customer ${id}`,
       country: countryCodes[country] ?? null,
       segment: country === 'United Kingdom' ? 'domestic' : 'export',
-    })));
+    })), clock());
     accountsCreated += results.filter((r) => r.status === 'created').length;
   }
   let productsCreated = 0;
@@ -514,7 +514,7 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
     const results = await upsertProducts(db, program.id, productList.slice(i, i + BATCH).map(([sku, p]) => {
       const price = usualPrice(p.prices);
       return { sku, name: p.name.slice(0, 300) || sku, categoryCode: categoryOf(p.name), marginClass: marginClassOf(price), unitPrice: price };
-    }));
+    }), clock());
     productsCreated += results.filter((r) => r.status === 'created').length;
   }
   // Counted again by the second pass as it groups the rows; the first pass's counts stand.

@@ -79,7 +79,7 @@ export async function partnerRoutes(fastify: FastifyInstance, { database, settin
     },
     async (req, reply) => {
       const partner = await audited(db, auditContext(req), async (trx) => {
-        const after = await createPartner(trx, caller(req).programId, req.body);
+        const after = await createPartner(trx, caller(req).programId, req.body, req.clock());
         return { result: after, audit: { action: 'partner.create', entity: 'partner', entityId: after.id, after } };
       });
       return reply.status(201).send(partner);
@@ -127,7 +127,7 @@ export async function partnerRoutes(fastify: FastifyInstance, { database, settin
     async (req) => {
       const partner = await audited(db, auditContext(req), async (trx) => {
         const before = await getPartner(trx, caller(req).programId, req.params.id, true);
-        const after = await updatePartner(trx, caller(req).programId, req.params.id, req.body);
+        const after = await updatePartner(trx, caller(req).programId, req.params.id, req.body, req.clock());
         return { result: after, audit: { action: 'partner.update', entity: 'partner', entityId: after.id, before, after } };
       });
       settings.invalidate(caller(req).programId);

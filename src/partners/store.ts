@@ -2,7 +2,6 @@
  * Coalition partners: companies outside the program (a bank, a hotel chain) whose own API key may post
  * earn events for the program's members and honour redemptions at the partner.
  */
-import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
@@ -59,11 +58,11 @@ const toPartner = (r: Row): Partner => ({
   updatedAt: r.updated_at,
 });
 
-export async function createPartner(db: Db, programId: string, input: z.output<typeof partnerCreateSchema>): Promise<Partner> {
+export async function createPartner(db: Db, programId: string, input: z.output<typeof partnerCreateSchema>, now: Date): Promise<Partner> {
   try {
     const row = await db
       .insertInto('partners')
-      .values({ program_id: programId, id: uuidv7(), code: input.code, name: input.name, kind: input.kind })
+      .values({ program_id: programId, id: uuidv7(), code: input.code, name: input.name, kind: input.kind, created_at: now, updated_at: now })
       .returningAll()
       .executeTakeFirstOrThrow();
     return toPartner(row);
@@ -81,14 +80,14 @@ export async function getPartner(db: Db, programId: string, id: string, forUpdat
   return toPartner(row);
 }
 
-export async function updatePartner(db: Db, programId: string, id: string, patch: z.output<typeof partnerPatchSchema>): Promise<Partner> {
+export async function updatePartner(db: Db, programId: string, id: string, patch: z.output<typeof partnerPatchSchema>, now: Date): Promise<Partner> {
   const row = await db
     .updateTable('partners')
     .set({
       ...(patch.name !== undefined && { name: patch.name }),
       ...(patch.kind !== undefined && { kind: patch.kind }),
       ...(patch.active !== undefined && { active: patch.active }),
-      updated_at: sql`now()`,
+      updated_at: now,
     })
     .where('program_id', '=', programId)
     .where('id', '=', id)

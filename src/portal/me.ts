@@ -135,7 +135,7 @@ export async function portalMeRoutes(fastify: FastifyInstance, { database }: App
           ...(language !== undefined && { language }),
           ...(phone !== undefined && { phone }),
           ...(attributes && { attributes }),
-        });
+        }, req.clock());
         return { result: updated, audit: { action: 'member.update', entity: 'member', entityId: updated.id, before, after: updated } };
       });
       return profile(db, program, m, after);

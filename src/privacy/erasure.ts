@@ -80,7 +80,7 @@ export async function eraseMember(db: Db, store: EvidenceStore, programId: strin
     // The member's channel choice and time zone, and which tip they saw last, say something about them too.
     await eraseMemberPreferences(trx, programId, memberId);
     await forgetLastTip(trx, programId, memberId);
-    await pseudonymiseMember(trx, programId, memberId);
+    await pseudonymiseMember(trx, programId, memberId, opts.now);
     const rows = await sql<ErasureRow>`
       INSERT INTO member_erasures (program_id, member_id, reason, requested_by, erased_at, counts)
       VALUES (${programId}, ${memberId}, ${opts.reason}, ${opts.requestedBy}, ${opts.now}, ${JSON.stringify(counts)})

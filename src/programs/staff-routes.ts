@@ -46,7 +46,7 @@ export async function staffUserRoutes(fastify: FastifyInstance, { database, sett
     },
     async (req, reply) => {
       const user = await db.transaction().execute(async (trx) => {
-        const created = await createStaffUser(trx, caller(req).programId, req.body);
+        const created = await createStaffUser(trx, caller(req).programId, req.body, req.clock());
         await recordAudit(trx, { ...auditContext(req), action: 'staff_user.create', entity: 'staff_user', entityId: created.id, after: created });
         await sendStaffPasswordLink(trx, caller(req).programId, created.id, 'invite', config.publicUrl, clock());
         return created;
@@ -100,7 +100,7 @@ export async function staffUserRoutes(fastify: FastifyInstance, { database, sett
     async (req) => {
       const user = await db.transaction().execute(async (trx) => {
         const before = await getStaffUser(trx, caller(req).programId, req.params.id, true);
-        const after = await updateStaffUser(trx, caller(req).programId, req.params.id, req.body);
+        const after = await updateStaffUser(trx, caller(req).programId, req.params.id, req.body, req.clock());
         await recordAudit(trx, { ...auditContext(req), action: 'staff_user.update', entity: 'staff_user', entityId: after.id, before, after });
         // A deactivated person's browser sessions end with their keys.
         if (!after.active) await revokeStaffSessions(trx, caller(req).programId, after.id, undefined, clock());

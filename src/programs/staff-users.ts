@@ -2,7 +2,6 @@
  * Staff users: the people of the program team. API keys may be issued to them (and, later, they sign in to
  * the console); their role bounds what any of their keys can do (api-keys.ts roleScopes).
  */
-import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
@@ -57,11 +56,11 @@ const toUser = (r: Row): StaffUser => ({
   updatedAt: r.updated_at,
 });
 
-export async function createStaffUser(db: Db, programId: string, input: z.output<typeof staffUserCreateSchema>): Promise<StaffUser> {
+export async function createStaffUser(db: Db, programId: string, input: z.output<typeof staffUserCreateSchema>, now: Date): Promise<StaffUser> {
   try {
     const row = await db
       .insertInto('staff_users')
-      .values({ program_id: programId, id: uuidv7(), email: input.email, name: input.name, role: input.role })
+      .values({ program_id: programId, id: uuidv7(), email: input.email, name: input.name, role: input.role, created_at: now, updated_at: now })
       .returningAll()
       .executeTakeFirstOrThrow();
     return toUser(row);
@@ -80,14 +79,14 @@ export async function getStaffUser(db: Db, programId: string, id: string, forUpd
   return toUser(row);
 }
 
-export async function updateStaffUser(db: Db, programId: string, id: string, patch: z.output<typeof staffUserPatchSchema>): Promise<StaffUser> {
+export async function updateStaffUser(db: Db, programId: string, id: string, patch: z.output<typeof staffUserPatchSchema>, now: Date): Promise<StaffUser> {
   const row = await db
     .updateTable('staff_users')
     .set({
       ...(patch.name !== undefined && { name: patch.name }),
       ...(patch.role !== undefined && { role: patch.role }),
       ...(patch.active !== undefined && { active: patch.active }),
-      updated_at: sql`now()`,
+      updated_at: now,
     })
     .where('program_id', '=', programId)
     .where('id', '=', id)

@@ -192,7 +192,7 @@ async function checkReferences(db: Db, programId: string, category: string | nul
   }
 }
 
-export async function createReward(db: Db, programId: string, input: z.output<typeof rewardCreateSchema>): Promise<Reward> {
+export async function createReward(db: Db, programId: string, input: z.output<typeof rewardCreateSchema>, now: Date): Promise<Reward> {
   const codeSource = input.codeSource ?? null;
   // A pool starts empty; its stock grows as codes are imported.
   const stock = codeSource === 'pool' ? 0 : input.stock;
@@ -201,6 +201,8 @@ export async function createReward(db: Db, programId: string, input: z.output<ty
   const row = await db
     .insertInto('rewards')
     .values({
+      created_at: now,
+      updated_at: now,
       program_id: programId,
       id: uuidv7(),
       code: input.code,
@@ -246,7 +248,7 @@ export async function ensureHiddenReward(db: Db, programId: string, code: string
   return row.id;
 }
 
-export async function updateReward(db: Db, programId: string, id: string, patch: z.output<typeof rewardPatchSchema>): Promise<Reward> {
+export async function updateReward(db: Db, programId: string, id: string, patch: z.output<typeof rewardPatchSchema>, now: Date): Promise<Reward> {
   const current = await getReward(db, programId, id);
   const next = {
     codeSource: current.codeSource,
@@ -285,7 +287,7 @@ export async function updateReward(db: Db, programId: string, id: string, patch:
       }),
       ...(patch.cashValueMinor !== undefined && { cash_value_minor: patch.cashValueMinor }),
       ...(patch.eventAt !== undefined && { event_at: patch.eventAt }),
-      updated_at: sql`now()`,
+      updated_at: now,
     })
     .where('program_id', '=', programId)
     .where('id', '=', id)

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import type { Clock } from '../clock/index.js';
 import { inTransaction, type Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import type { Reward } from './catalogue.js';
@@ -83,7 +84,7 @@ export async function issue(
  * Adds codes to a reward's pool; codes it holds already are skipped and counted. The stock grows by the
  * codes added, in the same transaction, so the stock never promises a code the pool does not have.
  */
-export async function importCodes(db: Db, programId: string, reward: Reward, codes: string[]): Promise<{ added: number; duplicates: number; stock: number }> {
+export async function importCodes(db: Db, programId: string, reward: Reward, codes: string[], now: Date): Promise<{ added: number; duplicates: number; stock: number }> {
   if (reward.type !== 'code' || reward.codeSource !== 'pool') {
     throw new LojalError('validation_failed', {}, [{ path: 'codes', message: 'only a code reward with codeSource pool takes imported codes' }]);
   }
@@ -96,7 +97,7 @@ export async function importCodes(db: Db, programId: string, reward: Reward, cod
       ON CONFLICT DO NOTHING RETURNING code`.execute(trx);
     const row = await trx
       .updateTable('rewards')
-      .set((eb) => ({ stock: eb('stock', '+', added.rows.length), updated_at: sql`now()` }))
+      .set((eb) => ({ stock: eb('stock', '+', added.rows.length), updated_at: now }))
       .where('program_id', '=', programId)
       .where('id', '=', reward.id)
       .returning('stock')
@@ -109,12 +110,12 @@ export async function importCodes(db: Db, programId: string, reward: Reward, cod
  * Reads a supplier's file of codes (one per line, or a CSV whose first column is the code, with or without
  * a `code` header) and adds them to the pool in chunks, so a file of a million codes needs little memory.
  */
-export async function importCodesFile(db: Db, programId: string, reward: Reward, input: Readable, onProgress?: (rows: number) => void) {
+export async function importCodesFile(db: Db, programId: string, reward: Reward, input: Readable, clock: Clock, onProgress?: (rows: number) => void) {
   const totals = { rows: 0, added: 0, duplicates: 0, stock: reward.stock ?? 0 };
   let chunk: string[] = [];
   const flush = async () => {
     if (!chunk.length) return;
-    const r = await importCodes(db, programId, reward, chunk);
+    const r = await importCodes(db, programId, reward, chunk, clock());
     totals.added += r.added;
     totals.duplicates += r.duplicates;
     totals.stock = r.stock;

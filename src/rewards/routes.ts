@@ -244,7 +244,7 @@ export async function rewardRoutes(fastify: FastifyInstance, { database, clock }
     async (req, reply) => {
       const program = await programOf(req);
       const reward = await audited(db, auditContext(req), async (trx) => {
-        const created = await createReward(trx, program.id, req.body);
+        const created = await createReward(trx, program.id, req.body, req.clock());
         return { result: created, audit: { action: 'reward.create', entity: 'reward', entityId: created.id, after: created } };
       });
       reply.status(201);
@@ -272,7 +272,7 @@ export async function rewardRoutes(fastify: FastifyInstance, { database, clock }
       const program = await programOf(req);
       const current = await getReward(db, program.id, req.params.id);
       const updated = await audited(db, auditContext(req), async (trx) => {
-        const after = await updateReward(trx, program.id, current.id, req.body);
+        const after = await updateReward(trx, program.id, current.id, req.body, req.clock());
         return { result: after, audit: { action: 'reward.update', entity: 'reward', entityId: current.id, before: current, after } };
       });
       return out(updated, lngOf(req, program), program);
@@ -368,7 +368,7 @@ export async function rewardRoutes(fastify: FastifyInstance, { database, clock }
       const reward = await getReward(db, program.id, req.params.id);
       // The codes themselves are worth money: the log says how many came, not which.
       return audited(db, auditContext(req), async (trx) => {
-        const result = await importCodes(trx, program.id, reward, req.body.codes);
+        const result = await importCodes(trx, program.id, reward, req.body.codes, req.clock());
         return { result, audit: { action: 'reward.import_codes', entity: 'reward', entityId: reward.id, after: { added: result.added, duplicates: result.duplicates, stock: result.stock } } };
       });
     },

@@ -46,15 +46,15 @@ const toArticle = (r: Row): HelpArticle => ({
 const vector = (a: ArticleInput) =>
   sql`setweight(to_tsvector(${searchConfig[a.language]}::regconfig, ${a.title}), 'A') || setweight(to_tsvector(${searchConfig[a.language]}::regconfig, ${a.body}), 'B')`;
 
-export async function saveArticle(db: Db, programId: string, a: ArticleInput, id?: string): Promise<HelpArticle> {
+export async function saveArticle(db: Db, programId: string, a: ArticleInput, now: Date, id?: string): Promise<HelpArticle> {
   if (id) {
     const r = await sql`UPDATE help_articles SET language = ${a.language}, category = ${a.category}, title = ${a.title}, body = ${a.body},
-      published = ${a.published}, search = ${vector(a)}, updated_at = now() WHERE program_id = ${programId} AND id = ${id}`.execute(db);
+      published = ${a.published}, search = ${vector(a)}, updated_at = ${now} WHERE program_id = ${programId} AND id = ${id}`.execute(db);
     if (!Number(r.numAffectedRows)) throw new LojalError('not_found', { entity: 'help article', id });
   } else {
     id = uuidv7();
-    await sql`INSERT INTO help_articles (program_id, id, language, category, title, body, published, search)
-      VALUES (${programId}, ${id}, ${a.language}, ${a.category}, ${a.title}, ${a.body}, ${a.published}, ${vector(a)})`.execute(db);
+    await sql`INSERT INTO help_articles (program_id, id, language, category, title, body, published, search, updated_at)
+      VALUES (${programId}, ${id}, ${a.language}, ${a.category}, ${a.title}, ${a.body}, ${a.published}, ${vector(a)}, ${now})`.execute(db);
   }
   return requireArticle(db, programId, id, false);
 }

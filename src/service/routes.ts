@@ -194,13 +194,13 @@ export async function serviceRoutes(fastify: FastifyInstance, ctx: AppContext) {
     schema: { operationId: 'createHelpArticle', tags, summary: 'Write a help article', description: 'In one language; searchable at once with that language\'s full-text configuration. With `published: false` members do not see it.', body: articleInputSchema, response: { 201: articleOut } },
   }, async (req, reply) => {
     reply.status(201);
-    return saveArticle(db, caller(req).programId, req.body);
+    return saveArticle(db, caller(req).programId, req.body, req.clock());
   });
 
   app.put('/v1/service/articles/:id', {
     config: { scope: 'service:write' },
     schema: { operationId: 'updateHelpArticle', tags, summary: 'Change a help article', description: 'Replaces its text, category, language and whether members see it; its counters stay.', params: idOf('article'), body: articleInputSchema, response: { 200: articleOut } },
-  }, async (req) => saveArticle(db, caller(req).programId, req.body, req.params.id));
+  }, async (req) => saveArticle(db, caller(req).programId, req.body, req.clock(), req.params.id));
 
   app.get('/v1/service/articles/search', {
     config: { scope: 'read' },

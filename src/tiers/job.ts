@@ -70,8 +70,8 @@ export async function evaluateOwner(
       detail: { basis: settings.basis, total: current, ...(lastPeriod !== undefined && { lastPeriodTotal: lastPeriod }) },
       at: now,
     });
-    await (kind === 'account' ? setAccountTier : setMemberTier)(trx, programId, ownerId, decision.level);
-    if (chain) await setTierBelow(trx, programId, ownerId, decision.level);
+    await (kind === 'account' ? setAccountTier : setMemberTier)(trx, programId, ownerId, decision.level, now);
+    if (chain) await setTierBelow(trx, programId, ownerId, decision.level, now);
     await publishTierChange(trx, programId, { ownerKind: kind, ownerId, from: state?.level ?? null, to: decision.level, reason: decision.reason }, now);
   }
   return decision;
@@ -118,7 +118,7 @@ export async function evaluateTiers(db: Db, programId: string, now: Date): Promi
         const d = await db.transaction().execute(async (trx) => {
           const decision = await evaluateOwner(trx, programId, config, program.time_zone, kind, ownerId, now, { requirements });
           // Branches added to the chain since its last change take its level too.
-          if (chain) await setTierBelow(trx, programId, ownerId, decision?.level ?? null);
+          if (chain) await setTierBelow(trx, programId, ownerId, decision?.level ?? null, now);
           return decision;
         });
         if (d?.change === 'upgrade') report.upgrades++;

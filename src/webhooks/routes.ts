@@ -70,7 +70,7 @@ export async function webhookRoutes(fastify: FastifyInstance, { database, config
     },
     async (req, reply) => {
       reply.status(201);
-      return createSubscription(db, caller(req).programId, req.body, { allowPrivate: config.webhooksAllowPrivate });
+      return createSubscription(db, caller(req).programId, req.body, { allowPrivate: config.webhooksAllowPrivate }, req.clock());
     },
   );
 
@@ -113,7 +113,7 @@ export async function webhookRoutes(fastify: FastifyInstance, { database, config
         response: { 200: subscriptionOut },
       },
     },
-    async (req) => updateSubscription(db, caller(req).programId, req.params.id, req.body, { allowPrivate: config.webhooksAllowPrivate }),
+    async (req) => updateSubscription(db, caller(req).programId, req.params.id, req.body, { allowPrivate: config.webhooksAllowPrivate }, req.clock()),
   );
 
   app.delete(
@@ -145,7 +145,7 @@ export async function webhookRoutes(fastify: FastifyInstance, { database, config
         response: { 200: withSecret },
       },
     },
-    async (req) => rotateSecret(db, caller(req).programId, req.params.id),
+    async (req) => rotateSecret(db, caller(req).programId, req.params.id, req.clock()),
   );
 
   app.get(

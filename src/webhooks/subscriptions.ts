@@ -2,7 +2,6 @@
  * A program's webhook subscriptions: where to send, which event types, whether now, and the secret the
  * receiver checks signatures with. The secret is answered on creation and rotation only.
  */
-import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
@@ -89,12 +88,13 @@ export async function createSubscription(
   programId: string,
   input: z.output<typeof subscriptionCreateSchema>,
   policy: TargetPolicy,
+  now: Date,
 ): Promise<Subscription & { secret: string }> {
   checkUrl(input.url, policy);
   const secret = newSecret();
   const row = await db
     .insertInto('webhook_subscriptions')
-    .values({ program_id: programId, id: uuidv7(), url: input.url, event_types: checkTypes(input.eventTypes), active: input.active, description: input.description ?? null, secret })
+    .values({ program_id: programId, id: uuidv7(), url: input.url, event_types: checkTypes(input.eventTypes), active: input.active, description: input.description ?? null, secret, created_at: now, updated_at: now })
     .returning(columns)
     .executeTakeFirstOrThrow();
   return { ...toSubscription(row), secret };
@@ -121,6 +121,7 @@ export async function updateSubscription(
   id: string,
   patch: z.output<typeof subscriptionPatchSchema>,
   policy: TargetPolicy,
+  now: Date,
 ): Promise<Subscription> {
   if (patch.url !== undefined) checkUrl(patch.url, policy);
   const row = await db
@@ -130,7 +131,7 @@ export async function updateSubscription(
       ...(patch.eventTypes !== undefined && { event_types: checkTypes(patch.eventTypes) }),
       ...(patch.active !== undefined && { active: patch.active }),
       ...(patch.description !== undefined && { description: patch.description }),
-      updated_at: sql`now()`,
+      updated_at: now,
     })
     .where('program_id', '=', programId)
     .where('id', '=', id)
@@ -148,11 +149,11 @@ export async function deleteSubscription(db: Db, programId: string, id: string):
 }
 
 /** A new secret at once: deliveries still waiting are signed with it, the old one stops verifying. */
-export async function rotateSecret(db: Db, programId: string, id: string): Promise<Subscription & { secret: string }> {
+export async function rotateSecret(db: Db, programId: string, id: string, now: Date): Promise<Subscription & { secret: string }> {
   const secret = newSecret();
   const row = await db
     .updateTable('webhook_subscriptions')
-    .set({ secret, updated_at: sql`now()` })
+    .set({ secret, updated_at: now })
     .where('program_id', '=', programId)
     .where('id', '=', id)
     .returning(columns)

@@ -22,8 +22,8 @@ beforeAll(async () => {
     expect(res.statusCode, res.body).toBe(201);
     ids[a.externalId] = res.json().id;
   }
-  await setAccountTier(t.database.db, programId, ids.B1!, 'gold');
-  await setAccountTier(t.database.db, programId, ids.S1!, 'silver');
+  await setAccountTier(t.database.db, programId, ids.B1!, 'gold', t.clock());
+  await setAccountTier(t.database.db, programId, ids.S1!, 'silver', t.clock());
   for (const m of [
     { externalId: 'P1', accountId: ids.S1, name: 'Karin Ek', email: 'Karin.Ek@Solo-Ror.se' },
     { externalId: 'P2', accountId: ids.B1, name: 'Per Berg', email: 'per@nordbygg.se' },
@@ -31,7 +31,7 @@ beforeAll(async () => {
     const res = await t.call('POST', '/v1/members', m, key);
     ids[m.externalId] = res.json().id;
   }
-  await setMemberTier(t.database.db, programId, ids.P2!, 'gold');
+  await setMemberTier(t.database.db, programId, ids.P2!, 'gold', t.clock());
 });
 afterAll(async () => t.close());
 

@@ -29,7 +29,7 @@ describe('CSV import of accounts', () => {
       'and Söder"',
       'BR-5,,,,,,,,',
     ].join('\n');
-    const summary = await importAccountsCsv(t.database.db, t.programId, csv(file));
+    const summary = await importAccountsCsv(t.database.db, t.programId, csv(file), t.clock);
     expect(summary).toMatchObject({
       rows: 7,
       created: 3,
@@ -53,7 +53,7 @@ describe('CSV import of accounts', () => {
   });
 
   it('updates on re-import and leaves empty cells alone', async () => {
-    const summary = await importAccountsCsv(t.database.db, t.programId, csv('externalId,segment,name\nHQ-1,dealer,\nBR-1,,Branch N\n'));
+    const summary = await importAccountsCsv(t.database.db, t.programId, csv('externalId,segment,name\nHQ-1,dealer,\nBR-1,,Branch N\n'), t.clock);
     expect(summary).toMatchObject({ rows: 2, created: 0, updated: 2, failed: 0, errors: [] });
     expect(await get('HQ-1')).toMatchObject({ name: 'Chain HQ, Inc.', segment: 'dealer', tags: ['gold', 'key'] });
     expect(await get('BR-1')).toMatchObject({ name: 'Branch N', segment: 'installer' });
@@ -65,7 +65,7 @@ describe('CSV import of accounts', () => {
     ['a column twice', 'external_id,name,Name\nA,B,C\n', /columns given twice: name/],
     ['empty file', '', /empty/],
   ])('refuses a file with %s before writing anything', async (_label, file, detail) => {
-    const err = await importAccountsCsv(t.database.db, t.programId, csv(file)).catch((e: unknown) => e);
+    const err = await importAccountsCsv(t.database.db, t.programId, csv(file), t.clock).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LojalError);
     expect((err as LojalError).code).toBe('invalid_csv');
     expect(String((err as LojalError).params.detail)).toMatch(detail);
@@ -78,7 +78,7 @@ describe('CSV import of accounts', () => {
     for (let i = 0; i < 2500; i++) lines.push(`S${i},Store ${i},${i === 2499 ? '' : 'S2499'}`);
     lines.push('LOOP-A,Loop A,LOOP-B', 'LOOP-B,Loop B,LOOP-A');
     const progress: number[] = [];
-    const summary = await importAccountsCsv(t.database.db, programId, csv(lines.join('\n')), (n) => progress.push(n));
+    const summary = await importAccountsCsv(t.database.db, programId, csv(lines.join('\n')), t.clock, (n) => progress.push(n));
     expect(summary).toMatchObject({ rows: 2502, created: 2502, updated: 0, failed: 0, skipped: 0 });
     expect(summary.errors).toMatchObject([
       { line: 2502, code: 'parent_cycle', message: expect.any(String) },
@@ -101,7 +101,7 @@ describe('CSV import of accounts', () => {
   it('keeps the first 100 errors and counts them all', async () => {
     const { programId } = await t.newProgram();
     const lines = ['external_id,name,country', ...Array.from({ length: 150 }, (_, i) => `E${i},Bad ${i},Narnia`), 'OK,Good,SE'];
-    const summary = await importAccountsCsv(t.database.db, programId, csv(lines.join('\n')));
+    const summary = await importAccountsCsv(t.database.db, programId, csv(lines.join('\n')), t.clock);
     expect(summary).toMatchObject({ rows: 151, created: 1, failed: 150, errorCount: 150 });
     expect(summary.errors).toHaveLength(100);
     expect(summary.errors[0]!.line).toBe(2);
@@ -115,7 +115,7 @@ describe('CSV import of accounts', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       yield 'Q3,"Never closed\nQ4,Lost\n';
     }
-    const summary = await importAccountsCsv(t.database.db, programId, Readable.from(slowFile()));
+    const summary = await importAccountsCsv(t.database.db, programId, Readable.from(slowFile()), t.clock);
     // The parser may hold the last good row back; the summary says exactly where importing stopped.
     expect(summary.rows).toBeGreaterThanOrEqual(1);
     expect(summary).toMatchObject({ created: summary.rows, failed: 0 });
@@ -133,7 +133,7 @@ describe('CSV import of accounts', () => {
 
   it("cannot reach another program's accounts", async () => {
     const { programId, key } = await t.newProgram();
-    const summary = await importAccountsCsv(t.database.db, programId, csv('external_id,name,parent_external_id\nX1,Mine,HQ-1\n'));
+    const summary = await importAccountsCsv(t.database.db, programId, csv('external_id,name,parent_external_id\nX1,Mine,HQ-1\n'), t.clock);
     expect(summary.errors.map((e) => e.code)).toEqual(['unknown_parent_account']);
     expect((await get('X1', key))?.parentId).toBeNull();
     expect(await get('X1')).toBeUndefined();
@@ -149,7 +149,7 @@ describe('CSV import of members', () => {
       'PM-3,HQ-1,Olle Bad,not-an-email,buyer,xx,,',
       'PM-4,BR-1,Stina Ström,,sales_rep,nb,,',
     ].join('\r\n');
-    const summary = await importMembersCsv(t.database.db, t.programId, csv(file));
+    const summary = await importMembersCsv(t.database.db, t.programId, csv(file), t.clock);
     expect(summary).toMatchObject({ rows: 4, created: 2, updated: 0, failed: 2, skipped: 0 });
     expect(summary.errors).toMatchObject([
       { line: 3, code: 'unknown_account', message: expect.stringContaining('NOPE') },

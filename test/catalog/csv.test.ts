@@ -21,7 +21,7 @@ describe('CSV import of products', () => {
       'P 5,Bad sku,paint,,,,,',
       'P-6,Bad flag,,,,,maybe,',
     ].join('\n');
-    const summary = await importProductsCsv(t.database.db, t.programId, Readable.from([file]));
+    const summary = await importProductsCsv(t.database.db, t.programId, Readable.from([file]), t.clock);
     expect(summary).toMatchObject({ rows: 6, created: 2, updated: 0, failed: 4 });
     expect(summary.errors.map((e) => [e.line, e.code, e.message.split(':')[0]])).toEqual([
       [4, 'validation_failed', 'unitPrice'],
@@ -46,14 +46,14 @@ describe('CSV import of products', () => {
   });
 
   it('updates on re-import, keeping empty cells', async () => {
-    const summary = await importProductsCsv(t.database.db, t.programId, Readable.from(['sku,unitPrice,active\nP-1,25900,false\n']));
+    const summary = await importProductsCsv(t.database.db, t.programId, Readable.from(['sku,unitPrice,active\nP-1,25900,false\n']), t.clock);
     expect(summary).toMatchObject({ rows: 1, created: 0, updated: 1, failed: 0 });
     expect((await t.call('GET', '/v1/products/P-1')).json()).toMatchObject({ name: 'Hammer', unitPrice: 25900, active: false, brand: 'Slag' });
   });
 
   it('is confined to its program', async () => {
     const other = await t.newProgram();
-    const summary = await importProductsCsv(t.database.db, other.programId, Readable.from(['sku,name,category\nP-1,Theirs,tools\n']));
+    const summary = await importProductsCsv(t.database.db, other.programId, Readable.from(['sku,name,category\nP-1,Theirs,tools\n']), t.clock);
     expect(summary).toMatchObject({ created: 1 });
     expect((await t.call('GET', '/v1/products/P-1')).json().name).toBe('Hammer');
     expect((await t.call('GET', '/v1/categories', undefined, other.key)).json().data.map((c: { code: string }) => c.code)).toEqual(['tools']);

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { openEmbedded } from '../../src/db/database.js';
 import { createReward, rewardCreateSchema } from '../../src/rewards/index.js';
+import { TEST_NOW } from '../support/app.js';
+import { childClockAt } from '../support/child-clock.js';
 import { onPostgres } from '../support/db.js';
 
 /**
@@ -13,7 +15,9 @@ import { onPostgres } from '../support/db.js';
  * (Embedded only: the CLI's database handling is the same code for both, and the server run covers PostgreSQL.)
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lojal-cli-'));
-const env = { ...process.env, LOJAL_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', DATABASE_URL: '' };
+// The commands run on a clock that starts at the test apps' time, so the events dated 2026-10 below are as old to
+// them on any day the suite runs.
+const env = { ...process.env, ...childClockAt(TEST_NOW).env, LOJAL_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', DATABASE_URL: '' };
 delete (env as Record<string, string | undefined>).DATABASE_URL;
 
 /** Runs `lojal` and waits for the process to end, however long a loaded machine makes it take. */
@@ -79,8 +83,8 @@ describe.skipIf(onPostgres)('lojal CLI', () => {
     const database = await openEmbedded(env.LOJAL_DATA_DIR);
     try {
       const texts = { en: { name: 'Fuel card 500 kr' } };
-      await createReward(database.db, programId, rewardCreateSchema.parse({ code: 'fuel-card', type: 'code', codeSource: 'pool', pricePoints: 50_000, texts }));
-      await createReward(database.db, programId, rewardCreateSchema.parse({ code: 'drill', type: 'physical', pricePoints: 90_000, texts }));
+      await createReward(database.db, programId, rewardCreateSchema.parse({ code: 'fuel-card', type: 'code', codeSource: 'pool', pricePoints: 50_000, texts }), new Date(TEST_NOW));
+      await createReward(database.db, programId, rewardCreateSchema.parse({ code: 'drill', type: 'physical', pricePoints: 90_000, texts }), new Date(TEST_NOW));
     } finally {
       await database.close();
     }

@@ -167,7 +167,7 @@ describe.runIf(inSinglePass())('shell examples against the demo', () => {
       await admin.end();
     }
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
-  }, 60_000);
+  });
 
   // Like the browser tests: without the tools, one line says so and the examples are skipped, except in CI.
   it('have curl and jq to run with', () => {

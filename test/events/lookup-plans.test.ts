@@ -66,7 +66,7 @@ describe.skipIf(!onPostgres)('earn path look-ups with 100,000 accounts (PostgreS
       SELECT ${programId}, gen_random_uuid(), 'A-' || n, 'Account ' || n FROM generate_series(1, 100000) n`.execute(database.db);
     await sql`ANALYZE accounts`.execute(database.db);
     someId = (await sql<{ id: string }>`SELECT id FROM accounts WHERE program_id = ${programId} AND external_id = 'A-500'`.execute(database.db)).rows[0]!.id;
-  }, 120_000);
+  });
   afterAll(() => database?.close());
 
   it('finds an account by external id and by id, and locks one, without reading the table', async () => {

@@ -48,7 +48,7 @@ beforeAll(async () => {
     const res = await t.call('POST', '/v1/events', { events: events.slice(i, i + 100) }, key);
     expect(res.statusCode, res.body).toBe(200);
   }
-}, 120_000);
+});
 
 afterAll(async () => {
   await t?.close();

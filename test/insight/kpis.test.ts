@@ -49,7 +49,7 @@ beforeAll(async () => {
       expires_at: new Date('2026-11-19T08:00:00Z'), absolute_expires_at: new Date('2026-11-19T08:00:00Z'),
     } as never)
     .execute();
-}, 120_000);
+});
 
 afterAll(async () => {
   await t?.close();

@@ -79,7 +79,7 @@ describe('potential API', () => {
     const res = await t.call('POST', '/v1/events', { events }, key);
     expect(res.statusCode, res.body).toBe(200);
     expect((await t.call('POST', '/v1/insight/refresh', {}, key)).statusCode).toBe(200);
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await t?.close();

@@ -318,7 +318,7 @@ describe('tenants and scopes', () => {
     );
     expect(multiplier.statusCode).toBe(422);
     expect(((await t.call('GET', `/v1/rules/${rule.id}`)).json() as RuleJson).version).toBe(1);
-    expect(await (await rulesInForce(t.database.db, other.programId, [new Date()]))(new Date(0))).toEqual([]);
+    expect(await (await rulesInForce(t.database.db, other.programId, [t.clock()]))(new Date(0))).toEqual([]);
   });
 
   it('needs rules:write to write and read to read', async () => {
@@ -394,7 +394,7 @@ describe('rulesInForce', () => {
 
   it('answers an empty list of instants without a query and refuses invalid dates', async () => {
     const none = await rulesInForce(t.database.db, t.programId, []);
-    expect(() => none(new Date())).toThrow(RangeError);
+    expect(() => none(t.clock())).toThrow(RangeError);
     await expect(rulesInForce(t.database.db, t.programId, [new Date('nope')])).rejects.toThrow(RangeError);
   });
 });

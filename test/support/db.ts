@@ -22,8 +22,10 @@ export async function freshDatabase(): Promise<Database> {
         const a = new pg.Client({ connectionString: adminUrl() });
         await a.connect();
         // pg.Pool.end() resolves once it has asked its clients to end, not when they have: FORCE would kill
-        // backends still saying goodbye, and their clients report that as an unhandled error. Wait a little.
-        for (let i = 0; i < 100; i++) {
+        // backends still saying goodbye, and their clients report that as an unhandled error. Wait until they are
+        // gone: the loop ends on that state, however slow a loaded machine makes it. The bound (a minute of polls)
+        // is only for a connection something leaked, which FORCE then ends.
+        for (let i = 0; i < 3000; i++) {
           const left = await a.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
           if (left.rows[0]!.n === 0) break;
           await new Promise((r) => setTimeout(r, 20));
