@@ -307,7 +307,7 @@ const examples: ExampleScript = async (run) => {
   if (ratingToken) {
     await run.call({ operationId: 'rateServiceRequestByLink', params: { token: ratingToken } });
     await run.call({ operationId: 'commentServiceRatingByLink', params: { token: ratingToken }, body: { comment: 'Snabbt besked och leveransen kom i tid.' } });
-    await run.call({ operationId: 'rateServiceRequestByLink', params: { token: `${ratingToken.slice(0, -2)}xx` }, expectStatus: 400 });
+    await run.call({ operationId: 'rateServiceRequestByLink', params: { token: `${ratingToken.slice(0, -1)}${ratingToken.endsWith('A') ? 'B' : 'A'}` }, expectStatus: 400 });
   }
 
   const attachment = (

@@ -203,7 +203,7 @@ const examples: ExampleScript = async (run) => {
   });
   const reportFor = await reportToken(run.db, run.programId, (shipped.body as { id: string }).id, new Date());
   await run.call({ operationId: 'reportSmsDelivery', params: { token: reportFor }, body: { id: 's70df59406a1b4d2fe4c1d1d0a9a5ba8c', status: 'delivered', delivered: '2026-11-25 12:00:03.372016' } });
-  await run.call({ operationId: 'reportSmsDelivery', params: { token: `${reportFor.slice(0, -2)}xx` }, body: { id: 's70df59406a1b4d2fe4c1d1d0a9a5ba8c', status: 'failed' }, expectStatus: 400 });
+  await run.call({ operationId: 'reportSmsDelivery', params: { token: `${reportFor.slice(0, -1)}${reportFor.endsWith('A') ? 'B' : 'A'}` }, body: { id: 's70df59406a1b4d2fe4c1d1d0a9a5ba8c', status: 'failed' }, expectStatus: 400 });
 
   const posted = await run.call({
     operationId: 'postMemberInbox',
@@ -263,7 +263,7 @@ const examples: ExampleScript = async (run) => {
   await run.call({ operationId: 'reportMailBounce', params: { id: campaignMail.id } });
   const token = /\/unsubscribe\/(\S+)/.exec(campaignMail.body)![1]!;
   await run.call({ operationId: 'describeUnsubscribe', params: { token } });
-  await run.call({ operationId: 'confirmUnsubscribe', params: { token: `${token.slice(0, -2)}xx` }, expectStatus: 400 });
+  await run.call({ operationId: 'confirmUnsubscribe', params: { token: `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}` }, expectStatus: 400 });
   await run.call({ operationId: 'confirmUnsubscribe', params: { token } });
   await run.call({ operationId: 'trackMessageOpen', params: { token: 'an-old-or-changed-link.x' } });
 

@@ -14,6 +14,7 @@ import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
+import { splitSignedToken } from '../http/signed-tokens.js';
 import { translator, type Language } from '../i18n/index.js';
 import { enqueueRenderedMail } from '../mail/outbox.js';
 import { membersWithConsent, recordConsent, type ConsentPurpose } from '../privacy/consent.js';
@@ -238,15 +239,14 @@ export async function signLink(db: Db, claims: LinkClaims, now: Date): Promise<s
 /** The claims of an untouched link; anything changed, cut or made up is `unsubscribe_token_invalid`. */
 export async function verifyLink(db: Db, token: string, action: LinkClaims['a'], now: Date): Promise<LinkClaims> {
   const invalid = () => new LojalError('unsubscribe_token_invalid');
-  const [payloadText, mac, extra] = token.split('.');
-  if (!payloadText || !mac || extra !== undefined) throw invalid();
-  const payload = Buffer.from(payloadText, 'base64url');
+  const parts = splitSignedToken(token);
+  if (!parts) throw invalid();
+  const { payload, mac: given } = parts;
   const claims = unpack(payload);
   if (!claims || claims.a !== action) throw invalid();
   const program = await sql`SELECT 1 FROM programs WHERE id = ${claims.p}`.execute(db);
   if (program.rows.length === 0) throw invalid();
   const expected = sign(await linkKey(db, claims.p, now), payload);
-  const given = Buffer.from(mac, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
   return claims;
 }

@@ -9,6 +9,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
+import { splitSignedToken } from '../http/signed-tokens.js';
 import { linkKey } from './links.js';
 
 /** One byte saying what the token is for, so a token of another kind never verifies as a report token. */
@@ -26,16 +27,15 @@ export async function reportToken(db: Db, programId: string, smsId: string, now:
 /** The program and message a token names; anything changed, cut or made up is `sms_report_token_invalid`. */
 export async function verifyReportToken(db: Db, token: string, now: Date): Promise<{ programId: string; smsId: string }> {
   const invalid = () => new LojalError('sms_report_token_invalid');
-  const [payloadText, given, extra] = token.split('.');
-  if (!payloadText || !given || extra !== undefined) throw invalid();
-  const payload = Buffer.from(payloadText, 'base64url');
+  const parts = splitSignedToken(token);
+  if (!parts) throw invalid();
+  const { payload, mac: givenMac } = parts;
   if (payload.length !== 32) throw invalid();
   const programId = uuidOf(payload.subarray(0, 16));
   const smsId = uuidOf(payload.subarray(16, 32));
   const program = await sql`SELECT 1 FROM programs WHERE id = ${programId}`.execute(db);
   if (program.rows.length === 0) throw invalid();
   const expected = mac(await linkKey(db, programId, now), payload);
-  const givenMac = Buffer.from(given, 'base64url');
   if (givenMac.length !== expected.length || !timingSafeEqual(givenMac, expected)) throw invalid();
   return { programId, smsId };
 }

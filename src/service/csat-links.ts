@@ -9,6 +9,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
+import { splitSignedToken } from '../http/signed-tokens.js';
 
 /** How long the links in a mail work. */
 export const csatLinkDays = 30;
@@ -70,15 +71,14 @@ export async function csatLinkTokens(db: Db, programId: string, requestId: strin
 /** The claims of an untouched, unexpired token. The MAC is checked before the expiry, so a changed date is invalid, not expired. */
 export async function verifyCsatLink(db: Db, token: string, now: Date): Promise<CsatLinkClaims> {
   const invalid = () => new LojalError('service_csat_link_invalid');
-  const [payloadText, given, extra] = token.split('.');
-  if (!payloadText || !given || extra !== undefined || !/^[A-Za-z0-9_-]+$/.test(payloadText + given)) throw invalid();
-  const payload = Buffer.from(payloadText, 'base64url');
+  const parts = splitSignedToken(token);
+  if (!parts) throw invalid();
+  const { payload, mac: givenMac } = parts;
   const claims = unpack(payload);
   if (!claims) throw invalid();
   const known = await sql`SELECT 1 FROM service_settings WHERE program_id = ${claims.programId} AND link_key IS NOT NULL`.execute(db);
   if (!known.rows.length) throw invalid();
   const expected = mac(await linkKey(db, claims.programId), payload);
-  const givenMac = Buffer.from(given, 'base64url');
   if (givenMac.length !== expected.length || !timingSafeEqual(givenMac, expected)) throw invalid();
   if (now.getTime() >= claims.expiresAt.getTime()) throw new LojalError('service_csat_link_expired', { expiredAt: claims.expiresAt.toISOString() });
   return claims;
