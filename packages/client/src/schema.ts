@@ -1962,7 +1962,7 @@ export type paths = {
         };
         /**
          * Payouts of approved co-op claims, as JSON or CSV
-         * @description Oldest first; `format=csv` (or `Accept: text/csv`) answers a CSV file. JSON is cursor-paginated (`limit`, `cursor` from the previous page's `nextCursor`). CSV is one file of every matching payout (up to 100,000), amounts in minor units. Listing marks nothing exported: exportCoopPayouts does.
+         * @description Oldest first; `format=csv` (or `Accept: text/csv`) answers a CSV file. JSON is cursor-paginated (`limit`, `cursor` from the previous page's `nextCursor`). CSV is one file of every matching payout (no row limit, streamed), UTF-8 with a byte-order mark, amounts in minor units; fields separated by commas, or by semicolons for sv, nb, pl and de (`language`, else Accept-Language). Listing marks nothing exported: exportCoopPayouts does.
          */
         get: operations["listCoopPayouts"];
         put?: never;
@@ -5474,7 +5474,7 @@ export type paths = {
         };
         /**
          * Export a survey's answers as CSV
-         * @description One row per answer (`answer_id`, `form_version`, `answered_on`, then `answered_at`, `member_id`, `account_id`, `tier`, `role`, `segment`) and one column per question id; several options are joined with `;`. An anonymous survey's file has no member, account or time-of-day columns.
+         * @description One row per answer (`answer_id`, `form_version`, `answered_on`, then `answered_at`, `member_id`, `account_id`, `tier`, `role`, `segment`) and one column per question id; several options are joined with `;`. An anonymous survey's file has no member, account or time-of-day columns. Streamed with no row limit: UTF-8 with a byte-order mark, fields separated by commas, or by semicolons for an Accept-Language of sv, nb, pl or de.
          */
         get: operations["exportSurveyAnswers"];
         put?: never;
@@ -11810,8 +11810,8 @@ export interface operations {
                      *       "memberPasswords": true,
                      *       "memberUploadFilesPerHour": 60,
                      *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24c55-8e06-7026-933b-61bad4cf63cc",
-                     *       "createdAt": "2026-12-06T17:10:05.062Z"
+                     *       "id": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *       "createdAt": "2026-12-06T20:23:27.370Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -11910,8 +11910,8 @@ export interface operations {
                      *       "memberPasswords": true,
                      *       "memberUploadFilesPerHour": 60,
                      *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24c55-8e06-7026-933b-61bad4cf63cc",
-                     *       "createdAt": "2026-12-06T17:10:05.062Z"
+                     *       "id": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *       "createdAt": "2026-12-06T20:23:27.370Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -12022,7 +12022,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *           "id": "01a24d06-9789-778e-83b4-c777b141759d",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": null
                      *         }
@@ -12142,8 +12142,8 @@ export interface operations {
                      *       "memberPasswords": false,
                      *       "memberUploadFilesPerHour": 60,
                      *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24c55-d77e-75b0-9d5e-90629c96c71c",
-                     *       "createdAt": "2026-12-06T17:10:23.870Z"
+                     *       "id": "01a24d06-effc-739d-8b0b-fc322c714643",
+                     *       "createdAt": "2026-12-06T20:23:50.011Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -12186,7 +12186,7 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only an instance administrator may create programs, signed in to the console (an API key belongs to one program). An administrator grants the right with `lojal staff instance-admin --email …`.",
                      *       "code": "instance_admin_required",
-                     *       "requestId": "01a24c55-c2cb-70fc-bb2e-9577311a9a19",
+                     *       "requestId": "01a24d06-d5e9-771e-b7f6-1c0c5cabb390",
                      *       "instance": "/v1/programs"
                      *     }
                      */
@@ -12265,40 +12265,40 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-b1fc-74a9-b854-122552198bc9",
+                     *           "id": "01a24d06-bf6d-709b-acc3-c6cc6227f733",
                      *           "name": "Magnus, console",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write",
                      *             "accounts:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T17:10:14.267Z",
+                     *           "createdAt": "2026-12-06T20:23:37.580Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24c55-b1f7-74fa-a095-a89ac097ee9a",
+                     *           "staffUserId": "01a24d06-bf65-70e8-8a3e-aec37e48ea1b",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24c55-b200-71b8-94e7-5187ca77bd25",
+                     *           "id": "01a24d06-bf72-7642-9ca6-020e1737790f",
                      *           "name": "Sofia, service desk",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T17:10:14.271Z",
+                     *           "createdAt": "2026-12-06T20:23:37.585Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *           "staffUserId": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24c55-b238-720b-bd8e-f56be6469d89",
+                     *           "id": "01a24d06-bfc1-76c8-9b5c-dfd30bfee1d0",
                      *           "name": "Fjordbanken card platform",
                      *           "scopes": [
                      *             "partner"
                      *           ],
-                     *           "createdAt": "2026-12-06T17:10:14.327Z",
+                     *           "createdAt": "2026-12-06T20:23:37.664Z",
                      *           "revokedAt": null,
                      *           "staffUserId": null,
-                     *           "partnerId": "01a24c55-b230-72ec-8fa7-10908f033131"
+                     *           "partnerId": "01a24d06-bfb9-73fb-b359-978aaa34595f"
                      *         }
                      *       ]
                      *     }
@@ -12404,18 +12404,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c2e9-754f-a2b4-ad03fd61247d",
+                     *       "id": "01a24d06-d5f8-7039-bf65-4f510b4bf799",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T17:10:18.601Z",
+                     *       "createdAt": "2026-12-06T20:23:43.352Z",
                      *       "revokedAt": null,
                      *       "staffUserId": null,
                      *       "partnerId": null,
-                     *       "key": "lj_01a24c558e067026933b61bad4cf63cc01a24c55c2e9754fa2b4ad03fd61247d85ab22d4bb5db2320196460393bfcff3aef03216d55880cd"
+                     *       "key": "lj_01a24d069789778e83b4c777b141759d01a24d06d5f87039bf654f510b4bf79912bff1b850e499ce07c2ad566f4203d7dbe9866d96997bbb"
                      *     }
                      */
                     "application/json": components["schemas"]["NewApiKey"];
@@ -12526,7 +12526,7 @@ export interface operations {
             path: {
                 /**
                  * @description The API key's id
-                 * @example 01a24c55-c2e9-754f-a2b4-ad03fd61247d
+                 * @example 01a24d06-d5f8-7039-bf65-4f510b4bf799
                  */
                 id: string;
             };
@@ -12542,15 +12542,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c2e9-754f-a2b4-ad03fd61247d",
+                     *       "id": "01a24d06-d5f8-7039-bf65-4f510b4bf799",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T17:10:18.601Z",
-                     *       "revokedAt": "2026-12-06T17:10:18.608Z",
+                     *       "createdAt": "2026-12-06T20:23:43.352Z",
+                     *       "revokedAt": "2026-12-06T20:23:43.363Z",
                      *       "staffUserId": null,
                      *       "partnerId": null
                      *     }
@@ -12712,7 +12712,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-8e4e-709d-8ea3-222c09a6720b",
+                     *           "id": "01a24d06-97c7-76fb-95be-27c837b80e3b",
                      *           "externalId": "K2028",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -12729,11 +12729,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-04-21",
-                     *           "createdAt": "2026-12-06T17:10:05.131Z",
-                     *           "updatedAt": "2026-12-06T17:10:15.481Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-8e4e-709d-8ea4-9f9f2bd4c90f",
+                     *           "id": "01a24d06-97c7-76fb-95bf-a043beb07a49",
                      *           "externalId": "K2123",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -12748,11 +12748,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-09-23",
-                     *           "createdAt": "2026-12-06T17:10:05.131Z",
-                     *           "updatedAt": "2026-12-06T17:10:15.481Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-8e4e-709d-8ea2-bf91233255f2",
+                     *           "id": "01a24d06-97c7-76fb-95bd-c1a927df0df6",
                      *           "externalId": "K2003",
                      *           "name": "Anderssons Bygg HB",
                      *           "legalName": null,
@@ -12767,11 +12767,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-05-26",
-                     *           "createdAt": "2026-12-06T17:10:05.131Z",
-                     *           "updatedAt": "2026-12-06T17:10:15.481Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNGM1NS04ZTRlLTcwOWQtOGVhMi1iZjkxMjMzMjU1ZjIiXQ"
+                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNGQwNi05N2M3LTc2ZmItOTViZC1jMWE5MjdkZjBkZjYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -12865,7 +12865,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c300-7660-8b1f-64ae5cb219be",
+                     *       "id": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -12882,8 +12882,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T17:10:18.623Z",
-                     *       "updatedAt": "2026-12-06T17:10:18.623Z"
+                     *       "createdAt": "2026-12-06T20:23:43.390Z",
+                     *       "updatedAt": "2026-12-06T20:23:43.390Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -12938,7 +12938,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Another account already has the external id K3001.",
                      *       "code": "duplicate_external_id",
-                     *       "requestId": "01a24c55-c304-72bc-911e-056d04e499b3",
+                     *       "requestId": "01a24d06-d625-764c-b05c-6a22548dffdf",
                      *       "instance": "/v1/accounts"
                      *     }
                      */
@@ -13005,7 +13005,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
+                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
                  */
                 id: string;
             };
@@ -13021,7 +13021,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -13038,8 +13038,8 @@ export interface operations {
                      *       "tier": "platinum",
                      *       "attributes": {},
                      *       "joinedOn": "2025-11-01",
-                     *       "createdAt": "2026-12-06T17:10:05.131Z",
-                     *       "updatedAt": "2026-12-06T17:10:16.194Z"
+                     *       "createdAt": "2026-12-06T20:23:27.350Z",
+                     *       "updatedAt": "2026-12-06T20:23:27.350Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13126,7 +13126,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-c300-7660-8b1f-64ae5cb219be
+                 * @example 01a24d06-d61e-72b2-b4de-916efa93e7ea
                  */
                 id: string;
             };
@@ -13155,7 +13155,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c300-7660-8b1f-64ae5cb219be",
+                     *       "id": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -13173,8 +13173,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T17:10:18.623Z",
-                     *       "updatedAt": "2026-12-06T17:10:18.635Z"
+                     *       "createdAt": "2026-12-06T20:23:43.390Z",
+                     *       "updatedAt": "2026-12-06T20:23:43.410Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13325,7 +13325,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -13342,8 +13342,8 @@ export interface operations {
                      *       "tier": "platinum",
                      *       "attributes": {},
                      *       "joinedOn": "2025-11-01",
-                     *       "createdAt": "2026-12-06T17:10:05.131Z",
-                     *       "updatedAt": "2026-12-06T17:10:16.194Z"
+                     *       "createdAt": "2026-12-06T20:23:27.350Z",
+                     *       "updatedAt": "2026-12-06T20:23:27.350Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13467,7 +13467,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c314-72ee-a973-718d5993af46",
+                     *       "id": "01a24d06-d63e-7288-9a92-80b76d0cd44a",
                      *       "externalId": "K3002",
                      *       "name": "Holmgrens VVS AB",
                      *       "legalName": null,
@@ -13482,8 +13482,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T17:10:18.642Z",
-                     *       "updatedAt": "2026-12-06T17:10:18.642Z"
+                     *       "createdAt": "2026-12-06T20:23:43.421Z",
+                     *       "updatedAt": "2026-12-06T20:23:43.421Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13598,7 +13598,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The parent account K9999 does not exist in this program.",
                      *       "code": "unknown_parent_account",
-                     *       "requestId": "01a24c55-c319-705a-88a6-6f4796552c39",
+                     *       "requestId": "01a24d06-d645-7152-88bf-e47a686fec2b",
                      *       "instance": "/v1/accounts/by-external-id/K3009"
                      *     }
                      */
@@ -13676,12 +13676,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24c55-c322-7052-8459-aaa893c54315"
+                     *           "id": "01a24d06-d65c-76fa-b982-9db7c94a456d"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24c55-c322-7052-8459-ac0deb37f2dd"
+                     *           "id": "01a24d06-d65c-76fa-b982-a16de5490ec1"
                      *         },
                      *         {
                      *           "index": 2,
@@ -13840,7 +13840,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
+                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
                  */
                 id: string;
             };
@@ -13858,8 +13858,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-8e9a-778d-b1c4-c5558db2a045",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "id": "01a24d06-9827-76d7-807a-a4b82e1a7020",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *           "externalId": "P10000",
                      *           "email": "jonas.holm.0@vvskedjan-a-k1000.example",
                      *           "name": "Jonas Holm",
@@ -13870,12 +13870,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T17:10:05.202Z",
-                     *           "updatedAt": "2026-12-06T17:10:05.202Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-8e9a-778d-b1c4-ce2d31250e1b",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "id": "01a24d06-9827-76d7-807a-ac4fe6f335e5",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *           "externalId": "P10002",
                      *           "email": "karin.olsen.2@vvskedjan-a-k1000.example",
                      *           "name": "Karin Olsen",
@@ -13886,12 +13886,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T17:10:05.202Z",
-                     *           "updatedAt": "2026-12-06T17:10:05.202Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *           "externalId": "P10001",
                      *           "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *           "name": "Lars Lind",
@@ -13902,11 +13902,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T17:10:05.202Z",
-                     *           "updatedAt": "2026-12-06T17:10:17.757Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:42.413Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNGM1NS04ZTlhLTc3OGQtYjFjNC1jOWFkNDUzYWU4MjUiXQ"
+                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNGQwNi05ODI3LTc2ZDctODA3YS1hODg5YjlhOGFjNDQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -14033,8 +14033,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-8e9b-755e-b0c9-8aaf5ca7baf5",
-                     *           "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *           "id": "01a24d06-9828-762e-8251-616999cd6f9c",
+                     *           "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
                      *           "externalId": "P10197",
                      *           "email": "anna.dahl.197@olsens-snickeri-as-k2001.example",
                      *           "name": "Anna Dahl",
@@ -14045,12 +14045,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T17:10:05.202Z",
-                     *           "updatedAt": "2026-12-06T17:10:05.202Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-8e9c-74ac-94bd-43268023a2b5",
-                     *           "accountId": "01a24c55-8e4e-709d-8ea3-605cfdea4209",
+                     *           "id": "01a24d06-982a-727c-970b-a3a04c6a8254",
+                     *           "accountId": "01a24d06-97c7-76fb-95be-64f1fc2a2769",
                      *           "externalId": "P10325",
                      *           "email": "anna.dahl.325@linds-bygg-ab-k2044.example",
                      *           "name": "Anna Dahl",
@@ -14061,12 +14061,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T17:10:05.202Z",
-                     *           "updatedAt": "2026-12-06T17:10:05.202Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-8e9d-728a-b7e7-44f6d2657363",
-                     *           "accountId": "01a24c55-8e4e-709d-8ea3-d2b475e4d7b4",
+                     *           "id": "01a24d06-982b-72a1-967a-1b19debe22ca",
+                     *           "accountId": "01a24d06-97c7-76fb-95be-d6a74cb35f71",
                      *           "externalId": "P10409",
                      *           "email": "anna.eriksson.409@anderssons-snickeri-ab-k2072.example",
                      *           "name": "Anna Eriksson",
@@ -14077,11 +14077,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T17:10:05.202Z",
-                     *           "updatedAt": "2026-12-06T17:10:05.202Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjRjNTUtOGU5ZC03MjhhLWI3ZTctNDRmNmQyNjU3MzYzIl0"
+                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjRkMDYtOTgyYi03MmExLTk2N2EtMWIxOWRlYmUyMmNhIl0"
                      *     }
                      */
                     "application/json": {
@@ -14171,8 +14171,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c33b-74ce-99fe-891d4ee2b6ae",
-                     *       "accountId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
+                     *       "id": "01a24d06-d67d-72f6-8653-013eb30b3b3f",
+                     *       "accountId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -14183,8 +14183,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T17:10:18.682Z",
-                     *       "updatedAt": "2026-12-06T17:10:18.682Z"
+                     *       "createdAt": "2026-12-06T20:23:43.484Z",
+                     *       "updatedAt": "2026-12-06T20:23:43.484Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14295,7 +14295,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e9a-778d-b1c4-c9ad453ae825
+                 * @example 01a24d06-9827-76d7-807a-a889b9a8ac44
                  */
                 id: string;
             };
@@ -14311,8 +14311,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "name": "Lars Lind",
@@ -14323,8 +14323,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T17:10:05.202Z",
-                     *       "updatedAt": "2026-12-06T17:10:17.757Z"
+                     *       "createdAt": "2026-12-06T20:23:27.350Z",
+                     *       "updatedAt": "2026-12-06T20:23:42.413Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14411,7 +14411,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-c33b-74ce-99fe-891d4ee2b6ae
+                 * @example 01a24d06-d67d-72f6-8653-013eb30b3b3f
                  */
                 id: string;
             };
@@ -14437,8 +14437,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c33b-74ce-99fe-891d4ee2b6ae",
-                     *       "accountId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
+                     *       "id": "01a24d06-d67d-72f6-8653-013eb30b3b3f",
+                     *       "accountId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -14449,8 +14449,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T17:10:18.682Z",
-                     *       "updatedAt": "2026-12-06T17:10:18.691Z"
+                     *       "createdAt": "2026-12-06T20:23:43.484Z",
+                     *       "updatedAt": "2026-12-06T20:23:43.497Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14601,8 +14601,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "name": "Lars Lind",
@@ -14613,8 +14613,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T17:10:05.202Z",
-                     *       "updatedAt": "2026-12-06T17:10:17.757Z"
+                     *       "createdAt": "2026-12-06T20:23:27.350Z",
+                     *       "updatedAt": "2026-12-06T20:23:42.413Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14739,8 +14739,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c34d-77ea-bbf0-7c78f9d3783e",
-                     *       "accountId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
+                     *       "id": "01a24d06-d695-731d-9e83-3abcfcd57e5a",
+                     *       "accountId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
                      *       "externalId": "P30002",
                      *       "email": "erik.holm@lindqvistbygg.example",
                      *       "name": "Erik Holm",
@@ -14751,8 +14751,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T17:10:18.698Z",
-                     *       "updatedAt": "2026-12-06T17:10:18.698Z"
+                     *       "createdAt": "2026-12-06T20:23:43.507Z",
+                     *       "updatedAt": "2026-12-06T20:23:43.507Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14934,12 +14934,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24c55-c357-71d9-a994-8bcba81db28f"
+                     *           "id": "01a24d06-d6a2-714c-a02c-17adeef8d1ee"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24c55-c357-71d9-a994-8d39948fc89c"
+                     *           "id": "01a24d06-d6a2-714c-a02c-1902339afa0b"
                      *         },
                      *         {
                      *           "index": 2,
@@ -15111,8 +15111,8 @@ export interface operations {
                      *       "code": "ventilation",
                      *       "name": "Ventilation",
                      *       "parentCode": null,
-                     *       "createdAt": "2026-12-06T17:10:19.005Z",
-                     *       "updatedAt": "2026-12-06T17:10:19.005Z"
+                     *       "createdAt": "2026-12-06T20:23:43.932Z",
+                     *       "updatedAt": "2026-12-06T20:23:43.932Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Category"];
@@ -15272,22 +15272,22 @@ export interface operations {
                      *           "code": "concrete",
                      *           "name": "Concrete & mortar",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T17:10:05.072Z",
-                     *           "updatedAt": "2026-12-06T17:10:05.072Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
                      *           "code": "doors-windows",
                      *           "name": "Doors & windows",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T17:10:05.072Z",
-                     *           "updatedAt": "2026-12-06T17:10:05.072Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
                      *           "code": "electrical",
                      *           "name": "Electrical",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T17:10:05.072Z",
-                     *           "updatedAt": "2026-12-06T17:10:05.072Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJpbnN1bGF0aW9uIl0"
@@ -15382,8 +15382,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T17:10:19.013Z",
-                     *       "updatedAt": "2026-12-06T17:10:19.013Z"
+                     *       "createdAt": "2026-12-06T20:23:43.943Z",
+                     *       "updatedAt": "2026-12-06T20:23:43.943Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -15522,8 +15522,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T17:10:19.013Z",
-                     *       "updatedAt": "2026-12-06T17:10:19.013Z"
+                     *       "createdAt": "2026-12-06T20:23:43.943Z",
+                     *       "updatedAt": "2026-12-06T20:23:43.943Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -15638,7 +15638,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown category no-such-category. Create it first (PUT /v1/categories/{code}).",
                      *       "code": "unknown_category",
-                     *       "requestId": "01a24c55-c48a-72e7-8cd4-861e13c01d58",
+                     *       "requestId": "01a24d06-d850-73f3-b1aa-9fca24e54528",
                      *       "instance": "/v1/products/VEN-1001"
                      *     }
                      */
@@ -15710,8 +15710,8 @@ export interface operations {
                      *           "unitPrice": 245100,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T17:10:05.082Z",
-                     *           "updatedAt": "2026-12-06T17:10:05.082Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1001",
@@ -15722,8 +15722,8 @@ export interface operations {
                      *           "unitPrice": 353700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T17:10:05.082Z",
-                     *           "updatedAt": "2026-12-06T17:10:05.082Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1002",
@@ -15734,8 +15734,8 @@ export interface operations {
                      *           "unitPrice": 174700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T17:10:05.082Z",
-                     *           "updatedAt": "2026-12-06T17:10:05.082Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJQTFUtMTAwMiJd"
@@ -16024,13 +16024,13 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
+                     *           "id": "01a24d06-988c-77c8-9716-305a678c67e8",
                      *           "version": 1,
                      *           "name": "Poäng per krona",
                      *           "description": null,
                      *           "priority": 100,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T17:10:05.042Z",
+                     *           "effectiveFrom": "2025-11-01T20:23:27.350Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -16047,16 +16047,16 @@ export interface operations {
                      *               "accountPercent": 70
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T17:10:05.285Z"
+                     *           "createdAt": "2026-12-06T20:23:27.632Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-8ee9-759b-8169-32377ecae119",
+                     *           "id": "01a24d06-9897-71da-a75a-0d8f625eb3e2",
                      *           "version": 1,
                      *           "name": "Högmarginalbonus",
                      *           "description": null,
                      *           "priority": 90,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T17:10:05.042Z",
+                     *           "effectiveFrom": "2025-11-01T20:23:27.350Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -16072,16 +16072,16 @@ export interface operations {
                      *               "type": "member"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T17:10:05.290Z"
+                     *           "createdAt": "2026-12-06T20:23:27.640Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-8eeb-7206-b33a-1341775209dc",
+                     *           "id": "01a24d06-989a-7585-86e2-7307a147f84a",
                      *           "version": 1,
                      *           "name": "Ny kategori",
                      *           "description": null,
                      *           "priority": 80,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T17:10:05.042Z",
+                     *           "effectiveFrom": "2025-11-01T20:23:27.350Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -16096,7 +16096,7 @@ export interface operations {
                      *               "type": "account"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T17:10:05.292Z"
+                     *           "createdAt": "2026-12-06T20:23:27.642Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -16226,13 +16226,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c4a6-7307-a22a-66be0c7317fb",
+                     *       "id": "01a24d06-d877-7686-bc62-7141c3f5e57d",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T17:10:19.046Z",
+                     *       "effectiveFrom": "2026-12-06T20:23:43.991Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16260,7 +16260,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T17:10:19.045Z"
+                     *       "createdAt": "2026-12-06T20:23:43.990Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -16351,7 +16351,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The rule is invalid: definition.effect.points: points must be a whole number from 1 to 1000000000",
                      *       "code": "invalid_rule",
-                     *       "requestId": "01a24c55-c49f-7318-a7af-021e0acc39f1",
+                     *       "requestId": "01a24d06-d86d-7604-a225-b5798dd270f1",
                      *       "instance": "/v1/rules",
                      *       "errors": [
                      *         {
@@ -16393,8 +16393,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
-                 *       "memberId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
+                 *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                 *       "memberId": "01a24d06-9828-762e-8251-599675c6ff0c",
                  *       "type": "purchase",
                  *       "lines": [
                  *         {
@@ -16404,7 +16404,7 @@ export interface operations {
                  *         }
                  *       ],
                  *       "draft": {
-                 *         "id": "01a24c55-c4a6-7307-a22a-66be0c7317fb",
+                 *         "id": "01a24d06-d877-7686-bc62-7141c3f5e57d",
                  *         "name": "Ventilationskampanj",
                  *         "priority": 95,
                  *         "definition": {
@@ -16496,12 +16496,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
-                     *       "memberId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
+                     *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *       "memberId": "01a24d06-9828-762e-8251-599675c6ff0c",
                      *       "points": 8942,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
+                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -16532,7 +16532,7 @@ export interface operations {
                      *           "reason": "1,746 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 70% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
+                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -16563,7 +16563,7 @@ export interface operations {
                      *           "reason": "749 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 30% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24c55-c4a6-7307-a22a-66be0c7317fb",
+                     *           "ruleId": "01a24d06-d877-7686-bc62-7141c3f5e57d",
                      *           "ruleVersion": 0,
                      *           "ruleName": "Ventilationskampanj",
                      *           "recipient": "member",
@@ -16595,7 +16595,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
+                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -16612,7 +16612,7 @@ export interface operations {
                      *           "reason": "2,495 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24c55-b23d-7651-9595-5e363d505848",
+                     *           "ruleId": "01a24d06-bfc9-7069-b73b-8c7a98678964",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16625,7 +16625,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24c55-b240-75d4-befc-d3c1791c41dd",
+                     *           "ruleId": "01a24d06-bfd5-7248-ac39-929689c3c945",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16639,7 +16639,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "ruleSet": "liveWithDraft",
-                     *       "occurredAt": "2026-12-06T17:10:19.055Z",
+                     *       "occurredAt": "2026-12-06T20:23:44.002Z",
                      *       "byRecipient": {
                      *         "account": 1946,
                      *         "member": 6996
@@ -16803,7 +16803,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24c55-c4a6-7307-a22a-66be0c7317fb
+                 * @example 01a24d06-d877-7686-bc62-7141c3f5e57d
                  */
                 id: string;
             };
@@ -16819,13 +16819,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c4a6-7307-a22a-66be0c7317fb",
+                     *       "id": "01a24d06-d877-7686-bc62-7141c3f5e57d",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T17:10:19.046Z",
+                     *       "effectiveFrom": "2026-12-06T20:23:43.991Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16853,15 +16853,15 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T17:10:19.045Z",
+                     *       "createdAt": "2026-12-06T20:23:43.990Z",
                      *       "versions": [
                      *         {
                      *           "version": 1,
                      *           "name": "Ventilationskampanj",
                      *           "priority": 95,
                      *           "active": true,
-                     *           "effectiveFrom": "2026-12-06T17:10:19.046Z",
-                     *           "createdAt": "2026-12-06T17:10:19.045Z"
+                     *           "effectiveFrom": "2026-12-06T20:23:43.991Z",
+                     *           "createdAt": "2026-12-06T20:23:43.990Z"
                      *         }
                      *       ]
                      *     }
@@ -16950,7 +16950,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24c55-c4a6-7307-a22a-66be0c7317fb
+                 * @example 01a24d06-d877-7686-bc62-7141c3f5e57d
                  */
                 id: string;
             };
@@ -16991,13 +16991,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c4a6-7307-a22a-66be0c7317fb",
+                     *       "id": "01a24d06-d877-7686-bc62-7141c3f5e57d",
                      *       "version": 2,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T17:10:19.076Z",
+                     *       "effectiveFrom": "2026-12-06T20:23:44.028Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -17025,7 +17025,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T17:10:19.075Z"
+                     *       "createdAt": "2026-12-06T20:23:44.026Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17092,8 +17092,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The rule was changed meanwhile (now version 2); reload it and try again.",
                      *       "code": "rule_version_conflict",
-                     *       "requestId": "01a24c55-c4c9-706f-8cd8-c0bf952abbe0",
-                     *       "instance": "/v1/rules/01a24c55-c4a6-7307-a22a-66be0c7317fb"
+                     *       "requestId": "01a24d06-d8a3-7048-baba-e722292bb2e5",
+                     *       "instance": "/v1/rules/01a24d06-d877-7686-bc62-7141c3f5e57d"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -17171,7 +17171,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24c55-c4a6-7307-a22a-66be0c7317fb
+                 * @example 01a24d06-d877-7686-bc62-7141c3f5e57d
                  */
                 id: string;
                 /**
@@ -17192,13 +17192,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c4a6-7307-a22a-66be0c7317fb",
+                     *       "id": "01a24d06-d877-7686-bc62-7141c3f5e57d",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T17:10:19.046Z",
+                     *       "effectiveFrom": "2026-12-06T20:23:43.991Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -17226,7 +17226,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T17:10:19.045Z"
+                     *       "createdAt": "2026-12-06T20:23:43.990Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17313,7 +17313,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24c55-c4a6-7307-a22a-66be0c7317fb
+                 * @example 01a24d06-d877-7686-bc62-7141c3f5e57d
                  */
                 id: string;
             };
@@ -17346,13 +17346,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c4a6-7307-a22a-66be0c7317fb",
+                     *       "id": "01a24d06-d877-7686-bc62-7141c3f5e57d",
                      *       "version": 3,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": false,
-                     *       "effectiveFrom": "2026-12-06T17:10:19.182Z",
+                     *       "effectiveFrom": "2026-12-06T20:23:44.167Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -17380,7 +17380,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T17:10:19.181Z"
+                     *       "createdAt": "2026-12-06T20:23:44.165Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17509,7 +17509,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104233",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T15:40:19.088Z",
+                 *       "occurredAt": "2026-12-06T18:53:44.044Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -17679,19 +17679,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c4d6-7531-866d-9652c35132db",
+                     *       "id": "01a24d06-d8ba-734c-9d0e-00e8f2976723",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T15:40:19.088Z",
-                     *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
-                     *       "memberId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
+                     *       "occurredAt": "2026-12-06T18:53:44.044Z",
+                     *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *       "memberId": "01a24d06-9828-762e-8251-599675c6ff0c",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24c55-c4dc-71cb-8c61-4563f9b3f3c4",
+                     *           "journalId": "01a24d06-d8c1-769a-80c6-9b527eaf98fc",
                      *           "step": "first_order",
-                     *           "memberId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
+                     *           "memberId": "01a24d06-9828-762e-8251-599675c6ff0c",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -17709,15 +17709,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24c55-c4da-73cb-b982-2d1af623dfd1",
-                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
+                     *           "journalId": "01a24d06-d8be-725e-ace2-4e04b93e515a",
+                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *           "walletId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T15:40:19.088Z",
+                     *           "availableAt": "2026-12-20T18:53:44.044Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17742,15 +17742,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24c55-c4da-73cb-b982-2d1af623dfd1",
-                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
+                     *           "journalId": "01a24d06-d8be-725e-ace2-4e04b93e515a",
+                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
+                     *           "walletId": "01a24d06-9828-762e-8251-599675c6ff0c",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T15:40:19.088Z",
+                     *           "availableAt": "2026-12-20T18:53:44.044Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17775,15 +17775,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24c55-c4da-73cb-b982-2d1af623dfd1",
-                     *           "ruleId": "01a24c55-8ee9-759b-8169-32377ecae119",
+                     *           "journalId": "01a24d06-d8be-725e-ace2-4e04b93e515a",
+                     *           "ruleId": "01a24d06-9897-71da-a75a-0d8f625eb3e2",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
+                     *           "walletId": "01a24d06-9828-762e-8251-599675c6ff0c",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T15:40:19.088Z",
+                     *           "availableAt": "2026-12-20T18:53:44.044Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -17803,7 +17803,7 @@ export interface operations {
                      *       "unmatched": [],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
+                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -17820,7 +17820,7 @@ export interface operations {
                      *           "reason": "2,810 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24c55-b23d-7651-9595-5e363d505848",
+                     *           "ruleId": "01a24d06-bfc9-7069-b73b-8c7a98678964",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -17833,7 +17833,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24c55-b240-75d4-befc-d3c1791c41dd",
+                     *           "ruleId": "01a24d06-bfd5-7248-ac39-929689c3c945",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18007,7 +18007,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Event INV-2026-104233 was already received with a different body. Use a new id for a new event.",
                      *       "code": "event_conflict",
-                     *       "requestId": "01a24c55-c516-707c-abe9-8204a09f6b10",
+                     *       "requestId": "01a24d06-d901-72ec-aae8-01cb0de2703e",
                      *       "instance": "/v1/events"
                      *     }
                      */
@@ -18090,19 +18090,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c4d6-7531-866d-9652c35132db",
+                     *       "id": "01a24d06-d8ba-734c-9d0e-00e8f2976723",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T15:40:19.088Z",
-                     *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
-                     *       "memberId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
+                     *       "occurredAt": "2026-12-06T18:53:44.044Z",
+                     *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *       "memberId": "01a24d06-9828-762e-8251-599675c6ff0c",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24c55-c4dc-71cb-8c61-4563f9b3f3c4",
+                     *           "journalId": "01a24d06-d8c1-769a-80c6-9b527eaf98fc",
                      *           "step": "first_order",
-                     *           "memberId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
+                     *           "memberId": "01a24d06-9828-762e-8251-599675c6ff0c",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -18120,15 +18120,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24c55-c4da-73cb-b982-2d1af623dfd1",
-                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
+                     *           "journalId": "01a24d06-d8be-725e-ace2-4e04b93e515a",
+                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *           "walletId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T15:40:19.088Z",
+                     *           "availableAt": "2026-12-20T18:53:44.044Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -18153,15 +18153,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24c55-c4da-73cb-b982-2d1af623dfd1",
-                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
+                     *           "journalId": "01a24d06-d8be-725e-ace2-4e04b93e515a",
+                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
+                     *           "walletId": "01a24d06-9828-762e-8251-599675c6ff0c",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T15:40:19.088Z",
+                     *           "availableAt": "2026-12-20T18:53:44.044Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -18186,15 +18186,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24c55-c4da-73cb-b982-2d1af623dfd1",
-                     *           "ruleId": "01a24c55-8ee9-759b-8169-32377ecae119",
+                     *           "journalId": "01a24d06-d8be-725e-ace2-4e04b93e515a",
+                     *           "ruleId": "01a24d06-9897-71da-a75a-0d8f625eb3e2",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
+                     *           "walletId": "01a24d06-9828-762e-8251-599675c6ff0c",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T15:40:19.088Z",
+                     *           "availableAt": "2026-12-20T18:53:44.044Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -18304,7 +18304,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104240",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T17:09:19.168Z",
+                 *       "occurredAt": "2026-12-06T20:22:44.141Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -18328,12 +18328,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
-                     *       "memberId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
+                     *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *       "memberId": "01a24d06-9828-762e-8251-599675c6ff0c",
                      *       "points": 698,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
+                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -18364,7 +18364,7 @@ export interface operations {
                      *           "reason": "488 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00 Share: 70% of 698."
                      *         },
                      *         {
-                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
+                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -18397,7 +18397,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
+                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -18414,7 +18414,7 @@ export interface operations {
                      *           "reason": "698 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24c55-b23d-7651-9595-5e363d505848",
+                     *           "ruleId": "01a24d06-bfc9-7069-b73b-8c7a98678964",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18427,7 +18427,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24c55-b240-75d4-befc-d3c1791c41dd",
+                     *           "ruleId": "01a24d06-bfd5-7248-ac39-929689c3c945",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18591,7 +18591,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e4e-709d-8ea2-b6b26ec473c6
+                 * @example 01a24d06-97c7-76fb-95bd-bb231909eb15
                  */
                 id: string;
             };
@@ -18607,7 +18607,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *       "walletId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
                      *       "available": 81036,
                      *       "pending": 7019,
                      *       "pendingReleases": [
@@ -18723,7 +18723,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e4e-709d-8ea2-b6b26ec473c6
+                 * @example 01a24d06-97c7-76fb-95bd-bb231909eb15
                  */
                 id: string;
             };
@@ -18741,12 +18741,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24c55-c502-7747-8cec-0fd49aa2e9aa",
+                     *           "journalId": "01a24d06-d8ed-7574-a5b0-4130afcd048e",
                      *           "kind": "reverse",
                      *           "points": -55,
                      *           "pendingPoints": -55,
-                     *           "occurredAt": "2026-12-06T16:40:19.118Z",
-                     *           "recordedAt": "2026-12-06T17:10:19.124Z",
+                     *           "occurredAt": "2026-12-06T19:53:44.086Z",
+                     *           "recordedAt": "2026-12-06T20:23:44.091Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -18756,20 +18756,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24c55-c4f3-75a9-9884-09628605639e",
+                     *           "eventId": "01a24d06-d8da-72b8-a68d-0254dc141327",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
+                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24c55-c4da-73cb-b982-2d1af623dfd1",
+                     *           "journalId": "01a24d06-d8be-725e-ace2-4e04b93e515a",
                      *           "kind": "earn",
                      *           "points": 2167,
                      *           "pendingPoints": 2167,
-                     *           "occurredAt": "2026-12-06T15:40:19.088Z",
-                     *           "recordedAt": "2026-12-06T17:10:19.094Z",
+                     *           "occurredAt": "2026-12-06T18:53:44.044Z",
+                     *           "recordedAt": "2026-12-06T20:23:44.058Z",
                      *           "description": "Purchase INV-2026-104233: points from Poäng per krona, Ny kategori",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -18780,16 +18780,16 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 1967,
-                     *               "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
+                     *               "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
                      *               "description": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *             },
                      *             {
                      *               "points": 200,
-                     *               "ruleId": "01a24c55-8eeb-7206-b33a-1341775209dc",
+                     *               "ruleId": "01a24d06-989a-7585-86e2-7307a147f84a",
                      *               "description": "200 points: Ny kategori — first purchase in ventilation"
                      *             }
                      *           ],
-                     *           "eventId": "01a24c55-c4d6-7531-866d-9652c35132db",
+                     *           "eventId": "01a24d06-d8ba-734c-9d0e-00e8f2976723",
                      *           "eventExternalId": "INV-2026-104233",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -18797,12 +18797,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24c55-9e34-714b-b21f-74ea732f57ae",
+                     *           "journalId": "01a24d06-a874-7532-90e5-0ba486092af7",
                      *           "kind": "earn",
                      *           "points": 3171,
                      *           "pendingPoints": 3171,
-                     *           "occurredAt": "2026-11-26T05:51:10.893Z",
-                     *           "recordedAt": "2026-12-06T17:10:09.082Z",
+                     *           "occurredAt": "2026-11-26T09:04:33.201Z",
+                     *           "recordedAt": "2026-12-06T20:23:31.598Z",
                      *           "description": "Purchase INV-354-7: points from Poäng per krona",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -18813,11 +18813,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 3171,
-                     *               "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
+                     *               "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
                      *               "description": "3,171 points: Poäng per krona — 1 per SEK 10.00 on SEK 45,300.00 Share: 70% of 4,530."
                      *             }
                      *           ],
-                     *           "eventId": "01a24c55-9db9-7522-9719-c4a339379648",
+                     *           "eventId": "01a24d06-a80d-72a9-90c2-6d1c2ff052b5",
                      *           "eventExternalId": "INV-354-7",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -18825,7 +18825,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24c55-9e34-714b-b21f-74ea732f57ae"
+                     *       "nextCursor": "01a24d06-a874-7532-90e5-0ba486092af7"
                      *     }
                      */
                     "application/json": {
@@ -18916,7 +18916,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e4e-709d-8ea2-b6b26ec473c6
+                 * @example 01a24d06-97c7-76fb-95bd-bb231909eb15
                  */
                 id: string;
             };
@@ -18971,14 +18971,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c57d-72eb-b433-72f50626ee14",
-                     *       "walletId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *       "id": "01a24d06-d999-73af-b3c5-544e56cf79f2",
+                     *       "walletId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "requestedAt": "2026-12-06T17:10:19.259Z",
+                     *       "requestedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "requestedAt": "2026-12-06T20:23:44.279Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -19117,7 +19117,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e4e-709d-8ea2-b6b26ec473c6
+                 * @example 01a24d06-97c7-76fb-95bd-bb231909eb15
                  */
                 id: string;
             };
@@ -19163,7 +19163,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24c55-c568-729b-8b5b-aa2c1ac7f7c7",
+                     *       "journalId": "01a24d06-d975-76de-bc0d-37ba6ad4e1bd",
                      *       "created": true,
                      *       "points": -300
                      *     }
@@ -19280,8 +19280,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 80536 available, 100000000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24c55-c55a-7202-97da-790a1c2b955f",
-                     *       "instance": "/v1/accounts/01a24c55-8e4e-709d-8ea2-b6b26ec473c6/debits"
+                     *       "requestId": "01a24d06-d965-70dd-8f7c-87a8d9c98a56",
+                     *       "instance": "/v1/accounts/01a24d06-97c7-76fb-95bd-bb231909eb15/debits"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -19317,7 +19317,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e9b-755e-b0c9-81ea17bc05a2
+                 * @example 01a24d06-9828-762e-8251-599675c6ff0c
                  */
                 id: string;
             };
@@ -19333,7 +19333,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
+                     *       "walletId": "01a24d06-9828-762e-8251-599675c6ff0c",
                      *       "available": 9508,
                      *       "pending": 2072,
                      *       "pendingReleases": [
@@ -19441,7 +19441,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e9b-755e-b0c9-81ea17bc05a2
+                 * @example 01a24d06-9828-762e-8251-599675c6ff0c
                  */
                 id: string;
             };
@@ -19459,12 +19459,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24c55-c503-76a7-a5bc-0d96b3fe9026",
+                     *           "journalId": "01a24d06-d8ed-7574-a5b0-47f2dbe81412",
                      *           "kind": "reverse",
                      *           "points": -23,
                      *           "pendingPoints": -23,
-                     *           "occurredAt": "2026-12-06T16:40:19.118Z",
-                     *           "recordedAt": "2026-12-06T17:10:19.124Z",
+                     *           "occurredAt": "2026-12-06T19:53:44.086Z",
+                     *           "recordedAt": "2026-12-06T20:23:44.091Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -19474,20 +19474,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24c55-c4f3-75a9-9884-09628605639e",
+                     *           "eventId": "01a24d06-d8da-72b8-a68d-0254dc141327",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24c55-8ee2-775d-b28d-51bf6d79c90e",
+                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24c55-c4f8-75fe-842d-1432bf1c6858",
+                     *           "journalId": "01a24d06-d8e1-77ae-8597-a5fe77871745",
                      *           "kind": "earn",
                      *           "points": 25,
                      *           "pendingPoints": 0,
-                     *           "occurredAt": "2026-12-06T17:10:19.121Z",
-                     *           "recordedAt": "2026-12-06T17:10:19.124Z",
+                     *           "occurredAt": "2026-12-06T20:23:44.087Z",
+                     *           "recordedAt": "2026-12-06T20:23:44.091Z",
                      *           "description": "Onboarding step: First login in the app",
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -19509,12 +19509,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24c55-c4f7-722e-a970-12dc529940b3",
+                     *           "journalId": "01a24d06-d8df-7522-ae77-a198b1e9959b",
                      *           "kind": "earn",
                      *           "points": 5,
                      *           "pendingPoints": 5,
-                     *           "occurredAt": "2026-12-06T16:50:19.118Z",
-                     *           "recordedAt": "2026-12-06T17:10:19.124Z",
+                     *           "occurredAt": "2026-12-06T20:03:44.086Z",
+                     *           "recordedAt": "2026-12-06T20:23:44.091Z",
                      *           "description": "App login APP-2026-0412-P1: points from Inloggning i appen",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -19525,11 +19525,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 5,
-                     *               "ruleId": "01a24c55-8eec-770d-8966-b6959a360c12",
+                     *               "ruleId": "01a24d06-989c-751d-bf70-16bda9d7aedd",
                      *               "description": "5 points: Inloggning i appen"
                      *             }
                      *           ],
-                     *           "eventId": "01a24c55-c4f3-75a9-9884-0c99467d09dd",
+                     *           "eventId": "01a24d06-d8da-72b8-a68d-075f4c02c70f",
                      *           "eventExternalId": "APP-2026-0412-P1",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -19537,7 +19537,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24c55-c4f7-722e-a970-12dc529940b3"
+                     *       "nextCursor": "01a24d06-d8df-7522-ae77-a198b1e9959b"
                      *     }
                      */
                     "application/json": {
@@ -19628,7 +19628,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e9b-755e-b0c9-81ea17bc05a2
+                 * @example 01a24d06-9828-762e-8251-599675c6ff0c
                  */
                 id: string;
             };
@@ -19674,7 +19674,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24c55-c573-74ff-92e6-61a8348ba055",
+                     *       "journalId": "01a24d06-d983-710f-9451-cff716df8969",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -19820,7 +19820,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e9b-755e-b0c9-81ea17bc05a2
+                 * @example 01a24d06-9828-762e-8251-599675c6ff0c
                  */
                 id: string;
             };
@@ -19866,7 +19866,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24c55-c556-777b-a1e8-19b22552b184",
+                     *       "journalId": "01a24d06-d95f-72c0-8d69-63d292dbe244",
                      *       "created": true,
                      *       "points": -200
                      *     }
@@ -20003,7 +20003,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e4e-709d-8ea2-b6b26ec473c6
+                 * @example 01a24d06-97c7-76fb-95bd-bb231909eb15
                  */
                 id: string;
             };
@@ -20013,7 +20013,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24c55-8e9b-755e-b0c9-81ea17bc05a2",
+                 *       "memberId": "01a24d06-9828-762e-8251-599675c6ff0c",
                  *       "points": 500,
                  *       "memo": "Bonus för FTX-installationen i Uppsala",
                  *       "idempotencyKey": "0b6f2c3e-alloc-2026-0412"
@@ -20057,7 +20057,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24c55-c549-77fb-a1d4-bbc3a1b75a74",
+                     *       "journalId": "01a24d06-d950-7620-9308-9cef4e7c0789",
                      *       "created": true,
                      *       "points": 500
                      *     }
@@ -20206,14 +20206,14 @@ export interface operations {
                      * @example {
                      *       "currency": "SEK",
                      *       "issued": 30204141,
-                     *       "reversed": 29811,
+                     *       "reversed": 29744,
                      *       "spent": 5600,
-                     *       "redeemed": 1205500,
+                     *       "redeemed": 1233500,
                      *       "expired": 0,
                      *       "adjusted": 10750,
-                     *       "outstandingAvailable": 27789782,
+                     *       "outstandingAvailable": 27761849,
                      *       "outstandingPending": 1184198,
-                     *       "liabilityMinor": 28973980
+                     *       "liabilityMinor": 28946047
                      *     }
                      */
                     "application/json": components["schemas"]["LedgerSummary"];
@@ -21020,7 +21020,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
+                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
                  */
                 id: string;
             };
@@ -21052,14 +21052,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T17:10:05.042Z",
-                     *       "periodEnd": "2027-12-06T17:10:05.042Z",
+                     *       "since": "2026-12-06T20:23:27.350Z",
+                     *       "periodEnd": "2027-12-06T20:23:27.350Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T17:10:19.359Z",
-                     *         "windowEnd": "2026-12-06T17:10:19.359Z"
+                     *         "windowStart": "2025-12-06T20:23:44.412Z",
+                     *         "windowEnd": "2026-12-06T20:23:44.412Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21172,7 +21172,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
+                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
                  */
                 id: string;
             };
@@ -21190,7 +21190,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-9f7f-776b-98ec-cbca79c4b46b",
+                     *           "id": "01a24d06-a9b7-753d-9931-1556f84eb82b",
                      *           "from": null,
                      *           "to": "platinum",
                      *           "reason": "threshold_reached",
@@ -21198,7 +21198,7 @@ export interface operations {
                      *             "basis": "points",
                      *             "total": 612082
                      *           },
-                     *           "at": "2026-12-06T17:10:05.042Z"
+                     *           "at": "2026-12-06T20:23:27.350Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -21291,7 +21291,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
+                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
                  */
                 id: string;
             };
@@ -21338,17 +21338,17 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T17:10:05.042Z",
-                     *       "periodEnd": "2027-12-06T17:10:05.042Z",
+                     *       "since": "2026-12-06T20:23:27.350Z",
+                     *       "periodEnd": "2027-12-06T20:23:27.350Z",
                      *       "frozen": {
-                     *         "until": "2027-06-06T17:10:19.386Z",
+                     *         "until": "2027-06-06T20:23:44.448Z",
                      *         "reason": "Butiken i Bergen byggs om och är stängd under våren"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T17:10:19.399Z",
-                     *         "windowEnd": "2026-12-06T17:10:19.399Z"
+                     *         "windowStart": "2025-12-06T20:23:44.459Z",
+                     *         "windowEnd": "2026-12-06T20:23:44.459Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21477,7 +21477,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
+                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
                  */
                 id: string;
             };
@@ -21509,14 +21509,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T17:10:05.042Z",
-                     *       "periodEnd": "2027-12-06T17:10:05.042Z",
+                     *       "since": "2026-12-06T20:23:27.350Z",
+                     *       "periodEnd": "2027-12-06T20:23:27.350Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T17:10:19.411Z",
-                     *         "windowEnd": "2026-12-06T17:10:19.411Z"
+                     *         "windowStart": "2025-12-06T20:23:44.476Z",
+                     *         "windowEnd": "2026-12-06T20:23:44.476Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21645,7 +21645,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e9b-755e-b0c9-81ea17bc05a2
+                 * @example 01a24d06-9828-762e-8251-599675c6ff0c
                  */
                 id: string;
             };
@@ -21668,8 +21668,8 @@ export interface operations {
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T17:10:19.366Z",
-                     *         "windowEnd": "2026-12-06T17:10:19.366Z"
+                     *         "windowStart": "2025-12-06T20:23:44.423Z",
+                     *         "windowEnd": "2026-12-06T20:23:44.423Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -21745,8 +21745,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Tiers in this program are evaluated per account, not per member.",
                      *       "code": "tier_scope_disabled",
-                     *       "requestId": "01a24c55-c635-76e1-a89d-e612f2e499ef",
-                     *       "instance": "/v1/members/01a24c55-8e9b-755e-b0c9-81ea17bc05a2/tier"
+                     *       "requestId": "01a24d06-da96-76c3-a37f-edba89a3b762",
+                     *       "instance": "/v1/members/01a24d06-9828-762e-8251-599675c6ff0c/tier"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -21796,7 +21796,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e9b-755e-b0c9-81ea17bc05a2
+                 * @example 01a24d06-9828-762e-8251-599675c6ff0c
                  */
                 id: string;
             };
@@ -21903,7 +21903,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e9b-755e-b0c9-81ea17bc05a2
+                 * @example 01a24d06-9828-762e-8251-599675c6ff0c
                  */
                 id: string;
             };
@@ -21935,17 +21935,17 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T17:10:19.419Z",
-                     *       "periodEnd": "2026-12-06T17:10:19.419Z",
+                     *       "since": "2026-12-06T20:23:44.494Z",
+                     *       "periodEnd": "2026-12-06T20:23:44.494Z",
                      *       "frozen": {
-                     *         "until": "2027-03-06T17:10:19.419Z",
+                     *         "until": "2027-03-06T20:23:44.494Z",
                      *         "reason": "Föräldraledig till och med juni"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T17:10:19.425Z",
-                     *         "windowEnd": "2026-12-06T17:10:19.425Z"
+                     *         "windowStart": "2025-12-06T20:23:44.503Z",
+                     *         "windowEnd": "2026-12-06T20:23:44.503Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -22077,7 +22077,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e9b-755e-b0c9-81ea17bc05a2
+                 * @example 01a24d06-9828-762e-8251-599675c6ff0c
                  */
                 id: string;
             };
@@ -22094,14 +22094,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T17:10:19.419Z",
-                     *       "periodEnd": "2026-12-06T17:10:19.419Z",
+                     *       "since": "2026-12-06T20:23:44.494Z",
+                     *       "periodEnd": "2026-12-06T20:23:44.494Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T17:10:19.434Z",
-                     *         "windowEnd": "2026-12-06T17:10:19.434Z"
+                     *         "windowStart": "2025-12-06T20:23:44.517Z",
+                     *         "windowEnd": "2026-12-06T20:23:44.517Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -22728,7 +22728,7 @@ export interface operations {
                 maxPoints?: number;
                 /**
                  * @description The member (UUID) whose availability each reward shows
-                 * @example 01a24c55-8e9a-778d-b1c4-c9ad453ae825
+                 * @example 01a24d06-9827-76d7-807a-a889b9a8ac44
                  */
                 memberId?: string;
                 /**
@@ -22763,7 +22763,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-adff-737d-9fb5-8e0d93643d01",
+                     *           "id": "01a24d06-b9ea-773d-b512-f35ae871c1b0",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -22812,8 +22812,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 5000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T17:10:13.247Z",
-                     *           "updatedAt": "2026-12-06T17:10:13.247Z",
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22822,7 +22822,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24c55-add0-72c7-a3ed-22eccf0f78bb",
+                     *           "id": "01a24d06-b99f-75ef-998a-3bc6eae31762",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -22871,8 +22871,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": null,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T17:10:13.200Z",
-                     *           "updatedAt": "2026-12-06T17:10:13.200Z",
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22881,7 +22881,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24c55-adfe-7451-be02-234916fe7524",
+                     *           "id": "01a24d06-b9e8-731d-9f9b-a7d03e809e1e",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -22930,8 +22930,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 10000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T17:10:13.246Z",
-                     *           "updatedAt": "2026-12-06T17:10:13.246Z",
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22940,7 +22940,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WzEwMDAwLCIwMWEyNGM1NS1hZGZlLTc0NTEtYmUwMi0yMzQ5MTZmZTc1MjQiXQ"
+                     *       "nextCursor": "WzEwMDAwLCIwMWEyNGQwNi1iOWU4LTczMWQtOWY5Yi1hN2QwM2U4MDllMWUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -23172,7 +23172,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c6ea-76ac-8909-a35fda79f054",
+                     *       "id": "01a24d06-db7e-751a-a332-b94566936666",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23209,8 +23209,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T17:10:19.625Z",
-                     *       "updatedAt": "2026-12-06T17:10:19.625Z"
+                     *       "createdAt": "2026-12-06T20:23:44.766Z",
+                     *       "updatedAt": "2026-12-06T20:23:44.766Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23337,7 +23337,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-adbf-732e-b638-af81afa59b67",
+                     *       "id": "01a24d06-b982-755e-9fa6-53f570063432",
                      *       "code": "drill-driver-18v",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23386,8 +23386,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T17:10:13.183Z",
-                     *       "updatedAt": "2026-12-06T17:10:13.183Z"
+                     *       "createdAt": "2026-12-06T20:23:27.350Z",
+                     *       "updatedAt": "2026-12-06T20:23:27.350Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23474,7 +23474,7 @@ export interface operations {
             path: {
                 /**
                  * @description The reward: its id (UUID) or its code, e.g. `fuel-card-500`
-                 * @example 01a24c55-c6ea-76ac-8909-a35fda79f054
+                 * @example 01a24d06-db7e-751a-a332-b94566936666
                  */
                 id: string;
             };
@@ -23574,7 +23574,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c6ea-76ac-8909-a35fda79f054",
+                     *       "id": "01a24d06-db7e-751a-a332-b94566936666",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23611,8 +23611,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T17:10:19.625Z",
-                     *       "updatedAt": "2026-12-06T17:10:19.636Z"
+                     *       "createdAt": "2026-12-06T20:23:44.766Z",
+                     *       "updatedAt": "2026-12-06T20:23:44.777Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23781,7 +23781,7 @@ export interface operations {
                      * @example {
                      *       "added": 3,
                      *       "duplicates": 0,
-                     *       "stock": 40
+                     *       "stock": 42
                      *     }
                      */
                     "application/json": {
@@ -23934,7 +23934,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "rewardId": "01a24c55-adfe-7451-be02-234916fe7524",
+                     *           "rewardId": "01a24d06-b9e8-731d-9f9b-a7d03e809e1e",
                      *           "code": "donation-childhood-cancer",
                      *           "cause": "Donation to childhood cancer research",
                      *           "orders": 2,
@@ -23944,7 +23944,7 @@ export interface operations {
                      *           "currency": "SEK"
                      *         },
                      *         {
-                     *           "rewardId": "01a24c55-adff-737d-9fb5-8e0d93643d01",
+                     *           "rewardId": "01a24d06-b9ea-773d-b512-f35ae871c1b0",
                      *           "code": "donation-sea-rescue",
                      *           "cause": "Donation to volunteer sea rescue",
                      *           "orders": 2,
@@ -24043,24 +24043,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-aeeb-742d-b712-5bae6e974656",
-                     *           "orderId": "01a24c55-aedf-7758-ab73-e1cc843b21ec",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-f8a7bce3a382",
+                     *           "id": "01a24d06-bb34-725d-bf78-b149f48c8f32",
+                     *           "orderId": "01a24d06-bb24-703a-b08f-cdce44d9f143",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-cc93f6a2eea4",
                      *           "accountExternalId": "K1001-2",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T17:10:13.471Z",
+                     *           "createdAt": "2026-12-06T20:23:36.484Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         },
                      *         {
-                     *           "id": "01a24c55-c801-720e-97f9-3831aa04d240",
-                     *           "orderId": "01a24c55-c7f6-7479-9049-bd02a3ba4352",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "id": "01a24d06-bc81-7331-8710-f55793671c94",
+                     *           "orderId": "01a24d06-bc71-7222-a9ee-583ec4818119",
+                     *           "accountId": "01a24d06-97c7-76fb-95bd-1dc6d73ea483",
+                     *           "accountExternalId": "K1006-2",
+                     *           "amountMinor": 50000,
+                     *           "currency": "SEK",
+                     *           "createdAt": "2026-12-06T20:23:36.817Z",
+                     *           "exportedAt": null,
+                     *           "exportBatch": null
+                     *         },
+                     *         {
+                     *           "id": "01a24d06-dce4-7306-8585-b7579d0ea573",
+                     *           "orderId": "01a24d06-dcd5-7078-b2d8-d9221a3dec79",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T17:10:19.894Z",
+                     *           "createdAt": "2026-12-06T20:23:45.109Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         }
@@ -24162,25 +24173,36 @@ export interface operations {
                      *       "batch": "erp-credit-notes-2026-12-06",
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-aeeb-742d-b712-5bae6e974656",
-                     *           "orderId": "01a24c55-aedf-7758-ab73-e1cc843b21ec",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-f8a7bce3a382",
+                     *           "id": "01a24d06-bb34-725d-bf78-b149f48c8f32",
+                     *           "orderId": "01a24d06-bb24-703a-b08f-cdce44d9f143",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-cc93f6a2eea4",
                      *           "accountExternalId": "K1001-2",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T17:10:13.471Z",
-                     *           "exportedAt": "2026-12-06T17:10:19.917Z",
+                     *           "createdAt": "2026-12-06T20:23:36.484Z",
+                     *           "exportedAt": "2026-12-06T20:23:45.146Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         },
                      *         {
-                     *           "id": "01a24c55-c801-720e-97f9-3831aa04d240",
-                     *           "orderId": "01a24c55-c7f6-7479-9049-bd02a3ba4352",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "id": "01a24d06-bc81-7331-8710-f55793671c94",
+                     *           "orderId": "01a24d06-bc71-7222-a9ee-583ec4818119",
+                     *           "accountId": "01a24d06-97c7-76fb-95bd-1dc6d73ea483",
+                     *           "accountExternalId": "K1006-2",
+                     *           "amountMinor": 50000,
+                     *           "currency": "SEK",
+                     *           "createdAt": "2026-12-06T20:23:36.817Z",
+                     *           "exportedAt": "2026-12-06T20:23:45.146Z",
+                     *           "exportBatch": "erp-credit-notes-2026-12-06"
+                     *         },
+                     *         {
+                     *           "id": "01a24d06-dce4-7306-8585-b7579d0ea573",
+                     *           "orderId": "01a24d06-dcd5-7078-b2d8-d9221a3dec79",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T17:10:19.894Z",
-                     *           "exportedAt": "2026-12-06T17:10:19.917Z",
+                     *           "createdAt": "2026-12-06T20:23:45.109Z",
+                     *           "exportedAt": "2026-12-06T20:23:45.146Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         }
                      *       ]
@@ -24293,7 +24315,7 @@ export interface operations {
                 state?: "pending_approval" | "placed" | "approved" | "shipped" | "delivered" | "issued" | "cancelled" | "rejected";
                 /**
                  * @description Only this member's orders (UUID)
-                 * @example 01a24c55-8e9a-778d-b1c4-c9ad453ae825
+                 * @example 01a24d06-9827-76d7-807a-a889b9a8ac44
                  */
                 memberId?: string;
                 /** @description Only orders of this account's members (UUID) */
@@ -24317,18 +24339,18 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-c71f-73aa-86b2-d1faf8c8693e",
+                     *           "id": "01a24d06-dbb4-72fb-a93d-79413ac30c59",
                      *           "state": "placed",
                      *           "reward": {
-                     *             "id": "01a24c55-c6ea-76ac-8909-a35fda79f054",
+                     *             "id": "01a24d06-db7e-751a-a332-b94566936666",
                      *             "code": "torx-bit-set-32",
                      *             "type": "physical",
                      *             "name": "Torx bit set, 32 pieces"
                      *           },
                      *           "quantity": 1,
                      *           "points": 14500,
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *           "paidFrom": "account",
                      *           "shippingAddress": {
                      *             "name": "Inköp",
@@ -24344,31 +24366,31 @@ export interface operations {
                      *           "note": "Leveres til lageret, port 3",
                      *           "creditNote": null,
                      *           "invoice": null,
-                     *           "createdAt": "2026-12-06T17:10:19.679Z",
-                     *           "updatedAt": "2026-12-06T17:10:19.679Z",
+                     *           "createdAt": "2026-12-06T20:23:44.820Z",
+                     *           "updatedAt": "2026-12-06T20:23:44.820Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "placed",
-                     *               "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *               "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *               "reason": null,
-                     *               "at": "2026-12-06T17:10:19.674Z"
+                     *               "at": "2026-12-06T20:23:44.815Z"
                      *             }
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24c55-ae2a-7698-9e2d-9a83c032a254",
+                     *           "id": "01a24d06-ba26-7408-a0ca-9ed60034f96e",
                      *           "state": "pending_approval",
                      *           "reward": {
-                     *             "id": "01a24c55-adcc-71cc-ba6d-548c0f94f105",
+                     *             "id": "01a24d06-b999-7410-9b19-af99caaf5e6e",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Job-site radio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *           "paidFrom": "member",
                      *           "shippingAddress": null,
                      *           "tracking": null,
@@ -24376,15 +24398,15 @@ export interface operations {
                      *           "note": null,
                      *           "creditNote": null,
                      *           "invoice": null,
-                     *           "createdAt": "2026-12-06T17:10:13.290Z",
-                     *           "updatedAt": "2026-12-06T17:10:13.290Z",
+                     *           "createdAt": "2026-12-06T20:23:36.230Z",
+                     *           "updatedAt": "2026-12-06T20:23:36.230Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "pending_approval",
                      *               "actor": "demo",
                      *               "reason": null,
-                     *               "at": "2026-12-06T17:10:05.042Z"
+                     *               "at": "2026-12-06T20:23:27.350Z"
                      *             }
                      *           ]
                      *         }
@@ -24459,8 +24481,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "reward": "01a24c55-c6ea-76ac-8909-a35fda79f054",
-                 *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                 *       "reward": "01a24d06-db7e-751a-a332-b94566936666",
+                 *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                  *       "quantity": 1,
                  *       "payFrom": "account",
                  *       "idempotencyKey": "example-order-torx-1",
@@ -24521,18 +24543,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c71f-73aa-86b2-d1faf8c8693e",
+                     *       "id": "01a24d06-dbb4-72fb-a93d-79413ac30c59",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24c55-c6ea-76ac-8909-a35fda79f054",
+                     *         "id": "01a24d06-db7e-751a-a332-b94566936666",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24548,15 +24570,15 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T17:10:19.679Z",
-                     *       "updatedAt": "2026-12-06T17:10:19.679Z",
+                     *       "createdAt": "2026-12-06T20:23:44.820Z",
+                     *       "updatedAt": "2026-12-06T20:23:44.820Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T17:10:19.674Z"
+                     *           "at": "2026-12-06T20:23:44.815Z"
                      *         }
                      *       ]
                      *     }
@@ -24649,7 +24671,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 9514 available, 119000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24c55-c705-77ae-a1e1-115e514efd84",
+                     *       "requestId": "01a24d06-db9b-75be-ac5d-cf86a93267a2",
                      *       "instance": "/v1/reward-orders"
                      *     }
                      */
@@ -24680,7 +24702,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24c55-c71f-73aa-86b2-d1faf8c8693e
+                 * @example 01a24d06-dbb4-72fb-a93d-79413ac30c59
                  */
                 id: string;
             };
@@ -24696,18 +24718,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c71f-73aa-86b2-d1faf8c8693e",
+                     *       "id": "01a24d06-dbb4-72fb-a93d-79413ac30c59",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24c55-c6ea-76ac-8909-a35fda79f054",
+                     *         "id": "01a24d06-db7e-751a-a332-b94566936666",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24723,15 +24745,15 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T17:10:19.679Z",
-                     *       "updatedAt": "2026-12-06T17:10:19.679Z",
+                     *       "createdAt": "2026-12-06T20:23:44.820Z",
+                     *       "updatedAt": "2026-12-06T20:23:44.820Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T17:10:19.674Z"
+                     *           "at": "2026-12-06T20:23:44.815Z"
                      *         }
                      *       ]
                      *     }
@@ -24820,7 +24842,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24c55-c71f-73aa-86b2-d1faf8c8693e
+                 * @example 01a24d06-dbb4-72fb-a93d-79413ac30c59
                  */
                 id: string;
             };
@@ -24848,18 +24870,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c71f-73aa-86b2-d1faf8c8693e",
+                     *       "id": "01a24d06-dbb4-72fb-a93d-79413ac30c59",
                      *       "state": "approved",
                      *       "reward": {
-                     *         "id": "01a24c55-c6ea-76ac-8909-a35fda79f054",
+                     *         "id": "01a24d06-db7e-751a-a332-b94566936666",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24875,22 +24897,22 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T17:10:19.679Z",
-                     *       "updatedAt": "2026-12-06T17:10:19.708Z",
+                     *       "createdAt": "2026-12-06T20:23:44.820Z",
+                     *       "updatedAt": "2026-12-06T20:23:44.866Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T17:10:19.674Z"
+                     *           "at": "2026-12-06T20:23:44.815Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T17:10:19.708Z"
+                     *           "at": "2026-12-06T20:23:44.866Z"
                      *         }
                      *       ]
                      *     }
@@ -25015,7 +25037,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24c55-c7cc-762e-983e-d3413c80eb4b
+                 * @example 01a24d06-dc98-717f-87b7-0039862866a0
                  */
                 id: string;
             };
@@ -25043,18 +25065,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c7cc-762e-983e-d3413c80eb4b",
+                     *       "id": "01a24d06-dc98-717f-87b7-0039862866a0",
                      *       "state": "rejected",
                      *       "reward": {
-                     *         "id": "01a24c55-adcc-71cc-ba6d-548c0f94f105",
+                     *         "id": "01a24d06-b999-7410-9b19-af99caaf5e6e",
                      *         "code": "job-site-radio",
                      *         "type": "physical",
                      *         "name": "Job-site radio"
                      *       },
                      *       "quantity": 1,
                      *       "points": 108000,
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
@@ -25062,22 +25084,22 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T17:10:19.852Z",
-                     *       "updatedAt": "2026-12-06T17:10:19.870Z",
+                     *       "createdAt": "2026-12-06T20:23:45.048Z",
+                     *       "updatedAt": "2026-12-06T20:23:45.069Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "pending_approval",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T17:10:19.848Z"
+                     *           "at": "2026-12-06T20:23:45.042Z"
                      *         },
                      *         {
                      *           "from": "pending_approval",
                      *           "to": "rejected",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *           "at": "2026-12-06T17:10:19.870Z"
+                     *           "at": "2026-12-06T20:23:45.069Z"
                      *         }
                      *       ]
                      *     }
@@ -25202,7 +25224,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24c55-c71f-73aa-86b2-d1faf8c8693e
+                 * @example 01a24d06-dbb4-72fb-a93d-79413ac30c59
                  */
                 id: string;
             };
@@ -25240,18 +25262,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c71f-73aa-86b2-d1faf8c8693e",
+                     *       "id": "01a24d06-dbb4-72fb-a93d-79413ac30c59",
                      *       "state": "shipped",
                      *       "reward": {
-                     *         "id": "01a24c55-c6ea-76ac-8909-a35fda79f054",
+                     *         "id": "01a24d06-db7e-751a-a332-b94566936666",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -25271,29 +25293,29 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T17:10:19.679Z",
-                     *       "updatedAt": "2026-12-06T17:10:19.724Z",
+                     *       "createdAt": "2026-12-06T20:23:44.820Z",
+                     *       "updatedAt": "2026-12-06T20:23:44.883Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T17:10:19.674Z"
+                     *           "at": "2026-12-06T20:23:44.815Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T17:10:19.708Z"
+                     *           "at": "2026-12-06T20:23:44.866Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T17:10:19.724Z"
+                     *           "at": "2026-12-06T20:23:44.883Z"
                      *         }
                      *       ]
                      *     }
@@ -25418,7 +25440,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24c55-c71f-73aa-86b2-d1faf8c8693e
+                 * @example 01a24d06-dbb4-72fb-a93d-79413ac30c59
                  */
                 id: string;
             };
@@ -25442,18 +25464,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c71f-73aa-86b2-d1faf8c8693e",
+                     *       "id": "01a24d06-dbb4-72fb-a93d-79413ac30c59",
                      *       "state": "delivered",
                      *       "reward": {
-                     *         "id": "01a24c55-c6ea-76ac-8909-a35fda79f054",
+                     *         "id": "01a24d06-db7e-751a-a332-b94566936666",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -25473,29 +25495,29 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T17:10:19.679Z",
-                     *       "updatedAt": "2026-12-06T17:10:19.743Z",
+                     *       "createdAt": "2026-12-06T20:23:44.820Z",
+                     *       "updatedAt": "2026-12-06T20:23:44.901Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T17:10:19.674Z"
+                     *           "at": "2026-12-06T20:23:44.815Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T17:10:19.708Z"
+                     *           "at": "2026-12-06T20:23:44.866Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T17:10:19.724Z"
+                     *           "at": "2026-12-06T20:23:44.883Z"
                      *         }
                      *       ]
                      *     }
@@ -25620,7 +25642,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24c55-c76f-728c-8533-dc88349853b5
+                 * @example 01a24d06-dc21-73ae-92fd-ef9997c13a71
                  */
                 id: string;
             };
@@ -25650,18 +25672,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c76f-728c-8533-dc88349853b5",
+                     *       "id": "01a24d06-dc21-73ae-92fd-ef9997c13a71",
                      *       "state": "issued",
                      *       "reward": {
-                     *         "id": "01a24c55-add0-72c7-a3ed-22eccf0f78bb",
+                     *         "id": "01a24d06-b99f-75ef-998a-3bc6eae31762",
                      *         "code": "extended-tool-warranty",
                      *         "type": "content",
                      *         "name": "Extended power-tool warranty"
                      *       },
                      *       "quantity": 1,
                      *       "points": 9000,
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": {
@@ -25671,29 +25693,29 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T17:10:19.759Z",
-                     *       "updatedAt": "2026-12-06T17:10:19.787Z",
+                     *       "createdAt": "2026-12-06T20:23:44.929Z",
+                     *       "updatedAt": "2026-12-06T20:23:44.965Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T17:10:19.754Z"
+                     *           "at": "2026-12-06T20:23:44.921Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T17:10:19.776Z"
+                     *           "at": "2026-12-06T20:23:44.950Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "issued",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T17:10:19.787Z"
+                     *           "at": "2026-12-06T20:23:44.965Z"
                      *         }
                      *       ]
                      *     }
@@ -25818,7 +25840,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24c55-c7a2-7268-97c7-2a82ba852fbd
+                 * @example 01a24d06-dc5d-716e-a094-d73a4dd584f2
                  */
                 id: string;
             };
@@ -25846,18 +25868,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c7a2-7268-97c7-2a82ba852fbd",
+                     *       "id": "01a24d06-dc5d-716e-a094-d73a4dd584f2",
                      *       "state": "cancelled",
                      *       "reward": {
-                     *         "id": "01a24c55-adc5-7095-bc36-6c88b9d8a678",
+                     *         "id": "01a24d06-b98e-772c-a39a-aaf22dfe68e0",
                      *         "code": "rechargeable-headlamp",
                      *         "type": "physical",
                      *         "name": "Rechargeable headlamp"
                      *       },
                      *       "quantity": 1,
                      *       "points": 24000,
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
@@ -25865,22 +25887,22 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T17:10:19.810Z",
-                     *       "updatedAt": "2026-12-06T17:10:19.830Z",
+                     *       "createdAt": "2026-12-06T20:23:44.989Z",
+                     *       "updatedAt": "2026-12-06T20:23:45.016Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "reason": null,
-                     *           "at": "2026-12-06T17:10:19.804Z"
+                     *           "at": "2026-12-06T20:23:44.983Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "cancelled",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "reason": "Beställd av misstag, vi har redan pannlampor",
-                     *           "at": "2026-12-06T17:10:19.830Z"
+                     *           "at": "2026-12-06T20:23:45.016Z"
                      *         }
                      *       ]
                      *     }
@@ -26025,34 +26047,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
+                     *           "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
                      *           "email": "admin@demo.lojal.example",
                      *           "name": "Demo Admin",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T17:10:17.761Z",
-                     *           "updatedAt": "2026-12-06T17:10:17.757Z"
+                     *           "createdAt": "2026-12-06T20:23:42.413Z",
+                     *           "updatedAt": "2026-12-06T20:23:42.413Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-b1f4-757f-b6b8-6128e71db0c9",
+                     *           "id": "01a24d06-bf60-707c-99f9-afb523a527ea",
                      *           "email": "ingrid.dahl@nordbygg.example",
                      *           "name": "Ingrid Dahl",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T17:10:14.259Z",
-                     *           "updatedAt": "2026-12-06T17:10:14.259Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-b1f7-74fa-a095-a89ac097ee9a",
+                     *           "id": "01a24d06-bf65-70e8-8a3e-aec37e48ea1b",
                      *           "email": "magnus.berg@nordbygg.example",
                      *           "name": "Magnus Berg",
                      *           "role": "manager",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T17:10:14.263Z",
-                     *           "updatedAt": "2026-12-06T17:10:14.263Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjRjNTUtYjFmNy03NGZhLWEwOTUtYTg5YWMwOTdlZTlhIl0"
+                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjRkMDYtYmY2NS03MGU4LThhM2UtYWVjMzdlNDhlYTFiIl0"
                      *     }
                      */
                     "application/json": {
@@ -26139,13 +26161,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c3b6-7565-b71a-f9329114f783",
+                     *       "id": "01a24d06-d735-7536-9796-2f745e2f0b42",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "support",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T17:10:18.806Z",
-                     *       "updatedAt": "2026-12-06T17:10:18.806Z"
+                     *       "createdAt": "2026-12-06T20:23:43.669Z",
+                     *       "updatedAt": "2026-12-06T20:23:43.669Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26244,7 +26266,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24c55-bfa1-7211-99a5-6367ab04ff9b
+                 * @example 01a24d06-d252-72d9-a724-bc5d5a6accbf
                  */
                 id: string;
             };
@@ -26260,13 +26282,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
+                     *       "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
                      *       "email": "admin@demo.lojal.example",
                      *       "name": "Demo Admin",
                      *       "role": "owner",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T17:10:17.761Z",
-                     *       "updatedAt": "2026-12-06T17:10:17.757Z"
+                     *       "createdAt": "2026-12-06T20:23:42.413Z",
+                     *       "updatedAt": "2026-12-06T20:23:42.413Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26353,7 +26375,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24c55-c3b6-7565-b71a-f9329114f783
+                 * @example 01a24d06-d735-7536-9796-2f745e2f0b42
                  */
                 id: string;
             };
@@ -26378,13 +26400,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c3b6-7565-b71a-f9329114f783",
+                     *       "id": "01a24d06-d735-7536-9796-2f745e2f0b42",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "manager",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T17:10:18.806Z",
-                     *       "updatedAt": "2026-12-06T17:10:18.815Z"
+                     *       "createdAt": "2026-12-06T20:23:43.669Z",
+                     *       "updatedAt": "2026-12-06T20:23:43.685Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26507,7 +26529,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24c55-c3b6-7565-b71a-f9329114f783
+                 * @example 01a24d06-d735-7536-9796-2f745e2f0b42
                  */
                 id: string;
             };
@@ -26986,42 +27008,42 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-c57d-72eb-b433-72f50626ee14",
-                     *           "walletId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *           "id": "01a24d06-d999-73af-b3c5-544e56cf79f2",
+                     *           "walletId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
                      *           "points": 6000,
                      *           "reasonCode": "migration",
                      *           "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *           "requestedAt": "2026-12-06T17:10:19.259Z",
+                     *           "requestedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "requestedAt": "2026-12-06T20:23:44.279Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24c55-b222-7588-b525-0cd6f18ede51",
-                     *           "walletId": "01a24c55-8e4d-74ce-a04f-e649614e489c",
+                     *           "id": "01a24d06-bfa6-766f-9d82-efb36d584590",
+                     *           "walletId": "01a24d06-97c7-76fb-95bc-b82f93fe7a55",
                      *           "points": -5500,
                      *           "reasonCode": "correction",
                      *           "memo": "Invoice credited in the ERP, points were not returned",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24c55-b1f9-72a7-896b-8cc76cc22896",
-                     *           "requestedAt": "2026-11-30T17:10:05.042Z",
+                     *           "requestedBy": "staff:01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *           "requestedAt": "2026-11-30T20:23:27.350Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24c55-b21e-732e-b5e9-376faeb84f9c",
-                     *           "walletId": "01a24c55-8e4d-74ce-a04f-e649614e489c",
+                     *           "id": "01a24d06-bfa0-7612-b0c7-216cd7192502",
+                     *           "walletId": "01a24d06-97c7-76fb-95bc-b82f93fe7a55",
                      *           "points": 12000,
                      *           "reasonCode": "migration",
                      *           "memo": "Points from the old dealer club, statement of 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24c55-b1f7-74fa-a095-a89ac097ee9a",
-                     *           "requestedAt": "2026-11-29T17:10:05.042Z",
+                     *           "requestedBy": "staff:01a24d06-bf65-70e8-8a3e-aec37e48ea1b",
+                     *           "requestedAt": "2026-11-29T20:23:27.350Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
@@ -27094,7 +27116,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24c55-c57d-72eb-b433-72f50626ee14
+                 * @example 01a24d06-d999-73af-b3c5-544e56cf79f2
                  */
                 id: string;
             };
@@ -27110,14 +27132,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c57d-72eb-b433-72f50626ee14",
-                     *       "walletId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *       "id": "01a24d06-d999-73af-b3c5-544e56cf79f2",
+                     *       "walletId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "requestedAt": "2026-12-06T17:10:19.259Z",
+                     *       "requestedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "requestedAt": "2026-12-06T20:23:44.279Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -27208,7 +27230,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24c55-c5ba-707a-9916-0415bea888b9
+                 * @example 01a24d06-d9e3-7441-baa3-3c0aa3d94d3d
                  */
                 id: string;
             };
@@ -27224,18 +27246,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c5ba-707a-9916-0415bea888b9",
-                     *       "walletId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *       "id": "01a24d06-d9e3-7441-baa3-3c0aa3d94d3d",
+                     *       "walletId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
                      *       "points": 5500,
                      *       "reasonCode": "migration",
                      *       "memo": "Rättat saldo från den gamla klubben, 2025-12-31",
                      *       "state": "approved",
-                     *       "requestedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "requestedAt": "2026-12-06T17:10:19.320Z",
-                     *       "decidedBy": "staff:01a24c55-bfa1-7211-99a5-6367ab04ff9b",
-                     *       "decidedAt": "2026-12-06T17:10:19.329Z",
+                     *       "requestedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "requestedAt": "2026-12-06T20:23:44.353Z",
+                     *       "decidedBy": "staff:01a24d06-d252-72d9-a724-bc5d5a6accbf",
+                     *       "decidedAt": "2026-12-06T20:23:44.363Z",
                      *       "decisionReason": null,
-                     *       "journalId": "01a24c55-c5c2-7376-b222-33503c5b3322"
+                     *       "journalId": "01a24d06-d9ec-7588-a7c1-f7509bab5cf4"
                      *     }
                      */
                     "application/json": components["schemas"]["AdjustmentRequest"];
@@ -27278,8 +27300,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only a staff user with the role owner or manager may approve or reject adjustment requests; the request's own author may withdraw it.",
                      *       "code": "approval_not_allowed",
-                     *       "requestId": "01a24c55-c5a7-75d9-8c53-6617568a5b0c",
-                     *       "instance": "/v1/adjustment-requests/01a24c55-b21e-732e-b5e9-376faeb84f9c/approve"
+                     *       "requestId": "01a24d06-d9cf-72ab-a64d-4e3c660d75bd",
+                     *       "instance": "/v1/adjustment-requests/01a24d06-bfa0-7612-b0c7-216cd7192502/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -27381,7 +27403,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24c55-c57d-72eb-b433-72f50626ee14
+                 * @example 01a24d06-d999-73af-b3c5-544e56cf79f2
                  */
                 id: string;
             };
@@ -27409,16 +27431,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c57d-72eb-b433-72f50626ee14",
-                     *       "walletId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *       "id": "01a24d06-d999-73af-b3c5-544e56cf79f2",
+                     *       "walletId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "rejected",
-                     *       "requestedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "requestedAt": "2026-12-06T17:10:19.259Z",
-                     *       "decidedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "decidedAt": "2026-12-06T17:10:19.310Z",
+                     *       "requestedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "requestedAt": "2026-12-06T20:23:44.279Z",
+                     *       "decidedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "decidedAt": "2026-12-06T20:23:44.344Z",
                      *       "decisionReason": "Saldot finns redan på kedjans huvudkonto",
                      *       "journalId": null
                      *     }
@@ -27579,9 +27601,9 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "seq": 30,
-                     *           "id": "01a24c55-c327-7515-9ea2-5f6792f33686",
-                     *           "at": "2026-12-06T17:10:18.656Z",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "id": "01a24d06-d662-7009-93fd-b2a5b9263350",
+                     *           "at": "2026-12-06T20:23:43.448Z",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.batch",
@@ -27594,22 +27616,22 @@ export interface operations {
                      *             "created": 2,
                      *             "updated": 0
                      *           },
-                     *           "prevHash": "fc4fd1355630fa6c72785e69fb807ea3dcb77a658899de1f055430510e9d5228",
-                     *           "hash": "6650479c26a539fd9931a4570441e35f7f925729959c2f3635b2325b1d327e09"
+                     *           "prevHash": "aeee7de2d7a211923ee0e09959b356f67e9c6ef58e03d1375b3314a89ac371b2",
+                     *           "hash": "013835c3a4a92643f7a583127b5230d98e76544578225a54fdcaf146be918d71"
                      *         },
                      *         {
                      *           "seq": 29,
-                     *           "id": "01a24c55-c317-73f0-aab8-91d3812b9856",
-                     *           "at": "2026-12-06T17:10:18.642Z",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "id": "01a24d06-d642-719c-96f8-43ca4da3c531",
+                     *           "at": "2026-12-06T20:23:43.419Z",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.create",
                      *           "entity": "account",
-                     *           "entityId": "01a24c55-c314-72ee-a973-718d5993af46",
+                     *           "entityId": "01a24d06-d63e-7288-9a92-80b76d0cd44a",
                      *           "before": null,
                      *           "after": {
-                     *             "id": "01a24c55-c314-72ee-a973-718d5993af46",
+                     *             "id": "01a24d06-d63e-7288-9a92-80b76d0cd44a",
                      *             "name": "Holmgrens VVS AB",
                      *             "tags": [],
                      *             "tier": null,
@@ -27618,30 +27640,30 @@ export interface operations {
                      *             "segment": "installer",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T17:10:18.642Z",
+                     *             "createdAt": "2026-12-06T20:23:43.421Z",
                      *             "legalName": null,
                      *             "orgNumber": "556123-4567",
-                     *             "updatedAt": "2026-12-06T17:10:18.642Z",
+                     *             "updatedAt": "2026-12-06T20:23:43.421Z",
                      *             "vatNumber": null,
                      *             "attributes": {},
                      *             "externalId": "K3002",
                      *             "keyAccountManager": null
                      *           },
-                     *           "prevHash": "9530616ea9a227c73879147e395fdcae2369c886d92fc47b53ec90a6dd7d2819",
-                     *           "hash": "fc4fd1355630fa6c72785e69fb807ea3dcb77a658899de1f055430510e9d5228"
+                     *           "prevHash": "59e8af27062a7fedc51e6b729e2aa0eb204ff02c19223590e9dd89e2bb5ba37d",
+                     *           "hash": "aeee7de2d7a211923ee0e09959b356f67e9c6ef58e03d1375b3314a89ac371b2"
                      *         },
                      *         {
                      *           "seq": 28,
-                     *           "id": "01a24c55-c30e-75fa-85ab-76f1e8249dcd",
-                     *           "at": "2026-12-06T17:10:18.635Z",
-                     *           "actor": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
+                     *           "id": "01a24d06-d635-772f-8323-3888130ff43c",
+                     *           "at": "2026-12-06T20:23:43.409Z",
+                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.update",
                      *           "entity": "account",
-                     *           "entityId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
+                     *           "entityId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
                      *           "before": {
-                     *             "id": "01a24c55-c300-7660-8b1f-64ae5cb219be",
+                     *             "id": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund"
@@ -27652,17 +27674,17 @@ export interface operations {
                      *             "segment": "builder",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T17:10:18.623Z",
+                     *             "createdAt": "2026-12-06T20:23:43.390Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T17:10:18.623Z",
+                     *             "updatedAt": "2026-12-06T20:23:43.390Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": null
                      *           },
                      *           "after": {
-                     *             "id": "01a24c55-c300-7660-8b1f-64ae5cb219be",
+                     *             "id": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund",
@@ -27674,17 +27696,17 @@ export interface operations {
                      *             "segment": "builder",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T17:10:18.623Z",
+                     *             "createdAt": "2026-12-06T20:23:43.390Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T17:10:18.635Z",
+                     *             "updatedAt": "2026-12-06T20:23:43.410Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": "magnus.berg@nordbygg.example"
                      *           },
-                     *           "prevHash": "677f4ad40e7aad398bef70886345dcaa7e872e5eac30e3256992a52d6185ed94",
-                     *           "hash": "9530616ea9a227c73879147e395fdcae2369c886d92fc47b53ec90a6dd7d2819"
+                     *           "prevHash": "00065f46e29bce75d20c1cce0accb7891fcdc5d55b1f7fe1c23c886032c550e0",
+                     *           "hash": "59e8af27062a7fedc51e6b729e2aa0eb204ff02c19223590e9dd89e2bb5ba37d"
                      *         }
                      *       ],
                      *       "nextCursor": "WzI4XQ"
@@ -27765,15 +27787,15 @@ export interface operations {
                      * @example {
                      *       "actors": [
                      *         {
-                     *           "actor": "staff:01a24c55-b1f4-757f-b6b8-6128e71db0c9",
+                     *           "actor": "staff:01a24d06-bf60-707c-99f9-afb523a527ea",
                      *           "actorLabel": "Ingrid Dahl"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24c55-b1f7-74fa-a095-a89ac097ee9a",
+                     *           "actor": "staff:01a24d06-bf65-70e8-8a3e-aec37e48ea1b",
                      *           "actorLabel": "Magnus Berg"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *           "actor": "staff:01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *           "actorLabel": "Sofia Lind"
                      *         }
                      *       ],
@@ -27859,10 +27881,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *       "programId": "01a24d06-9789-778e-83b4-c777b141759d",
                      *       "seq": 38,
-                     *       "hash": "2511f7fb4423ca666a63836b053a31656deeff891f0da7b26bb5d2c917608c02",
-                     *       "at": "2026-12-06T17:10:18.941Z"
+                     *       "hash": "16e05da65064f2ef1db2d8f18f624110d376dc411d8676be7fad9916031b0141",
+                     *       "at": "2026-12-06T20:23:43.843Z"
                      *     }
                      */
                     "application/json": {
@@ -27946,22 +27968,22 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-b230-72ec-8fa7-10908f033131",
+                     *           "id": "01a24d06-bfb9-73fb-b359-978aaa34595f",
                      *           "code": "fjordbanken",
                      *           "name": "Fjordbanken",
                      *           "kind": "bank",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T17:10:14.320Z",
-                     *           "updatedAt": "2026-12-06T17:10:14.320Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-b233-73c4-99a7-28c02f102236",
+                     *           "id": "01a24d06-bfbd-7542-9a06-98ef7be12f32",
                      *           "code": "nordhotell",
                      *           "name": "Nordhotell",
                      *           "kind": "hotel",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T17:10:14.323Z",
-                     *           "updatedAt": "2026-12-06T17:10:14.323Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         }
                      *       ]
                      *     }
@@ -28049,13 +28071,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c444-7384-b28c-52af0293c86e",
+                     *       "id": "01a24d06-d7ef-734f-8c37-26f9098cf806",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T17:10:18.948Z",
-                     *       "updatedAt": "2026-12-06T17:10:18.948Z"
+                     *       "createdAt": "2026-12-06T20:23:43.855Z",
+                     *       "updatedAt": "2026-12-06T20:23:43.855Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28154,7 +28176,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24c55-b230-72ec-8fa7-10908f033131
+                 * @example 01a24d06-bfb9-73fb-b359-978aaa34595f
                  */
                 id: string;
             };
@@ -28170,13 +28192,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-b230-72ec-8fa7-10908f033131",
+                     *       "id": "01a24d06-bfb9-73fb-b359-978aaa34595f",
                      *       "code": "fjordbanken",
                      *       "name": "Fjordbanken",
                      *       "kind": "bank",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T17:10:14.320Z",
-                     *       "updatedAt": "2026-12-06T17:10:14.320Z"
+                     *       "createdAt": "2026-12-06T20:23:27.350Z",
+                     *       "updatedAt": "2026-12-06T20:23:27.350Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28263,7 +28285,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24c55-c444-7384-b28c-52af0293c86e
+                 * @example 01a24d06-d7ef-734f-8c37-26f9098cf806
                  */
                 id: string;
             };
@@ -28288,13 +28310,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c444-7384-b28c-52af0293c86e",
+                     *       "id": "01a24d06-d7ef-734f-8c37-26f9098cf806",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt Logistik AB",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T17:10:18.948Z",
-                     *       "updatedAt": "2026-12-06T17:10:18.954Z"
+                     *       "createdAt": "2026-12-06T20:23:43.855Z",
+                     *       "updatedAt": "2026-12-06T20:23:43.865Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28430,7 +28452,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24c55-b230-72ec-8fa7-10908f033131
+                 * @example 01a24d06-bfb9-73fb-b359-978aaa34595f
                  */
                 id: string;
             };
@@ -28447,7 +28469,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "partner": {
-                     *         "id": "01a24c55-b230-72ec-8fa7-10908f033131",
+                     *         "id": "01a24d06-bfb9-73fb-b359-978aaa34595f",
                      *         "code": "fjordbanken",
                      *         "name": "Fjordbanken"
                      *       },
@@ -28608,7 +28630,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24c55-c461-725f-bcf4-349cca80f7e0",
+                     *       "journalId": "01a24d06-d814-716c-a235-98e31789eca2",
                      *       "created": true,
                      *       "points": -500
                      *     }
@@ -28741,15 +28763,15 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-c6c2-7494-a4a8-879b8e35a975",
-                     *           "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *           "id": "01a24d06-db40-7698-97fa-158e2f9c100d",
+                     *           "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
                      *           "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 591,
                      *           "fileName": "kvitto-ORD-88412.pdf",
-                     *           "uploadedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *           "createdAt": "2026-12-06T17:10:19.585Z",
-                     *           "url": "/v1/evidence/01a24c55-c6c2-7494-a4a8-879b8e35a975/content"
+                     *           "uploadedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "createdAt": "2026-12-06T20:23:44.703Z",
+                     *           "url": "/v1/evidence/01a24d06-db40-7698-97fa-158e2f9c100d/content"
                      *         }
                      *       ]
                      *     }
@@ -28865,7 +28887,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24c55-c6c2-7494-a4a8-879b8e35a975
+                 * @example 01a24d06-db40-7698-97fa-158e2f9c100d
                  */
                 id: string;
             };
@@ -28881,15 +28903,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c6c2-7494-a4a8-879b8e35a975",
-                     *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *       "id": "01a24d06-db40-7698-97fa-158e2f9c100d",
+                     *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
                      *       "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *       "contentType": "application/pdf",
                      *       "sizeBytes": 591,
                      *       "fileName": "kvitto-ORD-88412.pdf",
-                     *       "uploadedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "createdAt": "2026-12-06T17:10:19.585Z",
-                     *       "url": "/v1/evidence/01a24c55-c6c2-7494-a4a8-879b8e35a975/content"
+                     *       "uploadedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "createdAt": "2026-12-06T20:23:44.703Z",
+                     *       "url": "/v1/evidence/01a24d06-db40-7698-97fa-158e2f9c100d/content"
                      *     }
                      */
                     "application/json": components["schemas"]["Evidence"];
@@ -28976,7 +28998,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24c55-c6c2-7494-a4a8-879b8e35a975
+                 * @example 01a24d06-db40-7698-97fa-158e2f9c100d
                  */
                 id: string;
             };
@@ -29359,10 +29381,10 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-b3b9-77cc-823a-f65ecde93045",
+                     *           "id": "01a24d06-c23f-715f-9265-17873b5b375c",
                      *           "state": "submitted",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
+                     *           "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
                      *           "sku": "DOO-1008",
                      *           "quantity": 2,
                      *           "amount": 454600,
@@ -29375,7 +29397,7 @@ export interface operations {
                      *             "proposed": 909,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
+                     *                 "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 909,
@@ -29389,13 +29411,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T17:10:05.042Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-b3ad-7079-9fcd-f6dabd84b229",
+                     *           "id": "01a24d06-c22d-7179-b18b-08ed7f8ce58f",
                      *           "state": "submitted",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
+                     *           "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -29408,7 +29430,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
+                     *                 "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -29422,13 +29444,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T17:10:05.042Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-b3a1-715b-8381-ec7e8e5d6f52",
+                     *           "id": "01a24d06-c213-72f4-88a3-4d810e477188",
                      *           "state": "submitted",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
+                     *           "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -29441,7 +29463,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
+                     *                 "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -29455,10 +29477,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T17:10:05.042Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGM1NS1iMzdhLTc0MWEtOTc0NC0yMDkwNWQwY2M5M2EiXQ"
+                     *       "nextCursor": "WyIwMWEyNGQwNi1jMWNhLTcyNTktYWU2NC01YWUxZGQ5YWQ1ODIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -29537,7 +29559,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24c55-b2cc-749d-bb60-a70fe7434876"
+                 *         "01a24d06-c0ab-7179-9adb-661e3dd8edf4"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -29582,7 +29604,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24c55-b2cc-749d-bb60-a70fe7434876"
+                 *         "01a24d06-c0ab-7179-9adb-661e3dd8edf4"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -29637,10 +29659,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c82c-732c-bac0-1c2b8f51af0d",
+                     *       "id": "01a24d06-dd2e-71a3-8420-a7e1e0862f2c",
                      *       "state": "submitted",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e649614e489c",
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-d0fc570c3853",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b82f93fe7a55",
+                     *       "memberId": "01a24d06-9827-76d7-807a-b0097edc2db7",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -29653,7 +29675,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
+                     *             "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -29666,19 +29688,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "createdAt": "2026-12-06T17:10:19.946Z",
+                     *       "submittedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "createdAt": "2026-12-06T20:23:45.194Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24c55-b2cc-749d-bb60-a70fe7434876",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e649614e489c",
+                     *           "id": "01a24d06-c0ab-7179-9adb-661e3dd8edf4",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b82f93fe7a55",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T17:10:14.473Z",
-                     *           "url": "/v1/evidence/01a24c55-b2cc-749d-bb60-a70fe7434876/content"
+                     *           "createdAt": "2026-12-06T20:23:37.893Z",
+                     *           "url": "/v1/evidence/01a24d06-c0ab-7179-9adb-661e3dd8edf4/content"
                      *         }
                      *       ]
                      *     }
@@ -29733,9 +29755,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24c55-c82c-732c-bac0-1c2b8f51af0d).",
+                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24d06-dd2e-71a3-8420-a7e1e0862f2c).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24c55-c838-72a0-8fd0-bddc33861acb",
+                     *       "requestId": "01a24d06-dd45-76b7-a921-73c80050077c",
                      *       "instance": "/v1/claims"
                      *     }
                      */
@@ -29802,7 +29824,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24c55-b3b9-77cc-823a-f65ecde93045
+                 * @example 01a24d06-c23f-715f-9265-17873b5b375c
                  */
                 id: string;
             };
@@ -29818,10 +29840,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-b3b9-77cc-823a-f65ecde93045",
+                     *       "id": "01a24d06-c23f-715f-9265-17873b5b375c",
                      *       "state": "submitted",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
+                     *       "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -29834,7 +29856,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
+                     *             "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -29848,18 +29870,18 @@ export interface operations {
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T17:10:05.042Z",
+                     *       "createdAt": "2026-12-06T20:23:27.350Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24c55-b3c1-7019-93ec-e7f2a01d435e",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
+                     *           "id": "01a24d06-c24a-76ed-81f3-3a1b8f2e2582",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T17:10:14.719Z",
-                     *           "url": "/v1/evidence/01a24c55-b3c1-7019-93ec-e7f2a01d435e/content"
+                     *           "createdAt": "2026-12-06T20:23:38.311Z",
+                     *           "url": "/v1/evidence/01a24d06-c24a-76ed-81f3-3a1b8f2e2582/content"
                      *         }
                      *       ]
                      *     }
@@ -29948,7 +29970,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24c55-c82c-732c-bac0-1c2b8f51af0d
+                 * @example 01a24d06-dd2e-71a3-8420-a7e1e0862f2c
                  */
                 id: string;
             };
@@ -29975,10 +29997,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c82c-732c-bac0-1c2b8f51af0d",
+                     *       "id": "01a24d06-dd2e-71a3-8420-a7e1e0862f2c",
                      *       "state": "approved",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e649614e489c",
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-d0fc570c3853",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b82f93fe7a55",
+                     *       "memberId": "01a24d06-9827-76d7-807a-b0097edc2db7",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -29991,7 +30013,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
+                     *             "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -30000,23 +30022,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1431
                      *       },
-                     *       "eventId": "01a24c55-c841-731e-afc2-49dd3fb341ae",
+                     *       "eventId": "01a24d06-dd52-747a-92cc-f7611746cbdd",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "decidedAt": "2026-12-06T17:10:19.967Z",
-                     *       "submittedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "createdAt": "2026-12-06T17:10:19.946Z",
+                     *       "decidedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "decidedAt": "2026-12-06T20:23:45.231Z",
+                     *       "submittedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "createdAt": "2026-12-06T20:23:45.194Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24c55-b2cc-749d-bb60-a70fe7434876",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e649614e489c",
+                     *           "id": "01a24d06-c0ab-7179-9adb-661e3dd8edf4",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b82f93fe7a55",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T17:10:14.473Z",
-                     *           "url": "/v1/evidence/01a24c55-b2cc-749d-bb60-a70fe7434876/content"
+                     *           "createdAt": "2026-12-06T20:23:37.893Z",
+                     *           "url": "/v1/evidence/01a24d06-c0ab-7179-9adb-661e3dd8edf4/content"
                      *         }
                      *       ]
                      *     }
@@ -30153,7 +30175,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24c55-b3b9-77cc-823a-f65ecde93045
+                 * @example 01a24d06-c23f-715f-9265-17873b5b375c
                  */
                 id: string;
             };
@@ -30192,10 +30214,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-b3b9-77cc-823a-f65ecde93045",
+                     *       "id": "01a24d06-c23f-715f-9265-17873b5b375c",
                      *       "state": "rejected",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
+                     *       "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -30208,7 +30230,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
+                     *             "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -30224,21 +30246,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturanumret finns inte hos grossisten; kontrollera numret och skicka in igen."
                      *       },
-                     *       "decidedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "decidedAt": "2026-12-06T17:10:19.991Z",
+                     *       "decidedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "decidedAt": "2026-12-06T20:23:45.261Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T17:10:05.042Z",
+                     *       "createdAt": "2026-12-06T20:23:27.350Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24c55-b3c1-7019-93ec-e7f2a01d435e",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
+                     *           "id": "01a24d06-c24a-76ed-81f3-3a1b8f2e2582",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T17:10:14.719Z",
-                     *           "url": "/v1/evidence/01a24c55-b3c1-7019-93ec-e7f2a01d435e/content"
+                     *           "createdAt": "2026-12-06T20:23:38.311Z",
+                     *           "url": "/v1/evidence/01a24d06-c24a-76ed-81f3-3a1b8f2e2582/content"
                      *         }
                      *       ]
                      *     }
@@ -30375,7 +30397,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T17:10:05.042Z"
+                     *       "accrueFrom": "2025-12-05T20:23:27.350Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -30456,7 +30478,7 @@ export interface operations {
                  * @example {
                  *       "kind": "percent_of_purchases",
                  *       "basisPoints": 200,
-                 *       "accrueFrom": "2025-12-05T17:10:05.042Z"
+                 *       "accrueFrom": "2025-12-05T20:23:27.350Z"
                  *     }
                  */
                 "application/json": {
@@ -30493,7 +30515,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T17:10:05.042Z"
+                     *       "accrueFrom": "2025-12-05T20:23:27.350Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -30592,7 +30614,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
+                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
                  */
                 id: string;
             };
@@ -30608,7 +30630,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *       "currency": "SEK",
                      *       "balance": 15330852,
                      *       "accrued": 16255852,
@@ -30707,7 +30729,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
+                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
                  */
                 id: string;
             };
@@ -30725,37 +30747,37 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-b601-723e-b615-3a7ae4397162",
+                     *           "id": "01a24d06-c569-7029-b9b3-5a1170402b68",
                      *           "kind": "reimbursement",
                      *           "amount": -925000,
                      *           "eventId": null,
-                     *           "claimId": "01a24c55-b5e7-77a4-b61a-cf79bab537d1",
+                     *           "claimId": "01a24d06-c53d-708a-8900-87ca61484a21",
                      *           "memo": "print",
                      *           "actor": "demo",
-                     *           "createdAt": "2026-12-06T17:10:15.296Z"
+                     *           "createdAt": "2026-12-06T20:23:39.111Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-b5dc-730f-a840-45ceb92a15b0",
+                     *           "id": "01a24d06-c52e-74f8-9c33-cc8310952209",
                      *           "kind": "accrual",
                      *           "amount": 112758,
-                     *           "eventId": "01a24c55-9db9-7522-9717-e559cdd50149",
+                     *           "eventId": "01a24d06-a80d-72a9-90c0-8dbd97610c4e",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T17:10:15.243Z"
+                     *           "createdAt": "2026-12-06T20:23:39.036Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-b5dc-730f-a83f-f76b144a0eaf",
+                     *           "id": "01a24d06-c52e-74f8-9c33-7d2f1d18d4ff",
                      *           "kind": "accrual",
                      *           "amount": 36006,
-                     *           "eventId": "01a24c55-9db9-7522-9717-7d4a2a5e479a",
+                     *           "eventId": "01a24d06-a80d-72a9-90c0-25a638da3a73",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T17:10:15.243Z"
+                     *           "createdAt": "2026-12-06T20:23:39.036Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGM1NS1iNWRjLTczMGYtYTgzZi1jYTI1ZmVkM2ZiYWYiXQ"
+                     *       "nextCursor": "WyIwMWEyNGQwNi1jNTJlLTc0ZjgtOWMzMy01MTUzNjkxM2ZjNGEiXQ"
                      *     }
                      */
                     "application/json": {
@@ -30846,7 +30868,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
+                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
                  */
                 id: string;
             };
@@ -30889,7 +30911,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *       "currency": "SEK",
                      *       "balance": 15580852,
                      *       "accrued": 16255852,
@@ -31008,8 +31030,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The co-op fund holds 15580852; it cannot give 9000000000.",
                      *       "code": "coop_fund_insufficient",
-                     *       "requestId": "01a24c55-c870-772b-9604-29e3d29d9c9a",
-                     *       "instance": "/v1/accounts/01a24c55-8e4d-74ce-a04f-e0005b8d436f/coop-fund/adjustments"
+                     *       "requestId": "01a24d06-dd93-76f8-abfc-ff4e58b04111",
+                     *       "instance": "/v1/accounts/01a24d06-97c7-76fb-95bc-b75d92471bc1/coop-fund/adjustments"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -31066,17 +31088,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-c879-75b4-98a9-4e3872284967",
+                     *           "id": "01a24d06-dd9f-735c-9710-18b1adbfe953",
                      *           "state": "submitted",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *           "memberId": null,
                      *           "cost": 980000,
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
                      *           "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *           "otherBrands": 1,
-                     *           "proofEvidenceId": "01a24c55-b5e8-779e-b9c5-a639c463aa9c",
-                     *           "proofUrl": "/v1/evidence/01a24c55-b5e8-779e-b9c5-a639c463aa9c/content",
+                     *           "proofEvidenceId": "01a24d06-c53e-7210-8f08-04df6e3ba98b",
+                     *           "proofUrl": "/v1/evidence/01a24d06-c53e-7210-8f08-04df6e3ba98b/content",
                      *           "share": 245000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -31084,21 +31106,21 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *           "createdAt": "2026-12-06T17:10:20.025Z"
+                     *           "submittedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "createdAt": "2026-12-06T20:23:45.311Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-b5fd-7559-919e-83e368fb288c",
+                     *           "id": "01a24d06-c563-75d8-9da7-a803a8ce396e",
                      *           "state": "submitted",
-                     *           "accountId": "01a24c55-8e4d-74ce-a050-0365eb99afb7",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-d52ae4260dd0",
                      *           "memberId": null,
                      *           "cost": 450000,
                      *           "adDate": "2026-10-21",
                      *           "medium": "social",
                      *           "description": "Instagram-kampanj hösten",
                      *           "otherBrands": 2,
-                     *           "proofEvidenceId": "01a24c55-b5fe-710a-b94c-24e7fd42335d",
-                     *           "proofUrl": "/v1/evidence/01a24c55-b5fe-710a-b94c-24e7fd42335d/content",
+                     *           "proofEvidenceId": "01a24d06-c564-7668-858e-2069e6fd7914",
+                     *           "proofUrl": "/v1/evidence/01a24d06-c564-7668-858e-2069e6fd7914/content",
                      *           "share": 75000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -31107,7 +31129,7 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T17:10:15.293Z"
+                     *           "createdAt": "2026-12-06T20:23:39.107Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -31181,13 +31203,13 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                 *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24c55-b5e8-779e-b9c5-a639c463aa9c",
+                 *       "proofEvidenceId": "01a24d06-c53e-7210-8f08-04df6e3ba98b",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -31228,13 +31250,13 @@ export interface operations {
                 };
                 /**
                  * @example {
-                 *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                 *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24c55-b5e8-779e-b9c5-a639c463aa9c",
+                 *       "proofEvidenceId": "01a24d06-c53e-7210-8f08-04df6e3ba98b",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -31293,17 +31315,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c879-75b4-98a9-4e3872284967",
+                     *       "id": "01a24d06-dd9f-735c-9710-18b1adbfe953",
                      *       "state": "submitted",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24c55-b5e8-779e-b9c5-a639c463aa9c",
-                     *       "proofUrl": "/v1/evidence/01a24c55-b5e8-779e-b9c5-a639c463aa9c/content",
+                     *       "proofEvidenceId": "01a24d06-c53e-7210-8f08-04df6e3ba98b",
+                     *       "proofUrl": "/v1/evidence/01a24d06-c53e-7210-8f08-04df6e3ba98b/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31311,8 +31333,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "createdAt": "2026-12-06T17:10:20.025Z"
+                     *       "submittedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "createdAt": "2026-12-06T20:23:45.311Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31423,7 +31445,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24c55-c879-75b4-98a9-4e3872284967
+                 * @example 01a24d06-dd9f-735c-9710-18b1adbfe953
                  */
                 id: string;
             };
@@ -31439,17 +31461,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c879-75b4-98a9-4e3872284967",
+                     *       "id": "01a24d06-dd9f-735c-9710-18b1adbfe953",
                      *       "state": "submitted",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24c55-b5e8-779e-b9c5-a639c463aa9c",
-                     *       "proofUrl": "/v1/evidence/01a24c55-b5e8-779e-b9c5-a639c463aa9c/content",
+                     *       "proofEvidenceId": "01a24d06-c53e-7210-8f08-04df6e3ba98b",
+                     *       "proofUrl": "/v1/evidence/01a24d06-c53e-7210-8f08-04df6e3ba98b/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31457,8 +31479,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "createdAt": "2026-12-06T17:10:20.025Z"
+                     *       "submittedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "createdAt": "2026-12-06T20:23:45.311Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31545,7 +31567,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24c55-c879-75b4-98a9-4e3872284967
+                 * @example 01a24d06-dd9f-735c-9710-18b1adbfe953
                  */
                 id: string;
             };
@@ -31561,26 +31583,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c879-75b4-98a9-4e3872284967",
+                     *       "id": "01a24d06-dd9f-735c-9710-18b1adbfe953",
                      *       "state": "approved",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24c55-b5e8-779e-b9c5-a639c463aa9c",
-                     *       "proofUrl": "/v1/evidence/01a24c55-b5e8-779e-b9c5-a639c463aa9c/content",
+                     *       "proofEvidenceId": "01a24d06-c53e-7210-8f08-04df6e3ba98b",
+                     *       "proofUrl": "/v1/evidence/01a24d06-c53e-7210-8f08-04df6e3ba98b/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": 245000,
                      *       "currency": "SEK",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "decidedAt": "2026-12-06T17:10:20.033Z",
-                     *       "submittedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "createdAt": "2026-12-06T17:10:20.025Z"
+                     *       "decidedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "decidedAt": "2026-12-06T20:23:45.322Z",
+                     *       "submittedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "createdAt": "2026-12-06T20:23:45.311Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31715,7 +31737,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24c55-b5fd-7559-919e-83e368fb288c
+                 * @example 01a24d06-c563-75d8-9da7-a803a8ce396e
                  */
                 id: string;
             };
@@ -31749,17 +31771,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-b5fd-7559-919e-83e368fb288c",
+                     *       "id": "01a24d06-c563-75d8-9da7-a803a8ce396e",
                      *       "state": "rejected",
-                     *       "accountId": "01a24c55-8e4d-74ce-a050-0365eb99afb7",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-d52ae4260dd0",
                      *       "memberId": null,
                      *       "cost": 450000,
                      *       "adDate": "2026-10-21",
                      *       "medium": "social",
                      *       "description": "Instagram-kampanj hösten",
                      *       "otherBrands": 2,
-                     *       "proofEvidenceId": "01a24c55-b5fe-710a-b94c-24e7fd42335d",
-                     *       "proofUrl": "/v1/evidence/01a24c55-b5fe-710a-b94c-24e7fd42335d/content",
+                     *       "proofEvidenceId": "01a24d06-c564-7668-858e-2069e6fd7914",
+                     *       "proofUrl": "/v1/evidence/01a24d06-c564-7668-858e-2069e6fd7914/content",
                      *       "share": 75000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31770,10 +31792,10 @@ export interface operations {
                      *         "language": "sv",
                      *         "note": "Bifoga fakturan från tidningen, inte bara annonsen."
                      *       },
-                     *       "decidedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "decidedAt": "2026-12-06T17:10:20.044Z",
+                     *       "decidedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "decidedAt": "2026-12-06T20:23:45.333Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T17:10:15.293Z"
+                     *       "createdAt": "2026-12-06T20:23:39.107Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31911,6 +31933,8 @@ export interface operations {
                  * @example json
                  */
                 format?: "json" | "csv";
+                /** @description csv only: the separator between fields (en: comma; sv, nb, pl, de: semicolon); default from Accept-Language */
+                language?: "en" | "sv" | "nb" | "pl" | "de";
             };
             header?: never;
             path?: never;
@@ -31928,44 +31952,44 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-b608-72ab-ad6b-dc9761e207bd",
-                     *           "claimId": "01a24c55-b5ec-77fb-96cc-bac2c5c4b67d",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e649614e489c",
+                     *           "id": "01a24d06-c573-742f-9500-0b58344da808",
+                     *           "claimId": "01a24d06-c545-7259-baee-7fa0d912661e",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b82f93fe7a55",
                      *           "accountExternalId": "K1000-1",
                      *           "accountName": "VVSkedjan A Trondheim",
                      *           "amount": 160000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-17",
                      *           "medium": "outdoor",
-                     *           "approvedAt": "2026-12-06T17:10:05.042Z",
+                     *           "approvedAt": "2026-12-06T20:23:27.350Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24c55-b60d-7058-a0c8-cc01db4fd694",
-                     *           "claimId": "01a24c55-b5f0-7234-997c-39308430a705",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-f2826d06be25",
+                     *           "id": "01a24d06-c579-738e-a5c7-dd4def49dd06",
+                     *           "claimId": "01a24d06-c54c-72fe-8454-988fc181aa9c",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-c60af887631c",
                      *           "accountExternalId": "K1001",
                      *           "accountName": "Huskedjan B",
                      *           "amount": 150000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-08",
                      *           "medium": "online",
-                     *           "approvedAt": "2026-12-06T17:10:05.042Z",
+                     *           "approvedAt": "2026-12-06T20:23:27.350Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24c55-c884-7078-9c2c-af15a214b886",
-                     *           "claimId": "01a24c55-c879-75b4-98a9-4e3872284967",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "id": "01a24d06-ddae-7028-ad56-4529a49060b0",
+                     *           "claimId": "01a24d06-dd9f-735c-9710-18b1adbfe953",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *           "accountExternalId": "K1000",
                      *           "accountName": "VVSkedjan A",
                      *           "amount": 245000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
-                     *           "approvedAt": "2026-12-06T17:10:20.033Z",
+                     *           "approvedAt": "2026-12-06T20:23:45.322Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         }
@@ -32044,9 +32068,9 @@ export interface operations {
                  * @example {
                  *       "idempotencyKey": "erp-coop-payouts-2026-12-06",
                  *       "payoutIds": [
-                 *         "01a24c55-b608-72ab-ad6b-dc9761e207bd",
-                 *         "01a24c55-b60d-7058-a0c8-cc01db4fd694",
-                 *         "01a24c55-c884-7078-9c2c-af15a214b886"
+                 *         "01a24d06-c573-742f-9500-0b58344da808",
+                 *         "01a24d06-c579-738e-a5c7-dd4def49dd06",
+                 *         "01a24d06-ddae-7028-ad56-4529a49060b0"
                  *       ]
                  *     }
                  */
@@ -32067,11 +32091,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c896-7289-a797-bf6f767d7e84",
+                     *       "id": "01a24d06-ddc0-741e-b3a8-51cc6fac606a",
                      *       "payouts": 3,
                      *       "total": 555000,
                      *       "currency": "SEK",
-                     *       "createdAt": "2026-12-06T17:10:20.054Z",
+                     *       "createdAt": "2026-12-06T20:23:45.344Z",
                      *       "created": true
                      *     }
                      */
@@ -32185,7 +32209,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e4d-74ce-a04f-e0005b8d436f
+                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
                  */
                 id: string;
             };
@@ -32203,34 +32227,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-e8840ab812d5",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-ed4d079946a5",
+                     *           "memberId": "01a24d06-9827-76d7-807a-c98c07e03d65",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-c3d7af0695ff",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 52545,
-                     *           "spent": 0,
+                     *           "spent": 29000,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 52411,
+                     *           "available": 23411,
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
+                     *           "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 51077,
-                     *           "spent": 29000,
+                     *           "spent": 18000,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 21697,
+                     *           "available": 32697,
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-ef6dde974466",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-ed4d079946a5",
+                     *           "memberId": "01a24d06-9827-76d7-807a-ccea993fad23",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-c3d7af0695ff",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -32242,7 +32266,7 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNGM1NS04ZTlhLTc3OGQtYjFjNC1lZjZkZGU5NzQ0NjYiXQ"
+                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNGQwNi05ODI3LTc2ZDctODA3YS1jY2VhOTkzZmFkMjMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -32332,7 +32356,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-c300-7660-8b1f-64ae5cb219be
+                 * @example 01a24d06-d61e-72b2-b4de-916efa93e7ea
                  */
                 id: string;
             };
@@ -32383,12 +32407,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "invitationId": "01a24c55-c36c-743b-a2b0-b9bc64318d3a",
-                     *       "memberId": "01a24c55-c36b-770e-adae-14cdd19ea0b9",
-                     *       "accountId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
+                     *       "invitationId": "01a24d06-d6c7-72ce-a6e4-138fe6dce47b",
+                     *       "memberId": "01a24d06-d6c5-7784-8427-9f0113242bf4",
+                     *       "accountId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "status": "invited",
-                     *       "expiresAt": "2026-12-20T17:10:18.729Z"
+                     *       "expiresAt": "2026-12-20T20:23:43.554Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Invitation"];
@@ -32511,7 +32535,7 @@ export interface operations {
             path: {
                 /**
                  * @description The token from the invitation link (starts with `inv_`)
-                 * @example inv_6rtPsPS0lGsxXdWqOJ6H132tDfH6siUhGTLy2G-z4cM
+                 * @example inv_x423ZsyxPIJulYHb3f4-bIAUfMn6Gm1KDQpLznryPu4
                  */
                 token: string;
             };
@@ -32545,8 +32569,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c36b-770e-adae-14cdd19ea0b9",
-                     *       "accountId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
+                     *       "id": "01a24d06-d6c5-7784-8427-9f0113242bf4",
+                     *       "accountId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
                      *       "externalId": null,
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "name": "Johan Ek",
@@ -32557,8 +32581,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T17:10:18.730Z",
-                     *       "updatedAt": "2026-12-06T17:10:18.741Z"
+                     *       "createdAt": "2026-12-06T20:23:43.555Z",
+                     *       "updatedAt": "2026-12-06T20:23:43.571Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -32693,7 +32717,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-c300-7660-8b1f-64ae5cb219be
+                 * @example 01a24d06-d61e-72b2-b4de-916efa93e7ea
                  */
                 id: string;
             };
@@ -32703,7 +32727,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24c55-c33b-74ce-99fe-891d4ee2b6ae"
+                 *       "byMemberId": "01a24d06-d67d-72f6-8653-013eb30b3b3f"
                  *     }
                  */
                 "application/json": {
@@ -32724,8 +32748,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
-                     *       "code": "WR9JRMQA"
+                     *       "accountId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
+                     *       "code": "V9BY3UP4"
                      *     }
                      */
                     "application/json": components["schemas"]["JoinCode"];
@@ -32852,7 +32876,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account": "WR9JRMQA",
+                 *       "account": "V9BY3UP4",
                  *       "email": "anna.berg@lindqvistbygg.example",
                  *       "name": "Anna Berg",
                  *       "language": "sv",
@@ -32885,8 +32909,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c389-75c8-99b6-ca0c58998787",
-                     *       "accountId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
+                     *       "id": "01a24d06-d6eb-7491-9b38-92217382c7cb",
+                     *       "accountId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -32897,8 +32921,8 @@ export interface operations {
                      *       "status": "pending",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T17:10:18.760Z",
-                     *       "updatedAt": "2026-12-06T17:10:18.760Z"
+                     *       "createdAt": "2026-12-06T20:23:43.593Z",
+                     *       "updatedAt": "2026-12-06T20:23:43.593Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -33009,7 +33033,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-c389-75c8-99b6-ca0c58998787
+                 * @example 01a24d06-d6eb-7491-9b38-92217382c7cb
                  */
                 id: string;
             };
@@ -33019,7 +33043,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24c55-c33b-74ce-99fe-891d4ee2b6ae"
+                 *       "byMemberId": "01a24d06-d67d-72f6-8653-013eb30b3b3f"
                  *     }
                  */
                 "application/json": {
@@ -33040,8 +33064,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c389-75c8-99b6-ca0c58998787",
-                     *       "accountId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
+                     *       "id": "01a24d06-d6eb-7491-9b38-92217382c7cb",
+                     *       "accountId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -33052,8 +33076,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T17:10:18.760Z",
-                     *       "updatedAt": "2026-12-06T17:10:18.771Z"
+                     *       "createdAt": "2026-12-06T20:23:43.593Z",
+                     *       "updatedAt": "2026-12-06T20:23:43.607Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -33176,7 +33200,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-c39c-70b6-942d-c830e7d321cb
+                 * @example 01a24d06-d704-77b5-a0d8-fe2f9bc80c18
                  */
                 id: string;
             };
@@ -33187,7 +33211,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "reason": "Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
-                 *       "byMemberId": "01a24c55-c33b-74ce-99fe-891d4ee2b6ae"
+                 *       "byMemberId": "01a24d06-d67d-72f6-8653-013eb30b3b3f"
                  *     }
                  */
                 "application/json": {
@@ -33210,8 +33234,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c39c-70b6-942d-c830e7d321cb",
-                     *       "accountId": "01a24c55-c300-7660-8b1f-64ae5cb219be",
+                     *       "id": "01a24d06-d704-77b5-a0d8-fe2f9bc80c18",
+                     *       "accountId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
                      *       "externalId": null,
                      *       "email": "kalle.p@example.com",
                      *       "name": "Kalle Persson",
@@ -33222,8 +33246,8 @@ export interface operations {
                      *       "status": "closed",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T17:10:18.779Z",
-                     *       "updatedAt": "2026-12-06T17:10:18.789Z"
+                     *       "createdAt": "2026-12-06T20:23:43.618Z",
+                     *       "updatedAt": "2026-12-06T20:23:43.632Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -33346,7 +33370,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-c34d-77ea-bbf0-7c78f9d3783e
+                 * @example 01a24d06-d695-731d-9e83-3abcfcd57e5a
                  */
                 id: string;
             };
@@ -33373,7 +33397,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24c55-c34d-77ea-bbf0-7c78f9d3783e",
+                     *       "memberId": "01a24d06-d695-731d-9e83-3abcfcd57e5a",
                      *       "status": "closed",
                      *       "policy": "return",
                      *       "changed": true,
@@ -33525,35 +33549,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-c3c7-752d-8e43-c0152973eb5b",
+                     *           "id": "01a24d06-d750-7159-8526-cca782a6dbf5",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=9gJFR6nlQf11lKj_2CAL1quEfW3mti-6rDljqgfNpOU\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 18:10. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=hSKueLo_G3mZhEFVT-suVTfWYPH4emZHW10eeka7064\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 21:23. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T17:10:18.821Z",
+                     *           "nextAttemptAt": "2026-12-06T20:23:43.694Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T17:10:18.821Z"
+                     *           "createdAt": "2026-12-06T20:23:43.693Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-c3bb-7442-afa6-58b8d91e06df",
+                     *           "id": "01a24d06-d73c-70fd-9359-e5b9176af8f7",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=ULq8ThlG38pCw-wa6R05xjGbLgXEzeCGYi_eXGZkfAo\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 18:10. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=1oCxMBEewkFCMJlc5MgTvi3y6t6X3ZRNbJfOxK_6T98\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 21:23. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T17:10:18.808Z",
+                     *           "nextAttemptAt": "2026-12-06T20:23:43.673Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T17:10:18.806Z"
+                     *           "createdAt": "2026-12-06T20:23:43.669Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-c3a7-75bc-9789-8de703d6c307",
+                     *           "id": "01a24d06-d713-75a9-8b0e-8b7550205919",
                      *           "template": "registration_rejected",
                      *           "to": "kalle.p@example.com",
                      *           "language": "sv",
@@ -33561,13 +33585,13 @@ export interface operations {
                      *           "body": "Hej Kalle Persson,\n\nDin förfrågan om att gå med i Lindqvist Bygg AB i Nordbygg Partner Club (demo) godkändes inte.\n\nAnledning: Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T17:10:18.789Z",
+                     *           "nextAttemptAt": "2026-12-06T20:23:43.632Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T17:10:18.789Z"
+                     *           "createdAt": "2026-12-06T20:23:43.632Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDE3OjEwOjE4Ljc4OVoiLCIwMWEyNGM1NS1jM2E3LTc1YmMtOTc4OS04ZGU3MDNkNmMzMDciXQ"
+                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDIwOjIzOjQzLjYzMloiLCIwMWEyNGQwNi1kNzEzLTc1YTktOGIwZS04Yjc1NTAyMDU5MTkiXQ"
                      *     }
                      */
                     "application/json": {
@@ -33633,7 +33657,7 @@ export interface operations {
             path: {
                 /**
                  * @description The mail’s id from the outbox list
-                 * @example 01a24c55-a71c-73ff-8c6e-f17ed6fc6ecc
+                 * @example 01a24d06-b1d4-74bc-b67d-8c52718ed223
                  */
                 id: string;
             };
@@ -33649,7 +33673,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-a71c-73ff-8c6e-f17ed6fc6ecc",
+                     *       "id": "01a24d06-b1d4-74bc-b67d-8c52718ed223",
                      *       "template": "member_notice",
                      *       "to": "ingrid.strand.503@holms-bygg-hb-k2103.example",
                      *       "language": "sv",
@@ -33660,7 +33684,7 @@ export interface operations {
                      *       "nextAttemptAt": null,
                      *       "lastError": "cancelled in the console",
                      *       "sentAt": null,
-                     *       "createdAt": "2026-12-06T17:10:11.474Z"
+                     *       "createdAt": "2026-12-06T20:23:34.087Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OutboxMail"];
@@ -33783,7 +33807,7 @@ export interface operations {
             path: {
                 /**
                  * @description The mail’s id from the outbox list
-                 * @example 01a24c55-a71c-73ff-8c6e-f17ed6fc6ecc
+                 * @example 01a24d06-b1d4-74bc-b67d-8c52718ed223
                  */
                 id: string;
             };
@@ -33799,7 +33823,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d725-766b-aac8-197a0c704470",
+                     *       "id": "01a24d06-ef7a-74df-8829-471af15a1201",
                      *       "template": "member_notice",
                      *       "to": "ingrid.strand.503@holms-bygg-hb-k2103.example",
                      *       "language": "sv",
@@ -33807,10 +33831,10 @@ export interface operations {
                      *       "body": "Hej Ingrid Strand,\n\nGrattis på födelsedagen, Ingrid Strand! Vi har satt in 500 poäng på ditt konto.\n\nVänliga hälsningar,\nNordbygg Partner Club (demo)",
                      *       "status": "pending",
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T17:10:23.780Z",
+                     *       "nextAttemptAt": "2026-12-06T20:23:49.881Z",
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdAt": "2026-12-06T17:10:23.780Z"
+                     *       "createdAt": "2026-12-06T20:23:49.881Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OutboxMail"];
@@ -33877,8 +33901,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The mail is pending; only a sent, failed or cancelled mail can be sent again.",
                      *       "code": "outbox_mail_not_resendable",
-                     *       "requestId": "01a24c55-d71a-76ff-ae3c-5c01a477fb98",
-                     *       "instance": "/v1/outbox/01a24c55-a71c-73ff-8c6e-f17ed6fc6ecc/resend"
+                     *       "requestId": "01a24d06-ef62-703b-b4de-e66cb2451464",
+                     *       "instance": "/v1/outbox/01a24d06-b1d4-74bc-b67d-8c52718ed223/resend"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -34216,7 +34240,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The volume discount levels are invalid: the level from 150000000 must give more than 300 basis points",
                      *       "code": "invalid_volume_discounts",
-                     *       "requestId": "01a24c55-c643-7419-95b3-5ee100be178f",
+                     *       "requestId": "01a24d06-daa9-73a8-91d1-58b800477741",
                      *       "instance": "/v1/volume-discounts"
                      *     }
                      */
@@ -34247,7 +34271,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e4e-709d-8ea2-b6b26ec473c6
+                 * @example 01a24d06-97c7-76fb-95bd-bb231909eb15
                  */
                 id: string;
             };
@@ -34263,8 +34287,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
-                     *       "countedFor": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *       "countedFor": "01a24d06-97c7-76fb-95bd-bb231909eb15",
                      *       "basis": "amount",
                      *       "currency": "SEK",
                      *       "period": {
@@ -34751,7 +34775,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e9a-778d-b1c4-d49fdbed2e0d
+                 * @example 01a24d06-9827-76d7-807a-b4853a2e6389
                  */
                 id: string;
             };
@@ -34767,7 +34791,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-d49fdbed2e0d",
+                     *       "memberId": "01a24d06-9827-76d7-807a-b4853a2e6389",
                      *       "done": 3,
                      *       "total": 4,
                      *       "pointsEarned": 175,
@@ -34778,14 +34802,14 @@ export interface operations {
                      *           "name": "Complete your profile",
                      *           "points": 100,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T17:10:05.042Z"
+                     *           "completedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
                      *           "code": "first_login",
                      *           "name": "First login in the app",
                      *           "points": 25,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T17:10:05.042Z"
+                     *           "completedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
                      *           "code": "first_order",
@@ -34898,7 +34922,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-b69f-77ee-bc23-c3c410d4d051",
+                     *           "id": "01a24d06-c653-747e-9ce1-bf4d49130372",
                      *           "url": "http://127.0.0.1:9/erp-demo",
                      *           "eventTypes": [
                      *             "credit_note.created",
@@ -34907,8 +34931,8 @@ export interface operations {
                      *           ],
                      *           "active": false,
                      *           "description": "Affärssystemet (ERP): kreditnotor för cashback, orderstatus och kundnivåer",
-                     *           "createdAt": "2026-12-06T17:10:15.456Z",
-                     *           "updatedAt": "2026-12-06T17:10:15.456Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -35014,7 +35038,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c6a0-74eb-8551-bda2e5665076",
+                     *       "id": "01a24d06-db09-76bc-a107-9b3eddcf9bc3",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35022,9 +35046,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T17:10:19.552Z",
-                     *       "updatedAt": "2026-12-06T17:10:19.552Z",
-                     *       "secret": "whsec_a3f8afe589d246ce58de76a7c3e994077a077c38fa3394135464afd7f4ef6678"
+                     *       "createdAt": "2026-12-06T20:23:44.648Z",
+                     *       "updatedAt": "2026-12-06T20:23:44.648Z",
+                     *       "secret": "whsec_6e30b111d60ae726d89b2228d205fa86623344797dc42c3a8023783e2b5c55ee"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -35115,7 +35139,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown event type tier.upgraded. Subscribe to one of: reward_order.placed, reward_order.state_changed, credit_note.created, tier.changed, service_request.created, service_request.changed, points.earned, points.reversed, points.expired, claim.decided, coop_claim.decided, member.joined, member.left, or \"*\" for all.",
                      *       "code": "unknown_webhook_event_type",
-                     *       "requestId": "01a24c55-c697-75a8-a674-2712305aba59",
+                     *       "requestId": "01a24d06-dafd-7402-86d8-6335d421eaed",
                      *       "instance": "/v1/webhooks"
                      *     }
                      */
@@ -35146,7 +35170,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24c55-c6a0-74eb-8551-bda2e5665076
+                 * @example 01a24d06-db09-76bc-a107-9b3eddcf9bc3
                  */
                 id: string;
             };
@@ -35162,7 +35186,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c6a0-74eb-8551-bda2e5665076",
+                     *       "id": "01a24d06-db09-76bc-a107-9b3eddcf9bc3",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35170,8 +35194,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T17:10:19.552Z",
-                     *       "updatedAt": "2026-12-06T17:10:19.552Z"
+                     *       "createdAt": "2026-12-06T20:23:44.648Z",
+                     *       "updatedAt": "2026-12-06T20:23:44.648Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35258,7 +35282,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24c55-c6a0-74eb-8551-bda2e5665076
+                 * @example 01a24d06-db09-76bc-a107-9b3eddcf9bc3
                  */
                 id: string;
             };
@@ -35274,7 +35298,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c6a0-74eb-8551-bda2e5665076",
+                     *       "id": "01a24d06-db09-76bc-a107-9b3eddcf9bc3",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35283,8 +35307,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T17:10:19.552Z",
-                     *       "updatedAt": "2026-12-06T17:10:19.563Z"
+                     *       "createdAt": "2026-12-06T20:23:44.648Z",
+                     *       "updatedAt": "2026-12-06T20:23:44.668Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35407,7 +35431,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24c55-c6a0-74eb-8551-bda2e5665076
+                 * @example 01a24d06-db09-76bc-a107-9b3eddcf9bc3
                  */
                 id: string;
             };
@@ -35442,7 +35466,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c6a0-74eb-8551-bda2e5665076",
+                     *       "id": "01a24d06-db09-76bc-a107-9b3eddcf9bc3",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35451,8 +35475,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T17:10:19.552Z",
-                     *       "updatedAt": "2026-12-06T17:10:19.557Z"
+                     *       "createdAt": "2026-12-06T20:23:44.648Z",
+                     *       "updatedAt": "2026-12-06T20:23:44.658Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35587,7 +35611,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24c55-c6a0-74eb-8551-bda2e5665076
+                 * @example 01a24d06-db09-76bc-a107-9b3eddcf9bc3
                  */
                 id: string;
             };
@@ -35603,7 +35627,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c6a0-74eb-8551-bda2e5665076",
+                     *       "id": "01a24d06-db09-76bc-a107-9b3eddcf9bc3",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35612,9 +35636,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T17:10:19.552Z",
-                     *       "updatedAt": "2026-12-06T17:10:19.563Z",
-                     *       "secret": "whsec_f68b7c9ffe6dac01906c06558b4caad67b65f9f230dad169a1dc941a8e4a192b"
+                     *       "createdAt": "2026-12-06T20:23:44.648Z",
+                     *       "updatedAt": "2026-12-06T20:23:44.668Z",
+                     *       "secret": "whsec_4caddd59f043c42340595749b9f9af86dca0f0b75580621b620b36994ca429a6"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -35747,7 +35771,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24c55-c6a0-74eb-8551-bda2e5665076
+                 * @example 01a24d06-db09-76bc-a107-9b3eddcf9bc3
                  */
                 id: string;
             };
@@ -35854,7 +35878,7 @@ export interface operations {
             path: {
                 /**
                  * @description The delivery's id
-                 * @example 01a24c55-c6b0-756d-a64f-246ed49fc366
+                 * @example 01a24d06-db26-764f-a9ce-32eff19ab23b
                  */
                 id: string;
             };
@@ -35870,16 +35894,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c6b0-756d-a64f-246ed49fc366",
-                     *       "eventId": "01a24c55-c6af-7510-b30b-2afcbbc286f2",
+                     *       "id": "01a24d06-db26-764f-a9ce-32eff19ab23b",
+                     *       "eventId": "01a24d06-db24-72fd-8180-3cbfa71fdcdb",
                      *       "eventType": "tier.changed",
-                     *       "occurredAt": "2026-12-06T17:10:19.567Z",
+                     *       "occurredAt": "2026-12-06T20:23:44.675Z",
                      *       "state": "pending",
                      *       "attempts": 6,
                      *       "lastStatus": 503,
                      *       "lastError": "HTTP 503: Service Unavailable",
                      *       "lastAttemptAt": null,
-                     *       "nextAttemptAt": "2026-12-06T17:10:19.571Z",
+                     *       "nextAttemptAt": "2026-12-06T20:23:44.683Z",
                      *       "deliveredAt": null,
                      *       "log": []
                      *     }
@@ -35936,7 +35960,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No webhook delivery with id 0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24c55-c6ac-7127-ac04-851e9c24addc",
+                     *       "requestId": "01a24d06-db1f-7650-af37-b83143bd210d",
                      *       "instance": "/v1/webhooks/deliveries/0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f/retry"
                      *     }
                      */
@@ -36048,26 +36072,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
+                     *         "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *         "id": "01a24d06-9789-778e-83b4-c777b141759d",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *           "id": "01a24d06-9789-778e-83b4-c777b141759d",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "Ay6x3KAa-Jm6t2RCmpquZkAejGzk5z3C6vB6dLz8OSdrBmDIdncE"
+                     *       "csrfToken": "3lqRHIA8-LVJ7tZb9_HDAurWRRACjoYdmVL8VuZ8ZJA4Y8u6HBoI"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -36098,7 +36122,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The e-mail address or the password is not right.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "01a24c55-c89a-7403-9de4-e5c816dce888",
+                     *       "requestId": "01a24d06-ddc5-751a-976f-94ee0c6e206b",
                      *       "instance": "/auth/staff/sign-in"
                      *     }
                      */
@@ -36188,26 +36212,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
+                     *         "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *         "id": "01a24d06-9789-778e-83b4-c777b141759d",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *           "id": "01a24d06-9789-778e-83b4-c777b141759d",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "4ziEUhkH-iKdpzg4kTj39QGpxJzBWlkXlYz2zWM9jNBz8_0E0BFk"
+                     *       "csrfToken": "d1p3JEIA-cNWreSaTzG4GIDgmHH0dnhNVjpLmBJzVuIdQ3NSYO4c"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -36274,7 +36298,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc"
+                 *       "programId": "01a24d06-9789-778e-83b4-c777b141759d"
                  *     }
                  */
                 "application/json": {
@@ -36296,26 +36320,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
+                     *         "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *         "id": "01a24d06-9789-778e-83b4-c777b141759d",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *           "id": "01a24d06-9789-778e-83b4-c777b141759d",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "bT8IvCkw-wBCoFC0rm50L1UtGFdIxyOMBk2XoAracHIUbFqVVm1I"
+                     *       "csrfToken": "zVFeqfzw-ejfroDordluoXDrrAoN37EfaFkhgQbm3ASfO30VhLDQ"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -36769,7 +36793,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "token": "HoKiLE0HYF4xvW7Sk0jtsBvLmjxpjwYwuIRIExXijis",
+                 *       "token": "8xG9JGkXaX59lr7gD79Lvg_dGXkRLVFRbjNpL2wiR9Y",
                  *       "password": "Takpanna-Tegelrod-2"
                  *     }
                  */
@@ -36826,7 +36850,7 @@ export interface operations {
                      *       "status": 410,
                      *       "detail": "This link has expired. Ask for a new one.",
                      *       "code": "reset_link_expired",
-                     *       "requestId": "01a24c55-c8d3-76d9-9bb5-07bc675fb813",
+                     *       "requestId": "01a24d06-de14-74f6-86f7-3e33448272ed",
                      *       "instance": "/auth/staff/password-reset/confirm"
                      *     }
                      */
@@ -37019,7 +37043,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
-                 *       "code": "179778"
+                 *       "code": "657072"
                  *     }
                  */
                 "application/json": {
@@ -37045,27 +37069,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "iNBaVnqx-hIO5iVwcxQeXK1l5KnHuKEd8rIULL2eo3cmllC2Jai0",
+                     *       "csrfToken": "QOP0scJo-ktIzSRYxRIFAfgsudveNGyUVUgxpxaYLq1e_82Y4kaU",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *         "programId": "01a24d06-9789-778e-83b4-c777b141759d",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *         "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *           "programId": "01a24d06-9789-778e-83b4-c777b141759d",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37100,7 +37124,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The sign-in code is not right.",
                      *       "code": "invalid_sign_in_code",
-                     *       "requestId": "01a24c55-c93a-750c-8f5f-9a77dce57a43",
+                     *       "requestId": "01a24d06-de8d-7188-a64f-8e71b8e6e22b",
                      *       "instance": "/auth/member/verify"
                      *     }
                      */
@@ -37230,27 +37254,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "DGFjUXiZ-Fk-gIgnkVXyWinFi7jkJEGZJCQpQoh2q2EBlmYG5jiY",
+                     *       "csrfToken": "iyVqY1cj-KbAB8JO4_luzmEKfcY6koGNbaCjOk1N6aImUFfunkwI",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *         "programId": "01a24d06-9789-778e-83b4-c777b141759d",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *         "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *           "programId": "01a24d06-9789-778e-83b4-c777b141759d",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37375,27 +37399,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "FObwTW0F-FH8hRGBVzVoJX7LJ98gcALkGx1laYGMkbzk1uC8Jj2E",
+                     *       "csrfToken": "7XpribuN-jemM9x_QKP-ijhrmqCnKeUpR3v-nSLAPqkQOITvw0RA",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *         "programId": "01a24d06-9789-778e-83b4-c777b141759d",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *         "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *           "programId": "01a24d06-9789-778e-83b4-c777b141759d",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37454,7 +37478,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825"
+                 *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44"
                  *     }
                  */
                 "application/json": {
@@ -37476,18 +37500,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "member": {
-                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *         "programId": "01a24d06-9789-778e-83b4-c777b141759d",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *         "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
-                     *       "csrfToken": "7OdPL9hF-C7kDGQylRlPODfsAsECTkruDBAsFNzkoF2sX2nGefpY"
+                     *       "csrfToken": "BVnpjlBf-iUSyzJR0zhmJyFsuPYbhGNrmq57pWUDHzTJ_-hzTAm0"
                      *     }
                      */
                     "application/json": {
@@ -37847,7 +37871,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_xGBXBpUeeQbUgL1e-k7wNfsHfIUoX_uB37bxWkSplJU
+                 * @example inv_uHNXpHNNlxJ__ye-p9Jn5EALirolaCtQCQydnoY96Fc
                  */
                 token: string;
             };
@@ -37868,7 +37892,7 @@ export interface operations {
                      *       "name": "Lisa Holm",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "language": "sv",
-                     *       "expiresAt": "2026-12-20T17:10:05.042Z"
+                     *       "expiresAt": "2026-12-20T20:23:27.350Z"
                      *     }
                      */
                     "application/json": {
@@ -37923,8 +37947,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "This invitation has already been accepted. Sign in instead.",
                      *       "code": "invitation_used",
-                     *       "requestId": "01a24c55-c972-77f7-8dca-fdd403438698",
-                     *       "instance": "/auth/invitations/inv_xGBXBpUeeQbUgL1e-k7wNfsHfIUoX_uB37bxWkSplJU"
+                     *       "requestId": "01a24d06-decc-76cf-9c82-7d11fdf29b7f",
+                     *       "instance": "/auth/invitations/inv_uHNXpHNNlxJ__ye-p9Jn5EALirolaCtQCQydnoY96Fc"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -37978,7 +38002,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_xGBXBpUeeQbUgL1e-k7wNfsHfIUoX_uB37bxWkSplJU
+                 * @example inv_uHNXpHNNlxJ__ye-p9Jn5EALirolaCtQCQydnoY96Fc
                  */
                 token: string;
             };
@@ -38012,27 +38036,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "zC2hfd3d-yGvyNGuZCagKJG6oUL7NPpCgkMohl9mwd4-ekGEkHd4",
+                     *       "csrfToken": "ej4qFypX-9XyzBtMBnOxYeTt7mKYc_xZAzbA8UNXnPrFxZ1nrYzw",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "member": {
-                     *         "id": "01a24c55-b67a-762a-94bb-601bc7403b5f",
+                     *         "id": "01a24d06-c618-77b8-bfa3-cd49ba8ded89",
                      *         "name": "Lisa Holm",
                      *         "email": "lisa.holm@kedjan-a.example",
                      *         "role": "buyer",
                      *         "language": "sv",
-                     *         "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *         "programId": "01a24d06-9789-778e-83b4-c777b141759d",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *         "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": false
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *           "programId": "01a24d06-9789-778e-83b4-c777b141759d",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24c55-b67a-762a-94bb-601bc7403b5f",
+                     *           "memberId": "01a24d06-c618-77b8-bfa3-cd49ba8ded89",
                      *           "memberName": "Lisa Holm",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "buyer"
                      *         }
@@ -38163,16 +38187,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "phone": null,
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *       "programId": "01a24d06-9789-778e-83b4-c777b141759d",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -38289,16 +38313,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "phone": "+46 70 123 45 67",
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24c55-8e06-7026-933b-61bad4cf63cc",
+                     *       "programId": "01a24d06-9789-778e-83b4-c777b141759d",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -38673,7 +38697,7 @@ export interface operations {
                      *       "progress": 1,
                      *       "basis": "points",
                      *       "qualifying": 612082,
-                     *       "periodEnd": "2027-12-06T17:10:05.042Z",
+                     *       "periodEnd": "2027-12-06T20:23:27.350Z",
                      *       "owner": "account"
                      *     }
                      */
@@ -38778,12 +38802,12 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24c55-b92a-777c-ad51-2e61edf3315b",
-                     *           "at": "2025-12-21T17:10:05.042Z",
+                     *           "id": "01a24d06-c9af-779d-9ffe-ccf01c63a76d",
+                     *           "at": "2025-12-21T20:23:27.350Z",
                      *           "points": 500,
                      *           "pending": 500,
                      *           "kind": "earn",
-                     *           "text": "training.completed training:01a24c55-b917-74c5-b594-385e6c27add5:01a24c55-8e9a-778d-b1c4-c9ad453ae825: poeng fra Kurs genomförd",
+                     *           "text": "training.completed training:01a24d06-c996-71fb-b998-e8faa465909b:01a24d06-9827-76d7-807a-a889b9a8ac44: poeng fra Kurs genomförd",
                      *           "details": [
                      *             {
                      *               "points": 500,
@@ -38794,8 +38818,8 @@ export interface operations {
                      *           "surprise": null
                      *         },
                      *         {
-                     *           "id": "01a24c55-b256-7136-b996-3d3675cef342",
-                     *           "at": "2026-10-24T06:10:05.042Z",
+                     *           "id": "01a24d06-bff7-70d2-bdd3-69fbf8dfed1a",
+                     *           "at": "2026-10-24T09:23:27.350Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -38810,8 +38834,8 @@ export interface operations {
                      *           "surprise": null
                      *         },
                      *         {
-                     *           "id": "01a24c55-b256-7136-b996-380cf9e0c233",
-                     *           "at": "2026-10-19T06:10:05.042Z",
+                     *           "id": "01a24d06-bff7-70d2-bdd3-666b5294c93f",
+                     *           "at": "2026-10-19T09:23:27.350Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -38826,7 +38850,7 @@ export interface operations {
                      *           "surprise": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24c55-b256-7136-b996-30615457c75f"
+                     *       "nextCursor": "01a24d06-bff7-70d2-bdd3-5e9a966b9e20"
                      *     }
                      */
                     "application/json": {
@@ -39138,7 +39162,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24c55-adff-737d-9fb5-8e0d93643d01",
+                     *           "id": "01a24d06-b9ea-773d-b512-f35ae871c1b0",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -39153,7 +39177,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24c55-add0-72c7-a3ed-22eccf0f78bb",
+                     *           "id": "01a24d06-b99f-75ef-998a-3bc6eae31762",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -39168,7 +39192,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24c55-adfe-7451-be02-234916fe7524",
+                     *           "id": "01a24d06-b9e8-731d-9f9b-a7d03e809e1e",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -39183,7 +39207,7 @@ export interface operations {
                      *           "whyNot": []
                      *         }
                      *       ],
-                     *       "nextCursor": "WzE4MDAwLCIwMWEyNGM1NS1hZGM5LTc3MjktODI4Yy05MDRlNjFmNWViYzUiXQ"
+                     *       "nextCursor": "WzE4MDAwLCIwMWEyNGQwNi1iOTk0LTcyYmYtYTFmOC03ODczMjIwYWMzMTciXQ"
                      *     }
                      */
                     "application/json": {
@@ -39271,7 +39295,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-adff-737d-9fb5-8e0d93643d01",
+                     *       "id": "01a24d06-b9ea-773d-b512-f35ae871c1b0",
                      *       "code": "donation-sea-rescue",
                      *       "type": "charity",
                      *       "category": "charity",
@@ -39392,127 +39416,127 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24c55-c9bf-764d-824c-b65303e152d2",
+                     *           "id": "01a24d06-df3b-772e-ac8e-15fb7502aac4",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24c55-adff-737d-9fb5-8e0d93643d01",
+                     *             "id": "01a24d06-b9ea-773d-b512-f35ae871c1b0",
                      *             "code": "donation-sea-rescue",
                      *             "type": "charity",
                      *             "name": "Gave til frivillig sjøredning"
                      *           },
                      *           "quantity": 1,
                      *           "points": 5000,
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": "Till verkstaden i Västerås",
-                     *           "createdAt": "2026-12-06T17:10:20.352Z",
-                     *           "updatedAt": "2026-12-06T17:10:20.348Z",
+                     *           "createdAt": "2026-12-06T20:23:45.723Z",
+                     *           "updatedAt": "2026-12-06T20:23:45.718Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T17:10:20.348Z"
+                     *               "at": "2026-12-06T20:23:45.718Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T17:10:20.348Z"
+                     *               "at": "2026-12-06T20:23:45.718Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T17:10:20.348Z"
+                     *               "at": "2026-12-06T20:23:45.718Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24c55-c7f6-7479-9049-bd02a3ba4352",
+                     *           "id": "01a24d06-dcd5-7078-b2d8-d9221a3dec79",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24c55-ae01-77dc-8ee8-a9f535f38348",
+                     *             "id": "01a24d06-b9ec-720e-ab2f-6b2b5664f4ec",
                      *             "code": "credit-note-500",
                      *             "type": "cashback",
                      *             "name": "Kreditnota 500 kr"
                      *           },
                      *           "quantity": 1,
                      *           "points": 55000,
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T17:10:19.894Z",
-                     *           "updatedAt": "2026-12-06T17:10:19.889Z",
+                     *           "createdAt": "2026-12-06T20:23:45.109Z",
+                     *           "updatedAt": "2026-12-06T20:23:45.100Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T17:10:19.889Z"
+                     *               "at": "2026-12-06T20:23:45.100Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T17:10:19.889Z"
+                     *               "at": "2026-12-06T20:23:45.100Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T17:10:19.889Z"
+                     *               "at": "2026-12-06T20:23:45.100Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24c55-c7cc-762e-983e-d3413c80eb4b",
+                     *           "id": "01a24d06-dc98-717f-87b7-0039862866a0",
                      *           "state": "rejected",
                      *           "stateName": "avslått",
                      *           "reward": {
-                     *             "id": "01a24c55-adcc-71cc-ba6d-548c0f94f105",
+                     *             "id": "01a24d06-b999-7410-9b19-af99caaf5e6e",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Byggeplassradio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T17:10:19.852Z",
-                     *           "updatedAt": "2026-12-06T17:10:19.870Z",
+                     *           "createdAt": "2026-12-06T20:23:45.048Z",
+                     *           "updatedAt": "2026-12-06T20:23:45.069Z",
                      *           "history": [
                      *             {
                      *               "state": "pending_approval",
                      *               "stateName": "venter på godkjenning",
                      *               "reason": null,
-                     *               "at": "2026-12-06T17:10:19.848Z"
+                     *               "at": "2026-12-06T20:23:45.042Z"
                      *             },
                      *             {
                      *               "state": "rejected",
                      *               "stateName": "avslått",
                      *               "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *               "at": "2026-12-06T17:10:19.870Z"
+                     *               "at": "2026-12-06T20:23:45.069Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGM1NS1jNzZmLTcyOGMtODUzMy1kYzg4MzQ5ODUzYjUiXQ"
+                     *       "nextCursor": "WyIwMWEyNGQwNi1kYzIxLTczYWUtOTJmZC1lZjk5OTdjMTNhNzEiXQ"
                      *     }
                      */
                     "application/json": {
@@ -39582,7 +39606,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "rewardId": "01a24c55-adff-737d-9fb5-8e0d93643d01",
+                 *       "rewardId": "01a24d06-b9ea-773d-b512-f35ae871c1b0",
                  *       "quantity": 1,
                  *       "wallet": "company",
                  *       "idempotencyKey": "portal-order-2026-12-06-001",
@@ -39629,43 +39653,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c9bf-764d-824c-b65303e152d2",
+                     *       "id": "01a24d06-df3b-772e-ac8e-15fb7502aac4",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24c55-adff-737d-9fb5-8e0d93643d01",
+                     *         "id": "01a24d06-b9ea-773d-b512-f35ae871c1b0",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T17:10:20.352Z",
-                     *       "updatedAt": "2026-12-06T17:10:20.348Z",
+                     *       "createdAt": "2026-12-06T20:23:45.723Z",
+                     *       "updatedAt": "2026-12-06T20:23:45.718Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T17:10:20.348Z"
+                     *           "at": "2026-12-06T20:23:45.718Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T17:10:20.348Z"
+                     *           "at": "2026-12-06T20:23:45.718Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T17:10:20.348Z"
+                     *           "at": "2026-12-06T20:23:45.718Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39759,7 +39783,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Ikke nok poeng: 9514 tilgjengelig, 500000 forespurt.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24c55-c9ce-727c-ac20-3c35435331ae",
+                     *       "requestId": "01a24d06-df4e-72ba-b29f-6c6d4b7aae78",
                      *       "instance": "/portal/v1/orders"
                      *     }
                      */
@@ -39790,7 +39814,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24c55-c9bf-764d-824c-b65303e152d2
+                 * @example 01a24d06-df3b-772e-ac8e-15fb7502aac4
                  */
                 id: string;
             };
@@ -39806,43 +39830,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c9bf-764d-824c-b65303e152d2",
+                     *       "id": "01a24d06-df3b-772e-ac8e-15fb7502aac4",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24c55-adff-737d-9fb5-8e0d93643d01",
+                     *         "id": "01a24d06-b9ea-773d-b512-f35ae871c1b0",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T17:10:20.352Z",
-                     *       "updatedAt": "2026-12-06T17:10:20.348Z",
+                     *       "createdAt": "2026-12-06T20:23:45.723Z",
+                     *       "updatedAt": "2026-12-06T20:23:45.718Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T17:10:20.348Z"
+                     *           "at": "2026-12-06T20:23:45.718Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T17:10:20.348Z"
+                     *           "at": "2026-12-06T20:23:45.718Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T17:10:20.348Z"
+                     *           "at": "2026-12-06T20:23:45.718Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39932,7 +39956,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24c55-c9f3-7604-aaf4-b96b25822bbc
+                 * @example 01a24d06-df7d-7016-b40c-36bb76c84358
                  */
                 id: string;
             };
@@ -39960,18 +39984,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c9f3-7604-aaf4-b96b25822bbc",
+                     *       "id": "01a24d06-df7d-7016-b40c-36bb76c84358",
                      *       "state": "cancelled",
                      *       "stateName": "kansellert",
                      *       "reward": {
-                     *         "id": "01a24c55-c6ea-76ac-8909-a35fda79f054",
+                     *         "id": "01a24d06-db7e-751a-a332-b94566936666",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Bitssats Torx, 32 delar"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *       "wallet": "company",
                      *       "delivery": {
                      *         "city": "Västerås",
@@ -39984,20 +40008,20 @@ export interface operations {
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
-                     *       "createdAt": "2026-12-06T17:10:20.403Z",
-                     *       "updatedAt": "2026-12-06T17:10:20.420Z",
+                     *       "createdAt": "2026-12-06T20:23:45.789Z",
+                     *       "updatedAt": "2026-12-06T20:23:45.809Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T17:10:20.399Z"
+                     *           "at": "2026-12-06T20:23:45.784Z"
                      *         },
                      *         {
                      *           "state": "cancelled",
                      *           "stateName": "kansellert",
                      *           "reason": "Beställde fel storlek",
-                     *           "at": "2026-12-06T17:10:20.420Z"
+                     *           "at": "2026-12-06T20:23:45.809Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -40067,8 +40091,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Denne ordren er allerede under behandling og kan ikke lenger avbestilles her. Kontakt programteamet hvis noe er galt.",
                      *       "code": "order_not_cancellable",
-                     *       "requestId": "01a24c55-ca13-77d9-8e92-a3391c520e23",
-                     *       "instance": "/portal/v1/orders/01a24c55-c9bf-764d-824c-b65303e152d2/cancel"
+                     *       "requestId": "01a24d06-dfa2-72ca-8b11-2ade839e669d",
+                     *       "instance": "/portal/v1/orders/01a24d06-df3b-772e-ac8e-15fb7502aac4/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -40156,10 +40180,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24c55-ca22-756d-8c5b-28e66aed5d25",
+                     *           "id": "01a24d06-dfb6-7443-aa9d-c110e815559b",
                      *           "state": "submitted",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -40172,7 +40196,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
+                     *                 "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -40185,8 +40209,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *           "createdAt": "2026-12-06T17:10:20.447Z"
+                     *           "submittedBy": "member:01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "createdAt": "2026-12-06T20:23:45.842Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -40266,7 +40290,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24c55-b5e8-779e-b9c5-a639c463aa9c"
+                 *         "01a24d06-c53e-7210-8f08-04df6e3ba98b"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -40303,7 +40327,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24c55-b5e8-779e-b9c5-a639c463aa9c"
+                 *         "01a24d06-c53e-7210-8f08-04df6e3ba98b"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -40351,10 +40375,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ca22-756d-8c5b-28e66aed5d25",
+                     *       "id": "01a24d06-dfb6-7443-aa9d-c110e815559b",
                      *       "state": "submitted",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -40367,7 +40391,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
+                     *             "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -40380,19 +40404,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *       "createdAt": "2026-12-06T17:10:20.447Z",
+                     *       "submittedBy": "member:01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "createdAt": "2026-12-06T20:23:45.842Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24c55-b5e8-779e-b9c5-a639c463aa9c",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "id": "01a24d06-c53e-7210-8f08-04df6e3ba98b",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T17:10:15.271Z",
-                     *           "url": "/portal/v1/claims/01a24c55-ca22-756d-8c5b-28e66aed5d25/evidence/01a24c55-b5e8-779e-b9c5-a639c463aa9c"
+                     *           "createdAt": "2026-12-06T20:23:39.069Z",
+                     *           "url": "/portal/v1/claims/01a24d06-dfb6-7443-aa9d-c110e815559b/evidence/01a24d06-c53e-7210-8f08-04df6e3ba98b"
                      *         }
                      *       ]
                      *     }
@@ -40447,9 +40471,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24c55-ca22-756d-8c5b-28e66aed5d25).",
+                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24d06-dfb6-7443-aa9d-c110e815559b).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24c55-ca2d-70dc-9781-662fa3975f6c",
+                     *       "requestId": "01a24d06-dfc5-777e-9b98-b51cfa78e32d",
                      *       "instance": "/portal/v1/claims"
                      *     }
                      */
@@ -40528,7 +40552,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24c55-ca22-756d-8c5b-28e66aed5d25
+                 * @example 01a24d06-dfb6-7443-aa9d-c110e815559b
                  */
                 id: string;
             };
@@ -40544,10 +40568,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ca22-756d-8c5b-28e66aed5d25",
+                     *       "id": "01a24d06-dfb6-7443-aa9d-c110e815559b",
                      *       "state": "submitted",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -40560,7 +40584,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
+                     *             "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -40573,19 +40597,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *       "createdAt": "2026-12-06T17:10:20.447Z",
+                     *       "submittedBy": "member:01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "createdAt": "2026-12-06T20:23:45.842Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24c55-b5e8-779e-b9c5-a639c463aa9c",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "id": "01a24d06-c53e-7210-8f08-04df6e3ba98b",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T17:10:15.271Z",
-                     *           "url": "/portal/v1/claims/01a24c55-ca22-756d-8c5b-28e66aed5d25/evidence/01a24c55-b5e8-779e-b9c5-a639c463aa9c"
+                     *           "createdAt": "2026-12-06T20:23:39.069Z",
+                     *           "url": "/portal/v1/claims/01a24d06-dfb6-7443-aa9d-c110e815559b/evidence/01a24d06-c53e-7210-8f08-04df6e3ba98b"
                      *         }
                      *       ]
                      *     }
@@ -40674,12 +40698,12 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24c55-ca22-756d-8c5b-28e66aed5d25
+                 * @example 01a24d06-dfb6-7443-aa9d-c110e815559b
                  */
                 id: string;
                 /**
                  * @description the evidence file id, from the claim's `evidence`
-                 * @example 01a24c55-b5e8-779e-b9c5-a639c463aa9c
+                 * @example 01a24d06-c53e-7210-8f08-04df6e3ba98b
                  */
                 fileId: string;
             };
@@ -40817,34 +40841,34 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-e8840ab812d5",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-ed4d079946a5",
+                     *           "memberId": "01a24d06-9827-76d7-807a-c98c07e03d65",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-c3d7af0695ff",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 52545,
-                     *           "spent": 0,
+                     *           "spent": 29000,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 52411,
+                     *           "available": 23411,
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
+                     *           "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
                      *           "earned": 51077,
-                     *           "spent": 29000,
+                     *           "spent": 18000,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 21697,
+                     *           "available": 32697,
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-ef6dde974466",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-ed4d079946a5",
+                     *           "memberId": "01a24d06-9827-76d7-807a-ccea993fad23",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-c3d7af0695ff",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -40856,9 +40880,9 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0YzU1LThlOWEtNzc4ZC1iMWM0LWNlMmQzMTI1MGUxYiJd",
+                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0ZDA2LTk4MjctNzZkNy04MDdhLWFjNGZlNmYzMzVlNSJd",
                      *       "from": "2026-01-01T00:00:00.000Z",
-                     *       "to": "2026-12-06T17:10:20.483Z"
+                     *       "to": "2026-12-06T20:23:45.890Z"
                      *     }
                      */
                     "application/json": {
@@ -40975,7 +40999,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24c55-8e9a-778d-b1c4-e8840ab812d5",
+                 *       "memberId": "01a24d06-9827-76d7-807a-c98c07e03d65",
                  *       "points": 250,
                  *       "note": "Tack för hjälpen med inventeringen",
                  *       "idempotencyKey": "portal-allocation-2026-12-06-001"
@@ -41014,7 +41038,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24c55-ca52-729b-bbf3-a2c88994de21",
+                     *       "journalId": "01a24d06-dff3-71ab-871f-3d164d5f13b3",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -41164,10 +41188,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24c55-ca22-756d-8c5b-28e66aed5d25",
+                     *           "id": "01a24d06-dfb6-7443-aa9d-c110e815559b",
                      *           "state": "submitted",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -41180,7 +41204,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
+                     *                 "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -41193,14 +41217,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *           "createdAt": "2026-12-06T17:10:20.447Z"
+                     *           "submittedBy": "member:01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "createdAt": "2026-12-06T20:23:45.842Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-b3c5-70e5-8475-4a03d3f1d092",
+                     *           "id": "01a24d06-c251-7489-8988-075afe755b19",
                      *           "state": "needs_review",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
+                     *           "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -41212,10 +41236,10 @@ export interface operations {
                      *               "code": "same_amount_recent",
                      *               "params": {
                      *                 "days": 30,
-                     *                 "claim": "01a24c55-b3a1-715b-8381-ec7e8e5d6f52",
+                     *                 "claim": "01a24d06-c213-72f4-88a3-4d810e477188",
                      *                 "saleDate": "2026-12-03"
                      *               },
-                     *               "message": "Samme firma og samme beløp som krav 01a24c55-b3a1-715b-8381-ec7e8e5d6f52 fra 2026-12-03 (innen 30 dager)."
+                     *               "message": "Samme firma og samme beløp som krav 01a24d06-c213-72f4-88a3-4d810e477188 fra 2026-12-03 (innen 30 dager)."
                      *             },
                      *             {
                      *               "code": "member_velocity",
@@ -41232,7 +41256,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
+                     *                 "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -41246,13 +41270,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T17:10:05.042Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-b3ad-7079-9fcd-f6dabd84b229",
+                     *           "id": "01a24d06-c22d-7179-b18b-08ed7f8ce58f",
                      *           "state": "submitted",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
+                     *           "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -41265,7 +41289,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
+                     *                 "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -41279,10 +41303,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T17:10:05.042Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGM1NS1iMzUwLTczZjktOTFmNC00N2E5MDA5MWYzZWUiXQ"
+                     *       "nextCursor": "WyIwMWEyNGQwNi1jMTg0LTcwN2MtYjVlMy01MzAxYjNiYzZmMzUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -41360,7 +41384,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24c55-b3ad-7079-9fcd-f6dabd84b229
+                 * @example 01a24d06-c22d-7179-b18b-08ed7f8ce58f
                  */
                 id: string;
             };
@@ -41376,10 +41400,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-b3ad-7079-9fcd-f6dabd84b229",
+                     *       "id": "01a24d06-c22d-7179-b18b-08ed7f8ce58f",
                      *       "state": "approved",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
+                     *       "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
                      *       "sku": "CON-1004",
                      *       "quantity": 2,
                      *       "amount": 601000,
@@ -41392,7 +41416,7 @@ export interface operations {
                      *         "proposed": 1202,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
+                     *             "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1202,
@@ -41401,23 +41425,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1202
                      *       },
-                     *       "eventId": "01a24c55-ca6b-750f-905f-21960ce57ef6",
+                     *       "eventId": "01a24d06-e018-721d-afd5-8eee005596c2",
                      *       "rejection": null,
-                     *       "decidedBy": "member:01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *       "decidedAt": "2026-12-06T17:10:20.519Z",
+                     *       "decidedBy": "member:01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "decidedAt": "2026-12-06T20:23:45.939Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T17:10:05.042Z",
+                     *       "createdAt": "2026-12-06T20:23:27.350Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24c55-b3b5-70d1-8ba8-ada88f1c9212",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
+                     *           "id": "01a24d06-c237-70bc-a4f6-578becd33472",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
                      *           "sha256": "bd54ba948d3a61370585167a229718df63baa46fd8730f0ba78abf2a8f8b1225",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4275.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T17:10:14.706Z",
-                     *           "url": "/portal/v1/claims/01a24c55-b3ad-7079-9fcd-f6dabd84b229/evidence/01a24c55-b3b5-70d1-8ba8-ada88f1c9212"
+                     *           "createdAt": "2026-12-06T20:23:38.292Z",
+                     *           "url": "/portal/v1/claims/01a24d06-c22d-7179-b18b-08ed7f8ce58f/evidence/01a24d06-c237-70bc-a4f6-578becd33472"
                      *         }
                      *       ]
                      *     }
@@ -41462,8 +41486,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Ingen kan avgjøre sin egen forespørsel; en annen person må godkjenne den.",
                      *       "code": "self_approval",
-                     *       "requestId": "01a24c55-ca8d-74cc-a10b-cb4791c89499",
-                     *       "instance": "/portal/v1/team/claims/01a24c55-ca22-756d-8c5b-28e66aed5d25/approve"
+                     *       "requestId": "01a24d06-e03d-779f-b0a0-6c08eaa01154",
+                     *       "instance": "/portal/v1/team/claims/01a24d06-dfb6-7443-aa9d-c110e815559b/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -41565,7 +41589,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24c55-b3a1-715b-8381-ec7e8e5d6f52
+                 * @example 01a24d06-c213-72f4-88a3-4d810e477188
                  */
                 id: string;
             };
@@ -41599,10 +41623,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-b3a1-715b-8381-ec7e8e5d6f52",
+                     *       "id": "01a24d06-c213-72f4-88a3-4d810e477188",
                      *       "state": "rejected",
-                     *       "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-dc91f0d0da9e",
+                     *       "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
+                     *       "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
                      *       "sku": "CON-1020",
                      *       "quantity": 2,
                      *       "amount": 494200,
@@ -41615,7 +41639,7 @@ export interface operations {
                      *         "proposed": 988,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24c55-b2b2-7127-916e-21f0654eb369",
+                     *             "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 988,
@@ -41631,21 +41655,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturan finns inte hos grossisten, skicka gärna en kopia."
                      *       },
-                     *       "decidedBy": "member:01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *       "decidedAt": "2026-12-06T17:10:20.549Z",
+                     *       "decidedBy": "member:01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "decidedAt": "2026-12-06T20:23:45.971Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T17:10:05.042Z",
+                     *       "createdAt": "2026-12-06T20:23:27.350Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24c55-b3a9-710d-ad0d-25f37da4e4a6",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
+                     *           "id": "01a24d06-c222-733a-80ab-f0fab0d32d8b",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
                      *           "sha256": "88141b9bf2a860b87b9eaf3445ff696ad8285838366ef390743988330f403ce4",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4219.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T17:10:14.694Z",
-                     *           "url": "/portal/v1/claims/01a24c55-b3a1-715b-8381-ec7e8e5d6f52/evidence/01a24c55-b3a9-710d-ad0d-25f37da4e4a6"
+                     *           "createdAt": "2026-12-06T20:23:38.266Z",
+                     *           "url": "/portal/v1/claims/01a24d06-c213-72f4-88a3-4d810e477188/evidence/01a24d06-c222-733a-80ab-f0fab0d32d8b"
                      *         }
                      *       ]
                      *     }
@@ -41816,7 +41840,7 @@ export interface operations {
                      *       ],
                      *       "totals": {
                      *         "issued": 2579115,
-                     *         "redeemed": 1205500,
+                     *         "redeemed": 1233500,
                      *         "expired": 0
                      *       },
                      *       "activeAccounts": 184,
@@ -41847,7 +41871,7 @@ export interface operations {
                      *       ],
                      *       "topAccounts": [
                      *         {
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *           "name": "VVSkedjan A",
                      *           "externalId": "K1000",
                      *           "points": 137298,
@@ -41855,7 +41879,7 @@ export interface operations {
                      *           "reversed": 0
                      *         },
                      *         {
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-ed4d079946a5",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-c3d7af0695ff",
                      *           "name": "VVSkedjan A Stavanger",
                      *           "externalId": "K1000-3",
                      *           "points": 52990,
@@ -41863,7 +41887,7 @@ export interface operations {
                      *           "reversed": 126
                      *         },
                      *         {
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-f2826d06be25",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-c60af887631c",
                      *           "name": "Huskedjan B",
                      *           "externalId": "K1001",
                      *           "points": 51402,
@@ -41873,9 +41897,9 @@ export interface operations {
                      *       ],
                      *       "latestActivity": "2026-12-06",
                      *       "outstanding": {
-                     *         "outstandingAvailable": 27795282,
+                     *         "outstandingAvailable": 27767349,
                      *         "outstandingPending": 1184198,
-                     *         "liabilityMinor": 28979480
+                     *         "liabilityMinor": 28951547
                      *       }
                      *     }
                      */
@@ -41969,7 +41993,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-c3ec-72e1-9d64-55ee6dade1e9",
+                     *           "id": "01a24d06-d784-75dc-8226-94f90578832b",
                      *           "kind": "accounts",
                      *           "fileName": "kunder-2026-11.csv",
                      *           "state": "finished",
@@ -41988,9 +42012,9 @@ export interface operations {
                      *           ],
                      *           "errorCount": 1,
                      *           "failure": null,
-                     *           "startedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *           "createdAt": "2026-12-06T17:10:18.860Z",
-                     *           "finishedAt": "2026-12-06T17:10:18.876Z"
+                     *           "startedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "createdAt": "2026-12-06T20:23:43.748Z",
+                     *           "finishedAt": "2026-12-06T20:23:43.780Z"
                      *         }
                      *       ]
                      *     }
@@ -42082,7 +42106,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c3ec-72e1-9d64-55ee6dade1e9",
+                     *       "id": "01a24d06-d784-75dc-8226-94f90578832b",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "running",
@@ -42095,8 +42119,8 @@ export interface operations {
                      *       "errors": [],
                      *       "errorCount": 0,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "createdAt": "2026-12-06T17:10:18.860Z",
+                     *       "startedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "createdAt": "2026-12-06T20:23:43.748Z",
                      *       "finishedAt": null
                      *     }
                      */
@@ -42196,7 +42220,7 @@ export interface operations {
             path: {
                 /**
                  * @description The import's id, from POST /v1/imports
-                 * @example 01a24c55-c3ec-72e1-9d64-55ee6dade1e9
+                 * @example 01a24d06-d784-75dc-8226-94f90578832b
                  */
                 id: string;
             };
@@ -42212,7 +42236,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-c3ec-72e1-9d64-55ee6dade1e9",
+                     *       "id": "01a24d06-d784-75dc-8226-94f90578832b",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "finished",
@@ -42231,9 +42255,9 @@ export interface operations {
                      *       ],
                      *       "errorCount": 1,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "createdAt": "2026-12-06T17:10:18.860Z",
-                     *       "finishedAt": "2026-12-06T17:10:18.876Z"
+                     *       "startedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "createdAt": "2026-12-06T20:23:43.748Z",
+                     *       "finishedAt": "2026-12-06T20:23:43.780Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ImportJob"];
@@ -42346,12 +42370,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-cd4d-73aa-8ff8-c868f02026d0",
+                     *           "id": "01a24d06-e395-7624-b898-4cee0a88b5be",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 596,
                      *           "fileName": "roof-safety-checklist.pdf",
-                     *           "createdAt": "2026-12-06T17:10:21.262Z",
-                     *           "url": "/v1/training/files/01a24c55-cd4d-73aa-8ff8-c868f02026d0/content"
+                     *           "createdAt": "2026-12-06T20:23:46.837Z",
+                     *           "url": "/v1/training/files/01a24d06-e395-7624-b898-4cee0a88b5be/content"
                      *         }
                      *       ]
                      *     }
@@ -42454,7 +42478,7 @@ export interface operations {
             path: {
                 /**
                  * @description The file's id (a UUID)
-                 * @example 01a24c55-b850-753f-86bc-9df3f3196882
+                 * @example 01a24d06-c888-745b-9bbd-e3f626fbb178
                  */
                 id: string;
             };
@@ -42593,7 +42617,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-b853-703d-ac89-6fcb9b4ecfc5",
+                     *           "id": "01a24d06-c88e-711e-83f1-c0b526bf06b9",
                      *           "code": "installer-certified",
                      *           "title": {
                      *             "de": "Zertifizierter Installateur",
@@ -42612,13 +42636,13 @@ export interface operations {
                      *             "validMonths": 24,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T17:10:05.042Z",
-                     *           "createdAt": "2024-09-27T17:10:05.042Z",
-                     *           "updatedAt": "2024-09-27T17:10:05.042Z",
+                     *           "publishedAt": "2024-09-27T20:23:27.350Z",
+                     *           "createdAt": "2024-09-27T20:23:27.350Z",
+                     *           "updatedAt": "2024-09-27T20:23:27.350Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24c55-b854-7697-b068-63e6b3e33b94",
+                     *               "id": "01a24d06-c890-7206-b6ac-46b43db3cc12",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42641,7 +42665,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24c55-b854-7697-b068-65ef4a183beb",
+                     *               "id": "01a24d06-c890-7206-b6ac-4a19623b12c9",
                      *               "position": 1,
                      *               "kind": "video",
                      *               "title": {
@@ -42663,7 +42687,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24c55-b854-7697-b068-695a774b80ce",
+                     *               "id": "01a24d06-c890-7206-b6ac-4dedfa329846",
                      *               "position": 2,
                      *               "kind": "file",
                      *               "title": {
@@ -42676,7 +42700,7 @@ export interface operations {
                      *                 "sv": "Läs kapitel 3 om driftsättning."
                      *               },
                      *               "url": null,
-                     *               "fileId": "01a24c55-b850-753f-86bc-9df3f3196882",
+                     *               "fileId": "01a24d06-c888-745b-9bbd-e3f626fbb178",
                      *               "quizId": null,
                      *               "missingLanguages": [
                      *                 "nb",
@@ -42691,7 +42715,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24c55-b917-74c5-b594-385e6c27add5",
+                     *           "id": "01a24d06-c996-71fb-b998-e8faa465909b",
                      *           "code": "work-at-height",
                      *           "title": {
                      *             "de": "Arbeiten in der Höhe – jährliche Auffrischung",
@@ -42709,13 +42733,13 @@ export interface operations {
                      *             "validMonths": 12,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T17:10:05.042Z",
-                     *           "createdAt": "2024-09-27T17:10:05.042Z",
-                     *           "updatedAt": "2024-09-27T17:10:05.042Z",
+                     *           "publishedAt": "2024-09-27T20:23:27.350Z",
+                     *           "createdAt": "2024-09-27T20:23:27.350Z",
+                     *           "updatedAt": "2024-09-27T20:23:27.350Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24c55-b919-764d-9128-8d13167392bc",
+                     *               "id": "01a24d06-c997-71fd-b50c-1c47b680d4c4",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42738,7 +42762,7 @@ export interface operations {
                      *               "completions": 0
                      *             },
                      *             {
-                     *               "id": "01a24c55-b919-764d-9128-927d89c0a997",
+                     *               "id": "01a24d06-c997-71fd-b50c-23ce60324763",
                      *               "position": 1,
                      *               "kind": "text",
                      *               "title": {
@@ -42865,7 +42889,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24c55-b850-753f-86bc-9df3f3196882",
+                 *           "fileId": "01a24d06-c888-745b-9bbd-e3f626fbb178",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -42961,7 +42985,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-cd66-7517-a70c-4d14bc80bbcf",
+                     *       "id": "01a24d06-e3ac-7137-a638-bdbd295764a0",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -42977,8 +43001,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T17:10:21.285Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.285Z",
+                     *       "createdAt": "2026-12-06T20:23:46.860Z",
+                     *       "updatedAt": "2026-12-06T20:23:46.860Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -42986,7 +43010,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24c55-cd67-7368-85f9-be65211e156b",
+                     *           "id": "01a24d06-e3ad-7442-971b-d0481e344de2",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43008,7 +43032,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24c55-cd67-7368-85f9-c08d05527fa7",
+                     *           "id": "01a24d06-e3ad-7442-971b-d690fcabcb34",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43020,7 +43044,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24c55-b850-753f-86bc-9df3f3196882",
+                     *           "fileId": "01a24d06-c888-745b-9bbd-e3f626fbb178",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43144,7 +43168,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24c55-b853-703d-ac89-6fcb9b4ecfc5
+                 * @example 01a24d06-c88e-711e-83f1-c0b526bf06b9
                  */
                 id: string;
             };
@@ -43160,7 +43184,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-b853-703d-ac89-6fcb9b4ecfc5",
+                     *       "id": "01a24d06-c88e-711e-83f1-c0b526bf06b9",
                      *       "code": "installer-certified",
                      *       "title": {
                      *         "de": "Zertifizierter Installateur",
@@ -43179,13 +43203,13 @@ export interface operations {
                      *         "validMonths": 24,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2024-09-27T17:10:05.042Z",
-                     *       "createdAt": "2024-09-27T17:10:05.042Z",
-                     *       "updatedAt": "2024-09-27T17:10:05.042Z",
+                     *       "publishedAt": "2024-09-27T20:23:27.350Z",
+                     *       "createdAt": "2024-09-27T20:23:27.350Z",
+                     *       "updatedAt": "2024-09-27T20:23:27.350Z",
                      *       "missingLanguages": [],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24c55-b854-7697-b068-63e6b3e33b94",
+                     *           "id": "01a24d06-c890-7206-b6ac-46b43db3cc12",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43208,7 +43232,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24c55-b854-7697-b068-65ef4a183beb",
+                     *           "id": "01a24d06-c890-7206-b6ac-4a19623b12c9",
                      *           "position": 1,
                      *           "kind": "video",
                      *           "title": {
@@ -43230,7 +43254,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24c55-b854-7697-b068-695a774b80ce",
+                     *           "id": "01a24d06-c890-7206-b6ac-4dedfa329846",
                      *           "position": 2,
                      *           "kind": "file",
                      *           "title": {
@@ -43243,7 +43267,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 3 om driftsättning."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24c55-b850-753f-86bc-9df3f3196882",
+                     *           "fileId": "01a24d06-c888-745b-9bbd-e3f626fbb178",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43342,7 +43366,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24c55-cd66-7517-a70c-4d14bc80bbcf
+                 * @example 01a24d06-e3ac-7137-a638-bdbd295764a0
                  */
                 id: string;
             };
@@ -43382,7 +43406,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24c55-b850-753f-86bc-9df3f3196882",
+                 *           "fileId": "01a24d06-c888-745b-9bbd-e3f626fbb178",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -43478,7 +43502,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-cd66-7517-a70c-4d14bc80bbcf",
+                     *       "id": "01a24d06-e3ac-7137-a638-bdbd295764a0",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43494,8 +43518,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T17:10:21.285Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.294Z",
+                     *       "createdAt": "2026-12-06T20:23:46.860Z",
+                     *       "updatedAt": "2026-12-06T20:23:46.869Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43503,7 +43527,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24c55-cd72-716b-8b62-f1f65dbc3470",
+                     *           "id": "01a24d06-e3b8-7466-ba1f-23deaa6a662f",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43525,7 +43549,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24c55-cd72-716b-8b62-f6cf13ca0a3d",
+                     *           "id": "01a24d06-e3b8-7466-ba1f-25ebb8b79b13",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43537,7 +43561,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24c55-b850-753f-86bc-9df3f3196882",
+                     *           "fileId": "01a24d06-c888-745b-9bbd-e3f626fbb178",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43685,7 +43709,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24c55-cd66-7517-a70c-4d14bc80bbcf
+                 * @example 01a24d06-e3ac-7137-a638-bdbd295764a0
                  */
                 id: string;
             };
@@ -43701,7 +43725,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-cd66-7517-a70c-4d14bc80bbcf",
+                     *       "id": "01a24d06-e3ac-7137-a638-bdbd295764a0",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43716,9 +43740,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T17:10:21.305Z",
-                     *       "createdAt": "2026-12-06T17:10:21.285Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.305Z",
+                     *       "publishedAt": "2026-12-06T20:23:46.879Z",
+                     *       "createdAt": "2026-12-06T20:23:46.860Z",
+                     *       "updatedAt": "2026-12-06T20:23:46.879Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43726,7 +43750,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24c55-cd72-716b-8b62-f1f65dbc3470",
+                     *           "id": "01a24d06-e3b8-7466-ba1f-23deaa6a662f",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43748,7 +43772,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24c55-cd72-716b-8b62-f6cf13ca0a3d",
+                     *           "id": "01a24d06-e3b8-7466-ba1f-25ebb8b79b13",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43760,7 +43784,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24c55-b850-753f-86bc-9df3f3196882",
+                     *           "fileId": "01a24d06-c888-745b-9bbd-e3f626fbb178",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43896,7 +43920,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24c55-cd66-7517-a70c-4d14bc80bbcf
+                 * @example 01a24d06-e3ac-7137-a638-bdbd295764a0
                  */
                 id: string;
             };
@@ -43912,7 +43936,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-cd66-7517-a70c-4d14bc80bbcf",
+                     *       "id": "01a24d06-e3ac-7137-a638-bdbd295764a0",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43927,9 +43951,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T17:10:21.305Z",
-                     *       "createdAt": "2026-12-06T17:10:21.285Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.415Z",
+                     *       "publishedAt": "2026-12-06T20:23:46.879Z",
+                     *       "createdAt": "2026-12-06T20:23:46.860Z",
+                     *       "updatedAt": "2026-12-06T20:23:47.010Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43937,7 +43961,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24c55-cd72-716b-8b62-f1f65dbc3470",
+                     *           "id": "01a24d06-e3b8-7466-ba1f-23deaa6a662f",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43959,7 +43983,7 @@ export interface operations {
                      *           "completions": 1
                      *         },
                      *         {
-                     *           "id": "01a24c55-cd72-716b-8b62-f6cf13ca0a3d",
+                     *           "id": "01a24d06-e3b8-7466-ba1f-25ebb8b79b13",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43971,7 +43995,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24c55-b850-753f-86bc-9df3f3196882",
+                     *           "fileId": "01a24d06-c888-745b-9bbd-e3f626fbb178",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -44107,7 +44131,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24c55-b853-703d-ac89-6fcb9b4ecfc5
+                 * @example 01a24d06-c88e-711e-83f1-c0b526bf06b9
                  */
                 id: string;
             };
@@ -44125,24 +44149,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
-                     *           "completedAt": "2026-12-06T17:10:20.678Z",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "completedAt": "2026-12-06T20:23:46.118Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-d0fc570c3853",
+                     *           "memberId": "01a24d06-9827-76d7-807a-b0097edc2db7",
                      *           "memberName": "Karin Berg",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e649614e489c",
-                     *           "completedAt": "2026-10-10T17:10:05.042Z",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b82f93fe7a55",
+                     *           "completedAt": "2026-10-10T20:23:27.350Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-e8840ab812d5",
+                     *           "memberId": "01a24d06-9827-76d7-807a-c98c07e03d65",
                      *           "memberName": "Anna Olsen",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-ed4d079946a5",
-                     *           "completedAt": "2026-09-03T17:10:05.042Z",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-c3d7af0695ff",
+                     *           "completedAt": "2026-09-03T20:23:27.350Z",
                      *           "points": 500
                      *         }
                      *       ]
@@ -44243,7 +44267,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24c55-cd66-7517-a70c-4d14bc80bbcf
+                 * @example 01a24d06-e3ac-7137-a638-bdbd295764a0
                  */
                 id: string;
             };
@@ -44253,8 +44277,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                 *       "moduleId": "01a24c55-cd72-716b-8b62-f1f65dbc3470"
+                 *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                 *       "moduleId": "01a24d06-e3b8-7466-ba1f-23deaa6a662f"
                  *     }
                  */
                 "application/json": {
@@ -44362,10 +44386,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:module_locked",
                      *       "title": "module locked",
                      *       "status": 409,
-                     *       "detail": "Module 01a24c55-cd72-716b-8b62-f6cf13ca0a3d is not open yet: complete the modules before it first.",
+                     *       "detail": "Module 01a24d06-e3b8-7466-ba1f-25ebb8b79b13 is not open yet: complete the modules before it first.",
                      *       "code": "module_locked",
-                     *       "requestId": "01a24c55-cd83-75ac-92d6-1d44a37134e7",
-                     *       "instance": "/v1/courses/01a24c55-cd66-7517-a70c-4d14bc80bbcf/completions"
+                     *       "requestId": "01a24d06-e3ca-761a-bd20-a28fac77a8e0",
+                     *       "instance": "/v1/courses/01a24d06-e3ac-7137-a638-bdbd295764a0/completions"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -44450,7 +44474,7 @@ export interface operations {
                 memberId?: string;
                 /**
                  * @description Only this course's certificates
-                 * @example 01a24c55-b853-703d-ac89-6fcb9b4ecfc5
+                 * @example 01a24d06-c88e-711e-83f1-c0b526bf06b9
                  */
                 courseId?: string;
             };
@@ -44470,58 +44494,58 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-b894-7424-8e26-19fd94b867c2",
-                     *           "courseId": "01a24c55-b853-703d-ac89-6fcb9b4ecfc5",
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c5558db2a045",
-                     *           "code": "GJVDD-JWBV3-ZZBTJ",
+                     *           "id": "01a24d06-c8d7-7783-9203-06903efa9070",
+                     *           "courseId": "01a24d06-c88e-711e-83f1-c0b526bf06b9",
+                     *           "memberId": "01a24d06-9827-76d7-807a-a4b82e1a7020",
+                     *           "code": "XJWWE-TKBY5-KAWFV",
                      *           "language": "nb",
                      *           "memberName": "Jonas Holm",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2024-12-26T17:10:05.042Z",
-                     *           "expiresAt": "2026-12-26T17:10:05.042Z",
+                     *           "issuedAt": "2024-12-26T20:23:27.350Z",
+                     *           "expiresAt": "2026-12-26T20:23:27.350Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/v1/certificates/01a24c55-b894-7424-8e26-19fd94b867c2/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24d06-c8d7-7783-9203-06903efa9070/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24c55-b8aa-752f-8f6a-b42ad16b70dd",
-                     *           "courseId": "01a24c55-b853-703d-ac89-6fcb9b4ecfc5",
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-d0fc570c3853",
-                     *           "code": "KWSDJ-EHVG3-E1ZDD",
+                     *           "id": "01a24d06-c8f7-729e-bb60-5bc7c045e0f3",
+                     *           "courseId": "01a24d06-c88e-711e-83f1-c0b526bf06b9",
+                     *           "memberId": "01a24d06-9827-76d7-807a-b0097edc2db7",
+                     *           "code": "2EZV1-6A2PD-9D8K3",
                      *           "language": "nb",
                      *           "memberName": "Karin Berg",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-10-10T17:10:05.042Z",
-                     *           "expiresAt": "2028-10-10T17:10:05.042Z",
+                     *           "issuedAt": "2026-10-10T20:23:27.350Z",
+                     *           "expiresAt": "2028-10-10T20:23:27.350Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24c55-b8aa-752f-8f6a-b42ad16b70dd/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24d06-c8f7-729e-bb60-5bc7c045e0f3/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24c55-b8c1-7335-aec8-d344f2362f11",
-                     *           "courseId": "01a24c55-b853-703d-ac89-6fcb9b4ecfc5",
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-e8840ab812d5",
-                     *           "code": "VVYR3-GS9JN-J831S",
+                     *           "id": "01a24d06-c91a-762c-b8d0-87f817b79224",
+                     *           "courseId": "01a24d06-c88e-711e-83f1-c0b526bf06b9",
+                     *           "memberId": "01a24d06-9827-76d7-807a-c98c07e03d65",
+                     *           "code": "RCSQ8-VV0XE-K950J",
                      *           "language": "nb",
                      *           "memberName": "Anna Olsen",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-09-03T17:10:05.042Z",
-                     *           "expiresAt": "2028-09-03T17:10:05.042Z",
+                     *           "issuedAt": "2026-09-03T20:23:27.350Z",
+                     *           "expiresAt": "2028-09-03T20:23:27.350Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24c55-b8c1-7335-aec8-d344f2362f11/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24d06-c91a-762c-b8d0-87f817b79224/pdf"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGM1NS1iOGYwLTcyNGQtYmM2Mi1mZjE2Nzg3YjQ2MmYiXQ"
+                     *       "nextCursor": "WyIwMWEyNGQwNi1jOTVjLTc0NzgtOTE2Ny00ZGFiMzIzMWU1MjQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -44587,7 +44611,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24c55-cd99-7168-a37d-fad9cb138f54
+                 * @example 01a24d06-e3e1-70dd-b149-5b1cd070c4d7
                  */
                 id: string;
             };
@@ -44685,7 +44709,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24c55-cd99-7168-a37d-fad9cb138f54
+                 * @example 01a24d06-e3e1-70dd-b149-5b1cd070c4d7
                  */
                 id: string;
             };
@@ -44701,21 +44725,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-cd99-7168-a37d-fad9cb138f54",
-                     *       "courseId": "01a24c55-cd66-7517-a70c-4d14bc80bbcf",
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *       "code": "AQ0G7-T8VXB-9QQ4Z",
+                     *       "id": "01a24d06-e3e1-70dd-b149-5b1cd070c4d7",
+                     *       "courseId": "01a24d06-e3ac-7137-a638-bdbd295764a0",
+                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "code": "T65PQ-A5YHY-MQYNF",
                      *       "language": "nb",
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
-                     *       "issuedAt": "2026-12-06T17:10:21.334Z",
-                     *       "expiresAt": "2029-12-06T17:10:21.334Z",
-                     *       "revokedAt": "2026-12-06T17:10:21.411Z",
+                     *       "issuedAt": "2026-12-06T20:23:46.910Z",
+                     *       "expiresAt": "2029-12-06T20:23:46.910Z",
+                     *       "revokedAt": "2026-12-06T20:23:47.007Z",
                      *       "replacedBy": null,
                      *       "replacedAt": null,
                      *       "status": "revoked",
                      *       "expiresSoon": false,
-                     *       "pdfUrl": "/v1/certificates/01a24c55-cd99-7168-a37d-fad9cb138f54/pdf"
+                     *       "pdfUrl": "/v1/certificates/01a24d06-e3e1-70dd-b149-5b1cd070c4d7/pdf"
                      *     }
                      */
                     "application/json": components["schemas"]["Certificate"];
@@ -44838,7 +44862,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example AQ0G7-T8VXB-9QQ4Z
+                 * @example T65PQ-A5YHY-MQYNF
                  */
                 code: string;
             };
@@ -44859,8 +44883,8 @@ export interface operations {
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
                      *       "programName": "Nordbygg Partner Club (demo)",
-                     *       "issuedAt": "2026-12-06T17:10:21.334Z",
-                     *       "expiresAt": "2029-12-06T17:10:21.334Z"
+                     *       "issuedAt": "2026-12-06T20:23:46.910Z",
+                     *       "expiresAt": "2029-12-06T20:23:46.910Z"
                      *     }
                      */
                     "application/json": {
@@ -44942,7 +44966,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example AQ0G7-T8VXB-9QQ4Z
+                 * @example T65PQ-A5YHY-MQYNF
                  */
                 code: string;
             };
@@ -45033,7 +45057,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24c55-b853-703d-ac89-6fcb9b4ecfc5"
+                     *             "01a24d06-c88e-711e-83f1-c0b526bf06b9"
                      *           ]
                      *         }
                      *       ]
@@ -45112,7 +45136,7 @@ export interface operations {
                  *         {
                  *           "level": "platinum",
                  *           "courseIds": [
-                 *             "01a24c55-b853-703d-ac89-6fcb9b4ecfc5"
+                 *             "01a24d06-c88e-711e-83f1-c0b526bf06b9"
                  *           ]
                  *         }
                  *       ]
@@ -45139,7 +45163,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24c55-b853-703d-ac89-6fcb9b4ecfc5"
+                     *             "01a24d06-c88e-711e-83f1-c0b526bf06b9"
                      *           ]
                      *         }
                      *       ]
@@ -45295,7 +45319,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-b939-754d-9480-b0b6efa93ad6",
+                     *           "id": "01a24d06-c9c6-76f5-b222-ea094cf0791b",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "For sales reps: winter campaign kit",
@@ -45318,9 +45342,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-26T17:10:05.042Z",
-                     *           "createdAt": "2026-11-25T17:10:05.042Z",
-                     *           "updatedAt": "2026-11-26T17:10:05.042Z",
+                     *           "publishedAt": "2026-11-26T20:23:27.350Z",
+                     *           "createdAt": "2026-11-25T20:23:27.350Z",
+                     *           "updatedAt": "2026-11-26T20:23:27.350Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "pl",
@@ -45334,7 +45358,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24c55-b936-756a-8e33-54240c31b8e4",
+                     *           "id": "01a24d06-c9c2-7298-a80e-96242fddc093",
                      *           "kind": "file",
                      *           "title": {
                      *             "en": "Installation guide (PDF)",
@@ -45346,7 +45370,7 @@ export interface operations {
                      *             "en": "The complete guide for every model.",
                      *             "sv": "Den kompletta guiden för alla modeller."
                      *           },
-                     *           "fileId": "01a24c55-b850-753f-86bc-9df3f3196882",
+                     *           "fileId": "01a24d06-c888-745b-9bbd-e3f626fbb178",
                      *           "audience": {
                      *             "tiers": [],
                      *             "roles": [],
@@ -45356,9 +45380,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-16T17:10:05.042Z",
-                     *           "createdAt": "2026-11-15T17:10:05.042Z",
-                     *           "updatedAt": "2026-11-16T17:10:05.042Z",
+                     *           "publishedAt": "2026-11-16T20:23:27.350Z",
+                     *           "createdAt": "2026-11-15T20:23:27.350Z",
+                     *           "updatedAt": "2026-11-16T20:23:27.350Z",
                      *           "missingLanguages": [
                      *             "pl",
                      *             "de"
@@ -45371,7 +45395,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24c55-b932-76b4-9661-0086c8cc7a86",
+                     *           "id": "01a24d06-c9bc-7461-ae55-14663bceb6eb",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "Spring 2027 price list",
@@ -45400,11 +45424,11 @@ export interface operations {
                      *           "earlyAccess": {
                      *             "platinum": 7
                      *           },
-                     *           "availableAt": "2026-12-09T17:10:05.042Z",
+                     *           "availableAt": "2026-12-09T20:23:27.350Z",
                      *           "status": "published",
-                     *           "publishedAt": "2026-12-05T17:10:05.042Z",
-                     *           "createdAt": "2026-12-04T17:10:05.042Z",
-                     *           "updatedAt": "2026-12-05T17:10:05.042Z",
+                     *           "publishedAt": "2026-12-05T20:23:27.350Z",
+                     *           "createdAt": "2026-12-04T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-05T20:23:27.350Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "de"
@@ -45512,7 +45536,7 @@ export interface operations {
                  *       "earlyAccess": {
                  *         "platinum": 5
                  *       },
-                 *       "availableAt": "2026-12-13T17:10:21.055Z"
+                 *       "availableAt": "2026-12-13T20:23:46.604Z"
                  *     }
                  */
                 "application/json": {
@@ -45588,7 +45612,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ce07-754c-8aa9-06df1e3bd0e3",
+                     *       "id": "01a24d06-e467-7418-8f29-18f0bd576025",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45615,11 +45639,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T17:10:21.055Z",
+                     *       "availableAt": "2026-12-13T20:23:46.604Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T17:10:21.447Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.447Z",
+                     *       "createdAt": "2026-12-06T20:23:47.047Z",
+                     *       "updatedAt": "2026-12-06T20:23:47.047Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45741,7 +45765,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24c55-ce07-754c-8aa9-06df1e3bd0e3
+                 * @example 01a24d06-e467-7418-8f29-18f0bd576025
                  */
                 id: string;
             };
@@ -45757,7 +45781,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ce07-754c-8aa9-06df1e3bd0e3",
+                     *       "id": "01a24d06-e467-7418-8f29-18f0bd576025",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45784,11 +45808,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T17:10:21.055Z",
+                     *       "availableAt": "2026-12-13T20:23:46.604Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T17:10:21.447Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.447Z",
+                     *       "createdAt": "2026-12-06T20:23:47.047Z",
+                     *       "updatedAt": "2026-12-06T20:23:47.047Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45886,7 +45910,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24c55-ce07-754c-8aa9-06df1e3bd0e3
+                 * @example 01a24d06-e467-7418-8f29-18f0bd576025
                  */
                 id: string;
             };
@@ -45922,7 +45946,7 @@ export interface operations {
                  *         "platinum": 7,
                  *         "gold": 2
                  *       },
-                 *       "availableAt": "2026-12-13T17:10:21.055Z"
+                 *       "availableAt": "2026-12-13T20:23:46.604Z"
                  *     }
                  */
                 "application/json": {
@@ -45998,7 +46022,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ce07-754c-8aa9-06df1e3bd0e3",
+                     *       "id": "01a24d06-e467-7418-8f29-18f0bd576025",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -46026,11 +46050,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T17:10:21.055Z",
+                     *       "availableAt": "2026-12-13T20:23:46.604Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T17:10:21.447Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.468Z",
+                     *       "createdAt": "2026-12-06T20:23:47.047Z",
+                     *       "updatedAt": "2026-12-06T20:23:47.073Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46176,7 +46200,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24c55-ce07-754c-8aa9-06df1e3bd0e3
+                 * @example 01a24d06-e467-7418-8f29-18f0bd576025
                  */
                 id: string;
             };
@@ -46192,7 +46216,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ce07-754c-8aa9-06df1e3bd0e3",
+                     *       "id": "01a24d06-e467-7418-8f29-18f0bd576025",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -46220,11 +46244,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T17:10:21.055Z",
+                     *       "availableAt": "2026-12-13T20:23:46.604Z",
                      *       "status": "published",
-                     *       "publishedAt": "2026-12-06T17:10:21.484Z",
-                     *       "createdAt": "2026-12-06T17:10:21.447Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.484Z",
+                     *       "publishedAt": "2026-12-06T20:23:47.085Z",
+                     *       "createdAt": "2026-12-06T20:23:47.047Z",
+                     *       "updatedAt": "2026-12-06T20:23:47.085Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46358,7 +46382,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24c55-ce07-754c-8aa9-06df1e3bd0e3
+                 * @example 01a24d06-e467-7418-8f29-18f0bd576025
                  */
                 id: string;
             };
@@ -46374,7 +46398,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ce07-754c-8aa9-06df1e3bd0e3",
+                     *       "id": "01a24d06-e467-7418-8f29-18f0bd576025",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -46402,11 +46426,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T17:10:21.055Z",
+                     *       "availableAt": "2026-12-13T20:23:46.604Z",
                      *       "status": "archived",
-                     *       "publishedAt": "2026-12-06T17:10:21.484Z",
-                     *       "createdAt": "2026-12-06T17:10:21.447Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.501Z",
+                     *       "publishedAt": "2026-12-06T20:23:47.085Z",
+                     *       "createdAt": "2026-12-06T20:23:47.047Z",
+                     *       "updatedAt": "2026-12-06T20:23:47.095Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46552,7 +46576,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-b853-703d-ac89-6fcb9b4ecfc5",
+                     *           "id": "01a24d06-c88e-711e-83f1-c0b526bf06b9",
                      *           "title": {
                      *             "text": "Sertifisert installatør",
                      *             "language": "nb",
@@ -46569,7 +46593,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24c55-b917-74c5-b594-385e6c27add5",
+                     *           "id": "01a24d06-c996-71fb-b998-e8faa465909b",
                      *           "title": {
                      *             "text": "Arbeid i høyden – årlig repetisjon",
                      *             "language": "nb",
@@ -46671,7 +46695,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24c55-b853-703d-ac89-6fcb9b4ecfc5
+                 * @example 01a24d06-c88e-711e-83f1-c0b526bf06b9
                  */
                 id: string;
             };
@@ -46687,7 +46711,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-b853-703d-ac89-6fcb9b4ecfc5",
+                     *       "id": "01a24d06-c88e-711e-83f1-c0b526bf06b9",
                      *       "title": {
                      *         "text": "Sertifisert installatør",
                      *         "language": "nb",
@@ -46696,7 +46720,7 @@ export interface operations {
                      *       "summary": "Säker installation av våra värmepumpar i tre korta steg.",
                      *       "modules": [
                      *         {
-                     *           "id": "01a24c55-b854-7697-b068-63e6b3e33b94",
+                     *           "id": "01a24d06-c890-7206-b6ac-46b43db3cc12",
                      *           "kind": "text",
                      *           "state": "done",
                      *           "title": {
@@ -46714,7 +46738,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24c55-b854-7697-b068-65ef4a183beb",
+                     *           "id": "01a24d06-c890-7206-b6ac-4a19623b12c9",
                      *           "kind": "video",
                      *           "state": "open",
                      *           "title": {
@@ -46732,7 +46756,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24c55-b854-7697-b068-695a774b80ce",
+                     *           "id": "01a24d06-c890-7206-b6ac-4dedfa329846",
                      *           "kind": "file",
                      *           "state": "locked",
                      *           "title": {
@@ -46747,8 +46771,8 @@ export interface operations {
                      *           },
                      *           "url": null,
                      *           "file": {
-                     *             "id": "01a24c55-b850-753f-86bc-9df3f3196882",
-                     *             "url": "/portal/v1/training/files/01a24c55-b850-753f-86bc-9df3f3196882",
+                     *             "id": "01a24d06-c888-745b-9bbd-e3f626fbb178",
+                     *             "url": "/portal/v1/training/files/01a24d06-c888-745b-9bbd-e3f626fbb178",
                      *             "contentType": "application/pdf",
                      *             "sizeBytes": 608,
                      *             "fileName": "installationshandbok.pdf"
@@ -46763,7 +46787,7 @@ export interface operations {
                      *         "validMonths": 24,
                      *         "renewBy": "course"
                      *       },
-                     *       "next": "01a24c55-b854-7697-b068-65ef4a183beb",
+                     *       "next": "01a24d06-c890-7206-b6ac-4a19623b12c9",
                      *       "certificateId": null,
                      *       "renewal": null
                      *     }
@@ -46923,12 +46947,12 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24c55-b853-703d-ac89-6fcb9b4ecfc5
+                 * @example 01a24d06-c88e-711e-83f1-c0b526bf06b9
                  */
                 id: string;
                 /**
                  * @description the module id
-                 * @example 01a24c55-b854-7697-b068-65ef4a183beb
+                 * @example 01a24d06-c890-7206-b6ac-4a19623b12c9
                  */
                 moduleId: string;
             };
@@ -47097,7 +47121,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24c55-b917-74c5-b594-385e6c27add5
+                 * @example 01a24d06-c996-71fb-b998-e8faa465909b
                  */
                 id: string;
             };
@@ -47113,12 +47137,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-cb2d-70ae-a2ac-dad029091d8c",
-                     *       "certificateId": "01a24c55-b924-7688-b736-dfc796da797e",
-                     *       "startedAt": "2026-12-06T17:10:20.715Z",
+                     *       "id": "01a24d06-e0f5-7608-93c4-f8a41ecc04c6",
+                     *       "certificateId": "01a24d06-c9a7-70ad-85ec-ecebb5a58154",
+                     *       "startedAt": "2026-12-06T20:23:46.162Z",
                      *       "moduleIds": [
-                     *         "01a24c55-b919-764d-9128-8d13167392bc",
-                     *         "01a24c55-b919-764d-9128-927d89c0a997"
+                     *         "01a24d06-c997-71fd-b50c-1c47b680d4c4",
+                     *         "01a24d06-c997-71fd-b50c-23ce60324763"
                      *       ]
                      *     }
                      */
@@ -47266,38 +47290,38 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-b924-7688-b736-dfc796da797e",
-                     *           "courseId": "01a24c55-b917-74c5-b594-385e6c27add5",
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *           "code": "Y04Q9-A9HNN-V3J34",
+                     *           "id": "01a24d06-c9a7-70ad-85ec-ecebb5a58154",
+                     *           "courseId": "01a24d06-c996-71fb-b998-e8faa465909b",
+                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "code": "H4S84-61EVT-X1AC6",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Arbeid i høyden – årlig repetisjon",
-                     *           "issuedAt": "2025-12-21T17:10:05.042Z",
-                     *           "expiresAt": "2026-12-21T17:10:05.042Z",
+                     *           "issuedAt": "2025-12-21T20:23:27.350Z",
+                     *           "expiresAt": "2026-12-21T20:23:27.350Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24c55-b924-7688-b736-dfc796da797e/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a24d06-c9a7-70ad-85ec-ecebb5a58154/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24c55-cb09-7453-987c-f476848413fb",
-                     *           "courseId": "01a24c55-b853-703d-ac89-6fcb9b4ecfc5",
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *           "code": "8YX73-W1GR8-K6WTR",
+                     *           "id": "01a24d06-e0c9-729d-b913-373e8f9ceac4",
+                     *           "courseId": "01a24d06-c88e-711e-83f1-c0b526bf06b9",
+                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "code": "9NW5Q-8N628-MX8P4",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-12-06T17:10:20.678Z",
-                     *           "expiresAt": "2028-12-06T17:10:20.678Z",
+                     *           "issuedAt": "2026-12-06T20:23:46.118Z",
+                     *           "expiresAt": "2028-12-06T20:23:46.118Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24c55-cb09-7453-987c-f476848413fb/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a24d06-e0c9-729d-b913-373e8f9ceac4/pdf"
                      *         }
                      *       ]
                      *     }
@@ -47364,7 +47388,7 @@ export interface operations {
             path: {
                 /**
                  * @description the certificate id
-                 * @example 01a24c55-b924-7688-b736-dfc796da797e
+                 * @example 01a24d06-c9a7-70ad-85ec-ecebb5a58154
                  */
                 id: string;
             };
@@ -47474,7 +47498,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-b932-76b4-9661-0086c8cc7a86",
+                     *           "id": "01a24d06-c9bc-7461-ae55-14663bceb6eb",
                      *           "kind": "article",
                      *           "title": {
                      *             "text": "Prislista våren 2027",
@@ -47482,12 +47506,12 @@ export interface operations {
                      *             "fallback": true
                      *           },
                      *           "summary": "Nya nettopriser från 1 mars.",
-                     *           "opensAt": "2026-12-02T17:10:05.042Z",
+                     *           "opensAt": "2026-12-02T20:23:27.350Z",
                      *           "early": true,
                      *           "read": true
                      *         },
                      *         {
-                     *           "id": "01a24c55-b936-756a-8e33-54240c31b8e4",
+                     *           "id": "01a24d06-c9c2-7298-a80e-96242fddc093",
                      *           "kind": "file",
                      *           "title": {
                      *             "text": "Installasjonsveiledning (PDF)",
@@ -47495,7 +47519,7 @@ export interface operations {
                      *             "fallback": false
                      *           },
                      *           "summary": "",
-                     *           "opensAt": "2026-11-16T17:10:05.042Z",
+                     *           "opensAt": "2026-11-16T20:23:27.350Z",
                      *           "early": false,
                      *           "read": true
                      *         }
@@ -47594,7 +47618,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24c55-b932-76b4-9661-0086c8cc7a86
+                 * @example 01a24d06-c9bc-7461-ae55-14663bceb6eb
                  */
                 id: string;
             };
@@ -47610,7 +47634,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-b932-76b4-9661-0086c8cc7a86",
+                     *       "id": "01a24d06-c9bc-7461-ae55-14663bceb6eb",
                      *       "kind": "article",
                      *       "title": {
                      *         "text": "Prislista våren 2027",
@@ -47618,7 +47642,7 @@ export interface operations {
                      *         "fallback": true
                      *       },
                      *       "summary": "Nya nettopriser från 1 mars.",
-                     *       "opensAt": "2026-12-02T17:10:05.042Z",
+                     *       "opensAt": "2026-12-02T20:23:27.350Z",
                      *       "early": true,
                      *       "read": true,
                      *       "body": {
@@ -47746,7 +47770,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24c55-b932-76b4-9661-0086c8cc7a86
+                 * @example 01a24d06-c9bc-7461-ae55-14663bceb6eb
                  */
                 id: string;
             };
@@ -47878,7 +47902,7 @@ export interface operations {
             path: {
                 /**
                  * @description the training file id, from a module's or content item's `file`
-                 * @example 01a24c55-b850-753f-86bc-9df3f3196882
+                 * @example 01a24d06-c888-745b-9bbd-e3f626fbb178
                  */
                 id: string;
             };
@@ -48234,7 +48258,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-b956-75a0-8f64-7a86076edb62",
+                     *           "id": "01a24d06-c9e6-7638-a621-741e6862e72b",
                      *           "code": "question",
                      *           "kind": "question",
                      *           "names": {
@@ -48250,7 +48274,7 @@ export interface operations {
                      *           "position": 1
                      *         },
                      *         {
-                     *           "id": "01a24c55-b957-70a9-b727-fa8a773f4223",
+                     *           "id": "01a24d06-c9e8-774a-b0c2-172cc4c8b055",
                      *           "code": "complaint",
                      *           "kind": "complaint",
                      *           "names": {
@@ -48272,7 +48296,7 @@ export interface operations {
                      *           "position": 2
                      *         },
                      *         {
-                     *           "id": "01a24c55-b958-7238-9283-af405fd47b39",
+                     *           "id": "01a24d06-c9e9-74f6-824a-a0f29cab5c9f",
                      *           "code": "callback",
                      *           "kind": "callback",
                      *           "names": {
@@ -48436,7 +48460,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ce54-70f9-afef-17c2456dc5eb",
+                     *       "id": "01a24d06-e4aa-74dc-94e7-5e493c159d2d",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -48581,7 +48605,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request type's id (a UUID)
-                 * @example 01a24c55-ce54-70f9-afef-17c2456dc5eb
+                 * @example 01a24d06-e4aa-74dc-94e7-5e493c159d2d
                  */
                 id: string;
             };
@@ -48671,7 +48695,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ce54-70f9-afef-17c2456dc5eb",
+                     *       "id": "01a24d06-e4aa-74dc-94e7-5e493c159d2d",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -49115,13 +49139,13 @@ export interface operations {
                      *           "language": "sv",
                      *           "title": "Be om foto",
                      *           "body": "Kan du skicka ett foto på skadan och följesedeln? Det går bra att bifoga direkt här i ärendet.",
-                     *           "id": "01a24c55-b95f-77c2-84fc-55d7b5af6cb7"
+                     *           "id": "01a24d06-c9f2-77cb-aa6d-9878a212cffe"
                      *         },
                      *         {
                      *           "language": "sv",
                      *           "title": "Tack, vi återkommer",
                      *           "body": "Tack för ditt ärende! Vi undersöker saken och återkommer senast i morgon.",
-                     *           "id": "01a24c55-b95e-71ad-873d-354649679b61"
+                     *           "id": "01a24d06-c9f1-716c-8964-c67c86e887ee"
                      *         }
                      *       ]
                      *     }
@@ -49218,7 +49242,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Kan du skicka en bild på följesedeln, så krediterar vi mellanskillnaden direkt.",
-                     *       "id": "01a24c55-ce68-761d-9b43-f2de38db6c59"
+                     *       "id": "01a24d06-e4bf-779c-8b48-53055375800f"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -49317,7 +49341,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24c55-ce68-761d-9b43-f2de38db6c59
+                 * @example 01a24d06-e4bf-779c-8b48-53055375800f
                  */
                 id: string;
             };
@@ -49353,7 +49377,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Skicka gärna en bild på följesedeln, så krediterar vi mellanskillnaden samma dag.",
-                     *       "id": "01a24c55-ce68-761d-9b43-f2de38db6c59"
+                     *       "id": "01a24d06-e4bf-779c-8b48-53055375800f"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -49476,7 +49500,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24c55-ce68-761d-9b43-f2de38db6c59
+                 * @example 01a24d06-e4bf-779c-8b48-53055375800f
                  */
                 id: string;
             };
@@ -49633,11 +49657,11 @@ export interface operations {
                      *           "title": "Fel på fakturan",
                      *           "body": "Har du fått fel pris eller fel antal på fakturan? Skapa ett ärende med fakturanumret så rättar vi och skickar en kreditnota.",
                      *           "published": true,
-                     *           "id": "01a24c55-b96e-7249-9a71-a6a9eeecfc11",
+                     *           "id": "01a24d06-ca09-75cf-a6c8-199506ad878c",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T17:10:16.174Z"
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49645,11 +49669,11 @@ export interface operations {
                      *           "title": "Leveranstider och spårning",
                      *           "body": "Lagervaror levereras inom två arbetsdagar i Mellansverige. Spårningslänken finns i orderbekräftelsen.",
                      *           "published": true,
-                     *           "id": "01a24c55-b96c-769e-893b-1be763e32999",
+                     *           "id": "01a24d06-ca05-724e-8c4c-b513d67a651e",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T17:10:16.172Z"
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49657,11 +49681,11 @@ export interface operations {
                      *           "title": "Skadad leverans – så reklamerar du",
                      *           "body": "Fotografera skadan och emballaget innan du kvitterar. Skapa en reklamation i portalen inom sju dagar och bifoga fotona, så skickar vi ersättningsvaror eller krediterar dig.",
                      *           "published": true,
-                     *           "id": "01a24c55-b961-735e-b00e-d26c7aa142a8",
+                     *           "id": "01a24d06-c9f4-75d0-b9cd-1fbbbfbccc7d",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T17:10:16.161Z"
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         }
                      *       ]
                      *     }
@@ -49771,11 +49795,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats.",
                      *       "published": true,
-                     *       "id": "01a24c55-ce77-7529-9589-1bb21ced629f",
+                     *       "id": "01a24d06-e4cb-779c-a772-72329db3c3f4",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T17:10:21.559Z"
+                     *       "updatedAt": "2026-12-06T20:23:47.147Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49874,7 +49898,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24c55-ce77-7529-9589-1bb21ced629f
+                 * @example 01a24d06-e4cb-779c-a772-72329db3c3f4
                  */
                 id: string;
             };
@@ -49895,11 +49919,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24c55-ce77-7529-9589-1bb21ced629f",
+                     *       "id": "01a24d06-e4cb-779c-a772-72329db3c3f4",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T17:10:21.563Z"
+                     *       "updatedAt": "2026-12-06T20:23:47.150Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49986,7 +50010,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24c55-ce77-7529-9589-1bb21ced629f
+                 * @example 01a24d06-e4cb-779c-a772-72329db3c3f4
                  */
                 id: string;
             };
@@ -50035,11 +50059,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24c55-ce77-7529-9589-1bb21ced629f",
+                     *       "id": "01a24d06-e4cb-779c-a772-72329db3c3f4",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T17:10:21.563Z"
+                     *       "updatedAt": "2026-12-06T20:23:47.150Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -50185,7 +50209,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-ce77-7529-9589-1bb21ced629f",
+                     *           "id": "01a24d06-e4cb-779c-a772-72329db3c3f4",
                      *           "category": "Leveranser",
                      *           "title": "Så bokar du kranbil till byggplatsen",
                      *           "excerpt": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress",
@@ -50305,7 +50329,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-cbab-7148-a0f4-445b34257619",
+                     *           "id": "01a24d06-e1ac-75ca-b788-349b16925869",
                      *           "number": 39,
                      *           "type": {
                      *             "code": "question",
@@ -50315,21 +50339,21 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *             "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *             "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *             "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": null,
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T17:10:20.839Z",
-                     *           "updatedAt": "2026-12-06T17:10:20.865Z",
+                     *           "createdAt": "2026-12-06T20:23:46.344Z",
+                     *           "updatedAt": "2026-12-06T20:23:46.372Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
@@ -50347,7 +50371,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24c55-bcc3-7067-b113-9939c5b94b33",
+                     *           "id": "01a24d06-cec8-738e-bf43-fa8fe78ed8d5",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -50357,24 +50381,24 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *             "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *             "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *             "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24c55-bdc2-767c-b9d8-8886e6ea398f",
+                     *             "id": "01a24d06-d037-72f9-b06c-9fe54e258b06",
                      *             "name": "Reklamationer"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T17:10:05.042Z",
-                     *           "updatedAt": "2026-12-06T17:10:05.042Z",
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 240,
@@ -50392,7 +50416,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24c55-bcfd-758a-aa6f-1738b43da6ef",
+                     *           "id": "01a24d06-cf19-71fe-be6e-66d2603799a7",
                      *           "number": 28,
                      *           "type": {
                      *             "code": "special-order",
@@ -50402,42 +50426,42 @@ export interface operations {
                      *           "subject": "Röda takpannor, specialfärg",
                      *           "state": "in_progress",
                      *           "member": {
-                     *             "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *             "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *             "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *             "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24c55-bdbe-7078-985c-6d8fb515add1",
+                     *             "id": "01a24d06-d031-77b0-826a-660f125ab680",
                      *             "name": "Orderdesk"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-04T11:10:05.042Z",
-                     *           "updatedAt": "2026-12-06T17:10:05.042Z",
+                     *           "createdAt": "2026-12-04T14:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
-                     *               "elapsedMinutes": 229.92,
+                     *               "elapsedMinutes": 36.54,
                      *               "dueAt": null,
                      *               "status": "met"
                      *             },
                      *             "resolution": {
                      *               "targetMinutes": 2700,
-                     *               "elapsedMinutes": 229.92,
-                     *               "dueAt": "2026-12-11T11:10:04.800Z",
+                     *               "elapsedMinutes": 36.54,
+                     *               "dueAt": "2026-12-11T14:23:27.600Z",
                      *               "status": "ok"
                      *             },
                      *             "status": "ok"
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI5VDIzOjEwOjA1LjA0MloiLCIwMWEyNGM1NS1iZDg3LTcwYTEtYmI5Ny05MThlZTIwYjlhNjMiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTMwVDAyOjIzOjI3LjM1MFoiLCIwMWEyNGQwNi1jZmU0LTc0YWMtOTFiZC03NGFkZjljMWE0YzciXQ"
                      *     }
                      */
                     "application/json": {
@@ -50507,7 +50531,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                 *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                  *       "type": "question",
                  *       "subject": "Leveransdag för order 45120",
                  *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
@@ -50561,7 +50585,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-cea7-76d3-ba3b-e07da342c527",
+                     *       "id": "01a24d06-e4ec-7488-b36c-040ad54d94e7",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50571,21 +50595,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T17:10:21.602Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.602Z",
+                     *       "createdAt": "2026-12-06T20:23:47.177Z",
+                     *       "updatedAt": "2026-12-06T20:23:47.177Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50609,7 +50633,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24c55-cea9-7398-8176-e781cbb439f2",
+                     *           "id": "01a24d06-e4ed-7334-8eb9-1840e366545d",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50620,7 +50644,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T17:10:21.602Z"
+                     *           "createdAt": "2026-12-06T20:23:47.177Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50741,7 +50765,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24c55-cea7-76d3-ba3b-e07da342c527
+                 * @example 01a24d06-e4ec-7488-b36c-040ad54d94e7
                  */
                 id: string;
             };
@@ -50757,7 +50781,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-cea7-76d3-ba3b-e07da342c527",
+                     *       "id": "01a24d06-e4ec-7488-b36c-040ad54d94e7",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50767,21 +50791,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T17:10:21.602Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.602Z",
+                     *       "createdAt": "2026-12-06T20:23:47.177Z",
+                     *       "updatedAt": "2026-12-06T20:23:47.177Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50805,7 +50829,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24c55-cea9-7398-8176-e781cbb439f2",
+                     *           "id": "01a24d06-e4ed-7334-8eb9-1840e366545d",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50816,7 +50840,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T17:10:21.602Z"
+                     *           "createdAt": "2026-12-06T20:23:47.177Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50913,7 +50937,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24c55-cea7-76d3-ba3b-e07da342c527
+                 * @example 01a24d06-e4ec-7488-b36c-040ad54d94e7
                  */
                 id: string;
             };
@@ -50952,7 +50976,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-cea7-76d3-ba3b-e07da342c527",
+                     *       "id": "01a24d06-e4ec-7488-b36c-040ad54d94e7",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50962,21 +50986,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "in_progress",
                      *       "member": {
-                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T17:10:21.602Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.648Z",
+                     *       "createdAt": "2026-12-06T20:23:47.177Z",
+                     *       "updatedAt": "2026-12-06T20:23:47.213Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50995,12 +51019,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T17:10:21.648Z",
+                     *       "firstResponseAt": "2026-12-06T20:23:47.213Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24c55-cea9-7398-8176-e781cbb439f2",
+                     *           "id": "01a24d06-e4ed-7334-8eb9-1840e366545d",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51011,10 +51035,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T17:10:21.602Z"
+                     *           "createdAt": "2026-12-06T20:23:47.177Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-ced2-726f-b0b8-3a44fd33020f",
+                     *           "id": "01a24d06-e50e-76ac-ad9d-6c5e7b5ad30d",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51025,10 +51049,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T17:10:21.648Z"
+                     *           "createdAt": "2026-12-06T20:23:47.213Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-ced3-75dc-bfb5-6ccd01417e3f",
+                     *           "id": "01a24d06-e50f-73b7-b3b0-02a0a9db5d0b",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51039,7 +51063,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T17:10:21.648Z"
+                     *           "createdAt": "2026-12-06T20:23:47.213Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51184,7 +51208,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24c55-cea7-76d3-ba3b-e07da342c527
+                 * @example 01a24d06-e4ec-7488-b36c-040ad54d94e7
                  */
                 id: string;
             };
@@ -51218,7 +51242,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-cea7-76d3-ba3b-e07da342c527",
+                     *       "id": "01a24d06-e4ec-7488-b36c-040ad54d94e7",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -51228,24 +51252,24 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
+                     *         "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
                      *         "name": "Demo Admin"
                      *       },
                      *       "team": {
-                     *         "id": "01a24c55-cef1-71bd-9036-b5fb0c2319af",
+                     *         "id": "01a24d06-e525-7773-b706-2e47189f5f7e",
                      *         "name": "Orderdesk Mälardalen och Gävle"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T17:10:21.602Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.732Z",
+                     *       "createdAt": "2026-12-06T20:23:47.177Z",
+                     *       "updatedAt": "2026-12-06T20:23:47.291Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -51264,12 +51288,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T17:10:21.648Z",
-                     *       "resolvedAt": "2026-12-06T17:10:21.732Z",
+                     *       "firstResponseAt": "2026-12-06T20:23:47.213Z",
+                     *       "resolvedAt": "2026-12-06T20:23:47.291Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24c55-cea9-7398-8176-e781cbb439f2",
+                     *           "id": "01a24d06-e4ed-7334-8eb9-1840e366545d",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51280,10 +51304,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T17:10:21.602Z"
+                     *           "createdAt": "2026-12-06T20:23:47.177Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-ced2-726f-b0b8-3a44fd33020f",
+                     *           "id": "01a24d06-e50e-76ac-ad9d-6c5e7b5ad30d",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51294,10 +51318,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T17:10:21.648Z"
+                     *           "createdAt": "2026-12-06T20:23:47.213Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-ced3-75dc-bfb5-6ccd01417e3f",
+                     *           "id": "01a24d06-e50f-73b7-b3b0-02a0a9db5d0b",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51308,7 +51332,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T17:10:21.648Z"
+                     *           "createdAt": "2026-12-06T20:23:47.213Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51384,8 +51408,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Request 41 is resolved; it cannot move to new from there.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24c55-cf43-72bf-9234-da08dc483901",
-                     *       "instance": "/v1/service/requests/01a24c55-cea7-76d3-ba3b-e07da342c527/state"
+                     *       "requestId": "01a24d06-e571-7254-8cfd-9aa6b23628a7",
+                     *       "instance": "/v1/service/requests/01a24d06-e4ec-7488-b36c-040ad54d94e7/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -51456,9 +51480,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "ids": [
-                 *         "01a24c55-cea7-76d3-ba3b-e07da342c527"
+                 *         "01a24d06-e4ec-7488-b36c-040ad54d94e7"
                  *       ],
-                 *       "staffUserId": "01a24c55-bfa1-7211-99a5-6367ab04ff9b"
+                 *       "staffUserId": "01a24d06-d252-72d9-a724-bc5d5a6accbf"
                  *     }
                  */
                 "application/json": {
@@ -51606,7 +51630,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24c55-cc27-7365-b7c7-f135718ee2b6
+                 * @example 01a24d06-e243-73fe-8620-f0f1f3384a12
                  */
                 id: string;
             };
@@ -51651,7 +51675,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-cc27-7365-b7c7-f135718ee2b6",
+                     *       "id": "01a24d06-e243-73fe-8620-f0f1f3384a12",
                      *       "number": 40,
                      *       "type": {
                      *         "code": "special-order",
@@ -51661,21 +51685,21 @@ export interface operations {
                      *       "subject": "Fasadlampor i mässing",
                      *       "state": "waiting_customer",
                      *       "member": {
-                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T17:10:20.965Z",
-                     *       "updatedAt": "2026-12-06T17:10:20.984Z",
+                     *       "createdAt": "2026-12-06T20:23:46.496Z",
+                     *       "updatedAt": "2026-12-06T20:23:46.521Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -51705,12 +51729,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T17:10:20.984Z",
+                     *       "firstResponseAt": "2026-12-06T20:23:46.521Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24c55-cc28-72b8-bdb5-469ec7f6c938",
+                     *           "id": "01a24d06-e244-77d5-a9da-80f98a8d8fde",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -51721,10 +51745,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T17:10:20.965Z"
+                     *           "createdAt": "2026-12-06T20:23:46.496Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-cc3b-76d9-a3d0-49a56e64b940",
+                     *           "id": "01a24d06-e25d-719a-a8e8-33de443b1eb5",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51735,10 +51759,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T17:10:20.984Z"
+                     *           "createdAt": "2026-12-06T20:23:46.521Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-cc3c-759c-b805-4470623168a5",
+                     *           "id": "01a24d06-e25e-758e-b69c-c51323a6aef9",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51749,7 +51773,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T17:10:20.984Z"
+                     *           "createdAt": "2026-12-06T20:23:46.521Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51761,7 +51785,7 @@ export interface operations {
                      *       "canRate": false,
                      *       "quotes": [
                      *         {
-                     *           "id": "01a24c55-cc3a-752b-8dbd-d92e16f21259",
+                     *           "id": "01a24d06-e25b-7443-bb54-05b06239d337",
                      *           "points": 100,
                      *           "amountMinor": null,
                      *           "currency": null,
@@ -51773,7 +51797,7 @@ export interface operations {
                      *           "expired": false,
                      *           "orderId": null,
                      *           "decidedAt": null,
-                     *           "createdAt": "2026-12-06T17:10:20.984Z"
+                     *           "createdAt": "2026-12-06T20:23:46.521Z"
                      *         }
                      *       ]
                      *     }
@@ -51910,45 +51934,45 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-bdbe-7078-985c-6d8fb515add1",
+                     *           "id": "01a24d06-d031-77b0-826a-660f125ab680",
                      *           "name": "Orderdesk",
                      *           "members": [
                      *             {
-                     *               "id": "01a24c55-b1f7-74fa-a095-a89ac097ee9a",
+                     *               "id": "01a24d06-bf65-70e8-8a3e-aec37e48ea1b",
                      *               "name": "Magnus Berg",
                      *               "email": "magnus.berg@nordbygg.example"
                      *             },
                      *             {
-                     *               "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *               "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T17:10:05.042Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-cef1-71bd-9036-b5fb0c2319af",
+                     *           "id": "01a24d06-e525-7773-b706-2e47189f5f7e",
                      *           "name": "Orderdesk Mälardalen och Gävle",
                      *           "members": [
                      *             {
-                     *               "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
+                     *               "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
                      *               "name": "Demo Admin",
                      *               "email": "admin@demo.lojal.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T17:10:21.680Z"
+                     *           "createdAt": "2026-12-06T20:23:47.237Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-bdc2-767c-b9d8-8886e6ea398f",
+                     *           "id": "01a24d06-d037-72f9-b06c-9fe54e258b06",
                      *           "name": "Reklamationer",
                      *           "members": [
                      *             {
-                     *               "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *               "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T17:10:05.042Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z"
                      *         }
                      *       ]
                      *     }
@@ -52021,7 +52045,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen",
                  *       "memberIds": [
-                 *         "01a24c55-bfa1-7211-99a5-6367ab04ff9b"
+                 *         "01a24d06-d252-72d9-a724-bc5d5a6accbf"
                  *       ]
                  *     }
                  */
@@ -52045,16 +52069,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-cef1-71bd-9036-b5fb0c2319af",
+                     *       "id": "01a24d06-e525-7773-b706-2e47189f5f7e",
                      *       "name": "Orderdesk Mälardalen",
                      *       "members": [
                      *         {
-                     *           "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
+                     *           "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T17:10:21.680Z"
+                     *       "createdAt": "2026-12-06T20:23:47.237Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -52165,7 +52189,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24c55-cef1-71bd-9036-b5fb0c2319af
+                 * @example 01a24d06-e525-7773-b706-2e47189f5f7e
                  */
                 id: string;
             };
@@ -52177,7 +52201,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen och Gävle",
                  *       "memberIds": [
-                 *         "01a24c55-bfa1-7211-99a5-6367ab04ff9b"
+                 *         "01a24d06-d252-72d9-a724-bc5d5a6accbf"
                  *       ]
                  *     }
                  */
@@ -52201,16 +52225,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-cef1-71bd-9036-b5fb0c2319af",
+                     *       "id": "01a24d06-e525-7773-b706-2e47189f5f7e",
                      *       "name": "Orderdesk Mälardalen och Gävle",
                      *       "members": [
                      *         {
-                     *           "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
+                     *           "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T17:10:21.680Z"
+                     *       "createdAt": "2026-12-06T20:23:47.237Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -52345,7 +52369,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24c55-cf13-73ce-85f0-35520928ff6a
+                 * @example 01a24d06-e549-74bf-aacd-10dd922ce80c
                  */
                 id: string;
             };
@@ -52475,15 +52499,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /**
-                 * @description The request's id (a UUID)
-                 * @example 01a24c55-b994-702c-aa7e-c054e4d4b014
-                 */
+                /** @description The request's id (a UUID) */
                 id: string;
-                /**
-                 * @description The attachment's id, from the timeline
-                 * @example 01a24c55-b995-7493-a980-062fe06d6cbd
-                 */
+                /** @description The attachment's id, from the timeline */
                 fileId: string;
             };
             cookie?: never;
@@ -52608,17 +52626,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-bfa1-7211-99a5-6367ab04ff9b",
+                     *           "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         },
                      *         {
-                     *           "id": "01a24c55-c3b6-7565-b71a-f9329114f783",
+                     *           "id": "01a24d06-d735-7536-9796-2f745e2f0b42",
                      *           "name": "Elin Sjöberg",
                      *           "email": "elin.sjoberg@nordbygg.example"
                      *         },
                      *         {
-                     *           "id": "01a24c55-b1f4-757f-b6b8-6128e71db0c9",
+                     *           "id": "01a24d06-bf60-707c-99f9-afb523a527ea",
                      *           "name": "Ingrid Dahl",
                      *           "email": "ingrid.dahl@nordbygg.example"
                      *         }
@@ -52688,15 +52706,9 @@ export interface operations {
     getServiceReport: {
         parameters: {
             query: {
-                /**
-                 * @description First day, YYYY-MM-DD (inclusive, UTC)
-                 * @example 2026-09-07
-                 */
+                /** @description First day, YYYY-MM-DD (inclusive, UTC) */
                 from: string;
-                /**
-                 * @description Last day, YYYY-MM-DD (inclusive, UTC)
-                 * @example 2026-12-06
-                 */
+                /** @description Last day, YYYY-MM-DD (inclusive, UTC) */
                 to: string;
             };
             header?: never;
@@ -52711,64 +52723,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "types": [
-                     *         {
-                     *           "type": "callback",
-                     *           "volume": 6,
-                     *           "open": 1,
-                     *           "firstResponseMedian": 0,
-                     *           "firstResponseP90": 1080,
-                     *           "resolutionMedian": 376,
-                     *           "resolutionP90": 1096,
-                     *           "breachRate": 0.5,
-                     *           "breached": 3,
-                     *           "csatAverage": 4,
-                     *           "csatCount": 4
-                     *         },
-                     *         {
-                     *           "type": "complaint",
-                     *           "volume": 12,
-                     *           "open": 5,
-                     *           "firstResponseMedian": 0,
-                     *           "firstResponseP90": 830,
-                     *           "resolutionMedian": 0,
-                     *           "resolutionP90": 830,
-                     *           "breachRate": 0.5,
-                     *           "breached": 5,
-                     *           "csatAverage": 4.33,
-                     *           "csatCount": 6
-                     *         },
-                     *         {
-                     *           "type": "question",
-                     *           "volume": 11,
-                     *           "open": 4,
-                     *           "firstResponseMedian": 0,
-                     *           "firstResponseP90": 0,
-                     *           "resolutionMedian": 76,
-                     *           "resolutionP90": 136,
-                     *           "breachRate": 0.3,
-                     *           "breached": 3,
-                     *           "csatAverage": 4.71,
-                     *           "csatCount": 7
-                     *         }
-                     *       ],
-                     *       "total": {
-                     *         "type": "*",
-                     *         "volume": 41,
-                     *         "open": 13,
-                     *         "firstResponseMedian": 0,
-                     *         "firstResponseP90": 830,
-                     *         "resolutionMedian": 76,
-                     *         "resolutionP90": 830,
-                     *         "breachRate": 0.343,
-                     *         "breached": 12,
-                     *         "csatAverage": 4.17,
-                     *         "csatCount": 24
-                     *       }
-                     *     }
-                     */
                     "application/json": {
                         types: components["schemas"]["ServiceReportRow"][];
                         total: components["schemas"]["ServiceReportRow"];
@@ -52817,17 +52771,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "urn:lojal:problem:report_range_reversed",
-                     *       "title": "report range reversed",
-                     *       "status": 422,
-                     *       "detail": "The date range starts (2026-12-06) after it ends (2026-09-07); choose a start on or before the end.",
-                     *       "code": "report_range_reversed",
-                     *       "requestId": "01a24c55-cfa1-738a-b105-1c8d946af31b",
-                     *       "instance": "/v1/service/reports?from=2026-12-06&to=2026-09-07"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "report_range_reversed";
@@ -52851,15 +52794,9 @@ export interface operations {
     listServiceCsat: {
         parameters: {
             query: {
-                /**
-                 * @description First day, YYYY-MM-DD (inclusive, UTC)
-                 * @example 2026-09-07
-                 */
+                /** @description First day, YYYY-MM-DD (inclusive, UTC) */
                 from: string;
-                /**
-                 * @description Last day, YYYY-MM-DD (inclusive, UTC)
-                 * @example 2026-12-06
-                 */
+                /** @description Last day, YYYY-MM-DD (inclusive, UTC) */
                 to: string;
             };
             header?: never;
@@ -52874,42 +52811,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "requestId": "01a24c55-bb00-7338-863c-0002039d0239",
-                     *           "requestNumber": 12,
-                     *           "memberId": "01a24c55-8e9a-778d-b1c5-0a105d0908bb",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-f6ee6fbf15ca",
-                     *           "type": "special-order",
-                     *           "score": 4,
-                     *           "comment": null,
-                     *           "answeredAt": "2026-11-11T09:28:05.042Z"
-                     *         },
-                     *         {
-                     *           "requestId": "01a24c55-baa9-74ef-965b-950587a1280b",
-                     *           "requestNumber": 9,
-                     *           "memberId": "01a24c55-8e9a-778d-b1c5-4ad8cb976540",
-                     *           "accountId": "01a24c55-8e4d-74ce-a050-0f14f0ecc871",
-                     *           "type": "question",
-                     *           "score": 5,
-                     *           "comment": null,
-                     *           "answeredAt": "2026-11-12T14:16:05.042Z"
-                     *         },
-                     *         {
-                     *           "requestId": "01a24c55-bace-7508-8543-c60fb71eda8f",
-                     *           "requestNumber": 10,
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
-                     *           "type": "callback",
-                     *           "score": 5,
-                     *           "comment": null,
-                     *           "answeredAt": "2026-11-13T13:16:05.042Z"
-                     *         }
-                     *       ]
-                     *     }
-                     */
                     "application/json": {
                         data: {
                             /** Format: uuid */
@@ -52997,7 +52898,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link in the mail
-                 * @example AQUBokxVjgZwJpM7YbrUz2PMAaJMVc6ndtO6O-B9o0LFJ2s9I_0.Nh_joaSb5AFh7Q8OYo6qMw
+                 * @example AQUBok0Gl4l3joO0x3exQXWdAaJNBuTsdIizbAQK1U2U52s9UVM.13NC1WzlqoYocQURb_fxxw
                  */
                 token: string;
             };
@@ -53017,7 +52918,7 @@ export interface operations {
                      *       "score": 5,
                      *       "comment": null,
                      *       "recorded": true,
-                     *       "portalUrl": "https://loyalty.example.com/requests/01a24c55-cea7-76d3-ba3b-e07da342c527"
+                     *       "portalUrl": "https://loyalty.example.com/requests/01a24d06-e4ec-7488-b36c-040ad54d94e7"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceCsatLinkAnswer"];
@@ -53030,17 +52931,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "urn:lojal:problem:service_csat_link_invalid",
-                     *       "title": "service csat link invalid",
-                     *       "status": 400,
-                     *       "detail": "This rating link is not valid (changed or incomplete). Use the link from the mail as it is, or rate the request in the portal.",
-                     *       "code": "service_csat_link_invalid",
-                     *       "requestId": "01a24c55-cf53-71fb-b48a-42a3ac6d9774",
-                     *       "instance": "/rate/AQUBokxVjgZwJpM7YbrUz2PMAaJMVc6ndtO6O-B9o0LFJ2s9I_0.Nh_joaSb5AFh7Q8OYo6qxx"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "invalid_characters" | "malformed_url" | "service_csat_link_invalid" | "validation_failed";
@@ -53121,7 +53011,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link in the mail
-                 * @example AQUBokxVjgZwJpM7YbrUz2PMAaJMVc6ndtO6O-B9o0LFJ2s9I_0.Nh_joaSb5AFh7Q8OYo6qMw
+                 * @example AQUBok0Gl4l3joO0x3exQXWdAaJNBuTsdIizbAQK1U2U52s9UVM.13NC1WzlqoYocQURb_fxxw
                  */
                 token: string;
             };
@@ -53162,7 +53052,7 @@ export interface operations {
                      *       "score": 5,
                      *       "comment": "Snabbt besked och leveransen kom i tid.",
                      *       "recorded": false,
-                     *       "portalUrl": "https://loyalty.example.com/requests/01a24c55-cea7-76d3-ba3b-e07da342c527"
+                     *       "portalUrl": "https://loyalty.example.com/requests/01a24d06-e4ec-7488-b36c-040ad54d94e7"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceCsatLinkAnswer"];
@@ -53432,7 +53322,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24c55-cbab-7148-a0f4-445b34257619",
+                     *           "id": "01a24d06-e1ac-75ca-b788-349b16925869",
                      *           "number": 39,
                      *           "type": {
                      *             "code": "question",
@@ -53442,23 +53332,23 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *             "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *             "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *             "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T17:10:20.839Z",
-                     *           "updatedAt": "2026-12-06T17:10:20.865Z"
+                     *           "createdAt": "2026-12-06T20:23:46.344Z",
+                     *           "updatedAt": "2026-12-06T20:23:46.372Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-bcc3-7067-b113-9939c5b94b33",
+                     *           "id": "01a24d06-cec8-738e-bf43-fa8fe78ed8d5",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -53468,23 +53358,23 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *             "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *             "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *             "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T17:10:05.042Z",
-                     *           "updatedAt": "2026-12-06T17:10:05.042Z"
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-bccd-709b-8e43-0c7a57e3e599",
+                     *           "id": "01a24d06-ced7-77a9-98ee-6b847af0d38f",
                      *           "number": 26,
                      *           "type": {
                      *             "code": "question",
@@ -53494,23 +53384,23 @@ export interface operations {
                      *           "subject": "Öppettider i jul",
                      *           "state": "resolved",
                      *           "member": {
-                     *             "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *             "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *             "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *             "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-05T22:10:05.042Z",
-                     *           "updatedAt": "2026-12-06T08:16:05.042Z"
+                     *           "createdAt": "2026-12-06T01:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T11:29:27.350Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI1VDAzOjEwOjA1LjA0MloiLCIwMWEyNGM1NS1iYjdhLTc2MGMtYWQ4Yi0xMWE3MTVjZWFiNWYiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI1VDA2OjIzOjI3LjM1MFoiLCIwMWEyNGQwNi1jY2YwLTcxNTYtODc1NC01MTk4ZDc5NjNlNGYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -53670,7 +53560,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-cbab-7148-a0f4-445b34257619",
+                     *       "id": "01a24d06-e1ac-75ca-b788-349b16925869",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53680,20 +53570,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T17:10:20.839Z",
-                     *       "updatedAt": "2026-12-06T17:10:20.839Z",
+                     *       "createdAt": "2026-12-06T20:23:46.344Z",
+                     *       "updatedAt": "2026-12-06T20:23:46.344Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53702,7 +53592,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24c55-cbae-75e5-8d48-b97471afe717",
+                     *           "id": "01a24d06-e1ae-73fc-83ef-bdede1041360",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53711,7 +53601,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T17:10:20.839Z"
+                     *           "createdAt": "2026-12-06T20:23:46.344Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -53840,7 +53730,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24c55-cbab-7148-a0f4-445b34257619
+                 * @example 01a24d06-e1ac-75ca-b788-349b16925869
                  */
                 id: string;
             };
@@ -53856,7 +53746,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-cbab-7148-a0f4-445b34257619",
+                     *       "id": "01a24d06-e1ac-75ca-b788-349b16925869",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53866,20 +53756,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T17:10:20.839Z",
-                     *       "updatedAt": "2026-12-06T17:10:20.865Z",
+                     *       "createdAt": "2026-12-06T20:23:46.344Z",
+                     *       "updatedAt": "2026-12-06T20:23:46.372Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53888,7 +53778,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24c55-cbae-75e5-8d48-b97471afe717",
+                     *           "id": "01a24d06-e1ae-73fc-83ef-bdede1041360",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53897,10 +53787,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T17:10:20.839Z"
+                     *           "createdAt": "2026-12-06T20:23:46.344Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-cbc3-775d-822c-a58b641651c7",
+                     *           "id": "01a24d06-e1c5-778b-9e53-88c4b0f284ba",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53909,7 +53799,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T17:10:20.865Z"
+                     *           "createdAt": "2026-12-06T20:23:46.372Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -54002,7 +53892,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24c55-cbab-7148-a0f4-445b34257619
+                 * @example 01a24d06-e1ac-75ca-b788-349b16925869
                  */
                 id: string;
             };
@@ -54049,7 +53939,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-cbab-7148-a0f4-445b34257619",
+                     *       "id": "01a24d06-e1ac-75ca-b788-349b16925869",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -54059,20 +53949,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T17:10:20.839Z",
-                     *       "updatedAt": "2026-12-06T17:10:20.865Z",
+                     *       "createdAt": "2026-12-06T20:23:46.344Z",
+                     *       "updatedAt": "2026-12-06T20:23:46.372Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -54081,7 +53971,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24c55-cbae-75e5-8d48-b97471afe717",
+                     *           "id": "01a24d06-e1ae-73fc-83ef-bdede1041360",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54090,10 +53980,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T17:10:20.839Z"
+                     *           "createdAt": "2026-12-06T20:23:46.344Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-cbc3-775d-822c-a58b641651c7",
+                     *           "id": "01a24d06-e1c5-778b-9e53-88c4b0f284ba",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54102,7 +53992,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T17:10:20.865Z"
+                     *           "createdAt": "2026-12-06T20:23:46.372Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -54255,7 +54145,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24c55-bccd-709b-8e43-0c7a57e3e599
+                 * @example 01a24d06-ced7-77a9-98ee-6b847af0d38f
                  */
                 id: string;
             };
@@ -54289,7 +54179,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-bccd-709b-8e43-0c7a57e3e599",
+                     *       "id": "01a24d06-ced7-77a9-98ee-6b847af0d38f",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -54299,29 +54189,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "closed",
                      *       "member": {
-                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T22:10:05.042Z",
-                     *       "updatedAt": "2026-12-06T17:10:20.937Z",
+                     *       "createdAt": "2026-12-06T01:23:27.350Z",
+                     *       "updatedAt": "2026-12-06T20:23:46.462Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T01:16:05.042Z",
-                     *       "resolvedAt": "2026-12-06T08:16:05.042Z",
-                     *       "closedAt": "2026-12-06T17:10:20.937Z",
+                     *       "firstResponseAt": "2026-12-06T04:29:27.350Z",
+                     *       "resolvedAt": "2026-12-06T11:29:27.350Z",
+                     *       "closedAt": "2026-12-06T20:23:46.462Z",
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24c55-bcce-762c-8a65-3678cb003259",
+                     *           "id": "01a24d06-ced8-72da-893b-8a85f4202fb3",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54330,10 +54220,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T22:10:05.042Z"
+                     *           "createdAt": "2026-12-06T01:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-bcd3-7106-ba0b-70da415c8ab4",
+                     *           "id": "01a24d06-cee0-775e-b17b-1c8b0d422759",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54342,10 +54232,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T01:16:05.042Z"
+                     *           "createdAt": "2026-12-06T04:29:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-bcd4-707a-9eb7-275948329218",
+                     *           "id": "01a24d06-cee0-775e-b17b-201a47f85464",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54354,7 +54244,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T01:16:05.042Z"
+                     *           "createdAt": "2026-12-06T04:29:27.350Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54363,7 +54253,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T17:10:20.925Z"
+                     *         "createdAt": "2026-12-06T20:23:46.443Z"
                      *       },
                      *       "canRate": false,
                      *       "quotes": []
@@ -54433,8 +54323,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Henvendelse 39 har status new; den kan ikke gå til closed derfra.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24c55-cbd2-7330-93b1-c3ab0e89db1f",
-                     *       "instance": "/portal/v1/service/requests/01a24c55-cbab-7148-a0f4-445b34257619/state"
+                     *       "requestId": "01a24d06-e1d4-75af-8b5e-2a84c74a36ed",
+                     *       "instance": "/portal/v1/service/requests/01a24d06-e1ac-75ca-b788-349b16925869/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -54500,7 +54390,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24c55-bccd-709b-8e43-0c7a57e3e599
+                 * @example 01a24d06-ced7-77a9-98ee-6b847af0d38f
                  */
                 id: string;
             };
@@ -54529,7 +54419,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-bccd-709b-8e43-0c7a57e3e599",
+                     *       "id": "01a24d06-ced7-77a9-98ee-6b847af0d38f",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -54539,29 +54429,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-05T22:10:05.042Z",
-                     *       "updatedAt": "2026-12-06T08:16:05.042Z",
+                     *       "createdAt": "2026-12-06T01:23:27.350Z",
+                     *       "updatedAt": "2026-12-06T11:29:27.350Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T01:16:05.042Z",
-                     *       "resolvedAt": "2026-12-06T08:16:05.042Z",
+                     *       "firstResponseAt": "2026-12-06T04:29:27.350Z",
+                     *       "resolvedAt": "2026-12-06T11:29:27.350Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24c55-bcce-762c-8a65-3678cb003259",
+                     *           "id": "01a24d06-ced8-72da-893b-8a85f4202fb3",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54570,10 +54460,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-05T22:10:05.042Z"
+                     *           "createdAt": "2026-12-06T01:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-bcd3-7106-ba0b-70da415c8ab4",
+                     *           "id": "01a24d06-cee0-775e-b17b-1c8b0d422759",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54582,10 +54472,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T01:16:05.042Z"
+                     *           "createdAt": "2026-12-06T04:29:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-bcd4-707a-9eb7-275948329218",
+                     *           "id": "01a24d06-cee0-775e-b17b-201a47f85464",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54594,7 +54484,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T01:16:05.042Z"
+                     *           "createdAt": "2026-12-06T04:29:27.350Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54604,7 +54494,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T17:10:20.925Z"
+                     *         "createdAt": "2026-12-06T20:23:46.443Z"
                      *       },
                      *       "canRate": false,
                      *       "quotes": []
@@ -54730,12 +54620,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24c55-cc27-7365-b7c7-f135718ee2b6
+                 * @example 01a24d06-e243-73fe-8620-f0f1f3384a12
                  */
                 id: string;
                 /**
                  * @description the quote id, from the request's `quotes`
-                 * @example 01a24c55-cc3a-752b-8dbd-d92e16f21259
+                 * @example 01a24d06-e25b-7443-bb54-05b06239d337
                  */
                 quoteId: string;
             };
@@ -54766,7 +54656,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-cc27-7365-b7c7-f135718ee2b6",
+                     *       "id": "01a24d06-e243-73fe-8620-f0f1f3384a12",
                      *       "number": 40,
                      *       "type": {
                      *         "code": "special-order",
@@ -54776,20 +54666,20 @@ export interface operations {
                      *       "subject": "Fasadlampor i mässing",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24c55-b1f9-72a7-896b-8cc76cc22896",
+                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T17:10:20.965Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.005Z",
+                     *       "createdAt": "2026-12-06T20:23:46.496Z",
+                     *       "updatedAt": "2026-12-06T20:23:46.545Z",
                      *       "body": "Kan ni ta hem sex fasadlampor i mässing till entrén?",
                      *       "fields": [
                      *         {
@@ -54804,12 +54694,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T17:10:20.984Z",
-                     *       "resolvedAt": "2026-12-06T17:10:21.005Z",
+                     *       "firstResponseAt": "2026-12-06T20:23:46.521Z",
+                     *       "resolvedAt": "2026-12-06T20:23:46.545Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24c55-cc28-72b8-bdb5-469ec7f6c938",
+                     *           "id": "01a24d06-e244-77d5-a9da-80f98a8d8fde",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54818,10 +54708,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T17:10:20.965Z"
+                     *           "createdAt": "2026-12-06T20:23:46.496Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-cc3b-76d9-a3d0-49a56e64b940",
+                     *           "id": "01a24d06-e25d-719a-a8e8-33de443b1eb5",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -54830,10 +54720,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T17:10:20.984Z"
+                     *           "createdAt": "2026-12-06T20:23:46.521Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-cc3c-759c-b805-4470623168a5",
+                     *           "id": "01a24d06-e25e-758e-b69c-c51323a6aef9",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -54842,7 +54732,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "waiting_customer",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T17:10:20.984Z"
+                     *           "createdAt": "2026-12-06T20:23:46.521Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54853,7 +54743,7 @@ export interface operations {
                      *       "canRate": true,
                      *       "quotes": [
                      *         {
-                     *           "id": "01a24c55-cc3a-752b-8dbd-d92e16f21259",
+                     *           "id": "01a24d06-e25b-7443-bb54-05b06239d337",
                      *           "points": 100,
                      *           "amountMinor": null,
                      *           "currency": null,
@@ -54863,9 +54753,9 @@ export interface operations {
                      *           "validUntil": "2026-12-20T23:00:00.000Z",
                      *           "status": "accepted",
                      *           "expired": false,
-                     *           "orderId": "01a24c55-cc55-776a-b278-65f30b6ed017",
-                     *           "decidedAt": "2026-12-06T17:10:21.005Z",
-                     *           "createdAt": "2026-12-06T17:10:20.984Z"
+                     *           "orderId": "01a24d06-e27a-77a6-a3ed-6e48c55fbcc8",
+                     *           "decidedAt": "2026-12-06T20:23:46.545Z",
+                     *           "createdAt": "2026-12-06T20:23:46.521Z"
                      *         }
                      *       ]
                      *     }
@@ -55002,12 +54892,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24c55-bcc3-7067-b113-9939c5b94b33
+                 * @example 01a24d06-cec8-738e-bf43-fa8fe78ed8d5
                  */
                 id: string;
                 /**
                  * @description the attachment id, from the conversation
-                 * @example 01a24c55-bcc4-7268-937c-e9738150f120
+                 * @example 01a24d06-ceca-7211-9af8-184bb06fbaba
                  */
                 fileId: string;
             };
@@ -55221,11 +55111,11 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24c55-b96f-70ec-a95f-dc51f0c7086a",
+                     *           "id": "01a24d06-ca0a-7565-b288-ed018203272d",
                      *           "category": "Leveranser",
                      *           "title": "Skadet levering – slik reklamerer du",
                      *           "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *           "updatedAt": "2026-12-06T17:10:16.175Z"
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         }
                      *       ]
                      *     }
@@ -55300,7 +55190,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24c55-b96f-70ec-a95f-dc51f0c7086a
+                 * @example 01a24d06-ca0a-7565-b288-ed018203272d
                  */
                 id: string;
             };
@@ -55316,11 +55206,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-b96f-70ec-a95f-dc51f0c7086a",
+                     *       "id": "01a24d06-ca0a-7565-b288-ed018203272d",
                      *       "category": "Leveranser",
                      *       "title": "Skadet levering – slik reklamerer du",
                      *       "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *       "updatedAt": "2026-12-06T17:10:16.175Z"
+                     *       "updatedAt": "2026-12-06T20:23:27.350Z"
                      *     }
                      */
                     "application/json": {
@@ -55415,7 +55305,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24c55-b96f-70ec-a95f-dc51f0c7086a
+                 * @example 01a24d06-ca0a-7565-b288-ed018203272d
                  */
                 id: string;
             };
@@ -55890,8 +55780,8 @@ export interface operations {
                      *             "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *             "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *           },
-                     *           "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *           "createdAt": "2026-12-06T17:10:23.423Z"
+                     *           "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "createdAt": "2026-12-06T20:23:49.322Z"
                      *         }
                      *       ]
                      *     }
@@ -56003,8 +55893,8 @@ export interface operations {
                      *         "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *         "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *       },
-                     *       "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "createdAt": "2026-12-06T17:10:23.423Z"
+                     *       "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "createdAt": "2026-12-06T20:23:49.322Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentText"];
@@ -56132,9 +56022,9 @@ export interface operations {
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
-                     *           "since": "2026-12-06T17:10:23.432Z",
+                     *           "since": "2026-12-06T20:23:49.335Z",
                      *           "textVersion": 1,
-                     *           "recordId": "01a24c55-d5ca-77a1-ab68-227cbc3e8c9e"
+                     *           "recordId": "01a24d06-ed59-741c-b0a4-1557a0c06bed"
                      *         },
                      *         {
                      *           "purpose": "marketing",
@@ -56147,16 +56037,16 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24c55-d5ca-77a1-ab68-227cbc3e8c9e",
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-d49fdbed2e0d",
+                     *           "id": "01a24d06-ed59-741c-b0a4-1557a0c06bed",
+                     *           "memberId": "01a24d06-9827-76d7-807a-b4853a2e6389",
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "import",
                      *           "ip": null,
-                     *           "recordedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *           "recordedAt": "2026-12-06T17:10:23.432Z"
+                     *           "recordedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "recordedAt": "2026-12-06T20:23:49.335Z"
                      *         }
                      *       ]
                      *     }
@@ -56308,16 +56198,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d5ca-77a1-ab68-227cbc3e8c9e",
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-d49fdbed2e0d",
+                     *       "id": "01a24d06-ed59-741c-b0a4-1557a0c06bed",
+                     *       "memberId": "01a24d06-9827-76d7-807a-b4853a2e6389",
                      *       "purpose": "marketing",
                      *       "channel": "sms",
                      *       "granted": true,
                      *       "textVersion": 1,
                      *       "source": "import",
                      *       "ip": null,
-                     *       "recordedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "recordedAt": "2026-12-06T17:10:23.432Z"
+                     *       "recordedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "recordedAt": "2026-12-06T20:23:49.335Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentRecord"];
@@ -56394,10 +56284,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:member_erased",
                      *       "title": "member erased",
                      *       "status": 410,
-                     *       "detail": "The member 01a24c55-d02d-759c-bfc0-9218b16243a5 was erased; nothing more can be done with their personal data.",
+                     *       "detail": "The member 01a24d06-e653-72f2-8f73-8a9eebaa814b was erased; nothing more can be done with their personal data.",
                      *       "code": "member_erased",
-                     *       "requestId": "01a24c55-d60d-700b-9db5-bee43d9e2dd5",
-                     *       "instance": "/v1/members/01a24c55-d02d-759c-bfc0-9218b16243a5/consents"
+                     *       "requestId": "01a24d06-edbe-7754-a717-0551b863b34b",
+                     *       "instance": "/v1/members/01a24d06-e653-72f2-8f73-8a9eebaa814b/consents"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -56671,7 +56561,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-d02d-759c-bfc0-9218b16243a5
+                 * @example 01a24d06-e653-72f2-8f73-8a9eebaa814b
                  */
                 id: string;
             };
@@ -56696,10 +56586,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24c55-d02d-759c-bfc0-9218b16243a5",
+                     *       "memberId": "01a24d06-e653-72f2-8f73-8a9eebaa814b",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "erasedAt": "2026-12-06T17:10:23.482Z",
+                     *       "requestedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "erasedAt": "2026-12-06T20:23:49.414Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -56833,7 +56723,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-d02d-759c-bfc0-9218b16243a5
+                 * @example 01a24d06-e653-72f2-8f73-8a9eebaa814b
                  */
                 id: string;
             };
@@ -56849,10 +56739,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24c55-d02d-759c-bfc0-9218b16243a5",
+                     *       "memberId": "01a24d06-e653-72f2-8f73-8a9eebaa814b",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "erasedAt": "2026-12-06T17:10:23.482Z",
+                     *       "requestedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "erasedAt": "2026-12-06T20:23:49.414Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -57143,7 +57033,7 @@ export interface operations {
                      *             {
                      *               "channel": "email",
                      *               "granted": true,
-                     *               "since": "2026-12-06T17:10:23.813Z"
+                     *               "since": "2026-12-06T20:23:49.928Z"
                      *             },
                      *             {
                      *               "channel": "sms",
@@ -57160,14 +57050,14 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24c55-d747-74d6-8c8a-d614f8ffa5b6",
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "id": "01a24d06-efaa-7251-812a-144875a725f0",
+                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *           "purpose": "marketing",
                      *           "channel": "email",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "portal",
-                     *           "recordedAt": "2026-12-06T17:10:23.813Z"
+                     *           "recordedAt": "2026-12-06T20:23:49.928Z"
                      *         }
                      *       ]
                      *     }
@@ -57581,25 +57471,25 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d61b-70ff-822e-d410eb74cb44",
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-d49fdbed2e0d",
+                     *       "id": "01a24d06-edda-73a0-88e2-1a5312ecc9c4",
+                     *       "memberId": "01a24d06-9827-76d7-807a-b4853a2e6389",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
                      *       "segments": 1,
                      *       "kind": "marketing",
                      *       "status": "pending",
-                     *       "heldUntil": null,
+                     *       "heldUntil": "2026-12-07T07:00:00.000Z",
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T17:10:23.511Z",
+                     *       "nextAttemptAt": "2026-12-07T07:00:00.000Z",
                      *       "providerId": null,
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
                      *       "delivery": null,
                      *       "deliveredAt": null,
-                     *       "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "createdAt": "2026-12-06T17:10:23.511Z"
+                     *       "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "createdAt": "2026-12-06T20:23:49.461Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -57726,8 +57616,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The phone number  is not a valid international number in E.164 form, e.g. +46701234567.",
                      *       "code": "phone_not_e164",
-                     *       "requestId": "01a24c55-d622-76af-b32b-ddf27b53be6c",
-                     *       "instance": "/v1/members/01a24c55-8e9a-778d-b1c4-c5558db2a045/sms"
+                     *       "requestId": "01a24d06-ede5-779f-ae63-d37bdda8c7b8",
+                     *       "instance": "/v1/members/01a24d06-9827-76d7-807a-a4b82e1a7020/sms"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -57780,25 +57670,25 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-d61b-70ff-822e-d410eb74cb44",
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-d49fdbed2e0d",
+                     *           "id": "01a24d06-edda-73a0-88e2-1a5312ecc9c4",
+                     *           "memberId": "01a24d06-9827-76d7-807a-b4853a2e6389",
                      *           "to": "+46705501230",
                      *           "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *           "encoding": "gsm7",
                      *           "segments": 1,
                      *           "kind": "marketing",
                      *           "status": "pending",
-                     *           "heldUntil": null,
+                     *           "heldUntil": "2026-12-07T07:00:00.000Z",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T17:10:23.511Z",
+                     *           "nextAttemptAt": "2026-12-07T07:00:00.000Z",
                      *           "providerId": null,
                      *           "cost": null,
                      *           "lastError": null,
                      *           "sentAt": null,
                      *           "delivery": null,
                      *           "deliveredAt": null,
-                     *           "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *           "createdAt": "2026-12-06T17:10:23.511Z"
+                     *           "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "createdAt": "2026-12-06T20:23:49.461Z"
                      *         }
                      *       ]
                      *     }
@@ -57865,7 +57755,7 @@ export interface operations {
             path: {
                 /**
                  * @description The message’s id
-                 * @example 01a24c55-d61b-70ff-822e-d410eb74cb44
+                 * @example 01a24d06-edda-73a0-88e2-1a5312ecc9c4
                  */
                 id: string;
             };
@@ -57881,25 +57771,25 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d61b-70ff-822e-d410eb74cb44",
-                     *       "memberId": "01a24c55-8e9a-778d-b1c4-d49fdbed2e0d",
+                     *       "id": "01a24d06-edda-73a0-88e2-1a5312ecc9c4",
+                     *       "memberId": "01a24d06-9827-76d7-807a-b4853a2e6389",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
                      *       "segments": 1,
                      *       "kind": "marketing",
                      *       "status": "cancelled",
-                     *       "heldUntil": null,
+                     *       "heldUntil": "2026-12-07T07:00:00.000Z",
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T17:10:23.511Z",
+                     *       "nextAttemptAt": "2026-12-07T07:00:00.000Z",
                      *       "providerId": null,
                      *       "cost": null,
                      *       "lastError": null,
                      *       "sentAt": null,
                      *       "delivery": null,
                      *       "deliveredAt": null,
-                     *       "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "createdAt": "2026-12-06T17:10:23.511Z"
+                     *       "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "createdAt": "2026-12-06T20:23:49.461Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -58022,7 +57912,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the `whendelivered` URL
-                 * @example AaJMVY4GcCaTO2G61M9jzAGiTFXWMXJHnSnqRE8lsU4.ZRhhiU0hOeHhXHPYG1IiZQ
+                 * @example AaJNBpeJd46DtMd3sUF1nQGiTQbt-nW9iedlgmk7V10.S49yd9Ii-nvhV0e-pdRMTQ
                  */
                 token: string;
             };
@@ -58093,8 +57983,8 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This delivery report link is not valid (changed or incomplete).",
                      *       "code": "sms_report_token_invalid",
-                     *       "requestId": "01a24c55-d638-723b-8b53-bffceb9eaff7",
-                     *       "instance": "/v1/sms/delivery-reports/AaJMVY4GcCaTO2G61M9jzAGiTFXWMXJHnSnqRE8lsU4.ZRhhiU0hOeHhXHPYG1Iixx"
+                     *       "requestId": "01a24d06-ee07-74ab-8908-9609d27fa4de",
+                     *       "instance": "/v1/sms/delivery-reports/AaJNBpeJd46DtMd3sUF1nQGiTQbt-nW9iedlgmk7V10.S49yd9Ii-nvhV0e-pdRMxx"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -58184,7 +58074,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e9a-778d-b1c4-c9ad453ae825
+                 * @example 01a24d06-9827-76d7-807a-a889b9a8ac44
                  */
                 id: string;
             };
@@ -58221,11 +58111,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d63d-700e-8d20-5b2e00f98b15",
+                     *       "id": "01a24d06-ee10-7041-ac46-b35609cc436c",
                      *       "kind": "transactional",
                      *       "title": "Dina poäng för oktober",
                      *       "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *       "createdAt": "2026-12-06T17:10:23.549Z",
+                     *       "createdAt": "2026-12-06T20:23:49.520Z",
                      *       "readAt": null
                      *     }
                      */
@@ -58392,27 +58282,27 @@ export interface operations {
                      *       "unread": 6,
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-d63d-700e-8d20-5b2e00f98b15",
+                     *           "id": "01a24d06-ee10-7041-ac46-b35609cc436c",
                      *           "kind": "transactional",
                      *           "title": "Dina poäng för oktober",
                      *           "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *           "createdAt": "2026-12-06T17:10:23.549Z",
+                     *           "createdAt": "2026-12-06T20:23:49.520Z",
                      *           "readAt": null
                      *         },
                      *         {
-                     *           "id": "01a24c55-adb4-77ac-8503-a033e3938bbe",
+                     *           "id": "01a24d06-b96b-70e8-adfc-2fe697e0ffac",
                      *           "kind": "transactional",
                      *           "title": "Vervingen din ga poeng",
                      *           "body": "Hansens Bygg AB, som du vervet, har gjort sitt første kjøp. Vi har lagt til 1000 poeng på kontoen din.",
-                     *           "createdAt": "2026-12-06T17:10:05.042Z",
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
                      *           "readAt": null
                      *         },
                      *         {
-                     *           "id": "01a24c55-adaa-70fe-bb3d-02d2405e86a2",
+                     *           "id": "01a24d06-b960-7518-934e-93d636ea7150",
                      *           "kind": "transactional",
                      *           "title": "Vervingen din ga poeng",
                      *           "body": "Erikssons Snickeri HB, som du vervet, har gjort sitt første kjøp. Vi har lagt til 1000 poeng på kontoen din.",
-                     *           "createdAt": "2026-12-06T17:10:05.042Z",
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
                      *           "readAt": null
                      *         }
                      *       ]
@@ -58486,7 +58376,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "id": "01a24c55-d63d-700e-8d20-5b2e00f98b15",
+                 *       "id": "01a24d06-ee10-7041-ac46-b35609cc436c",
                  *       "read": true
                  *     }
                  */
@@ -58675,7 +58565,7 @@ export interface operations {
                      *       "status": 406,
                      *       "detail": "Denne adressen er en strøm av Server-Sent Events: be om den med Accept: text/event-stream (slik EventSource gjør).",
                      *       "code": "event_stream_only",
-                     *       "requestId": "01a24c55-d755-752f-b45a-eff0886d6f07",
+                     *       "requestId": "01a24d06-efbe-70c1-b492-90f7e5de24f0",
                      *       "instance": "/portal/v1/inbox/stream"
                      *     }
                      */
@@ -58735,14 +58625,14 @@ export interface operations {
                      *             "email",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T17:10:23.555Z"
+                     *           "updatedAt": "2026-12-06T20:23:49.530Z"
                      *         },
                      *         {
                      *           "role": "buyer",
                      *           "channels": [
                      *             "email"
                      *           ],
-                     *           "updatedAt": "2026-12-06T17:10:23.555Z"
+                     *           "updatedAt": "2026-12-06T20:23:49.530Z"
                      *         },
                      *         {
                      *           "role": "foreman",
@@ -58750,7 +58640,7 @@ export interface operations {
                      *             "sms",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T17:10:23.555Z"
+                     *           "updatedAt": "2026-12-06T20:23:49.530Z"
                      *         }
                      *       ]
                      *     }
@@ -58876,14 +58766,14 @@ export interface operations {
                      *             "email",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T17:10:23.555Z"
+                     *           "updatedAt": "2026-12-06T20:23:49.530Z"
                      *         },
                      *         {
                      *           "role": "buyer",
                      *           "channels": [
                      *             "email"
                      *           ],
-                     *           "updatedAt": "2026-12-06T17:10:23.555Z"
+                     *           "updatedAt": "2026-12-06T20:23:49.530Z"
                      *         },
                      *         {
                      *           "role": "foreman",
@@ -58891,7 +58781,7 @@ export interface operations {
                      *             "sms",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T17:10:23.555Z"
+                     *           "updatedAt": "2026-12-06T20:23:49.530Z"
                      *         }
                      *       ]
                      *     }
@@ -59313,8 +59203,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The channel sms cannot be chosen: there is no address or valid number for it on file.",
                      *       "code": "channel_unreachable",
-                     *       "requestId": "01a24c55-d655-706d-83e7-3a6955cd56d9",
-                     *       "instance": "/v1/members/01a24c55-8e9a-778d-b1c4-c5558db2a045/message-preferences"
+                     *       "requestId": "01a24d06-ee3f-7138-a142-873f0a2cad6e",
+                     *       "instance": "/v1/members/01a24d06-9827-76d7-807a-a4b82e1a7020/message-preferences"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -59560,7 +59450,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Mars/Olympus er ingen kjent tidssone; bruk et navn som Europe/Oslo.",
                      *       "code": "time_zone_unknown",
-                     *       "requestId": "01a24c55-d73e-71e3-a124-bf37f5193f27",
+                     *       "requestId": "01a24d06-ef9d-7447-9ba9-6be6bad5fc72",
                      *       "instance": "/portal/v1/message-preferences"
                      *     }
                      */
@@ -59771,8 +59661,8 @@ export interface operations {
                      *       "body": "Dzień dobry {{name}}, masz teraz {{balanceText}}.\n\n{{tip}}",
                      *       "sms": "{{programName}}: +{{pointsText}}",
                      *       "custom": true,
-                     *       "updatedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "updatedAt": "2026-12-06T17:10:23.596Z"
+                     *       "updatedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "updatedAt": "2026-12-06T20:23:49.597Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTemplate"];
@@ -59887,7 +59777,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, portalUrl.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24c55-d670-76ab-b911-0d70317bb5be",
+                     *       "requestId": "01a24d06-ee62-743a-a52d-1de3d45035c7",
                      *       "instance": "/v1/message-templates/welcome/sv",
                      *       "errors": [
                      *         {
@@ -60266,7 +60156,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, points, pointsText, balance, balanceText, tip.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24c55-d665-7532-92d4-c9cfe22abe76",
+                     *       "requestId": "01a24d06-ee53-7491-939c-92615bd0af96",
                      *       "instance": "/v1/message-templates/earn_notice/pl/preview",
                      *       "errors": [
                      *         {
@@ -60316,12 +60206,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-d67b-722a-a695-c4f5325f79f0",
+                     *           "id": "01a24d06-ee72-768a-b1b8-cba0c30f7109",
                      *           "language": "sv",
                      *           "segmentKey": null,
                      *           "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T17:10:23.611Z"
+                     *           "createdAt": "2026-12-06T20:23:49.618Z"
                      *         }
                      *       ]
                      *     }
@@ -60414,12 +60304,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d67b-722a-a695-c4f5325f79f0",
+                     *       "id": "01a24d06-ee72-768a-b1b8-cba0c30f7109",
                      *       "language": "sv",
                      *       "segmentKey": null,
                      *       "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T17:10:23.611Z"
+                     *       "createdAt": "2026-12-06T20:23:49.618Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTip"];
@@ -60474,7 +60364,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No segment with id no-such-segment in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24c55-d67f-70cb-bd71-151ad27dfb87",
+                     *       "requestId": "01a24d06-ee78-76f8-b3bc-4e3c4f5aa651",
                      *       "instance": "/v1/message-tips"
                      *     }
                      */
@@ -60541,7 +60431,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24c55-d67b-722a-a695-c4f5325f79f0
+                 * @example 01a24d06-ee72-768a-b1b8-cba0c30f7109
                  */
                 id: string;
             };
@@ -60568,12 +60458,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d67b-722a-a695-c4f5325f79f0",
+                     *       "id": "01a24d06-ee72-768a-b1b8-cba0c30f7109",
                      *       "language": "sv",
                      *       "segmentKey": null,
                      *       "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T17:10:23.611Z"
+                     *       "createdAt": "2026-12-06T20:23:49.618Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTip"];
@@ -60707,7 +60597,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "earnNotices": false,
-                     *       "updatedAt": "2026-12-06T17:10:23.540Z"
+                     *       "updatedAt": "2026-12-06T20:23:49.502Z"
                      *     }
                      */
                     "application/json": {
@@ -60796,7 +60686,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "earnNotices": true,
-                     *       "updatedAt": "2026-12-06T17:10:23.628Z"
+                     *       "updatedAt": "2026-12-06T20:23:49.645Z"
                      *     }
                      */
                     "application/json": {
@@ -60917,7 +60807,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-d697-7328-a9e6-fa5747ad5525",
+                     *           "id": "01a24d06-eea4-778b-a0e5-bd200fb671ad",
                      *           "name": "Verktygsveckorna v. 50",
                      *           "channel": "email",
                      *           "purpose": "newsletter",
@@ -60940,8 +60830,8 @@ export interface operations {
                      *             }
                      *           },
                      *           "status": "sent",
-                     *           "scheduledAt": "2026-12-06T17:10:23.682Z",
-                     *           "sentAt": "2026-12-06T17:10:23.682Z",
+                     *           "scheduledAt": "2026-12-06T20:23:49.729Z",
+                     *           "sentAt": "2026-12-06T20:23:49.729Z",
                      *           "counts": {
                      *             "recipients": 1,
                      *             "sent": 0,
@@ -60950,9 +60840,9 @@ export interface operations {
                      *             "failed": 0,
                      *             "bounced": 0
                      *           },
-                     *           "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *           "createdAt": "2026-12-06T17:10:23.639Z",
-                     *           "updatedAt": "2026-12-06T17:10:23.682Z"
+                     *           "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "createdAt": "2026-12-06T20:23:49.667Z",
+                     *           "updatedAt": "2026-12-06T20:23:49.729Z"
                      *         }
                      *       ]
                      *     }
@@ -61077,7 +60967,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d697-7328-a9e6-fa5747ad5525",
+                     *       "id": "01a24d06-eea4-778b-a0e5-bd200fb671ad",
                      *       "name": "Verktygsveckorna",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61103,9 +60993,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "createdAt": "2026-12-06T17:10:23.639Z",
-                     *       "updatedAt": "2026-12-06T17:10:23.639Z"
+                     *       "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "createdAt": "2026-12-06T20:23:49.667Z",
+                     *       "updatedAt": "2026-12-06T20:23:49.667Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61196,7 +61086,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable förnamn in content.sv.subject, which this message does not have. It may use: name, programName, portalUrl, unsubscribeUrl.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24c55-d68f-7677-8379-4ca5e6461f9a",
+                     *       "requestId": "01a24d06-ee91-755e-a9e9-46473bd93c14",
                      *       "instance": "/v1/message-campaigns",
                      *       "errors": [
                      *         {
@@ -61234,7 +61124,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24c55-d697-7328-a9e6-fa5747ad5525
+                 * @example 01a24d06-eea4-778b-a0e5-bd200fb671ad
                  */
                 id: string;
             };
@@ -61250,7 +61140,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d697-7328-a9e6-fa5747ad5525",
+                     *       "id": "01a24d06-eea4-778b-a0e5-bd200fb671ad",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61273,8 +61163,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "status": "sent",
-                     *       "scheduledAt": "2026-12-06T17:10:23.682Z",
-                     *       "sentAt": "2026-12-06T17:10:23.682Z",
+                     *       "scheduledAt": "2026-12-06T20:23:49.729Z",
+                     *       "sentAt": "2026-12-06T20:23:49.729Z",
                      *       "counts": {
                      *         "recipients": 1,
                      *         "sent": 0,
@@ -61283,9 +61173,9 @@ export interface operations {
                      *         "failed": 0,
                      *         "bounced": 0
                      *       },
-                     *       "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "createdAt": "2026-12-06T17:10:23.639Z",
-                     *       "updatedAt": "2026-12-06T17:10:23.682Z"
+                     *       "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "createdAt": "2026-12-06T20:23:49.667Z",
+                     *       "updatedAt": "2026-12-06T20:23:49.729Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61372,7 +61262,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24c55-d697-7328-a9e6-fa5747ad5525
+                 * @example 01a24d06-eea4-778b-a0e5-bd200fb671ad
                  */
                 id: string;
             };
@@ -61436,7 +61326,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d697-7328-a9e6-fa5747ad5525",
+                     *       "id": "01a24d06-eea4-778b-a0e5-bd200fb671ad",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61462,9 +61352,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "createdAt": "2026-12-06T17:10:23.639Z",
-                     *       "updatedAt": "2026-12-06T17:10:23.648Z"
+                     *       "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "createdAt": "2026-12-06T20:23:49.667Z",
+                     *       "updatedAt": "2026-12-06T20:23:49.680Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61599,7 +61489,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24c55-d697-7328-a9e6-fa5747ad5525
+                 * @example 01a24d06-eea4-778b-a0e5-bd200fb671ad
                  */
                 id: string;
             };
@@ -61706,7 +61596,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24c55-d697-7328-a9e6-fa5747ad5525
+                 * @example 01a24d06-eea4-778b-a0e5-bd200fb671ad
                  */
                 id: string;
             };
@@ -61883,7 +61773,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24c55-d697-7328-a9e6-fa5747ad5525
+                 * @example 01a24d06-eea4-778b-a0e5-bd200fb671ad
                  */
                 id: string;
             };
@@ -61910,7 +61800,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d697-7328-a9e6-fa5747ad5525",
+                     *       "id": "01a24d06-eea4-778b-a0e5-bd200fb671ad",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61933,8 +61823,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "status": "sent",
-                     *       "scheduledAt": "2026-12-06T17:10:23.682Z",
-                     *       "sentAt": "2026-12-06T17:10:23.682Z",
+                     *       "scheduledAt": "2026-12-06T20:23:49.729Z",
+                     *       "sentAt": "2026-12-06T20:23:49.729Z",
                      *       "counts": {
                      *         "recipients": 1,
                      *         "sent": 0,
@@ -61943,9 +61833,9 @@ export interface operations {
                      *         "failed": 0,
                      *         "bounced": 0
                      *       },
-                     *       "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "createdAt": "2026-12-06T17:10:23.639Z",
-                     *       "updatedAt": "2026-12-06T17:10:23.682Z"
+                     *       "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "createdAt": "2026-12-06T20:23:49.667Z",
+                     *       "updatedAt": "2026-12-06T20:23:49.729Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -62060,8 +61950,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "None of the 325 members of this audience has given newsletter consent for email; nothing would be sent.",
                      *       "code": "audience_without_consent",
-                     *       "requestId": "01a24c55-d6a8-763b-aea4-ecad81a8a2bc",
-                     *       "instance": "/v1/message-campaigns/01a24c55-d697-7328-a9e6-fa5747ad5525/schedule"
+                     *       "requestId": "01a24d06-eebd-76a8-bcdc-ebd9857e6a83",
+                     *       "instance": "/v1/message-campaigns/01a24d06-eea4-778b-a0e5-bd200fb671ad/schedule"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -62091,7 +61981,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24c55-d6e0-75f4-9c99-23deed50184b
+                 * @example 01a24d06-ef17-723a-b815-76b6740478c6
                  */
                 id: string;
             };
@@ -62107,7 +61997,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d6e0-75f4-9c99-23deed50184b",
+                     *       "id": "01a24d06-ef17-723a-b815-76b6740478c6",
                      *       "name": "Julhälsning",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -62133,9 +62023,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46",
-                     *       "createdAt": "2026-12-06T17:10:23.712Z",
-                     *       "updatedAt": "2026-12-06T17:10:23.718Z"
+                     *       "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *       "createdAt": "2026-12-06T20:23:49.782Z",
+                     *       "updatedAt": "2026-12-06T20:23:49.790Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -62202,8 +62092,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The message is sent and can no longer be changed, scheduled or sent.",
                      *       "code": "message_campaign_not_editable",
-                     *       "requestId": "01a24c55-d6d9-745d-a58c-85ef7c905c76",
-                     *       "instance": "/v1/message-campaigns/01a24c55-d697-7328-a9e6-fa5747ad5525/cancel"
+                     *       "requestId": "01a24d06-ef0c-74d0-b31a-bf7c742f58a7",
+                     *       "instance": "/v1/message-campaigns/01a24d06-eea4-778b-a0e5-bd200fb671ad/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -62269,7 +62159,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24c55-d6d0-769c-a5a7-df2272e4e900
+                 * @example 01a24d06-eef6-70e8-a505-977e5eca9fbe
                  */
                 id: string;
             };
@@ -62411,7 +62301,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link
-                 * @example AAEBokxVjgZwJpM7YbrUz2PMAaJMVY6ad42xxNSf2-0uDQGiTFXWl3Moqeb6V0etVSU.C3f-VaUYmbBVXZ7UjaKpjA
+                 * @example AAEBok0Gl4l3joO0x3exQXWdAaJNBpgndteAerSFOi5jiQGiTQbupHeLoOW9IA-2ca0.i15KA8pW-o_tFnIGZ8bDZA
                  */
                 token: string;
             };
@@ -62498,7 +62388,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link
-                 * @example AAEBokxVjgZwJpM7YbrUz2PMAaJMVY6ad42xxNSf2-0uDQGiTFXWl3Moqeb6V0etVSU.C3f-VaUYmbBVXZ7UjaKpjA
+                 * @example AAEBok0Gl4l3joO0x3exQXWdAaJNBpgndteAerSFOi5jiQGiTQbupHeLoOW9IA-2ca0.i15KA8pW-o_tFnIGZ8bDZA
                  */
                 token: string;
             };
@@ -62518,7 +62408,7 @@ export interface operations {
                      *       "channel": "email",
                      *       "purpose": "newsletter",
                      *       "withdrawn": true,
-                     *       "recordedAt": "2026-12-06T17:10:23.734Z"
+                     *       "recordedAt": "2026-12-06T20:23:49.808Z"
                      *     }
                      */
                     "application/json": {
@@ -62547,8 +62437,8 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This unsubscribe link is not valid (changed or incomplete). Use the link from the message as it is, or sign in to change your choices.",
                      *       "code": "unsubscribe_token_invalid",
-                     *       "requestId": "01a24c55-d6f4-73ec-bd52-cf34eeef1c33",
-                     *       "instance": "/v1/unsubscribe/AAEBokxVjgZwJpM7YbrUz2PMAaJMVY6ad42xxNSf2-0uDQGiTFXWl3Moqeb6V0etVSU.C3f-VaUYmbBVXZ7UjaKpxx"
+                     *       "requestId": "01a24d06-ef2d-7352-8a89-d9d685f2b5de",
+                     *       "instance": "/v1/unsubscribe/AAEBok0Gl4l3joO0x3exQXWdAaJNBpgndteAerSFOi5jiQGiTQbupHeLoOW9IA-2ca0.i15KA8pW-o_tFnIGZ8bDxx"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -62724,32 +62614,32 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-d700-70bd-8388-f3c5300f3934",
+                     *           "id": "01a24d06-ef3d-748a-aecd-a2400c6fd0b5",
                      *           "day": 0,
                      *           "kind": "welcome",
                      *           "stopWhen": "never",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T17:10:23.744Z",
+                     *           "createdAt": "2026-12-06T20:23:49.820Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         },
                      *         {
-                     *           "id": "01a24c55-d708-76ba-a985-ccdcc191b9ec",
+                     *           "id": "01a24d06-ef47-747e-af5e-aad399ae8c9d",
                      *           "day": 3,
                      *           "kind": "first_purchase_tip",
                      *           "stopWhen": "first_purchase",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T17:10:23.752Z",
+                     *           "createdAt": "2026-12-06T20:23:49.831Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         },
                      *         {
-                     *           "id": "01a24c55-d70e-7577-a222-1a6af04895b4",
+                     *           "id": "01a24d06-ef4f-748a-bd99-7c60dfa6f7be",
                      *           "day": 14,
                      *           "kind": "checklist_reminder",
                      *           "stopWhen": "checklist_done",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T17:10:23.758Z",
+                     *           "createdAt": "2026-12-06T20:23:49.839Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         }
@@ -62847,12 +62737,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d700-70bd-8388-f3c5300f3934",
+                     *       "id": "01a24d06-ef3d-748a-aecd-a2400c6fd0b5",
                      *       "day": 0,
                      *       "kind": "welcome",
                      *       "stopWhen": "never",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T17:10:23.744Z",
+                     *       "createdAt": "2026-12-06T20:23:49.820Z",
                      *       "sent": 0,
                      *       "skipped": 0
                      *     }
@@ -62953,7 +62843,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24c55-d700-70bd-8388-f3c5300f3934
+                 * @example 01a24d06-ef3d-748a-aecd-a2400c6fd0b5
                  */
                 id: string;
             };
@@ -62980,12 +62870,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d700-70bd-8388-f3c5300f3934",
+                     *       "id": "01a24d06-ef3d-748a-aecd-a2400c6fd0b5",
                      *       "day": 0,
                      *       "kind": "welcome",
                      *       "stopWhen": "never",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T17:10:23.744Z",
+                     *       "createdAt": "2026-12-06T20:23:49.820Z",
                      *       "sent": 0,
                      *       "skipped": 0
                      *     }
@@ -63128,7 +63018,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-b6c1-7192-8052-1ab71adb24be",
+                     *           "id": "01a24d06-c670-72cb-853f-27c681979b26",
                      *           "title": {
                      *             "de": "Partnerzufriedenheit 2026",
                      *             "en": "Partner satisfaction 2026",
@@ -63219,9 +63109,9 @@ export interface operations {
                      *           "oncePer": "member",
                      *           "audience": {},
                      *           "opensAt": null,
-                     *           "closesAt": "2027-03-06T17:10:05.042Z",
+                     *           "closesAt": "2027-03-06T20:23:27.350Z",
                      *           "points": 50,
-                     *           "ruleId": "01a24c55-b6c9-746d-8516-606afcab18d1",
+                     *           "ruleId": "01a24d06-c677-7481-9315-14221f5c0c33",
                      *           "followUp": true,
                      *           "answers": 489,
                      *           "missingTexts": {
@@ -63231,9 +63121,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2025-12-06T17:10:05.042Z",
-                     *           "updatedAt": "2025-12-06T17:10:05.042Z",
-                     *           "publishedAt": "2025-12-06T17:10:05.042Z"
+                     *           "createdAt": "2025-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2025-12-06T20:23:27.350Z",
+                     *           "publishedAt": "2025-12-06T20:23:27.350Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -63365,7 +63255,7 @@ export interface operations {
                  *           "foreman"
                  *         ]
                  *       },
-                 *       "closesAt": "2027-02-04T17:10:21.055Z"
+                 *       "closesAt": "2027-02-04T20:23:46.604Z"
                  *     }
                  */
                 "application/json": {
@@ -63415,7 +63305,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ccb1-766f-b05e-4de7b813b144",
+                     *       "id": "01a24d06-e2eb-763a-b440-26bddc051687",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63481,7 +63371,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T17:10:21.055Z",
+                     *       "closesAt": "2027-02-04T20:23:46.604Z",
                      *       "points": 0,
                      *       "ruleId": null,
                      *       "followUp": true,
@@ -63493,8 +63383,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T17:10:21.105Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.105Z",
+                     *       "createdAt": "2026-12-06T20:23:46.667Z",
+                     *       "updatedAt": "2026-12-06T20:23:46.667Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -63594,7 +63484,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24c55-b6c1-7192-8052-1ab71adb24be
+                 * @example 01a24d06-c670-72cb-853f-27c681979b26
                  */
                 id: string;
             };
@@ -63610,7 +63500,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-b6c1-7192-8052-1ab71adb24be",
+                     *       "id": "01a24d06-c670-72cb-853f-27c681979b26",
                      *       "title": {
                      *         "de": "Partnerzufriedenheit 2026",
                      *         "en": "Partner satisfaction 2026",
@@ -63701,9 +63591,9 @@ export interface operations {
                      *       "oncePer": "member",
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T17:10:05.042Z",
+                     *       "closesAt": "2027-03-06T20:23:27.350Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24c55-b6c9-746d-8516-606afcab18d1",
+                     *       "ruleId": "01a24d06-c677-7481-9315-14221f5c0c33",
                      *       "followUp": true,
                      *       "answers": 489,
                      *       "missingTexts": {
@@ -63713,9 +63603,9 @@ export interface operations {
                      *         "pl": 0,
                      *         "de": 0
                      *       },
-                     *       "createdAt": "2025-12-06T17:10:05.042Z",
-                     *       "updatedAt": "2025-12-06T17:10:05.042Z",
-                     *       "publishedAt": "2025-12-06T17:10:05.042Z"
+                     *       "createdAt": "2025-12-06T20:23:27.350Z",
+                     *       "updatedAt": "2025-12-06T20:23:27.350Z",
+                     *       "publishedAt": "2025-12-06T20:23:27.350Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -63802,7 +63692,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24c55-ccb1-766f-b05e-4de7b813b144
+                 * @example 01a24d06-e2eb-763a-b440-26bddc051687
                  */
                 id: string;
             };
@@ -63862,7 +63752,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ccb1-766f-b05e-4de7b813b144",
+                     *       "id": "01a24d06-e2eb-763a-b440-26bddc051687",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63928,7 +63818,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T17:10:21.055Z",
+                     *       "closesAt": "2027-02-04T20:23:46.604Z",
                      *       "points": 25,
                      *       "ruleId": null,
                      *       "followUp": false,
@@ -63940,8 +63830,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T17:10:21.105Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.111Z",
+                     *       "createdAt": "2026-12-06T20:23:46.667Z",
+                     *       "updatedAt": "2026-12-06T20:23:46.676Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -64007,10 +63897,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_anonymity_fixed",
                      *       "title": "survey anonymity fixed",
                      *       "status": 409,
-                     *       "detail": "Survey 01a24c55-ccb1-766f-b05e-4de7b813b144 was published with its anonymity setting; that promise cannot change now.",
+                     *       "detail": "Survey 01a24d06-e2eb-763a-b440-26bddc051687 was published with its anonymity setting; that promise cannot change now.",
                      *       "code": "survey_anonymity_fixed",
-                     *       "requestId": "01a24c55-cccd-717c-aaf0-85f6f6a0a555",
-                     *       "instance": "/v1/surveys/01a24c55-ccb1-766f-b05e-4de7b813b144"
+                     *       "requestId": "01a24d06-e308-701e-bcd0-286185753157",
+                     *       "instance": "/v1/surveys/01a24d06-e2eb-763a-b440-26bddc051687"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -64088,7 +63978,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24c55-ccb1-766f-b05e-4de7b813b144
+                 * @example 01a24d06-e2eb-763a-b440-26bddc051687
                  */
                 id: string;
             };
@@ -64104,7 +63994,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ccb1-766f-b05e-4de7b813b144",
+                     *       "id": "01a24d06-e2eb-763a-b440-26bddc051687",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -64170,9 +64060,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T17:10:21.055Z",
+                     *       "closesAt": "2027-02-04T20:23:46.604Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24c55-ccc6-761c-98a2-f8be203dfe17",
+                     *       "ruleId": "01a24d06-e302-7435-b15b-9527c2588d76",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -64182,9 +64072,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T17:10:21.105Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.123Z",
-                     *       "publishedAt": "2026-12-06T17:10:21.123Z"
+                     *       "createdAt": "2026-12-06T20:23:46.667Z",
+                     *       "updatedAt": "2026-12-06T20:23:46.688Z",
+                     *       "publishedAt": "2026-12-06T20:23:46.688Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -64319,7 +64209,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24c55-ccb1-766f-b05e-4de7b813b144
+                 * @example 01a24d06-e2eb-763a-b440-26bddc051687
                  */
                 id: string;
             };
@@ -64335,7 +64225,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ccb1-766f-b05e-4de7b813b144",
+                     *       "id": "01a24d06-e2eb-763a-b440-26bddc051687",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -64401,9 +64291,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2026-12-06T17:10:21.139Z",
+                     *       "closesAt": "2026-12-06T20:23:46.703Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24c55-ccc6-761c-98a2-f8be203dfe17",
+                     *       "ruleId": "01a24d06-e302-7435-b15b-9527c2588d76",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -64413,9 +64303,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T17:10:21.105Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.139Z",
-                     *       "publishedAt": "2026-12-06T17:10:21.123Z"
+                     *       "createdAt": "2026-12-06T20:23:46.667Z",
+                     *       "updatedAt": "2026-12-06T20:23:46.703Z",
+                     *       "publishedAt": "2026-12-06T20:23:46.688Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -64544,7 +64434,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24c55-ccb1-766f-b05e-4de7b813b144
+                 * @example 01a24d06-e2eb-763a-b440-26bddc051687
                  */
                 id: string;
             };
@@ -64560,13 +64450,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ccb1-766f-b05e-4de7b813b144",
+                     *       "id": "01a24d06-e2eb-763a-b440-26bddc051687",
                      *       "kind": "survey",
                      *       "title": "How did the delivery go?",
                      *       "intro": "Three quick questions about your latest site delivery.",
                      *       "anonymous": false,
                      *       "points": 25,
-                     *       "closesAt": "2027-02-04T17:10:21.055Z",
+                     *       "closesAt": "2027-02-04T20:23:46.604Z",
                      *       "version": 0,
                      *       "answered": false,
                      *       "questions": [
@@ -64710,7 +64600,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24c55-b6c1-7192-8052-1ab71adb24be
+                 * @example 01a24d06-c670-72cb-853f-27c681979b26
                  */
                 id: string;
             };
@@ -64979,7 +64869,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24c55-b6c1-7192-8052-1ab71adb24be
+                 * @example 01a24d06-c670-72cb-853f-27c681979b26
                  */
                 id: string;
             };
@@ -65262,8 +65152,8 @@ export interface operations {
                  *       "source": "call-centre",
                  *       "sourceRef": "CC-2026-04812",
                  *       "score": 4,
-                 *       "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
-                 *       "occurredAt": "2026-12-04T17:10:21.055Z"
+                 *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                 *       "occurredAt": "2026-12-04T20:23:46.604Z"
                  *     }
                  */
                 "application/json": {
@@ -65401,7 +65291,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The answer to \"csat\" must be a whole number from 1 to 5.",
                      *       "code": "answer_out_of_range",
-                     *       "requestId": "01a24c55-cce0-748b-8e26-769f88778267",
+                     *       "requestId": "01a24d06-e31b-714a-b71f-b409bcd980c4",
                      *       "instance": "/v1/csat-scores"
                      *     }
                      */
@@ -65450,50 +65340,50 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-b712-7549-9f3b-5c8f1e427c48",
-                     *           "surveyId": "01a24c55-b6c1-7192-8052-1ab71adb24be",
-                     *           "accountId": "01a24c55-8e4e-709d-8ea3-73ed27ddf236",
+                     *           "id": "01a24d06-c6c4-721f-aa45-ae0a1ebbab90",
+                     *           "surveyId": "01a24d06-c670-72cb-853f-27c681979b26",
+                     *           "accountId": "01a24d06-97c7-76fb-95be-75babc1884d5",
                      *           "accountName": "Strands Bygg AS",
-                     *           "memberId": "01a24c55-8e9c-74ac-94bd-74aaee101e81",
+                     *           "memberId": "01a24d06-982a-727c-970b-d418e547c034",
                      *           "memberName": "Jonas Holm",
                      *           "score": 5,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-12-04T03:59:27.145Z",
+                     *           "createdAt": "2026-12-04T07:12:49.453Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24c55-b714-73ed-bdaa-ca9177ae0a9a",
-                     *           "surveyId": "01a24c55-b6c1-7192-8052-1ab71adb24be",
-                     *           "accountId": "01a24c55-8e4e-709d-8ea4-1bcb9949780f",
+                     *           "id": "01a24d06-c6c7-753a-95ef-be8edccaf49f",
+                     *           "surveyId": "01a24d06-c670-72cb-853f-27c681979b26",
+                     *           "accountId": "01a24d06-97c7-76fb-95bf-1dfa8b813ed7",
                      *           "accountName": "Larsens Snickeri HB",
-                     *           "memberId": "01a24c55-8e9d-728a-b7e8-21b1b93a7946",
+                     *           "memberId": "01a24d06-982c-7760-9dd4-2ff977844af4",
                      *           "memberName": "Ole Eriksson",
                      *           "score": 0,
                      *           "comment": "Fakturorna stämmer inte",
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-12-01T00:25:48.933Z",
+                     *           "createdAt": "2026-12-01T03:39:11.241Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24c55-b715-7577-8fad-b15bca128ebe",
-                     *           "surveyId": "01a24c55-b6c1-7192-8052-1ab71adb24be",
-                     *           "accountId": "01a24c55-8e4e-709d-8ea4-45d7fa88a41f",
+                     *           "id": "01a24d06-c6c8-725c-b576-9f5934c11f76",
+                     *           "surveyId": "01a24d06-c670-72cb-853f-27c681979b26",
+                     *           "accountId": "01a24d06-97c7-76fb-95bf-49ffc0e95c03",
                      *           "accountName": "Olsens VVS AS",
-                     *           "memberId": "01a24c55-8e9d-728a-b7e8-9d6395a025d2",
+                     *           "memberId": "01a24d06-982c-7760-9dd4-a943251a6989",
                      *           "memberName": "Ingrid Andersson",
                      *           "score": 2,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-28T07:43:03.461Z",
+                     *           "createdAt": "2026-11-28T10:56:25.769Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         }
@@ -65565,7 +65455,7 @@ export interface operations {
             path: {
                 /**
                  * @description The follow-up's id (a UUID)
-                 * @example 01a24c55-b712-7549-9f3b-5c8f1e427c48
+                 * @example 01a24d06-c6c4-721f-aa45-ae0a1ebbab90
                  */
                 id: string;
             };
@@ -65593,20 +65483,20 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-b712-7549-9f3b-5c8f1e427c48",
-                     *       "surveyId": "01a24c55-b6c1-7192-8052-1ab71adb24be",
-                     *       "accountId": "01a24c55-8e4e-709d-8ea3-73ed27ddf236",
+                     *       "id": "01a24d06-c6c4-721f-aa45-ae0a1ebbab90",
+                     *       "surveyId": "01a24d06-c670-72cb-853f-27c681979b26",
+                     *       "accountId": "01a24d06-97c7-76fb-95be-75babc1884d5",
                      *       "accountName": "Strands Bygg AS",
-                     *       "memberId": "01a24c55-8e9c-74ac-94bd-74aaee101e81",
+                     *       "memberId": "01a24d06-982a-727c-970b-d418e547c034",
                      *       "memberName": "Jonas Holm",
                      *       "score": 5,
                      *       "comment": null,
                      *       "assignee": "Karin Ahlström",
                      *       "status": "closed",
                      *       "note": "Ringde upp platschefen: leveranserna till Västerås-bygget går nu med egen bil varje tisdag.",
-                     *       "createdAt": "2026-12-04T03:59:27.145Z",
-                     *       "closedAt": "2026-12-06T17:10:21.159Z",
-                     *       "closedBy": "api-key:01a24c55-bf9b-71c9-ac3f-430dd335df46"
+                     *       "createdAt": "2026-12-04T07:12:49.453Z",
+                     *       "closedAt": "2026-12-06T20:23:46.725Z",
+                     *       "closedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyFollowup"];
@@ -65741,19 +65631,19 @@ export interface operations {
                      * @example {
                      *       "surveys": [
                      *         {
-                     *           "id": "01a24c55-b6c1-7192-8052-1ab71adb24be",
+                     *           "id": "01a24d06-c670-72cb-853f-27c681979b26",
                      *           "kind": "survey",
                      *           "title": "Partnertilfredshet 2026",
                      *           "points": 50,
                      *           "questions": 4,
                      *           "anonymous": false,
-                     *           "closesAt": "2027-03-06T17:10:05.042Z",
+                     *           "closesAt": "2027-03-06T20:23:27.350Z",
                      *           "answered": false
                      *         }
                      *       ],
                      *       "quizzes": [
                      *         {
-                     *           "id": "01a24c55-b737-7068-9182-278bbfdf91b5",
+                     *           "id": "01a24d06-c6f0-7429-8e70-11906febfe44",
                      *           "kind": "quiz",
                      *           "title": "Grunnkurs for installatører",
                      *           "intro": "",
@@ -65849,7 +65739,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24c55-b6c1-7192-8052-1ab71adb24be
+                 * @example 01a24d06-c670-72cb-853f-27c681979b26
                  */
                 id: string;
             };
@@ -65865,13 +65755,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-b6c1-7192-8052-1ab71adb24be",
+                     *       "id": "01a24d06-c670-72cb-853f-27c681979b26",
                      *       "kind": "survey",
                      *       "title": "Partnertilfredshet 2026",
                      *       "intro": "To minutter som hjelper oss å bli bedre.",
                      *       "anonymous": false,
                      *       "points": 50,
-                     *       "closesAt": "2027-03-06T17:10:05.042Z",
+                     *       "closesAt": "2027-03-06T20:23:27.350Z",
                      *       "version": 1,
                      *       "answered": false,
                      *       "questions": [
@@ -66014,7 +65904,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24c55-b6c1-7192-8052-1ab71adb24be
+                 * @example 01a24d06-c670-72cb-853f-27c681979b26
                  */
                 id: string;
             };
@@ -66120,10 +66010,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_already_answered",
                      *       "title": "survey already answered",
                      *       "status": 409,
-                     *       "detail": "Undersøkelse 01a24c55-b6c1-7192-8052-1ab71adb24be er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
+                     *       "detail": "Undersøkelse 01a24d06-c670-72cb-853f-27c681979b26 er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
                      *       "code": "survey_already_answered",
-                     *       "requestId": "01a24c55-cadc-7602-a450-b8e75aefb17d",
-                     *       "instance": "/portal/v1/surveys/01a24c55-b6c1-7192-8052-1ab71adb24be/answers"
+                     *       "requestId": "01a24d06-e090-7462-a318-0ff0a227d548",
+                     *       "instance": "/portal/v1/surveys/01a24d06-c670-72cb-853f-27c681979b26/answers"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -66201,7 +66091,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24c55-b6c1-7192-8052-1ab71adb24be
+                 * @example 01a24d06-c670-72cb-853f-27c681979b26
                  */
                 id: string;
             };
@@ -66223,7 +66113,7 @@ export interface operations {
                      *           "recommend": 9
                      *         },
                      *         "step": 1,
-                     *         "updatedAt": "2026-12-06T17:10:20.586Z"
+                     *         "updatedAt": "2026-12-06T20:23:46.012Z"
                      *       }
                      *     }
                      */
@@ -66325,7 +66215,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24c55-b6c1-7192-8052-1ab71adb24be
+                 * @example 01a24d06-c670-72cb-853f-27c681979b26
                  */
                 id: string;
             };
@@ -66371,7 +66261,7 @@ export interface operations {
                      *         "recommend": 9
                      *       },
                      *       "step": 1,
-                     *       "updatedAt": "2026-12-06T17:10:20.586Z"
+                     *       "updatedAt": "2026-12-06T20:23:46.012Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyDraft"];
@@ -66506,7 +66396,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24c55-b6c1-7192-8052-1ab71adb24be
+                 * @example 01a24d06-c670-72cb-853f-27c681979b26
                  */
                 id: string;
             };
@@ -66650,7 +66540,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-b737-7068-9182-278bbfdf91b5",
+                     *           "id": "01a24d06-c6f0-7429-8e70-11906febfe44",
                      *           "title": {
                      *             "de": "Grundlagen für Installateure",
                      *             "en": "Installer basics",
@@ -66804,7 +66694,7 @@ export interface operations {
                      *           "opensAt": null,
                      *           "closesAt": null,
                      *           "points": 100,
-                     *           "ruleId": "01a24c55-b73c-76ea-9c42-1a8dc9cd18b7",
+                     *           "ruleId": "01a24d06-c6f9-72fd-a8ef-106fbab3ff4e",
                      *           "missingTexts": {
                      *             "en": 0,
                      *             "sv": 0,
@@ -66812,9 +66702,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2026-10-07T17:10:05.042Z",
-                     *           "updatedAt": "2026-10-07T17:10:05.042Z",
-                     *           "publishedAt": "2026-10-07T17:10:05.042Z"
+                     *           "createdAt": "2026-10-07T20:23:27.350Z",
+                     *           "updatedAt": "2026-10-07T20:23:27.350Z",
+                     *           "publishedAt": "2026-10-07T20:23:27.350Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -67041,7 +66931,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ccf4-75f5-9a02-54b0171cd7f3",
+                     *       "id": "01a24d06-e336-749b-9a70-324c8574ce70",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67163,8 +67053,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T17:10:21.172Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.172Z",
+                     *       "createdAt": "2026-12-06T20:23:46.742Z",
+                     *       "updatedAt": "2026-12-06T20:23:46.742Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -67276,7 +67166,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24c55-ccf4-75f5-9a02-54b0171cd7f3
+                 * @example 01a24d06-e336-749b-9a70-324c8574ce70
                  */
                 id: string;
             };
@@ -67292,7 +67182,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ccf4-75f5-9a02-54b0171cd7f3",
+                     *       "id": "01a24d06-e336-749b-9a70-324c8574ce70",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67414,8 +67304,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T17:10:21.172Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.172Z",
+                     *       "createdAt": "2026-12-06T20:23:46.742Z",
+                     *       "updatedAt": "2026-12-06T20:23:46.742Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -67503,7 +67393,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24c55-ccf4-75f5-9a02-54b0171cd7f3
+                 * @example 01a24d06-e336-749b-9a70-324c8574ce70
                  */
                 id: string;
             };
@@ -67514,7 +67404,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "points": 50,
-                 *       "closesAt": "2027-03-06T17:10:21.055Z"
+                 *       "closesAt": "2027-03-06T20:23:46.604Z"
                  *     }
                  */
                 "application/json": {
@@ -67564,7 +67454,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ccf4-75f5-9a02-54b0171cd7f3",
+                     *       "id": "01a24d06-e336-749b-9a70-324c8574ce70",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67676,7 +67566,7 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T17:10:21.055Z",
+                     *       "closesAt": "2027-03-06T20:23:46.604Z",
                      *       "points": 50,
                      *       "ruleId": null,
                      *       "missingTexts": {
@@ -67686,8 +67576,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T17:10:21.172Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.180Z",
+                     *       "createdAt": "2026-12-06T20:23:46.742Z",
+                     *       "updatedAt": "2026-12-06T20:23:46.752Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -67823,7 +67713,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24c55-ccf4-75f5-9a02-54b0171cd7f3
+                 * @example 01a24d06-e336-749b-9a70-324c8574ce70
                  */
                 id: string;
             };
@@ -67839,7 +67729,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ccf4-75f5-9a02-54b0171cd7f3",
+                     *       "id": "01a24d06-e336-749b-9a70-324c8574ce70",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67951,9 +67841,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T17:10:21.055Z",
+                     *       "closesAt": "2027-03-06T20:23:46.604Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24c55-cd09-7192-810f-a61bd24d2720",
+                     *       "ruleId": "01a24d06-e34d-76ed-952f-62dbf31540af",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -67961,9 +67851,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T17:10:21.172Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.191Z",
-                     *       "publishedAt": "2026-12-06T17:10:21.191Z"
+                     *       "createdAt": "2026-12-06T20:23:46.742Z",
+                     *       "updatedAt": "2026-12-06T20:23:46.763Z",
+                     *       "publishedAt": "2026-12-06T20:23:46.763Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -68098,7 +67988,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24c55-ccf4-75f5-9a02-54b0171cd7f3
+                 * @example 01a24d06-e336-749b-9a70-324c8574ce70
                  */
                 id: string;
             };
@@ -68114,7 +68004,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ccf4-75f5-9a02-54b0171cd7f3",
+                     *       "id": "01a24d06-e336-749b-9a70-324c8574ce70",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -68226,9 +68116,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T17:10:21.055Z",
+                     *       "closesAt": "2027-03-06T20:23:46.604Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24c55-cd09-7192-810f-a61bd24d2720",
+                     *       "ruleId": "01a24d06-e34d-76ed-952f-62dbf31540af",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -68236,9 +68126,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T17:10:21.172Z",
-                     *       "updatedAt": "2026-12-06T17:10:21.248Z",
-                     *       "publishedAt": "2026-12-06T17:10:21.191Z"
+                     *       "createdAt": "2026-12-06T20:23:46.742Z",
+                     *       "updatedAt": "2026-12-06T20:23:46.823Z",
+                     *       "publishedAt": "2026-12-06T20:23:46.763Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -68367,7 +68257,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24c55-ccf4-75f5-9a02-54b0171cd7f3
+                 * @example 01a24d06-e336-749b-9a70-324c8574ce70
                  */
                 id: string;
             };
@@ -68533,7 +68423,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24c55-ccf4-75f5-9a02-54b0171cd7f3
+                 * @example 01a24d06-e336-749b-9a70-324c8574ce70
                  */
                 id: string;
             };
@@ -68710,7 +68600,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24c55-ccf4-75f5-9a02-54b0171cd7f3
+                 * @example 01a24d06-e336-749b-9a70-324c8574ce70
                  */
                 id: string;
             };
@@ -68726,14 +68616,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-ccf4-75f5-9a02-54b0171cd7f3",
+                     *       "id": "01a24d06-e336-749b-9a70-324c8574ce70",
                      *       "kind": "quiz",
                      *       "title": "Säkert på ställningen",
                      *       "intro": "Fyra frågor om arbete på höjd. Klarar du tre får du 50 poäng.",
                      *       "points": 50,
                      *       "questions": 4,
                      *       "passPercent": 75,
-                     *       "closesAt": "2027-03-06T17:10:21.055Z",
+                     *       "closesAt": "2027-03-06T20:23:46.604Z",
                      *       "attempts": 0,
                      *       "attemptsLeft": 3,
                      *       "passed": false,
@@ -68837,7 +68727,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24c55-ccf4-75f5-9a02-54b0171cd7f3
+                 * @example 01a24d06-e336-749b-9a70-324c8574ce70
                  */
                 id: string;
             };
@@ -68867,9 +68757,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-cd1b-758e-b8cb-78d17c728947",
-                     *       "quizId": "01a24c55-ccf4-75f5-9a02-54b0171cd7f3",
-                     *       "startedAt": "2026-12-06T17:10:21.207Z",
+                     *       "id": "01a24d06-e35e-73ad-ac65-48591f409e3c",
+                     *       "quizId": "01a24d06-e336-749b-9a70-324c8574ce70",
+                     *       "startedAt": "2026-12-06T20:23:46.778Z",
                      *       "questions": [
                      *         {
                      *           "id": "guardrail",
@@ -69064,7 +68954,7 @@ export interface operations {
             path: {
                 /**
                  * @description The attempt's id, from starting it
-                 * @example 01a24c55-cd1b-758e-b8cb-78d17c728947
+                 * @example 01a24d06-e35e-73ad-ac65-48591f409e3c
                  */
                 id: string;
             };
@@ -69102,7 +68992,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "attemptId": "01a24c55-cd1b-758e-b8cb-78d17c728947",
+                     *       "attemptId": "01a24d06-e35e-73ad-ac65-48591f409e3c",
                      *       "score": 3,
                      *       "total": 4,
                      *       "passed": true,
@@ -69452,17 +69342,17 @@ export interface operations {
                      *       "total": 208,
                      *       "sample": [
                      *         {
-                     *           "id": "01a24c55-8e4e-709d-8ea4-9f9f2bd4c90f",
+                     *           "id": "01a24d06-97c7-76fb-95bf-a043beb07a49",
                      *           "name": "Anderssons Bygg AS",
                      *           "externalId": "K2123"
                      *         },
                      *         {
-                     *           "id": "01a24c55-8e4e-709d-8ea2-bf91233255f2",
+                     *           "id": "01a24d06-97c7-76fb-95bd-c1a927df0df6",
                      *           "name": "Anderssons Bygg HB",
                      *           "externalId": "K2003"
                      *         },
                      *         {
-                     *           "id": "01a24c55-8e4e-709d-8ea4-247d67ebd390",
+                     *           "id": "01a24d06-97c7-76fb-95bf-2b3519b855c0",
                      *           "name": "Bergs Bygg AB",
                      *           "externalId": "K2093"
                      *         }
@@ -69569,7 +69459,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "A segment filter cannot use the field turnover for accounts. See GET /v1/segments/fields for the fields there are.",
                      *       "code": "segment_field_unknown",
-                     *       "requestId": "01a24c55-d04b-7070-9faa-22b1c58d5a79",
+                     *       "requestId": "01a24d06-e682-753f-9cf6-19245a77ec64",
                      *       "instance": "/v1/segments/preview"
                      *     }
                      */
@@ -69612,7 +69502,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-a68b-73ed-a7d8-b04448ef85c5",
+                     *           "id": "01a24d06-b14b-7195-8c0f-2d2b3234e609",
                      *           "key": "middle-band",
                      *           "name": "Middle band (60–80 %)",
                      *           "description": "Accounts ranked between 15 % and 84 % by RFM: neither the best nor the weakest (seed 000).",
@@ -69637,12 +69527,12 @@ export interface operations {
                      *           },
                      *           "system": true,
                      *           "memberCount": 142,
-                     *           "refreshedAt": "2026-12-06T17:10:05.042Z",
-                     *           "createdAt": "2026-12-06T17:10:05.042Z",
-                     *           "updatedAt": "2026-12-06T17:10:05.042Z"
+                     *           "refreshedAt": "2026-12-06T20:23:27.350Z",
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-8f09-7026-a34a-5b6212490c98",
+                     *           "id": "01a24d06-98ba-7016-b091-f758bb657295",
                      *           "key": "installers-buying-tools",
                      *           "name": "Installers with tools purchases this quarter",
                      *           "description": null,
@@ -69665,12 +69555,12 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 80,
-                     *           "refreshedAt": "2026-12-06T17:10:05.042Z",
-                     *           "createdAt": "2026-12-06T17:10:05.042Z",
-                     *           "updatedAt": "2026-12-06T17:10:05.042Z"
+                     *           "refreshedAt": "2026-12-06T20:23:27.350Z",
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-8ef8-71a1-8d7d-33627a97db4c",
+                     *           "id": "01a24d06-98ac-7471-b095-ebcf277ac1eb",
                      *           "key": "key-accounts",
                      *           "name": "Key accounts",
                      *           "description": null,
@@ -69685,9 +69575,9 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 20,
-                     *           "refreshedAt": "2026-12-06T17:10:05.042Z",
-                     *           "createdAt": "2026-12-06T17:10:05.042Z",
-                     *           "updatedAt": "2026-12-06T17:10:05.042Z"
+                     *           "refreshedAt": "2026-12-06T20:23:27.350Z",
+                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         }
                      *       ]
                      *     }
@@ -69811,7 +69701,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d056-76ce-a114-74070476aeed",
+                     *       "id": "01a24d06-e693-721c-b30e-9ada9cf6df55",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -69835,9 +69725,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 43,
-                     *       "refreshedAt": "2026-12-06T17:10:22.038Z",
-                     *       "createdAt": "2026-12-06T17:10:22.038Z",
-                     *       "updatedAt": "2026-12-06T17:10:22.038Z"
+                     *       "refreshedAt": "2026-12-06T20:23:47.602Z",
+                     *       "createdAt": "2026-12-06T20:23:47.602Z",
+                     *       "updatedAt": "2026-12-06T20:23:47.602Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -69892,7 +69782,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The program already has a segment with the key roofing-norway.",
                      *       "code": "segment_key_taken",
-                     *       "requestId": "01a24c55-d063-71bd-9be9-f93e02cb8a57",
+                     *       "requestId": "01a24d06-e6a1-703a-aca6-aefda593da5d",
                      *       "instance": "/v1/segments"
                      *     }
                      */
@@ -69959,7 +69849,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24c55-8ef8-71a1-8d7d-33627a97db4c
+                 * @example 01a24d06-98ac-7471-b095-ebcf277ac1eb
                  */
                 id: string;
             };
@@ -69975,7 +69865,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-8ef8-71a1-8d7d-33627a97db4c",
+                     *       "id": "01a24d06-98ac-7471-b095-ebcf277ac1eb",
                      *       "key": "key-accounts",
                      *       "name": "Key accounts",
                      *       "description": null,
@@ -69990,9 +69880,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 20,
-                     *       "refreshedAt": "2026-12-06T17:10:05.042Z",
-                     *       "createdAt": "2026-12-06T17:10:05.042Z",
-                     *       "updatedAt": "2026-12-06T17:10:05.042Z"
+                     *       "refreshedAt": "2026-12-06T20:23:27.350Z",
+                     *       "createdAt": "2026-12-06T20:23:27.350Z",
+                     *       "updatedAt": "2026-12-06T20:23:27.350Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -70079,7 +69969,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24c55-d056-76ce-a114-74070476aeed
+                 * @example 01a24d06-e693-721c-b30e-9ada9cf6df55
                  */
                 id: string;
             };
@@ -70211,7 +70101,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24c55-d056-76ce-a114-74070476aeed
+                 * @example 01a24d06-e693-721c-b30e-9ada9cf6df55
                  */
                 id: string;
             };
@@ -70256,7 +70146,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d056-76ce-a114-74070476aeed",
+                     *       "id": "01a24d06-e693-721c-b30e-9ada9cf6df55",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers, twice or more",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -70280,9 +70170,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 32,
-                     *       "refreshedAt": "2026-12-06T17:10:22.061Z",
-                     *       "createdAt": "2026-12-06T17:10:22.038Z",
-                     *       "updatedAt": "2026-12-06T17:10:22.061Z"
+                     *       "refreshedAt": "2026-12-06T20:23:47.626Z",
+                     *       "createdAt": "2026-12-06T20:23:47.602Z",
+                     *       "updatedAt": "2026-12-06T20:23:47.626Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -70417,7 +70307,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24c55-d056-76ce-a114-74070476aeed
+                 * @example 01a24d06-e693-721c-b30e-9ada9cf6df55
                  */
                 id: string;
             };
@@ -70433,12 +70323,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24c55-d056-76ce-a114-74070476aeed",
+                     *       "segmentId": "01a24d06-e693-721c-b30e-9ada9cf6df55",
                      *       "key": "roofing-norway",
                      *       "count": 32,
                      *       "added": 0,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T17:10:22.074Z"
+                     *       "at": "2026-12-06T20:23:47.643Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -70569,7 +70459,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24c55-8ef8-71a1-8d7d-33627a97db4c
+                 * @example 01a24d06-98ac-7471-b095-ebcf277ac1eb
                  */
                 id: string;
             };
@@ -70587,25 +70477,25 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-8e4e-709d-8ea2-b3017ba38f8b",
+                     *           "id": "01a24d06-97c7-76fb-95bd-b4ad82d4ab50",
                      *           "name": "Anderssons Montage AB",
                      *           "externalId": "K2000",
-                     *           "addedAt": "2025-12-06T17:10:05.042Z"
+                     *           "addedAt": "2025-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-8e4e-709d-8ea2-cf4c4bd2a08f",
+                     *           "id": "01a24d06-97c7-76fb-95bd-d25ff4747b7e",
                      *           "name": "Johanssons VVS AS",
                      *           "externalId": "K2007",
-                     *           "addedAt": "2025-12-06T17:10:05.042Z"
+                     *           "addedAt": "2025-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-8e4e-709d-8ea2-e8e8b6fbfa95",
+                     *           "id": "01a24d06-97c7-76fb-95bd-ecb85fd1ccf8",
                      *           "name": "Strands Bygg HB",
                      *           "externalId": "K2014",
-                     *           "addedAt": "2025-12-06T17:10:05.042Z"
+                     *           "addedAt": "2025-12-06T20:23:27.350Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGM1NS04ZTRlLTcwOWQtOGVhMy0yMjJjMDlhNjcyMGIiXQ"
+                     *       "nextCursor": "WyIwMWEyNGQwNi05N2M3LTc2ZmItOTViZS0yN2M4MzdiODBlM2IiXQ"
                      *     }
                      */
                     "application/json": {
@@ -70706,7 +70596,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24c55-d094-7192-8f01-c785992e4c04
+                 * @example 01a24d06-e6d9-72b5-b8ff-c0214832ebb8
                  */
                 id: string;
             };
@@ -70722,12 +70612,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24c55-d094-7192-8f01-c785992e4c04",
+                     *       "segmentId": "01a24d06-e6d9-72b5-b8ff-c0214832ebb8",
                      *       "key": "fair-visitors-2026",
                      *       "count": 3,
                      *       "added": 3,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T17:10:22.112Z"
+                     *       "at": "2026-12-06T20:23:47.697Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -70868,7 +70758,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24c55-8ef8-71a1-8d7d-33627a97db4c
+                 * @example 01a24d06-98ac-7471-b095-ebcf277ac1eb
                  */
                 id: string;
             };
@@ -70886,14 +70776,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "at": "2025-12-06T17:10:05.042Z",
+                     *           "at": "2025-12-06T20:23:27.350Z",
                      *           "count": 20,
                      *           "added": 20,
                      *           "removed": 0,
                      *           "trigger": "create"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T17:10:05.042Z",
+                     *           "at": "2026-12-06T20:23:27.350Z",
                      *           "count": 20,
                      *           "added": 0,
                      *           "removed": 0,
@@ -71375,7 +71265,7 @@ export interface operations {
                      *       "total": 208,
                      *       "data": [
                      *         {
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *           "name": "VVSkedjan A",
                      *           "externalId": "K1000",
                      *           "rankPercent": 0,
@@ -71396,7 +71286,7 @@ export interface operations {
                      *           ]
                      *         },
                      *         {
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-e649614e489c",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-b82f93fe7a55",
                      *           "name": "VVSkedjan A Trondheim",
                      *           "externalId": "K1000-1",
                      *           "rankPercent": 0,
@@ -71417,7 +71307,7 @@ export interface operations {
                      *           ]
                      *         },
                      *         {
-                     *           "accountId": "01a24c55-8e4d-74ce-a04f-eb1528dcd828",
+                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
                      *           "name": "VVSkedjan A Göteborg",
                      *           "externalId": "K1000-2",
                      *           "rankPercent": 0,
@@ -71544,7 +71434,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
                      *       "scoreDate": "2026-12-06",
                      *       "recencyDays": 0,
                      *       "frequency": 20,
@@ -71673,14 +71563,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-8f0d-711f-9a96-0ed9819f8d9b",
+                     *           "id": "01a24d06-98c0-72ab-924b-8d9dae1e8a40",
                      *           "name": "Dubbla poäng i Sverige",
                      *           "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *           "segmentKeys": [
                      *             "sweden"
                      *           ],
-                     *           "startsAt": "2026-09-07T17:10:05.042Z",
-                     *           "endsAt": "2026-10-07T17:10:05.042Z",
+                     *           "startsAt": "2026-09-07T20:23:27.350Z",
+                     *           "endsAt": "2026-10-07T20:23:27.350Z",
                      *           "effects": [
                      *             {
                      *               "type": "multiplier",
@@ -71689,8 +71579,8 @@ export interface operations {
                      *           ],
                      *           "budgetPoints": 150000,
                      *           "controlPercent": 20,
-                     *           "walletId": "01a24c55-8f0d-711f-9a96-114108735ee7",
-                     *           "createdAt": "2026-09-02T17:10:05.042Z",
+                     *           "walletId": "01a24d06-98c0-72ab-924b-9374c6e98e16",
+                     *           "createdAt": "2026-09-02T20:23:27.350Z",
                      *           "stoppedAt": null,
                      *           "report": {
                      *             "status": "finished",
@@ -71701,32 +71591,32 @@ export interface operations {
                      *               "exhausted": true
                      *             },
                      *             "payouts": {
-                     *               "count": 27
+                     *               "count": 23
                      *             },
                      *             "groups": {
                      *               "treatment": {
-                     *                 "n": 129,
-                     *                 "mean": 9430488.372093024,
-                     *                 "variance": 108641153570410.61,
-                     *                 "purchases": 209
+                     *                 "n": 133,
+                     *                 "mean": 10529469.92481203,
+                     *                 "variance": 155149189808482.56,
+                     *                 "purchases": 228
                      *               },
                      *               "control": {
-                     *                 "n": 29,
-                     *                 "mean": 12783624.137931034,
-                     *                 "variance": 289946173269039.44,
-                     *                 "purchases": 56
+                     *                 "n": 25,
+                     *                 "mean": 7473544,
+                     *                 "variance": 67273191505066.664,
+                     *                 "purchases": 37
                      *               }
                      *             },
                      *             "uplift": {
-                     *               "difference": -3353135.7658380102,
-                     *               "relative": -0.2622993080568386,
-                     *               "low": -9806247.927111961,
-                     *               "high": 3099976.3954359395,
+                     *               "difference": 3055925.92481203,
+                     *               "relative": 0.40889916816065175,
+                     *               "low": -793526.6597357825,
+                     *               "high": 6905378.509359842,
                      *               "significant": false
                      *             },
                      *             "window": {
-                     *               "from": "2026-09-07T17:10:05.042Z",
-                     *               "to": "2026-10-07T17:10:05.042Z"
+                     *               "from": "2026-09-07T20:23:27.350Z",
+                     *               "to": "2026-10-07T20:23:27.350Z"
                      *             }
                      *           }
                      *         }
@@ -71883,7 +71773,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d127-7257-9328-aadc22459c9f",
+                     *       "id": "01a24d06-e784-7612-b261-6c688d7ff2c5",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -71901,8 +71791,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24c55-d127-7257-9328-ae2171a6cb10",
-                     *       "createdAt": "2026-12-06T17:10:22.246Z",
+                     *       "walletId": "01a24d06-e784-7612-b261-736a1d81b7ae",
+                     *       "createdAt": "2026-12-06T20:23:47.841Z",
                      *       "stoppedAt": null
                      *     }
                      */
@@ -71994,7 +71884,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign must end after it starts (starts 2027-01-29T00:00:00.000Z, ends 2027-01-01T00:00:00.000Z).",
                      *       "code": "campaign_dates_reversed",
-                     *       "requestId": "01a24c55-d12e-72ba-a55e-b49e7e322515",
+                     *       "requestId": "01a24d06-e78d-735a-b770-0b124d2b3587",
                      *       "instance": "/v1/campaigns"
                      *     }
                      */
@@ -72025,7 +71915,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24c55-8f0d-711f-9a96-0ed9819f8d9b
+                 * @example 01a24d06-98c0-72ab-924b-8d9dae1e8a40
                  */
                 id: string;
             };
@@ -72041,14 +71931,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-8f0d-711f-9a96-0ed9819f8d9b",
+                     *       "id": "01a24d06-98c0-72ab-924b-8d9dae1e8a40",
                      *       "name": "Dubbla poäng i Sverige",
                      *       "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *       "segmentKeys": [
                      *         "sweden"
                      *       ],
-                     *       "startsAt": "2026-09-07T17:10:05.042Z",
-                     *       "endsAt": "2026-10-07T17:10:05.042Z",
+                     *       "startsAt": "2026-09-07T20:23:27.350Z",
+                     *       "endsAt": "2026-10-07T20:23:27.350Z",
                      *       "effects": [
                      *         {
                      *           "type": "multiplier",
@@ -72057,8 +71947,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 150000,
                      *       "controlPercent": 20,
-                     *       "walletId": "01a24c55-8f0d-711f-9a96-114108735ee7",
-                     *       "createdAt": "2026-09-02T17:10:05.042Z",
+                     *       "walletId": "01a24d06-98c0-72ab-924b-9374c6e98e16",
+                     *       "createdAt": "2026-09-02T20:23:27.350Z",
                      *       "stoppedAt": null,
                      *       "report": {
                      *         "status": "finished",
@@ -72069,32 +71959,32 @@ export interface operations {
                      *           "exhausted": true
                      *         },
                      *         "payouts": {
-                     *           "count": 27
+                     *           "count": 23
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 129,
-                     *             "mean": 9430488.372093024,
-                     *             "variance": 108641153570410.61,
-                     *             "purchases": 209
+                     *             "n": 133,
+                     *             "mean": 10529469.92481203,
+                     *             "variance": 155149189808482.56,
+                     *             "purchases": 228
                      *           },
                      *           "control": {
-                     *             "n": 29,
-                     *             "mean": 12783624.137931034,
-                     *             "variance": 289946173269039.44,
-                     *             "purchases": 56
+                     *             "n": 25,
+                     *             "mean": 7473544,
+                     *             "variance": 67273191505066.664,
+                     *             "purchases": 37
                      *           }
                      *         },
                      *         "uplift": {
-                     *           "difference": -3353135.7658380102,
-                     *           "relative": -0.2622993080568386,
-                     *           "low": -9806247.927111961,
-                     *           "high": 3099976.3954359395,
+                     *           "difference": 3055925.92481203,
+                     *           "relative": 0.40889916816065175,
+                     *           "low": -793526.6597357825,
+                     *           "high": 6905378.509359842,
                      *           "significant": false
                      *         },
                      *         "window": {
-                     *           "from": "2026-09-07T17:10:05.042Z",
-                     *           "to": "2026-10-07T17:10:05.042Z"
+                     *           "from": "2026-09-07T20:23:27.350Z",
+                     *           "to": "2026-10-07T20:23:27.350Z"
                      *         }
                      *       }
                      *     }
@@ -72210,7 +72100,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24c55-d127-7257-9328-aadc22459c9f
+                 * @example 01a24d06-e784-7612-b261-6c688d7ff2c5
                  */
                 id: string;
             };
@@ -72226,7 +72116,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d127-7257-9328-aadc22459c9f",
+                     *       "id": "01a24d06-e784-7612-b261-6c688d7ff2c5",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -72244,9 +72134,9 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24c55-d127-7257-9328-ae2171a6cb10",
-                     *       "createdAt": "2026-12-06T17:10:22.246Z",
-                     *       "stoppedAt": "2026-12-06T17:10:22.273Z",
+                     *       "walletId": "01a24d06-e784-7612-b261-736a1d81b7ae",
+                     *       "createdAt": "2026-12-06T20:23:47.841Z",
+                     *       "stoppedAt": "2026-12-06T20:23:47.880Z",
                      *       "report": {
                      *         "status": "stopped",
                      *         "budget": {
@@ -72375,10 +72265,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:campaign_over",
                      *       "title": "campaign over",
                      *       "status": 409,
-                     *       "detail": "The campaign has already ended or was stopped (2026-10-07T17:10:05.042Z); plan a new one instead.",
+                     *       "detail": "The campaign has already ended or was stopped (2026-10-07T20:23:27.350Z); plan a new one instead.",
                      *       "code": "campaign_over",
-                     *       "requestId": "01a24c55-d149-7619-beec-6630f5031adf",
-                     *       "instance": "/v1/campaigns/01a24c55-8f0d-711f-9a96-0ed9819f8d9b/stop"
+                     *       "requestId": "01a24d06-e7b2-778c-be1b-de8cd287ac66",
+                     *       "instance": "/v1/campaigns/01a24d06-98c0-72ab-924b-8d9dae1e8a40/stop"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -72444,7 +72334,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24c55-d127-7257-9328-aadc22459c9f
+                 * @example 01a24d06-e784-7612-b261-6c688d7ff2c5
                  */
                 id: string;
             };
@@ -72475,7 +72365,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d127-7257-9328-aadc22459c9f",
+                     *       "id": "01a24d06-e784-7612-b261-6c688d7ff2c5",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -72493,8 +72383,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24c55-d127-7257-9328-ae2171a6cb10",
-                     *       "createdAt": "2026-12-06T17:10:22.246Z",
+                     *       "walletId": "01a24d06-e784-7612-b261-736a1d81b7ae",
+                     *       "createdAt": "2026-12-06T20:23:47.841Z",
                      *       "stoppedAt": null,
                      *       "report": {
                      *         "status": "planned",
@@ -72674,8 +72564,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign's new end (2027-01-01T00:00:00.000Z) must be after its current end (2027-02-05T00:00:00.000Z).",
                      *       "code": "campaign_end_not_later",
-                     *       "requestId": "01a24c55-d13b-752a-afef-43d6d72800b2",
-                     *       "instance": "/v1/campaigns/01a24c55-d127-7257-9328-aadc22459c9f/extend"
+                     *       "requestId": "01a24d06-e7a0-7287-94c4-0294bdb6573b",
+                     *       "instance": "/v1/campaigns/01a24d06-e784-7612-b261-6c688d7ff2c5/extend"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -72819,7 +72709,7 @@ export interface operations {
                      *           "tierKey": null,
                      *           "message": {},
                      *           "activeFrom": "2025-12-06",
-                     *           "updatedAt": "2025-12-06T17:10:05.042Z"
+                     *           "updatedAt": "2025-12-06T20:23:27.350Z"
                      *         },
                      *         {
                      *           "key": "birthday",
@@ -72835,7 +72725,7 @@ export interface operations {
                      *             "sv": "Grattis på födelsedagen, {{name}}! Vi har satt in {{points}} poäng på ditt konto."
                      *           },
                      *           "activeFrom": "2025-12-06",
-                     *           "updatedAt": "2025-12-06T17:10:05.042Z"
+                     *           "updatedAt": "2025-12-06T20:23:27.350Z"
                      *         },
                      *         {
                      *           "key": "points-100k",
@@ -72849,7 +72739,7 @@ export interface operations {
                      *           "tierKey": null,
                      *           "message": {},
                      *           "activeFrom": "2026-12-06",
-                     *           "updatedAt": "2026-12-06T17:10:05.042Z"
+                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
                      *         }
                      *       ]
                      *     }
@@ -73010,7 +72900,7 @@ export interface operations {
                      *         "sv": "Glad midsommar, {{name}}! {{points}} poäng från oss."
                      *       },
                      *       "activeFrom": "2026-12-06",
-                     *       "updatedAt": "2026-12-06T17:10:21.865Z"
+                     *       "updatedAt": "2026-12-06T20:23:47.357Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Surprise"];
@@ -73125,7 +73015,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The surprise midsummer cannot be saved: a seasonal surprise needs its month and day.",
                      *       "code": "surprise_invalid",
-                     *       "requestId": "01a24c55-cfad-738e-97f1-4de7fc53602d",
+                     *       "requestId": "01a24d06-e5a2-73bf-99e1-61b0621dbb39",
                      *       "instance": "/v1/surprises/midsummer"
                      *     }
                      */
@@ -73308,43 +73198,43 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c5558db2a045",
+                     *           "memberId": "01a24d06-9827-76d7-807a-a4b82e1a7020",
                      *           "memberName": "Jonas Holm",
                      *           "surpriseKey": "points-100k",
                      *           "kind": "lifetime_points",
                      *           "occasion": "once",
                      *           "points": 2000,
-                     *           "journalId": "01a24c55-ab2c-703b-9e91-bacc26c2cbf0",
+                     *           "journalId": "01a24d06-b683-70e6-8b39-9133b0572e55",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T17:10:05.042Z"
+                     *           "paidAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c5558db2a045",
+                     *           "memberId": "01a24d06-9827-76d7-807a-a4b82e1a7020",
                      *           "memberName": "Jonas Holm",
                      *           "surpriseKey": "tenth-order",
                      *           "kind": "orders",
                      *           "occasion": "once",
                      *           "points": 250,
-                     *           "journalId": "01a24c55-ac5d-767e-8efa-dc6eb994d750",
+                     *           "journalId": "01a24d06-b7a5-7201-b2ff-f0c9af6caabf",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T17:10:05.042Z"
+                     *           "paidAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "memberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *           "memberName": "Lars Lind",
                      *           "surpriseKey": "points-100k",
                      *           "kind": "lifetime_points",
                      *           "occasion": "once",
                      *           "points": 2000,
-                     *           "journalId": "01a24c55-ab2c-703b-9e91-bf2f99a36bad",
+                     *           "journalId": "01a24d06-b683-70e6-8b39-965d668ab302",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T17:10:05.042Z"
+                     *           "paidAt": "2026-12-06T20:23:27.350Z"
                      *         }
                      *       ]
                      *     }
@@ -73530,7 +73420,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e9a-778d-b1c4-ce2d31250e1b
+                 * @example 01a24d06-9827-76d7-807a-ac4fe6f335e5
                  */
                 id: string;
             };
@@ -73643,7 +73533,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e9a-778d-b1c4-ce2d31250e1b
+                 * @example 01a24d06-9827-76d7-807a-ac4fe6f335e5
                  */
                 id: string;
             };
@@ -73799,8 +73689,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "31/4 is not a day of the year.",
                      *       "code": "birthday_invalid",
-                     *       "requestId": "01a24c55-cfdb-743f-865c-d00db03bd7fc",
-                     *       "instance": "/v1/members/01a24c55-8e9a-778d-b1c4-ce2d31250e1b/birthday"
+                     *       "requestId": "01a24d06-e5dd-7727-99d2-a39ac602dfa6",
+                     *       "instance": "/v1/members/01a24d06-9827-76d7-807a-ac4fe6f335e5/birthday"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -74282,46 +74172,46 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-ad87-763c-9e4e-2c23e303bfbb",
-                     *           "code": "8KAHYBQU",
-                     *           "referrerMemberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "id": "01a24d06-b934-7408-a810-f56409beca87",
+                     *           "code": "ZJESBD4Y",
+                     *           "referrerMemberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24c55-ad7c-760d-9964-d15e32994a65",
+                     *           "refereeAccountId": "01a24d06-b91e-741b-85f3-61a9aec7bb40",
                      *           "refereeName": "Takläggarna i Norr AB",
-                     *           "refereeMemberId": "01a24c55-ad80-742a-8c63-b995e08d7a2c",
+                     *           "refereeMemberId": "01a24d06-b923-701d-9f8f-ce6c6174e819",
                      *           "status": "pending",
                      *           "referrerPoints": 0,
                      *           "refereePoints": 0,
-                     *           "createdAt": "2026-11-15T17:10:05.042Z",
+                     *           "createdAt": "2026-11-15T20:23:27.350Z",
                      *           "qualifiedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24c55-ad78-73c8-b306-3a1ad4e11409",
-                     *           "code": "8KAHYBQU",
-                     *           "referrerMemberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "id": "01a24d06-b91a-74c9-aace-d456f16fbb3c",
+                     *           "code": "ZJESBD4Y",
+                     *           "referrerMemberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24c55-8e4e-709d-8ea4-c932f7b49594",
+                     *           "refereeAccountId": "01a24d06-97c7-76fb-95bf-ccc3027b3af4",
                      *           "refereeName": "Hansens Bygg AB",
-                     *           "refereeMemberId": "01a24c55-8e9e-76b8-898f-50d08b95d14e",
+                     *           "refereeMemberId": "01a24d06-982d-762a-a426-25da6e8302cf",
                      *           "status": "paid",
                      *           "referrerPoints": 1000,
                      *           "refereePoints": 500,
-                     *           "createdAt": "2026-08-18T17:10:05.042Z",
-                     *           "qualifiedAt": "2026-12-06T17:10:05.042Z"
+                     *           "createdAt": "2026-08-18T20:23:27.350Z",
+                     *           "qualifiedAt": "2026-12-06T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-ad71-7448-88ba-9bbcd4c27fb4",
-                     *           "code": "8KAHYBQU",
-                     *           "referrerMemberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "id": "01a24d06-b912-777f-9ffd-76d32eee73fa",
+                     *           "code": "ZJESBD4Y",
+                     *           "referrerMemberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24c55-8e4e-709d-8ea4-cd55138e7d85",
+                     *           "refereeAccountId": "01a24d06-97c7-76fb-95bf-d34edd28d9b2",
                      *           "refereeName": "Erikssons Snickeri HB",
-                     *           "refereeMemberId": "01a24c55-8e9e-76b8-898f-5ce255e93d4f",
+                     *           "refereeMemberId": "01a24d06-982d-762a-a426-328708b81163",
                      *           "status": "paid",
                      *           "referrerPoints": 1000,
                      *           "refereePoints": 500,
-                     *           "createdAt": "2026-05-20T17:10:05.042Z",
-                     *           "qualifiedAt": "2026-12-06T17:10:05.042Z"
+                     *           "createdAt": "2026-05-20T20:23:27.350Z",
+                     *           "qualifiedAt": "2026-12-06T20:23:27.350Z"
                      *         }
                      *       ]
                      *     }
@@ -74392,8 +74282,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "code": "8KAHYBQU",
-                 *       "accountId": "01a24c55-c3f9-76f9-9393-d3c6184c661d"
+                 *       "code": "ZJESBD4Y",
+                 *       "accountId": "01a24d06-d799-71a8-a18c-0923b9db2fa8"
                  *     }
                  */
                 "application/json": {
@@ -74418,17 +74308,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-cff5-722a-b925-e7249abe9625",
-                     *       "code": "8KAHYBQU",
-                     *       "referrerMemberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *       "id": "01a24d06-e600-769e-8dd3-54105170efd8",
+                     *       "code": "ZJESBD4Y",
+                     *       "referrerMemberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *       "referrerName": "Lars Lind",
-                     *       "refereeAccountId": "01a24c55-c3f9-76f9-9393-d3c6184c661d",
+                     *       "refereeAccountId": "01a24d06-d799-71a8-a18c-0923b9db2fa8",
                      *       "refereeName": "Fjällens El AB",
                      *       "refereeMemberId": null,
                      *       "status": "pending",
                      *       "referrerPoints": 0,
                      *       "refereePoints": 0,
-                     *       "createdAt": "2026-12-06T17:10:21.937Z",
+                     *       "createdAt": "2026-12-06T20:23:47.450Z",
                      *       "qualifiedAt": null
                      *     }
                      */
@@ -74482,9 +74372,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:referral_code_reused",
                      *       "title": "referral code reused",
                      *       "status": 409,
-                     *       "detail": "This company has already used the referral code 8KAHYBQU.",
+                     *       "detail": "This company has already used the referral code ZJESBD4Y.",
                      *       "code": "referral_code_reused",
-                     *       "requestId": "01a24c55-cff7-7419-a1a8-585ecb254049",
+                     *       "requestId": "01a24d06-e603-77a2-9dd3-190018f4a7a1",
                      *       "instance": "/v1/referrals"
                      *     }
                      */
@@ -74569,43 +74459,43 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24c55-cffd-73b3-bd5f-40a25b4344bd",
-                     *           "code": "8KAHYBQU",
+                     *           "id": "01a24d06-e611-7438-bcf3-794aaacd5828",
+                     *           "code": "ZJESBD4Y",
                      *           "reason": "referral_code_reused",
-                     *           "reasonText": "This company has already used the referral code 8KAHYBQU.",
-                     *           "referrerMemberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "reasonText": "This company has already used the referral code ZJESBD4Y.",
+                     *           "referrerMemberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24c55-c3f9-76f9-9393-d3c6184c661d",
+                     *           "refereeAccountId": "01a24d06-d799-71a8-a18c-0923b9db2fa8",
                      *           "refereeName": "Fjällens El AB",
                      *           "refereeMemberId": null,
                      *           "source": "api",
-                     *           "refusedAt": "2026-12-06T17:10:21.945Z"
+                     *           "refusedAt": "2026-12-06T20:23:47.465Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-ad9a-72f9-9388-33e7f204767a",
-                     *           "code": "8KAHYBQU",
+                     *           "id": "01a24d06-b94d-71e9-8c78-d04013d1c2de",
+                     *           "code": "ZJESBD4Y",
                      *           "reason": "referral_too_late",
                      *           "reasonText": "This company has already bought from the program, so it can no longer join through a referral code.",
-                     *           "referrerMemberId": "01a24c55-8e9a-778d-b1c4-c9ad453ae825",
+                     *           "referrerMemberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24c55-8e4e-709d-8ea4-c621c88c60c5",
+                     *           "refereeAccountId": "01a24d06-97c7-76fb-95bf-c8e8f1946b62",
                      *           "refereeName": "Hansens Bygg AB",
-                     *           "refereeMemberId": "01a24c55-8e9e-76b8-898f-4432d29dccdb",
+                     *           "refereeMemberId": "01a24d06-982d-762a-a426-19144ebbb5f4",
                      *           "source": "portal",
-                     *           "refusedAt": "2026-11-26T17:10:05.042Z"
+                     *           "refusedAt": "2026-11-26T20:23:27.350Z"
                      *         },
                      *         {
-                     *           "id": "01a24c55-ad95-758e-ac10-4146ad457d37",
-                     *           "code": "G2S62DW2",
+                     *           "id": "01a24d06-b946-7495-9966-eff035fef4d9",
+                     *           "code": "UU34H6EK",
                      *           "reason": "referral_circular",
                      *           "reasonText": "This company referred the referrer’s company (directly or through others), so it cannot be referred back.",
-                     *           "referrerMemberId": "01a24c55-8e9e-76b8-898f-5ce255e93d4f",
+                     *           "referrerMemberId": "01a24d06-982d-762a-a426-328708b81163",
                      *           "referrerName": "Kari Berg",
-                     *           "refereeAccountId": "01a24c55-8e4d-74ce-a04f-e0005b8d436f",
+                     *           "refereeAccountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
                      *           "refereeName": "VVSkedjan A",
                      *           "refereeMemberId": null,
                      *           "source": "api",
-                     *           "refusedAt": "2026-10-07T17:10:05.042Z"
+                     *           "refusedAt": "2026-10-07T20:23:27.350Z"
                      *         }
                      *       ]
                      *     }
@@ -74676,7 +74566,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "code": "8KAHYBQU"
+                 *       "code": "ZJESBD4Y"
                  *     }
                  */
                 "application/json": {
@@ -74694,10 +74584,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24c55-d038-713a-8b59-2c2edd56c4b2",
-                     *       "code": "8KAHYBQU",
+                     *       "id": "01a24d06-e660-7288-8553-d48d3bda5e40",
+                     *       "code": "ZJESBD4Y",
                      *       "status": "pending",
-                     *       "createdAt": "2026-12-06T17:10:22.003Z",
+                     *       "createdAt": "2026-12-06T20:23:47.546Z",
                      *       "referrerCompany": "VVSkedjan A"
                      *     }
                      */
@@ -74766,7 +74656,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Dette firmaet har allerede handlet i programmet og kan derfor ikke lenger bli med via en vervekode.",
                      *       "code": "referral_too_late",
-                     *       "requestId": "01a24c55-d01d-70ce-a610-68d3ffb2e3c3",
+                     *       "requestId": "01a24d06-e641-77de-9360-f96774eae9be",
                      *       "instance": "/portal/v1/referral"
                      *     }
                      */
@@ -74952,7 +74842,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24c55-8e9a-778d-b1c4-c9ad453ae825
+                 * @example 01a24d06-9827-76d7-807a-a889b9a8ac44
                  */
                 id: string;
             };
@@ -74968,8 +74858,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "8KAHYBQU",
-                     *       "link": "https://loyalty.example.com/?ref=8KAHYBQU"
+                     *       "code": "ZJESBD4Y",
+                     *       "link": "https://loyalty.example.com/?ref=ZJESBD4Y"
                      *     }
                      */
                     "application/json": {
@@ -75074,8 +74964,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "8KAHYBQU",
-                     *       "link": "https://loyalty.example.com/?ref=8KAHYBQU",
+                     *       "code": "ZJESBD4Y",
+                     *       "link": "https://loyalty.example.com/?ref=ZJESBD4Y",
                      *       "enabled": true,
                      *       "referrerPoints": 1000,
                      *       "refereePoints": 500,
@@ -75086,22 +74976,22 @@ export interface operations {
                      *           "company": "Fjällens El AB",
                      *           "status": "pending",
                      *           "points": 0,
-                     *           "createdAt": "2026-12-06T17:10:21.937Z",
+                     *           "createdAt": "2026-12-06T20:23:47.450Z",
                      *           "qualifiedAt": null
                      *         },
                      *         {
                      *           "company": "Takläggarna i Norr AB",
                      *           "status": "pending",
                      *           "points": 0,
-                     *           "createdAt": "2026-11-15T17:10:05.042Z",
+                     *           "createdAt": "2026-11-15T20:23:27.350Z",
                      *           "qualifiedAt": null
                      *         },
                      *         {
                      *           "company": "Hansens Bygg AB",
                      *           "status": "paid",
                      *           "points": 1000,
-                     *           "createdAt": "2026-08-18T17:10:05.042Z",
-                     *           "qualifiedAt": "2026-12-06T17:10:05.042Z"
+                     *           "createdAt": "2026-08-18T20:23:27.350Z",
+                     *           "qualifiedAt": "2026-12-06T20:23:27.350Z"
                      *         }
                      *       ]
                      *     }
@@ -75382,7 +75272,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Deactivation must come after the reminder (12 months to remind, 6 to deactivate).",
                      *       "code": "inactivity_months_reversed",
-                     *       "requestId": "01a24c55-d008-76b1-9af5-e253c56ab1d1",
+                     *       "requestId": "01a24d06-e625-716d-aeba-fb180695b96b",
                      *       "instance": "/v1/inactivity/settings"
                      *     }
                      */
@@ -75680,7 +75570,7 @@ export interface operations {
                      *         {
                      *           "period": "2026-07-01",
                      *           "issued": 7526812,
-                     *           "reversed": 8851,
+                     *           "reversed": 8784,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
@@ -75730,9 +75620,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "liability": {
-                     *         "outstandingPoints": 28899663,
+                     *         "outstandingPoints": 28871730,
                      *         "pointValueMicros": 1000000,
-                     *         "liabilityMinor": 28899663
+                     *         "liabilityMinor": 28871730
                      *       },
                      *       "listening": {
                      *         "nps": 18.8,
@@ -75769,47 +75659,47 @@ export interface operations {
                      *       },
                      *       "predictedClv": {
                      *         "model": {
-                     *           "fittedAt": "2026-12-06T17:10:22.289Z",
+                     *           "fittedAt": "2026-12-06T20:23:47.899Z",
                      *           "observedFrom": "2025-12-07",
                      *           "observedThrough": "2026-12-06",
                      *           "horizonWeeks": 52,
                      *           "accounts": 200,
                      *           "repeatBuyers": 200,
                      *           "frequency": {
-                     *             "r": 5.278193616898398,
-                     *             "alpha": 13.334440932764267,
-                     *             "a": 0.0000018520265659263505,
-                     *             "b": 1501.2103660596229,
-                     *             "logLikelihood": -7248.005005053022
+                     *             "r": 5.278190264141603,
+                     *             "alpha": 13.334430758540405,
+                     *             "a": 0.0000010439208743087507,
+                     *             "b": 2126.2770979572374,
+                     *             "logLikelihood": -7248.005003056623
                      *           },
                      *           "monetary": {
-                     *             "p": 2.2746325714810087,
-                     *             "q": 135.02060372545242,
-                     *             "gamma": 370384103.46393085,
-                     *             "logLikelihood": -3070.826430921991,
-                     *             "populationMeanValue": 6286255.413561077
+                     *             "p": 2.2746332254698243,
+                     *             "q": 135.0204339773744,
+                     *             "gamma": 370383526.6338575,
+                     *             "logLikelihood": -3070.8264309219903,
+                     *             "populationMeanValue": 6286255.392892475
                      *           },
                      *           "holdout": {
                      *             "calibrationThrough": "2026-08-07",
                      *             "weeks": 17.285714285714285,
                      *             "customers": 200,
                      *             "actual": 1369,
-                     *             "predicted": 1368.0543191071472,
-                     *             "meanAbsoluteError": 2.3899057698236557,
-                     *             "aggregateError": -0.0006907822445966444
+                     *             "predicted": 1368.050500911162,
+                     *             "meanAbsoluteError": 2.3899027429196713,
+                     *             "aggregateError": -0.0006935712847610742
                      *           },
                      *           "predicted": {
-                     *             "purchases": 4116.648998726264,
-                     *             "value": 26031539884,
-                     *             "meanClv": 130157699
+                     *             "purchases": 4116.6491650542175,
+                     *             "value": 26031540975,
+                     *             "meanClv": 130157705
                      *           }
                      *         },
                      *         "unavailable": null
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T17:10:22.289Z",
+                     *         "refreshedAt": "2026-12-06T20:23:47.899Z",
                      *         "stale": false,
-                     *         "tookMs": 804
+                     *         "tookMs": 1073
                      *       }
                      *     }
                      */
@@ -75979,7 +75869,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-06-30) after it ends (2026-01-01); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24c55-d4c7-7318-8f3c-411c3555c024",
+                     *       "requestId": "01a24d06-ec75-7158-90d6-79cb90d9388e",
                      *       "instance": "/v1/insight/kpis?from=2026-06-30&to=2026-01-01"
                      *     }
                      */
@@ -76069,9 +75959,9 @@ export interface operations {
                      *         }
                      *       ],
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T17:10:22.289Z",
+                     *         "refreshedAt": "2026-12-06T20:23:47.899Z",
                      *         "stale": false,
-                     *         "tookMs": 804
+                     *         "tookMs": 1073
                      *       }
                      *     }
                      */
@@ -76160,12 +76050,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "windowDays": 90,
-                     *       "since": "2026-09-07T17:10:23.192Z",
+                     *       "since": "2026-09-07T20:23:49.120Z",
                      *       "accounts": {
                      *         "all": 208,
                      *         "active": 201,
                      *         "earned": 200,
-                     *         "spent": 23,
+                     *         "spent": 24,
                      *         "loggedIn": 2,
                      *         "rate": 0.9663461538461539
                      *       },
@@ -76173,7 +76063,7 @@ export interface operations {
                      *         "all": 610,
                      *         "active": 553,
                      *         "earned": 551,
-                     *         "spent": 32,
+                     *         "spent": 35,
                      *         "loggedIn": 3,
                      *         "rate": 0.9065573770491804
                      *       }
@@ -76283,12 +76173,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "refreshed": true,
-                     *       "tookMs": 804,
+                     *       "tookMs": 1073,
                      *       "accountDays": 4376,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T17:10:22.289Z",
+                     *         "refreshedAt": "2026-12-06T20:23:47.899Z",
                      *         "stale": false,
-                     *         "tookMs": 804
+                     *         "tookMs": 1073
                      *       }
                      *     }
                      */
@@ -76627,22 +76517,22 @@ export interface operations {
                      *       "membersCompared": 89,
                      *       "memberMonths": 1500,
                      *       "cost": {
-                     *         "redeemedPoints": 1294700,
+                     *         "redeemedPoints": 1322700,
                      *         "campaignPoints": 150000,
                      *         "orders": 38,
                      *         "pointValueMicros": 1000000,
-                     *         "redemptions": 1294700,
+                     *         "redemptions": 1322700,
                      *         "campaigns": 150000,
                      *         "fulfilment": 171000,
-                     *         "total": 1615700
+                     *         "total": 1643700
                      *       },
                      *       "roi": {
                      *         "incrementalMargin": -322924755,
                      *         "incrementalMarginLow": -900340342,
                      *         "incrementalMarginHigh": 254490831,
-                     *         "roi": -200.86677910503187,
-                     *         "roiLow": -558.2447496441171,
-                     *         "roiHigh": 156.51119081512658
+                     *         "roi": -197.46210074831174,
+                     *         "roiLow": -548.7522309423861,
+                     *         "roiHigh": 153.8280288373791
                      *       },
                      *       "assumptions": {
                      *         "marginRates": [
@@ -76663,9 +76553,9 @@ export interface operations {
                      *         "fulfilmentPerOrder": 4500
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T17:10:22.289Z",
+                     *         "refreshedAt": "2026-12-06T20:23:47.899Z",
                      *         "stale": false,
-                     *         "tookMs": 804
+                     *         "tookMs": 1073
                      *       }
                      *     }
                      */
@@ -76685,7 +76575,7 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "The request has invalid fields; see `errors` for each field and what to fix.",
                      *       "code": "validation_failed",
-                     *       "requestId": "01a24c55-d581-7068-bebf-e514f549084f",
+                     *       "requestId": "01a24d06-ecfc-7649-9c07-2d00a5bd72a6",
                      *       "instance": "/v1/insight/roi?marginRates=A%3D38",
                      *       "errors": [
                      *         {
@@ -76763,7 +76653,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
                      *       "currency": "SEK",
                      *       "history": {
                      *         "firstPurchase": "2026-01-31",
@@ -76772,45 +76662,45 @@ export interface operations {
                      *         "weeksToLast": 44.142857142857146,
                      *         "meanRepeatValue": 6019411
                      *       },
-                     *       "probabilityAlive": 0.9999999987809283,
-                     *       "expectedPurchases": 21.964603266000832,
+                     *       "probabilityAlive": 0.9999999995131594,
+                     *       "expectedPurchases": 21.964604319400976,
                      *       "expectedValuePerPurchase": 6221188,
-                     *       "predictedClv": 136645920,
+                     *       "predictedClv": 136645925,
                      *       "horizonWeeks": 52,
                      *       "model": {
-                     *         "fittedAt": "2026-12-06T17:10:22.289Z",
+                     *         "fittedAt": "2026-12-06T20:23:47.899Z",
                      *         "observedFrom": "2025-12-07",
                      *         "observedThrough": "2026-12-06",
                      *         "horizonWeeks": 52,
                      *         "accounts": 200,
                      *         "repeatBuyers": 200,
                      *         "frequency": {
-                     *           "r": 5.278193616898398,
-                     *           "alpha": 13.334440932764267,
-                     *           "a": 0.0000018520265659263505,
-                     *           "b": 1501.2103660596229,
-                     *           "logLikelihood": -7248.005005053022
+                     *           "r": 5.278190264141603,
+                     *           "alpha": 13.334430758540405,
+                     *           "a": 0.0000010439208743087507,
+                     *           "b": 2126.2770979572374,
+                     *           "logLikelihood": -7248.005003056623
                      *         },
                      *         "monetary": {
-                     *           "p": 2.2746325714810087,
-                     *           "q": 135.02060372545242,
-                     *           "gamma": 370384103.46393085,
-                     *           "logLikelihood": -3070.826430921991,
-                     *           "populationMeanValue": 6286255.413561077
+                     *           "p": 2.2746332254698243,
+                     *           "q": 135.0204339773744,
+                     *           "gamma": 370383526.6338575,
+                     *           "logLikelihood": -3070.8264309219903,
+                     *           "populationMeanValue": 6286255.392892475
                      *         },
                      *         "holdout": {
                      *           "calibrationThrough": "2026-08-07",
                      *           "weeks": 17.285714285714285,
                      *           "customers": 200,
                      *           "actual": 1369,
-                     *           "predicted": 1368.0543191071472,
-                     *           "meanAbsoluteError": 2.3899057698236557,
-                     *           "aggregateError": -0.0006907822445966444
+                     *           "predicted": 1368.050500911162,
+                     *           "meanAbsoluteError": 2.3899027429196713,
+                     *           "aggregateError": -0.0006935712847610742
                      *         },
                      *         "predicted": {
-                     *           "purchases": 4116.648998726264,
-                     *           "value": 26031539884,
-                     *           "meanClv": 130157699
+                     *           "purchases": 4116.6491650542175,
+                     *           "value": 26031540975,
+                     *           "meanClv": 130157705
                      *         }
                      *       },
                      *       "unavailable": null
@@ -76916,7 +76806,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24c55-8e4e-709d-8ea2-b6b26ec473c6",
+                     *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
                      *       "cluster": {
                      *         "segment": "installer",
                      *         "sizeBand": 3,
@@ -76972,9 +76862,9 @@ export interface operations {
                      *       ],
                      *       "totalPotential": 53208320,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T17:10:22.289Z",
+                     *         "refreshedAt": "2026-12-06T20:23:47.899Z",
                      *         "stale": false,
-                     *         "tookMs": 804
+                     *         "tookMs": 1073
                      *       }
                      *     }
                      */
