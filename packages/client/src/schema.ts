@@ -11810,8 +11810,8 @@ export interface operations {
                      *       "memberPasswords": true,
                      *       "memberUploadFilesPerHour": 60,
                      *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24d06-9789-778e-83b4-c777b141759d",
-                     *       "createdAt": "2026-12-06T20:23:27.370Z"
+                     *       "id": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *       "createdAt": "2026-12-06T20:24:51.954Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -11910,8 +11910,8 @@ export interface operations {
                      *       "memberPasswords": true,
                      *       "memberUploadFilesPerHour": 60,
                      *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24d06-9789-778e-83b4-c777b141759d",
-                     *       "createdAt": "2026-12-06T20:23:27.370Z"
+                     *       "id": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *       "createdAt": "2026-12-06T20:24:51.954Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -12022,7 +12022,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *           "id": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": null
                      *         }
@@ -12142,8 +12142,8 @@ export interface operations {
                      *       "memberPasswords": false,
                      *       "memberUploadFilesPerHour": 60,
                      *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24d06-effc-739d-8b0b-fc322c714643",
-                     *       "createdAt": "2026-12-06T20:23:50.011Z"
+                     *       "id": "01a24d08-38c2-7626-9c61-3ff3b28fecf0",
+                     *       "createdAt": "2026-12-06T20:25:14.177Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -12186,7 +12186,7 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only an instance administrator may create programs, signed in to the console (an API key belongs to one program). An administrator grants the right with `lojal staff instance-admin --email …`.",
                      *       "code": "instance_admin_required",
-                     *       "requestId": "01a24d06-d5e9-771e-b7f6-1c0c5cabb390",
+                     *       "requestId": "01a24d08-1f41-70e8-91aa-30e0804dd388",
                      *       "instance": "/v1/programs"
                      *     }
                      */
@@ -12265,40 +12265,40 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-bf6d-709b-acc3-c6cc6227f733",
+                     *           "id": "01a24d08-0ad4-704e-bff5-0fc144a7bea9",
                      *           "name": "Magnus, console",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write",
                      *             "accounts:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T20:23:37.580Z",
+                     *           "createdAt": "2026-12-06T20:25:02.419Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24d06-bf65-70e8-8a3e-aec37e48ea1b",
+                     *           "staffUserId": "01a24d08-0acc-769d-a48f-e0fe99dd9f9e",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24d06-bf72-7642-9ca6-020e1737790f",
+                     *           "id": "01a24d08-0ad8-744f-bcf7-548d80bd788d",
                      *           "name": "Sofia, service desk",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T20:23:37.585Z",
+                     *           "createdAt": "2026-12-06T20:25:02.424Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *           "staffUserId": "01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24d06-bfc1-76c8-9b5c-dfd30bfee1d0",
+                     *           "id": "01a24d08-0b1b-7765-aa6e-e4eaf66e3154",
                      *           "name": "Fjordbanken card platform",
                      *           "scopes": [
                      *             "partner"
                      *           ],
-                     *           "createdAt": "2026-12-06T20:23:37.664Z",
+                     *           "createdAt": "2026-12-06T20:25:02.490Z",
                      *           "revokedAt": null,
                      *           "staffUserId": null,
-                     *           "partnerId": "01a24d06-bfb9-73fb-b359-978aaa34595f"
+                     *           "partnerId": "01a24d08-0b15-700e-9842-ba292b2a8f63"
                      *         }
                      *       ]
                      *     }
@@ -12404,18 +12404,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d5f8-7039-bf65-4f510b4bf799",
+                     *       "id": "01a24d08-1f56-72a7-84eb-3a6e3568ff58",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T20:23:43.352Z",
+                     *       "createdAt": "2026-12-06T20:25:07.670Z",
                      *       "revokedAt": null,
                      *       "staffUserId": null,
                      *       "partnerId": null,
-                     *       "key": "lj_01a24d069789778e83b4c777b141759d01a24d06d5f87039bf654f510b4bf79912bff1b850e499ce07c2ad566f4203d7dbe9866d96997bbb"
+                     *       "key": "lj_01a24d07e1f2735cbd2d96ce013843f401a24d081f5672a784eb3a6e3568ff583d4be987665ccab4f15f41f04e2b2d74d4dfc5bf443c80f3"
                      *     }
                      */
                     "application/json": components["schemas"]["NewApiKey"];
@@ -12526,7 +12526,7 @@ export interface operations {
             path: {
                 /**
                  * @description The API key's id
-                 * @example 01a24d06-d5f8-7039-bf65-4f510b4bf799
+                 * @example 01a24d08-1f56-72a7-84eb-3a6e3568ff58
                  */
                 id: string;
             };
@@ -12542,15 +12542,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d5f8-7039-bf65-4f510b4bf799",
+                     *       "id": "01a24d08-1f56-72a7-84eb-3a6e3568ff58",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T20:23:43.352Z",
-                     *       "revokedAt": "2026-12-06T20:23:43.363Z",
+                     *       "createdAt": "2026-12-06T20:25:07.670Z",
+                     *       "revokedAt": "2026-12-06T20:25:07.680Z",
                      *       "staffUserId": null,
                      *       "partnerId": null
                      *     }
@@ -12712,7 +12712,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-97c7-76fb-95be-27c837b80e3b",
+                     *           "id": "01a24d07-e239-70ef-908f-11999bfda3a3",
                      *           "externalId": "K2028",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -12729,11 +12729,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-04-21",
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-97c7-76fb-95bf-a043beb07a49",
+                     *           "id": "01a24d07-e23a-701c-a882-3ffedbf09a1b",
                      *           "externalId": "K2123",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -12748,11 +12748,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-09-23",
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-97c7-76fb-95bd-c1a927df0df6",
+                     *           "id": "01a24d07-e239-70ef-908e-af1393ddd88d",
                      *           "externalId": "K2003",
                      *           "name": "Anderssons Bygg HB",
                      *           "legalName": null,
@@ -12767,11 +12767,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-05-26",
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNGQwNi05N2M3LTc2ZmItOTViZC1jMWE5MjdkZjBkZjYiXQ"
+                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNGQwNy1lMjM5LTcwZWYtOTA4ZS1hZjEzOTNkZGQ4OGQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -12865,7 +12865,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
+                     *       "id": "01a24d08-1f78-739a-a7c8-77df196924ec",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -12882,8 +12882,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T20:23:43.390Z",
-                     *       "updatedAt": "2026-12-06T20:23:43.390Z"
+                     *       "createdAt": "2026-12-06T20:25:07.703Z",
+                     *       "updatedAt": "2026-12-06T20:25:07.703Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -12938,7 +12938,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Another account already has the external id K3001.",
                      *       "code": "duplicate_external_id",
-                     *       "requestId": "01a24d06-d625-764c-b05c-6a22548dffdf",
+                     *       "requestId": "01a24d08-1f7e-71ad-8fb5-ba5a1762d3a9",
                      *       "instance": "/v1/accounts"
                      *     }
                      */
@@ -13005,7 +13005,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
+                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
                  */
                 id: string;
             };
@@ -13021,7 +13021,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -13038,8 +13038,8 @@ export interface operations {
                      *       "tier": "platinum",
                      *       "attributes": {},
                      *       "joinedOn": "2025-11-01",
-                     *       "createdAt": "2026-12-06T20:23:27.350Z",
-                     *       "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *       "createdAt": "2026-12-06T20:24:51.931Z",
+                     *       "updatedAt": "2026-12-06T20:24:51.931Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13126,7 +13126,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-d61e-72b2-b4de-916efa93e7ea
+                 * @example 01a24d08-1f78-739a-a7c8-77df196924ec
                  */
                 id: string;
             };
@@ -13155,7 +13155,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
+                     *       "id": "01a24d08-1f78-739a-a7c8-77df196924ec",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -13173,8 +13173,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T20:23:43.390Z",
-                     *       "updatedAt": "2026-12-06T20:23:43.410Z"
+                     *       "createdAt": "2026-12-06T20:25:07.703Z",
+                     *       "updatedAt": "2026-12-06T20:25:07.721Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13325,7 +13325,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -13342,8 +13342,8 @@ export interface operations {
                      *       "tier": "platinum",
                      *       "attributes": {},
                      *       "joinedOn": "2025-11-01",
-                     *       "createdAt": "2026-12-06T20:23:27.350Z",
-                     *       "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *       "createdAt": "2026-12-06T20:24:51.931Z",
+                     *       "updatedAt": "2026-12-06T20:24:51.931Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13467,7 +13467,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d63e-7288-9a92-80b76d0cd44a",
+                     *       "id": "01a24d08-1f93-721e-8703-d0ae5c6b7592",
                      *       "externalId": "K3002",
                      *       "name": "Holmgrens VVS AB",
                      *       "legalName": null,
@@ -13482,8 +13482,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T20:23:43.421Z",
-                     *       "updatedAt": "2026-12-06T20:23:43.421Z"
+                     *       "createdAt": "2026-12-06T20:25:07.730Z",
+                     *       "updatedAt": "2026-12-06T20:25:07.730Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13598,7 +13598,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The parent account K9999 does not exist in this program.",
                      *       "code": "unknown_parent_account",
-                     *       "requestId": "01a24d06-d645-7152-88bf-e47a686fec2b",
+                     *       "requestId": "01a24d08-1f9a-7792-8ef2-b242be6bf7b1",
                      *       "instance": "/v1/accounts/by-external-id/K3009"
                      *     }
                      */
@@ -13676,12 +13676,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24d06-d65c-76fa-b982-9db7c94a456d"
+                     *           "id": "01a24d08-1fa6-75b9-b602-278a9b0ce038"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24d06-d65c-76fa-b982-a16de5490ec1"
+                     *           "id": "01a24d08-1fa6-75b9-b602-2a7851b28b08"
                      *         },
                      *         {
                      *           "index": 2,
@@ -13840,7 +13840,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
+                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
                  */
                 id: string;
             };
@@ -13858,8 +13858,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-9827-76d7-807a-a4b82e1a7020",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "id": "01a24d07-e29d-72ca-b142-8ece1a878c98",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *           "externalId": "P10000",
                      *           "email": "jonas.holm.0@vvskedjan-a-k1000.example",
                      *           "name": "Jonas Holm",
@@ -13870,12 +13870,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-9827-76d7-807a-ac4fe6f335e5",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "id": "01a24d07-e29d-72ca-b142-95e2f3c1a7dd",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *           "externalId": "P10002",
                      *           "email": "karin.olsen.2@vvskedjan-a-k1000.example",
                      *           "name": "Karin Olsen",
@@ -13886,12 +13886,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *           "externalId": "P10001",
                      *           "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *           "name": "Lars Lind",
@@ -13902,11 +13902,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:42.413Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:25:06.638Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNGQwNi05ODI3LTc2ZDctODA3YS1hODg5YjlhOGFjNDQiXQ"
+                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNGQwNy1lMjlkLTcyY2EtYjE0Mi05MjVjMjE5NGVhYTgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -14033,8 +14033,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-9828-762e-8251-616999cd6f9c",
-                     *           "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *           "id": "01a24d07-e2a4-749a-b21f-22e1313e8cee",
+                     *           "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
                      *           "externalId": "P10197",
                      *           "email": "anna.dahl.197@olsens-snickeri-as-k2001.example",
                      *           "name": "Anna Dahl",
@@ -14045,12 +14045,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-982a-727c-970b-a3a04c6a8254",
-                     *           "accountId": "01a24d06-97c7-76fb-95be-64f1fc2a2769",
+                     *           "id": "01a24d07-e2a5-70c7-93c4-dd042a5a421d",
+                     *           "accountId": "01a24d07-e239-70ef-908f-51e52f8b1d8f",
                      *           "externalId": "P10325",
                      *           "email": "anna.dahl.325@linds-bygg-ab-k2044.example",
                      *           "name": "Anna Dahl",
@@ -14061,12 +14061,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-982b-72a1-967a-1b19debe22ca",
-                     *           "accountId": "01a24d06-97c7-76fb-95be-d6a74cb35f71",
+                     *           "id": "01a24d07-e2a6-7498-95a8-b20470e1319e",
+                     *           "accountId": "01a24d07-e239-70ef-908f-c0c0e75ff518",
                      *           "externalId": "P10409",
                      *           "email": "anna.eriksson.409@anderssons-snickeri-ab-k2072.example",
                      *           "name": "Anna Eriksson",
@@ -14077,11 +14077,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjRkMDYtOTgyYi03MmExLTk2N2EtMWIxOWRlYmUyMmNhIl0"
+                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjRkMDctZTJhNi03NDk4LTk1YTgtYjIwNDcwZTEzMTllIl0"
                      *     }
                      */
                     "application/json": {
@@ -14171,8 +14171,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d67d-72f6-8653-013eb30b3b3f",
-                     *       "accountId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
+                     *       "id": "01a24d08-1fcc-771b-a3be-8f6cc9ca000b",
+                     *       "accountId": "01a24d08-1f78-739a-a7c8-77df196924ec",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -14183,8 +14183,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T20:23:43.484Z",
-                     *       "updatedAt": "2026-12-06T20:23:43.484Z"
+                     *       "createdAt": "2026-12-06T20:25:07.787Z",
+                     *       "updatedAt": "2026-12-06T20:25:07.787Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14295,7 +14295,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-9827-76d7-807a-a889b9a8ac44
+                 * @example 01a24d07-e29d-72ca-b142-925c2194eaa8
                  */
                 id: string;
             };
@@ -14311,8 +14311,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "name": "Lars Lind",
@@ -14323,8 +14323,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T20:23:27.350Z",
-                     *       "updatedAt": "2026-12-06T20:23:42.413Z"
+                     *       "createdAt": "2026-12-06T20:24:51.931Z",
+                     *       "updatedAt": "2026-12-06T20:25:06.638Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14411,7 +14411,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-d67d-72f6-8653-013eb30b3b3f
+                 * @example 01a24d08-1fcc-771b-a3be-8f6cc9ca000b
                  */
                 id: string;
             };
@@ -14437,8 +14437,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d67d-72f6-8653-013eb30b3b3f",
-                     *       "accountId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
+                     *       "id": "01a24d08-1fcc-771b-a3be-8f6cc9ca000b",
+                     *       "accountId": "01a24d08-1f78-739a-a7c8-77df196924ec",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -14449,8 +14449,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T20:23:43.484Z",
-                     *       "updatedAt": "2026-12-06T20:23:43.497Z"
+                     *       "createdAt": "2026-12-06T20:25:07.787Z",
+                     *       "updatedAt": "2026-12-06T20:25:07.799Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14601,8 +14601,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "name": "Lars Lind",
@@ -14613,8 +14613,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T20:23:27.350Z",
-                     *       "updatedAt": "2026-12-06T20:23:42.413Z"
+                     *       "createdAt": "2026-12-06T20:24:51.931Z",
+                     *       "updatedAt": "2026-12-06T20:25:06.638Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14739,8 +14739,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d695-731d-9e83-3abcfcd57e5a",
-                     *       "accountId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
+                     *       "id": "01a24d08-1fe1-7036-a572-a8e2f77afbf9",
+                     *       "accountId": "01a24d08-1f78-739a-a7c8-77df196924ec",
                      *       "externalId": "P30002",
                      *       "email": "erik.holm@lindqvistbygg.example",
                      *       "name": "Erik Holm",
@@ -14751,8 +14751,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T20:23:43.507Z",
-                     *       "updatedAt": "2026-12-06T20:23:43.507Z"
+                     *       "createdAt": "2026-12-06T20:25:07.808Z",
+                     *       "updatedAt": "2026-12-06T20:25:07.808Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14934,12 +14934,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24d06-d6a2-714c-a02c-17adeef8d1ee"
+                     *           "id": "01a24d08-1fed-701d-bfc2-8c605bab3a78"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24d06-d6a2-714c-a02c-1902339afa0b"
+                     *           "id": "01a24d08-1fed-701d-bfc2-92f3c4854e4d"
                      *         },
                      *         {
                      *           "index": 2,
@@ -15111,8 +15111,8 @@ export interface operations {
                      *       "code": "ventilation",
                      *       "name": "Ventilation",
                      *       "parentCode": null,
-                     *       "createdAt": "2026-12-06T20:23:43.932Z",
-                     *       "updatedAt": "2026-12-06T20:23:43.932Z"
+                     *       "createdAt": "2026-12-06T20:25:08.190Z",
+                     *       "updatedAt": "2026-12-06T20:25:08.190Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Category"];
@@ -15272,22 +15272,22 @@ export interface operations {
                      *           "code": "concrete",
                      *           "name": "Concrete & mortar",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
                      *           "code": "doors-windows",
                      *           "name": "Doors & windows",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
                      *           "code": "electrical",
                      *           "name": "Electrical",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJpbnN1bGF0aW9uIl0"
@@ -15382,8 +15382,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T20:23:43.943Z",
-                     *       "updatedAt": "2026-12-06T20:23:43.943Z"
+                     *       "createdAt": "2026-12-06T20:25:08.197Z",
+                     *       "updatedAt": "2026-12-06T20:25:08.197Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -15522,8 +15522,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T20:23:43.943Z",
-                     *       "updatedAt": "2026-12-06T20:23:43.943Z"
+                     *       "createdAt": "2026-12-06T20:25:08.197Z",
+                     *       "updatedAt": "2026-12-06T20:25:08.197Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -15638,7 +15638,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown category no-such-category. Create it first (PUT /v1/categories/{code}).",
                      *       "code": "unknown_category",
-                     *       "requestId": "01a24d06-d850-73f3-b1aa-9fca24e54528",
+                     *       "requestId": "01a24d08-216c-77c8-906b-c2db9b45aadd",
                      *       "instance": "/v1/products/VEN-1001"
                      *     }
                      */
@@ -15710,8 +15710,8 @@ export interface operations {
                      *           "unitPrice": 245100,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1001",
@@ -15722,8 +15722,8 @@ export interface operations {
                      *           "unitPrice": 353700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1002",
@@ -15734,8 +15734,8 @@ export interface operations {
                      *           "unitPrice": 174700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJQTFUtMTAwMiJd"
@@ -16024,13 +16024,13 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-988c-77c8-9716-305a678c67e8",
+                     *           "id": "01a24d07-e30f-7537-bcb2-f341878da107",
                      *           "version": 1,
                      *           "name": "Poäng per krona",
                      *           "description": null,
                      *           "priority": 100,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T20:23:27.350Z",
+                     *           "effectiveFrom": "2025-11-01T20:24:51.931Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -16047,16 +16047,16 @@ export interface operations {
                      *               "accountPercent": 70
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T20:23:27.632Z"
+                     *           "createdAt": "2026-12-06T20:24:52.243Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-9897-71da-a75a-0d8f625eb3e2",
+                     *           "id": "01a24d07-e31a-71c6-a06b-e69dcb6add87",
                      *           "version": 1,
                      *           "name": "Högmarginalbonus",
                      *           "description": null,
                      *           "priority": 90,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T20:23:27.350Z",
+                     *           "effectiveFrom": "2025-11-01T20:24:51.931Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -16072,16 +16072,16 @@ export interface operations {
                      *               "type": "member"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T20:23:27.640Z"
+                     *           "createdAt": "2026-12-06T20:24:52.251Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-989a-7585-86e2-7307a147f84a",
+                     *           "id": "01a24d07-e31d-700e-9f28-9fbc76d9dc70",
                      *           "version": 1,
                      *           "name": "Ny kategori",
                      *           "description": null,
                      *           "priority": 80,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T20:23:27.350Z",
+                     *           "effectiveFrom": "2025-11-01T20:24:51.931Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -16096,7 +16096,7 @@ export interface operations {
                      *               "type": "account"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T20:23:27.642Z"
+                     *           "createdAt": "2026-12-06T20:24:52.254Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -16226,13 +16226,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d877-7686-bc62-7141c3f5e57d",
+                     *       "id": "01a24d08-2190-740c-a195-61c2a6f5cb07",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T20:23:43.991Z",
+                     *       "effectiveFrom": "2026-12-06T20:25:08.240Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16260,7 +16260,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T20:23:43.990Z"
+                     *       "createdAt": "2026-12-06T20:25:08.239Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -16351,7 +16351,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The rule is invalid: definition.effect.points: points must be a whole number from 1 to 1000000000",
                      *       "code": "invalid_rule",
-                     *       "requestId": "01a24d06-d86d-7604-a225-b5798dd270f1",
+                     *       "requestId": "01a24d08-2181-75c9-9cbf-e3c20c865946",
                      *       "instance": "/v1/rules",
                      *       "errors": [
                      *         {
@@ -16393,8 +16393,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
-                 *       "memberId": "01a24d06-9828-762e-8251-599675c6ff0c",
+                 *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
+                 *       "memberId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
                  *       "type": "purchase",
                  *       "lines": [
                  *         {
@@ -16404,7 +16404,7 @@ export interface operations {
                  *         }
                  *       ],
                  *       "draft": {
-                 *         "id": "01a24d06-d877-7686-bc62-7141c3f5e57d",
+                 *         "id": "01a24d08-2190-740c-a195-61c2a6f5cb07",
                  *         "name": "Ventilationskampanj",
                  *         "priority": 95,
                  *         "definition": {
@@ -16496,12 +16496,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
-                     *       "memberId": "01a24d06-9828-762e-8251-599675c6ff0c",
+                     *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
+                     *       "memberId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
                      *       "points": 8942,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
+                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -16532,7 +16532,7 @@ export interface operations {
                      *           "reason": "1,746 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 70% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
+                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -16563,7 +16563,7 @@ export interface operations {
                      *           "reason": "749 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 30% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24d06-d877-7686-bc62-7141c3f5e57d",
+                     *           "ruleId": "01a24d08-2190-740c-a195-61c2a6f5cb07",
                      *           "ruleVersion": 0,
                      *           "ruleName": "Ventilationskampanj",
                      *           "recipient": "member",
@@ -16595,7 +16595,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
+                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -16612,7 +16612,7 @@ export interface operations {
                      *           "reason": "2,495 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24d06-bfc9-7069-b73b-8c7a98678964",
+                     *           "ruleId": "01a24d08-0b26-771d-8253-0de69a85de6a",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16625,7 +16625,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24d06-bfd5-7248-ac39-929689c3c945",
+                     *           "ruleId": "01a24d08-0b2b-75fa-9b72-c17333066331",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16639,7 +16639,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "ruleSet": "liveWithDraft",
-                     *       "occurredAt": "2026-12-06T20:23:44.002Z",
+                     *       "occurredAt": "2026-12-06T20:25:08.250Z",
                      *       "byRecipient": {
                      *         "account": 1946,
                      *         "member": 6996
@@ -16803,7 +16803,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24d06-d877-7686-bc62-7141c3f5e57d
+                 * @example 01a24d08-2190-740c-a195-61c2a6f5cb07
                  */
                 id: string;
             };
@@ -16819,13 +16819,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d877-7686-bc62-7141c3f5e57d",
+                     *       "id": "01a24d08-2190-740c-a195-61c2a6f5cb07",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T20:23:43.991Z",
+                     *       "effectiveFrom": "2026-12-06T20:25:08.240Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16853,15 +16853,15 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T20:23:43.990Z",
+                     *       "createdAt": "2026-12-06T20:25:08.239Z",
                      *       "versions": [
                      *         {
                      *           "version": 1,
                      *           "name": "Ventilationskampanj",
                      *           "priority": 95,
                      *           "active": true,
-                     *           "effectiveFrom": "2026-12-06T20:23:43.991Z",
-                     *           "createdAt": "2026-12-06T20:23:43.990Z"
+                     *           "effectiveFrom": "2026-12-06T20:25:08.240Z",
+                     *           "createdAt": "2026-12-06T20:25:08.239Z"
                      *         }
                      *       ]
                      *     }
@@ -16950,7 +16950,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24d06-d877-7686-bc62-7141c3f5e57d
+                 * @example 01a24d08-2190-740c-a195-61c2a6f5cb07
                  */
                 id: string;
             };
@@ -16991,13 +16991,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d877-7686-bc62-7141c3f5e57d",
+                     *       "id": "01a24d08-2190-740c-a195-61c2a6f5cb07",
                      *       "version": 2,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T20:23:44.028Z",
+                     *       "effectiveFrom": "2026-12-06T20:25:08.275Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -17025,7 +17025,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T20:23:44.026Z"
+                     *       "createdAt": "2026-12-06T20:25:08.274Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17092,8 +17092,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The rule was changed meanwhile (now version 2); reload it and try again.",
                      *       "code": "rule_version_conflict",
-                     *       "requestId": "01a24d06-d8a3-7048-baba-e722292bb2e5",
-                     *       "instance": "/v1/rules/01a24d06-d877-7686-bc62-7141c3f5e57d"
+                     *       "requestId": "01a24d08-21b9-736b-af7a-6932dfa03c15",
+                     *       "instance": "/v1/rules/01a24d08-2190-740c-a195-61c2a6f5cb07"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -17171,7 +17171,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24d06-d877-7686-bc62-7141c3f5e57d
+                 * @example 01a24d08-2190-740c-a195-61c2a6f5cb07
                  */
                 id: string;
                 /**
@@ -17192,13 +17192,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d877-7686-bc62-7141c3f5e57d",
+                     *       "id": "01a24d08-2190-740c-a195-61c2a6f5cb07",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T20:23:43.991Z",
+                     *       "effectiveFrom": "2026-12-06T20:25:08.240Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -17226,7 +17226,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T20:23:43.990Z"
+                     *       "createdAt": "2026-12-06T20:25:08.239Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17313,7 +17313,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24d06-d877-7686-bc62-7141c3f5e57d
+                 * @example 01a24d08-2190-740c-a195-61c2a6f5cb07
                  */
                 id: string;
             };
@@ -17346,13 +17346,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d877-7686-bc62-7141c3f5e57d",
+                     *       "id": "01a24d08-2190-740c-a195-61c2a6f5cb07",
                      *       "version": 3,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": false,
-                     *       "effectiveFrom": "2026-12-06T20:23:44.167Z",
+                     *       "effectiveFrom": "2026-12-06T20:25:08.389Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -17380,7 +17380,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T20:23:44.165Z"
+                     *       "createdAt": "2026-12-06T20:25:08.388Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17509,7 +17509,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104233",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T18:53:44.044Z",
+                 *       "occurredAt": "2026-12-06T18:55:08.288Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -17679,19 +17679,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d8ba-734c-9d0e-00e8f2976723",
+                     *       "id": "01a24d08-21c7-7755-9817-cc5c4d783f88",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T18:53:44.044Z",
-                     *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
-                     *       "memberId": "01a24d06-9828-762e-8251-599675c6ff0c",
+                     *       "occurredAt": "2026-12-06T18:55:08.288Z",
+                     *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
+                     *       "memberId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24d06-d8c1-769a-80c6-9b527eaf98fc",
+                     *           "journalId": "01a24d08-21cd-725a-acc0-dabcf7907f45",
                      *           "step": "first_order",
-                     *           "memberId": "01a24d06-9828-762e-8251-599675c6ff0c",
+                     *           "memberId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -17709,15 +17709,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24d06-d8be-725e-ace2-4e04b93e515a",
-                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
+                     *           "journalId": "01a24d08-21cb-73a8-8558-725d2d2cd78b",
+                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *           "walletId": "01a24d07-e239-70ef-908e-a7929c98237f",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T18:53:44.044Z",
+                     *           "availableAt": "2026-12-20T18:55:08.288Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17742,15 +17742,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24d06-d8be-725e-ace2-4e04b93e515a",
-                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
+                     *           "journalId": "01a24d08-21cb-73a8-8558-725d2d2cd78b",
+                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24d06-9828-762e-8251-599675c6ff0c",
+                     *           "walletId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T18:53:44.044Z",
+                     *           "availableAt": "2026-12-20T18:55:08.288Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17775,15 +17775,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24d06-d8be-725e-ace2-4e04b93e515a",
-                     *           "ruleId": "01a24d06-9897-71da-a75a-0d8f625eb3e2",
+                     *           "journalId": "01a24d08-21cb-73a8-8558-725d2d2cd78b",
+                     *           "ruleId": "01a24d07-e31a-71c6-a06b-e69dcb6add87",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24d06-9828-762e-8251-599675c6ff0c",
+                     *           "walletId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T18:53:44.044Z",
+                     *           "availableAt": "2026-12-20T18:55:08.288Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -17803,7 +17803,7 @@ export interface operations {
                      *       "unmatched": [],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
+                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -17820,7 +17820,7 @@ export interface operations {
                      *           "reason": "2,810 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24d06-bfc9-7069-b73b-8c7a98678964",
+                     *           "ruleId": "01a24d08-0b26-771d-8253-0de69a85de6a",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -17833,7 +17833,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24d06-bfd5-7248-ac39-929689c3c945",
+                     *           "ruleId": "01a24d08-0b2b-75fa-9b72-c17333066331",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18007,7 +18007,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Event INV-2026-104233 was already received with a different body. Use a new id for a new event.",
                      *       "code": "event_conflict",
-                     *       "requestId": "01a24d06-d901-72ec-aae8-01cb0de2703e",
+                     *       "requestId": "01a24d08-220a-744e-86f3-8e2d02bf2fc0",
                      *       "instance": "/v1/events"
                      *     }
                      */
@@ -18090,19 +18090,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d8ba-734c-9d0e-00e8f2976723",
+                     *       "id": "01a24d08-21c7-7755-9817-cc5c4d783f88",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T18:53:44.044Z",
-                     *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
-                     *       "memberId": "01a24d06-9828-762e-8251-599675c6ff0c",
+                     *       "occurredAt": "2026-12-06T18:55:08.288Z",
+                     *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
+                     *       "memberId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24d06-d8c1-769a-80c6-9b527eaf98fc",
+                     *           "journalId": "01a24d08-21cd-725a-acc0-dabcf7907f45",
                      *           "step": "first_order",
-                     *           "memberId": "01a24d06-9828-762e-8251-599675c6ff0c",
+                     *           "memberId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -18120,15 +18120,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24d06-d8be-725e-ace2-4e04b93e515a",
-                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
+                     *           "journalId": "01a24d08-21cb-73a8-8558-725d2d2cd78b",
+                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *           "walletId": "01a24d07-e239-70ef-908e-a7929c98237f",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T18:53:44.044Z",
+                     *           "availableAt": "2026-12-20T18:55:08.288Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -18153,15 +18153,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24d06-d8be-725e-ace2-4e04b93e515a",
-                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
+                     *           "journalId": "01a24d08-21cb-73a8-8558-725d2d2cd78b",
+                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24d06-9828-762e-8251-599675c6ff0c",
+                     *           "walletId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T18:53:44.044Z",
+                     *           "availableAt": "2026-12-20T18:55:08.288Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -18186,15 +18186,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24d06-d8be-725e-ace2-4e04b93e515a",
-                     *           "ruleId": "01a24d06-9897-71da-a75a-0d8f625eb3e2",
+                     *           "journalId": "01a24d08-21cb-73a8-8558-725d2d2cd78b",
+                     *           "ruleId": "01a24d07-e31a-71c6-a06b-e69dcb6add87",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24d06-9828-762e-8251-599675c6ff0c",
+                     *           "walletId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T18:53:44.044Z",
+                     *           "availableAt": "2026-12-20T18:55:08.288Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -18304,7 +18304,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104240",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T20:22:44.141Z",
+                 *       "occurredAt": "2026-12-06T20:24:08.372Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -18328,12 +18328,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
-                     *       "memberId": "01a24d06-9828-762e-8251-599675c6ff0c",
+                     *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
+                     *       "memberId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
                      *       "points": 698,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
+                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -18364,7 +18364,7 @@ export interface operations {
                      *           "reason": "488 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00 Share: 70% of 698."
                      *         },
                      *         {
-                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
+                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -18397,7 +18397,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
+                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -18414,7 +18414,7 @@ export interface operations {
                      *           "reason": "698 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24d06-bfc9-7069-b73b-8c7a98678964",
+                     *           "ruleId": "01a24d08-0b26-771d-8253-0de69a85de6a",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18427,7 +18427,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24d06-bfd5-7248-ac39-929689c3c945",
+                     *           "ruleId": "01a24d08-0b2b-75fa-9b72-c17333066331",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18591,7 +18591,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-97c7-76fb-95bd-bb231909eb15
+                 * @example 01a24d07-e239-70ef-908e-a7929c98237f
                  */
                 id: string;
             };
@@ -18607,7 +18607,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *       "walletId": "01a24d07-e239-70ef-908e-a7929c98237f",
                      *       "available": 81036,
                      *       "pending": 7019,
                      *       "pendingReleases": [
@@ -18723,7 +18723,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-97c7-76fb-95bd-bb231909eb15
+                 * @example 01a24d07-e239-70ef-908e-a7929c98237f
                  */
                 id: string;
             };
@@ -18741,12 +18741,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24d06-d8ed-7574-a5b0-4130afcd048e",
+                     *           "journalId": "01a24d08-21f7-74f8-81b2-91a673bf3995",
                      *           "kind": "reverse",
                      *           "points": -55,
                      *           "pendingPoints": -55,
-                     *           "occurredAt": "2026-12-06T19:53:44.086Z",
-                     *           "recordedAt": "2026-12-06T20:23:44.091Z",
+                     *           "occurredAt": "2026-12-06T19:55:08.319Z",
+                     *           "recordedAt": "2026-12-06T20:25:08.323Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -18756,20 +18756,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24d06-d8da-72b8-a68d-0254dc141327",
+                     *           "eventId": "01a24d08-21e3-7007-83f2-39a3ccd3a2f8",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
+                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24d06-d8be-725e-ace2-4e04b93e515a",
+                     *           "journalId": "01a24d08-21cb-73a8-8558-725d2d2cd78b",
                      *           "kind": "earn",
                      *           "points": 2167,
                      *           "pendingPoints": 2167,
-                     *           "occurredAt": "2026-12-06T18:53:44.044Z",
-                     *           "recordedAt": "2026-12-06T20:23:44.058Z",
+                     *           "occurredAt": "2026-12-06T18:55:08.288Z",
+                     *           "recordedAt": "2026-12-06T20:25:08.295Z",
                      *           "description": "Purchase INV-2026-104233: points from Poäng per krona, Ny kategori",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -18780,16 +18780,16 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 1967,
-                     *               "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
+                     *               "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
                      *               "description": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *             },
                      *             {
                      *               "points": 200,
-                     *               "ruleId": "01a24d06-989a-7585-86e2-7307a147f84a",
+                     *               "ruleId": "01a24d07-e31d-700e-9f28-9fbc76d9dc70",
                      *               "description": "200 points: Ny kategori — first purchase in ventilation"
                      *             }
                      *           ],
-                     *           "eventId": "01a24d06-d8ba-734c-9d0e-00e8f2976723",
+                     *           "eventId": "01a24d08-21c7-7755-9817-cc5c4d783f88",
                      *           "eventExternalId": "INV-2026-104233",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -18797,12 +18797,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24d06-a874-7532-90e5-0ba486092af7",
+                     *           "journalId": "01a24d07-f4cf-73c0-a7c7-f0806b1f8de3",
                      *           "kind": "earn",
                      *           "points": 3171,
                      *           "pendingPoints": 3171,
-                     *           "occurredAt": "2026-11-26T09:04:33.201Z",
-                     *           "recordedAt": "2026-12-06T20:23:31.598Z",
+                     *           "occurredAt": "2026-11-26T09:05:57.782Z",
+                     *           "recordedAt": "2026-12-06T20:24:56.672Z",
                      *           "description": "Purchase INV-354-7: points from Poäng per krona",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -18813,11 +18813,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 3171,
-                     *               "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
+                     *               "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
                      *               "description": "3,171 points: Poäng per krona — 1 per SEK 10.00 on SEK 45,300.00 Share: 70% of 4,530."
                      *             }
                      *           ],
-                     *           "eventId": "01a24d06-a80d-72a9-90c2-6d1c2ff052b5",
+                     *           "eventId": "01a24d07-f460-73ab-af54-17f2d583b74d",
                      *           "eventExternalId": "INV-354-7",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -18825,7 +18825,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24d06-a874-7532-90e5-0ba486092af7"
+                     *       "nextCursor": "01a24d07-f4cf-73c0-a7c7-f0806b1f8de3"
                      *     }
                      */
                     "application/json": {
@@ -18916,7 +18916,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-97c7-76fb-95bd-bb231909eb15
+                 * @example 01a24d07-e239-70ef-908e-a7929c98237f
                  */
                 id: string;
             };
@@ -18971,14 +18971,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d999-73af-b3c5-544e56cf79f2",
-                     *       "walletId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *       "id": "01a24d08-2284-752b-8786-6c4f70c13e1a",
+                     *       "walletId": "01a24d07-e239-70ef-908e-a7929c98237f",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "requestedAt": "2026-12-06T20:23:44.279Z",
+                     *       "requestedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "requestedAt": "2026-12-06T20:25:08.482Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -19117,7 +19117,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-97c7-76fb-95bd-bb231909eb15
+                 * @example 01a24d07-e239-70ef-908e-a7929c98237f
                  */
                 id: string;
             };
@@ -19163,7 +19163,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24d06-d975-76de-bc0d-37ba6ad4e1bd",
+                     *       "journalId": "01a24d08-226c-73bd-9692-d7f47e55b699",
                      *       "created": true,
                      *       "points": -300
                      *     }
@@ -19280,8 +19280,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 80536 available, 100000000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24d06-d965-70dd-8f7c-87a8d9c98a56",
-                     *       "instance": "/v1/accounts/01a24d06-97c7-76fb-95bd-bb231909eb15/debits"
+                     *       "requestId": "01a24d08-2260-71de-b5f1-d0faa4b418f1",
+                     *       "instance": "/v1/accounts/01a24d07-e239-70ef-908e-a7929c98237f/debits"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -19317,7 +19317,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-9828-762e-8251-599675c6ff0c
+                 * @example 01a24d07-e2a4-749a-b21f-18636b5cf86a
                  */
                 id: string;
             };
@@ -19333,7 +19333,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24d06-9828-762e-8251-599675c6ff0c",
+                     *       "walletId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
                      *       "available": 9508,
                      *       "pending": 2072,
                      *       "pendingReleases": [
@@ -19441,7 +19441,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-9828-762e-8251-599675c6ff0c
+                 * @example 01a24d07-e2a4-749a-b21f-18636b5cf86a
                  */
                 id: string;
             };
@@ -19459,12 +19459,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24d06-d8ed-7574-a5b0-47f2dbe81412",
+                     *           "journalId": "01a24d08-21f7-74f8-81b2-96904e0adae1",
                      *           "kind": "reverse",
                      *           "points": -23,
                      *           "pendingPoints": -23,
-                     *           "occurredAt": "2026-12-06T19:53:44.086Z",
-                     *           "recordedAt": "2026-12-06T20:23:44.091Z",
+                     *           "occurredAt": "2026-12-06T19:55:08.319Z",
+                     *           "recordedAt": "2026-12-06T20:25:08.323Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -19474,20 +19474,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24d06-d8da-72b8-a68d-0254dc141327",
+                     *           "eventId": "01a24d08-21e3-7007-83f2-39a3ccd3a2f8",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24d06-988c-77c8-9716-305a678c67e8",
+                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24d06-d8e1-77ae-8597-a5fe77871745",
+                     *           "journalId": "01a24d08-21e8-721a-8768-ded45a411181",
                      *           "kind": "earn",
                      *           "points": 25,
                      *           "pendingPoints": 0,
-                     *           "occurredAt": "2026-12-06T20:23:44.087Z",
-                     *           "recordedAt": "2026-12-06T20:23:44.091Z",
+                     *           "occurredAt": "2026-12-06T20:25:08.320Z",
+                     *           "recordedAt": "2026-12-06T20:25:08.323Z",
                      *           "description": "Onboarding step: First login in the app",
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -19509,12 +19509,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24d06-d8df-7522-ae77-a198b1e9959b",
+                     *           "journalId": "01a24d08-21e6-73a5-a426-41cadc1c0efb",
                      *           "kind": "earn",
                      *           "points": 5,
                      *           "pendingPoints": 5,
-                     *           "occurredAt": "2026-12-06T20:03:44.086Z",
-                     *           "recordedAt": "2026-12-06T20:23:44.091Z",
+                     *           "occurredAt": "2026-12-06T20:05:08.319Z",
+                     *           "recordedAt": "2026-12-06T20:25:08.323Z",
                      *           "description": "App login APP-2026-0412-P1: points from Inloggning i appen",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -19525,11 +19525,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 5,
-                     *               "ruleId": "01a24d06-989c-751d-bf70-16bda9d7aedd",
+                     *               "ruleId": "01a24d07-e31f-7749-8084-03a8cfcb5777",
                      *               "description": "5 points: Inloggning i appen"
                      *             }
                      *           ],
-                     *           "eventId": "01a24d06-d8da-72b8-a68d-075f4c02c70f",
+                     *           "eventId": "01a24d08-21e3-7007-83f2-3dc6394d0dcf",
                      *           "eventExternalId": "APP-2026-0412-P1",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -19537,7 +19537,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24d06-d8df-7522-ae77-a198b1e9959b"
+                     *       "nextCursor": "01a24d08-21e6-73a5-a426-41cadc1c0efb"
                      *     }
                      */
                     "application/json": {
@@ -19628,7 +19628,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-9828-762e-8251-599675c6ff0c
+                 * @example 01a24d07-e2a4-749a-b21f-18636b5cf86a
                  */
                 id: string;
             };
@@ -19674,7 +19674,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24d06-d983-710f-9451-cff716df8969",
+                     *       "journalId": "01a24d08-2277-7608-b45d-37aee6ea06e8",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -19820,7 +19820,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-9828-762e-8251-599675c6ff0c
+                 * @example 01a24d07-e2a4-749a-b21f-18636b5cf86a
                  */
                 id: string;
             };
@@ -19866,7 +19866,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24d06-d95f-72c0-8d69-63d292dbe244",
+                     *       "journalId": "01a24d08-225a-745c-acd2-fea00a3d91bd",
                      *       "created": true,
                      *       "points": -200
                      *     }
@@ -20003,7 +20003,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-97c7-76fb-95bd-bb231909eb15
+                 * @example 01a24d07-e239-70ef-908e-a7929c98237f
                  */
                 id: string;
             };
@@ -20013,7 +20013,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24d06-9828-762e-8251-599675c6ff0c",
+                 *       "memberId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
                  *       "points": 500,
                  *       "memo": "Bonus för FTX-installationen i Uppsala",
                  *       "idempotencyKey": "0b6f2c3e-alloc-2026-0412"
@@ -20057,7 +20057,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24d06-d950-7620-9308-9cef4e7c0789",
+                     *       "journalId": "01a24d08-2247-72ff-a2ff-f80df0806afe",
                      *       "created": true,
                      *       "points": 500
                      *     }
@@ -20206,14 +20206,14 @@ export interface operations {
                      * @example {
                      *       "currency": "SEK",
                      *       "issued": 30204141,
-                     *       "reversed": 29744,
+                     *       "reversed": 29705,
                      *       "spent": 5600,
-                     *       "redeemed": 1233500,
+                     *       "redeemed": 1180000,
                      *       "expired": 0,
                      *       "adjusted": 10750,
-                     *       "outstandingAvailable": 27761849,
+                     *       "outstandingAvailable": 27815388,
                      *       "outstandingPending": 1184198,
-                     *       "liabilityMinor": 28946047
+                     *       "liabilityMinor": 28999586
                      *     }
                      */
                     "application/json": components["schemas"]["LedgerSummary"];
@@ -21020,7 +21020,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
+                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
                  */
                 id: string;
             };
@@ -21052,14 +21052,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T20:23:27.350Z",
-                     *       "periodEnd": "2027-12-06T20:23:27.350Z",
+                     *       "since": "2026-12-06T20:24:51.931Z",
+                     *       "periodEnd": "2027-12-06T20:24:51.931Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T20:23:44.412Z",
-                     *         "windowEnd": "2026-12-06T20:23:44.412Z"
+                     *         "windowStart": "2025-12-06T20:25:08.597Z",
+                     *         "windowEnd": "2026-12-06T20:25:08.597Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21172,7 +21172,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
+                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
                  */
                 id: string;
             };
@@ -21190,7 +21190,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-a9b7-753d-9931-1556f84eb82b",
+                     *           "id": "01a24d07-f62b-769c-914a-8cdd28f3df83",
                      *           "from": null,
                      *           "to": "platinum",
                      *           "reason": "threshold_reached",
@@ -21198,7 +21198,7 @@ export interface operations {
                      *             "basis": "points",
                      *             "total": 612082
                      *           },
-                     *           "at": "2026-12-06T20:23:27.350Z"
+                     *           "at": "2026-12-06T20:24:51.931Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -21291,7 +21291,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
+                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
                  */
                 id: string;
             };
@@ -21338,17 +21338,17 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T20:23:27.350Z",
-                     *       "periodEnd": "2027-12-06T20:23:27.350Z",
+                     *       "since": "2026-12-06T20:24:51.931Z",
+                     *       "periodEnd": "2027-12-06T20:24:51.931Z",
                      *       "frozen": {
-                     *         "until": "2027-06-06T20:23:44.448Z",
+                     *         "until": "2027-06-06T20:25:08.631Z",
                      *         "reason": "Butiken i Bergen byggs om och är stängd under våren"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T20:23:44.459Z",
-                     *         "windowEnd": "2026-12-06T20:23:44.459Z"
+                     *         "windowStart": "2025-12-06T20:25:08.640Z",
+                     *         "windowEnd": "2026-12-06T20:25:08.640Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21477,7 +21477,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
+                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
                  */
                 id: string;
             };
@@ -21509,14 +21509,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T20:23:27.350Z",
-                     *       "periodEnd": "2027-12-06T20:23:27.350Z",
+                     *       "since": "2026-12-06T20:24:51.931Z",
+                     *       "periodEnd": "2027-12-06T20:24:51.931Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T20:23:44.476Z",
-                     *         "windowEnd": "2026-12-06T20:23:44.476Z"
+                     *         "windowStart": "2025-12-06T20:25:08.655Z",
+                     *         "windowEnd": "2026-12-06T20:25:08.655Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21645,7 +21645,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-9828-762e-8251-599675c6ff0c
+                 * @example 01a24d07-e2a4-749a-b21f-18636b5cf86a
                  */
                 id: string;
             };
@@ -21668,8 +21668,8 @@ export interface operations {
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T20:23:44.423Z",
-                     *         "windowEnd": "2026-12-06T20:23:44.423Z"
+                     *         "windowStart": "2025-12-06T20:25:08.607Z",
+                     *         "windowEnd": "2026-12-06T20:25:08.607Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -21745,8 +21745,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Tiers in this program are evaluated per account, not per member.",
                      *       "code": "tier_scope_disabled",
-                     *       "requestId": "01a24d06-da96-76c3-a37f-edba89a3b762",
-                     *       "instance": "/v1/members/01a24d06-9828-762e-8251-599675c6ff0c/tier"
+                     *       "requestId": "01a24d08-235b-7078-b906-2f6e2e4526e3",
+                     *       "instance": "/v1/members/01a24d07-e2a4-749a-b21f-18636b5cf86a/tier"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -21796,7 +21796,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-9828-762e-8251-599675c6ff0c
+                 * @example 01a24d07-e2a4-749a-b21f-18636b5cf86a
                  */
                 id: string;
             };
@@ -21903,7 +21903,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-9828-762e-8251-599675c6ff0c
+                 * @example 01a24d07-e2a4-749a-b21f-18636b5cf86a
                  */
                 id: string;
             };
@@ -21935,17 +21935,17 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T20:23:44.494Z",
-                     *       "periodEnd": "2026-12-06T20:23:44.494Z",
+                     *       "since": "2026-12-06T20:25:08.665Z",
+                     *       "periodEnd": "2026-12-06T20:25:08.665Z",
                      *       "frozen": {
-                     *         "until": "2027-03-06T20:23:44.494Z",
+                     *         "until": "2027-03-06T20:25:08.665Z",
                      *         "reason": "Föräldraledig till och med juni"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T20:23:44.503Z",
-                     *         "windowEnd": "2026-12-06T20:23:44.503Z"
+                     *         "windowStart": "2025-12-06T20:25:08.673Z",
+                     *         "windowEnd": "2026-12-06T20:25:08.673Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -22077,7 +22077,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-9828-762e-8251-599675c6ff0c
+                 * @example 01a24d07-e2a4-749a-b21f-18636b5cf86a
                  */
                 id: string;
             };
@@ -22094,14 +22094,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T20:23:44.494Z",
-                     *       "periodEnd": "2026-12-06T20:23:44.494Z",
+                     *       "since": "2026-12-06T20:25:08.665Z",
+                     *       "periodEnd": "2026-12-06T20:25:08.665Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T20:23:44.517Z",
-                     *         "windowEnd": "2026-12-06T20:23:44.517Z"
+                     *         "windowStart": "2025-12-06T20:25:08.685Z",
+                     *         "windowEnd": "2026-12-06T20:25:08.685Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -22728,7 +22728,7 @@ export interface operations {
                 maxPoints?: number;
                 /**
                  * @description The member (UUID) whose availability each reward shows
-                 * @example 01a24d06-9827-76d7-807a-a889b9a8ac44
+                 * @example 01a24d07-e29d-72ca-b142-925c2194eaa8
                  */
                 memberId?: string;
                 /**
@@ -22763,7 +22763,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-b9ea-773d-b512-f35ae871c1b0",
+                     *           "id": "01a24d08-05f5-76b4-aeb1-a604968a9ce7",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -22812,8 +22812,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 5000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z",
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22822,7 +22822,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24d06-b99f-75ef-998a-3bc6eae31762",
+                     *           "id": "01a24d08-05b9-767e-9eb5-57b08f3c58ad",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -22871,8 +22871,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": null,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z",
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22881,7 +22881,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24d06-b9e8-731d-9f9b-a7d03e809e1e",
+                     *           "id": "01a24d08-05f3-7309-8bcc-a6e18ec0b431",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -22930,8 +22930,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 10000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z",
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22940,7 +22940,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WzEwMDAwLCIwMWEyNGQwNi1iOWU4LTczMWQtOWY5Yi1hN2QwM2U4MDllMWUiXQ"
+                     *       "nextCursor": "WzEwMDAwLCIwMWEyNGQwOC0wNWYzLTczMDktOGJjYy1hNmUxOGVjMGI0MzEiXQ"
                      *     }
                      */
                     "application/json": {
@@ -23172,7 +23172,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-db7e-751a-a332-b94566936666",
+                     *       "id": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23209,8 +23209,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T20:23:44.766Z",
-                     *       "updatedAt": "2026-12-06T20:23:44.766Z"
+                     *       "createdAt": "2026-12-06T20:25:08.901Z",
+                     *       "updatedAt": "2026-12-06T20:25:08.901Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23337,7 +23337,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-b982-755e-9fa6-53f570063432",
+                     *       "id": "01a24d08-05a3-730e-b0a7-050c9695f4f9",
                      *       "code": "drill-driver-18v",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23386,8 +23386,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T20:23:27.350Z",
-                     *       "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *       "createdAt": "2026-12-06T20:24:51.931Z",
+                     *       "updatedAt": "2026-12-06T20:24:51.931Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23474,7 +23474,7 @@ export interface operations {
             path: {
                 /**
                  * @description The reward: its id (UUID) or its code, e.g. `fuel-card-500`
-                 * @example 01a24d06-db7e-751a-a332-b94566936666
+                 * @example 01a24d08-2426-753f-9cf8-1d1f59120a1a
                  */
                 id: string;
             };
@@ -23574,7 +23574,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-db7e-751a-a332-b94566936666",
+                     *       "id": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23611,8 +23611,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T20:23:44.766Z",
-                     *       "updatedAt": "2026-12-06T20:23:44.777Z"
+                     *       "createdAt": "2026-12-06T20:25:08.901Z",
+                     *       "updatedAt": "2026-12-06T20:25:08.911Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23781,7 +23781,7 @@ export interface operations {
                      * @example {
                      *       "added": 3,
                      *       "duplicates": 0,
-                     *       "stock": 42
+                     *       "stock": 41
                      *     }
                      */
                     "application/json": {
@@ -23934,7 +23934,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "rewardId": "01a24d06-b9e8-731d-9f9b-a7d03e809e1e",
+                     *           "rewardId": "01a24d08-05f3-7309-8bcc-a6e18ec0b431",
                      *           "code": "donation-childhood-cancer",
                      *           "cause": "Donation to childhood cancer research",
                      *           "orders": 2,
@@ -23944,7 +23944,7 @@ export interface operations {
                      *           "currency": "SEK"
                      *         },
                      *         {
-                     *           "rewardId": "01a24d06-b9ea-773d-b512-f35ae871c1b0",
+                     *           "rewardId": "01a24d08-05f5-76b4-aeb1-a604968a9ce7",
                      *           "code": "donation-sea-rescue",
                      *           "cause": "Donation to volunteer sea rescue",
                      *           "orders": 2,
@@ -24043,35 +24043,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-bb34-725d-bf78-b149f48c8f32",
-                     *           "orderId": "01a24d06-bb24-703a-b08f-cdce44d9f143",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-cc93f6a2eea4",
-                     *           "accountExternalId": "K1001-2",
+                     *           "id": "01a24d08-0834-703b-8a4d-e2e8ccf88023",
+                     *           "orderId": "01a24d08-0827-741d-be69-7d75f1460c5b",
+                     *           "accountId": "01a24d07-e239-70ef-908e-23234d5bed1d",
+                     *           "accountExternalId": "K1008",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T20:23:36.484Z",
+                     *           "createdAt": "2026-12-06T20:25:01.735Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         },
                      *         {
-                     *           "id": "01a24d06-bc81-7331-8710-f55793671c94",
-                     *           "orderId": "01a24d06-bc71-7222-a9ee-583ec4818119",
-                     *           "accountId": "01a24d06-97c7-76fb-95bd-1dc6d73ea483",
-                     *           "accountExternalId": "K1006-2",
+                     *           "id": "01a24d08-08d6-7116-932b-97a45ea6ed32",
+                     *           "orderId": "01a24d08-08c9-706d-9496-a821c0887e1a",
+                     *           "accountId": "01a24d07-e239-70ef-908d-e54adfa1ef6f",
+                     *           "accountExternalId": "K1004-1",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T20:23:36.817Z",
+                     *           "createdAt": "2026-12-06T20:25:01.897Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         },
                      *         {
-                     *           "id": "01a24d06-dce4-7306-8585-b7579d0ea573",
-                     *           "orderId": "01a24d06-dcd5-7078-b2d8-d9221a3dec79",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "id": "01a24d08-2558-72e2-aee9-f94c97d5546f",
+                     *           "orderId": "01a24d08-254c-73b6-b928-689bb10b0cf9",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T20:23:45.109Z",
+                     *           "createdAt": "2026-12-06T20:25:09.197Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         }
@@ -24173,36 +24173,36 @@ export interface operations {
                      *       "batch": "erp-credit-notes-2026-12-06",
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-bb34-725d-bf78-b149f48c8f32",
-                     *           "orderId": "01a24d06-bb24-703a-b08f-cdce44d9f143",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-cc93f6a2eea4",
-                     *           "accountExternalId": "K1001-2",
+                     *           "id": "01a24d08-0834-703b-8a4d-e2e8ccf88023",
+                     *           "orderId": "01a24d08-0827-741d-be69-7d75f1460c5b",
+                     *           "accountId": "01a24d07-e239-70ef-908e-23234d5bed1d",
+                     *           "accountExternalId": "K1008",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T20:23:36.484Z",
-                     *           "exportedAt": "2026-12-06T20:23:45.146Z",
+                     *           "createdAt": "2026-12-06T20:25:01.735Z",
+                     *           "exportedAt": "2026-12-06T20:25:09.224Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         },
                      *         {
-                     *           "id": "01a24d06-bc81-7331-8710-f55793671c94",
-                     *           "orderId": "01a24d06-bc71-7222-a9ee-583ec4818119",
-                     *           "accountId": "01a24d06-97c7-76fb-95bd-1dc6d73ea483",
-                     *           "accountExternalId": "K1006-2",
+                     *           "id": "01a24d08-08d6-7116-932b-97a45ea6ed32",
+                     *           "orderId": "01a24d08-08c9-706d-9496-a821c0887e1a",
+                     *           "accountId": "01a24d07-e239-70ef-908d-e54adfa1ef6f",
+                     *           "accountExternalId": "K1004-1",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T20:23:36.817Z",
-                     *           "exportedAt": "2026-12-06T20:23:45.146Z",
+                     *           "createdAt": "2026-12-06T20:25:01.897Z",
+                     *           "exportedAt": "2026-12-06T20:25:09.224Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         },
                      *         {
-                     *           "id": "01a24d06-dce4-7306-8585-b7579d0ea573",
-                     *           "orderId": "01a24d06-dcd5-7078-b2d8-d9221a3dec79",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "id": "01a24d08-2558-72e2-aee9-f94c97d5546f",
+                     *           "orderId": "01a24d08-254c-73b6-b928-689bb10b0cf9",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T20:23:45.109Z",
-                     *           "exportedAt": "2026-12-06T20:23:45.146Z",
+                     *           "createdAt": "2026-12-06T20:25:09.197Z",
+                     *           "exportedAt": "2026-12-06T20:25:09.224Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         }
                      *       ]
@@ -24315,7 +24315,7 @@ export interface operations {
                 state?: "pending_approval" | "placed" | "approved" | "shipped" | "delivered" | "issued" | "cancelled" | "rejected";
                 /**
                  * @description Only this member's orders (UUID)
-                 * @example 01a24d06-9827-76d7-807a-a889b9a8ac44
+                 * @example 01a24d07-e29d-72ca-b142-925c2194eaa8
                  */
                 memberId?: string;
                 /** @description Only orders of this account's members (UUID) */
@@ -24339,18 +24339,18 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-dbb4-72fb-a93d-79413ac30c59",
+                     *           "id": "01a24d08-245d-722d-8475-93bed9771de6",
                      *           "state": "placed",
                      *           "reward": {
-                     *             "id": "01a24d06-db7e-751a-a332-b94566936666",
+                     *             "id": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
                      *             "code": "torx-bit-set-32",
                      *             "type": "physical",
                      *             "name": "Torx bit set, 32 pieces"
                      *           },
                      *           "quantity": 1,
                      *           "points": 14500,
-                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *           "paidFrom": "account",
                      *           "shippingAddress": {
                      *             "name": "Inköp",
@@ -24366,31 +24366,31 @@ export interface operations {
                      *           "note": "Leveres til lageret, port 3",
                      *           "creditNote": null,
                      *           "invoice": null,
-                     *           "createdAt": "2026-12-06T20:23:44.820Z",
-                     *           "updatedAt": "2026-12-06T20:23:44.820Z",
+                     *           "createdAt": "2026-12-06T20:25:08.957Z",
+                     *           "updatedAt": "2026-12-06T20:25:08.957Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "placed",
-                     *               "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *               "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *               "reason": null,
-                     *               "at": "2026-12-06T20:23:44.815Z"
+                     *               "at": "2026-12-06T20:25:08.952Z"
                      *             }
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24d06-ba26-7408-a0ca-9ed60034f96e",
+                     *           "id": "01a24d08-0628-7218-824c-612c474d4a39",
                      *           "state": "pending_approval",
                      *           "reward": {
-                     *             "id": "01a24d06-b999-7410-9b19-af99caaf5e6e",
+                     *             "id": "01a24d08-05b5-77ce-95da-6473d76163ca",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Job-site radio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *           "paidFrom": "member",
                      *           "shippingAddress": null,
                      *           "tracking": null,
@@ -24398,15 +24398,15 @@ export interface operations {
                      *           "note": null,
                      *           "creditNote": null,
                      *           "invoice": null,
-                     *           "createdAt": "2026-12-06T20:23:36.230Z",
-                     *           "updatedAt": "2026-12-06T20:23:36.230Z",
+                     *           "createdAt": "2026-12-06T20:25:01.224Z",
+                     *           "updatedAt": "2026-12-06T20:25:01.224Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "pending_approval",
                      *               "actor": "demo",
                      *               "reason": null,
-                     *               "at": "2026-12-06T20:23:27.350Z"
+                     *               "at": "2026-12-06T20:24:51.931Z"
                      *             }
                      *           ]
                      *         }
@@ -24481,8 +24481,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "reward": "01a24d06-db7e-751a-a332-b94566936666",
-                 *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                 *       "reward": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
+                 *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                  *       "quantity": 1,
                  *       "payFrom": "account",
                  *       "idempotencyKey": "example-order-torx-1",
@@ -24543,18 +24543,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-dbb4-72fb-a93d-79413ac30c59",
+                     *       "id": "01a24d08-245d-722d-8475-93bed9771de6",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24d06-db7e-751a-a332-b94566936666",
+                     *         "id": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24570,15 +24570,15 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T20:23:44.820Z",
-                     *       "updatedAt": "2026-12-06T20:23:44.820Z",
+                     *       "createdAt": "2026-12-06T20:25:08.957Z",
+                     *       "updatedAt": "2026-12-06T20:25:08.957Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:23:44.815Z"
+                     *           "at": "2026-12-06T20:25:08.952Z"
                      *         }
                      *       ]
                      *     }
@@ -24671,7 +24671,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 9514 available, 119000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24d06-db9b-75be-ac5d-cf86a93267a2",
+                     *       "requestId": "01a24d08-2440-757f-9742-39a68e73825b",
                      *       "instance": "/v1/reward-orders"
                      *     }
                      */
@@ -24702,7 +24702,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24d06-dbb4-72fb-a93d-79413ac30c59
+                 * @example 01a24d08-245d-722d-8475-93bed9771de6
                  */
                 id: string;
             };
@@ -24718,18 +24718,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-dbb4-72fb-a93d-79413ac30c59",
+                     *       "id": "01a24d08-245d-722d-8475-93bed9771de6",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24d06-db7e-751a-a332-b94566936666",
+                     *         "id": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24745,15 +24745,15 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T20:23:44.820Z",
-                     *       "updatedAt": "2026-12-06T20:23:44.820Z",
+                     *       "createdAt": "2026-12-06T20:25:08.957Z",
+                     *       "updatedAt": "2026-12-06T20:25:08.957Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:23:44.815Z"
+                     *           "at": "2026-12-06T20:25:08.952Z"
                      *         }
                      *       ]
                      *     }
@@ -24842,7 +24842,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24d06-dbb4-72fb-a93d-79413ac30c59
+                 * @example 01a24d08-245d-722d-8475-93bed9771de6
                  */
                 id: string;
             };
@@ -24870,18 +24870,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-dbb4-72fb-a93d-79413ac30c59",
+                     *       "id": "01a24d08-245d-722d-8475-93bed9771de6",
                      *       "state": "approved",
                      *       "reward": {
-                     *         "id": "01a24d06-db7e-751a-a332-b94566936666",
+                     *         "id": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24897,22 +24897,22 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T20:23:44.820Z",
-                     *       "updatedAt": "2026-12-06T20:23:44.866Z",
+                     *       "createdAt": "2026-12-06T20:25:08.957Z",
+                     *       "updatedAt": "2026-12-06T20:25:08.988Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:23:44.815Z"
+                     *           "at": "2026-12-06T20:25:08.952Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T20:23:44.866Z"
+                     *           "at": "2026-12-06T20:25:08.988Z"
                      *         }
                      *       ]
                      *     }
@@ -25037,7 +25037,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24d06-dc98-717f-87b7-0039862866a0
+                 * @example 01a24d08-2518-705e-aef9-f7112b2748a8
                  */
                 id: string;
             };
@@ -25065,18 +25065,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-dc98-717f-87b7-0039862866a0",
+                     *       "id": "01a24d08-2518-705e-aef9-f7112b2748a8",
                      *       "state": "rejected",
                      *       "reward": {
-                     *         "id": "01a24d06-b999-7410-9b19-af99caaf5e6e",
+                     *         "id": "01a24d08-05b5-77ce-95da-6473d76163ca",
                      *         "code": "job-site-radio",
                      *         "type": "physical",
                      *         "name": "Job-site radio"
                      *       },
                      *       "quantity": 1,
                      *       "points": 108000,
-                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
@@ -25084,22 +25084,22 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T20:23:45.048Z",
-                     *       "updatedAt": "2026-12-06T20:23:45.069Z",
+                     *       "createdAt": "2026-12-06T20:25:09.144Z",
+                     *       "updatedAt": "2026-12-06T20:25:09.166Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "pending_approval",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:23:45.042Z"
+                     *           "at": "2026-12-06T20:25:09.139Z"
                      *         },
                      *         {
                      *           "from": "pending_approval",
                      *           "to": "rejected",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *           "at": "2026-12-06T20:23:45.069Z"
+                     *           "at": "2026-12-06T20:25:09.166Z"
                      *         }
                      *       ]
                      *     }
@@ -25224,7 +25224,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24d06-dbb4-72fb-a93d-79413ac30c59
+                 * @example 01a24d08-245d-722d-8475-93bed9771de6
                  */
                 id: string;
             };
@@ -25262,18 +25262,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-dbb4-72fb-a93d-79413ac30c59",
+                     *       "id": "01a24d08-245d-722d-8475-93bed9771de6",
                      *       "state": "shipped",
                      *       "reward": {
-                     *         "id": "01a24d06-db7e-751a-a332-b94566936666",
+                     *         "id": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -25293,29 +25293,29 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T20:23:44.820Z",
-                     *       "updatedAt": "2026-12-06T20:23:44.883Z",
+                     *       "createdAt": "2026-12-06T20:25:08.957Z",
+                     *       "updatedAt": "2026-12-06T20:25:09.002Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:23:44.815Z"
+                     *           "at": "2026-12-06T20:25:08.952Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T20:23:44.866Z"
+                     *           "at": "2026-12-06T20:25:08.988Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:23:44.883Z"
+                     *           "at": "2026-12-06T20:25:09.002Z"
                      *         }
                      *       ]
                      *     }
@@ -25440,7 +25440,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24d06-dbb4-72fb-a93d-79413ac30c59
+                 * @example 01a24d08-245d-722d-8475-93bed9771de6
                  */
                 id: string;
             };
@@ -25464,18 +25464,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-dbb4-72fb-a93d-79413ac30c59",
+                     *       "id": "01a24d08-245d-722d-8475-93bed9771de6",
                      *       "state": "delivered",
                      *       "reward": {
-                     *         "id": "01a24d06-db7e-751a-a332-b94566936666",
+                     *         "id": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -25495,29 +25495,29 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T20:23:44.820Z",
-                     *       "updatedAt": "2026-12-06T20:23:44.901Z",
+                     *       "createdAt": "2026-12-06T20:25:08.957Z",
+                     *       "updatedAt": "2026-12-06T20:25:09.024Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:23:44.815Z"
+                     *           "at": "2026-12-06T20:25:08.952Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T20:23:44.866Z"
+                     *           "at": "2026-12-06T20:25:08.988Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:23:44.883Z"
+                     *           "at": "2026-12-06T20:25:09.002Z"
                      *         }
                      *       ]
                      *     }
@@ -25642,7 +25642,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24d06-dc21-73ae-92fd-ef9997c13a71
+                 * @example 01a24d08-24b2-722b-8033-372610a019c3
                  */
                 id: string;
             };
@@ -25672,18 +25672,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-dc21-73ae-92fd-ef9997c13a71",
+                     *       "id": "01a24d08-24b2-722b-8033-372610a019c3",
                      *       "state": "issued",
                      *       "reward": {
-                     *         "id": "01a24d06-b99f-75ef-998a-3bc6eae31762",
+                     *         "id": "01a24d08-05b9-767e-9eb5-57b08f3c58ad",
                      *         "code": "extended-tool-warranty",
                      *         "type": "content",
                      *         "name": "Extended power-tool warranty"
                      *       },
                      *       "quantity": 1,
                      *       "points": 9000,
-                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": {
@@ -25693,29 +25693,29 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T20:23:44.929Z",
-                     *       "updatedAt": "2026-12-06T20:23:44.965Z",
+                     *       "createdAt": "2026-12-06T20:25:09.042Z",
+                     *       "updatedAt": "2026-12-06T20:25:09.071Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:23:44.921Z"
+                     *           "at": "2026-12-06T20:25:09.037Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:23:44.950Z"
+                     *           "at": "2026-12-06T20:25:09.059Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "issued",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:23:44.965Z"
+                     *           "at": "2026-12-06T20:25:09.071Z"
                      *         }
                      *       ]
                      *     }
@@ -25840,7 +25840,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24d06-dc5d-716e-a094-d73a4dd584f2
+                 * @example 01a24d08-24eb-7678-a6a9-e8a39ec18c2d
                  */
                 id: string;
             };
@@ -25868,18 +25868,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-dc5d-716e-a094-d73a4dd584f2",
+                     *       "id": "01a24d08-24eb-7678-a6a9-e8a39ec18c2d",
                      *       "state": "cancelled",
                      *       "reward": {
-                     *         "id": "01a24d06-b98e-772c-a39a-aaf22dfe68e0",
+                     *         "id": "01a24d08-05ac-7574-b5a4-7dc311f6d10a",
                      *         "code": "rechargeable-headlamp",
                      *         "type": "physical",
                      *         "name": "Rechargeable headlamp"
                      *       },
                      *       "quantity": 1,
                      *       "points": 24000,
-                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
@@ -25887,22 +25887,22 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T20:23:44.989Z",
-                     *       "updatedAt": "2026-12-06T20:23:45.016Z",
+                     *       "createdAt": "2026-12-06T20:25:09.099Z",
+                     *       "updatedAt": "2026-12-06T20:25:09.118Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:23:44.983Z"
+                     *           "at": "2026-12-06T20:25:09.092Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "cancelled",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "reason": "Beställd av misstag, vi har redan pannlampor",
-                     *           "at": "2026-12-06T20:23:45.016Z"
+                     *           "at": "2026-12-06T20:25:09.118Z"
                      *         }
                      *       ]
                      *     }
@@ -26047,34 +26047,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
+                     *           "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
                      *           "email": "admin@demo.lojal.example",
                      *           "name": "Demo Admin",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T20:23:42.413Z",
-                     *           "updatedAt": "2026-12-06T20:23:42.413Z"
+                     *           "createdAt": "2026-12-06T20:25:06.638Z",
+                     *           "updatedAt": "2026-12-06T20:25:06.638Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-bf60-707c-99f9-afb523a527ea",
+                     *           "id": "01a24d08-0ac8-77db-8c48-5b89b25ea03c",
                      *           "email": "ingrid.dahl@nordbygg.example",
                      *           "name": "Ingrid Dahl",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-bf65-70e8-8a3e-aec37e48ea1b",
+                     *           "id": "01a24d08-0acc-769d-a48f-e0fe99dd9f9e",
                      *           "email": "magnus.berg@nordbygg.example",
                      *           "name": "Magnus Berg",
                      *           "role": "manager",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjRkMDYtYmY2NS03MGU4LThhM2UtYWVjMzdlNDhlYTFiIl0"
+                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjRkMDgtMGFjYy03NjlkLWE0OGYtZTBmZTk5ZGQ5ZjllIl0"
                      *     }
                      */
                     "application/json": {
@@ -26161,13 +26161,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d735-7536-9796-2f745e2f0b42",
+                     *       "id": "01a24d08-2064-702d-b366-c6b83314850f",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "support",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:23:43.669Z",
-                     *       "updatedAt": "2026-12-06T20:23:43.669Z"
+                     *       "createdAt": "2026-12-06T20:25:07.940Z",
+                     *       "updatedAt": "2026-12-06T20:25:07.940Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26266,7 +26266,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24d06-d252-72d9-a724-bc5d5a6accbf
+                 * @example 01a24d08-1b54-702c-ae8b-3a30c118f401
                  */
                 id: string;
             };
@@ -26282,13 +26282,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
+                     *       "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
                      *       "email": "admin@demo.lojal.example",
                      *       "name": "Demo Admin",
                      *       "role": "owner",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:23:42.413Z",
-                     *       "updatedAt": "2026-12-06T20:23:42.413Z"
+                     *       "createdAt": "2026-12-06T20:25:06.638Z",
+                     *       "updatedAt": "2026-12-06T20:25:06.638Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26375,7 +26375,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24d06-d735-7536-9796-2f745e2f0b42
+                 * @example 01a24d08-2064-702d-b366-c6b83314850f
                  */
                 id: string;
             };
@@ -26400,13 +26400,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d735-7536-9796-2f745e2f0b42",
+                     *       "id": "01a24d08-2064-702d-b366-c6b83314850f",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "manager",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:23:43.669Z",
-                     *       "updatedAt": "2026-12-06T20:23:43.685Z"
+                     *       "createdAt": "2026-12-06T20:25:07.940Z",
+                     *       "updatedAt": "2026-12-06T20:25:07.959Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26529,7 +26529,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24d06-d735-7536-9796-2f745e2f0b42
+                 * @example 01a24d08-2064-702d-b366-c6b83314850f
                  */
                 id: string;
             };
@@ -27008,42 +27008,42 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-d999-73af-b3c5-544e56cf79f2",
-                     *           "walletId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *           "id": "01a24d08-2284-752b-8786-6c4f70c13e1a",
+                     *           "walletId": "01a24d07-e239-70ef-908e-a7929c98237f",
                      *           "points": 6000,
                      *           "reasonCode": "migration",
                      *           "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *           "requestedAt": "2026-12-06T20:23:44.279Z",
+                     *           "requestedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "requestedAt": "2026-12-06T20:25:08.482Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24d06-bfa6-766f-9d82-efb36d584590",
-                     *           "walletId": "01a24d06-97c7-76fb-95bc-b82f93fe7a55",
+                     *           "id": "01a24d08-0b04-7731-bd39-323286ab5b17",
+                     *           "walletId": "01a24d07-e239-70ef-908d-a458bcf07cda",
                      *           "points": -5500,
                      *           "reasonCode": "correction",
                      *           "memo": "Invoice credited in the ERP, points were not returned",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24d06-bf68-770f-877c-6d1cd1296c2a",
-                     *           "requestedAt": "2026-11-30T20:23:27.350Z",
+                     *           "requestedBy": "staff:01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *           "requestedAt": "2026-11-30T20:24:51.931Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24d06-bfa0-7612-b0c7-216cd7192502",
-                     *           "walletId": "01a24d06-97c7-76fb-95bc-b82f93fe7a55",
+                     *           "id": "01a24d08-0aff-700c-9bb1-9c9d209acf11",
+                     *           "walletId": "01a24d07-e239-70ef-908d-a458bcf07cda",
                      *           "points": 12000,
                      *           "reasonCode": "migration",
                      *           "memo": "Points from the old dealer club, statement of 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24d06-bf65-70e8-8a3e-aec37e48ea1b",
-                     *           "requestedAt": "2026-11-29T20:23:27.350Z",
+                     *           "requestedBy": "staff:01a24d08-0acc-769d-a48f-e0fe99dd9f9e",
+                     *           "requestedAt": "2026-11-29T20:24:51.931Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
@@ -27116,7 +27116,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24d06-d999-73af-b3c5-544e56cf79f2
+                 * @example 01a24d08-2284-752b-8786-6c4f70c13e1a
                  */
                 id: string;
             };
@@ -27132,14 +27132,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d999-73af-b3c5-544e56cf79f2",
-                     *       "walletId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *       "id": "01a24d08-2284-752b-8786-6c4f70c13e1a",
+                     *       "walletId": "01a24d07-e239-70ef-908e-a7929c98237f",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "requestedAt": "2026-12-06T20:23:44.279Z",
+                     *       "requestedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "requestedAt": "2026-12-06T20:25:08.482Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -27230,7 +27230,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24d06-d9e3-7441-baa3-3c0aa3d94d3d
+                 * @example 01a24d08-22ca-724b-bff5-beef9d2fcbb8
                  */
                 id: string;
             };
@@ -27246,18 +27246,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d9e3-7441-baa3-3c0aa3d94d3d",
-                     *       "walletId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *       "id": "01a24d08-22ca-724b-bff5-beef9d2fcbb8",
+                     *       "walletId": "01a24d07-e239-70ef-908e-a7929c98237f",
                      *       "points": 5500,
                      *       "reasonCode": "migration",
                      *       "memo": "Rättat saldo från den gamla klubben, 2025-12-31",
                      *       "state": "approved",
-                     *       "requestedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "requestedAt": "2026-12-06T20:23:44.353Z",
-                     *       "decidedBy": "staff:01a24d06-d252-72d9-a724-bc5d5a6accbf",
-                     *       "decidedAt": "2026-12-06T20:23:44.363Z",
+                     *       "requestedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "requestedAt": "2026-12-06T20:25:08.552Z",
+                     *       "decidedBy": "staff:01a24d08-1b54-702c-ae8b-3a30c118f401",
+                     *       "decidedAt": "2026-12-06T20:25:08.562Z",
                      *       "decisionReason": null,
-                     *       "journalId": "01a24d06-d9ec-7588-a7c1-f7509bab5cf4"
+                     *       "journalId": "01a24d08-22d3-7552-96ab-c6a7f5836735"
                      *     }
                      */
                     "application/json": components["schemas"]["AdjustmentRequest"];
@@ -27300,8 +27300,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only a staff user with the role owner or manager may approve or reject adjustment requests; the request's own author may withdraw it.",
                      *       "code": "approval_not_allowed",
-                     *       "requestId": "01a24d06-d9cf-72ab-a64d-4e3c660d75bd",
-                     *       "instance": "/v1/adjustment-requests/01a24d06-bfa0-7612-b0c7-216cd7192502/approve"
+                     *       "requestId": "01a24d08-22b1-75d6-a357-91e379af8da8",
+                     *       "instance": "/v1/adjustment-requests/01a24d08-0aff-700c-9bb1-9c9d209acf11/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -27403,7 +27403,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24d06-d999-73af-b3c5-544e56cf79f2
+                 * @example 01a24d08-2284-752b-8786-6c4f70c13e1a
                  */
                 id: string;
             };
@@ -27431,16 +27431,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d999-73af-b3c5-544e56cf79f2",
-                     *       "walletId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *       "id": "01a24d08-2284-752b-8786-6c4f70c13e1a",
+                     *       "walletId": "01a24d07-e239-70ef-908e-a7929c98237f",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "rejected",
-                     *       "requestedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "requestedAt": "2026-12-06T20:23:44.279Z",
-                     *       "decidedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "decidedAt": "2026-12-06T20:23:44.344Z",
+                     *       "requestedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "requestedAt": "2026-12-06T20:25:08.482Z",
+                     *       "decidedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "decidedAt": "2026-12-06T20:25:08.543Z",
                      *       "decisionReason": "Saldot finns redan på kedjans huvudkonto",
                      *       "journalId": null
                      *     }
@@ -27601,9 +27601,9 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "seq": 30,
-                     *           "id": "01a24d06-d662-7009-93fd-b2a5b9263350",
-                     *           "at": "2026-12-06T20:23:43.448Z",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "id": "01a24d08-1fab-7254-85eb-dd912a6a15dd",
+                     *           "at": "2026-12-06T20:25:07.747Z",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.batch",
@@ -27616,22 +27616,22 @@ export interface operations {
                      *             "created": 2,
                      *             "updated": 0
                      *           },
-                     *           "prevHash": "aeee7de2d7a211923ee0e09959b356f67e9c6ef58e03d1375b3314a89ac371b2",
-                     *           "hash": "013835c3a4a92643f7a583127b5230d98e76544578225a54fdcaf146be918d71"
+                     *           "prevHash": "c17395949c8d2e5973487f3e82b6acdde209b11f509c4b5946cfe17deeda26f9",
+                     *           "hash": "c3c01d2a493443d68d891859477189f2ba1038c48bbaecabf8fc03689a3bf494"
                      *         },
                      *         {
                      *           "seq": 29,
-                     *           "id": "01a24d06-d642-719c-96f8-43ca4da3c531",
-                     *           "at": "2026-12-06T20:23:43.419Z",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "id": "01a24d08-1f97-7708-bf3b-48223eff3321",
+                     *           "at": "2026-12-06T20:25:07.729Z",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.create",
                      *           "entity": "account",
-                     *           "entityId": "01a24d06-d63e-7288-9a92-80b76d0cd44a",
+                     *           "entityId": "01a24d08-1f93-721e-8703-d0ae5c6b7592",
                      *           "before": null,
                      *           "after": {
-                     *             "id": "01a24d06-d63e-7288-9a92-80b76d0cd44a",
+                     *             "id": "01a24d08-1f93-721e-8703-d0ae5c6b7592",
                      *             "name": "Holmgrens VVS AB",
                      *             "tags": [],
                      *             "tier": null,
@@ -27640,30 +27640,30 @@ export interface operations {
                      *             "segment": "installer",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T20:23:43.421Z",
+                     *             "createdAt": "2026-12-06T20:25:07.730Z",
                      *             "legalName": null,
                      *             "orgNumber": "556123-4567",
-                     *             "updatedAt": "2026-12-06T20:23:43.421Z",
+                     *             "updatedAt": "2026-12-06T20:25:07.730Z",
                      *             "vatNumber": null,
                      *             "attributes": {},
                      *             "externalId": "K3002",
                      *             "keyAccountManager": null
                      *           },
-                     *           "prevHash": "59e8af27062a7fedc51e6b729e2aa0eb204ff02c19223590e9dd89e2bb5ba37d",
-                     *           "hash": "aeee7de2d7a211923ee0e09959b356f67e9c6ef58e03d1375b3314a89ac371b2"
+                     *           "prevHash": "6256439f79197f369db503ee5e442e3f43edbbbe7a286f303219c5c11f36726f",
+                     *           "hash": "c17395949c8d2e5973487f3e82b6acdde209b11f509c4b5946cfe17deeda26f9"
                      *         },
                      *         {
                      *           "seq": 28,
-                     *           "id": "01a24d06-d635-772f-8323-3888130ff43c",
-                     *           "at": "2026-12-06T20:23:43.409Z",
-                     *           "actor": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
+                     *           "id": "01a24d08-1f8b-717b-ae95-0b93b715dcab",
+                     *           "at": "2026-12-06T20:25:07.720Z",
+                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.update",
                      *           "entity": "account",
-                     *           "entityId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
+                     *           "entityId": "01a24d08-1f78-739a-a7c8-77df196924ec",
                      *           "before": {
-                     *             "id": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
+                     *             "id": "01a24d08-1f78-739a-a7c8-77df196924ec",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund"
@@ -27674,17 +27674,17 @@ export interface operations {
                      *             "segment": "builder",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T20:23:43.390Z",
+                     *             "createdAt": "2026-12-06T20:25:07.703Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T20:23:43.390Z",
+                     *             "updatedAt": "2026-12-06T20:25:07.703Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": null
                      *           },
                      *           "after": {
-                     *             "id": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
+                     *             "id": "01a24d08-1f78-739a-a7c8-77df196924ec",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund",
@@ -27696,17 +27696,17 @@ export interface operations {
                      *             "segment": "builder",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T20:23:43.390Z",
+                     *             "createdAt": "2026-12-06T20:25:07.703Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T20:23:43.410Z",
+                     *             "updatedAt": "2026-12-06T20:25:07.721Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": "magnus.berg@nordbygg.example"
                      *           },
-                     *           "prevHash": "00065f46e29bce75d20c1cce0accb7891fcdc5d55b1f7fe1c23c886032c550e0",
-                     *           "hash": "59e8af27062a7fedc51e6b729e2aa0eb204ff02c19223590e9dd89e2bb5ba37d"
+                     *           "prevHash": "707f6ee6c81f312f20b3610b114fa1044e4ecc95501400fe423d22bf530413d7",
+                     *           "hash": "6256439f79197f369db503ee5e442e3f43edbbbe7a286f303219c5c11f36726f"
                      *         }
                      *       ],
                      *       "nextCursor": "WzI4XQ"
@@ -27787,15 +27787,15 @@ export interface operations {
                      * @example {
                      *       "actors": [
                      *         {
-                     *           "actor": "staff:01a24d06-bf60-707c-99f9-afb523a527ea",
+                     *           "actor": "staff:01a24d08-0ac8-77db-8c48-5b89b25ea03c",
                      *           "actorLabel": "Ingrid Dahl"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24d06-bf65-70e8-8a3e-aec37e48ea1b",
+                     *           "actor": "staff:01a24d08-0acc-769d-a48f-e0fe99dd9f9e",
                      *           "actorLabel": "Magnus Berg"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *           "actor": "staff:01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *           "actorLabel": "Sofia Lind"
                      *         }
                      *       ],
@@ -27881,10 +27881,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "programId": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *       "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
                      *       "seq": 38,
-                     *       "hash": "16e05da65064f2ef1db2d8f18f624110d376dc411d8676be7fad9916031b0141",
-                     *       "at": "2026-12-06T20:23:43.843Z"
+                     *       "hash": "475fcaeef47a4e295eed94bd971e94ed903ef3f37dc01a6032591f3f2836feba",
+                     *       "at": "2026-12-06T20:25:08.112Z"
                      *     }
                      */
                     "application/json": {
@@ -27968,22 +27968,22 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-bfb9-73fb-b359-978aaa34595f",
+                     *           "id": "01a24d08-0b15-700e-9842-ba292b2a8f63",
                      *           "code": "fjordbanken",
                      *           "name": "Fjordbanken",
                      *           "kind": "bank",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-bfbd-7542-9a06-98ef7be12f32",
+                     *           "id": "01a24d08-0b18-7729-a3cf-63fba2ef14c3",
                      *           "code": "nordhotell",
                      *           "name": "Nordhotell",
                      *           "kind": "hotel",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         }
                      *       ]
                      *     }
@@ -28071,13 +28071,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d7ef-734f-8c37-26f9098cf806",
+                     *       "id": "01a24d08-2122-701d-8067-174322d76e4b",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:23:43.855Z",
-                     *       "updatedAt": "2026-12-06T20:23:43.855Z"
+                     *       "createdAt": "2026-12-06T20:25:08.130Z",
+                     *       "updatedAt": "2026-12-06T20:25:08.130Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28176,7 +28176,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24d06-bfb9-73fb-b359-978aaa34595f
+                 * @example 01a24d08-0b15-700e-9842-ba292b2a8f63
                  */
                 id: string;
             };
@@ -28192,13 +28192,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-bfb9-73fb-b359-978aaa34595f",
+                     *       "id": "01a24d08-0b15-700e-9842-ba292b2a8f63",
                      *       "code": "fjordbanken",
                      *       "name": "Fjordbanken",
                      *       "kind": "bank",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:23:27.350Z",
-                     *       "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *       "createdAt": "2026-12-06T20:24:51.931Z",
+                     *       "updatedAt": "2026-12-06T20:24:51.931Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28285,7 +28285,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24d06-d7ef-734f-8c37-26f9098cf806
+                 * @example 01a24d08-2122-701d-8067-174322d76e4b
                  */
                 id: string;
             };
@@ -28310,13 +28310,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d7ef-734f-8c37-26f9098cf806",
+                     *       "id": "01a24d08-2122-701d-8067-174322d76e4b",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt Logistik AB",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:23:43.855Z",
-                     *       "updatedAt": "2026-12-06T20:23:43.865Z"
+                     *       "createdAt": "2026-12-06T20:25:08.130Z",
+                     *       "updatedAt": "2026-12-06T20:25:08.140Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28452,7 +28452,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24d06-bfb9-73fb-b359-978aaa34595f
+                 * @example 01a24d08-0b15-700e-9842-ba292b2a8f63
                  */
                 id: string;
             };
@@ -28469,7 +28469,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "partner": {
-                     *         "id": "01a24d06-bfb9-73fb-b359-978aaa34595f",
+                     *         "id": "01a24d08-0b15-700e-9842-ba292b2a8f63",
                      *         "code": "fjordbanken",
                      *         "name": "Fjordbanken"
                      *       },
@@ -28630,7 +28630,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24d06-d814-716c-a235-98e31789eca2",
+                     *       "journalId": "01a24d08-2142-70b8-8d02-41ed1ebcca47",
                      *       "created": true,
                      *       "points": -500
                      *     }
@@ -28763,15 +28763,15 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-db40-7698-97fa-158e2f9c100d",
-                     *           "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *           "id": "01a24d08-23f0-777c-9944-418181d71ac7",
+                     *           "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
                      *           "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 591,
                      *           "fileName": "kvitto-ORD-88412.pdf",
-                     *           "uploadedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *           "createdAt": "2026-12-06T20:23:44.703Z",
-                     *           "url": "/v1/evidence/01a24d06-db40-7698-97fa-158e2f9c100d/content"
+                     *           "uploadedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "createdAt": "2026-12-06T20:25:08.847Z",
+                     *           "url": "/v1/evidence/01a24d08-23f0-777c-9944-418181d71ac7/content"
                      *         }
                      *       ]
                      *     }
@@ -28887,7 +28887,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24d06-db40-7698-97fa-158e2f9c100d
+                 * @example 01a24d08-23f0-777c-9944-418181d71ac7
                  */
                 id: string;
             };
@@ -28903,15 +28903,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-db40-7698-97fa-158e2f9c100d",
-                     *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *       "id": "01a24d08-23f0-777c-9944-418181d71ac7",
+                     *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
                      *       "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *       "contentType": "application/pdf",
                      *       "sizeBytes": 591,
                      *       "fileName": "kvitto-ORD-88412.pdf",
-                     *       "uploadedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "createdAt": "2026-12-06T20:23:44.703Z",
-                     *       "url": "/v1/evidence/01a24d06-db40-7698-97fa-158e2f9c100d/content"
+                     *       "uploadedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "createdAt": "2026-12-06T20:25:08.847Z",
+                     *       "url": "/v1/evidence/01a24d08-23f0-777c-9944-418181d71ac7/content"
                      *     }
                      */
                     "application/json": components["schemas"]["Evidence"];
@@ -28998,7 +28998,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24d06-db40-7698-97fa-158e2f9c100d
+                 * @example 01a24d08-23f0-777c-9944-418181d71ac7
                  */
                 id: string;
             };
@@ -29381,10 +29381,10 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-c23f-715f-9265-17873b5b375c",
+                     *           "id": "01a24d08-0d42-707d-bdc4-3607b261deb9",
                      *           "state": "submitted",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
-                     *           "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
+                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
                      *           "sku": "DOO-1008",
                      *           "quantity": 2,
                      *           "amount": 454600,
@@ -29397,7 +29397,7 @@ export interface operations {
                      *             "proposed": 909,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
+                     *                 "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 909,
@@ -29411,13 +29411,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-c22d-7179-b18b-08ed7f8ce58f",
+                     *           "id": "01a24d08-0d32-7704-b0e6-7bcdf7184201",
                      *           "state": "submitted",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
-                     *           "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
+                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -29430,7 +29430,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
+                     *                 "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -29444,13 +29444,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-c213-72f4-88a3-4d810e477188",
+                     *           "id": "01a24d08-0d1d-71a3-9d80-4370766652a1",
                      *           "state": "submitted",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
-                     *           "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
+                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -29463,7 +29463,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
+                     *                 "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -29477,10 +29477,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGQwNi1jMWNhLTcyNTktYWU2NC01YWUxZGQ5YWQ1ODIiXQ"
+                     *       "nextCursor": "WyIwMWEyNGQwOC0wY2U3LTc0MmUtYjYzNS01NjZiNGIxNDQxZTIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -29559,7 +29559,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24d06-c0ab-7179-9adb-661e3dd8edf4"
+                 *         "01a24d08-0be7-71bf-a77f-b7fcbf6027e4"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -29604,7 +29604,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24d06-c0ab-7179-9adb-661e3dd8edf4"
+                 *         "01a24d08-0be7-71bf-a77f-b7fcbf6027e4"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -29659,10 +29659,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-dd2e-71a3-8420-a7e1e0862f2c",
+                     *       "id": "01a24d08-2594-774a-85c7-c88f5d6377eb",
                      *       "state": "submitted",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b82f93fe7a55",
-                     *       "memberId": "01a24d06-9827-76d7-807a-b0097edc2db7",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a458bcf07cda",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-99ebab3df146",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -29675,7 +29675,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
+                     *             "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -29688,19 +29688,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "createdAt": "2026-12-06T20:23:45.194Z",
+                     *       "submittedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "createdAt": "2026-12-06T20:25:09.265Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24d06-c0ab-7179-9adb-661e3dd8edf4",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b82f93fe7a55",
+                     *           "id": "01a24d08-0be7-71bf-a77f-b7fcbf6027e4",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a458bcf07cda",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:23:37.893Z",
-                     *           "url": "/v1/evidence/01a24d06-c0ab-7179-9adb-661e3dd8edf4/content"
+                     *           "createdAt": "2026-12-06T20:25:02.685Z",
+                     *           "url": "/v1/evidence/01a24d08-0be7-71bf-a77f-b7fcbf6027e4/content"
                      *         }
                      *       ]
                      *     }
@@ -29755,9 +29755,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24d06-dd2e-71a3-8420-a7e1e0862f2c).",
+                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24d08-2594-774a-85c7-c88f5d6377eb).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24d06-dd45-76b7-a921-73c80050077c",
+                     *       "requestId": "01a24d08-25a3-71c9-9058-a8d2f244a12b",
                      *       "instance": "/v1/claims"
                      *     }
                      */
@@ -29824,7 +29824,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24d06-c23f-715f-9265-17873b5b375c
+                 * @example 01a24d08-0d42-707d-bdc4-3607b261deb9
                  */
                 id: string;
             };
@@ -29840,10 +29840,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-c23f-715f-9265-17873b5b375c",
+                     *       "id": "01a24d08-0d42-707d-bdc4-3607b261deb9",
                      *       "state": "submitted",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
-                     *       "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
+                     *       "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -29856,7 +29856,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
+                     *             "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -29870,18 +29870,18 @@ export interface operations {
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T20:23:27.350Z",
+                     *       "createdAt": "2026-12-06T20:24:51.931Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24d06-c24a-76ed-81f3-3a1b8f2e2582",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
+                     *           "id": "01a24d08-0d4e-710c-aef2-3622c64d0be2",
+                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:23:38.311Z",
-                     *           "url": "/v1/evidence/01a24d06-c24a-76ed-81f3-3a1b8f2e2582/content"
+                     *           "createdAt": "2026-12-06T20:25:03.051Z",
+                     *           "url": "/v1/evidence/01a24d08-0d4e-710c-aef2-3622c64d0be2/content"
                      *         }
                      *       ]
                      *     }
@@ -29970,7 +29970,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24d06-dd2e-71a3-8420-a7e1e0862f2c
+                 * @example 01a24d08-2594-774a-85c7-c88f5d6377eb
                  */
                 id: string;
             };
@@ -29997,10 +29997,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-dd2e-71a3-8420-a7e1e0862f2c",
+                     *       "id": "01a24d08-2594-774a-85c7-c88f5d6377eb",
                      *       "state": "approved",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b82f93fe7a55",
-                     *       "memberId": "01a24d06-9827-76d7-807a-b0097edc2db7",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a458bcf07cda",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-99ebab3df146",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -30013,7 +30013,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
+                     *             "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -30022,23 +30022,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1431
                      *       },
-                     *       "eventId": "01a24d06-dd52-747a-92cc-f7611746cbdd",
+                     *       "eventId": "01a24d08-25af-7088-a1a6-107262e29a08",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "decidedAt": "2026-12-06T20:23:45.231Z",
-                     *       "submittedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "createdAt": "2026-12-06T20:23:45.194Z",
+                     *       "decidedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "decidedAt": "2026-12-06T20:25:09.292Z",
+                     *       "submittedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "createdAt": "2026-12-06T20:25:09.265Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24d06-c0ab-7179-9adb-661e3dd8edf4",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b82f93fe7a55",
+                     *           "id": "01a24d08-0be7-71bf-a77f-b7fcbf6027e4",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a458bcf07cda",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:23:37.893Z",
-                     *           "url": "/v1/evidence/01a24d06-c0ab-7179-9adb-661e3dd8edf4/content"
+                     *           "createdAt": "2026-12-06T20:25:02.685Z",
+                     *           "url": "/v1/evidence/01a24d08-0be7-71bf-a77f-b7fcbf6027e4/content"
                      *         }
                      *       ]
                      *     }
@@ -30175,7 +30175,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24d06-c23f-715f-9265-17873b5b375c
+                 * @example 01a24d08-0d42-707d-bdc4-3607b261deb9
                  */
                 id: string;
             };
@@ -30214,10 +30214,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-c23f-715f-9265-17873b5b375c",
+                     *       "id": "01a24d08-0d42-707d-bdc4-3607b261deb9",
                      *       "state": "rejected",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
-                     *       "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
+                     *       "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -30230,7 +30230,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
+                     *             "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -30246,21 +30246,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturanumret finns inte hos grossisten; kontrollera numret och skicka in igen."
                      *       },
-                     *       "decidedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "decidedAt": "2026-12-06T20:23:45.261Z",
+                     *       "decidedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "decidedAt": "2026-12-06T20:25:09.324Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T20:23:27.350Z",
+                     *       "createdAt": "2026-12-06T20:24:51.931Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24d06-c24a-76ed-81f3-3a1b8f2e2582",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
+                     *           "id": "01a24d08-0d4e-710c-aef2-3622c64d0be2",
+                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:23:38.311Z",
-                     *           "url": "/v1/evidence/01a24d06-c24a-76ed-81f3-3a1b8f2e2582/content"
+                     *           "createdAt": "2026-12-06T20:25:03.051Z",
+                     *           "url": "/v1/evidence/01a24d08-0d4e-710c-aef2-3622c64d0be2/content"
                      *         }
                      *       ]
                      *     }
@@ -30397,7 +30397,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T20:23:27.350Z"
+                     *       "accrueFrom": "2025-12-05T20:24:51.931Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -30478,7 +30478,7 @@ export interface operations {
                  * @example {
                  *       "kind": "percent_of_purchases",
                  *       "basisPoints": 200,
-                 *       "accrueFrom": "2025-12-05T20:23:27.350Z"
+                 *       "accrueFrom": "2025-12-05T20:24:51.931Z"
                  *     }
                  */
                 "application/json": {
@@ -30515,7 +30515,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T20:23:27.350Z"
+                     *       "accrueFrom": "2025-12-05T20:24:51.931Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -30614,7 +30614,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
+                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
                  */
                 id: string;
             };
@@ -30630,7 +30630,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *       "currency": "SEK",
                      *       "balance": 15330852,
                      *       "accrued": 16255852,
@@ -30729,7 +30729,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
+                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
                  */
                 id: string;
             };
@@ -30747,37 +30747,37 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-c569-7029-b9b3-5a1170402b68",
+                     *           "id": "01a24d08-1018-70ba-8509-ad950740b578",
                      *           "kind": "reimbursement",
                      *           "amount": -925000,
                      *           "eventId": null,
-                     *           "claimId": "01a24d06-c53d-708a-8900-87ca61484a21",
+                     *           "claimId": "01a24d08-0ff1-75d9-9361-d469bf3771cb",
                      *           "memo": "print",
                      *           "actor": "demo",
-                     *           "createdAt": "2026-12-06T20:23:39.111Z"
+                     *           "createdAt": "2026-12-06T20:25:03.767Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-c52e-74f8-9c33-cc8310952209",
+                     *           "id": "01a24d08-0fe6-754b-92eb-fc9063900ed3",
                      *           "kind": "accrual",
                      *           "amount": 112758,
-                     *           "eventId": "01a24d06-a80d-72a9-90c0-8dbd97610c4e",
+                     *           "eventId": "01a24d07-f45f-724d-8d4e-7ffb829b6710",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T20:23:39.036Z"
+                     *           "createdAt": "2026-12-06T20:25:03.701Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-c52e-74f8-9c33-7d2f1d18d4ff",
+                     *           "id": "01a24d08-0fe6-754b-92eb-aefa344382ae",
                      *           "kind": "accrual",
                      *           "amount": 36006,
-                     *           "eventId": "01a24d06-a80d-72a9-90c0-25a638da3a73",
+                     *           "eventId": "01a24d07-f45f-724d-8d4e-16ae0d2de257",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T20:23:39.036Z"
+                     *           "createdAt": "2026-12-06T20:25:03.701Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGQwNi1jNTJlLTc0ZjgtOWMzMy01MTUzNjkxM2ZjNGEiXQ"
+                     *       "nextCursor": "WyIwMWEyNGQwOC0wZmU2LTc1NGItOTJlYi04MDQ1MjA3MGQ1YTUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -30868,7 +30868,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
+                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
                  */
                 id: string;
             };
@@ -30911,7 +30911,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *       "currency": "SEK",
                      *       "balance": 15580852,
                      *       "accrued": 16255852,
@@ -31030,8 +31030,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The co-op fund holds 15580852; it cannot give 9000000000.",
                      *       "code": "coop_fund_insufficient",
-                     *       "requestId": "01a24d06-dd93-76f8-abfc-ff4e58b04111",
-                     *       "instance": "/v1/accounts/01a24d06-97c7-76fb-95bc-b75d92471bc1/coop-fund/adjustments"
+                     *       "requestId": "01a24d08-25ef-7517-abba-b9bb19c9406a",
+                     *       "instance": "/v1/accounts/01a24d07-e239-70ef-908d-a3e4e1b5b817/coop-fund/adjustments"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -31088,17 +31088,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-dd9f-735c-9710-18b1adbfe953",
+                     *           "id": "01a24d08-25fb-7365-af07-1471ab203daa",
                      *           "state": "submitted",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *           "memberId": null,
                      *           "cost": 980000,
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
                      *           "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *           "otherBrands": 1,
-                     *           "proofEvidenceId": "01a24d06-c53e-7210-8f08-04df6e3ba98b",
-                     *           "proofUrl": "/v1/evidence/01a24d06-c53e-7210-8f08-04df6e3ba98b/content",
+                     *           "proofEvidenceId": "01a24d08-0ff2-726d-a419-85740b91fe02",
+                     *           "proofUrl": "/v1/evidence/01a24d08-0ff2-726d-a419-85740b91fe02/content",
                      *           "share": 245000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -31106,21 +31106,21 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *           "createdAt": "2026-12-06T20:23:45.311Z"
+                     *           "submittedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "createdAt": "2026-12-06T20:25:09.371Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-c563-75d8-9da7-a803a8ce396e",
+                     *           "id": "01a24d08-1013-758b-988d-f1b7e53e169f",
                      *           "state": "submitted",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-d52ae4260dd0",
+                     *           "accountId": "01a24d07-e239-70ef-908d-c2ab18c70530",
                      *           "memberId": null,
                      *           "cost": 450000,
                      *           "adDate": "2026-10-21",
                      *           "medium": "social",
                      *           "description": "Instagram-kampanj hösten",
                      *           "otherBrands": 2,
-                     *           "proofEvidenceId": "01a24d06-c564-7668-858e-2069e6fd7914",
-                     *           "proofUrl": "/v1/evidence/01a24d06-c564-7668-858e-2069e6fd7914/content",
+                     *           "proofEvidenceId": "01a24d08-1014-77c9-b64e-a79146fb70f8",
+                     *           "proofUrl": "/v1/evidence/01a24d08-1014-77c9-b64e-a79146fb70f8/content",
                      *           "share": 75000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -31129,7 +31129,7 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:23:39.107Z"
+                     *           "createdAt": "2026-12-06T20:25:03.763Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -31203,13 +31203,13 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                 *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24d06-c53e-7210-8f08-04df6e3ba98b",
+                 *       "proofEvidenceId": "01a24d08-0ff2-726d-a419-85740b91fe02",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -31250,13 +31250,13 @@ export interface operations {
                 };
                 /**
                  * @example {
-                 *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                 *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24d06-c53e-7210-8f08-04df6e3ba98b",
+                 *       "proofEvidenceId": "01a24d08-0ff2-726d-a419-85740b91fe02",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -31315,17 +31315,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-dd9f-735c-9710-18b1adbfe953",
+                     *       "id": "01a24d08-25fb-7365-af07-1471ab203daa",
                      *       "state": "submitted",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24d06-c53e-7210-8f08-04df6e3ba98b",
-                     *       "proofUrl": "/v1/evidence/01a24d06-c53e-7210-8f08-04df6e3ba98b/content",
+                     *       "proofEvidenceId": "01a24d08-0ff2-726d-a419-85740b91fe02",
+                     *       "proofUrl": "/v1/evidence/01a24d08-0ff2-726d-a419-85740b91fe02/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31333,8 +31333,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "createdAt": "2026-12-06T20:23:45.311Z"
+                     *       "submittedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "createdAt": "2026-12-06T20:25:09.371Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31445,7 +31445,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24d06-dd9f-735c-9710-18b1adbfe953
+                 * @example 01a24d08-25fb-7365-af07-1471ab203daa
                  */
                 id: string;
             };
@@ -31461,17 +31461,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-dd9f-735c-9710-18b1adbfe953",
+                     *       "id": "01a24d08-25fb-7365-af07-1471ab203daa",
                      *       "state": "submitted",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24d06-c53e-7210-8f08-04df6e3ba98b",
-                     *       "proofUrl": "/v1/evidence/01a24d06-c53e-7210-8f08-04df6e3ba98b/content",
+                     *       "proofEvidenceId": "01a24d08-0ff2-726d-a419-85740b91fe02",
+                     *       "proofUrl": "/v1/evidence/01a24d08-0ff2-726d-a419-85740b91fe02/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31479,8 +31479,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "createdAt": "2026-12-06T20:23:45.311Z"
+                     *       "submittedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "createdAt": "2026-12-06T20:25:09.371Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31567,7 +31567,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24d06-dd9f-735c-9710-18b1adbfe953
+                 * @example 01a24d08-25fb-7365-af07-1471ab203daa
                  */
                 id: string;
             };
@@ -31583,26 +31583,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-dd9f-735c-9710-18b1adbfe953",
+                     *       "id": "01a24d08-25fb-7365-af07-1471ab203daa",
                      *       "state": "approved",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24d06-c53e-7210-8f08-04df6e3ba98b",
-                     *       "proofUrl": "/v1/evidence/01a24d06-c53e-7210-8f08-04df6e3ba98b/content",
+                     *       "proofEvidenceId": "01a24d08-0ff2-726d-a419-85740b91fe02",
+                     *       "proofUrl": "/v1/evidence/01a24d08-0ff2-726d-a419-85740b91fe02/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": 245000,
                      *       "currency": "SEK",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "decidedAt": "2026-12-06T20:23:45.322Z",
-                     *       "submittedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "createdAt": "2026-12-06T20:23:45.311Z"
+                     *       "decidedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "decidedAt": "2026-12-06T20:25:09.382Z",
+                     *       "submittedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "createdAt": "2026-12-06T20:25:09.371Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31737,7 +31737,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24d06-c563-75d8-9da7-a803a8ce396e
+                 * @example 01a24d08-1013-758b-988d-f1b7e53e169f
                  */
                 id: string;
             };
@@ -31771,17 +31771,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-c563-75d8-9da7-a803a8ce396e",
+                     *       "id": "01a24d08-1013-758b-988d-f1b7e53e169f",
                      *       "state": "rejected",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-d52ae4260dd0",
+                     *       "accountId": "01a24d07-e239-70ef-908d-c2ab18c70530",
                      *       "memberId": null,
                      *       "cost": 450000,
                      *       "adDate": "2026-10-21",
                      *       "medium": "social",
                      *       "description": "Instagram-kampanj hösten",
                      *       "otherBrands": 2,
-                     *       "proofEvidenceId": "01a24d06-c564-7668-858e-2069e6fd7914",
-                     *       "proofUrl": "/v1/evidence/01a24d06-c564-7668-858e-2069e6fd7914/content",
+                     *       "proofEvidenceId": "01a24d08-1014-77c9-b64e-a79146fb70f8",
+                     *       "proofUrl": "/v1/evidence/01a24d08-1014-77c9-b64e-a79146fb70f8/content",
                      *       "share": 75000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31792,10 +31792,10 @@ export interface operations {
                      *         "language": "sv",
                      *         "note": "Bifoga fakturan från tidningen, inte bara annonsen."
                      *       },
-                     *       "decidedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "decidedAt": "2026-12-06T20:23:45.333Z",
+                     *       "decidedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "decidedAt": "2026-12-06T20:25:09.398Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T20:23:39.107Z"
+                     *       "createdAt": "2026-12-06T20:25:03.763Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31952,44 +31952,44 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-c573-742f-9500-0b58344da808",
-                     *           "claimId": "01a24d06-c545-7259-baee-7fa0d912661e",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b82f93fe7a55",
+                     *           "id": "01a24d08-1020-76fe-9af8-dfd5bbefef5d",
+                     *           "claimId": "01a24d08-0ff7-7409-9e5f-dcb4227b0192",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a458bcf07cda",
                      *           "accountExternalId": "K1000-1",
                      *           "accountName": "VVSkedjan A Trondheim",
                      *           "amount": 160000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-17",
                      *           "medium": "outdoor",
-                     *           "approvedAt": "2026-12-06T20:23:27.350Z",
+                     *           "approvedAt": "2026-12-06T20:24:51.931Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24d06-c579-738e-a5c7-dd4def49dd06",
-                     *           "claimId": "01a24d06-c54c-72fe-8454-988fc181aa9c",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-c60af887631c",
+                     *           "id": "01a24d08-1025-73ab-9d6f-05df4f522aaf",
+                     *           "claimId": "01a24d08-0ffc-752c-a5d4-c32a325befd7",
+                     *           "accountId": "01a24d07-e239-70ef-908d-b025b1662c6d",
                      *           "accountExternalId": "K1001",
                      *           "accountName": "Huskedjan B",
                      *           "amount": 150000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-08",
                      *           "medium": "online",
-                     *           "approvedAt": "2026-12-06T20:23:27.350Z",
+                     *           "approvedAt": "2026-12-06T20:24:51.931Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24d06-ddae-7028-ad56-4529a49060b0",
-                     *           "claimId": "01a24d06-dd9f-735c-9710-18b1adbfe953",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "id": "01a24d08-260a-723a-a221-ff99914bae97",
+                     *           "claimId": "01a24d08-25fb-7365-af07-1471ab203daa",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *           "accountExternalId": "K1000",
                      *           "accountName": "VVSkedjan A",
                      *           "amount": 245000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
-                     *           "approvedAt": "2026-12-06T20:23:45.322Z",
+                     *           "approvedAt": "2026-12-06T20:25:09.382Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         }
@@ -32068,9 +32068,9 @@ export interface operations {
                  * @example {
                  *       "idempotencyKey": "erp-coop-payouts-2026-12-06",
                  *       "payoutIds": [
-                 *         "01a24d06-c573-742f-9500-0b58344da808",
-                 *         "01a24d06-c579-738e-a5c7-dd4def49dd06",
-                 *         "01a24d06-ddae-7028-ad56-4529a49060b0"
+                 *         "01a24d08-1020-76fe-9af8-dfd5bbefef5d",
+                 *         "01a24d08-1025-73ab-9d6f-05df4f522aaf",
+                 *         "01a24d08-260a-723a-a221-ff99914bae97"
                  *       ]
                  *     }
                  */
@@ -32091,11 +32091,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-ddc0-741e-b3a8-51cc6fac606a",
+                     *       "id": "01a24d08-2624-70ac-a210-2da9ddc23c01",
                      *       "payouts": 3,
                      *       "total": 555000,
                      *       "currency": "SEK",
-                     *       "createdAt": "2026-12-06T20:23:45.344Z",
+                     *       "createdAt": "2026-12-06T20:25:09.412Z",
                      *       "created": true
                      *     }
                      */
@@ -32209,7 +32209,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-97c7-76fb-95bc-b75d92471bc1
+                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
                  */
                 id: string;
             };
@@ -32227,8 +32227,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24d06-9827-76d7-807a-c98c07e03d65",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-c3d7af0695ff",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-b091e444cfdb",
+                     *           "accountId": "01a24d07-e239-70ef-908d-ac5e4e027538",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
@@ -32240,8 +32240,8 @@ export interface operations {
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
+                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
@@ -32253,8 +32253,8 @@ export interface operations {
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24d06-9827-76d7-807a-ccea993fad23",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-c3d7af0695ff",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-b73a44b43681",
+                     *           "accountId": "01a24d07-e239-70ef-908d-ac5e4e027538",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -32266,7 +32266,7 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNGQwNi05ODI3LTc2ZDctODA3YS1jY2VhOTkzZmFkMjMiXQ"
+                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNGQwNy1lMjlkLTcyY2EtYjE0Mi1iNzNhNDRiNDM2ODEiXQ"
                      *     }
                      */
                     "application/json": {
@@ -32356,7 +32356,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-d61e-72b2-b4de-916efa93e7ea
+                 * @example 01a24d08-1f78-739a-a7c8-77df196924ec
                  */
                 id: string;
             };
@@ -32407,12 +32407,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "invitationId": "01a24d06-d6c7-72ce-a6e4-138fe6dce47b",
-                     *       "memberId": "01a24d06-d6c5-7784-8427-9f0113242bf4",
-                     *       "accountId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
+                     *       "invitationId": "01a24d08-2006-76a7-8d1b-0ba889ae7765",
+                     *       "memberId": "01a24d08-2004-756a-b5cd-70c6743bc613",
+                     *       "accountId": "01a24d08-1f78-739a-a7c8-77df196924ec",
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "status": "invited",
-                     *       "expiresAt": "2026-12-20T20:23:43.554Z"
+                     *       "expiresAt": "2026-12-20T20:25:07.842Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Invitation"];
@@ -32535,7 +32535,7 @@ export interface operations {
             path: {
                 /**
                  * @description The token from the invitation link (starts with `inv_`)
-                 * @example inv_x423ZsyxPIJulYHb3f4-bIAUfMn6Gm1KDQpLznryPu4
+                 * @example inv_AsO7ILxZpcMZejBhUqNLuIC2KyNw8svGsW27bX5VWsw
                  */
                 token: string;
             };
@@ -32569,8 +32569,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d6c5-7784-8427-9f0113242bf4",
-                     *       "accountId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
+                     *       "id": "01a24d08-2004-756a-b5cd-70c6743bc613",
+                     *       "accountId": "01a24d08-1f78-739a-a7c8-77df196924ec",
                      *       "externalId": null,
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "name": "Johan Ek",
@@ -32581,8 +32581,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T20:23:43.555Z",
-                     *       "updatedAt": "2026-12-06T20:23:43.571Z"
+                     *       "createdAt": "2026-12-06T20:25:07.843Z",
+                     *       "updatedAt": "2026-12-06T20:25:07.855Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -32717,7 +32717,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-d61e-72b2-b4de-916efa93e7ea
+                 * @example 01a24d08-1f78-739a-a7c8-77df196924ec
                  */
                 id: string;
             };
@@ -32727,7 +32727,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24d06-d67d-72f6-8653-013eb30b3b3f"
+                 *       "byMemberId": "01a24d08-1fcc-771b-a3be-8f6cc9ca000b"
                  *     }
                  */
                 "application/json": {
@@ -32748,8 +32748,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
-                     *       "code": "V9BY3UP4"
+                     *       "accountId": "01a24d08-1f78-739a-a7c8-77df196924ec",
+                     *       "code": "3MEBV3AX"
                      *     }
                      */
                     "application/json": components["schemas"]["JoinCode"];
@@ -32876,7 +32876,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account": "V9BY3UP4",
+                 *       "account": "3MEBV3AX",
                  *       "email": "anna.berg@lindqvistbygg.example",
                  *       "name": "Anna Berg",
                  *       "language": "sv",
@@ -32909,8 +32909,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d6eb-7491-9b38-92217382c7cb",
-                     *       "accountId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
+                     *       "id": "01a24d08-202a-7438-9fcc-4e0d5e75102c",
+                     *       "accountId": "01a24d08-1f78-739a-a7c8-77df196924ec",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -32921,8 +32921,8 @@ export interface operations {
                      *       "status": "pending",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T20:23:43.593Z",
-                     *       "updatedAt": "2026-12-06T20:23:43.593Z"
+                     *       "createdAt": "2026-12-06T20:25:07.880Z",
+                     *       "updatedAt": "2026-12-06T20:25:07.880Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -33033,7 +33033,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-d6eb-7491-9b38-92217382c7cb
+                 * @example 01a24d08-202a-7438-9fcc-4e0d5e75102c
                  */
                 id: string;
             };
@@ -33043,7 +33043,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24d06-d67d-72f6-8653-013eb30b3b3f"
+                 *       "byMemberId": "01a24d08-1fcc-771b-a3be-8f6cc9ca000b"
                  *     }
                  */
                 "application/json": {
@@ -33064,8 +33064,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d6eb-7491-9b38-92217382c7cb",
-                     *       "accountId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
+                     *       "id": "01a24d08-202a-7438-9fcc-4e0d5e75102c",
+                     *       "accountId": "01a24d08-1f78-739a-a7c8-77df196924ec",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -33076,8 +33076,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T20:23:43.593Z",
-                     *       "updatedAt": "2026-12-06T20:23:43.607Z"
+                     *       "createdAt": "2026-12-06T20:25:07.880Z",
+                     *       "updatedAt": "2026-12-06T20:25:07.893Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -33200,7 +33200,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-d704-77b5-a0d8-fe2f9bc80c18
+                 * @example 01a24d08-2041-71bd-a183-58ad1e93f353
                  */
                 id: string;
             };
@@ -33211,7 +33211,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "reason": "Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
-                 *       "byMemberId": "01a24d06-d67d-72f6-8653-013eb30b3b3f"
+                 *       "byMemberId": "01a24d08-1fcc-771b-a3be-8f6cc9ca000b"
                  *     }
                  */
                 "application/json": {
@@ -33234,8 +33234,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d704-77b5-a0d8-fe2f9bc80c18",
-                     *       "accountId": "01a24d06-d61e-72b2-b4de-916efa93e7ea",
+                     *       "id": "01a24d08-2041-71bd-a183-58ad1e93f353",
+                     *       "accountId": "01a24d08-1f78-739a-a7c8-77df196924ec",
                      *       "externalId": null,
                      *       "email": "kalle.p@example.com",
                      *       "name": "Kalle Persson",
@@ -33246,8 +33246,8 @@ export interface operations {
                      *       "status": "closed",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T20:23:43.618Z",
-                     *       "updatedAt": "2026-12-06T20:23:43.632Z"
+                     *       "createdAt": "2026-12-06T20:25:07.904Z",
+                     *       "updatedAt": "2026-12-06T20:25:07.916Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -33370,7 +33370,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-d695-731d-9e83-3abcfcd57e5a
+                 * @example 01a24d08-1fe1-7036-a572-a8e2f77afbf9
                  */
                 id: string;
             };
@@ -33397,7 +33397,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24d06-d695-731d-9e83-3abcfcd57e5a",
+                     *       "memberId": "01a24d08-1fe1-7036-a572-a8e2f77afbf9",
                      *       "status": "closed",
                      *       "policy": "return",
                      *       "changed": true,
@@ -33549,35 +33549,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-d750-7159-8526-cca782a6dbf5",
+                     *           "id": "01a24d08-2081-771c-8e13-fe21979d2a9e",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=hSKueLo_G3mZhEFVT-suVTfWYPH4emZHW10eeka7064\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 21:23. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=zMRBy8-FS0bcp2TXzTGchUxJaggQOCy6zboqNwsrH04\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 21:25. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T20:23:43.694Z",
+                     *           "nextAttemptAt": "2026-12-06T20:25:07.967Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T20:23:43.693Z"
+                     *           "createdAt": "2026-12-06T20:25:07.966Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-d73c-70fd-9359-e5b9176af8f7",
+                     *           "id": "01a24d08-206a-734b-9035-dfdc58782c1b",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=1oCxMBEewkFCMJlc5MgTvi3y6t6X3ZRNbJfOxK_6T98\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 21:23. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=tKyCHle9s3vo6awq-QiLR9-6XCWe9WIvwLCU2bcBf8M\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 21:25. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T20:23:43.673Z",
+                     *           "nextAttemptAt": "2026-12-06T20:25:07.943Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T20:23:43.669Z"
+                     *           "createdAt": "2026-12-06T20:25:07.940Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-d713-75a9-8b0e-8b7550205919",
+                     *           "id": "01a24d08-204f-7359-9040-8fa243099710",
                      *           "template": "registration_rejected",
                      *           "to": "kalle.p@example.com",
                      *           "language": "sv",
@@ -33585,13 +33585,13 @@ export interface operations {
                      *           "body": "Hej Kalle Persson,\n\nDin förfrågan om att gå med i Lindqvist Bygg AB i Nordbygg Partner Club (demo) godkändes inte.\n\nAnledning: Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T20:23:43.632Z",
+                     *           "nextAttemptAt": "2026-12-06T20:25:07.916Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T20:23:43.632Z"
+                     *           "createdAt": "2026-12-06T20:25:07.916Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDIwOjIzOjQzLjYzMloiLCIwMWEyNGQwNi1kNzEzLTc1YTktOGIwZS04Yjc1NTAyMDU5MTkiXQ"
+                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDIwOjI1OjA3LjkxNloiLCIwMWEyNGQwOC0yMDRmLTczNTktOTA0MC04ZmEyNDMwOTk3MTAiXQ"
                      *     }
                      */
                     "application/json": {
@@ -33657,7 +33657,7 @@ export interface operations {
             path: {
                 /**
                  * @description The mail’s id from the outbox list
-                 * @example 01a24d06-b1d4-74bc-b67d-8c52718ed223
+                 * @example 01a24d07-fe50-727f-812d-8cb691d7df58
                  */
                 id: string;
             };
@@ -33673,7 +33673,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-b1d4-74bc-b67d-8c52718ed223",
+                     *       "id": "01a24d07-fe50-727f-812d-8cb691d7df58",
                      *       "template": "member_notice",
                      *       "to": "ingrid.strand.503@holms-bygg-hb-k2103.example",
                      *       "language": "sv",
@@ -33684,7 +33684,7 @@ export interface operations {
                      *       "nextAttemptAt": null,
                      *       "lastError": "cancelled in the console",
                      *       "sentAt": null,
-                     *       "createdAt": "2026-12-06T20:23:34.087Z"
+                     *       "createdAt": "2026-12-06T20:24:59.204Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OutboxMail"];
@@ -33807,7 +33807,7 @@ export interface operations {
             path: {
                 /**
                  * @description The mail’s id from the outbox list
-                 * @example 01a24d06-b1d4-74bc-b67d-8c52718ed223
+                 * @example 01a24d07-fe50-727f-812d-8cb691d7df58
                  */
                 id: string;
             };
@@ -33823,7 +33823,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-ef7a-74df-8829-471af15a1201",
+                     *       "id": "01a24d08-3852-72e0-a68a-0aa033dd0f85",
                      *       "template": "member_notice",
                      *       "to": "ingrid.strand.503@holms-bygg-hb-k2103.example",
                      *       "language": "sv",
@@ -33831,10 +33831,10 @@ export interface operations {
                      *       "body": "Hej Ingrid Strand,\n\nGrattis på födelsedagen, Ingrid Strand! Vi har satt in 500 poäng på ditt konto.\n\nVänliga hälsningar,\nNordbygg Partner Club (demo)",
                      *       "status": "pending",
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T20:23:49.881Z",
+                     *       "nextAttemptAt": "2026-12-06T20:25:14.065Z",
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdAt": "2026-12-06T20:23:49.881Z"
+                     *       "createdAt": "2026-12-06T20:25:14.065Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OutboxMail"];
@@ -33901,8 +33901,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The mail is pending; only a sent, failed or cancelled mail can be sent again.",
                      *       "code": "outbox_mail_not_resendable",
-                     *       "requestId": "01a24d06-ef62-703b-b4de-e66cb2451464",
-                     *       "instance": "/v1/outbox/01a24d06-b1d4-74bc-b67d-8c52718ed223/resend"
+                     *       "requestId": "01a24d08-3844-725a-9ff9-d38f36a127b2",
+                     *       "instance": "/v1/outbox/01a24d07-fe50-727f-812d-8cb691d7df58/resend"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -34240,7 +34240,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The volume discount levels are invalid: the level from 150000000 must give more than 300 basis points",
                      *       "code": "invalid_volume_discounts",
-                     *       "requestId": "01a24d06-daa9-73a8-91d1-58b800477741",
+                     *       "requestId": "01a24d08-2370-7107-accf-f23fcdfb5084",
                      *       "instance": "/v1/volume-discounts"
                      *     }
                      */
@@ -34271,7 +34271,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-97c7-76fb-95bd-bb231909eb15
+                 * @example 01a24d07-e239-70ef-908e-a7929c98237f
                  */
                 id: string;
             };
@@ -34287,8 +34287,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
-                     *       "countedFor": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
+                     *       "countedFor": "01a24d07-e239-70ef-908e-a7929c98237f",
                      *       "basis": "amount",
                      *       "currency": "SEK",
                      *       "period": {
@@ -34775,7 +34775,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-9827-76d7-807a-b4853a2e6389
+                 * @example 01a24d07-e29d-72ca-b142-9f281bdd64a2
                  */
                 id: string;
             };
@@ -34791,7 +34791,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24d06-9827-76d7-807a-b4853a2e6389",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-9f281bdd64a2",
                      *       "done": 3,
                      *       "total": 4,
                      *       "pointsEarned": 175,
@@ -34802,14 +34802,14 @@ export interface operations {
                      *           "name": "Complete your profile",
                      *           "points": 100,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T20:23:27.350Z"
+                     *           "completedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
                      *           "code": "first_login",
                      *           "name": "First login in the app",
                      *           "points": 25,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T20:23:27.350Z"
+                     *           "completedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
                      *           "code": "first_order",
@@ -34922,7 +34922,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-c653-747e-9ce1-bf4d49130372",
+                     *           "id": "01a24d08-10cf-70e2-a812-6d3dd16960f7",
                      *           "url": "http://127.0.0.1:9/erp-demo",
                      *           "eventTypes": [
                      *             "credit_note.created",
@@ -34931,8 +34931,8 @@ export interface operations {
                      *           ],
                      *           "active": false,
                      *           "description": "Affärssystemet (ERP): kreditnotor för cashback, orderstatus och kundnivåer",
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -35038,7 +35038,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-db09-76bc-a107-9b3eddcf9bc3",
+                     *       "id": "01a24d08-23c1-70ba-8252-64a8ed7bb968",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35046,9 +35046,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T20:23:44.648Z",
-                     *       "updatedAt": "2026-12-06T20:23:44.648Z",
-                     *       "secret": "whsec_6e30b111d60ae726d89b2228d205fa86623344797dc42c3a8023783e2b5c55ee"
+                     *       "createdAt": "2026-12-06T20:25:08.799Z",
+                     *       "updatedAt": "2026-12-06T20:25:08.799Z",
+                     *       "secret": "whsec_85b6493cf26c1aa83a1896e2be4fda826e572f29169bc152ccabbab86bbe97f9"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -35139,7 +35139,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown event type tier.upgraded. Subscribe to one of: reward_order.placed, reward_order.state_changed, credit_note.created, tier.changed, service_request.created, service_request.changed, points.earned, points.reversed, points.expired, claim.decided, coop_claim.decided, member.joined, member.left, or \"*\" for all.",
                      *       "code": "unknown_webhook_event_type",
-                     *       "requestId": "01a24d06-dafd-7402-86d8-6335d421eaed",
+                     *       "requestId": "01a24d08-23b5-750c-a39b-03c0accbbcc3",
                      *       "instance": "/v1/webhooks"
                      *     }
                      */
@@ -35170,7 +35170,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24d06-db09-76bc-a107-9b3eddcf9bc3
+                 * @example 01a24d08-23c1-70ba-8252-64a8ed7bb968
                  */
                 id: string;
             };
@@ -35186,7 +35186,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-db09-76bc-a107-9b3eddcf9bc3",
+                     *       "id": "01a24d08-23c1-70ba-8252-64a8ed7bb968",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35194,8 +35194,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T20:23:44.648Z",
-                     *       "updatedAt": "2026-12-06T20:23:44.648Z"
+                     *       "createdAt": "2026-12-06T20:25:08.799Z",
+                     *       "updatedAt": "2026-12-06T20:25:08.799Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35282,7 +35282,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24d06-db09-76bc-a107-9b3eddcf9bc3
+                 * @example 01a24d08-23c1-70ba-8252-64a8ed7bb968
                  */
                 id: string;
             };
@@ -35298,7 +35298,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-db09-76bc-a107-9b3eddcf9bc3",
+                     *       "id": "01a24d08-23c1-70ba-8252-64a8ed7bb968",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35307,8 +35307,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T20:23:44.648Z",
-                     *       "updatedAt": "2026-12-06T20:23:44.668Z"
+                     *       "createdAt": "2026-12-06T20:25:08.799Z",
+                     *       "updatedAt": "2026-12-06T20:25:08.816Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35431,7 +35431,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24d06-db09-76bc-a107-9b3eddcf9bc3
+                 * @example 01a24d08-23c1-70ba-8252-64a8ed7bb968
                  */
                 id: string;
             };
@@ -35466,7 +35466,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-db09-76bc-a107-9b3eddcf9bc3",
+                     *       "id": "01a24d08-23c1-70ba-8252-64a8ed7bb968",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35475,8 +35475,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T20:23:44.648Z",
-                     *       "updatedAt": "2026-12-06T20:23:44.658Z"
+                     *       "createdAt": "2026-12-06T20:25:08.799Z",
+                     *       "updatedAt": "2026-12-06T20:25:08.808Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35611,7 +35611,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24d06-db09-76bc-a107-9b3eddcf9bc3
+                 * @example 01a24d08-23c1-70ba-8252-64a8ed7bb968
                  */
                 id: string;
             };
@@ -35627,7 +35627,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-db09-76bc-a107-9b3eddcf9bc3",
+                     *       "id": "01a24d08-23c1-70ba-8252-64a8ed7bb968",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35636,9 +35636,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T20:23:44.648Z",
-                     *       "updatedAt": "2026-12-06T20:23:44.668Z",
-                     *       "secret": "whsec_4caddd59f043c42340595749b9f9af86dca0f0b75580621b620b36994ca429a6"
+                     *       "createdAt": "2026-12-06T20:25:08.799Z",
+                     *       "updatedAt": "2026-12-06T20:25:08.816Z",
+                     *       "secret": "whsec_47dbe2f467a16be780aa9e10afa569a73633208e4b72bd1838c4bb196d010fe3"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -35771,7 +35771,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24d06-db09-76bc-a107-9b3eddcf9bc3
+                 * @example 01a24d08-23c1-70ba-8252-64a8ed7bb968
                  */
                 id: string;
             };
@@ -35878,7 +35878,7 @@ export interface operations {
             path: {
                 /**
                  * @description The delivery's id
-                 * @example 01a24d06-db26-764f-a9ce-32eff19ab23b
+                 * @example 01a24d08-23d6-72fa-8369-f36cfdc0b77c
                  */
                 id: string;
             };
@@ -35894,16 +35894,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-db26-764f-a9ce-32eff19ab23b",
-                     *       "eventId": "01a24d06-db24-72fd-8180-3cbfa71fdcdb",
+                     *       "id": "01a24d08-23d6-72fa-8369-f36cfdc0b77c",
+                     *       "eventId": "01a24d08-23d5-76b9-9e49-f6cd015f50b4",
                      *       "eventType": "tier.changed",
-                     *       "occurredAt": "2026-12-06T20:23:44.675Z",
+                     *       "occurredAt": "2026-12-06T20:25:08.820Z",
                      *       "state": "pending",
                      *       "attempts": 6,
                      *       "lastStatus": 503,
                      *       "lastError": "HTTP 503: Service Unavailable",
                      *       "lastAttemptAt": null,
-                     *       "nextAttemptAt": "2026-12-06T20:23:44.683Z",
+                     *       "nextAttemptAt": "2026-12-06T20:25:08.827Z",
                      *       "deliveredAt": null,
                      *       "log": []
                      *     }
@@ -35960,7 +35960,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No webhook delivery with id 0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24d06-db1f-7650-af37-b83143bd210d",
+                     *       "requestId": "01a24d08-23d1-75a3-9706-d7657ef83085",
                      *       "instance": "/v1/webhooks/deliveries/0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f/retry"
                      *     }
                      */
@@ -36072,26 +36072,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
+                     *         "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *         "id": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *           "id": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "3lqRHIA8-LVJ7tZb9_HDAurWRRACjoYdmVL8VuZ8ZJA4Y8u6HBoI"
+                     *       "csrfToken": "pThTRUVO-mIYRX3aZSjkhHvrdNtepAePrfZ7KDsmBOvo7wX5AQU0"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -36122,7 +36122,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The e-mail address or the password is not right.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "01a24d06-ddc5-751a-976f-94ee0c6e206b",
+                     *       "requestId": "01a24d08-262a-74cc-b3da-d68d9e5a3ed1",
                      *       "instance": "/auth/staff/sign-in"
                      *     }
                      */
@@ -36212,26 +36212,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
+                     *         "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *         "id": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *           "id": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "d1p3JEIA-cNWreSaTzG4GIDgmHH0dnhNVjpLmBJzVuIdQ3NSYO4c"
+                     *       "csrfToken": "P72ODVj3-08YYV2s6-RAKJIaB57ndHhqePFlssoa5SZf4ky_Ztfk"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -36298,7 +36298,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "programId": "01a24d06-9789-778e-83b4-c777b141759d"
+                 *       "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4"
                  *     }
                  */
                 "application/json": {
@@ -36320,26 +36320,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
+                     *         "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *         "id": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *           "id": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "zVFeqfzw-ejfroDordluoXDrrAoN37EfaFkhgQbm3ASfO30VhLDQ"
+                     *       "csrfToken": "U3zQG9sq-hw_5UpDULohRYtaqjOzosb7_R-_N3Ch7g6r44ABHeVU"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -36793,7 +36793,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "token": "8xG9JGkXaX59lr7gD79Lvg_dGXkRLVFRbjNpL2wiR9Y",
+                 *       "token": "-K-OwxcPwR2OPGvsdtZiwmQaz77Gjb5GnYKoFa078pk",
                  *       "password": "Takpanna-Tegelrod-2"
                  *     }
                  */
@@ -36850,7 +36850,7 @@ export interface operations {
                      *       "status": 410,
                      *       "detail": "This link has expired. Ask for a new one.",
                      *       "code": "reset_link_expired",
-                     *       "requestId": "01a24d06-de14-74f6-86f7-3e33448272ed",
+                     *       "requestId": "01a24d08-2690-7559-b59c-8164dfc2bae5",
                      *       "instance": "/auth/staff/password-reset/confirm"
                      *     }
                      */
@@ -37043,7 +37043,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
-                 *       "code": "657072"
+                 *       "code": "791022"
                  *     }
                  */
                 "application/json": {
@@ -37069,27 +37069,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "QOP0scJo-ktIzSRYxRIFAfgsudveNGyUVUgxpxaYLq1e_82Y4kaU",
+                     *       "csrfToken": "fXVhQeJ9-l2F-zZdlQMX96Vw7psNl6Tr4U0JVQuQO3PJrD9RmJe0",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *         "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *         "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *           "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37124,7 +37124,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The sign-in code is not right.",
                      *       "code": "invalid_sign_in_code",
-                     *       "requestId": "01a24d06-de8d-7188-a64f-8e71b8e6e22b",
+                     *       "requestId": "01a24d08-26ff-7028-811e-6d997bc26d81",
                      *       "instance": "/auth/member/verify"
                      *     }
                      */
@@ -37254,27 +37254,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "iyVqY1cj-KbAB8JO4_luzmEKfcY6koGNbaCjOk1N6aImUFfunkwI",
+                     *       "csrfToken": "Zms88jXr-9LtuUJ4KbIQYSRn3mbe_-bdAtdizO3hql96dTLJSYZw",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *         "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *         "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *           "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37399,27 +37399,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "7XpribuN-jemM9x_QKP-ijhrmqCnKeUpR3v-nSLAPqkQOITvw0RA",
+                     *       "csrfToken": "t5MzXIlJ-iHo9KxoA3kDMEgC_rNurFAEpPprviiwTzeJda86qovc",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *         "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *         "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *           "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37478,7 +37478,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44"
+                 *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8"
                  *     }
                  */
                 "application/json": {
@@ -37500,18 +37500,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "member": {
-                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *         "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *         "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
-                     *       "csrfToken": "BVnpjlBf-iUSyzJR0zhmJyFsuPYbhGNrmq57pWUDHzTJ_-hzTAm0"
+                     *       "csrfToken": "2bhI6iaz-BRS2YwOFZBX_ee4Jftul1-Yp6qCasPHMkHXpeh968U0"
                      *     }
                      */
                     "application/json": {
@@ -37871,7 +37871,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_uHNXpHNNlxJ__ye-p9Jn5EALirolaCtQCQydnoY96Fc
+                 * @example inv_Q8nxiJLG97vVQW62GmLlo5MdWqia2bSr4eUdBgF-8tQ
                  */
                 token: string;
             };
@@ -37892,7 +37892,7 @@ export interface operations {
                      *       "name": "Lisa Holm",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "language": "sv",
-                     *       "expiresAt": "2026-12-20T20:23:27.350Z"
+                     *       "expiresAt": "2026-12-20T20:24:51.931Z"
                      *     }
                      */
                     "application/json": {
@@ -37947,8 +37947,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "This invitation has already been accepted. Sign in instead.",
                      *       "code": "invitation_used",
-                     *       "requestId": "01a24d06-decc-76cf-9c82-7d11fdf29b7f",
-                     *       "instance": "/auth/invitations/inv_uHNXpHNNlxJ__ye-p9Jn5EALirolaCtQCQydnoY96Fc"
+                     *       "requestId": "01a24d08-2744-74bb-bc8c-d848ad5f06f9",
+                     *       "instance": "/auth/invitations/inv_Q8nxiJLG97vVQW62GmLlo5MdWqia2bSr4eUdBgF-8tQ"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -38002,7 +38002,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_uHNXpHNNlxJ__ye-p9Jn5EALirolaCtQCQydnoY96Fc
+                 * @example inv_Q8nxiJLG97vVQW62GmLlo5MdWqia2bSr4eUdBgF-8tQ
                  */
                 token: string;
             };
@@ -38036,27 +38036,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "ej4qFypX-9XyzBtMBnOxYeTt7mKYc_xZAzbA8UNXnPrFxZ1nrYzw",
+                     *       "csrfToken": "kxkuSM9g-DZkJBV0sLY6q1_VZdMEX-d6lHtxtzIsjircxc8hq6sU",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "member": {
-                     *         "id": "01a24d06-c618-77b8-bfa3-cd49ba8ded89",
+                     *         "id": "01a24d08-10a2-71a0-b299-e8a30ed6a445",
                      *         "name": "Lisa Holm",
                      *         "email": "lisa.holm@kedjan-a.example",
                      *         "role": "buyer",
                      *         "language": "sv",
-                     *         "programId": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *         "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *         "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": false
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *           "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24d06-c618-77b8-bfa3-cd49ba8ded89",
+                     *           "memberId": "01a24d08-10a2-71a0-b299-e8a30ed6a445",
                      *           "memberName": "Lisa Holm",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "buyer"
                      *         }
@@ -38187,16 +38187,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "phone": null,
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *       "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -38313,16 +38313,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "phone": "+46 70 123 45 67",
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24d06-9789-778e-83b4-c777b141759d",
+                     *       "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -38697,7 +38697,7 @@ export interface operations {
                      *       "progress": 1,
                      *       "basis": "points",
                      *       "qualifying": 612082,
-                     *       "periodEnd": "2027-12-06T20:23:27.350Z",
+                     *       "periodEnd": "2027-12-06T20:24:51.931Z",
                      *       "owner": "account"
                      *     }
                      */
@@ -38802,12 +38802,12 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24d06-c9af-779d-9ffe-ccf01c63a76d",
-                     *           "at": "2025-12-21T20:23:27.350Z",
+                     *           "id": "01a24d08-1371-776c-b9b1-0acb0c947aa1",
+                     *           "at": "2025-12-21T20:24:51.931Z",
                      *           "points": 500,
                      *           "pending": 500,
                      *           "kind": "earn",
-                     *           "text": "training.completed training:01a24d06-c996-71fb-b998-e8faa465909b:01a24d06-9827-76d7-807a-a889b9a8ac44: poeng fra Kurs genomförd",
+                     *           "text": "training.completed training:01a24d08-135a-75d0-bdcf-fab8a6f16a0b:01a24d07-e29d-72ca-b142-925c2194eaa8: poeng fra Kurs genomförd",
                      *           "details": [
                      *             {
                      *               "points": 500,
@@ -38818,8 +38818,8 @@ export interface operations {
                      *           "surprise": null
                      *         },
                      *         {
-                     *           "id": "01a24d06-bff7-70d2-bdd3-69fbf8dfed1a",
-                     *           "at": "2026-10-24T09:23:27.350Z",
+                     *           "id": "01a24d08-0b47-726f-962e-def002039c30",
+                     *           "at": "2026-10-24T09:24:51.931Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -38834,8 +38834,8 @@ export interface operations {
                      *           "surprise": null
                      *         },
                      *         {
-                     *           "id": "01a24d06-bff7-70d2-bdd3-666b5294c93f",
-                     *           "at": "2026-10-19T09:23:27.350Z",
+                     *           "id": "01a24d08-0b47-726f-962e-d8fc3e3f7957",
+                     *           "at": "2026-10-19T09:24:51.931Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -38850,7 +38850,7 @@ export interface operations {
                      *           "surprise": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24d06-bff7-70d2-bdd3-5e9a966b9e20"
+                     *       "nextCursor": "01a24d08-0b47-726f-962e-d371c97a1dbe"
                      *     }
                      */
                     "application/json": {
@@ -39162,7 +39162,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24d06-b9ea-773d-b512-f35ae871c1b0",
+                     *           "id": "01a24d08-05f5-76b4-aeb1-a604968a9ce7",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -39177,7 +39177,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24d06-b99f-75ef-998a-3bc6eae31762",
+                     *           "id": "01a24d08-05b9-767e-9eb5-57b08f3c58ad",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -39192,7 +39192,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24d06-b9e8-731d-9f9b-a7d03e809e1e",
+                     *           "id": "01a24d08-05f3-7309-8bcc-a6e18ec0b431",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -39207,7 +39207,7 @@ export interface operations {
                      *           "whyNot": []
                      *         }
                      *       ],
-                     *       "nextCursor": "WzE4MDAwLCIwMWEyNGQwNi1iOTk0LTcyYmYtYTFmOC03ODczMjIwYWMzMTciXQ"
+                     *       "nextCursor": "WzE4MDAwLCIwMWEyNGQwOC0wNWIxLTczZWItOGExMi0yYTAxMWZiOWUwYjMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -39295,7 +39295,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-b9ea-773d-b512-f35ae871c1b0",
+                     *       "id": "01a24d08-05f5-76b4-aeb1-a604968a9ce7",
                      *       "code": "donation-sea-rescue",
                      *       "type": "charity",
                      *       "category": "charity",
@@ -39416,127 +39416,127 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24d06-df3b-772e-ac8e-15fb7502aac4",
+                     *           "id": "01a24d08-27ba-7255-9243-ecc37ba42db1",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24d06-b9ea-773d-b512-f35ae871c1b0",
+                     *             "id": "01a24d08-05f5-76b4-aeb1-a604968a9ce7",
                      *             "code": "donation-sea-rescue",
                      *             "type": "charity",
                      *             "name": "Gave til frivillig sjøredning"
                      *           },
                      *           "quantity": 1,
                      *           "points": 5000,
-                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": "Till verkstaden i Västerås",
-                     *           "createdAt": "2026-12-06T20:23:45.723Z",
-                     *           "updatedAt": "2026-12-06T20:23:45.718Z",
+                     *           "createdAt": "2026-12-06T20:25:09.818Z",
+                     *           "updatedAt": "2026-12-06T20:25:09.813Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T20:23:45.718Z"
+                     *               "at": "2026-12-06T20:25:09.813Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T20:23:45.718Z"
+                     *               "at": "2026-12-06T20:25:09.813Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T20:23:45.718Z"
+                     *               "at": "2026-12-06T20:25:09.813Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24d06-dcd5-7078-b2d8-d9221a3dec79",
+                     *           "id": "01a24d08-254c-73b6-b928-689bb10b0cf9",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24d06-b9ec-720e-ab2f-6b2b5664f4ec",
+                     *             "id": "01a24d08-05f6-719d-b71a-3942109a03b6",
                      *             "code": "credit-note-500",
                      *             "type": "cashback",
                      *             "name": "Kreditnota 500 kr"
                      *           },
                      *           "quantity": 1,
                      *           "points": 55000,
-                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T20:23:45.109Z",
-                     *           "updatedAt": "2026-12-06T20:23:45.100Z",
+                     *           "createdAt": "2026-12-06T20:25:09.197Z",
+                     *           "updatedAt": "2026-12-06T20:25:09.192Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T20:23:45.100Z"
+                     *               "at": "2026-12-06T20:25:09.192Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T20:23:45.100Z"
+                     *               "at": "2026-12-06T20:25:09.192Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T20:23:45.100Z"
+                     *               "at": "2026-12-06T20:25:09.192Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24d06-dc98-717f-87b7-0039862866a0",
+                     *           "id": "01a24d08-2518-705e-aef9-f7112b2748a8",
                      *           "state": "rejected",
                      *           "stateName": "avslått",
                      *           "reward": {
-                     *             "id": "01a24d06-b999-7410-9b19-af99caaf5e6e",
+                     *             "id": "01a24d08-05b5-77ce-95da-6473d76163ca",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Byggeplassradio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T20:23:45.048Z",
-                     *           "updatedAt": "2026-12-06T20:23:45.069Z",
+                     *           "createdAt": "2026-12-06T20:25:09.144Z",
+                     *           "updatedAt": "2026-12-06T20:25:09.166Z",
                      *           "history": [
                      *             {
                      *               "state": "pending_approval",
                      *               "stateName": "venter på godkjenning",
                      *               "reason": null,
-                     *               "at": "2026-12-06T20:23:45.042Z"
+                     *               "at": "2026-12-06T20:25:09.139Z"
                      *             },
                      *             {
                      *               "state": "rejected",
                      *               "stateName": "avslått",
                      *               "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *               "at": "2026-12-06T20:23:45.069Z"
+                     *               "at": "2026-12-06T20:25:09.166Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGQwNi1kYzIxLTczYWUtOTJmZC1lZjk5OTdjMTNhNzEiXQ"
+                     *       "nextCursor": "WyIwMWEyNGQwOC0yNGIyLTcyMmItODAzMy0zNzI2MTBhMDE5YzMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -39606,7 +39606,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "rewardId": "01a24d06-b9ea-773d-b512-f35ae871c1b0",
+                 *       "rewardId": "01a24d08-05f5-76b4-aeb1-a604968a9ce7",
                  *       "quantity": 1,
                  *       "wallet": "company",
                  *       "idempotencyKey": "portal-order-2026-12-06-001",
@@ -39653,43 +39653,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-df3b-772e-ac8e-15fb7502aac4",
+                     *       "id": "01a24d08-27ba-7255-9243-ecc37ba42db1",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24d06-b9ea-773d-b512-f35ae871c1b0",
+                     *         "id": "01a24d08-05f5-76b4-aeb1-a604968a9ce7",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T20:23:45.723Z",
-                     *       "updatedAt": "2026-12-06T20:23:45.718Z",
+                     *       "createdAt": "2026-12-06T20:25:09.818Z",
+                     *       "updatedAt": "2026-12-06T20:25:09.813Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:23:45.718Z"
+                     *           "at": "2026-12-06T20:25:09.813Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:23:45.718Z"
+                     *           "at": "2026-12-06T20:25:09.813Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:23:45.718Z"
+                     *           "at": "2026-12-06T20:25:09.813Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39783,7 +39783,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Ikke nok poeng: 9514 tilgjengelig, 500000 forespurt.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24d06-df4e-72ba-b29f-6c6d4b7aae78",
+                     *       "requestId": "01a24d08-27ce-76af-9e79-ff5205112f99",
                      *       "instance": "/portal/v1/orders"
                      *     }
                      */
@@ -39814,7 +39814,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24d06-df3b-772e-ac8e-15fb7502aac4
+                 * @example 01a24d08-27ba-7255-9243-ecc37ba42db1
                  */
                 id: string;
             };
@@ -39830,43 +39830,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-df3b-772e-ac8e-15fb7502aac4",
+                     *       "id": "01a24d08-27ba-7255-9243-ecc37ba42db1",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24d06-b9ea-773d-b512-f35ae871c1b0",
+                     *         "id": "01a24d08-05f5-76b4-aeb1-a604968a9ce7",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T20:23:45.723Z",
-                     *       "updatedAt": "2026-12-06T20:23:45.718Z",
+                     *       "createdAt": "2026-12-06T20:25:09.818Z",
+                     *       "updatedAt": "2026-12-06T20:25:09.813Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:23:45.718Z"
+                     *           "at": "2026-12-06T20:25:09.813Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:23:45.718Z"
+                     *           "at": "2026-12-06T20:25:09.813Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:23:45.718Z"
+                     *           "at": "2026-12-06T20:25:09.813Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39956,7 +39956,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24d06-df7d-7016-b40c-36bb76c84358
+                 * @example 01a24d08-2803-7611-85e8-d7e8251669b6
                  */
                 id: string;
             };
@@ -39984,18 +39984,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-df7d-7016-b40c-36bb76c84358",
+                     *       "id": "01a24d08-2803-7611-85e8-d7e8251669b6",
                      *       "state": "cancelled",
                      *       "stateName": "kansellert",
                      *       "reward": {
-                     *         "id": "01a24d06-db7e-751a-a332-b94566936666",
+                     *         "id": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Bitssats Torx, 32 delar"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *       "wallet": "company",
                      *       "delivery": {
                      *         "city": "Västerås",
@@ -40008,20 +40008,20 @@ export interface operations {
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
-                     *       "createdAt": "2026-12-06T20:23:45.789Z",
-                     *       "updatedAt": "2026-12-06T20:23:45.809Z",
+                     *       "createdAt": "2026-12-06T20:25:09.891Z",
+                     *       "updatedAt": "2026-12-06T20:25:09.912Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:23:45.784Z"
+                     *           "at": "2026-12-06T20:25:09.886Z"
                      *         },
                      *         {
                      *           "state": "cancelled",
                      *           "stateName": "kansellert",
                      *           "reason": "Beställde fel storlek",
-                     *           "at": "2026-12-06T20:23:45.809Z"
+                     *           "at": "2026-12-06T20:25:09.912Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -40091,8 +40091,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Denne ordren er allerede under behandling og kan ikke lenger avbestilles her. Kontakt programteamet hvis noe er galt.",
                      *       "code": "order_not_cancellable",
-                     *       "requestId": "01a24d06-dfa2-72ca-8b11-2ade839e669d",
-                     *       "instance": "/portal/v1/orders/01a24d06-df3b-772e-ac8e-15fb7502aac4/cancel"
+                     *       "requestId": "01a24d08-282a-75ce-83de-ec3c3a926f7d",
+                     *       "instance": "/portal/v1/orders/01a24d08-27ba-7255-9243-ecc37ba42db1/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -40180,10 +40180,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24d06-dfb6-7443-aa9d-c110e815559b",
+                     *           "id": "01a24d08-2840-7244-ae58-7966ece3112e",
                      *           "state": "submitted",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
-                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -40196,7 +40196,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
+                     *                 "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -40209,8 +40209,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *           "createdAt": "2026-12-06T20:23:45.842Z"
+                     *           "submittedBy": "member:01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "createdAt": "2026-12-06T20:25:09.949Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -40290,7 +40290,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24d06-c53e-7210-8f08-04df6e3ba98b"
+                 *         "01a24d08-0ff2-726d-a419-85740b91fe02"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -40327,7 +40327,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24d06-c53e-7210-8f08-04df6e3ba98b"
+                 *         "01a24d08-0ff2-726d-a419-85740b91fe02"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -40375,10 +40375,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-dfb6-7443-aa9d-c110e815559b",
+                     *       "id": "01a24d08-2840-7244-ae58-7966ece3112e",
                      *       "state": "submitted",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
-                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -40391,7 +40391,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
+                     *             "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -40404,19 +40404,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *       "createdAt": "2026-12-06T20:23:45.842Z",
+                     *       "submittedBy": "member:01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "createdAt": "2026-12-06T20:25:09.949Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24d06-c53e-7210-8f08-04df6e3ba98b",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "id": "01a24d08-0ff2-726d-a419-85740b91fe02",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:23:39.069Z",
-                     *           "url": "/portal/v1/claims/01a24d06-dfb6-7443-aa9d-c110e815559b/evidence/01a24d06-c53e-7210-8f08-04df6e3ba98b"
+                     *           "createdAt": "2026-12-06T20:25:03.729Z",
+                     *           "url": "/portal/v1/claims/01a24d08-2840-7244-ae58-7966ece3112e/evidence/01a24d08-0ff2-726d-a419-85740b91fe02"
                      *         }
                      *       ]
                      *     }
@@ -40471,9 +40471,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24d06-dfb6-7443-aa9d-c110e815559b).",
+                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24d08-2840-7244-ae58-7966ece3112e).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24d06-dfc5-777e-9b98-b51cfa78e32d",
+                     *       "requestId": "01a24d08-284f-7031-b467-6a0c5b139f2c",
                      *       "instance": "/portal/v1/claims"
                      *     }
                      */
@@ -40552,7 +40552,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24d06-dfb6-7443-aa9d-c110e815559b
+                 * @example 01a24d08-2840-7244-ae58-7966ece3112e
                  */
                 id: string;
             };
@@ -40568,10 +40568,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-dfb6-7443-aa9d-c110e815559b",
+                     *       "id": "01a24d08-2840-7244-ae58-7966ece3112e",
                      *       "state": "submitted",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
-                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -40584,7 +40584,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
+                     *             "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -40597,19 +40597,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *       "createdAt": "2026-12-06T20:23:45.842Z",
+                     *       "submittedBy": "member:01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "createdAt": "2026-12-06T20:25:09.949Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24d06-c53e-7210-8f08-04df6e3ba98b",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "id": "01a24d08-0ff2-726d-a419-85740b91fe02",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:23:39.069Z",
-                     *           "url": "/portal/v1/claims/01a24d06-dfb6-7443-aa9d-c110e815559b/evidence/01a24d06-c53e-7210-8f08-04df6e3ba98b"
+                     *           "createdAt": "2026-12-06T20:25:03.729Z",
+                     *           "url": "/portal/v1/claims/01a24d08-2840-7244-ae58-7966ece3112e/evidence/01a24d08-0ff2-726d-a419-85740b91fe02"
                      *         }
                      *       ]
                      *     }
@@ -40698,12 +40698,12 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24d06-dfb6-7443-aa9d-c110e815559b
+                 * @example 01a24d08-2840-7244-ae58-7966ece3112e
                  */
                 id: string;
                 /**
                  * @description the evidence file id, from the claim's `evidence`
-                 * @example 01a24d06-c53e-7210-8f08-04df6e3ba98b
+                 * @example 01a24d08-0ff2-726d-a419-85740b91fe02
                  */
                 fileId: string;
             };
@@ -40841,8 +40841,8 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "memberId": "01a24d06-9827-76d7-807a-c98c07e03d65",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-c3d7af0695ff",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-b091e444cfdb",
+                     *           "accountId": "01a24d07-e239-70ef-908d-ac5e4e027538",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
@@ -40854,8 +40854,8 @@ export interface operations {
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
+                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
@@ -40867,8 +40867,8 @@ export interface operations {
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24d06-9827-76d7-807a-ccea993fad23",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-c3d7af0695ff",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-b73a44b43681",
+                     *           "accountId": "01a24d07-e239-70ef-908d-ac5e4e027538",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -40880,9 +40880,9 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0ZDA2LTk4MjctNzZkNy04MDdhLWFjNGZlNmYzMzVlNSJd",
+                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0ZDA3LWUyOWQtNzJjYS1iMTQyLTk1ZTJmM2MxYTdkZCJd",
                      *       "from": "2026-01-01T00:00:00.000Z",
-                     *       "to": "2026-12-06T20:23:45.890Z"
+                     *       "to": "2026-12-06T20:25:09.996Z"
                      *     }
                      */
                     "application/json": {
@@ -40999,7 +40999,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24d06-9827-76d7-807a-c98c07e03d65",
+                 *       "memberId": "01a24d07-e29d-72ca-b142-b091e444cfdb",
                  *       "points": 250,
                  *       "note": "Tack för hjälpen med inventeringen",
                  *       "idempotencyKey": "portal-allocation-2026-12-06-001"
@@ -41038,7 +41038,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24d06-dff3-71ab-871f-3d164d5f13b3",
+                     *       "journalId": "01a24d08-2883-772b-ada6-8218065da1ac",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -41188,10 +41188,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24d06-dfb6-7443-aa9d-c110e815559b",
+                     *           "id": "01a24d08-2840-7244-ae58-7966ece3112e",
                      *           "state": "submitted",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
-                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -41204,7 +41204,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
+                     *                 "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -41217,14 +41217,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *           "createdAt": "2026-12-06T20:23:45.842Z"
+                     *           "submittedBy": "member:01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "createdAt": "2026-12-06T20:25:09.949Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-c251-7489-8988-075afe755b19",
+                     *           "id": "01a24d08-0d54-7402-bccd-aa32055f3cce",
                      *           "state": "needs_review",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
-                     *           "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
+                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -41236,10 +41236,10 @@ export interface operations {
                      *               "code": "same_amount_recent",
                      *               "params": {
                      *                 "days": 30,
-                     *                 "claim": "01a24d06-c213-72f4-88a3-4d810e477188",
+                     *                 "claim": "01a24d08-0d1d-71a3-9d80-4370766652a1",
                      *                 "saleDate": "2026-12-03"
                      *               },
-                     *               "message": "Samme firma og samme beløp som krav 01a24d06-c213-72f4-88a3-4d810e477188 fra 2026-12-03 (innen 30 dager)."
+                     *               "message": "Samme firma og samme beløp som krav 01a24d08-0d1d-71a3-9d80-4370766652a1 fra 2026-12-03 (innen 30 dager)."
                      *             },
                      *             {
                      *               "code": "member_velocity",
@@ -41256,7 +41256,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
+                     *                 "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -41270,13 +41270,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-c22d-7179-b18b-08ed7f8ce58f",
+                     *           "id": "01a24d08-0d32-7704-b0e6-7bcdf7184201",
                      *           "state": "submitted",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
-                     *           "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
+                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -41289,7 +41289,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
+                     *                 "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -41303,10 +41303,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGQwNi1jMTg0LTcwN2MtYjVlMy01MzAxYjNiYzZmMzUiXQ"
+                     *       "nextCursor": "WyIwMWEyNGQwOC0wY2E1LTc1ZTctODVjYy0wOWFkNTNiNWFmMzIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -41384,7 +41384,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24d06-c22d-7179-b18b-08ed7f8ce58f
+                 * @example 01a24d08-0d32-7704-b0e6-7bcdf7184201
                  */
                 id: string;
             };
@@ -41400,10 +41400,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-c22d-7179-b18b-08ed7f8ce58f",
+                     *       "id": "01a24d08-0d32-7704-b0e6-7bcdf7184201",
                      *       "state": "approved",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
-                     *       "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
+                     *       "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
                      *       "sku": "CON-1004",
                      *       "quantity": 2,
                      *       "amount": 601000,
@@ -41416,7 +41416,7 @@ export interface operations {
                      *         "proposed": 1202,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
+                     *             "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1202,
@@ -41425,23 +41425,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1202
                      *       },
-                     *       "eventId": "01a24d06-e018-721d-afd5-8eee005596c2",
+                     *       "eventId": "01a24d08-28a0-71c2-992c-4aac93f0a9b2",
                      *       "rejection": null,
-                     *       "decidedBy": "member:01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *       "decidedAt": "2026-12-06T20:23:45.939Z",
+                     *       "decidedBy": "member:01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "decidedAt": "2026-12-06T20:25:10.044Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T20:23:27.350Z",
+                     *       "createdAt": "2026-12-06T20:24:51.931Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24d06-c237-70bc-a4f6-578becd33472",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
+                     *           "id": "01a24d08-0d3b-73ce-9b4d-ee7b4de447c9",
+                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
                      *           "sha256": "bd54ba948d3a61370585167a229718df63baa46fd8730f0ba78abf2a8f8b1225",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4275.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:23:38.292Z",
-                     *           "url": "/portal/v1/claims/01a24d06-c22d-7179-b18b-08ed7f8ce58f/evidence/01a24d06-c237-70bc-a4f6-578becd33472"
+                     *           "createdAt": "2026-12-06T20:25:03.032Z",
+                     *           "url": "/portal/v1/claims/01a24d08-0d32-7704-b0e6-7bcdf7184201/evidence/01a24d08-0d3b-73ce-9b4d-ee7b4de447c9"
                      *         }
                      *       ]
                      *     }
@@ -41486,8 +41486,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Ingen kan avgjøre sin egen forespørsel; en annen person må godkjenne den.",
                      *       "code": "self_approval",
-                     *       "requestId": "01a24d06-e03d-779f-b0a0-6c08eaa01154",
-                     *       "instance": "/portal/v1/team/claims/01a24d06-dfb6-7443-aa9d-c110e815559b/approve"
+                     *       "requestId": "01a24d08-28c7-7056-a38c-d1baad44076e",
+                     *       "instance": "/portal/v1/team/claims/01a24d08-2840-7244-ae58-7966ece3112e/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -41589,7 +41589,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24d06-c213-72f4-88a3-4d810e477188
+                 * @example 01a24d08-0d1d-71a3-9d80-4370766652a1
                  */
                 id: string;
             };
@@ -41623,10 +41623,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-c213-72f4-88a3-4d810e477188",
+                     *       "id": "01a24d08-0d1d-71a3-9d80-4370766652a1",
                      *       "state": "rejected",
-                     *       "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
-                     *       "memberId": "01a24d06-9827-76d7-807a-bfa8dc85192a",
+                     *       "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
                      *       "sku": "CON-1020",
                      *       "quantity": 2,
                      *       "amount": 494200,
@@ -41639,7 +41639,7 @@ export interface operations {
                      *         "proposed": 988,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24d06-c084-748f-84c0-72d8b7e3dd47",
+                     *             "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 988,
@@ -41655,21 +41655,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturan finns inte hos grossisten, skicka gärna en kopia."
                      *       },
-                     *       "decidedBy": "member:01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *       "decidedAt": "2026-12-06T20:23:45.971Z",
+                     *       "decidedBy": "member:01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "decidedAt": "2026-12-06T20:25:10.078Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T20:23:27.350Z",
+                     *       "createdAt": "2026-12-06T20:24:51.931Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24d06-c222-733a-80ab-f0fab0d32d8b",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
+                     *           "id": "01a24d08-0d29-733d-9577-6bfb1365a5ac",
+                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
                      *           "sha256": "88141b9bf2a860b87b9eaf3445ff696ad8285838366ef390743988330f403ce4",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4219.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:23:38.266Z",
-                     *           "url": "/portal/v1/claims/01a24d06-c213-72f4-88a3-4d810e477188/evidence/01a24d06-c222-733a-80ab-f0fab0d32d8b"
+                     *           "createdAt": "2026-12-06T20:25:03.011Z",
+                     *           "url": "/portal/v1/claims/01a24d08-0d1d-71a3-9d80-4370766652a1/evidence/01a24d08-0d29-733d-9577-6bfb1365a5ac"
                      *         }
                      *       ]
                      *     }
@@ -41840,7 +41840,7 @@ export interface operations {
                      *       ],
                      *       "totals": {
                      *         "issued": 2579115,
-                     *         "redeemed": 1233500,
+                     *         "redeemed": 1180000,
                      *         "expired": 0
                      *       },
                      *       "activeAccounts": 184,
@@ -41871,7 +41871,7 @@ export interface operations {
                      *       ],
                      *       "topAccounts": [
                      *         {
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *           "name": "VVSkedjan A",
                      *           "externalId": "K1000",
                      *           "points": 137298,
@@ -41879,7 +41879,7 @@ export interface operations {
                      *           "reversed": 0
                      *         },
                      *         {
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-c3d7af0695ff",
+                     *           "accountId": "01a24d07-e239-70ef-908d-ac5e4e027538",
                      *           "name": "VVSkedjan A Stavanger",
                      *           "externalId": "K1000-3",
                      *           "points": 52990,
@@ -41887,7 +41887,7 @@ export interface operations {
                      *           "reversed": 126
                      *         },
                      *         {
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-c60af887631c",
+                     *           "accountId": "01a24d07-e239-70ef-908d-b025b1662c6d",
                      *           "name": "Huskedjan B",
                      *           "externalId": "K1001",
                      *           "points": 51402,
@@ -41897,9 +41897,9 @@ export interface operations {
                      *       ],
                      *       "latestActivity": "2026-12-06",
                      *       "outstanding": {
-                     *         "outstandingAvailable": 27767349,
+                     *         "outstandingAvailable": 27820888,
                      *         "outstandingPending": 1184198,
-                     *         "liabilityMinor": 28951547
+                     *         "liabilityMinor": 29005086
                      *       }
                      *     }
                      */
@@ -41993,7 +41993,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-d784-75dc-8226-94f90578832b",
+                     *           "id": "01a24d08-20b4-7374-9efc-2c4afea5bc8a",
                      *           "kind": "accounts",
                      *           "fileName": "kunder-2026-11.csv",
                      *           "state": "finished",
@@ -42012,9 +42012,9 @@ export interface operations {
                      *           ],
                      *           "errorCount": 1,
                      *           "failure": null,
-                     *           "startedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *           "createdAt": "2026-12-06T20:23:43.748Z",
-                     *           "finishedAt": "2026-12-06T20:23:43.780Z"
+                     *           "startedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "createdAt": "2026-12-06T20:25:08.020Z",
+                     *           "finishedAt": "2026-12-06T20:25:08.044Z"
                      *         }
                      *       ]
                      *     }
@@ -42106,7 +42106,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d784-75dc-8226-94f90578832b",
+                     *       "id": "01a24d08-20b4-7374-9efc-2c4afea5bc8a",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "running",
@@ -42119,8 +42119,8 @@ export interface operations {
                      *       "errors": [],
                      *       "errorCount": 0,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "createdAt": "2026-12-06T20:23:43.748Z",
+                     *       "startedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "createdAt": "2026-12-06T20:25:08.020Z",
                      *       "finishedAt": null
                      *     }
                      */
@@ -42220,7 +42220,7 @@ export interface operations {
             path: {
                 /**
                  * @description The import's id, from POST /v1/imports
-                 * @example 01a24d06-d784-75dc-8226-94f90578832b
+                 * @example 01a24d08-20b4-7374-9efc-2c4afea5bc8a
                  */
                 id: string;
             };
@@ -42236,7 +42236,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-d784-75dc-8226-94f90578832b",
+                     *       "id": "01a24d08-20b4-7374-9efc-2c4afea5bc8a",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "finished",
@@ -42255,9 +42255,9 @@ export interface operations {
                      *       ],
                      *       "errorCount": 1,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "createdAt": "2026-12-06T20:23:43.748Z",
-                     *       "finishedAt": "2026-12-06T20:23:43.780Z"
+                     *       "startedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "createdAt": "2026-12-06T20:25:08.020Z",
+                     *       "finishedAt": "2026-12-06T20:25:08.044Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ImportJob"];
@@ -42370,12 +42370,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-e395-7624-b898-4cee0a88b5be",
+                     *           "id": "01a24d08-2c6e-750f-a5c4-0463764e723d",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 596,
                      *           "fileName": "roof-safety-checklist.pdf",
-                     *           "createdAt": "2026-12-06T20:23:46.837Z",
-                     *           "url": "/v1/training/files/01a24d06-e395-7624-b898-4cee0a88b5be/content"
+                     *           "createdAt": "2026-12-06T20:25:11.022Z",
+                     *           "url": "/v1/training/files/01a24d08-2c6e-750f-a5c4-0463764e723d/content"
                      *         }
                      *       ]
                      *     }
@@ -42478,7 +42478,7 @@ export interface operations {
             path: {
                 /**
                  * @description The file's id (a UUID)
-                 * @example 01a24d06-c888-745b-9bbd-e3f626fbb178
+                 * @example 01a24d08-1281-720f-8100-3022b12e19a7
                  */
                 id: string;
             };
@@ -42617,7 +42617,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-c88e-711e-83f1-c0b526bf06b9",
+                     *           "id": "01a24d08-1285-7767-91b2-036501a3224c",
                      *           "code": "installer-certified",
                      *           "title": {
                      *             "de": "Zertifizierter Installateur",
@@ -42636,13 +42636,13 @@ export interface operations {
                      *             "validMonths": 24,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T20:23:27.350Z",
-                     *           "createdAt": "2024-09-27T20:23:27.350Z",
-                     *           "updatedAt": "2024-09-27T20:23:27.350Z",
+                     *           "publishedAt": "2024-09-27T20:24:51.931Z",
+                     *           "createdAt": "2024-09-27T20:24:51.931Z",
+                     *           "updatedAt": "2024-09-27T20:24:51.931Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24d06-c890-7206-b6ac-46b43db3cc12",
+                     *               "id": "01a24d08-1287-7697-9905-e4f703414d47",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42665,7 +42665,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24d06-c890-7206-b6ac-4a19623b12c9",
+                     *               "id": "01a24d08-1287-7697-9905-e8ebe3815c5b",
                      *               "position": 1,
                      *               "kind": "video",
                      *               "title": {
@@ -42687,7 +42687,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24d06-c890-7206-b6ac-4dedfa329846",
+                     *               "id": "01a24d08-1287-7697-9905-efe55036ccdd",
                      *               "position": 2,
                      *               "kind": "file",
                      *               "title": {
@@ -42700,7 +42700,7 @@ export interface operations {
                      *                 "sv": "Läs kapitel 3 om driftsättning."
                      *               },
                      *               "url": null,
-                     *               "fileId": "01a24d06-c888-745b-9bbd-e3f626fbb178",
+                     *               "fileId": "01a24d08-1281-720f-8100-3022b12e19a7",
                      *               "quizId": null,
                      *               "missingLanguages": [
                      *                 "nb",
@@ -42715,7 +42715,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24d06-c996-71fb-b998-e8faa465909b",
+                     *           "id": "01a24d08-135a-75d0-bdcf-fab8a6f16a0b",
                      *           "code": "work-at-height",
                      *           "title": {
                      *             "de": "Arbeiten in der Höhe – jährliche Auffrischung",
@@ -42733,13 +42733,13 @@ export interface operations {
                      *             "validMonths": 12,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T20:23:27.350Z",
-                     *           "createdAt": "2024-09-27T20:23:27.350Z",
-                     *           "updatedAt": "2024-09-27T20:23:27.350Z",
+                     *           "publishedAt": "2024-09-27T20:24:51.931Z",
+                     *           "createdAt": "2024-09-27T20:24:51.931Z",
+                     *           "updatedAt": "2024-09-27T20:24:51.931Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24d06-c997-71fd-b50c-1c47b680d4c4",
+                     *               "id": "01a24d08-135e-76f5-a333-8a17657da001",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42762,7 +42762,7 @@ export interface operations {
                      *               "completions": 0
                      *             },
                      *             {
-                     *               "id": "01a24d06-c997-71fd-b50c-23ce60324763",
+                     *               "id": "01a24d08-135e-76f5-a333-8fc2767c8181",
                      *               "position": 1,
                      *               "kind": "text",
                      *               "title": {
@@ -42889,7 +42889,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24d06-c888-745b-9bbd-e3f626fbb178",
+                 *           "fileId": "01a24d08-1281-720f-8100-3022b12e19a7",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -42985,7 +42985,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e3ac-7137-a638-bdbd295764a0",
+                     *       "id": "01a24d08-2c88-74d7-999c-13d08583838c",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43001,8 +43001,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T20:23:46.860Z",
-                     *       "updatedAt": "2026-12-06T20:23:46.860Z",
+                     *       "createdAt": "2026-12-06T20:25:11.047Z",
+                     *       "updatedAt": "2026-12-06T20:25:11.047Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43010,7 +43010,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24d06-e3ad-7442-971b-d0481e344de2",
+                     *           "id": "01a24d08-2c89-762a-9181-39e7b33b72da",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43032,7 +43032,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24d06-e3ad-7442-971b-d690fcabcb34",
+                     *           "id": "01a24d08-2c89-762a-9181-3de1cc0236fb",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43044,7 +43044,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24d06-c888-745b-9bbd-e3f626fbb178",
+                     *           "fileId": "01a24d08-1281-720f-8100-3022b12e19a7",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43168,7 +43168,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24d06-c88e-711e-83f1-c0b526bf06b9
+                 * @example 01a24d08-1285-7767-91b2-036501a3224c
                  */
                 id: string;
             };
@@ -43184,7 +43184,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-c88e-711e-83f1-c0b526bf06b9",
+                     *       "id": "01a24d08-1285-7767-91b2-036501a3224c",
                      *       "code": "installer-certified",
                      *       "title": {
                      *         "de": "Zertifizierter Installateur",
@@ -43203,13 +43203,13 @@ export interface operations {
                      *         "validMonths": 24,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2024-09-27T20:23:27.350Z",
-                     *       "createdAt": "2024-09-27T20:23:27.350Z",
-                     *       "updatedAt": "2024-09-27T20:23:27.350Z",
+                     *       "publishedAt": "2024-09-27T20:24:51.931Z",
+                     *       "createdAt": "2024-09-27T20:24:51.931Z",
+                     *       "updatedAt": "2024-09-27T20:24:51.931Z",
                      *       "missingLanguages": [],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24d06-c890-7206-b6ac-46b43db3cc12",
+                     *           "id": "01a24d08-1287-7697-9905-e4f703414d47",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43232,7 +43232,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24d06-c890-7206-b6ac-4a19623b12c9",
+                     *           "id": "01a24d08-1287-7697-9905-e8ebe3815c5b",
                      *           "position": 1,
                      *           "kind": "video",
                      *           "title": {
@@ -43254,7 +43254,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24d06-c890-7206-b6ac-4dedfa329846",
+                     *           "id": "01a24d08-1287-7697-9905-efe55036ccdd",
                      *           "position": 2,
                      *           "kind": "file",
                      *           "title": {
@@ -43267,7 +43267,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 3 om driftsättning."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24d06-c888-745b-9bbd-e3f626fbb178",
+                     *           "fileId": "01a24d08-1281-720f-8100-3022b12e19a7",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43366,7 +43366,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24d06-e3ac-7137-a638-bdbd295764a0
+                 * @example 01a24d08-2c88-74d7-999c-13d08583838c
                  */
                 id: string;
             };
@@ -43406,7 +43406,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24d06-c888-745b-9bbd-e3f626fbb178",
+                 *           "fileId": "01a24d08-1281-720f-8100-3022b12e19a7",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -43502,7 +43502,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e3ac-7137-a638-bdbd295764a0",
+                     *       "id": "01a24d08-2c88-74d7-999c-13d08583838c",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43518,8 +43518,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T20:23:46.860Z",
-                     *       "updatedAt": "2026-12-06T20:23:46.869Z",
+                     *       "createdAt": "2026-12-06T20:25:11.047Z",
+                     *       "updatedAt": "2026-12-06T20:25:11.057Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43527,7 +43527,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24d06-e3b8-7466-ba1f-23deaa6a662f",
+                     *           "id": "01a24d08-2c95-712f-8c07-c06cad998463",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43549,7 +43549,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24d06-e3b8-7466-ba1f-25ebb8b79b13",
+                     *           "id": "01a24d08-2c95-712f-8c07-c7fac87257a3",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43561,7 +43561,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24d06-c888-745b-9bbd-e3f626fbb178",
+                     *           "fileId": "01a24d08-1281-720f-8100-3022b12e19a7",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43709,7 +43709,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24d06-e3ac-7137-a638-bdbd295764a0
+                 * @example 01a24d08-2c88-74d7-999c-13d08583838c
                  */
                 id: string;
             };
@@ -43725,7 +43725,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e3ac-7137-a638-bdbd295764a0",
+                     *       "id": "01a24d08-2c88-74d7-999c-13d08583838c",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43740,9 +43740,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T20:23:46.879Z",
-                     *       "createdAt": "2026-12-06T20:23:46.860Z",
-                     *       "updatedAt": "2026-12-06T20:23:46.879Z",
+                     *       "publishedAt": "2026-12-06T20:25:11.068Z",
+                     *       "createdAt": "2026-12-06T20:25:11.047Z",
+                     *       "updatedAt": "2026-12-06T20:25:11.068Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43750,7 +43750,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24d06-e3b8-7466-ba1f-23deaa6a662f",
+                     *           "id": "01a24d08-2c95-712f-8c07-c06cad998463",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43772,7 +43772,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24d06-e3b8-7466-ba1f-25ebb8b79b13",
+                     *           "id": "01a24d08-2c95-712f-8c07-c7fac87257a3",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43784,7 +43784,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24d06-c888-745b-9bbd-e3f626fbb178",
+                     *           "fileId": "01a24d08-1281-720f-8100-3022b12e19a7",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43920,7 +43920,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24d06-e3ac-7137-a638-bdbd295764a0
+                 * @example 01a24d08-2c88-74d7-999c-13d08583838c
                  */
                 id: string;
             };
@@ -43936,7 +43936,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e3ac-7137-a638-bdbd295764a0",
+                     *       "id": "01a24d08-2c88-74d7-999c-13d08583838c",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43951,9 +43951,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T20:23:46.879Z",
-                     *       "createdAt": "2026-12-06T20:23:46.860Z",
-                     *       "updatedAt": "2026-12-06T20:23:47.010Z",
+                     *       "publishedAt": "2026-12-06T20:25:11.068Z",
+                     *       "createdAt": "2026-12-06T20:25:11.047Z",
+                     *       "updatedAt": "2026-12-06T20:25:11.207Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43961,7 +43961,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24d06-e3b8-7466-ba1f-23deaa6a662f",
+                     *           "id": "01a24d08-2c95-712f-8c07-c06cad998463",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43983,7 +43983,7 @@ export interface operations {
                      *           "completions": 1
                      *         },
                      *         {
-                     *           "id": "01a24d06-e3b8-7466-ba1f-25ebb8b79b13",
+                     *           "id": "01a24d08-2c95-712f-8c07-c7fac87257a3",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43995,7 +43995,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24d06-c888-745b-9bbd-e3f626fbb178",
+                     *           "fileId": "01a24d08-1281-720f-8100-3022b12e19a7",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -44131,7 +44131,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24d06-c88e-711e-83f1-c0b526bf06b9
+                 * @example 01a24d08-1285-7767-91b2-036501a3224c
                  */
                 id: string;
             };
@@ -44149,24 +44149,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
-                     *           "completedAt": "2026-12-06T20:23:46.118Z",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "completedAt": "2026-12-06T20:25:10.240Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24d06-9827-76d7-807a-b0097edc2db7",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-99ebab3df146",
                      *           "memberName": "Karin Berg",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b82f93fe7a55",
-                     *           "completedAt": "2026-10-10T20:23:27.350Z",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a458bcf07cda",
+                     *           "completedAt": "2026-10-10T20:24:51.931Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24d06-9827-76d7-807a-c98c07e03d65",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-b091e444cfdb",
                      *           "memberName": "Anna Olsen",
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-c3d7af0695ff",
-                     *           "completedAt": "2026-09-03T20:23:27.350Z",
+                     *           "accountId": "01a24d07-e239-70ef-908d-ac5e4e027538",
+                     *           "completedAt": "2026-09-03T20:24:51.931Z",
                      *           "points": 500
                      *         }
                      *       ]
@@ -44267,7 +44267,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24d06-e3ac-7137-a638-bdbd295764a0
+                 * @example 01a24d08-2c88-74d7-999c-13d08583838c
                  */
                 id: string;
             };
@@ -44277,8 +44277,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
-                 *       "moduleId": "01a24d06-e3b8-7466-ba1f-23deaa6a662f"
+                 *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                 *       "moduleId": "01a24d08-2c95-712f-8c07-c06cad998463"
                  *     }
                  */
                 "application/json": {
@@ -44386,10 +44386,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:module_locked",
                      *       "title": "module locked",
                      *       "status": 409,
-                     *       "detail": "Module 01a24d06-e3b8-7466-ba1f-25ebb8b79b13 is not open yet: complete the modules before it first.",
+                     *       "detail": "Module 01a24d08-2c95-712f-8c07-c7fac87257a3 is not open yet: complete the modules before it first.",
                      *       "code": "module_locked",
-                     *       "requestId": "01a24d06-e3ca-761a-bd20-a28fac77a8e0",
-                     *       "instance": "/v1/courses/01a24d06-e3ac-7137-a638-bdbd295764a0/completions"
+                     *       "requestId": "01a24d08-2caa-7589-bffd-1db0e6a6b7c7",
+                     *       "instance": "/v1/courses/01a24d08-2c88-74d7-999c-13d08583838c/completions"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -44474,7 +44474,7 @@ export interface operations {
                 memberId?: string;
                 /**
                  * @description Only this course's certificates
-                 * @example 01a24d06-c88e-711e-83f1-c0b526bf06b9
+                 * @example 01a24d08-1285-7767-91b2-036501a3224c
                  */
                 courseId?: string;
             };
@@ -44494,58 +44494,58 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-c8d7-7783-9203-06903efa9070",
-                     *           "courseId": "01a24d06-c88e-711e-83f1-c0b526bf06b9",
-                     *           "memberId": "01a24d06-9827-76d7-807a-a4b82e1a7020",
-                     *           "code": "XJWWE-TKBY5-KAWFV",
+                     *           "id": "01a24d08-12ca-71cb-b7b7-24ae96b91d47",
+                     *           "courseId": "01a24d08-1285-7767-91b2-036501a3224c",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-8ece1a878c98",
+                     *           "code": "XKNAA-GSX8E-9F583",
                      *           "language": "nb",
                      *           "memberName": "Jonas Holm",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2024-12-26T20:23:27.350Z",
-                     *           "expiresAt": "2026-12-26T20:23:27.350Z",
+                     *           "issuedAt": "2024-12-26T20:24:51.931Z",
+                     *           "expiresAt": "2026-12-26T20:24:51.931Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/v1/certificates/01a24d06-c8d7-7783-9203-06903efa9070/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24d08-12ca-71cb-b7b7-24ae96b91d47/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24d06-c8f7-729e-bb60-5bc7c045e0f3",
-                     *           "courseId": "01a24d06-c88e-711e-83f1-c0b526bf06b9",
-                     *           "memberId": "01a24d06-9827-76d7-807a-b0097edc2db7",
-                     *           "code": "2EZV1-6A2PD-9D8K3",
+                     *           "id": "01a24d08-12e2-7495-a471-78736ea35fc2",
+                     *           "courseId": "01a24d08-1285-7767-91b2-036501a3224c",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-99ebab3df146",
+                     *           "code": "JZZ80-JW9WG-KHGN6",
                      *           "language": "nb",
                      *           "memberName": "Karin Berg",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-10-10T20:23:27.350Z",
-                     *           "expiresAt": "2028-10-10T20:23:27.350Z",
+                     *           "issuedAt": "2026-10-10T20:24:51.931Z",
+                     *           "expiresAt": "2028-10-10T20:24:51.931Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24d06-c8f7-729e-bb60-5bc7c045e0f3/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24d08-12e2-7495-a471-78736ea35fc2/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24d06-c91a-762c-b8d0-87f817b79224",
-                     *           "courseId": "01a24d06-c88e-711e-83f1-c0b526bf06b9",
-                     *           "memberId": "01a24d06-9827-76d7-807a-c98c07e03d65",
-                     *           "code": "RCSQ8-VV0XE-K950J",
+                     *           "id": "01a24d08-12fd-718b-8c0b-f58ed172320c",
+                     *           "courseId": "01a24d08-1285-7767-91b2-036501a3224c",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-b091e444cfdb",
+                     *           "code": "1H2KJ-DSWX0-N3N2G",
                      *           "language": "nb",
                      *           "memberName": "Anna Olsen",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-09-03T20:23:27.350Z",
-                     *           "expiresAt": "2028-09-03T20:23:27.350Z",
+                     *           "issuedAt": "2026-09-03T20:24:51.931Z",
+                     *           "expiresAt": "2028-09-03T20:24:51.931Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24d06-c91a-762c-b8d0-87f817b79224/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24d08-12fd-718b-8c0b-f58ed172320c/pdf"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGQwNi1jOTVjLTc0NzgtOTE2Ny00ZGFiMzIzMWU1MjQiXQ"
+                     *       "nextCursor": "WyIwMWEyNGQwOC0xMzJmLTcxMWItOGIyMS1jZTFlNWVlYTRjMGEiXQ"
                      *     }
                      */
                     "application/json": {
@@ -44611,7 +44611,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24d06-e3e1-70dd-b149-5b1cd070c4d7
+                 * @example 01a24d08-2cc5-77ae-8da9-0b8e381451f4
                  */
                 id: string;
             };
@@ -44709,7 +44709,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24d06-e3e1-70dd-b149-5b1cd070c4d7
+                 * @example 01a24d08-2cc5-77ae-8da9-0b8e381451f4
                  */
                 id: string;
             };
@@ -44725,21 +44725,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e3e1-70dd-b149-5b1cd070c4d7",
-                     *       "courseId": "01a24d06-e3ac-7137-a638-bdbd295764a0",
-                     *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *       "code": "T65PQ-A5YHY-MQYNF",
+                     *       "id": "01a24d08-2cc5-77ae-8da9-0b8e381451f4",
+                     *       "courseId": "01a24d08-2c88-74d7-999c-13d08583838c",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "code": "Q4Z83-YFDB5-SS0DP",
                      *       "language": "nb",
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
-                     *       "issuedAt": "2026-12-06T20:23:46.910Z",
-                     *       "expiresAt": "2029-12-06T20:23:46.910Z",
-                     *       "revokedAt": "2026-12-06T20:23:47.007Z",
+                     *       "issuedAt": "2026-12-06T20:25:11.105Z",
+                     *       "expiresAt": "2029-12-06T20:25:11.105Z",
+                     *       "revokedAt": "2026-12-06T20:25:11.203Z",
                      *       "replacedBy": null,
                      *       "replacedAt": null,
                      *       "status": "revoked",
                      *       "expiresSoon": false,
-                     *       "pdfUrl": "/v1/certificates/01a24d06-e3e1-70dd-b149-5b1cd070c4d7/pdf"
+                     *       "pdfUrl": "/v1/certificates/01a24d08-2cc5-77ae-8da9-0b8e381451f4/pdf"
                      *     }
                      */
                     "application/json": components["schemas"]["Certificate"];
@@ -44862,7 +44862,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example T65PQ-A5YHY-MQYNF
+                 * @example Q4Z83-YFDB5-SS0DP
                  */
                 code: string;
             };
@@ -44883,8 +44883,8 @@ export interface operations {
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
                      *       "programName": "Nordbygg Partner Club (demo)",
-                     *       "issuedAt": "2026-12-06T20:23:46.910Z",
-                     *       "expiresAt": "2029-12-06T20:23:46.910Z"
+                     *       "issuedAt": "2026-12-06T20:25:11.105Z",
+                     *       "expiresAt": "2029-12-06T20:25:11.105Z"
                      *     }
                      */
                     "application/json": {
@@ -44966,7 +44966,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example T65PQ-A5YHY-MQYNF
+                 * @example Q4Z83-YFDB5-SS0DP
                  */
                 code: string;
             };
@@ -45057,7 +45057,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24d06-c88e-711e-83f1-c0b526bf06b9"
+                     *             "01a24d08-1285-7767-91b2-036501a3224c"
                      *           ]
                      *         }
                      *       ]
@@ -45136,7 +45136,7 @@ export interface operations {
                  *         {
                  *           "level": "platinum",
                  *           "courseIds": [
-                 *             "01a24d06-c88e-711e-83f1-c0b526bf06b9"
+                 *             "01a24d08-1285-7767-91b2-036501a3224c"
                  *           ]
                  *         }
                  *       ]
@@ -45163,7 +45163,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24d06-c88e-711e-83f1-c0b526bf06b9"
+                     *             "01a24d08-1285-7767-91b2-036501a3224c"
                      *           ]
                      *         }
                      *       ]
@@ -45319,7 +45319,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-c9c6-76f5-b222-ea094cf0791b",
+                     *           "id": "01a24d08-1382-71e8-ac46-637455f2dc30",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "For sales reps: winter campaign kit",
@@ -45342,9 +45342,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-26T20:23:27.350Z",
-                     *           "createdAt": "2026-11-25T20:23:27.350Z",
-                     *           "updatedAt": "2026-11-26T20:23:27.350Z",
+                     *           "publishedAt": "2026-11-26T20:24:51.931Z",
+                     *           "createdAt": "2026-11-25T20:24:51.931Z",
+                     *           "updatedAt": "2026-11-26T20:24:51.931Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "pl",
@@ -45358,7 +45358,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24d06-c9c2-7298-a80e-96242fddc093",
+                     *           "id": "01a24d08-137f-75a9-b05d-d6b0f105f057",
                      *           "kind": "file",
                      *           "title": {
                      *             "en": "Installation guide (PDF)",
@@ -45370,7 +45370,7 @@ export interface operations {
                      *             "en": "The complete guide for every model.",
                      *             "sv": "Den kompletta guiden för alla modeller."
                      *           },
-                     *           "fileId": "01a24d06-c888-745b-9bbd-e3f626fbb178",
+                     *           "fileId": "01a24d08-1281-720f-8100-3022b12e19a7",
                      *           "audience": {
                      *             "tiers": [],
                      *             "roles": [],
@@ -45380,9 +45380,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-16T20:23:27.350Z",
-                     *           "createdAt": "2026-11-15T20:23:27.350Z",
-                     *           "updatedAt": "2026-11-16T20:23:27.350Z",
+                     *           "publishedAt": "2026-11-16T20:24:51.931Z",
+                     *           "createdAt": "2026-11-15T20:24:51.931Z",
+                     *           "updatedAt": "2026-11-16T20:24:51.931Z",
                      *           "missingLanguages": [
                      *             "pl",
                      *             "de"
@@ -45395,7 +45395,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24d06-c9bc-7461-ae55-14663bceb6eb",
+                     *           "id": "01a24d08-137b-727c-beb5-6f1edd508d63",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "Spring 2027 price list",
@@ -45424,11 +45424,11 @@ export interface operations {
                      *           "earlyAccess": {
                      *             "platinum": 7
                      *           },
-                     *           "availableAt": "2026-12-09T20:23:27.350Z",
+                     *           "availableAt": "2026-12-09T20:24:51.931Z",
                      *           "status": "published",
-                     *           "publishedAt": "2026-12-05T20:23:27.350Z",
-                     *           "createdAt": "2026-12-04T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-05T20:23:27.350Z",
+                     *           "publishedAt": "2026-12-05T20:24:51.931Z",
+                     *           "createdAt": "2026-12-04T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-05T20:24:51.931Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "de"
@@ -45536,7 +45536,7 @@ export interface operations {
                  *       "earlyAccess": {
                  *         "platinum": 5
                  *       },
-                 *       "availableAt": "2026-12-13T20:23:46.604Z"
+                 *       "availableAt": "2026-12-13T20:25:10.752Z"
                  *     }
                  */
                 "application/json": {
@@ -45612,7 +45612,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e467-7418-8f29-18f0bd576025",
+                     *       "id": "01a24d08-2d50-764a-af02-d3164bde4efd",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45639,11 +45639,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T20:23:46.604Z",
+                     *       "availableAt": "2026-12-13T20:25:10.752Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T20:23:47.047Z",
-                     *       "updatedAt": "2026-12-06T20:23:47.047Z",
+                     *       "createdAt": "2026-12-06T20:25:11.247Z",
+                     *       "updatedAt": "2026-12-06T20:25:11.247Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45765,7 +45765,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24d06-e467-7418-8f29-18f0bd576025
+                 * @example 01a24d08-2d50-764a-af02-d3164bde4efd
                  */
                 id: string;
             };
@@ -45781,7 +45781,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e467-7418-8f29-18f0bd576025",
+                     *       "id": "01a24d08-2d50-764a-af02-d3164bde4efd",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45808,11 +45808,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T20:23:46.604Z",
+                     *       "availableAt": "2026-12-13T20:25:10.752Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T20:23:47.047Z",
-                     *       "updatedAt": "2026-12-06T20:23:47.047Z",
+                     *       "createdAt": "2026-12-06T20:25:11.247Z",
+                     *       "updatedAt": "2026-12-06T20:25:11.247Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45910,7 +45910,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24d06-e467-7418-8f29-18f0bd576025
+                 * @example 01a24d08-2d50-764a-af02-d3164bde4efd
                  */
                 id: string;
             };
@@ -45946,7 +45946,7 @@ export interface operations {
                  *         "platinum": 7,
                  *         "gold": 2
                  *       },
-                 *       "availableAt": "2026-12-13T20:23:46.604Z"
+                 *       "availableAt": "2026-12-13T20:25:10.752Z"
                  *     }
                  */
                 "application/json": {
@@ -46022,7 +46022,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e467-7418-8f29-18f0bd576025",
+                     *       "id": "01a24d08-2d50-764a-af02-d3164bde4efd",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -46050,11 +46050,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T20:23:46.604Z",
+                     *       "availableAt": "2026-12-13T20:25:10.752Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T20:23:47.047Z",
-                     *       "updatedAt": "2026-12-06T20:23:47.073Z",
+                     *       "createdAt": "2026-12-06T20:25:11.247Z",
+                     *       "updatedAt": "2026-12-06T20:25:11.277Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46200,7 +46200,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24d06-e467-7418-8f29-18f0bd576025
+                 * @example 01a24d08-2d50-764a-af02-d3164bde4efd
                  */
                 id: string;
             };
@@ -46216,7 +46216,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e467-7418-8f29-18f0bd576025",
+                     *       "id": "01a24d08-2d50-764a-af02-d3164bde4efd",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -46244,11 +46244,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T20:23:46.604Z",
+                     *       "availableAt": "2026-12-13T20:25:10.752Z",
                      *       "status": "published",
-                     *       "publishedAt": "2026-12-06T20:23:47.085Z",
-                     *       "createdAt": "2026-12-06T20:23:47.047Z",
-                     *       "updatedAt": "2026-12-06T20:23:47.085Z",
+                     *       "publishedAt": "2026-12-06T20:25:11.291Z",
+                     *       "createdAt": "2026-12-06T20:25:11.247Z",
+                     *       "updatedAt": "2026-12-06T20:25:11.291Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46382,7 +46382,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24d06-e467-7418-8f29-18f0bd576025
+                 * @example 01a24d08-2d50-764a-af02-d3164bde4efd
                  */
                 id: string;
             };
@@ -46398,7 +46398,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e467-7418-8f29-18f0bd576025",
+                     *       "id": "01a24d08-2d50-764a-af02-d3164bde4efd",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -46426,11 +46426,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T20:23:46.604Z",
+                     *       "availableAt": "2026-12-13T20:25:10.752Z",
                      *       "status": "archived",
-                     *       "publishedAt": "2026-12-06T20:23:47.085Z",
-                     *       "createdAt": "2026-12-06T20:23:47.047Z",
-                     *       "updatedAt": "2026-12-06T20:23:47.095Z",
+                     *       "publishedAt": "2026-12-06T20:25:11.291Z",
+                     *       "createdAt": "2026-12-06T20:25:11.247Z",
+                     *       "updatedAt": "2026-12-06T20:25:11.303Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46576,7 +46576,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-c88e-711e-83f1-c0b526bf06b9",
+                     *           "id": "01a24d08-1285-7767-91b2-036501a3224c",
                      *           "title": {
                      *             "text": "Sertifisert installatør",
                      *             "language": "nb",
@@ -46593,7 +46593,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24d06-c996-71fb-b998-e8faa465909b",
+                     *           "id": "01a24d08-135a-75d0-bdcf-fab8a6f16a0b",
                      *           "title": {
                      *             "text": "Arbeid i høyden – årlig repetisjon",
                      *             "language": "nb",
@@ -46695,7 +46695,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24d06-c88e-711e-83f1-c0b526bf06b9
+                 * @example 01a24d08-1285-7767-91b2-036501a3224c
                  */
                 id: string;
             };
@@ -46711,7 +46711,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-c88e-711e-83f1-c0b526bf06b9",
+                     *       "id": "01a24d08-1285-7767-91b2-036501a3224c",
                      *       "title": {
                      *         "text": "Sertifisert installatør",
                      *         "language": "nb",
@@ -46720,7 +46720,7 @@ export interface operations {
                      *       "summary": "Säker installation av våra värmepumpar i tre korta steg.",
                      *       "modules": [
                      *         {
-                     *           "id": "01a24d06-c890-7206-b6ac-46b43db3cc12",
+                     *           "id": "01a24d08-1287-7697-9905-e4f703414d47",
                      *           "kind": "text",
                      *           "state": "done",
                      *           "title": {
@@ -46738,7 +46738,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24d06-c890-7206-b6ac-4a19623b12c9",
+                     *           "id": "01a24d08-1287-7697-9905-e8ebe3815c5b",
                      *           "kind": "video",
                      *           "state": "open",
                      *           "title": {
@@ -46756,7 +46756,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24d06-c890-7206-b6ac-4dedfa329846",
+                     *           "id": "01a24d08-1287-7697-9905-efe55036ccdd",
                      *           "kind": "file",
                      *           "state": "locked",
                      *           "title": {
@@ -46771,8 +46771,8 @@ export interface operations {
                      *           },
                      *           "url": null,
                      *           "file": {
-                     *             "id": "01a24d06-c888-745b-9bbd-e3f626fbb178",
-                     *             "url": "/portal/v1/training/files/01a24d06-c888-745b-9bbd-e3f626fbb178",
+                     *             "id": "01a24d08-1281-720f-8100-3022b12e19a7",
+                     *             "url": "/portal/v1/training/files/01a24d08-1281-720f-8100-3022b12e19a7",
                      *             "contentType": "application/pdf",
                      *             "sizeBytes": 608,
                      *             "fileName": "installationshandbok.pdf"
@@ -46787,7 +46787,7 @@ export interface operations {
                      *         "validMonths": 24,
                      *         "renewBy": "course"
                      *       },
-                     *       "next": "01a24d06-c890-7206-b6ac-4a19623b12c9",
+                     *       "next": "01a24d08-1287-7697-9905-e8ebe3815c5b",
                      *       "certificateId": null,
                      *       "renewal": null
                      *     }
@@ -46947,12 +46947,12 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24d06-c88e-711e-83f1-c0b526bf06b9
+                 * @example 01a24d08-1285-7767-91b2-036501a3224c
                  */
                 id: string;
                 /**
                  * @description the module id
-                 * @example 01a24d06-c890-7206-b6ac-4a19623b12c9
+                 * @example 01a24d08-1287-7697-9905-e8ebe3815c5b
                  */
                 moduleId: string;
             };
@@ -47121,7 +47121,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24d06-c996-71fb-b998-e8faa465909b
+                 * @example 01a24d08-135a-75d0-bdcf-fab8a6f16a0b
                  */
                 id: string;
             };
@@ -47137,12 +47137,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e0f5-7608-93c4-f8a41ecc04c6",
-                     *       "certificateId": "01a24d06-c9a7-70ad-85ec-ecebb5a58154",
-                     *       "startedAt": "2026-12-06T20:23:46.162Z",
+                     *       "id": "01a24d08-2995-730b-8409-bbbf4f837bdd",
+                     *       "certificateId": "01a24d08-136a-728b-8702-bacad8b284f0",
+                     *       "startedAt": "2026-12-06T20:25:10.291Z",
                      *       "moduleIds": [
-                     *         "01a24d06-c997-71fd-b50c-1c47b680d4c4",
-                     *         "01a24d06-c997-71fd-b50c-23ce60324763"
+                     *         "01a24d08-135e-76f5-a333-8a17657da001",
+                     *         "01a24d08-135e-76f5-a333-8fc2767c8181"
                      *       ]
                      *     }
                      */
@@ -47290,38 +47290,38 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-c9a7-70ad-85ec-ecebb5a58154",
-                     *           "courseId": "01a24d06-c996-71fb-b998-e8faa465909b",
-                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *           "code": "H4S84-61EVT-X1AC6",
+                     *           "id": "01a24d08-136a-728b-8702-bacad8b284f0",
+                     *           "courseId": "01a24d08-135a-75d0-bdcf-fab8a6f16a0b",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "code": "037WF-03083-TFRK0",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Arbeid i høyden – årlig repetisjon",
-                     *           "issuedAt": "2025-12-21T20:23:27.350Z",
-                     *           "expiresAt": "2026-12-21T20:23:27.350Z",
+                     *           "issuedAt": "2025-12-21T20:24:51.931Z",
+                     *           "expiresAt": "2026-12-21T20:24:51.931Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24d06-c9a7-70ad-85ec-ecebb5a58154/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a24d08-136a-728b-8702-bacad8b284f0/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24d06-e0c9-729d-b913-373e8f9ceac4",
-                     *           "courseId": "01a24d06-c88e-711e-83f1-c0b526bf06b9",
-                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
-                     *           "code": "9NW5Q-8N628-MX8P4",
+                     *           "id": "01a24d08-2964-7512-9da2-0522a67f99e7",
+                     *           "courseId": "01a24d08-1285-7767-91b2-036501a3224c",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "code": "5FRSK-GD4C4-RNRKF",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-12-06T20:23:46.118Z",
-                     *           "expiresAt": "2028-12-06T20:23:46.118Z",
+                     *           "issuedAt": "2026-12-06T20:25:10.240Z",
+                     *           "expiresAt": "2028-12-06T20:25:10.240Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24d06-e0c9-729d-b913-373e8f9ceac4/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a24d08-2964-7512-9da2-0522a67f99e7/pdf"
                      *         }
                      *       ]
                      *     }
@@ -47388,7 +47388,7 @@ export interface operations {
             path: {
                 /**
                  * @description the certificate id
-                 * @example 01a24d06-c9a7-70ad-85ec-ecebb5a58154
+                 * @example 01a24d08-136a-728b-8702-bacad8b284f0
                  */
                 id: string;
             };
@@ -47498,7 +47498,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-c9bc-7461-ae55-14663bceb6eb",
+                     *           "id": "01a24d08-137b-727c-beb5-6f1edd508d63",
                      *           "kind": "article",
                      *           "title": {
                      *             "text": "Prislista våren 2027",
@@ -47506,12 +47506,12 @@ export interface operations {
                      *             "fallback": true
                      *           },
                      *           "summary": "Nya nettopriser från 1 mars.",
-                     *           "opensAt": "2026-12-02T20:23:27.350Z",
+                     *           "opensAt": "2026-12-02T20:24:51.931Z",
                      *           "early": true,
                      *           "read": true
                      *         },
                      *         {
-                     *           "id": "01a24d06-c9c2-7298-a80e-96242fddc093",
+                     *           "id": "01a24d08-137f-75a9-b05d-d6b0f105f057",
                      *           "kind": "file",
                      *           "title": {
                      *             "text": "Installasjonsveiledning (PDF)",
@@ -47519,7 +47519,7 @@ export interface operations {
                      *             "fallback": false
                      *           },
                      *           "summary": "",
-                     *           "opensAt": "2026-11-16T20:23:27.350Z",
+                     *           "opensAt": "2026-11-16T20:24:51.931Z",
                      *           "early": false,
                      *           "read": true
                      *         }
@@ -47618,7 +47618,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24d06-c9bc-7461-ae55-14663bceb6eb
+                 * @example 01a24d08-137b-727c-beb5-6f1edd508d63
                  */
                 id: string;
             };
@@ -47634,7 +47634,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-c9bc-7461-ae55-14663bceb6eb",
+                     *       "id": "01a24d08-137b-727c-beb5-6f1edd508d63",
                      *       "kind": "article",
                      *       "title": {
                      *         "text": "Prislista våren 2027",
@@ -47642,7 +47642,7 @@ export interface operations {
                      *         "fallback": true
                      *       },
                      *       "summary": "Nya nettopriser från 1 mars.",
-                     *       "opensAt": "2026-12-02T20:23:27.350Z",
+                     *       "opensAt": "2026-12-02T20:24:51.931Z",
                      *       "early": true,
                      *       "read": true,
                      *       "body": {
@@ -47770,7 +47770,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24d06-c9bc-7461-ae55-14663bceb6eb
+                 * @example 01a24d08-137b-727c-beb5-6f1edd508d63
                  */
                 id: string;
             };
@@ -47902,7 +47902,7 @@ export interface operations {
             path: {
                 /**
                  * @description the training file id, from a module's or content item's `file`
-                 * @example 01a24d06-c888-745b-9bbd-e3f626fbb178
+                 * @example 01a24d08-1281-720f-8100-3022b12e19a7
                  */
                 id: string;
             };
@@ -48258,7 +48258,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-c9e6-7638-a621-741e6862e72b",
+                     *           "id": "01a24d08-139f-766e-b5c6-6dd0a01d3a31",
                      *           "code": "question",
                      *           "kind": "question",
                      *           "names": {
@@ -48274,7 +48274,7 @@ export interface operations {
                      *           "position": 1
                      *         },
                      *         {
-                     *           "id": "01a24d06-c9e8-774a-b0c2-172cc4c8b055",
+                     *           "id": "01a24d08-13a0-723c-8fb1-2c7488b0a253",
                      *           "code": "complaint",
                      *           "kind": "complaint",
                      *           "names": {
@@ -48296,7 +48296,7 @@ export interface operations {
                      *           "position": 2
                      *         },
                      *         {
-                     *           "id": "01a24d06-c9e9-74f6-824a-a0f29cab5c9f",
+                     *           "id": "01a24d08-13a1-72c8-9e19-927af9910e15",
                      *           "code": "callback",
                      *           "kind": "callback",
                      *           "names": {
@@ -48460,7 +48460,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e4aa-74dc-94e7-5e493c159d2d",
+                     *       "id": "01a24d08-2d9f-750c-b94d-8dace6a90474",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -48605,7 +48605,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request type's id (a UUID)
-                 * @example 01a24d06-e4aa-74dc-94e7-5e493c159d2d
+                 * @example 01a24d08-2d9f-750c-b94d-8dace6a90474
                  */
                 id: string;
             };
@@ -48695,7 +48695,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e4aa-74dc-94e7-5e493c159d2d",
+                     *       "id": "01a24d08-2d9f-750c-b94d-8dace6a90474",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -49139,13 +49139,13 @@ export interface operations {
                      *           "language": "sv",
                      *           "title": "Be om foto",
                      *           "body": "Kan du skicka ett foto på skadan och följesedeln? Det går bra att bifoga direkt här i ärendet.",
-                     *           "id": "01a24d06-c9f2-77cb-aa6d-9878a212cffe"
+                     *           "id": "01a24d08-13a8-7769-9de6-3e1df03541be"
                      *         },
                      *         {
                      *           "language": "sv",
                      *           "title": "Tack, vi återkommer",
                      *           "body": "Tack för ditt ärende! Vi undersöker saken och återkommer senast i morgon.",
-                     *           "id": "01a24d06-c9f1-716c-8964-c67c86e887ee"
+                     *           "id": "01a24d08-13a8-7769-9de6-3b6c7c1cb54d"
                      *         }
                      *       ]
                      *     }
@@ -49242,7 +49242,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Kan du skicka en bild på följesedeln, så krediterar vi mellanskillnaden direkt.",
-                     *       "id": "01a24d06-e4bf-779c-8b48-53055375800f"
+                     *       "id": "01a24d08-2db9-737b-930d-8a45bfc5240f"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -49341,7 +49341,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24d06-e4bf-779c-8b48-53055375800f
+                 * @example 01a24d08-2db9-737b-930d-8a45bfc5240f
                  */
                 id: string;
             };
@@ -49377,7 +49377,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Skicka gärna en bild på följesedeln, så krediterar vi mellanskillnaden samma dag.",
-                     *       "id": "01a24d06-e4bf-779c-8b48-53055375800f"
+                     *       "id": "01a24d08-2db9-737b-930d-8a45bfc5240f"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -49500,7 +49500,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24d06-e4bf-779c-8b48-53055375800f
+                 * @example 01a24d08-2db9-737b-930d-8a45bfc5240f
                  */
                 id: string;
             };
@@ -49657,11 +49657,11 @@ export interface operations {
                      *           "title": "Fel på fakturan",
                      *           "body": "Har du fått fel pris eller fel antal på fakturan? Skapa ett ärende med fakturanumret så rättar vi och skickar en kreditnota.",
                      *           "published": true,
-                     *           "id": "01a24d06-ca09-75cf-a6c8-199506ad878c",
+                     *           "id": "01a24d08-13bb-7791-aa60-1f048f85cc14",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49669,11 +49669,11 @@ export interface operations {
                      *           "title": "Leveranstider och spårning",
                      *           "body": "Lagervaror levereras inom två arbetsdagar i Mellansverige. Spårningslänken finns i orderbekräftelsen.",
                      *           "published": true,
-                     *           "id": "01a24d06-ca05-724e-8c4c-b513d67a651e",
+                     *           "id": "01a24d08-13b9-74f9-a3ee-005530b163c4",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49681,11 +49681,11 @@ export interface operations {
                      *           "title": "Skadad leverans – så reklamerar du",
                      *           "body": "Fotografera skadan och emballaget innan du kvitterar. Skapa en reklamation i portalen inom sju dagar och bifoga fotona, så skickar vi ersättningsvaror eller krediterar dig.",
                      *           "published": true,
-                     *           "id": "01a24d06-c9f4-75d0-b9cd-1fbbbfbccc7d",
+                     *           "id": "01a24d08-13aa-720a-b044-9cf54e29eb9c",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         }
                      *       ]
                      *     }
@@ -49795,11 +49795,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats.",
                      *       "published": true,
-                     *       "id": "01a24d06-e4cb-779c-a772-72329db3c3f4",
+                     *       "id": "01a24d08-2dc9-7476-900f-254470760d9c",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T20:23:47.147Z"
+                     *       "updatedAt": "2026-12-06T20:25:11.369Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49898,7 +49898,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24d06-e4cb-779c-a772-72329db3c3f4
+                 * @example 01a24d08-2dc9-7476-900f-254470760d9c
                  */
                 id: string;
             };
@@ -49919,11 +49919,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24d06-e4cb-779c-a772-72329db3c3f4",
+                     *       "id": "01a24d08-2dc9-7476-900f-254470760d9c",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T20:23:47.150Z"
+                     *       "updatedAt": "2026-12-06T20:25:11.373Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -50010,7 +50010,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24d06-e4cb-779c-a772-72329db3c3f4
+                 * @example 01a24d08-2dc9-7476-900f-254470760d9c
                  */
                 id: string;
             };
@@ -50059,11 +50059,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24d06-e4cb-779c-a772-72329db3c3f4",
+                     *       "id": "01a24d08-2dc9-7476-900f-254470760d9c",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T20:23:47.150Z"
+                     *       "updatedAt": "2026-12-06T20:25:11.373Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -50209,7 +50209,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-e4cb-779c-a772-72329db3c3f4",
+                     *           "id": "01a24d08-2dc9-7476-900f-254470760d9c",
                      *           "category": "Leveranser",
                      *           "title": "Så bokar du kranbil till byggplatsen",
                      *           "excerpt": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress",
@@ -50329,7 +50329,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-e1ac-75ca-b788-349b16925869",
+                     *           "id": "01a24d08-2a46-7222-9d7c-5ad7f536e86b",
                      *           "number": 39,
                      *           "type": {
                      *             "code": "question",
@@ -50339,21 +50339,21 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *             "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *             "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *             "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": null,
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T20:23:46.344Z",
-                     *           "updatedAt": "2026-12-06T20:23:46.372Z",
+                     *           "createdAt": "2026-12-06T20:25:10.466Z",
+                     *           "updatedAt": "2026-12-06T20:25:10.497Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
@@ -50371,7 +50371,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24d06-cec8-738e-bf43-fa8fe78ed8d5",
+                     *           "id": "01a24d08-17c3-7423-b247-cad197162720",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -50381,24 +50381,24 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *             "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *             "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *             "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24d06-d037-72f9-b06c-9fe54e258b06",
+                     *             "id": "01a24d08-191b-7429-9a9e-bcf3f4e78eae",
                      *             "name": "Reklamationer"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z",
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 240,
@@ -50416,7 +50416,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24d06-cf19-71fe-be6e-66d2603799a7",
+                     *           "id": "01a24d08-180e-749b-8751-409d92fbdd33",
                      *           "number": 28,
                      *           "type": {
                      *             "code": "special-order",
@@ -50426,42 +50426,42 @@ export interface operations {
                      *           "subject": "Röda takpannor, specialfärg",
                      *           "state": "in_progress",
                      *           "member": {
-                     *             "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *             "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *             "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *             "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24d06-d031-77b0-826a-660f125ab680",
+                     *             "id": "01a24d08-1916-76fd-bdc6-6c5658e3454c",
                      *             "name": "Orderdesk"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-04T14:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z",
+                     *           "createdAt": "2026-12-04T14:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
-                     *               "elapsedMinutes": 36.54,
+                     *               "elapsedMinutes": 35.13,
                      *               "dueAt": null,
                      *               "status": "met"
                      *             },
                      *             "resolution": {
                      *               "targetMinutes": 2700,
-                     *               "elapsedMinutes": 36.54,
-                     *               "dueAt": "2026-12-11T14:23:27.600Z",
+                     *               "elapsedMinutes": 35.13,
+                     *               "dueAt": "2026-12-11T14:24:52.200Z",
                      *               "status": "ok"
                      *             },
                      *             "status": "ok"
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTMwVDAyOjIzOjI3LjM1MFoiLCIwMWEyNGQwNi1jZmU0LTc0YWMtOTFiZC03NGFkZjljMWE0YzciXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTMwVDAyOjI0OjUxLjkzMVoiLCIwMWEyNGQwOC0xOGQxLTcxNmEtODkxYy1jNzI1ZDkwNWEyNmIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -50531,7 +50531,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                 *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                  *       "type": "question",
                  *       "subject": "Leveransdag för order 45120",
                  *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
@@ -50585,7 +50585,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e4ec-7488-b36c-040ad54d94e7",
+                     *       "id": "01a24d08-2df2-71c4-a8ea-5ff006e5d17b",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50595,21 +50595,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T20:23:47.177Z",
-                     *       "updatedAt": "2026-12-06T20:23:47.177Z",
+                     *       "createdAt": "2026-12-06T20:25:11.406Z",
+                     *       "updatedAt": "2026-12-06T20:25:11.406Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50633,7 +50633,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d06-e4ed-7334-8eb9-1840e366545d",
+                     *           "id": "01a24d08-2df4-734c-a9ea-9241b035ec86",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50644,7 +50644,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:23:47.177Z"
+                     *           "createdAt": "2026-12-06T20:25:11.406Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50765,7 +50765,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24d06-e4ec-7488-b36c-040ad54d94e7
+                 * @example 01a24d08-2df2-71c4-a8ea-5ff006e5d17b
                  */
                 id: string;
             };
@@ -50781,7 +50781,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e4ec-7488-b36c-040ad54d94e7",
+                     *       "id": "01a24d08-2df2-71c4-a8ea-5ff006e5d17b",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50791,21 +50791,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T20:23:47.177Z",
-                     *       "updatedAt": "2026-12-06T20:23:47.177Z",
+                     *       "createdAt": "2026-12-06T20:25:11.406Z",
+                     *       "updatedAt": "2026-12-06T20:25:11.406Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50829,7 +50829,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d06-e4ed-7334-8eb9-1840e366545d",
+                     *           "id": "01a24d08-2df4-734c-a9ea-9241b035ec86",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50840,7 +50840,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:23:47.177Z"
+                     *           "createdAt": "2026-12-06T20:25:11.406Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50937,7 +50937,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24d06-e4ec-7488-b36c-040ad54d94e7
+                 * @example 01a24d08-2df2-71c4-a8ea-5ff006e5d17b
                  */
                 id: string;
             };
@@ -50976,7 +50976,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e4ec-7488-b36c-040ad54d94e7",
+                     *       "id": "01a24d08-2df2-71c4-a8ea-5ff006e5d17b",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50986,21 +50986,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "in_progress",
                      *       "member": {
-                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T20:23:47.177Z",
-                     *       "updatedAt": "2026-12-06T20:23:47.213Z",
+                     *       "createdAt": "2026-12-06T20:25:11.406Z",
+                     *       "updatedAt": "2026-12-06T20:25:11.447Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -51019,12 +51019,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T20:23:47.213Z",
+                     *       "firstResponseAt": "2026-12-06T20:25:11.447Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d06-e4ed-7334-8eb9-1840e366545d",
+                     *           "id": "01a24d08-2df4-734c-a9ea-9241b035ec86",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51035,10 +51035,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:23:47.177Z"
+                     *           "createdAt": "2026-12-06T20:25:11.406Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-e50e-76ac-ad9d-6c5e7b5ad30d",
+                     *           "id": "01a24d08-2e19-747d-8443-0a1054c45a51",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51049,10 +51049,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:23:47.213Z"
+                     *           "createdAt": "2026-12-06T20:25:11.447Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-e50f-73b7-b3b0-02a0a9db5d0b",
+                     *           "id": "01a24d08-2e1a-735d-9621-acf007d02c8b",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51063,7 +51063,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:23:47.213Z"
+                     *           "createdAt": "2026-12-06T20:25:11.447Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51208,7 +51208,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24d06-e4ec-7488-b36c-040ad54d94e7
+                 * @example 01a24d08-2df2-71c4-a8ea-5ff006e5d17b
                  */
                 id: string;
             };
@@ -51242,7 +51242,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e4ec-7488-b36c-040ad54d94e7",
+                     *       "id": "01a24d08-2df2-71c4-a8ea-5ff006e5d17b",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -51252,24 +51252,24 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
+                     *         "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
                      *         "name": "Demo Admin"
                      *       },
                      *       "team": {
-                     *         "id": "01a24d06-e525-7773-b706-2e47189f5f7e",
+                     *         "id": "01a24d08-2e35-775d-8843-7d2347191bc7",
                      *         "name": "Orderdesk Mälardalen och Gävle"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T20:23:47.177Z",
-                     *       "updatedAt": "2026-12-06T20:23:47.291Z",
+                     *       "createdAt": "2026-12-06T20:25:11.406Z",
+                     *       "updatedAt": "2026-12-06T20:25:11.530Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -51288,12 +51288,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T20:23:47.213Z",
-                     *       "resolvedAt": "2026-12-06T20:23:47.291Z",
+                     *       "firstResponseAt": "2026-12-06T20:25:11.447Z",
+                     *       "resolvedAt": "2026-12-06T20:25:11.530Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d06-e4ed-7334-8eb9-1840e366545d",
+                     *           "id": "01a24d08-2df4-734c-a9ea-9241b035ec86",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51304,10 +51304,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:23:47.177Z"
+                     *           "createdAt": "2026-12-06T20:25:11.406Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-e50e-76ac-ad9d-6c5e7b5ad30d",
+                     *           "id": "01a24d08-2e19-747d-8443-0a1054c45a51",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51318,10 +51318,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:23:47.213Z"
+                     *           "createdAt": "2026-12-06T20:25:11.447Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-e50f-73b7-b3b0-02a0a9db5d0b",
+                     *           "id": "01a24d08-2e1a-735d-9621-acf007d02c8b",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51332,7 +51332,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:23:47.213Z"
+                     *           "createdAt": "2026-12-06T20:25:11.447Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51408,8 +51408,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Request 41 is resolved; it cannot move to new from there.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24d06-e571-7254-8cfd-9aa6b23628a7",
-                     *       "instance": "/v1/service/requests/01a24d06-e4ec-7488-b36c-040ad54d94e7/state"
+                     *       "requestId": "01a24d08-2e7f-713f-b518-c4e0a592624e",
+                     *       "instance": "/v1/service/requests/01a24d08-2df2-71c4-a8ea-5ff006e5d17b/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -51480,9 +51480,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "ids": [
-                 *         "01a24d06-e4ec-7488-b36c-040ad54d94e7"
+                 *         "01a24d08-2df2-71c4-a8ea-5ff006e5d17b"
                  *       ],
-                 *       "staffUserId": "01a24d06-d252-72d9-a724-bc5d5a6accbf"
+                 *       "staffUserId": "01a24d08-1b54-702c-ae8b-3a30c118f401"
                  *     }
                  */
                 "application/json": {
@@ -51630,7 +51630,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24d06-e243-73fe-8620-f0f1f3384a12
+                 * @example 01a24d08-2aea-7632-9c4f-60395716cf48
                  */
                 id: string;
             };
@@ -51675,7 +51675,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e243-73fe-8620-f0f1f3384a12",
+                     *       "id": "01a24d08-2aea-7632-9c4f-60395716cf48",
                      *       "number": 40,
                      *       "type": {
                      *         "code": "special-order",
@@ -51685,21 +51685,21 @@ export interface operations {
                      *       "subject": "Fasadlampor i mässing",
                      *       "state": "waiting_customer",
                      *       "member": {
-                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T20:23:46.496Z",
-                     *       "updatedAt": "2026-12-06T20:23:46.521Z",
+                     *       "createdAt": "2026-12-06T20:25:10.631Z",
+                     *       "updatedAt": "2026-12-06T20:25:10.657Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -51729,12 +51729,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T20:23:46.521Z",
+                     *       "firstResponseAt": "2026-12-06T20:25:10.657Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d06-e244-77d5-a9da-80f98a8d8fde",
+                     *           "id": "01a24d08-2aec-733a-9e81-e73fa3599b11",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -51745,10 +51745,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:23:46.496Z"
+                     *           "createdAt": "2026-12-06T20:25:10.631Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-e25d-719a-a8e8-33de443b1eb5",
+                     *           "id": "01a24d08-2b05-75ea-be82-49a00245f7f3",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51759,10 +51759,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:23:46.521Z"
+                     *           "createdAt": "2026-12-06T20:25:10.657Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-e25e-758e-b69c-c51323a6aef9",
+                     *           "id": "01a24d08-2b06-757a-90cf-b02d4e444773",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51773,7 +51773,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:23:46.521Z"
+                     *           "createdAt": "2026-12-06T20:25:10.657Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51785,7 +51785,7 @@ export interface operations {
                      *       "canRate": false,
                      *       "quotes": [
                      *         {
-                     *           "id": "01a24d06-e25b-7443-bb54-05b06239d337",
+                     *           "id": "01a24d08-2b04-726f-ba13-343ce0df1d4e",
                      *           "points": 100,
                      *           "amountMinor": null,
                      *           "currency": null,
@@ -51797,7 +51797,7 @@ export interface operations {
                      *           "expired": false,
                      *           "orderId": null,
                      *           "decidedAt": null,
-                     *           "createdAt": "2026-12-06T20:23:46.521Z"
+                     *           "createdAt": "2026-12-06T20:25:10.657Z"
                      *         }
                      *       ]
                      *     }
@@ -51934,45 +51934,45 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-d031-77b0-826a-660f125ab680",
+                     *           "id": "01a24d08-1916-76fd-bdc6-6c5658e3454c",
                      *           "name": "Orderdesk",
                      *           "members": [
                      *             {
-                     *               "id": "01a24d06-bf65-70e8-8a3e-aec37e48ea1b",
+                     *               "id": "01a24d08-0acc-769d-a48f-e0fe99dd9f9e",
                      *               "name": "Magnus Berg",
                      *               "email": "magnus.berg@nordbygg.example"
                      *             },
                      *             {
-                     *               "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *               "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-e525-7773-b706-2e47189f5f7e",
+                     *           "id": "01a24d08-2e35-775d-8843-7d2347191bc7",
                      *           "name": "Orderdesk Mälardalen och Gävle",
                      *           "members": [
                      *             {
-                     *               "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
+                     *               "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
                      *               "name": "Demo Admin",
                      *               "email": "admin@demo.lojal.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T20:23:47.237Z"
+                     *           "createdAt": "2026-12-06T20:25:11.476Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-d037-72f9-b06c-9fe54e258b06",
+                     *           "id": "01a24d08-191b-7429-9a9e-bcf3f4e78eae",
                      *           "name": "Reklamationer",
                      *           "members": [
                      *             {
-                     *               "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *               "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z"
                      *         }
                      *       ]
                      *     }
@@ -52045,7 +52045,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen",
                  *       "memberIds": [
-                 *         "01a24d06-d252-72d9-a724-bc5d5a6accbf"
+                 *         "01a24d08-1b54-702c-ae8b-3a30c118f401"
                  *       ]
                  *     }
                  */
@@ -52069,16 +52069,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e525-7773-b706-2e47189f5f7e",
+                     *       "id": "01a24d08-2e35-775d-8843-7d2347191bc7",
                      *       "name": "Orderdesk Mälardalen",
                      *       "members": [
                      *         {
-                     *           "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
+                     *           "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T20:23:47.237Z"
+                     *       "createdAt": "2026-12-06T20:25:11.476Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -52189,7 +52189,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24d06-e525-7773-b706-2e47189f5f7e
+                 * @example 01a24d08-2e35-775d-8843-7d2347191bc7
                  */
                 id: string;
             };
@@ -52201,7 +52201,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen och Gävle",
                  *       "memberIds": [
-                 *         "01a24d06-d252-72d9-a724-bc5d5a6accbf"
+                 *         "01a24d08-1b54-702c-ae8b-3a30c118f401"
                  *       ]
                  *     }
                  */
@@ -52225,16 +52225,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e525-7773-b706-2e47189f5f7e",
+                     *       "id": "01a24d08-2e35-775d-8843-7d2347191bc7",
                      *       "name": "Orderdesk Mälardalen och Gävle",
                      *       "members": [
                      *         {
-                     *           "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
+                     *           "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T20:23:47.237Z"
+                     *       "createdAt": "2026-12-06T20:25:11.476Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -52369,7 +52369,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24d06-e549-74bf-aacd-10dd922ce80c
+                 * @example 01a24d08-2e5a-7109-9bde-96482572bf38
                  */
                 id: string;
             };
@@ -52499,9 +52499,15 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The request's id (a UUID) */
+                /**
+                 * @description The request's id (a UUID)
+                 * @example 01a24d08-13e5-73c8-bc01-c93d094707f8
+                 */
                 id: string;
-                /** @description The attachment's id, from the timeline */
+                /**
+                 * @description The attachment's id, from the timeline
+                 * @example 01a24d08-13e7-758f-967a-62bcc3a5cf4a
+                 */
                 fileId: string;
             };
             cookie?: never;
@@ -52626,17 +52632,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-d252-72d9-a724-bc5d5a6accbf",
+                     *           "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         },
                      *         {
-                     *           "id": "01a24d06-d735-7536-9796-2f745e2f0b42",
+                     *           "id": "01a24d08-2064-702d-b366-c6b83314850f",
                      *           "name": "Elin Sjöberg",
                      *           "email": "elin.sjoberg@nordbygg.example"
                      *         },
                      *         {
-                     *           "id": "01a24d06-bf60-707c-99f9-afb523a527ea",
+                     *           "id": "01a24d08-0ac8-77db-8c48-5b89b25ea03c",
                      *           "name": "Ingrid Dahl",
                      *           "email": "ingrid.dahl@nordbygg.example"
                      *         }
@@ -52706,9 +52712,15 @@ export interface operations {
     getServiceReport: {
         parameters: {
             query: {
-                /** @description First day, YYYY-MM-DD (inclusive, UTC) */
+                /**
+                 * @description First day, YYYY-MM-DD (inclusive, UTC)
+                 * @example 2026-09-07
+                 */
                 from: string;
-                /** @description Last day, YYYY-MM-DD (inclusive, UTC) */
+                /**
+                 * @description Last day, YYYY-MM-DD (inclusive, UTC)
+                 * @example 2026-12-06
+                 */
                 to: string;
             };
             header?: never;
@@ -52723,6 +52735,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "types": [
+                     *         {
+                     *           "type": "callback",
+                     *           "volume": 6,
+                     *           "open": 1,
+                     *           "firstResponseMedian": 66,
+                     *           "firstResponseP90": 1080,
+                     *           "resolutionMedian": 515,
+                     *           "resolutionP90": 1291,
+                     *           "breachRate": 0.5,
+                     *           "breached": 3,
+                     *           "csatAverage": 4,
+                     *           "csatCount": 4
+                     *         },
+                     *         {
+                     *           "type": "complaint",
+                     *           "volume": 12,
+                     *           "open": 5,
+                     *           "firstResponseMedian": 0,
+                     *           "firstResponseP90": 635,
+                     *           "resolutionMedian": 103,
+                     *           "resolutionP90": 786,
+                     *           "breachRate": 0.5,
+                     *           "breached": 5,
+                     *           "csatAverage": 4.33,
+                     *           "csatCount": 6
+                     *         },
+                     *         {
+                     *           "type": "question",
+                     *           "volume": 11,
+                     *           "open": 4,
+                     *           "firstResponseMedian": 0,
+                     *           "firstResponseP90": 0,
+                     *           "resolutionMedian": 271,
+                     *           "resolutionP90": 331,
+                     *           "breachRate": 0.3,
+                     *           "breached": 3,
+                     *           "csatAverage": 4.71,
+                     *           "csatCount": 7
+                     *         }
+                     *       ],
+                     *       "total": {
+                     *         "type": "*",
+                     *         "volume": 41,
+                     *         "open": 13,
+                     *         "firstResponseMedian": 0,
+                     *         "firstResponseP90": 635,
+                     *         "resolutionMedian": 137,
+                     *         "resolutionP90": 786,
+                     *         "breachRate": 0.343,
+                     *         "breached": 12,
+                     *         "csatAverage": 4.17,
+                     *         "csatCount": 24
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         types: components["schemas"]["ServiceReportRow"][];
                         total: components["schemas"]["ServiceReportRow"];
@@ -52771,6 +52841,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:lojal:problem:report_range_reversed",
+                     *       "title": "report range reversed",
+                     *       "status": 422,
+                     *       "detail": "The date range starts (2026-12-06) after it ends (2026-09-07); choose a start on or before the end.",
+                     *       "code": "report_range_reversed",
+                     *       "requestId": "01a24d08-2eee-77d8-9638-83fa3dcaba30",
+                     *       "instance": "/v1/service/reports?from=2026-12-06&to=2026-09-07"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "report_range_reversed";
@@ -52794,9 +52875,15 @@ export interface operations {
     listServiceCsat: {
         parameters: {
             query: {
-                /** @description First day, YYYY-MM-DD (inclusive, UTC) */
+                /**
+                 * @description First day, YYYY-MM-DD (inclusive, UTC)
+                 * @example 2026-09-07
+                 */
                 from: string;
-                /** @description Last day, YYYY-MM-DD (inclusive, UTC) */
+                /**
+                 * @description Last day, YYYY-MM-DD (inclusive, UTC)
+                 * @example 2026-12-06
+                 */
                 to: string;
             };
             header?: never;
@@ -52811,6 +52898,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "requestId": "01a24d08-1593-72a8-b3ed-b84623e11cac",
+                     *           "requestNumber": 12,
+                     *           "memberId": "01a24d07-e29e-7034-bb9d-6e145de9f885",
+                     *           "accountId": "01a24d07-e239-70ef-908d-b646fd87e1cd",
+                     *           "type": "special-order",
+                     *           "score": 4,
+                     *           "comment": null,
+                     *           "answeredAt": "2026-11-11T12:42:51.931Z"
+                     *         },
+                     *         {
+                     *           "requestId": "01a24d08-1539-7348-8adc-42442a147e9c",
+                     *           "requestNumber": 9,
+                     *           "memberId": "01a24d07-e2a1-7387-bcc3-f36b59525358",
+                     *           "accountId": "01a24d07-e239-70ef-908d-cd932fa21464",
+                     *           "type": "question",
+                     *           "score": 5,
+                     *           "comment": null,
+                     *           "answeredAt": "2026-11-12T17:30:51.931Z"
+                     *         },
+                     *         {
+                     *           "requestId": "01a24d08-155d-721b-b7fa-5d94f29d7500",
+                     *           "requestNumber": 10,
+                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "type": "callback",
+                     *           "score": 5,
+                     *           "comment": null,
+                     *           "answeredAt": "2026-11-13T16:30:51.931Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** Format: uuid */
@@ -52898,7 +53021,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link in the mail
-                 * @example AQUBok0Gl4l3joO0x3exQXWdAaJNBuTsdIizbAQK1U2U52s9UVM.13NC1WzlqoYocQURb_fxxw
+                 * @example AQUBok0H4fJzXL0tls4BOEP0AaJNCC3yccSo6l_wBuXRe2s9Uac.y2VxxqqQ6KWPF_waE1BZow
                  */
                 token: string;
             };
@@ -52918,7 +53041,7 @@ export interface operations {
                      *       "score": 5,
                      *       "comment": null,
                      *       "recorded": true,
-                     *       "portalUrl": "https://loyalty.example.com/requests/01a24d06-e4ec-7488-b36c-040ad54d94e7"
+                     *       "portalUrl": "https://loyalty.example.com/requests/01a24d08-2df2-71c4-a8ea-5ff006e5d17b"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceCsatLinkAnswer"];
@@ -52931,6 +53054,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:lojal:problem:service_csat_link_invalid",
+                     *       "title": "service csat link invalid",
+                     *       "status": 400,
+                     *       "detail": "This rating link is not valid (changed or incomplete). Use the link from the mail as it is, or rate the request in the portal.",
+                     *       "code": "service_csat_link_invalid",
+                     *       "requestId": "01a24d08-2e93-71f5-a77d-2e7617b97a8c",
+                     *       "instance": "/rate/AQUBok0H4fJzXL0tls4BOEP0AaJNCC3yccSo6l_wBuXRe2s9Uac.y2VxxqqQ6KWPF_waE1BZxx"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "invalid_characters" | "malformed_url" | "service_csat_link_invalid" | "validation_failed";
@@ -53011,7 +53145,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link in the mail
-                 * @example AQUBok0Gl4l3joO0x3exQXWdAaJNBuTsdIizbAQK1U2U52s9UVM.13NC1WzlqoYocQURb_fxxw
+                 * @example AQUBok0H4fJzXL0tls4BOEP0AaJNCC3yccSo6l_wBuXRe2s9Uac.y2VxxqqQ6KWPF_waE1BZow
                  */
                 token: string;
             };
@@ -53052,7 +53186,7 @@ export interface operations {
                      *       "score": 5,
                      *       "comment": "Snabbt besked och leveransen kom i tid.",
                      *       "recorded": false,
-                     *       "portalUrl": "https://loyalty.example.com/requests/01a24d06-e4ec-7488-b36c-040ad54d94e7"
+                     *       "portalUrl": "https://loyalty.example.com/requests/01a24d08-2df2-71c4-a8ea-5ff006e5d17b"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceCsatLinkAnswer"];
@@ -53322,7 +53456,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24d06-e1ac-75ca-b788-349b16925869",
+                     *           "id": "01a24d08-2a46-7222-9d7c-5ad7f536e86b",
                      *           "number": 39,
                      *           "type": {
                      *             "code": "question",
@@ -53332,23 +53466,23 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *             "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *             "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *             "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T20:23:46.344Z",
-                     *           "updatedAt": "2026-12-06T20:23:46.372Z"
+                     *           "createdAt": "2026-12-06T20:25:10.466Z",
+                     *           "updatedAt": "2026-12-06T20:25:10.497Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-cec8-738e-bf43-fa8fe78ed8d5",
+                     *           "id": "01a24d08-17c3-7423-b247-cad197162720",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -53358,23 +53492,23 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *             "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *             "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *             "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-ced7-77a9-98ee-6b847af0d38f",
+                     *           "id": "01a24d08-17d5-768d-9d4f-e17183316275",
                      *           "number": 26,
                      *           "type": {
                      *             "code": "question",
@@ -53384,23 +53518,23 @@ export interface operations {
                      *           "subject": "Öppettider i jul",
                      *           "state": "resolved",
                      *           "member": {
-                     *             "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *             "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *             "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *             "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T01:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T11:29:27.350Z"
+                     *           "createdAt": "2026-12-06T01:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T11:30:51.931Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI1VDA2OjIzOjI3LjM1MFoiLCIwMWEyNGQwNi1jY2YwLTcxNTYtODc1NC01MTk4ZDc5NjNlNGYiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI1VDA2OjI0OjUxLjkzMVoiLCIwMWEyNGQwOC0xNjI1LTcyYzgtYTA3Yi0xMDMzNzFiNmU5OGIiXQ"
                      *     }
                      */
                     "application/json": {
@@ -53560,7 +53694,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e1ac-75ca-b788-349b16925869",
+                     *       "id": "01a24d08-2a46-7222-9d7c-5ad7f536e86b",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53570,20 +53704,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T20:23:46.344Z",
-                     *       "updatedAt": "2026-12-06T20:23:46.344Z",
+                     *       "createdAt": "2026-12-06T20:25:10.466Z",
+                     *       "updatedAt": "2026-12-06T20:25:10.466Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53592,7 +53726,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d06-e1ae-73fc-83ef-bdede1041360",
+                     *           "id": "01a24d08-2a48-710b-9cce-227e54157138",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53601,7 +53735,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:23:46.344Z"
+                     *           "createdAt": "2026-12-06T20:25:10.466Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -53730,7 +53864,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24d06-e1ac-75ca-b788-349b16925869
+                 * @example 01a24d08-2a46-7222-9d7c-5ad7f536e86b
                  */
                 id: string;
             };
@@ -53746,7 +53880,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e1ac-75ca-b788-349b16925869",
+                     *       "id": "01a24d08-2a46-7222-9d7c-5ad7f536e86b",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53756,20 +53890,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T20:23:46.344Z",
-                     *       "updatedAt": "2026-12-06T20:23:46.372Z",
+                     *       "createdAt": "2026-12-06T20:25:10.466Z",
+                     *       "updatedAt": "2026-12-06T20:25:10.497Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53778,7 +53912,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d06-e1ae-73fc-83ef-bdede1041360",
+                     *           "id": "01a24d08-2a48-710b-9cce-227e54157138",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53787,10 +53921,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:23:46.344Z"
+                     *           "createdAt": "2026-12-06T20:25:10.466Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-e1c5-778b-9e53-88c4b0f284ba",
+                     *           "id": "01a24d08-2a62-721c-a7e8-712bc3f0baeb",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53799,7 +53933,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:23:46.372Z"
+                     *           "createdAt": "2026-12-06T20:25:10.497Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -53892,7 +54026,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24d06-e1ac-75ca-b788-349b16925869
+                 * @example 01a24d08-2a46-7222-9d7c-5ad7f536e86b
                  */
                 id: string;
             };
@@ -53939,7 +54073,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e1ac-75ca-b788-349b16925869",
+                     *       "id": "01a24d08-2a46-7222-9d7c-5ad7f536e86b",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53949,20 +54083,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T20:23:46.344Z",
-                     *       "updatedAt": "2026-12-06T20:23:46.372Z",
+                     *       "createdAt": "2026-12-06T20:25:10.466Z",
+                     *       "updatedAt": "2026-12-06T20:25:10.497Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53971,7 +54105,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d06-e1ae-73fc-83ef-bdede1041360",
+                     *           "id": "01a24d08-2a48-710b-9cce-227e54157138",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53980,10 +54114,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:23:46.344Z"
+                     *           "createdAt": "2026-12-06T20:25:10.466Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-e1c5-778b-9e53-88c4b0f284ba",
+                     *           "id": "01a24d08-2a62-721c-a7e8-712bc3f0baeb",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53992,7 +54126,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:23:46.372Z"
+                     *           "createdAt": "2026-12-06T20:25:10.497Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -54145,7 +54279,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24d06-ced7-77a9-98ee-6b847af0d38f
+                 * @example 01a24d08-17d5-768d-9d4f-e17183316275
                  */
                 id: string;
             };
@@ -54179,7 +54313,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-ced7-77a9-98ee-6b847af0d38f",
+                     *       "id": "01a24d08-17d5-768d-9d4f-e17183316275",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -54189,29 +54323,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "closed",
                      *       "member": {
-                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T01:23:27.350Z",
-                     *       "updatedAt": "2026-12-06T20:23:46.462Z",
+                     *       "createdAt": "2026-12-06T01:24:51.931Z",
+                     *       "updatedAt": "2026-12-06T20:25:10.594Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T04:29:27.350Z",
-                     *       "resolvedAt": "2026-12-06T11:29:27.350Z",
-                     *       "closedAt": "2026-12-06T20:23:46.462Z",
+                     *       "firstResponseAt": "2026-12-06T04:30:51.931Z",
+                     *       "resolvedAt": "2026-12-06T11:30:51.931Z",
+                     *       "closedAt": "2026-12-06T20:25:10.594Z",
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d06-ced8-72da-893b-8a85f4202fb3",
+                     *           "id": "01a24d08-17d6-703c-9b3e-44651d7e6826",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54220,10 +54354,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T01:23:27.350Z"
+                     *           "createdAt": "2026-12-06T01:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-cee0-775e-b17b-1c8b0d422759",
+                     *           "id": "01a24d08-17dc-7459-92a1-7be17f8eb0e9",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54232,10 +54366,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T04:29:27.350Z"
+                     *           "createdAt": "2026-12-06T04:30:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-cee0-775e-b17b-201a47f85464",
+                     *           "id": "01a24d08-17dd-724b-abf6-8fdf7705a60a",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54244,7 +54378,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T04:29:27.350Z"
+                     *           "createdAt": "2026-12-06T04:30:51.931Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54253,7 +54387,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T20:23:46.443Z"
+                     *         "createdAt": "2026-12-06T20:25:10.575Z"
                      *       },
                      *       "canRate": false,
                      *       "quotes": []
@@ -54323,8 +54457,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Henvendelse 39 har status new; den kan ikke gå til closed derfra.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24d06-e1d4-75af-8b5e-2a84c74a36ed",
-                     *       "instance": "/portal/v1/service/requests/01a24d06-e1ac-75ca-b788-349b16925869/state"
+                     *       "requestId": "01a24d08-2a73-712e-a2d9-66d714ffaf89",
+                     *       "instance": "/portal/v1/service/requests/01a24d08-2a46-7222-9d7c-5ad7f536e86b/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -54390,7 +54524,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24d06-ced7-77a9-98ee-6b847af0d38f
+                 * @example 01a24d08-17d5-768d-9d4f-e17183316275
                  */
                 id: string;
             };
@@ -54419,7 +54553,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-ced7-77a9-98ee-6b847af0d38f",
+                     *       "id": "01a24d08-17d5-768d-9d4f-e17183316275",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -54429,29 +54563,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T01:23:27.350Z",
-                     *       "updatedAt": "2026-12-06T11:29:27.350Z",
+                     *       "createdAt": "2026-12-06T01:24:51.931Z",
+                     *       "updatedAt": "2026-12-06T11:30:51.931Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T04:29:27.350Z",
-                     *       "resolvedAt": "2026-12-06T11:29:27.350Z",
+                     *       "firstResponseAt": "2026-12-06T04:30:51.931Z",
+                     *       "resolvedAt": "2026-12-06T11:30:51.931Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d06-ced8-72da-893b-8a85f4202fb3",
+                     *           "id": "01a24d08-17d6-703c-9b3e-44651d7e6826",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54460,10 +54594,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T01:23:27.350Z"
+                     *           "createdAt": "2026-12-06T01:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-cee0-775e-b17b-1c8b0d422759",
+                     *           "id": "01a24d08-17dc-7459-92a1-7be17f8eb0e9",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54472,10 +54606,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T04:29:27.350Z"
+                     *           "createdAt": "2026-12-06T04:30:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-cee0-775e-b17b-201a47f85464",
+                     *           "id": "01a24d08-17dd-724b-abf6-8fdf7705a60a",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54484,7 +54618,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T04:29:27.350Z"
+                     *           "createdAt": "2026-12-06T04:30:51.931Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54494,7 +54628,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T20:23:46.443Z"
+                     *         "createdAt": "2026-12-06T20:25:10.575Z"
                      *       },
                      *       "canRate": false,
                      *       "quotes": []
@@ -54620,12 +54754,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24d06-e243-73fe-8620-f0f1f3384a12
+                 * @example 01a24d08-2aea-7632-9c4f-60395716cf48
                  */
                 id: string;
                 /**
                  * @description the quote id, from the request's `quotes`
-                 * @example 01a24d06-e25b-7443-bb54-05b06239d337
+                 * @example 01a24d08-2b04-726f-ba13-343ce0df1d4e
                  */
                 quoteId: string;
             };
@@ -54656,7 +54790,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e243-73fe-8620-f0f1f3384a12",
+                     *       "id": "01a24d08-2aea-7632-9c4f-60395716cf48",
                      *       "number": 40,
                      *       "type": {
                      *         "code": "special-order",
@@ -54666,20 +54800,20 @@ export interface operations {
                      *       "subject": "Fasadlampor i mässing",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d06-bf68-770f-877c-6d1cd1296c2a",
+                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T20:23:46.496Z",
-                     *       "updatedAt": "2026-12-06T20:23:46.545Z",
+                     *       "createdAt": "2026-12-06T20:25:10.631Z",
+                     *       "updatedAt": "2026-12-06T20:25:10.684Z",
                      *       "body": "Kan ni ta hem sex fasadlampor i mässing till entrén?",
                      *       "fields": [
                      *         {
@@ -54694,12 +54828,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T20:23:46.521Z",
-                     *       "resolvedAt": "2026-12-06T20:23:46.545Z",
+                     *       "firstResponseAt": "2026-12-06T20:25:10.657Z",
+                     *       "resolvedAt": "2026-12-06T20:25:10.684Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d06-e244-77d5-a9da-80f98a8d8fde",
+                     *           "id": "01a24d08-2aec-733a-9e81-e73fa3599b11",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54708,10 +54842,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:23:46.496Z"
+                     *           "createdAt": "2026-12-06T20:25:10.631Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-e25d-719a-a8e8-33de443b1eb5",
+                     *           "id": "01a24d08-2b05-75ea-be82-49a00245f7f3",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -54720,10 +54854,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:23:46.521Z"
+                     *           "createdAt": "2026-12-06T20:25:10.657Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-e25e-758e-b69c-c51323a6aef9",
+                     *           "id": "01a24d08-2b06-757a-90cf-b02d4e444773",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -54732,7 +54866,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "waiting_customer",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:23:46.521Z"
+                     *           "createdAt": "2026-12-06T20:25:10.657Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54743,7 +54877,7 @@ export interface operations {
                      *       "canRate": true,
                      *       "quotes": [
                      *         {
-                     *           "id": "01a24d06-e25b-7443-bb54-05b06239d337",
+                     *           "id": "01a24d08-2b04-726f-ba13-343ce0df1d4e",
                      *           "points": 100,
                      *           "amountMinor": null,
                      *           "currency": null,
@@ -54753,9 +54887,9 @@ export interface operations {
                      *           "validUntil": "2026-12-20T23:00:00.000Z",
                      *           "status": "accepted",
                      *           "expired": false,
-                     *           "orderId": "01a24d06-e27a-77a6-a3ed-6e48c55fbcc8",
-                     *           "decidedAt": "2026-12-06T20:23:46.545Z",
-                     *           "createdAt": "2026-12-06T20:23:46.521Z"
+                     *           "orderId": "01a24d08-2b25-75f8-9829-f616416a2f05",
+                     *           "decidedAt": "2026-12-06T20:25:10.684Z",
+                     *           "createdAt": "2026-12-06T20:25:10.657Z"
                      *         }
                      *       ]
                      *     }
@@ -54892,12 +55026,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24d06-cec8-738e-bf43-fa8fe78ed8d5
+                 * @example 01a24d08-17c3-7423-b247-cad197162720
                  */
                 id: string;
                 /**
                  * @description the attachment id, from the conversation
-                 * @example 01a24d06-ceca-7211-9af8-184bb06fbaba
+                 * @example 01a24d08-17ca-772f-81f0-de683317495f
                  */
                 fileId: string;
             };
@@ -55111,11 +55245,11 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24d06-ca0a-7565-b288-ed018203272d",
+                     *           "id": "01a24d08-13bc-76ed-ad44-4e0194b5ea32",
                      *           "category": "Leveranser",
                      *           "title": "Skadet levering – slik reklamerer du",
                      *           "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         }
                      *       ]
                      *     }
@@ -55190,7 +55324,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24d06-ca0a-7565-b288-ed018203272d
+                 * @example 01a24d08-13bc-76ed-ad44-4e0194b5ea32
                  */
                 id: string;
             };
@@ -55206,11 +55340,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-ca0a-7565-b288-ed018203272d",
+                     *       "id": "01a24d08-13bc-76ed-ad44-4e0194b5ea32",
                      *       "category": "Leveranser",
                      *       "title": "Skadet levering – slik reklamerer du",
                      *       "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *       "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *       "updatedAt": "2026-12-06T20:24:51.931Z"
                      *     }
                      */
                     "application/json": {
@@ -55305,7 +55439,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24d06-ca0a-7565-b288-ed018203272d
+                 * @example 01a24d08-13bc-76ed-ad44-4e0194b5ea32
                  */
                 id: string;
             };
@@ -55780,8 +55914,8 @@ export interface operations {
                      *             "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *             "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *           },
-                     *           "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *           "createdAt": "2026-12-06T20:23:49.322Z"
+                     *           "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "createdAt": "2026-12-06T20:25:13.621Z"
                      *         }
                      *       ]
                      *     }
@@ -55893,8 +56027,8 @@ export interface operations {
                      *         "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *         "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *       },
-                     *       "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "createdAt": "2026-12-06T20:23:49.322Z"
+                     *       "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "createdAt": "2026-12-06T20:25:13.621Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentText"];
@@ -56022,9 +56156,9 @@ export interface operations {
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
-                     *           "since": "2026-12-06T20:23:49.335Z",
+                     *           "since": "2026-12-06T20:25:13.633Z",
                      *           "textVersion": 1,
-                     *           "recordId": "01a24d06-ed59-741c-b0a4-1557a0c06bed"
+                     *           "recordId": "01a24d08-36a4-74ca-9a8c-824ab2fd8635"
                      *         },
                      *         {
                      *           "purpose": "marketing",
@@ -56037,16 +56171,16 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24d06-ed59-741c-b0a4-1557a0c06bed",
-                     *           "memberId": "01a24d06-9827-76d7-807a-b4853a2e6389",
+                     *           "id": "01a24d08-36a4-74ca-9a8c-824ab2fd8635",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-9f281bdd64a2",
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "import",
                      *           "ip": null,
-                     *           "recordedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *           "recordedAt": "2026-12-06T20:23:49.335Z"
+                     *           "recordedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "recordedAt": "2026-12-06T20:25:13.633Z"
                      *         }
                      *       ]
                      *     }
@@ -56198,16 +56332,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-ed59-741c-b0a4-1557a0c06bed",
-                     *       "memberId": "01a24d06-9827-76d7-807a-b4853a2e6389",
+                     *       "id": "01a24d08-36a4-74ca-9a8c-824ab2fd8635",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-9f281bdd64a2",
                      *       "purpose": "marketing",
                      *       "channel": "sms",
                      *       "granted": true,
                      *       "textVersion": 1,
                      *       "source": "import",
                      *       "ip": null,
-                     *       "recordedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "recordedAt": "2026-12-06T20:23:49.335Z"
+                     *       "recordedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "recordedAt": "2026-12-06T20:25:13.633Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentRecord"];
@@ -56284,10 +56418,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:member_erased",
                      *       "title": "member erased",
                      *       "status": 410,
-                     *       "detail": "The member 01a24d06-e653-72f2-8f73-8a9eebaa814b was erased; nothing more can be done with their personal data.",
+                     *       "detail": "The member 01a24d08-2f9e-756d-89f9-29b7e3d6b4d0 was erased; nothing more can be done with their personal data.",
                      *       "code": "member_erased",
-                     *       "requestId": "01a24d06-edbe-7754-a717-0551b863b34b",
-                     *       "instance": "/v1/members/01a24d06-e653-72f2-8f73-8a9eebaa814b/consents"
+                     *       "requestId": "01a24d08-3700-755a-9e41-c5acdd815ad1",
+                     *       "instance": "/v1/members/01a24d08-2f9e-756d-89f9-29b7e3d6b4d0/consents"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -56561,7 +56695,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-e653-72f2-8f73-8a9eebaa814b
+                 * @example 01a24d08-2f9e-756d-89f9-29b7e3d6b4d0
                  */
                 id: string;
             };
@@ -56586,10 +56720,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24d06-e653-72f2-8f73-8a9eebaa814b",
+                     *       "memberId": "01a24d08-2f9e-756d-89f9-29b7e3d6b4d0",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "erasedAt": "2026-12-06T20:23:49.414Z",
+                     *       "requestedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "erasedAt": "2026-12-06T20:25:13.701Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -56723,7 +56857,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-e653-72f2-8f73-8a9eebaa814b
+                 * @example 01a24d08-2f9e-756d-89f9-29b7e3d6b4d0
                  */
                 id: string;
             };
@@ -56739,10 +56873,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24d06-e653-72f2-8f73-8a9eebaa814b",
+                     *       "memberId": "01a24d08-2f9e-756d-89f9-29b7e3d6b4d0",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "erasedAt": "2026-12-06T20:23:49.414Z",
+                     *       "requestedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "erasedAt": "2026-12-06T20:25:13.701Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -57033,7 +57167,7 @@ export interface operations {
                      *             {
                      *               "channel": "email",
                      *               "granted": true,
-                     *               "since": "2026-12-06T20:23:49.928Z"
+                     *               "since": "2026-12-06T20:25:14.105Z"
                      *             },
                      *             {
                      *               "channel": "sms",
@@ -57050,14 +57184,14 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24d06-efaa-7251-812a-144875a725f0",
-                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "id": "01a24d08-387a-760c-8401-10bf0fd712d4",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *           "purpose": "marketing",
                      *           "channel": "email",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "portal",
-                     *           "recordedAt": "2026-12-06T20:23:49.928Z"
+                     *           "recordedAt": "2026-12-06T20:25:14.105Z"
                      *         }
                      *       ]
                      *     }
@@ -57471,8 +57605,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-edda-73a0-88e2-1a5312ecc9c4",
-                     *       "memberId": "01a24d06-9827-76d7-807a-b4853a2e6389",
+                     *       "id": "01a24d08-3711-705c-84ba-62514b245554",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-9f281bdd64a2",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -57488,8 +57622,8 @@ export interface operations {
                      *       "sentAt": null,
                      *       "delivery": null,
                      *       "deliveredAt": null,
-                     *       "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "createdAt": "2026-12-06T20:23:49.461Z"
+                     *       "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "createdAt": "2026-12-06T20:25:13.741Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -57616,8 +57750,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The phone number  is not a valid international number in E.164 form, e.g. +46701234567.",
                      *       "code": "phone_not_e164",
-                     *       "requestId": "01a24d06-ede5-779f-ae63-d37bdda8c7b8",
-                     *       "instance": "/v1/members/01a24d06-9827-76d7-807a-a4b82e1a7020/sms"
+                     *       "requestId": "01a24d08-3719-747a-b771-80640768e0ac",
+                     *       "instance": "/v1/members/01a24d07-e29d-72ca-b142-8ece1a878c98/sms"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -57670,8 +57804,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-edda-73a0-88e2-1a5312ecc9c4",
-                     *           "memberId": "01a24d06-9827-76d7-807a-b4853a2e6389",
+                     *           "id": "01a24d08-3711-705c-84ba-62514b245554",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-9f281bdd64a2",
                      *           "to": "+46705501230",
                      *           "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *           "encoding": "gsm7",
@@ -57687,8 +57821,8 @@ export interface operations {
                      *           "sentAt": null,
                      *           "delivery": null,
                      *           "deliveredAt": null,
-                     *           "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *           "createdAt": "2026-12-06T20:23:49.461Z"
+                     *           "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "createdAt": "2026-12-06T20:25:13.741Z"
                      *         }
                      *       ]
                      *     }
@@ -57755,7 +57889,7 @@ export interface operations {
             path: {
                 /**
                  * @description The message’s id
-                 * @example 01a24d06-edda-73a0-88e2-1a5312ecc9c4
+                 * @example 01a24d08-3711-705c-84ba-62514b245554
                  */
                 id: string;
             };
@@ -57771,8 +57905,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-edda-73a0-88e2-1a5312ecc9c4",
-                     *       "memberId": "01a24d06-9827-76d7-807a-b4853a2e6389",
+                     *       "id": "01a24d08-3711-705c-84ba-62514b245554",
+                     *       "memberId": "01a24d07-e29d-72ca-b142-9f281bdd64a2",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -57788,8 +57922,8 @@ export interface operations {
                      *       "sentAt": null,
                      *       "delivery": null,
                      *       "deliveredAt": null,
-                     *       "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "createdAt": "2026-12-06T20:23:49.461Z"
+                     *       "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "createdAt": "2026-12-06T20:25:13.741Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -57912,7 +58046,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the `whendelivered` URL
-                 * @example AaJNBpeJd46DtMd3sUF1nQGiTQbt-nW9iedlgmk7V10.S49yd9Ii-nvhV0e-pdRMTQ
+                 * @example AaJNB-Hyc1y9LZbOAThD9AGiTQg3KHFdmQKbZgmaghc.jotyKHD1NdygnB2_sqz3Nw
                  */
                 token: string;
             };
@@ -57983,8 +58117,8 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This delivery report link is not valid (changed or incomplete).",
                      *       "code": "sms_report_token_invalid",
-                     *       "requestId": "01a24d06-ee07-74ab-8908-9609d27fa4de",
-                     *       "instance": "/v1/sms/delivery-reports/AaJNBpeJd46DtMd3sUF1nQGiTQbt-nW9iedlgmk7V10.S49yd9Ii-nvhV0e-pdRMxx"
+                     *       "requestId": "01a24d08-3733-76bb-b01a-4fa95d465077",
+                     *       "instance": "/v1/sms/delivery-reports/AaJNB-Hyc1y9LZbOAThD9AGiTQg3KHFdmQKbZgmaghc.jotyKHD1NdygnB2_sqz3xx"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -58074,7 +58208,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-9827-76d7-807a-a889b9a8ac44
+                 * @example 01a24d07-e29d-72ca-b142-925c2194eaa8
                  */
                 id: string;
             };
@@ -58111,11 +58245,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-ee10-7041-ac46-b35609cc436c",
+                     *       "id": "01a24d08-3739-75ef-a163-98c84ec5f8c4",
                      *       "kind": "transactional",
                      *       "title": "Dina poäng för oktober",
                      *       "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *       "createdAt": "2026-12-06T20:23:49.520Z",
+                     *       "createdAt": "2026-12-06T20:25:13.785Z",
                      *       "readAt": null
                      *     }
                      */
@@ -58282,27 +58416,27 @@ export interface operations {
                      *       "unread": 6,
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-ee10-7041-ac46-b35609cc436c",
+                     *           "id": "01a24d08-3739-75ef-a163-98c84ec5f8c4",
                      *           "kind": "transactional",
                      *           "title": "Dina poäng för oktober",
                      *           "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *           "createdAt": "2026-12-06T20:23:49.520Z",
+                     *           "createdAt": "2026-12-06T20:25:13.785Z",
                      *           "readAt": null
                      *         },
                      *         {
-                     *           "id": "01a24d06-b96b-70e8-adfc-2fe697e0ffac",
+                     *           "id": "01a24d08-0592-7505-a143-dc2c799ef5c0",
                      *           "kind": "transactional",
                      *           "title": "Vervingen din ga poeng",
                      *           "body": "Hansens Bygg AB, som du vervet, har gjort sitt første kjøp. Vi har lagt til 1000 poeng på kontoen din.",
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
                      *           "readAt": null
                      *         },
                      *         {
-                     *           "id": "01a24d06-b960-7518-934e-93d636ea7150",
+                     *           "id": "01a24d08-0588-701c-b188-1b7937bc6bf9",
                      *           "kind": "transactional",
                      *           "title": "Vervingen din ga poeng",
                      *           "body": "Erikssons Snickeri HB, som du vervet, har gjort sitt første kjøp. Vi har lagt til 1000 poeng på kontoen din.",
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
                      *           "readAt": null
                      *         }
                      *       ]
@@ -58376,7 +58510,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "id": "01a24d06-ee10-7041-ac46-b35609cc436c",
+                 *       "id": "01a24d08-3739-75ef-a163-98c84ec5f8c4",
                  *       "read": true
                  *     }
                  */
@@ -58565,7 +58699,7 @@ export interface operations {
                      *       "status": 406,
                      *       "detail": "Denne adressen er en strøm av Server-Sent Events: be om den med Accept: text/event-stream (slik EventSource gjør).",
                      *       "code": "event_stream_only",
-                     *       "requestId": "01a24d06-efbe-70c1-b492-90f7e5de24f0",
+                     *       "requestId": "01a24d08-388a-76fa-873c-4c8a6f1f3922",
                      *       "instance": "/portal/v1/inbox/stream"
                      *     }
                      */
@@ -58625,14 +58759,14 @@ export interface operations {
                      *             "email",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T20:23:49.530Z"
+                     *           "updatedAt": "2026-12-06T20:25:13.797Z"
                      *         },
                      *         {
                      *           "role": "buyer",
                      *           "channels": [
                      *             "email"
                      *           ],
-                     *           "updatedAt": "2026-12-06T20:23:49.530Z"
+                     *           "updatedAt": "2026-12-06T20:25:13.797Z"
                      *         },
                      *         {
                      *           "role": "foreman",
@@ -58640,7 +58774,7 @@ export interface operations {
                      *             "sms",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T20:23:49.530Z"
+                     *           "updatedAt": "2026-12-06T20:25:13.797Z"
                      *         }
                      *       ]
                      *     }
@@ -58766,14 +58900,14 @@ export interface operations {
                      *             "email",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T20:23:49.530Z"
+                     *           "updatedAt": "2026-12-06T20:25:13.797Z"
                      *         },
                      *         {
                      *           "role": "buyer",
                      *           "channels": [
                      *             "email"
                      *           ],
-                     *           "updatedAt": "2026-12-06T20:23:49.530Z"
+                     *           "updatedAt": "2026-12-06T20:25:13.797Z"
                      *         },
                      *         {
                      *           "role": "foreman",
@@ -58781,7 +58915,7 @@ export interface operations {
                      *             "sms",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T20:23:49.530Z"
+                     *           "updatedAt": "2026-12-06T20:25:13.797Z"
                      *         }
                      *       ]
                      *     }
@@ -59203,8 +59337,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The channel sms cannot be chosen: there is no address or valid number for it on file.",
                      *       "code": "channel_unreachable",
-                     *       "requestId": "01a24d06-ee3f-7138-a142-873f0a2cad6e",
-                     *       "instance": "/v1/members/01a24d06-9827-76d7-807a-a4b82e1a7020/message-preferences"
+                     *       "requestId": "01a24d08-375d-7333-959f-ff9dc610deab",
+                     *       "instance": "/v1/members/01a24d07-e29d-72ca-b142-8ece1a878c98/message-preferences"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -59450,7 +59584,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Mars/Olympus er ingen kjent tidssone; bruk et navn som Europe/Oslo.",
                      *       "code": "time_zone_unknown",
-                     *       "requestId": "01a24d06-ef9d-7447-9ba9-6be6bad5fc72",
+                     *       "requestId": "01a24d08-386d-72bf-bd92-037a96edb391",
                      *       "instance": "/portal/v1/message-preferences"
                      *     }
                      */
@@ -59661,8 +59795,8 @@ export interface operations {
                      *       "body": "Dzień dobry {{name}}, masz teraz {{balanceText}}.\n\n{{tip}}",
                      *       "sms": "{{programName}}: +{{pointsText}}",
                      *       "custom": true,
-                     *       "updatedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "updatedAt": "2026-12-06T20:23:49.597Z"
+                     *       "updatedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "updatedAt": "2026-12-06T20:25:13.844Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTemplate"];
@@ -59777,7 +59911,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, portalUrl.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24d06-ee62-743a-a52d-1de3d45035c7",
+                     *       "requestId": "01a24d08-3778-7000-a6e0-326059c6fbe2",
                      *       "instance": "/v1/message-templates/welcome/sv",
                      *       "errors": [
                      *         {
@@ -60156,7 +60290,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, points, pointsText, balance, balanceText, tip.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24d06-ee53-7491-939c-92615bd0af96",
+                     *       "requestId": "01a24d08-376e-7679-b7d1-8cd9e03a968b",
                      *       "instance": "/v1/message-templates/earn_notice/pl/preview",
                      *       "errors": [
                      *         {
@@ -60206,12 +60340,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-ee72-768a-b1b8-cba0c30f7109",
+                     *           "id": "01a24d08-3784-766a-9fff-e2f8775b3316",
                      *           "language": "sv",
                      *           "segmentKey": null,
                      *           "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T20:23:49.618Z"
+                     *           "createdAt": "2026-12-06T20:25:13.860Z"
                      *         }
                      *       ]
                      *     }
@@ -60304,12 +60438,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-ee72-768a-b1b8-cba0c30f7109",
+                     *       "id": "01a24d08-3784-766a-9fff-e2f8775b3316",
                      *       "language": "sv",
                      *       "segmentKey": null,
                      *       "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:23:49.618Z"
+                     *       "createdAt": "2026-12-06T20:25:13.860Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTip"];
@@ -60364,7 +60498,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No segment with id no-such-segment in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24d06-ee78-76f8-b3bc-4e3c4f5aa651",
+                     *       "requestId": "01a24d08-3789-77ae-bc72-c3631ba9e731",
                      *       "instance": "/v1/message-tips"
                      *     }
                      */
@@ -60431,7 +60565,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24d06-ee72-768a-b1b8-cba0c30f7109
+                 * @example 01a24d08-3784-766a-9fff-e2f8775b3316
                  */
                 id: string;
             };
@@ -60458,12 +60592,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-ee72-768a-b1b8-cba0c30f7109",
+                     *       "id": "01a24d08-3784-766a-9fff-e2f8775b3316",
                      *       "language": "sv",
                      *       "segmentKey": null,
                      *       "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:23:49.618Z"
+                     *       "createdAt": "2026-12-06T20:25:13.860Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTip"];
@@ -60597,7 +60731,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "earnNotices": false,
-                     *       "updatedAt": "2026-12-06T20:23:49.502Z"
+                     *       "updatedAt": "2026-12-06T20:25:13.772Z"
                      *     }
                      */
                     "application/json": {
@@ -60686,7 +60820,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "earnNotices": true,
-                     *       "updatedAt": "2026-12-06T20:23:49.645Z"
+                     *       "updatedAt": "2026-12-06T20:25:13.887Z"
                      *     }
                      */
                     "application/json": {
@@ -60807,7 +60941,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-eea4-778b-a0e5-bd200fb671ad",
+                     *           "id": "01a24d08-37ad-71af-832b-1574664410e7",
                      *           "name": "Verktygsveckorna v. 50",
                      *           "channel": "email",
                      *           "purpose": "newsletter",
@@ -60830,8 +60964,8 @@ export interface operations {
                      *             }
                      *           },
                      *           "status": "sent",
-                     *           "scheduledAt": "2026-12-06T20:23:49.729Z",
-                     *           "sentAt": "2026-12-06T20:23:49.729Z",
+                     *           "scheduledAt": "2026-12-06T20:25:13.952Z",
+                     *           "sentAt": "2026-12-06T20:25:13.952Z",
                      *           "counts": {
                      *             "recipients": 1,
                      *             "sent": 0,
@@ -60840,9 +60974,9 @@ export interface operations {
                      *             "failed": 0,
                      *             "bounced": 0
                      *           },
-                     *           "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *           "createdAt": "2026-12-06T20:23:49.667Z",
-                     *           "updatedAt": "2026-12-06T20:23:49.729Z"
+                     *           "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "createdAt": "2026-12-06T20:25:13.901Z",
+                     *           "updatedAt": "2026-12-06T20:25:13.952Z"
                      *         }
                      *       ]
                      *     }
@@ -60967,7 +61101,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-eea4-778b-a0e5-bd200fb671ad",
+                     *       "id": "01a24d08-37ad-71af-832b-1574664410e7",
                      *       "name": "Verktygsveckorna",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -60993,9 +61127,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "createdAt": "2026-12-06T20:23:49.667Z",
-                     *       "updatedAt": "2026-12-06T20:23:49.667Z"
+                     *       "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "createdAt": "2026-12-06T20:25:13.901Z",
+                     *       "updatedAt": "2026-12-06T20:25:13.901Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61086,7 +61220,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable förnamn in content.sv.subject, which this message does not have. It may use: name, programName, portalUrl, unsubscribeUrl.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24d06-ee91-755e-a9e9-46473bd93c14",
+                     *       "requestId": "01a24d08-37a3-7109-b919-d7868fec8042",
                      *       "instance": "/v1/message-campaigns",
                      *       "errors": [
                      *         {
@@ -61124,7 +61258,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24d06-eea4-778b-a0e5-bd200fb671ad
+                 * @example 01a24d08-37ad-71af-832b-1574664410e7
                  */
                 id: string;
             };
@@ -61140,7 +61274,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-eea4-778b-a0e5-bd200fb671ad",
+                     *       "id": "01a24d08-37ad-71af-832b-1574664410e7",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61163,8 +61297,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "status": "sent",
-                     *       "scheduledAt": "2026-12-06T20:23:49.729Z",
-                     *       "sentAt": "2026-12-06T20:23:49.729Z",
+                     *       "scheduledAt": "2026-12-06T20:25:13.952Z",
+                     *       "sentAt": "2026-12-06T20:25:13.952Z",
                      *       "counts": {
                      *         "recipients": 1,
                      *         "sent": 0,
@@ -61173,9 +61307,9 @@ export interface operations {
                      *         "failed": 0,
                      *         "bounced": 0
                      *       },
-                     *       "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "createdAt": "2026-12-06T20:23:49.667Z",
-                     *       "updatedAt": "2026-12-06T20:23:49.729Z"
+                     *       "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "createdAt": "2026-12-06T20:25:13.901Z",
+                     *       "updatedAt": "2026-12-06T20:25:13.952Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61262,7 +61396,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24d06-eea4-778b-a0e5-bd200fb671ad
+                 * @example 01a24d08-37ad-71af-832b-1574664410e7
                  */
                 id: string;
             };
@@ -61326,7 +61460,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-eea4-778b-a0e5-bd200fb671ad",
+                     *       "id": "01a24d08-37ad-71af-832b-1574664410e7",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61352,9 +61486,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "createdAt": "2026-12-06T20:23:49.667Z",
-                     *       "updatedAt": "2026-12-06T20:23:49.680Z"
+                     *       "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "createdAt": "2026-12-06T20:25:13.901Z",
+                     *       "updatedAt": "2026-12-06T20:25:13.910Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61489,7 +61623,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24d06-eea4-778b-a0e5-bd200fb671ad
+                 * @example 01a24d08-37ad-71af-832b-1574664410e7
                  */
                 id: string;
             };
@@ -61596,7 +61730,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24d06-eea4-778b-a0e5-bd200fb671ad
+                 * @example 01a24d08-37ad-71af-832b-1574664410e7
                  */
                 id: string;
             };
@@ -61773,7 +61907,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24d06-eea4-778b-a0e5-bd200fb671ad
+                 * @example 01a24d08-37ad-71af-832b-1574664410e7
                  */
                 id: string;
             };
@@ -61800,7 +61934,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-eea4-778b-a0e5-bd200fb671ad",
+                     *       "id": "01a24d08-37ad-71af-832b-1574664410e7",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61823,8 +61957,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "status": "sent",
-                     *       "scheduledAt": "2026-12-06T20:23:49.729Z",
-                     *       "sentAt": "2026-12-06T20:23:49.729Z",
+                     *       "scheduledAt": "2026-12-06T20:25:13.952Z",
+                     *       "sentAt": "2026-12-06T20:25:13.952Z",
                      *       "counts": {
                      *         "recipients": 1,
                      *         "sent": 0,
@@ -61833,9 +61967,9 @@ export interface operations {
                      *         "failed": 0,
                      *         "bounced": 0
                      *       },
-                     *       "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "createdAt": "2026-12-06T20:23:49.667Z",
-                     *       "updatedAt": "2026-12-06T20:23:49.729Z"
+                     *       "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "createdAt": "2026-12-06T20:25:13.901Z",
+                     *       "updatedAt": "2026-12-06T20:25:13.952Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61950,8 +62084,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "None of the 325 members of this audience has given newsletter consent for email; nothing would be sent.",
                      *       "code": "audience_without_consent",
-                     *       "requestId": "01a24d06-eebd-76a8-bcdc-ebd9857e6a83",
-                     *       "instance": "/v1/message-campaigns/01a24d06-eea4-778b-a0e5-bd200fb671ad/schedule"
+                     *       "requestId": "01a24d08-37c1-71c3-a8f9-4b90d26ef6c0",
+                     *       "instance": "/v1/message-campaigns/01a24d08-37ad-71af-832b-1574664410e7/schedule"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -61981,7 +62115,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24d06-ef17-723a-b815-76b6740478c6
+                 * @example 01a24d08-3806-7352-9bdd-98614f2ae3e4
                  */
                 id: string;
             };
@@ -61997,7 +62131,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-ef17-723a-b815-76b6740478c6",
+                     *       "id": "01a24d08-3806-7352-9bdd-98614f2ae3e4",
                      *       "name": "Julhälsning",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -62023,9 +62157,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f",
-                     *       "createdAt": "2026-12-06T20:23:49.782Z",
-                     *       "updatedAt": "2026-12-06T20:23:49.790Z"
+                     *       "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *       "createdAt": "2026-12-06T20:25:13.990Z",
+                     *       "updatedAt": "2026-12-06T20:25:13.996Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -62092,8 +62226,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The message is sent and can no longer be changed, scheduled or sent.",
                      *       "code": "message_campaign_not_editable",
-                     *       "requestId": "01a24d06-ef0c-74d0-b31a-bf7c742f58a7",
-                     *       "instance": "/v1/message-campaigns/01a24d06-eea4-778b-a0e5-bd200fb671ad/cancel"
+                     *       "requestId": "01a24d08-37ff-72dc-b3cd-48003403c083",
+                     *       "instance": "/v1/message-campaigns/01a24d08-37ad-71af-832b-1574664410e7/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -62159,7 +62293,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24d06-eef6-70e8-a505-977e5eca9fbe
+                 * @example 01a24d08-37f3-7579-a2fa-84c1f28e1c19
                  */
                 id: string;
             };
@@ -62301,7 +62435,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link
-                 * @example AAEBok0Gl4l3joO0x3exQXWdAaJNBpgndteAerSFOi5jiQGiTQbupHeLoOW9IA-2ca0.i15KA8pW-o_tFnIGZ8bDZA
+                 * @example AAEBok0H4fJzXL0tls4BOEP0AaJNB-KdcsqxQp8oG91kogGiTQg3rXGvgysVdGZEEOc.tuzmlm0k3WVohHm2pHWnMQ
                  */
                 token: string;
             };
@@ -62388,7 +62522,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link
-                 * @example AAEBok0Gl4l3joO0x3exQXWdAaJNBpgndteAerSFOi5jiQGiTQbupHeLoOW9IA-2ca0.i15KA8pW-o_tFnIGZ8bDZA
+                 * @example AAEBok0H4fJzXL0tls4BOEP0AaJNB-KdcsqxQp8oG91kogGiTQg3rXGvgysVdGZEEOc.tuzmlm0k3WVohHm2pHWnMQ
                  */
                 token: string;
             };
@@ -62408,7 +62542,7 @@ export interface operations {
                      *       "channel": "email",
                      *       "purpose": "newsletter",
                      *       "withdrawn": true,
-                     *       "recordedAt": "2026-12-06T20:23:49.808Z"
+                     *       "recordedAt": "2026-12-06T20:25:14.009Z"
                      *     }
                      */
                     "application/json": {
@@ -62437,8 +62571,8 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This unsubscribe link is not valid (changed or incomplete). Use the link from the message as it is, or sign in to change your choices.",
                      *       "code": "unsubscribe_token_invalid",
-                     *       "requestId": "01a24d06-ef2d-7352-8a89-d9d685f2b5de",
-                     *       "instance": "/v1/unsubscribe/AAEBok0Gl4l3joO0x3exQXWdAaJNBpgndteAerSFOi5jiQGiTQbupHeLoOW9IA-2ca0.i15KA8pW-o_tFnIGZ8bDxx"
+                     *       "requestId": "01a24d08-3817-7298-93c9-29db749820bc",
+                     *       "instance": "/v1/unsubscribe/AAEBok0H4fJzXL0tls4BOEP0AaJNB-KdcsqxQp8oG91kogGiTQg3rXGvgysVdGZEEOc.tuzmlm0k3WVohHm2pHWnxx"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -62614,32 +62748,32 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-ef3d-748a-aecd-a2400c6fd0b5",
+                     *           "id": "01a24d08-3822-719e-b9ab-4fa34606f810",
                      *           "day": 0,
                      *           "kind": "welcome",
                      *           "stopWhen": "never",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T20:23:49.820Z",
+                     *           "createdAt": "2026-12-06T20:25:14.018Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         },
                      *         {
-                     *           "id": "01a24d06-ef47-747e-af5e-aad399ae8c9d",
+                     *           "id": "01a24d08-382c-7292-9300-7ff779c7ee6c",
                      *           "day": 3,
                      *           "kind": "first_purchase_tip",
                      *           "stopWhen": "first_purchase",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T20:23:49.831Z",
+                     *           "createdAt": "2026-12-06T20:25:14.028Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         },
                      *         {
-                     *           "id": "01a24d06-ef4f-748a-bd99-7c60dfa6f7be",
+                     *           "id": "01a24d08-3835-75bc-8cb2-5b623a2f6650",
                      *           "day": 14,
                      *           "kind": "checklist_reminder",
                      *           "stopWhen": "checklist_done",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T20:23:49.839Z",
+                     *           "createdAt": "2026-12-06T20:25:14.037Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         }
@@ -62737,12 +62871,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-ef3d-748a-aecd-a2400c6fd0b5",
+                     *       "id": "01a24d08-3822-719e-b9ab-4fa34606f810",
                      *       "day": 0,
                      *       "kind": "welcome",
                      *       "stopWhen": "never",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:23:49.820Z",
+                     *       "createdAt": "2026-12-06T20:25:14.018Z",
                      *       "sent": 0,
                      *       "skipped": 0
                      *     }
@@ -62843,7 +62977,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24d06-ef3d-748a-aecd-a2400c6fd0b5
+                 * @example 01a24d08-3822-719e-b9ab-4fa34606f810
                  */
                 id: string;
             };
@@ -62870,12 +63004,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-ef3d-748a-aecd-a2400c6fd0b5",
+                     *       "id": "01a24d08-3822-719e-b9ab-4fa34606f810",
                      *       "day": 0,
                      *       "kind": "welcome",
                      *       "stopWhen": "never",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:23:49.820Z",
+                     *       "createdAt": "2026-12-06T20:25:14.018Z",
                      *       "sent": 0,
                      *       "skipped": 0
                      *     }
@@ -63018,7 +63152,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-c670-72cb-853f-27c681979b26",
+                     *           "id": "01a24d08-10ea-765c-8798-e496a6dfac6a",
                      *           "title": {
                      *             "de": "Partnerzufriedenheit 2026",
                      *             "en": "Partner satisfaction 2026",
@@ -63109,9 +63243,9 @@ export interface operations {
                      *           "oncePer": "member",
                      *           "audience": {},
                      *           "opensAt": null,
-                     *           "closesAt": "2027-03-06T20:23:27.350Z",
+                     *           "closesAt": "2027-03-06T20:24:51.931Z",
                      *           "points": 50,
-                     *           "ruleId": "01a24d06-c677-7481-9315-14221f5c0c33",
+                     *           "ruleId": "01a24d08-10f0-70ef-8c66-9bf89a75e33d",
                      *           "followUp": true,
                      *           "answers": 489,
                      *           "missingTexts": {
@@ -63121,9 +63255,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2025-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2025-12-06T20:23:27.350Z",
-                     *           "publishedAt": "2025-12-06T20:23:27.350Z"
+                     *           "createdAt": "2025-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2025-12-06T20:24:51.931Z",
+                     *           "publishedAt": "2025-12-06T20:24:51.931Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -63255,7 +63389,7 @@ export interface operations {
                  *           "foreman"
                  *         ]
                  *       },
-                 *       "closesAt": "2027-02-04T20:23:46.604Z"
+                 *       "closesAt": "2027-02-04T20:25:10.752Z"
                  *     }
                  */
                 "application/json": {
@@ -63305,7 +63439,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e2eb-763a-b440-26bddc051687",
+                     *       "id": "01a24d08-2ba2-70cc-8541-a5395b2e8aa2",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63371,7 +63505,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T20:23:46.604Z",
+                     *       "closesAt": "2027-02-04T20:25:10.752Z",
                      *       "points": 0,
                      *       "ruleId": null,
                      *       "followUp": true,
@@ -63383,8 +63517,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T20:23:46.667Z",
-                     *       "updatedAt": "2026-12-06T20:23:46.667Z",
+                     *       "createdAt": "2026-12-06T20:25:10.818Z",
+                     *       "updatedAt": "2026-12-06T20:25:10.818Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -63484,7 +63618,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24d06-c670-72cb-853f-27c681979b26
+                 * @example 01a24d08-10ea-765c-8798-e496a6dfac6a
                  */
                 id: string;
             };
@@ -63500,7 +63634,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-c670-72cb-853f-27c681979b26",
+                     *       "id": "01a24d08-10ea-765c-8798-e496a6dfac6a",
                      *       "title": {
                      *         "de": "Partnerzufriedenheit 2026",
                      *         "en": "Partner satisfaction 2026",
@@ -63591,9 +63725,9 @@ export interface operations {
                      *       "oncePer": "member",
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T20:23:27.350Z",
+                     *       "closesAt": "2027-03-06T20:24:51.931Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24d06-c677-7481-9315-14221f5c0c33",
+                     *       "ruleId": "01a24d08-10f0-70ef-8c66-9bf89a75e33d",
                      *       "followUp": true,
                      *       "answers": 489,
                      *       "missingTexts": {
@@ -63603,9 +63737,9 @@ export interface operations {
                      *         "pl": 0,
                      *         "de": 0
                      *       },
-                     *       "createdAt": "2025-12-06T20:23:27.350Z",
-                     *       "updatedAt": "2025-12-06T20:23:27.350Z",
-                     *       "publishedAt": "2025-12-06T20:23:27.350Z"
+                     *       "createdAt": "2025-12-06T20:24:51.931Z",
+                     *       "updatedAt": "2025-12-06T20:24:51.931Z",
+                     *       "publishedAt": "2025-12-06T20:24:51.931Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -63692,7 +63826,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24d06-e2eb-763a-b440-26bddc051687
+                 * @example 01a24d08-2ba2-70cc-8541-a5395b2e8aa2
                  */
                 id: string;
             };
@@ -63752,7 +63886,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e2eb-763a-b440-26bddc051687",
+                     *       "id": "01a24d08-2ba2-70cc-8541-a5395b2e8aa2",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63818,7 +63952,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T20:23:46.604Z",
+                     *       "closesAt": "2027-02-04T20:25:10.752Z",
                      *       "points": 25,
                      *       "ruleId": null,
                      *       "followUp": false,
@@ -63830,8 +63964,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T20:23:46.667Z",
-                     *       "updatedAt": "2026-12-06T20:23:46.676Z",
+                     *       "createdAt": "2026-12-06T20:25:10.818Z",
+                     *       "updatedAt": "2026-12-06T20:25:10.828Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -63897,10 +64031,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_anonymity_fixed",
                      *       "title": "survey anonymity fixed",
                      *       "status": 409,
-                     *       "detail": "Survey 01a24d06-e2eb-763a-b440-26bddc051687 was published with its anonymity setting; that promise cannot change now.",
+                     *       "detail": "Survey 01a24d08-2ba2-70cc-8541-a5395b2e8aa2 was published with its anonymity setting; that promise cannot change now.",
                      *       "code": "survey_anonymity_fixed",
-                     *       "requestId": "01a24d06-e308-701e-bcd0-286185753157",
-                     *       "instance": "/v1/surveys/01a24d06-e2eb-763a-b440-26bddc051687"
+                     *       "requestId": "01a24d08-2bc4-73fb-98f3-3239902c49c3",
+                     *       "instance": "/v1/surveys/01a24d08-2ba2-70cc-8541-a5395b2e8aa2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -63978,7 +64112,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24d06-e2eb-763a-b440-26bddc051687
+                 * @example 01a24d08-2ba2-70cc-8541-a5395b2e8aa2
                  */
                 id: string;
             };
@@ -63994,7 +64128,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e2eb-763a-b440-26bddc051687",
+                     *       "id": "01a24d08-2ba2-70cc-8541-a5395b2e8aa2",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -64060,9 +64194,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T20:23:46.604Z",
+                     *       "closesAt": "2027-02-04T20:25:10.752Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24d06-e302-7435-b15b-9527c2588d76",
+                     *       "ruleId": "01a24d08-2bbd-75a8-bce3-0df1e873224e",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -64072,9 +64206,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T20:23:46.667Z",
-                     *       "updatedAt": "2026-12-06T20:23:46.688Z",
-                     *       "publishedAt": "2026-12-06T20:23:46.688Z"
+                     *       "createdAt": "2026-12-06T20:25:10.818Z",
+                     *       "updatedAt": "2026-12-06T20:25:10.842Z",
+                     *       "publishedAt": "2026-12-06T20:25:10.842Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -64209,7 +64343,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24d06-e2eb-763a-b440-26bddc051687
+                 * @example 01a24d08-2ba2-70cc-8541-a5395b2e8aa2
                  */
                 id: string;
             };
@@ -64225,7 +64359,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e2eb-763a-b440-26bddc051687",
+                     *       "id": "01a24d08-2ba2-70cc-8541-a5395b2e8aa2",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -64291,9 +64425,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2026-12-06T20:23:46.703Z",
+                     *       "closesAt": "2026-12-06T20:25:10.859Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24d06-e302-7435-b15b-9527c2588d76",
+                     *       "ruleId": "01a24d08-2bbd-75a8-bce3-0df1e873224e",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -64303,9 +64437,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T20:23:46.667Z",
-                     *       "updatedAt": "2026-12-06T20:23:46.703Z",
-                     *       "publishedAt": "2026-12-06T20:23:46.688Z"
+                     *       "createdAt": "2026-12-06T20:25:10.818Z",
+                     *       "updatedAt": "2026-12-06T20:25:10.859Z",
+                     *       "publishedAt": "2026-12-06T20:25:10.842Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -64434,7 +64568,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24d06-e2eb-763a-b440-26bddc051687
+                 * @example 01a24d08-2ba2-70cc-8541-a5395b2e8aa2
                  */
                 id: string;
             };
@@ -64450,13 +64584,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e2eb-763a-b440-26bddc051687",
+                     *       "id": "01a24d08-2ba2-70cc-8541-a5395b2e8aa2",
                      *       "kind": "survey",
                      *       "title": "How did the delivery go?",
                      *       "intro": "Three quick questions about your latest site delivery.",
                      *       "anonymous": false,
                      *       "points": 25,
-                     *       "closesAt": "2027-02-04T20:23:46.604Z",
+                     *       "closesAt": "2027-02-04T20:25:10.752Z",
                      *       "version": 0,
                      *       "answered": false,
                      *       "questions": [
@@ -64600,7 +64734,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24d06-c670-72cb-853f-27c681979b26
+                 * @example 01a24d08-10ea-765c-8798-e496a6dfac6a
                  */
                 id: string;
             };
@@ -64869,7 +65003,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24d06-c670-72cb-853f-27c681979b26
+                 * @example 01a24d08-10ea-765c-8798-e496a6dfac6a
                  */
                 id: string;
             };
@@ -65152,8 +65286,8 @@ export interface operations {
                  *       "source": "call-centre",
                  *       "sourceRef": "CC-2026-04812",
                  *       "score": 4,
-                 *       "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
-                 *       "occurredAt": "2026-12-04T20:23:46.604Z"
+                 *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                 *       "occurredAt": "2026-12-04T20:25:10.752Z"
                  *     }
                  */
                 "application/json": {
@@ -65291,7 +65425,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The answer to \"csat\" must be a whole number from 1 to 5.",
                      *       "code": "answer_out_of_range",
-                     *       "requestId": "01a24d06-e31b-714a-b71f-b409bcd980c4",
+                     *       "requestId": "01a24d08-2bd9-70e8-bd7f-9a01a0886781",
                      *       "instance": "/v1/csat-scores"
                      *     }
                      */
@@ -65340,50 +65474,50 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-c6c4-721f-aa45-ae0a1ebbab90",
-                     *           "surveyId": "01a24d06-c670-72cb-853f-27c681979b26",
-                     *           "accountId": "01a24d06-97c7-76fb-95be-75babc1884d5",
+                     *           "id": "01a24d08-1131-70ef-83f5-3160119b1c84",
+                     *           "surveyId": "01a24d08-10ea-765c-8798-e496a6dfac6a",
+                     *           "accountId": "01a24d07-e239-70ef-908f-60a3bd2942c1",
                      *           "accountName": "Strands Bygg AS",
-                     *           "memberId": "01a24d06-982a-727c-970b-d418e547c034",
+                     *           "memberId": "01a24d07-e2a5-70c7-93c5-10c57f2dd459",
                      *           "memberName": "Jonas Holm",
                      *           "score": 5,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-12-04T07:12:49.453Z",
+                     *           "createdAt": "2026-12-04T07:14:14.034Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24d06-c6c7-753a-95ef-be8edccaf49f",
-                     *           "surveyId": "01a24d06-c670-72cb-853f-27c681979b26",
-                     *           "accountId": "01a24d06-97c7-76fb-95bf-1dfa8b813ed7",
+                     *           "id": "01a24d08-1133-751e-a5ba-098d8f0271b8",
+                     *           "surveyId": "01a24d08-10ea-765c-8798-e496a6dfac6a",
+                     *           "accountId": "01a24d07-e239-70ef-9090-094a73990099",
                      *           "accountName": "Larsens Snickeri HB",
-                     *           "memberId": "01a24d06-982c-7760-9dd4-2ff977844af4",
+                     *           "memberId": "01a24d07-e2a6-7498-95a9-8c71b66c59c1",
                      *           "memberName": "Ole Eriksson",
                      *           "score": 0,
                      *           "comment": "Fakturorna stämmer inte",
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-12-01T03:39:11.241Z",
+                     *           "createdAt": "2026-12-01T03:40:35.822Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24d06-c6c8-725c-b576-9f5934c11f76",
-                     *           "surveyId": "01a24d06-c670-72cb-853f-27c681979b26",
-                     *           "accountId": "01a24d06-97c7-76fb-95bf-49ffc0e95c03",
+                     *           "id": "01a24d08-1134-758f-b7ae-54fa42a0d9b6",
+                     *           "surveyId": "01a24d08-10ea-765c-8798-e496a6dfac6a",
+                     *           "accountId": "01a24d07-e239-70ef-9090-358fbf95b23f",
                      *           "accountName": "Olsens VVS AS",
-                     *           "memberId": "01a24d06-982c-7760-9dd4-a943251a6989",
+                     *           "memberId": "01a24d07-e2a7-7013-a3bf-cc4ec247e4b8",
                      *           "memberName": "Ingrid Andersson",
                      *           "score": 2,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-28T10:56:25.769Z",
+                     *           "createdAt": "2026-11-28T10:57:50.350Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         }
@@ -65455,7 +65589,7 @@ export interface operations {
             path: {
                 /**
                  * @description The follow-up's id (a UUID)
-                 * @example 01a24d06-c6c4-721f-aa45-ae0a1ebbab90
+                 * @example 01a24d08-1131-70ef-83f5-3160119b1c84
                  */
                 id: string;
             };
@@ -65483,20 +65617,20 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-c6c4-721f-aa45-ae0a1ebbab90",
-                     *       "surveyId": "01a24d06-c670-72cb-853f-27c681979b26",
-                     *       "accountId": "01a24d06-97c7-76fb-95be-75babc1884d5",
+                     *       "id": "01a24d08-1131-70ef-83f5-3160119b1c84",
+                     *       "surveyId": "01a24d08-10ea-765c-8798-e496a6dfac6a",
+                     *       "accountId": "01a24d07-e239-70ef-908f-60a3bd2942c1",
                      *       "accountName": "Strands Bygg AS",
-                     *       "memberId": "01a24d06-982a-727c-970b-d418e547c034",
+                     *       "memberId": "01a24d07-e2a5-70c7-93c5-10c57f2dd459",
                      *       "memberName": "Jonas Holm",
                      *       "score": 5,
                      *       "comment": null,
                      *       "assignee": "Karin Ahlström",
                      *       "status": "closed",
                      *       "note": "Ringde upp platschefen: leveranserna till Västerås-bygget går nu med egen bil varje tisdag.",
-                     *       "createdAt": "2026-12-04T07:12:49.453Z",
-                     *       "closedAt": "2026-12-06T20:23:46.725Z",
-                     *       "closedBy": "api-key:01a24d06-d24a-737b-96bf-3a2b4848510f"
+                     *       "createdAt": "2026-12-04T07:14:14.034Z",
+                     *       "closedAt": "2026-12-06T20:25:10.885Z",
+                     *       "closedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyFollowup"];
@@ -65631,19 +65765,19 @@ export interface operations {
                      * @example {
                      *       "surveys": [
                      *         {
-                     *           "id": "01a24d06-c670-72cb-853f-27c681979b26",
+                     *           "id": "01a24d08-10ea-765c-8798-e496a6dfac6a",
                      *           "kind": "survey",
                      *           "title": "Partnertilfredshet 2026",
                      *           "points": 50,
                      *           "questions": 4,
                      *           "anonymous": false,
-                     *           "closesAt": "2027-03-06T20:23:27.350Z",
+                     *           "closesAt": "2027-03-06T20:24:51.931Z",
                      *           "answered": false
                      *         }
                      *       ],
                      *       "quizzes": [
                      *         {
-                     *           "id": "01a24d06-c6f0-7429-8e70-11906febfe44",
+                     *           "id": "01a24d08-1156-777f-be35-a16c5195f145",
                      *           "kind": "quiz",
                      *           "title": "Grunnkurs for installatører",
                      *           "intro": "",
@@ -65739,7 +65873,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24d06-c670-72cb-853f-27c681979b26
+                 * @example 01a24d08-10ea-765c-8798-e496a6dfac6a
                  */
                 id: string;
             };
@@ -65755,13 +65889,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-c670-72cb-853f-27c681979b26",
+                     *       "id": "01a24d08-10ea-765c-8798-e496a6dfac6a",
                      *       "kind": "survey",
                      *       "title": "Partnertilfredshet 2026",
                      *       "intro": "To minutter som hjelper oss å bli bedre.",
                      *       "anonymous": false,
                      *       "points": 50,
-                     *       "closesAt": "2027-03-06T20:23:27.350Z",
+                     *       "closesAt": "2027-03-06T20:24:51.931Z",
                      *       "version": 1,
                      *       "answered": false,
                      *       "questions": [
@@ -65904,7 +66038,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24d06-c670-72cb-853f-27c681979b26
+                 * @example 01a24d08-10ea-765c-8798-e496a6dfac6a
                  */
                 id: string;
             };
@@ -66010,10 +66144,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_already_answered",
                      *       "title": "survey already answered",
                      *       "status": 409,
-                     *       "detail": "Undersøkelse 01a24d06-c670-72cb-853f-27c681979b26 er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
+                     *       "detail": "Undersøkelse 01a24d08-10ea-765c-8798-e496a6dfac6a er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
                      *       "code": "survey_already_answered",
-                     *       "requestId": "01a24d06-e090-7462-a318-0ff0a227d548",
-                     *       "instance": "/portal/v1/surveys/01a24d06-c670-72cb-853f-27c681979b26/answers"
+                     *       "requestId": "01a24d08-2929-7645-8427-2cf682866226",
+                     *       "instance": "/portal/v1/surveys/01a24d08-10ea-765c-8798-e496a6dfac6a/answers"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -66091,7 +66225,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24d06-c670-72cb-853f-27c681979b26
+                 * @example 01a24d08-10ea-765c-8798-e496a6dfac6a
                  */
                 id: string;
             };
@@ -66113,7 +66247,7 @@ export interface operations {
                      *           "recommend": 9
                      *         },
                      *         "step": 1,
-                     *         "updatedAt": "2026-12-06T20:23:46.012Z"
+                     *         "updatedAt": "2026-12-06T20:25:10.124Z"
                      *       }
                      *     }
                      */
@@ -66215,7 +66349,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24d06-c670-72cb-853f-27c681979b26
+                 * @example 01a24d08-10ea-765c-8798-e496a6dfac6a
                  */
                 id: string;
             };
@@ -66261,7 +66395,7 @@ export interface operations {
                      *         "recommend": 9
                      *       },
                      *       "step": 1,
-                     *       "updatedAt": "2026-12-06T20:23:46.012Z"
+                     *       "updatedAt": "2026-12-06T20:25:10.124Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyDraft"];
@@ -66396,7 +66530,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24d06-c670-72cb-853f-27c681979b26
+                 * @example 01a24d08-10ea-765c-8798-e496a6dfac6a
                  */
                 id: string;
             };
@@ -66540,7 +66674,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-c6f0-7429-8e70-11906febfe44",
+                     *           "id": "01a24d08-1156-777f-be35-a16c5195f145",
                      *           "title": {
                      *             "de": "Grundlagen für Installateure",
                      *             "en": "Installer basics",
@@ -66694,7 +66828,7 @@ export interface operations {
                      *           "opensAt": null,
                      *           "closesAt": null,
                      *           "points": 100,
-                     *           "ruleId": "01a24d06-c6f9-72fd-a8ef-106fbab3ff4e",
+                     *           "ruleId": "01a24d08-115c-729c-af8a-c54cc94f8b4d",
                      *           "missingTexts": {
                      *             "en": 0,
                      *             "sv": 0,
@@ -66702,9 +66836,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2026-10-07T20:23:27.350Z",
-                     *           "updatedAt": "2026-10-07T20:23:27.350Z",
-                     *           "publishedAt": "2026-10-07T20:23:27.350Z"
+                     *           "createdAt": "2026-10-07T20:24:51.931Z",
+                     *           "updatedAt": "2026-10-07T20:24:51.931Z",
+                     *           "publishedAt": "2026-10-07T20:24:51.931Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -66931,7 +67065,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e336-749b-9a70-324c8574ce70",
+                     *       "id": "01a24d08-2bfa-725e-b57e-e156b9d569f6",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67053,8 +67187,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T20:23:46.742Z",
-                     *       "updatedAt": "2026-12-06T20:23:46.742Z",
+                     *       "createdAt": "2026-12-06T20:25:10.906Z",
+                     *       "updatedAt": "2026-12-06T20:25:10.906Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -67166,7 +67300,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24d06-e336-749b-9a70-324c8574ce70
+                 * @example 01a24d08-2bfa-725e-b57e-e156b9d569f6
                  */
                 id: string;
             };
@@ -67182,7 +67316,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e336-749b-9a70-324c8574ce70",
+                     *       "id": "01a24d08-2bfa-725e-b57e-e156b9d569f6",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67304,8 +67438,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T20:23:46.742Z",
-                     *       "updatedAt": "2026-12-06T20:23:46.742Z",
+                     *       "createdAt": "2026-12-06T20:25:10.906Z",
+                     *       "updatedAt": "2026-12-06T20:25:10.906Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -67393,7 +67527,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24d06-e336-749b-9a70-324c8574ce70
+                 * @example 01a24d08-2bfa-725e-b57e-e156b9d569f6
                  */
                 id: string;
             };
@@ -67404,7 +67538,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "points": 50,
-                 *       "closesAt": "2027-03-06T20:23:46.604Z"
+                 *       "closesAt": "2027-03-06T20:25:10.752Z"
                  *     }
                  */
                 "application/json": {
@@ -67454,7 +67588,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e336-749b-9a70-324c8574ce70",
+                     *       "id": "01a24d08-2bfa-725e-b57e-e156b9d569f6",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67566,7 +67700,7 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T20:23:46.604Z",
+                     *       "closesAt": "2027-03-06T20:25:10.752Z",
                      *       "points": 50,
                      *       "ruleId": null,
                      *       "missingTexts": {
@@ -67576,8 +67710,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T20:23:46.742Z",
-                     *       "updatedAt": "2026-12-06T20:23:46.752Z",
+                     *       "createdAt": "2026-12-06T20:25:10.906Z",
+                     *       "updatedAt": "2026-12-06T20:25:10.919Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -67713,7 +67847,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24d06-e336-749b-9a70-324c8574ce70
+                 * @example 01a24d08-2bfa-725e-b57e-e156b9d569f6
                  */
                 id: string;
             };
@@ -67729,7 +67863,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e336-749b-9a70-324c8574ce70",
+                     *       "id": "01a24d08-2bfa-725e-b57e-e156b9d569f6",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67841,9 +67975,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T20:23:46.604Z",
+                     *       "closesAt": "2027-03-06T20:25:10.752Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24d06-e34d-76ed-952f-62dbf31540af",
+                     *       "ruleId": "01a24d08-2c17-70f7-a093-50186de9fd68",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -67851,9 +67985,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T20:23:46.742Z",
-                     *       "updatedAt": "2026-12-06T20:23:46.763Z",
-                     *       "publishedAt": "2026-12-06T20:23:46.763Z"
+                     *       "createdAt": "2026-12-06T20:25:10.906Z",
+                     *       "updatedAt": "2026-12-06T20:25:10.932Z",
+                     *       "publishedAt": "2026-12-06T20:25:10.932Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -67988,7 +68122,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24d06-e336-749b-9a70-324c8574ce70
+                 * @example 01a24d08-2bfa-725e-b57e-e156b9d569f6
                  */
                 id: string;
             };
@@ -68004,7 +68138,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e336-749b-9a70-324c8574ce70",
+                     *       "id": "01a24d08-2bfa-725e-b57e-e156b9d569f6",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -68116,9 +68250,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T20:23:46.604Z",
+                     *       "closesAt": "2027-03-06T20:25:10.752Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24d06-e34d-76ed-952f-62dbf31540af",
+                     *       "ruleId": "01a24d08-2c17-70f7-a093-50186de9fd68",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -68126,9 +68260,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T20:23:46.742Z",
-                     *       "updatedAt": "2026-12-06T20:23:46.823Z",
-                     *       "publishedAt": "2026-12-06T20:23:46.763Z"
+                     *       "createdAt": "2026-12-06T20:25:10.906Z",
+                     *       "updatedAt": "2026-12-06T20:25:11.006Z",
+                     *       "publishedAt": "2026-12-06T20:25:10.932Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -68257,7 +68391,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24d06-e336-749b-9a70-324c8574ce70
+                 * @example 01a24d08-2bfa-725e-b57e-e156b9d569f6
                  */
                 id: string;
             };
@@ -68423,7 +68557,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24d06-e336-749b-9a70-324c8574ce70
+                 * @example 01a24d08-2bfa-725e-b57e-e156b9d569f6
                  */
                 id: string;
             };
@@ -68600,7 +68734,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24d06-e336-749b-9a70-324c8574ce70
+                 * @example 01a24d08-2bfa-725e-b57e-e156b9d569f6
                  */
                 id: string;
             };
@@ -68616,14 +68750,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e336-749b-9a70-324c8574ce70",
+                     *       "id": "01a24d08-2bfa-725e-b57e-e156b9d569f6",
                      *       "kind": "quiz",
                      *       "title": "Säkert på ställningen",
                      *       "intro": "Fyra frågor om arbete på höjd. Klarar du tre får du 50 poäng.",
                      *       "points": 50,
                      *       "questions": 4,
                      *       "passPercent": 75,
-                     *       "closesAt": "2027-03-06T20:23:46.604Z",
+                     *       "closesAt": "2027-03-06T20:25:10.752Z",
                      *       "attempts": 0,
                      *       "attemptsLeft": 3,
                      *       "passed": false,
@@ -68727,7 +68861,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24d06-e336-749b-9a70-324c8574ce70
+                 * @example 01a24d08-2bfa-725e-b57e-e156b9d569f6
                  */
                 id: string;
             };
@@ -68757,9 +68891,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e35e-73ad-ac65-48591f409e3c",
-                     *       "quizId": "01a24d06-e336-749b-9a70-324c8574ce70",
-                     *       "startedAt": "2026-12-06T20:23:46.778Z",
+                     *       "id": "01a24d08-2c2b-7066-8839-0e7e2d8fbeb0",
+                     *       "quizId": "01a24d08-2bfa-725e-b57e-e156b9d569f6",
+                     *       "startedAt": "2026-12-06T20:25:10.950Z",
                      *       "questions": [
                      *         {
                      *           "id": "guardrail",
@@ -68954,7 +69088,7 @@ export interface operations {
             path: {
                 /**
                  * @description The attempt's id, from starting it
-                 * @example 01a24d06-e35e-73ad-ac65-48591f409e3c
+                 * @example 01a24d08-2c2b-7066-8839-0e7e2d8fbeb0
                  */
                 id: string;
             };
@@ -68992,7 +69126,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "attemptId": "01a24d06-e35e-73ad-ac65-48591f409e3c",
+                     *       "attemptId": "01a24d08-2c2b-7066-8839-0e7e2d8fbeb0",
                      *       "score": 3,
                      *       "total": 4,
                      *       "passed": true,
@@ -69342,17 +69476,17 @@ export interface operations {
                      *       "total": 208,
                      *       "sample": [
                      *         {
-                     *           "id": "01a24d06-97c7-76fb-95bf-a043beb07a49",
+                     *           "id": "01a24d07-e23a-701c-a882-3ffedbf09a1b",
                      *           "name": "Anderssons Bygg AS",
                      *           "externalId": "K2123"
                      *         },
                      *         {
-                     *           "id": "01a24d06-97c7-76fb-95bd-c1a927df0df6",
+                     *           "id": "01a24d07-e239-70ef-908e-af1393ddd88d",
                      *           "name": "Anderssons Bygg HB",
                      *           "externalId": "K2003"
                      *         },
                      *         {
-                     *           "id": "01a24d06-97c7-76fb-95bf-2b3519b855c0",
+                     *           "id": "01a24d07-e239-70ef-9090-17c3283915a6",
                      *           "name": "Bergs Bygg AB",
                      *           "externalId": "K2093"
                      *         }
@@ -69459,7 +69593,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "A segment filter cannot use the field turnover for accounts. See GET /v1/segments/fields for the fields there are.",
                      *       "code": "segment_field_unknown",
-                     *       "requestId": "01a24d06-e682-753f-9cf6-19245a77ec64",
+                     *       "requestId": "01a24d08-2fc3-7339-8ad3-c82e2a18b73f",
                      *       "instance": "/v1/segments/preview"
                      *     }
                      */
@@ -69502,7 +69636,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-b14b-7195-8c0f-2d2b3234e609",
+                     *           "id": "01a24d07-fdcf-75c8-adad-7f477ba9680e",
                      *           "key": "middle-band",
                      *           "name": "Middle band (60–80 %)",
                      *           "description": "Accounts ranked between 15 % and 84 % by RFM: neither the best nor the weakest (seed 000).",
@@ -69527,12 +69661,12 @@ export interface operations {
                      *           },
                      *           "system": true,
                      *           "memberCount": 142,
-                     *           "refreshedAt": "2026-12-06T20:23:27.350Z",
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "refreshedAt": "2026-12-06T20:24:51.931Z",
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-98ba-7016-b091-f758bb657295",
+                     *           "id": "01a24d07-e33d-7621-a9de-9c2ea3a4380c",
                      *           "key": "installers-buying-tools",
                      *           "name": "Installers with tools purchases this quarter",
                      *           "description": null,
@@ -69555,12 +69689,12 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 80,
-                     *           "refreshedAt": "2026-12-06T20:23:27.350Z",
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "refreshedAt": "2026-12-06T20:24:51.931Z",
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-98ac-7471-b095-ebcf277ac1eb",
+                     *           "id": "01a24d07-e32f-75dd-80d5-b108d05189bc",
                      *           "key": "key-accounts",
                      *           "name": "Key accounts",
                      *           "description": null,
@@ -69575,9 +69709,9 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 20,
-                     *           "refreshedAt": "2026-12-06T20:23:27.350Z",
-                     *           "createdAt": "2026-12-06T20:23:27.350Z",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "refreshedAt": "2026-12-06T20:24:51.931Z",
+                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         }
                      *       ]
                      *     }
@@ -69701,7 +69835,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e693-721c-b30e-9ada9cf6df55",
+                     *       "id": "01a24d08-2fd1-720a-bd1d-35dc8b9a9f1f",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -69725,9 +69859,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 43,
-                     *       "refreshedAt": "2026-12-06T20:23:47.602Z",
-                     *       "createdAt": "2026-12-06T20:23:47.602Z",
-                     *       "updatedAt": "2026-12-06T20:23:47.602Z"
+                     *       "refreshedAt": "2026-12-06T20:25:11.888Z",
+                     *       "createdAt": "2026-12-06T20:25:11.888Z",
+                     *       "updatedAt": "2026-12-06T20:25:11.888Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -69782,7 +69916,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The program already has a segment with the key roofing-norway.",
                      *       "code": "segment_key_taken",
-                     *       "requestId": "01a24d06-e6a1-703a-aca6-aefda593da5d",
+                     *       "requestId": "01a24d08-2fdf-76af-9f0f-810940f67165",
                      *       "instance": "/v1/segments"
                      *     }
                      */
@@ -69849,7 +69983,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24d06-98ac-7471-b095-ebcf277ac1eb
+                 * @example 01a24d07-e32f-75dd-80d5-b108d05189bc
                  */
                 id: string;
             };
@@ -69865,7 +69999,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-98ac-7471-b095-ebcf277ac1eb",
+                     *       "id": "01a24d07-e32f-75dd-80d5-b108d05189bc",
                      *       "key": "key-accounts",
                      *       "name": "Key accounts",
                      *       "description": null,
@@ -69880,9 +70014,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 20,
-                     *       "refreshedAt": "2026-12-06T20:23:27.350Z",
-                     *       "createdAt": "2026-12-06T20:23:27.350Z",
-                     *       "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *       "refreshedAt": "2026-12-06T20:24:51.931Z",
+                     *       "createdAt": "2026-12-06T20:24:51.931Z",
+                     *       "updatedAt": "2026-12-06T20:24:51.931Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -69969,7 +70103,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24d06-e693-721c-b30e-9ada9cf6df55
+                 * @example 01a24d08-2fd1-720a-bd1d-35dc8b9a9f1f
                  */
                 id: string;
             };
@@ -70101,7 +70235,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24d06-e693-721c-b30e-9ada9cf6df55
+                 * @example 01a24d08-2fd1-720a-bd1d-35dc8b9a9f1f
                  */
                 id: string;
             };
@@ -70146,7 +70280,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e693-721c-b30e-9ada9cf6df55",
+                     *       "id": "01a24d08-2fd1-720a-bd1d-35dc8b9a9f1f",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers, twice or more",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -70170,9 +70304,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 32,
-                     *       "refreshedAt": "2026-12-06T20:23:47.626Z",
-                     *       "createdAt": "2026-12-06T20:23:47.602Z",
-                     *       "updatedAt": "2026-12-06T20:23:47.626Z"
+                     *       "refreshedAt": "2026-12-06T20:25:11.915Z",
+                     *       "createdAt": "2026-12-06T20:25:11.888Z",
+                     *       "updatedAt": "2026-12-06T20:25:11.915Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -70307,7 +70441,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24d06-e693-721c-b30e-9ada9cf6df55
+                 * @example 01a24d08-2fd1-720a-bd1d-35dc8b9a9f1f
                  */
                 id: string;
             };
@@ -70323,12 +70457,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24d06-e693-721c-b30e-9ada9cf6df55",
+                     *       "segmentId": "01a24d08-2fd1-720a-bd1d-35dc8b9a9f1f",
                      *       "key": "roofing-norway",
                      *       "count": 32,
                      *       "added": 0,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T20:23:47.643Z"
+                     *       "at": "2026-12-06T20:25:11.931Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -70459,7 +70593,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24d06-98ac-7471-b095-ebcf277ac1eb
+                 * @example 01a24d07-e32f-75dd-80d5-b108d05189bc
                  */
                 id: string;
             };
@@ -70477,25 +70611,25 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-97c7-76fb-95bd-b4ad82d4ab50",
+                     *           "id": "01a24d07-e239-70ef-908e-a3f4531c09ef",
                      *           "name": "Anderssons Montage AB",
                      *           "externalId": "K2000",
-                     *           "addedAt": "2025-12-06T20:23:27.350Z"
+                     *           "addedAt": "2025-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-97c7-76fb-95bd-d25ff4747b7e",
+                     *           "id": "01a24d07-e239-70ef-908e-bf3a5707e766",
                      *           "name": "Johanssons VVS AS",
                      *           "externalId": "K2007",
-                     *           "addedAt": "2025-12-06T20:23:27.350Z"
+                     *           "addedAt": "2025-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-97c7-76fb-95bd-ecb85fd1ccf8",
+                     *           "id": "01a24d07-e239-70ef-908e-dae927f9f03c",
                      *           "name": "Strands Bygg HB",
                      *           "externalId": "K2014",
-                     *           "addedAt": "2025-12-06T20:23:27.350Z"
+                     *           "addedAt": "2025-12-06T20:24:51.931Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGQwNi05N2M3LTc2ZmItOTViZS0yN2M4MzdiODBlM2IiXQ"
+                     *       "nextCursor": "WyIwMWEyNGQwNy1lMjM5LTcwZWYtOTA4Zi0xMTk5OWJmZGEzYTMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -70596,7 +70730,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24d06-e6d9-72b5-b8ff-c0214832ebb8
+                 * @example 01a24d08-3014-70df-b395-e4ff7f6a2398
                  */
                 id: string;
             };
@@ -70612,12 +70746,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24d06-e6d9-72b5-b8ff-c0214832ebb8",
+                     *       "segmentId": "01a24d08-3014-70df-b395-e4ff7f6a2398",
                      *       "key": "fair-visitors-2026",
                      *       "count": 3,
                      *       "added": 3,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T20:23:47.697Z"
+                     *       "at": "2026-12-06T20:25:11.980Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -70758,7 +70892,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24d06-98ac-7471-b095-ebcf277ac1eb
+                 * @example 01a24d07-e32f-75dd-80d5-b108d05189bc
                  */
                 id: string;
             };
@@ -70776,14 +70910,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "at": "2025-12-06T20:23:27.350Z",
+                     *           "at": "2025-12-06T20:24:51.931Z",
                      *           "count": 20,
                      *           "added": 20,
                      *           "removed": 0,
                      *           "trigger": "create"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T20:23:27.350Z",
+                     *           "at": "2026-12-06T20:24:51.931Z",
                      *           "count": 20,
                      *           "added": 0,
                      *           "removed": 0,
@@ -71265,7 +71399,7 @@ export interface operations {
                      *       "total": 208,
                      *       "data": [
                      *         {
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *           "name": "VVSkedjan A",
                      *           "externalId": "K1000",
                      *           "rankPercent": 0,
@@ -71286,7 +71420,7 @@ export interface operations {
                      *           ]
                      *         },
                      *         {
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-b82f93fe7a55",
+                     *           "accountId": "01a24d07-e239-70ef-908d-a458bcf07cda",
                      *           "name": "VVSkedjan A Trondheim",
                      *           "externalId": "K1000-1",
                      *           "rankPercent": 0,
@@ -71307,7 +71441,7 @@ export interface operations {
                      *           ]
                      *         },
                      *         {
-                     *           "accountId": "01a24d06-97c7-76fb-95bc-bf172d2f3987",
+                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
                      *           "name": "VVSkedjan A Göteborg",
                      *           "externalId": "K1000-2",
                      *           "rankPercent": 0,
@@ -71434,7 +71568,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
                      *       "scoreDate": "2026-12-06",
                      *       "recencyDays": 0,
                      *       "frequency": 20,
@@ -71563,14 +71697,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-98c0-72ab-924b-8d9dae1e8a40",
+                     *           "id": "01a24d07-e343-74b7-8586-101929d2f95d",
                      *           "name": "Dubbla poäng i Sverige",
                      *           "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *           "segmentKeys": [
                      *             "sweden"
                      *           ],
-                     *           "startsAt": "2026-09-07T20:23:27.350Z",
-                     *           "endsAt": "2026-10-07T20:23:27.350Z",
+                     *           "startsAt": "2026-09-07T20:24:51.931Z",
+                     *           "endsAt": "2026-10-07T20:24:51.931Z",
                      *           "effects": [
                      *             {
                      *               "type": "multiplier",
@@ -71579,8 +71713,8 @@ export interface operations {
                      *           ],
                      *           "budgetPoints": 150000,
                      *           "controlPercent": 20,
-                     *           "walletId": "01a24d06-98c0-72ab-924b-9374c6e98e16",
-                     *           "createdAt": "2026-09-02T20:23:27.350Z",
+                     *           "walletId": "01a24d07-e343-74b7-8586-15c5216298ed",
+                     *           "createdAt": "2026-09-02T20:24:51.931Z",
                      *           "stoppedAt": null,
                      *           "report": {
                      *             "status": "finished",
@@ -71591,32 +71725,32 @@ export interface operations {
                      *               "exhausted": true
                      *             },
                      *             "payouts": {
-                     *               "count": 23
+                     *               "count": 24
                      *             },
                      *             "groups": {
                      *               "treatment": {
-                     *                 "n": 133,
-                     *                 "mean": 10529469.92481203,
-                     *                 "variance": 155149189808482.56,
-                     *                 "purchases": 228
+                     *                 "n": 124,
+                     *                 "mean": 8949990.322580645,
+                     *                 "variance": 128202432113889.33,
+                     *                 "purchases": 192
                      *               },
                      *               "control": {
-                     *                 "n": 25,
-                     *                 "mean": 7473544,
-                     *                 "variance": 67273191505066.664,
-                     *                 "purchases": 37
+                     *                 "n": 34,
+                     *                 "mean": 14042920.588235294,
+                     *                 "variance": 176659407641684.5,
+                     *                 "purchases": 73
                      *               }
                      *             },
                      *             "uplift": {
-                     *               "difference": 3055925.92481203,
-                     *               "relative": 0.40889916816065175,
-                     *               "low": -793526.6597357825,
-                     *               "high": 6905378.509359842,
-                     *               "significant": false
+                     *               "difference": -5092930.26565465,
+                     *               "relative": -0.36266887885995325,
+                     *               "low": -9984898.135607272,
+                     *               "high": -200962.39570202772,
+                     *               "significant": true
                      *             },
                      *             "window": {
-                     *               "from": "2026-09-07T20:23:27.350Z",
-                     *               "to": "2026-10-07T20:23:27.350Z"
+                     *               "from": "2026-09-07T20:24:51.931Z",
+                     *               "to": "2026-10-07T20:24:51.931Z"
                      *             }
                      *           }
                      *         }
@@ -71773,7 +71907,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e784-7612-b261-6c688d7ff2c5",
+                     *       "id": "01a24d08-30ad-762e-b629-e3e5e50e9944",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -71791,8 +71925,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24d06-e784-7612-b261-736a1d81b7ae",
-                     *       "createdAt": "2026-12-06T20:23:47.841Z",
+                     *       "walletId": "01a24d08-30ad-762e-b629-e5667fa5fd07",
+                     *       "createdAt": "2026-12-06T20:25:12.107Z",
                      *       "stoppedAt": null
                      *     }
                      */
@@ -71884,7 +72018,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign must end after it starts (starts 2027-01-29T00:00:00.000Z, ends 2027-01-01T00:00:00.000Z).",
                      *       "code": "campaign_dates_reversed",
-                     *       "requestId": "01a24d06-e78d-735a-b770-0b124d2b3587",
+                     *       "requestId": "01a24d08-30b4-76ce-a96a-2aad0e662586",
                      *       "instance": "/v1/campaigns"
                      *     }
                      */
@@ -71915,7 +72049,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24d06-98c0-72ab-924b-8d9dae1e8a40
+                 * @example 01a24d07-e343-74b7-8586-101929d2f95d
                  */
                 id: string;
             };
@@ -71931,14 +72065,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-98c0-72ab-924b-8d9dae1e8a40",
+                     *       "id": "01a24d07-e343-74b7-8586-101929d2f95d",
                      *       "name": "Dubbla poäng i Sverige",
                      *       "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *       "segmentKeys": [
                      *         "sweden"
                      *       ],
-                     *       "startsAt": "2026-09-07T20:23:27.350Z",
-                     *       "endsAt": "2026-10-07T20:23:27.350Z",
+                     *       "startsAt": "2026-09-07T20:24:51.931Z",
+                     *       "endsAt": "2026-10-07T20:24:51.931Z",
                      *       "effects": [
                      *         {
                      *           "type": "multiplier",
@@ -71947,8 +72081,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 150000,
                      *       "controlPercent": 20,
-                     *       "walletId": "01a24d06-98c0-72ab-924b-9374c6e98e16",
-                     *       "createdAt": "2026-09-02T20:23:27.350Z",
+                     *       "walletId": "01a24d07-e343-74b7-8586-15c5216298ed",
+                     *       "createdAt": "2026-09-02T20:24:51.931Z",
                      *       "stoppedAt": null,
                      *       "report": {
                      *         "status": "finished",
@@ -71959,32 +72093,32 @@ export interface operations {
                      *           "exhausted": true
                      *         },
                      *         "payouts": {
-                     *           "count": 23
+                     *           "count": 24
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 133,
-                     *             "mean": 10529469.92481203,
-                     *             "variance": 155149189808482.56,
-                     *             "purchases": 228
+                     *             "n": 124,
+                     *             "mean": 8949990.322580645,
+                     *             "variance": 128202432113889.33,
+                     *             "purchases": 192
                      *           },
                      *           "control": {
-                     *             "n": 25,
-                     *             "mean": 7473544,
-                     *             "variance": 67273191505066.664,
-                     *             "purchases": 37
+                     *             "n": 34,
+                     *             "mean": 14042920.588235294,
+                     *             "variance": 176659407641684.5,
+                     *             "purchases": 73
                      *           }
                      *         },
                      *         "uplift": {
-                     *           "difference": 3055925.92481203,
-                     *           "relative": 0.40889916816065175,
-                     *           "low": -793526.6597357825,
-                     *           "high": 6905378.509359842,
-                     *           "significant": false
+                     *           "difference": -5092930.26565465,
+                     *           "relative": -0.36266887885995325,
+                     *           "low": -9984898.135607272,
+                     *           "high": -200962.39570202772,
+                     *           "significant": true
                      *         },
                      *         "window": {
-                     *           "from": "2026-09-07T20:23:27.350Z",
-                     *           "to": "2026-10-07T20:23:27.350Z"
+                     *           "from": "2026-09-07T20:24:51.931Z",
+                     *           "to": "2026-10-07T20:24:51.931Z"
                      *         }
                      *       }
                      *     }
@@ -72100,7 +72234,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24d06-e784-7612-b261-6c688d7ff2c5
+                 * @example 01a24d08-30ad-762e-b629-e3e5e50e9944
                  */
                 id: string;
             };
@@ -72116,7 +72250,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e784-7612-b261-6c688d7ff2c5",
+                     *       "id": "01a24d08-30ad-762e-b629-e3e5e50e9944",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -72134,9 +72268,9 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24d06-e784-7612-b261-736a1d81b7ae",
-                     *       "createdAt": "2026-12-06T20:23:47.841Z",
-                     *       "stoppedAt": "2026-12-06T20:23:47.880Z",
+                     *       "walletId": "01a24d08-30ad-762e-b629-e5667fa5fd07",
+                     *       "createdAt": "2026-12-06T20:25:12.107Z",
+                     *       "stoppedAt": "2026-12-06T20:25:12.143Z",
                      *       "report": {
                      *         "status": "stopped",
                      *         "budget": {
@@ -72265,10 +72399,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:campaign_over",
                      *       "title": "campaign over",
                      *       "status": 409,
-                     *       "detail": "The campaign has already ended or was stopped (2026-10-07T20:23:27.350Z); plan a new one instead.",
+                     *       "detail": "The campaign has already ended or was stopped (2026-10-07T20:24:51.931Z); plan a new one instead.",
                      *       "code": "campaign_over",
-                     *       "requestId": "01a24d06-e7b2-778c-be1b-de8cd287ac66",
-                     *       "instance": "/v1/campaigns/01a24d06-98c0-72ab-924b-8d9dae1e8a40/stop"
+                     *       "requestId": "01a24d08-30d9-720c-815a-7decbb8cc856",
+                     *       "instance": "/v1/campaigns/01a24d07-e343-74b7-8586-101929d2f95d/stop"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -72334,7 +72468,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24d06-e784-7612-b261-6c688d7ff2c5
+                 * @example 01a24d08-30ad-762e-b629-e3e5e50e9944
                  */
                 id: string;
             };
@@ -72365,7 +72499,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e784-7612-b261-6c688d7ff2c5",
+                     *       "id": "01a24d08-30ad-762e-b629-e3e5e50e9944",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -72383,8 +72517,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24d06-e784-7612-b261-736a1d81b7ae",
-                     *       "createdAt": "2026-12-06T20:23:47.841Z",
+                     *       "walletId": "01a24d08-30ad-762e-b629-e5667fa5fd07",
+                     *       "createdAt": "2026-12-06T20:25:12.107Z",
                      *       "stoppedAt": null,
                      *       "report": {
                      *         "status": "planned",
@@ -72564,8 +72698,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign's new end (2027-01-01T00:00:00.000Z) must be after its current end (2027-02-05T00:00:00.000Z).",
                      *       "code": "campaign_end_not_later",
-                     *       "requestId": "01a24d06-e7a0-7287-94c4-0294bdb6573b",
-                     *       "instance": "/v1/campaigns/01a24d06-e784-7612-b261-6c688d7ff2c5/extend"
+                     *       "requestId": "01a24d08-30c7-73bf-9b76-b3805f315130",
+                     *       "instance": "/v1/campaigns/01a24d08-30ad-762e-b629-e3e5e50e9944/extend"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -72709,7 +72843,7 @@ export interface operations {
                      *           "tierKey": null,
                      *           "message": {},
                      *           "activeFrom": "2025-12-06",
-                     *           "updatedAt": "2025-12-06T20:23:27.350Z"
+                     *           "updatedAt": "2025-12-06T20:24:51.931Z"
                      *         },
                      *         {
                      *           "key": "birthday",
@@ -72725,7 +72859,7 @@ export interface operations {
                      *             "sv": "Grattis på födelsedagen, {{name}}! Vi har satt in {{points}} poäng på ditt konto."
                      *           },
                      *           "activeFrom": "2025-12-06",
-                     *           "updatedAt": "2025-12-06T20:23:27.350Z"
+                     *           "updatedAt": "2025-12-06T20:24:51.931Z"
                      *         },
                      *         {
                      *           "key": "points-100k",
@@ -72739,7 +72873,7 @@ export interface operations {
                      *           "tierKey": null,
                      *           "message": {},
                      *           "activeFrom": "2026-12-06",
-                     *           "updatedAt": "2026-12-06T20:23:27.350Z"
+                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
                      *         }
                      *       ]
                      *     }
@@ -72900,7 +73034,7 @@ export interface operations {
                      *         "sv": "Glad midsommar, {{name}}! {{points}} poäng från oss."
                      *       },
                      *       "activeFrom": "2026-12-06",
-                     *       "updatedAt": "2026-12-06T20:23:47.357Z"
+                     *       "updatedAt": "2026-12-06T20:25:11.674Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Surprise"];
@@ -73015,7 +73149,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The surprise midsummer cannot be saved: a seasonal surprise needs its month and day.",
                      *       "code": "surprise_invalid",
-                     *       "requestId": "01a24d06-e5a2-73bf-99e1-61b0621dbb39",
+                     *       "requestId": "01a24d08-2efe-71d9-87e7-735e38d7ebcd",
                      *       "instance": "/v1/surprises/midsummer"
                      *     }
                      */
@@ -73198,43 +73332,43 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24d06-9827-76d7-807a-a4b82e1a7020",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-8ece1a878c98",
                      *           "memberName": "Jonas Holm",
                      *           "surpriseKey": "points-100k",
                      *           "kind": "lifetime_points",
                      *           "occasion": "once",
                      *           "points": 2000,
-                     *           "journalId": "01a24d06-b683-70e6-8b39-9133b0572e55",
+                     *           "journalId": "01a24d08-02cb-73a5-a6eb-51e6cae91c6a",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T20:23:27.350Z"
+                     *           "paidAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "memberId": "01a24d06-9827-76d7-807a-a4b82e1a7020",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-8ece1a878c98",
                      *           "memberName": "Jonas Holm",
                      *           "surpriseKey": "tenth-order",
                      *           "kind": "orders",
                      *           "occasion": "once",
                      *           "points": 250,
-                     *           "journalId": "01a24d06-b7a5-7201-b2ff-f0c9af6caabf",
+                     *           "journalId": "01a24d08-03f6-7178-acc1-c86ffcd318d7",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T20:23:27.350Z"
+                     *           "paidAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "memberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *           "memberName": "Lars Lind",
                      *           "surpriseKey": "points-100k",
                      *           "kind": "lifetime_points",
                      *           "occasion": "once",
                      *           "points": 2000,
-                     *           "journalId": "01a24d06-b683-70e6-8b39-965d668ab302",
+                     *           "journalId": "01a24d08-02cb-73a5-a6eb-543fe3878151",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T20:23:27.350Z"
+                     *           "paidAt": "2026-12-06T20:24:51.931Z"
                      *         }
                      *       ]
                      *     }
@@ -73420,7 +73554,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-9827-76d7-807a-ac4fe6f335e5
+                 * @example 01a24d07-e29d-72ca-b142-95e2f3c1a7dd
                  */
                 id: string;
             };
@@ -73533,7 +73667,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-9827-76d7-807a-ac4fe6f335e5
+                 * @example 01a24d07-e29d-72ca-b142-95e2f3c1a7dd
                  */
                 id: string;
             };
@@ -73689,8 +73823,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "31/4 is not a day of the year.",
                      *       "code": "birthday_invalid",
-                     *       "requestId": "01a24d06-e5dd-7727-99d2-a39ac602dfa6",
-                     *       "instance": "/v1/members/01a24d06-9827-76d7-807a-ac4fe6f335e5/birthday"
+                     *       "requestId": "01a24d08-2f39-755a-b646-701620038e61",
+                     *       "instance": "/v1/members/01a24d07-e29d-72ca-b142-95e2f3c1a7dd/birthday"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -74172,46 +74306,46 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-b934-7408-a810-f56409beca87",
-                     *           "code": "ZJESBD4Y",
-                     *           "referrerMemberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "id": "01a24d08-055f-76ca-8a01-b83407ff6ca5",
+                     *           "code": "PR5PVHPQ",
+                     *           "referrerMemberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24d06-b91e-741b-85f3-61a9aec7bb40",
+                     *           "refereeAccountId": "01a24d08-054f-7491-8eb1-05ae395c48bc",
                      *           "refereeName": "Takläggarna i Norr AB",
-                     *           "refereeMemberId": "01a24d06-b923-701d-9f8f-ce6c6174e819",
+                     *           "refereeMemberId": "01a24d08-0555-710e-aea3-0c8a352a8ab6",
                      *           "status": "pending",
                      *           "referrerPoints": 0,
                      *           "refereePoints": 0,
-                     *           "createdAt": "2026-11-15T20:23:27.350Z",
+                     *           "createdAt": "2026-11-15T20:24:51.931Z",
                      *           "qualifiedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24d06-b91a-74c9-aace-d456f16fbb3c",
-                     *           "code": "ZJESBD4Y",
-                     *           "referrerMemberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "id": "01a24d08-054c-7138-9b7e-21cd967f1282",
+                     *           "code": "PR5PVHPQ",
+                     *           "referrerMemberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24d06-97c7-76fb-95bf-ccc3027b3af4",
+                     *           "refereeAccountId": "01a24d07-e23a-701c-a882-68e79ccb7dee",
                      *           "refereeName": "Hansens Bygg AB",
-                     *           "refereeMemberId": "01a24d06-982d-762a-a426-25da6e8302cf",
+                     *           "refereeMemberId": "01a24d07-e2a8-773a-b71e-ee6868ecba2b",
                      *           "status": "paid",
                      *           "referrerPoints": 1000,
                      *           "refereePoints": 500,
-                     *           "createdAt": "2026-08-18T20:23:27.350Z",
-                     *           "qualifiedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-08-18T20:24:51.931Z",
+                     *           "qualifiedAt": "2026-12-06T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-b912-777f-9ffd-76d32eee73fa",
-                     *           "code": "ZJESBD4Y",
-                     *           "referrerMemberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "id": "01a24d08-0545-7792-8998-0ddd4e400dc9",
+                     *           "code": "PR5PVHPQ",
+                     *           "referrerMemberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24d06-97c7-76fb-95bf-d34edd28d9b2",
+                     *           "refereeAccountId": "01a24d07-e23a-701c-a882-6d4e4f6481a8",
                      *           "refereeName": "Erikssons Snickeri HB",
-                     *           "refereeMemberId": "01a24d06-982d-762a-a426-328708b81163",
+                     *           "refereeMemberId": "01a24d07-e2a8-773a-b71e-f8af2136eb1d",
                      *           "status": "paid",
                      *           "referrerPoints": 1000,
                      *           "refereePoints": 500,
-                     *           "createdAt": "2026-05-20T20:23:27.350Z",
-                     *           "qualifiedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-05-20T20:24:51.931Z",
+                     *           "qualifiedAt": "2026-12-06T20:24:51.931Z"
                      *         }
                      *       ]
                      *     }
@@ -74282,8 +74416,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "code": "ZJESBD4Y",
-                 *       "accountId": "01a24d06-d799-71a8-a18c-0923b9db2fa8"
+                 *       "code": "PR5PVHPQ",
+                 *       "accountId": "01a24d08-20c8-75cf-97b7-8b2fa4b49708"
                  *     }
                  */
                 "application/json": {
@@ -74308,17 +74442,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e600-769e-8dd3-54105170efd8",
-                     *       "code": "ZJESBD4Y",
-                     *       "referrerMemberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *       "id": "01a24d08-2f58-774c-b7f0-b2ffe8f6bed8",
+                     *       "code": "PR5PVHPQ",
+                     *       "referrerMemberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *       "referrerName": "Lars Lind",
-                     *       "refereeAccountId": "01a24d06-d799-71a8-a18c-0923b9db2fa8",
+                     *       "refereeAccountId": "01a24d08-20c8-75cf-97b7-8b2fa4b49708",
                      *       "refereeName": "Fjällens El AB",
                      *       "refereeMemberId": null,
                      *       "status": "pending",
                      *       "referrerPoints": 0,
                      *       "refereePoints": 0,
-                     *       "createdAt": "2026-12-06T20:23:47.450Z",
+                     *       "createdAt": "2026-12-06T20:25:11.764Z",
                      *       "qualifiedAt": null
                      *     }
                      */
@@ -74372,9 +74506,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:referral_code_reused",
                      *       "title": "referral code reused",
                      *       "status": 409,
-                     *       "detail": "This company has already used the referral code ZJESBD4Y.",
+                     *       "detail": "This company has already used the referral code PR5PVHPQ.",
                      *       "code": "referral_code_reused",
-                     *       "requestId": "01a24d06-e603-77a2-9dd3-190018f4a7a1",
+                     *       "requestId": "01a24d08-2f5b-75c9-8b4c-6959badef736",
                      *       "instance": "/v1/referrals"
                      *     }
                      */
@@ -74459,43 +74593,43 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d06-e611-7438-bcf3-794aaacd5828",
-                     *           "code": "ZJESBD4Y",
+                     *           "id": "01a24d08-2f62-7340-8ce2-caa9d1518a9d",
+                     *           "code": "PR5PVHPQ",
                      *           "reason": "referral_code_reused",
-                     *           "reasonText": "This company has already used the referral code ZJESBD4Y.",
-                     *           "referrerMemberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "reasonText": "This company has already used the referral code PR5PVHPQ.",
+                     *           "referrerMemberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24d06-d799-71a8-a18c-0923b9db2fa8",
+                     *           "refereeAccountId": "01a24d08-20c8-75cf-97b7-8b2fa4b49708",
                      *           "refereeName": "Fjällens El AB",
                      *           "refereeMemberId": null,
                      *           "source": "api",
-                     *           "refusedAt": "2026-12-06T20:23:47.465Z"
+                     *           "refusedAt": "2026-12-06T20:25:11.773Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-b94d-71e9-8c78-d04013d1c2de",
-                     *           "code": "ZJESBD4Y",
+                     *           "id": "01a24d08-0576-77fc-8569-364707cd04c2",
+                     *           "code": "PR5PVHPQ",
                      *           "reason": "referral_too_late",
                      *           "reasonText": "This company has already bought from the program, so it can no longer join through a referral code.",
-                     *           "referrerMemberId": "01a24d06-9827-76d7-807a-a889b9a8ac44",
+                     *           "referrerMemberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24d06-97c7-76fb-95bf-c8e8f1946b62",
+                     *           "refereeAccountId": "01a24d07-e23a-701c-a882-668d85b4bee1",
                      *           "refereeName": "Hansens Bygg AB",
-                     *           "refereeMemberId": "01a24d06-982d-762a-a426-19144ebbb5f4",
+                     *           "refereeMemberId": "01a24d07-e2a8-773a-b71e-e073aac53f86",
                      *           "source": "portal",
-                     *           "refusedAt": "2026-11-26T20:23:27.350Z"
+                     *           "refusedAt": "2026-11-26T20:24:51.931Z"
                      *         },
                      *         {
-                     *           "id": "01a24d06-b946-7495-9966-eff035fef4d9",
-                     *           "code": "UU34H6EK",
+                     *           "id": "01a24d08-056f-743a-9df2-9e0252cacfc1",
+                     *           "code": "59S8JHRV",
                      *           "reason": "referral_circular",
                      *           "reasonText": "This company referred the referrer’s company (directly or through others), so it cannot be referred back.",
-                     *           "referrerMemberId": "01a24d06-982d-762a-a426-328708b81163",
+                     *           "referrerMemberId": "01a24d07-e2a8-773a-b71e-f8af2136eb1d",
                      *           "referrerName": "Kari Berg",
-                     *           "refereeAccountId": "01a24d06-97c7-76fb-95bc-b75d92471bc1",
+                     *           "refereeAccountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
                      *           "refereeName": "VVSkedjan A",
                      *           "refereeMemberId": null,
                      *           "source": "api",
-                     *           "refusedAt": "2026-10-07T20:23:27.350Z"
+                     *           "refusedAt": "2026-10-07T20:24:51.931Z"
                      *         }
                      *       ]
                      *     }
@@ -74566,7 +74700,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "code": "ZJESBD4Y"
+                 *       "code": "PR5PVHPQ"
                  *     }
                  */
                 "application/json": {
@@ -74584,10 +74718,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d06-e660-7288-8553-d48d3bda5e40",
-                     *       "code": "ZJESBD4Y",
+                     *       "id": "01a24d08-2fab-740f-9175-1a7f37dd27b3",
+                     *       "code": "PR5PVHPQ",
                      *       "status": "pending",
-                     *       "createdAt": "2026-12-06T20:23:47.546Z",
+                     *       "createdAt": "2026-12-06T20:25:11.845Z",
                      *       "referrerCompany": "VVSkedjan A"
                      *     }
                      */
@@ -74656,7 +74790,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Dette firmaet har allerede handlet i programmet og kan derfor ikke lenger bli med via en vervekode.",
                      *       "code": "referral_too_late",
-                     *       "requestId": "01a24d06-e641-77de-9360-f96774eae9be",
+                     *       "requestId": "01a24d08-2f89-74e4-8d27-2a983fcb9f46",
                      *       "instance": "/portal/v1/referral"
                      *     }
                      */
@@ -74842,7 +74976,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d06-9827-76d7-807a-a889b9a8ac44
+                 * @example 01a24d07-e29d-72ca-b142-925c2194eaa8
                  */
                 id: string;
             };
@@ -74858,8 +74992,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "ZJESBD4Y",
-                     *       "link": "https://loyalty.example.com/?ref=ZJESBD4Y"
+                     *       "code": "PR5PVHPQ",
+                     *       "link": "https://loyalty.example.com/?ref=PR5PVHPQ"
                      *     }
                      */
                     "application/json": {
@@ -74964,8 +75098,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "ZJESBD4Y",
-                     *       "link": "https://loyalty.example.com/?ref=ZJESBD4Y",
+                     *       "code": "PR5PVHPQ",
+                     *       "link": "https://loyalty.example.com/?ref=PR5PVHPQ",
                      *       "enabled": true,
                      *       "referrerPoints": 1000,
                      *       "refereePoints": 500,
@@ -74976,22 +75110,22 @@ export interface operations {
                      *           "company": "Fjällens El AB",
                      *           "status": "pending",
                      *           "points": 0,
-                     *           "createdAt": "2026-12-06T20:23:47.450Z",
+                     *           "createdAt": "2026-12-06T20:25:11.764Z",
                      *           "qualifiedAt": null
                      *         },
                      *         {
                      *           "company": "Takläggarna i Norr AB",
                      *           "status": "pending",
                      *           "points": 0,
-                     *           "createdAt": "2026-11-15T20:23:27.350Z",
+                     *           "createdAt": "2026-11-15T20:24:51.931Z",
                      *           "qualifiedAt": null
                      *         },
                      *         {
                      *           "company": "Hansens Bygg AB",
                      *           "status": "paid",
                      *           "points": 1000,
-                     *           "createdAt": "2026-08-18T20:23:27.350Z",
-                     *           "qualifiedAt": "2026-12-06T20:23:27.350Z"
+                     *           "createdAt": "2026-08-18T20:24:51.931Z",
+                     *           "qualifiedAt": "2026-12-06T20:24:51.931Z"
                      *         }
                      *       ]
                      *     }
@@ -75272,7 +75406,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Deactivation must come after the reminder (12 months to remind, 6 to deactivate).",
                      *       "code": "inactivity_months_reversed",
-                     *       "requestId": "01a24d06-e625-716d-aeba-fb180695b96b",
+                     *       "requestId": "01a24d08-2f71-70a4-9858-693a0b53ec03",
                      *       "instance": "/v1/inactivity/settings"
                      *     }
                      */
@@ -75570,7 +75704,7 @@ export interface operations {
                      *         {
                      *           "period": "2026-07-01",
                      *           "issued": 7526812,
-                     *           "reversed": 8784,
+                     *           "reversed": 8745,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
@@ -75620,9 +75754,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "liability": {
-                     *         "outstandingPoints": 28871730,
+                     *         "outstandingPoints": 28925269,
                      *         "pointValueMicros": 1000000,
-                     *         "liabilityMinor": 28871730
+                     *         "liabilityMinor": 28925269
                      *       },
                      *       "listening": {
                      *         "nps": 18.8,
@@ -75659,47 +75793,47 @@ export interface operations {
                      *       },
                      *       "predictedClv": {
                      *         "model": {
-                     *           "fittedAt": "2026-12-06T20:23:47.899Z",
+                     *           "fittedAt": "2026-12-06T20:25:12.168Z",
                      *           "observedFrom": "2025-12-07",
                      *           "observedThrough": "2026-12-06",
                      *           "horizonWeeks": 52,
                      *           "accounts": 200,
                      *           "repeatBuyers": 200,
                      *           "frequency": {
-                     *             "r": 5.278190264141603,
-                     *             "alpha": 13.334430758540405,
-                     *             "a": 0.0000010439208743087507,
-                     *             "b": 2126.2770979572374,
-                     *             "logLikelihood": -7248.005003056623
+                     *             "r": 5.2782024788181685,
+                     *             "alpha": 13.3344681374302,
+                     *             "a": 0.0000022262205666293347,
+                     *             "b": 1342.4995292550743,
+                     *             "logLikelihood": -7248.005006192399
                      *           },
                      *           "monetary": {
-                     *             "p": 2.2746332254698243,
-                     *             "q": 135.0204339773744,
-                     *             "gamma": 370383526.6338575,
-                     *             "logLikelihood": -3070.8264309219903,
-                     *             "populationMeanValue": 6286255.392892475
+                     *             "p": 2.2746328417248725,
+                     *             "q": 135.0205538692899,
+                     *             "gamma": 370383921.773852,
+                     *             "logLikelihood": -3070.8264309220062,
+                     *             "populationMeanValue": 6286255.4152353145
                      *           },
                      *           "holdout": {
                      *             "calibrationThrough": "2026-08-07",
                      *             "weeks": 17.285714285714285,
                      *             "customers": 200,
                      *             "actual": 1369,
-                     *             "predicted": 1368.050500911162,
-                     *             "meanAbsoluteError": 2.3899027429196713,
-                     *             "aggregateError": -0.0006935712847610742
+                     *             "predicted": 1368.054758339634,
+                     *             "meanAbsoluteError": 2.3899061532937997,
+                     *             "aggregateError": -0.0006904614027509399
                      *           },
                      *           "predicted": {
-                     *             "purchases": 4116.6491650542175,
-                     *             "value": 26031540975,
-                     *             "meanClv": 130157705
+                     *             "purchases": 4116.648655472591,
+                     *             "value": 26031537687,
+                     *             "meanClv": 130157688
                      *           }
                      *         },
                      *         "unavailable": null
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T20:23:47.899Z",
+                     *         "refreshedAt": "2026-12-06T20:25:12.168Z",
                      *         "stale": false,
-                     *         "tookMs": 1073
+                     *         "tookMs": 1114
                      *       }
                      *     }
                      */
@@ -75869,7 +76003,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-06-30) after it ends (2026-01-01); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24d06-ec75-7158-90d6-79cb90d9388e",
+                     *       "requestId": "01a24d08-35c8-709c-9f59-ed29672be703",
                      *       "instance": "/v1/insight/kpis?from=2026-06-30&to=2026-01-01"
                      *     }
                      */
@@ -75959,9 +76093,9 @@ export interface operations {
                      *         }
                      *       ],
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T20:23:47.899Z",
+                     *         "refreshedAt": "2026-12-06T20:25:12.168Z",
                      *         "stale": false,
-                     *         "tookMs": 1073
+                     *         "tookMs": 1114
                      *       }
                      *     }
                      */
@@ -76050,7 +76184,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "windowDays": 90,
-                     *       "since": "2026-09-07T20:23:49.120Z",
+                     *       "since": "2026-09-07T20:25:13.425Z",
                      *       "accounts": {
                      *         "all": 208,
                      *         "active": 201,
@@ -76063,7 +76197,7 @@ export interface operations {
                      *         "all": 610,
                      *         "active": 553,
                      *         "earned": 551,
-                     *         "spent": 35,
+                     *         "spent": 33,
                      *         "loggedIn": 3,
                      *         "rate": 0.9065573770491804
                      *       }
@@ -76173,12 +76307,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "refreshed": true,
-                     *       "tookMs": 1073,
+                     *       "tookMs": 1114,
                      *       "accountDays": 4376,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T20:23:47.899Z",
+                     *         "refreshedAt": "2026-12-06T20:25:12.168Z",
                      *         "stale": false,
-                     *         "tookMs": 1073
+                     *         "tookMs": 1114
                      *       }
                      *     }
                      */
@@ -76517,22 +76651,22 @@ export interface operations {
                      *       "membersCompared": 89,
                      *       "memberMonths": 1500,
                      *       "cost": {
-                     *         "redeemedPoints": 1322700,
+                     *         "redeemedPoints": 1269200,
                      *         "campaignPoints": 150000,
                      *         "orders": 38,
                      *         "pointValueMicros": 1000000,
-                     *         "redemptions": 1322700,
+                     *         "redemptions": 1269200,
                      *         "campaigns": 150000,
                      *         "fulfilment": 171000,
-                     *         "total": 1643700
+                     *         "total": 1590200
                      *       },
                      *       "roi": {
                      *         "incrementalMargin": -322924755,
                      *         "incrementalMarginLow": -900340342,
                      *         "incrementalMarginHigh": 254490831,
-                     *         "roi": -197.46210074831174,
-                     *         "roiLow": -548.7522309423861,
-                     *         "roiHigh": 153.8280288373791
+                     *         "roi": -204.07178656772734,
+                     *         "roiLow": -567.1805697396554,
+                     *         "roiHigh": 159.03699597534901
                      *       },
                      *       "assumptions": {
                      *         "marginRates": [
@@ -76553,9 +76687,9 @@ export interface operations {
                      *         "fulfilmentPerOrder": 4500
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T20:23:47.899Z",
+                     *         "refreshedAt": "2026-12-06T20:25:12.168Z",
                      *         "stale": false,
-                     *         "tookMs": 1073
+                     *         "tookMs": 1114
                      *       }
                      *     }
                      */
@@ -76575,7 +76709,7 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "The request has invalid fields; see `errors` for each field and what to fix.",
                      *       "code": "validation_failed",
-                     *       "requestId": "01a24d06-ecfc-7649-9c07-2d00a5bd72a6",
+                     *       "requestId": "01a24d08-364e-74c0-9a11-8a3b69739fa1",
                      *       "instance": "/v1/insight/roi?marginRates=A%3D38",
                      *       "errors": [
                      *         {
@@ -76653,7 +76787,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
                      *       "currency": "SEK",
                      *       "history": {
                      *         "firstPurchase": "2026-01-31",
@@ -76662,45 +76796,45 @@ export interface operations {
                      *         "weeksToLast": 44.142857142857146,
                      *         "meanRepeatValue": 6019411
                      *       },
-                     *       "probabilityAlive": 0.9999999995131594,
-                     *       "expectedPurchases": 21.964604319400976,
+                     *       "probabilityAlive": 0.999999998363674,
+                     *       "expectedPurchases": 21.964600774270533,
                      *       "expectedValuePerPurchase": 6221188,
-                     *       "predictedClv": 136645925,
+                     *       "predictedClv": 136645904,
                      *       "horizonWeeks": 52,
                      *       "model": {
-                     *         "fittedAt": "2026-12-06T20:23:47.899Z",
+                     *         "fittedAt": "2026-12-06T20:25:12.168Z",
                      *         "observedFrom": "2025-12-07",
                      *         "observedThrough": "2026-12-06",
                      *         "horizonWeeks": 52,
                      *         "accounts": 200,
                      *         "repeatBuyers": 200,
                      *         "frequency": {
-                     *           "r": 5.278190264141603,
-                     *           "alpha": 13.334430758540405,
-                     *           "a": 0.0000010439208743087507,
-                     *           "b": 2126.2770979572374,
-                     *           "logLikelihood": -7248.005003056623
+                     *           "r": 5.2782024788181685,
+                     *           "alpha": 13.3344681374302,
+                     *           "a": 0.0000022262205666293347,
+                     *           "b": 1342.4995292550743,
+                     *           "logLikelihood": -7248.005006192399
                      *         },
                      *         "monetary": {
-                     *           "p": 2.2746332254698243,
-                     *           "q": 135.0204339773744,
-                     *           "gamma": 370383526.6338575,
-                     *           "logLikelihood": -3070.8264309219903,
-                     *           "populationMeanValue": 6286255.392892475
+                     *           "p": 2.2746328417248725,
+                     *           "q": 135.0205538692899,
+                     *           "gamma": 370383921.773852,
+                     *           "logLikelihood": -3070.8264309220062,
+                     *           "populationMeanValue": 6286255.4152353145
                      *         },
                      *         "holdout": {
                      *           "calibrationThrough": "2026-08-07",
                      *           "weeks": 17.285714285714285,
                      *           "customers": 200,
                      *           "actual": 1369,
-                     *           "predicted": 1368.050500911162,
-                     *           "meanAbsoluteError": 2.3899027429196713,
-                     *           "aggregateError": -0.0006935712847610742
+                     *           "predicted": 1368.054758339634,
+                     *           "meanAbsoluteError": 2.3899061532937997,
+                     *           "aggregateError": -0.0006904614027509399
                      *         },
                      *         "predicted": {
-                     *           "purchases": 4116.6491650542175,
-                     *           "value": 26031540975,
-                     *           "meanClv": 130157705
+                     *           "purchases": 4116.648655472591,
+                     *           "value": 26031537687,
+                     *           "meanClv": 130157688
                      *         }
                      *       },
                      *       "unavailable": null
@@ -76806,7 +76940,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24d06-97c7-76fb-95bd-bb231909eb15",
+                     *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
                      *       "cluster": {
                      *         "segment": "installer",
                      *         "sizeBand": 3,
@@ -76862,9 +76996,9 @@ export interface operations {
                      *       ],
                      *       "totalPotential": 53208320,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T20:23:47.899Z",
+                     *         "refreshedAt": "2026-12-06T20:25:12.168Z",
                      *         "stale": false,
-                     *         "tookMs": 1073
+                     *         "tookMs": 1114
                      *       }
                      *     }
                      */
