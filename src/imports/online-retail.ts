@@ -100,6 +100,20 @@ export interface RetailLine {
   amount: number;
 }
 
+/** Adds a row to its invoice's line of the same stock code, or starts that line; true when it was merged. */
+function addLine(invoice: { lines: RetailLine[]; merge: Map<string, RetailLine> }, sku: string, quantity: number, amount: number): boolean {
+  const line = invoice.merge.get(sku);
+  if (line) {
+    line.quantity += quantity;
+    line.amount += amount;
+    return true;
+  }
+  const fresh = { sku, quantity, amount };
+  invoice.merge.set(sku, fresh);
+  invoice.lines.push(fresh);
+  return false;
+}
+
 /** One invoice number's rows, wherever they stand in the file. */
 export interface RetailInvoice {
   invoiceNo: string;
@@ -204,16 +218,7 @@ export async function readRetailFile(rows: AsyncIterable<RetailRow>, onRow: (n: 
     product.prices.set(price, (product.prices.get(price) ?? 0) + 1);
     products.set(row.stockCode, product);
     // An invoice may list a stock code on several rows; Lojal takes one line per product and the counts say so.
-    const line = invoice.merge.get(row.stockCode);
-    if (line) {
-      line.quantity += quantity;
-      line.amount += amount;
-      counts.mergedRows++;
-    } else {
-      const fresh = { sku: row.stockCode, quantity, amount };
-      invoice.merge.set(row.stockCode, fresh);
-      invoice.lines.push(fresh);
-    }
+    if (addLine(invoice, row.stockCode, quantity, amount)) counts.mergedRows++;
   }
   const invoices: RetailInvoice[] = [];
   for (const { merge: _merge, ...invoice } of byNumber.values()) {
@@ -613,18 +618,7 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
       queue.push(invoice);
     } else if (occurredAt < invoice.occurredAt) invoice.occurredAt = occurredAt;
     if (manualCredit) invoice.manualCredit += amount;
-    else {
-      const line = invoice.merge.get(row.stockCode);
-      if (line) {
-        line.quantity += quantity;
-        line.amount += amount;
-        summary.mergedRows++;
-      } else {
-        const fresh = { sku: row.stockCode, quantity, amount };
-        invoice.merge.set(row.stockCode, fresh);
-        invoice.lines.push(fresh);
-      }
-    }
+    else if (addLine(invoice, row.stockCode, quantity, amount)) summary.mergedRows++;
     if (index.lastRow.get(row.invoiceNo) === n) {
       invoice.complete = true;
       open.delete(row.invoiceNo);
