@@ -179,37 +179,17 @@ export async function readRetailFile(rows: AsyncIterable<RetailRow>, onRow: (n: 
   const byNumber = new Map<string, RetailInvoice & { merge: Map<string, RetailLine> }>();
   const customers = new Map<string, string>();
   const products = new Map<string, RetailProduct>();
-  const timeOf = ukTimes();
-  for await (const row of rows) {
-    if (++counts.rows % 50_000 === 0) onRow(counts.rows);
-    if (!row.customerId) {
-      counts.rowsWithoutCustomer++;
-      continue;
-    }
+  for await (const { row, occurredAt, manualCredit, quantity, amount } of keptRows(rows, counts, onRow)) {
     const cancellation = row.invoiceNo.startsWith('C');
-    const manualCredit = cancellation && row.stockCode === MANUAL_CODE;
-    if (!manualCredit && !isProductCode(row.stockCode)) {
-      counts.nonProductRows++;
-      continue;
-    }
-    if (!validRow(row)) {
-      counts.invalidRows++;
-      continue;
-    }
-    const occurredAt = timeOf(row.invoiceDate);
     let invoice = byNumber.get(row.invoiceNo);
     if (!invoice) {
       invoice = { invoiceNo: row.invoiceNo, cancellation, customerId: row.customerId, country: row.country, occurredAt, lines: [], manualCredit: 0, merge: new Map() };
       byNumber.set(row.invoiceNo, invoice);
     } else if (occurredAt < invoice.occurredAt) invoice.occurredAt = occurredAt;
-    const quantity = Math.abs(row.quantity);
-    const amount = pence(row.unitPrice * quantity);
     if (manualCredit) {
-      counts.manualCreditRows++;
       invoice.manualCredit += amount;
       continue;
     }
-    counts.productRows++;
     // A customer with only manual credits bought nothing here: no account for them.
     if (!customers.has(row.customerId)) customers.set(row.customerId, row.country);
     const product = products.get(row.stockCode) ?? { name: '', prices: new Map<number, number>() };
@@ -382,12 +362,12 @@ interface RetailIndex {
 type KeptRow = { row: RetailRow; occurredAt: Date; manualCredit: boolean; quantity: number; amount: number };
 
 /**
- * The rows that count, classified as readRetailFile does; `counts` takes the skipped ones and the row totals.
- * Shared by both passes so that they number the kept rows alike.
+ * The rows that count; `counts` takes the skipped ones and the row totals. Shared by the reference reader and
+ * both passes of the import, so that all three keep and number the same rows.
  */
-async function* keptRows(file: string, counts: RetailCounts, onRow: (n: number) => void): AsyncGenerator<KeptRow> {
+async function* keptRows(rows: AsyncIterable<RetailRow>, counts: RetailCounts, onRow: (n: number) => void): AsyncGenerator<KeptRow> {
   const timeOf = ukTimes();
-  for await (const row of readRetailRows(file)) {
+  for await (const row of rows) {
     if (++counts.rows % 50_000 === 0) onRow(counts.rows);
     if (!row.customerId) {
       counts.rowsWithoutCustomer++;
@@ -417,7 +397,7 @@ async function indexRetailFile(file: string, onRow: (n: number) => void): Promis
   const lastRow = new Map<string, number>();
   const credits = new Map<string, { customerId: string; value: number }>();
   let n = 0;
-  for await (const { row, manualCredit, amount } of keptRows(file, counts, onRow)) {
+  for await (const { row, manualCredit, amount } of keptRows(readRetailRows(file), counts, onRow)) {
     lastRow.set(row.invoiceNo, ++n);
     if (manualCredit) {
       const credit = credits.get(row.invoiceNo) ?? { customerId: row.customerId, value: 0 };
@@ -609,7 +589,7 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
   let queue: Array<RetailInvoice & { complete: boolean }> = [];
   let head = 0;
   let n = 0;
-  for await (const { row, occurredAt, manualCredit, quantity, amount } of keptRows(file, recount, () => {})) {
+  for await (const { row, occurredAt, manualCredit, quantity, amount } of keptRows(readRetailRows(file), recount, () => {})) {
     n++;
     let invoice = open.get(row.invoiceNo);
     if (!invoice) {
