@@ -5,7 +5,14 @@
  * workers, the CLI processes tests spawn and the embedded database (PGlite's now() reads Date.now) all agree
  * on the time. Monotonic time (performance.now, timers) is left alone: it measures durations, not dates.
  * Plain JavaScript because it loads before any TypeScript loader.
+ *
+ * Node's own modules keep the real Date (they hold it from before this runs), and one of them tells the calendar
+ * to other processes: the HTTP server's `Date` response header. A test's in-process server (s3rver) judges
+ * requests by the shifted clock but would stamp its answers with the real one; the S3 SDK sets its clock by that
+ * header, then signs with the real time and is refused as RequestTimeTooSkewed. So the header is set here too.
  */
+import http from 'node:http';
+
 const offset = Number(process.env.LOJAL_DATE_OFFSET_MS);
 if (Number.isFinite(offset) && offset !== 0 && !globalThis.__lojalShiftedDate) {
   const RealDate = Date;
@@ -24,5 +31,11 @@ if (Number.isFinite(offset) && offset !== 0 && !globalThis.__lojalShiftedDate) {
       return Reflect.get(target, property, receiver);
     },
   });
+  const writeHead = http.ServerResponse.prototype.writeHead;
+  http.ServerResponse.prototype.writeHead = function (...args) {
+    // Only what Node would add by itself: a Date the handler set, or headers already sent, are left alone.
+    if (this.sendDate && !this.headersSent && !this.hasHeader('date')) this.setHeader('date', new Date().toUTCString());
+    return Reflect.apply(writeHead, this, args);
+  };
   globalThis.__lojalShiftedDate = true;
 }

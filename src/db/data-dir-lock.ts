@@ -8,6 +8,11 @@
  * cannot be seen from here (another host on a shared disk, another container), the lock is judged by its
  * heartbeat instead: the owner renews the file's time every 10 s, and one not renewed for 30 s is taken over.
  * A live owner is never taken over, and the refusal names it.
+ *
+ * The heartbeat is judged by one clock only, the file system's: the owner renews by rewriting the file (the
+ * file system stamps the time), and the age is the lock's time against that of a file this process has just
+ * written next to it. Neither process's own clock enters, so two hosts whose clocks disagree by more than 30 s
+ * (or a process whose clock was set forward) cannot take a live lock over, nor wait on a dead one forever.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -107,19 +112,25 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   for (let attempt = 0; attempt < 5; attempt++) {
     // Written whole first, then linked into place: the lock never exists half-written, and link() fails if it exists.
     await fs.writeFile(tmp, mine);
+    let fsNowMs: number;
     try {
       await fs.link(tmp, lockPath);
       await fs.unlink(tmp);
       return held(lockPath, self.nonce);
     } catch (err) {
+      if (code(err) !== 'EEXIST') {
+        await fs.unlink(tmp).catch(() => {});
+        throw err;
+      }
+      // The file just written tells the file system's time now, the clock the lock's heartbeat was stamped by.
+      fsNowMs = (await fs.stat(tmp)).mtimeMs;
       await fs.unlink(tmp).catch(() => {});
-      if (code(err) !== 'EEXIST') throw err;
     }
     const seen = await inspect(lockPath);
     if (!seen) continue; // released meanwhile
     const verdict = seen.owner ? await verdictOn(seen.owner, self) : 'unseen';
-    const stale = Date.now() - seen.mtimeMs > staleMs;
-    if (verdict === 'live' || (verdict === 'unseen' && !stale)) throw lockedError(dataDir, lockPath, seen, verdict);
+    const ageMs = fsNowMs - seen.mtimeMs;
+    if (verdict === 'live' || (verdict === 'unseen' && ageMs <= staleMs)) throw lockedError(dataDir, lockPath, seen, verdict, ageMs);
     await takeOver(lockPath, seen.text, self.nonce);
   }
   throw new DataDirLockedError(`The data directory ${dataDir} is being locked and unlocked by other processes; try again.`);
@@ -156,25 +167,41 @@ async function takeOver(lockPath: string, judged: string | null, nonce: string):
   await fs.rm(aside, { recursive: true, force: true });
 }
 
-function lockedError(dataDir: string, lockPath: string, seen: { owner: Owner | undefined; mtimeMs: number }, verdict: Verdict): DataDirLockedError {
+function lockedError(dataDir: string, lockPath: string, seen: { owner: Owner | undefined }, verdict: Verdict, ageMs: number): DataDirLockedError {
   const advice = 'Stop it first, or use a PostgreSQL server (DATABASE_URL) to run several processes.';
   const o = seen.owner;
   if (verdict === 'live' && o) {
     return new DataDirLockedError(`The data directory ${dataDir} is in use by another Lojal process (pid ${o.pid}, started ${o.startedAt}). ${advice}`);
   }
   const who = o ? `process ${o.pid} on ${o.host}` : 'a Lojal process of an older version';
-  const ago = Math.max(0, Math.round((Date.now() - seen.mtimeMs) / 1000));
+  const ago = Math.max(0, Math.round(ageMs / 1000));
   return new DataDirLockedError(
     `The data directory ${dataDir} is locked by ${who}, which cannot be seen from here; the lock was renewed ${ago} s ago ` +
       `and is taken over once it has not been renewed for ${staleMs / 1000} s. ${advice} If that process no longer runs, delete ${lockPath}.`,
   );
 }
 
+/**
+ * One heartbeat: the lock's own bytes written over themselves, so that the file system stamps the file with its
+ * time (utimes would stamp this process's clock, which another host's need not agree with). Through one open
+ * file, so the file checked to be ours is the one renewed; readers see the same bytes throughout. Exported for
+ * the tests, which cannot wait for the timer.
+ */
+export async function renewDataDirLock(lockPath: string, nonce: string): Promise<void> {
+  const file = await fs.open(lockPath, 'r+');
+  try {
+    const text = await file.readFile('utf8');
+    if (parseOwner(text)?.nonce === nonce) await file.write(text, 0, 'utf8');
+  } finally {
+    await file.close();
+  }
+}
+
 function held(lockPath: string, nonce: string): DataDirLock {
   const ours = async () => parseOwner(await fs.readFile(lockPath, 'utf8').catch(() => ''))?.nonce === nonce;
   // The heartbeat for processes that cannot see us; it must not keep the process alive by itself.
   const timer = setInterval(() => {
-    void ours().then((yes) => (yes ? fs.utimes(lockPath, new Date(), new Date()) : undefined)).catch(() => {});
+    void renewDataDirLock(lockPath, nonce).catch(() => {});
   }, heartbeatMs);
   timer.unref();
   return {

@@ -8,11 +8,11 @@
  * A money quote's order pays no points: it carries the amount for the ERP to invoice (`invoice` on the order).
  */
 import dayjs from 'dayjs';
-import timezone from 'dayjs/plugin/timezone.js';
 import utc from 'dayjs/plugin/utc.js';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
+import { instantOfLocalTime } from '../clock/local-time.js';
 import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { languages, translator, type Language } from '../i18n/index.js';
@@ -26,7 +26,6 @@ import { getType } from './setup.js';
 import { acceptsComments } from './workflow.js';
 
 dayjs.extend(utc);
-dayjs.extend(timezone);
 
 export const quoteStatuses = ['open', 'accepted', 'declined', 'withdrawn'] as const;
 export type QuoteStatus = (typeof quoteStatuses)[number];
@@ -99,7 +98,7 @@ export async function quotesOf(db: Db, programId: string, requestId: string): Pr
 /** The first moment after the quote's last local day (midnight in the program's time zone): it may be accepted before this. */
 export function quoteDeadline(validUntil: string, timeZone: string): Date {
   const dayAfter = dayjs.utc(validUntil).add(1, 'day').format('YYYY-MM-DD');
-  return dayjs.tz(`${dayAfter}T00:00:00`, timeZone).toDate();
+  return instantOfLocalTime(dayAfter, '00:00', timeZone);
 }
 
 export function priceText(q: Pick<Quote, 'points' | 'amountMinor' | 'currency'>, language: Language): string {

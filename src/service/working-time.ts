@@ -1,11 +1,13 @@
 /**
  * Working time: how many working minutes lie between two instants, and which instant lies a number of working
  * minutes after another, for a calendar of opening hours in a time zone with weekends and holidays. Pure;
- * the local-time arithmetic (DST included) is dayjs's timezone plugin over the platform's time-zone data.
+ * the local-time arithmetic (DST included) is dayjs's timezone plugin over the platform's time-zone data, and a
+ * local time becomes an instant through instantOfLocalTime, which does not depend on the day it runs.
  */
 import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone.js';
 import utc from 'dayjs/plugin/utc.js';
+import { instantOfLocalTime } from '../clock/local-time.js';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -35,18 +37,19 @@ function windowOf(cal: WorkCalendar, date: dayjs.Dayjs): Window | null {
   const iso = date.format('YYYY-MM-DD');
   const weekday = ((date.day() + 6) % 7) + 1;
   if (!cal.days.includes(weekday) || cal.holidays.includes(iso)) return null;
-  const from = dayjs.tz(`${iso} ${cal.start}`, 'YYYY-MM-DD HH:mm', cal.timeZone).valueOf();
-  const to = dayjs.tz(`${iso} ${cal.end}`, 'YYYY-MM-DD HH:mm', cal.timeZone).valueOf();
+  const from = instantOfLocalTime(iso, cal.start, cal.timeZone).getTime();
+  const to = instantOfLocalTime(iso, cal.end, cal.timeZone).getTime();
   return to > from ? { from, to } : null;
 }
 
 /** Local dates from the one containing `at`, one by one. */
 function* localDays(cal: WorkCalendar, at: number): Generator<dayjs.Dayjs> {
   // Noon keeps the walk on the right date whatever DST does at night.
-  let day = dayjs.tz(dayjs(at).tz(cal.timeZone).format('YYYY-MM-DD') + ' 12:00', 'YYYY-MM-DD HH:mm', cal.timeZone);
+  const noon = (date: string) => dayjs(instantOfLocalTime(date, '12:00', cal.timeZone)).tz(cal.timeZone);
+  let day = noon(dayjs(at).tz(cal.timeZone).format('YYYY-MM-DD'));
   for (let i = 0; i < MAX_DAYS; i++) {
     yield day;
-    day = dayjs.tz(day.add(1, 'day').format('YYYY-MM-DD') + ' 12:00', 'YYYY-MM-DD HH:mm', cal.timeZone);
+    day = noon(day.add(1, 'day').format('YYYY-MM-DD'));
   }
 }
 

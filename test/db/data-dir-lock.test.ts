@@ -8,8 +8,8 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { lockDataDir } from '../../src/db/data-dir-lock.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { lockDataDir, renewDataDirLock } from '../../src/db/data-dir-lock.js';
 import { DataDirLockedError } from '../../src/db/database.js';
 import { onPostgres } from '../support/db.js';
 
@@ -108,6 +108,44 @@ describe.skipIf(onPostgres)('the data directory lock between processes', () => {
     await expect(lockDataDir(dir)).rejects.toThrow(/locked by process 1 on elsewhere, which cannot be seen from here/);
     const old = new Date(fs.statSync(lockPath).mtimeMs - 31_000);
     fs.utimesSync(lockPath, old, old);
+    const lock = await lockDataDir(dir);
+    await lock.release();
+  });
+
+  it("a foreign lock's age is told by the file system's clock: this process's clock set an hour either way changes nothing", async () => {
+    const dir = tempDir();
+    const lockPath = path.join(dir, '.lojal.lock');
+    fs.writeFileSync(lockPath, JSON.stringify({ pid: 1, startTicks: null, bootId: null, pidNamespace: null, host: 'elsewhere', startedAt: '2026-01-01T00:00:00.000Z', nonce: 'x' }));
+    const realNow = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      // A host whose clock runs an hour ahead must not see the fresh lock as an hour old and take it over.
+      vi.setSystemTime(realNow + 3_600_000);
+      await expect(lockDataDir(dir)).rejects.toThrow(/renewed 0 s ago/);
+      // One an hour behind must still see a lock whose heartbeat stopped 31 s ago as stale.
+      vi.setSystemTime(realNow - 3_600_000);
+      const old = new Date(fs.statSync(lockPath).mtimeMs - 31_000);
+      fs.utimesSync(lockPath, old, old);
+      const lock = await lockDataDir(dir);
+      await lock.release();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("the owner's heartbeat makes a stale lock fresh again, and renews only a lock that is still its own", async () => {
+    const dir = tempDir();
+    const lockPath = path.join(dir, '.lojal.lock');
+    const text = JSON.stringify({ pid: 1, startTicks: null, bootId: null, pidNamespace: null, host: 'elsewhere', startedAt: '2026-01-01T00:00:00.000Z', nonce: 'theirs' });
+    fs.writeFileSync(lockPath, text);
+    const old = new Date(fs.statSync(lockPath).mtimeMs - 31_000);
+    fs.utimesSync(lockPath, old, old);
+    await renewDataDirLock(lockPath, 'theirs');
+    expect(fs.readFileSync(lockPath, 'utf8')).toBe(text);
+    await expect(lockDataDir(dir)).rejects.toThrow(/renewed 0 s ago/);
+
+    fs.utimesSync(lockPath, old, old);
+    await renewDataDirLock(lockPath, 'someone else');
     const lock = await lockDataDir(dir);
     await lock.release();
   });
