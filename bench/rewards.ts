@@ -19,6 +19,8 @@ export interface OrderRow {
   what: string;
   orders: number;
   seconds: number;
+  /** Each call's time, ms, in the order they finished (for p50 and p99). */
+  latencies: number[];
 }
 
 async function members(database: Database, program: Program): Promise<string[]> {
@@ -50,12 +52,24 @@ async function members(database: Database, program: Program): Promise<string[]> 
   return people.map((m) => m.id);
 }
 
-/** Runs `n` jobs with at most `clients` at a time. */
-async function pool(n: number, clients: number, job: (i: number) => Promise<void>): Promise<void> {
+/** Runs `n` jobs with at most `clients` at a time; answers each job's time in ms. */
+async function pool(n: number, clients: number, job: (i: number) => Promise<void>): Promise<number[]> {
   let next = 0;
+  const times: number[] = [];
   await Promise.all(Array.from({ length: clients }, async () => {
-    while (next < n) await job(next++);
+    while (next < n) {
+      const t0 = performance.now();
+      await job(next++);
+      times.push(performance.now() - t0);
+    }
   }));
+  return times;
+}
+
+/** The q-quantile (0..1) of `values`, nearest rank. */
+export function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
 }
 
 /** The bench's buyers (ten lots each) and the reward they order. */
@@ -68,10 +82,10 @@ export async function prepareShop(database: Database, program: Program): Promise
 export async function benchOrders(name: string, database: Database, program: Program, clients: number): Promise<OrderRow[]> {
   const { buyers } = await prepareShop(database, program);
   const rows: OrderRow[] = [];
-  const time = async (what: string, fn: () => Promise<void>) => {
+  const time = async (what: string, fn: () => Promise<number[]>) => {
     const t0 = performance.now();
-    await fn();
-    rows.push({ db: name, clients, what, orders: ORDERS, seconds: (performance.now() - t0) / 1000 });
+    const latencies = await fn();
+    rows.push({ db: name, clients, what, orders: ORDERS, seconds: (performance.now() - t0) / 1000, latencies });
   };
   await time('plain spend (ledger only)', () =>
     pool(ORDERS, clients, (i) =>
