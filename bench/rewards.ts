@@ -21,6 +21,10 @@ export interface OrderRow {
   seconds: number;
   /** Each call's time, ms, in the order they finished (for p50 and p99). */
   latencies: number[];
+  /** CPU time of this process over the run, ms. */
+  clientCpuMs: number;
+  /** CPU time of the database's processes over the run, ms, when the caller can read it (`databaseCpu`). */
+  databaseCpuMs?: number;
 }
 
 async function members(database: Database, program: Program): Promise<string[]> {
@@ -79,13 +83,25 @@ export async function prepareShop(database: Database, program: Program): Promise
   return { buyers, reward: 'bench-jacket' };
 }
 
-export async function benchOrders(name: string, database: Database, program: Program, clients: number): Promise<OrderRow[]> {
+/**
+ * `databaseCpu`, when given, answers the CPU time (ms) the database's processes have used so far: read before and
+ * after each path, for its CPU per call.
+ */
+export async function benchOrders(name: string, database: Database, program: Program, clients: number, databaseCpu?: () => Promise<number>): Promise<OrderRow[]> {
   const { buyers } = await prepareShop(database, program);
   const rows: OrderRow[] = [];
   const time = async (what: string, fn: () => Promise<number[]>) => {
+    const db0 = await databaseCpu?.();
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const latencies = await fn();
-    rows.push({ db: name, clients, what, orders: ORDERS, seconds: (performance.now() - t0) / 1000, latencies });
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const db1 = await databaseCpu?.();
+    rows.push({
+      db: name, clients, what, orders: ORDERS, seconds, latencies, clientCpuMs: (cpu.user + cpu.system) / 1000,
+      ...(db0 !== undefined && db1 !== undefined && { databaseCpuMs: db1 - db0 }),
+    });
   };
   await time('plain spend (ledger only)', () =>
     pool(ORDERS, clients, (i) =>
