@@ -155,7 +155,7 @@ type OrderFacts = Partial<RewardRow> & {
  * One statement, sent with the transaction's begin (one round trip for both): an earlier order with the key, the
  * reward, the buyer and their company (whose row it locks, first of the order's locks), the tier ladder, the
  * buyer's segments, the approval threshold and who subscribed to placed orders. These were six reads before the
- * transaction and a lock inside it. The buyer's and the company's columns are read under that lock.
+ * transaction and a lock inside it. The company's columns are read as the lock finds its row (the latest version).
  */
 async function orderFacts(trx: Db, programId: string, req: OrderRequest): Promise<OrderFacts> {
   const reward = isUuid(req.reward) ? sql`r.id = ${req.reward}::uuid` : sql`r.code = ${req.reward}`;
