@@ -19,6 +19,12 @@ export interface OrderRow {
   what: string;
   orders: number;
   seconds: number;
+  /** Each call's time, ms, in the order they finished (for p50 and p99). */
+  latencies: number[];
+  /** CPU time of this process over the run, ms. */
+  clientCpuMs: number;
+  /** CPU time of the database's processes over the run, ms, when the caller can read it (`databaseCpu`). */
+  databaseCpuMs?: number;
 }
 
 async function members(database: Database, program: Program): Promise<string[]> {
@@ -50,12 +56,24 @@ async function members(database: Database, program: Program): Promise<string[]> 
   return people.map((m) => m.id);
 }
 
-/** Runs `n` jobs with at most `clients` at a time. */
-async function pool(n: number, clients: number, job: (i: number) => Promise<void>): Promise<void> {
+/** Runs `n` jobs with at most `clients` at a time; answers each job's time in ms. */
+async function pool(n: number, clients: number, job: (i: number) => Promise<void>): Promise<number[]> {
   let next = 0;
+  const times: number[] = [];
   await Promise.all(Array.from({ length: clients }, async () => {
-    while (next < n) await job(next++);
+    while (next < n) {
+      const t0 = performance.now();
+      await job(next++);
+      times.push(performance.now() - t0);
+    }
   }));
+  return times;
+}
+
+/** The q-quantile (0..1) of `values`, nearest rank. */
+export function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
 }
 
 /** The bench's buyers (ten lots each) and the reward they order. */
@@ -65,13 +83,25 @@ export async function prepareShop(database: Database, program: Program): Promise
   return { buyers, reward: 'bench-jacket' };
 }
 
-export async function benchOrders(name: string, database: Database, program: Program, clients: number): Promise<OrderRow[]> {
+/**
+ * `databaseCpu`, when given, answers the CPU time (ms) the database's processes have used so far: read before and
+ * after each path, for its CPU per call.
+ */
+export async function benchOrders(name: string, database: Database, program: Program, clients: number, databaseCpu?: () => Promise<number>): Promise<OrderRow[]> {
   const { buyers } = await prepareShop(database, program);
   const rows: OrderRow[] = [];
-  const time = async (what: string, fn: () => Promise<void>) => {
+  const time = async (what: string, fn: () => Promise<number[]>) => {
+    const db0 = await databaseCpu?.();
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    await fn();
-    rows.push({ db: name, clients, what, orders: ORDERS, seconds: (performance.now() - t0) / 1000 });
+    const latencies = await fn();
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const db1 = await databaseCpu?.();
+    rows.push({
+      db: name, clients, what, orders: ORDERS, seconds, latencies, clientCpuMs: (cpu.user + cpu.system) / 1000,
+      ...(db0 !== undefined && db1 !== undefined && { databaseCpuMs: db1 - db0 }),
+    });
   };
   await time('plain spend (ledger only)', () =>
     pool(ORDERS, clients, (i) =>

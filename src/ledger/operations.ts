@@ -136,8 +136,10 @@ export interface SpendInput {
 }
 
 /**
- * The shared path of spends and transfers: answer a replay from its first journal, else take the points in a
- * transaction of its own. `request` is what makes two requests with one key the same request.
+ * The shared path of spends and transfers: take the points in a transaction of its own, under the request's key.
+ * A replay is found there, by the journal's key (which the debit inserts first), and answered from its first
+ * journal: no look-up before the transaction on every request, only after it on a replay. `request` is what makes
+ * two requests with one key the same request.
  */
 async function debitOnce(
   db: Db,
@@ -150,11 +152,19 @@ async function debitOnce(
 ): Promise<DebitOutcome | OperationResult> {
   const key = `${kind}:${idempotencyKey}`;
   const hash = fingerprint([kind, ...request]);
-  const replay = await replayOf(db, program.id, key, hash);
-  if (replay) return replay;
-  return inTransaction(db, (trx) =>
-    debit(trx, program.id, { ...journal, id: uuidv7(), idempotencyKey: key, kind, occurredAt: now, requestHash: hash }, now),
-  );
+  let out: DebitOutcome;
+  try {
+    out = await inTransaction(db, (trx) =>
+      debit(trx, program.id, { ...journal, id: uuidv7(), idempotencyKey: key, kind, occurredAt: now, requestHash: hash }, now),
+    );
+  } catch (err) {
+    // A wallet that is not there: a replay is still answered (and one with another body is idempotency_conflict),
+    // as when the key was looked up first.
+    const replay = err instanceof LojalError && err.code === 'not_found' ? await replayOf(db, program.id, key, hash) : undefined;
+    if (replay) return replay;
+    throw err;
+  }
+  return out.written ? out : (await replayOf(db, program.id, key, hash))!;
 }
 
 const isReplay = (r: DebitOutcome | OperationResult): r is OperationResult => 'created' in r;

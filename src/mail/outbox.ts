@@ -22,7 +22,14 @@ export interface MailRequest {
 /** Renders and queues mails; call inside the action's transaction. */
 export async function enqueueMails(trx: Db, programId: string, mails: MailRequest[], now: Date): Promise<string[]> {
   if (mails.length === 0) return [];
-  const rows = mails.map((m) => ({
+  const rows = outboxRows(programId, mails, now);
+  await trx.insertInto('mail_outbox').values(rows).execute();
+  return rows.map((r) => r.id);
+}
+
+/** The outbox rows of rendered mails, for a caller that inserts them in a statement it sends anyway. */
+export function outboxRows(programId: string, mails: MailRequest[], now: Date) {
+  return mails.map((m) => ({
     program_id: programId,
     id: uuidv7(),
     template: m.template,
@@ -31,8 +38,6 @@ export async function enqueueMails(trx: Db, programId: string, mails: MailReques
     ...renderMail(m.template, m.language, m.params),
     next_attempt_at: now,
   }));
-  await trx.insertInto('mail_outbox').values(rows).execute();
-  return rows.map((r) => r.id);
 }
 
 /**

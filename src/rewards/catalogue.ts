@@ -104,7 +104,7 @@ export const rewardPatchSchema = z
   })
   .strict();
 
-type RewardRow = Selectable<RewardsTable>;
+export type RewardRow = Selectable<RewardsTable>;
 export type RewardTexts = Partial<Record<Language, { name: string; description: string }>>;
 
 export interface Reward {
@@ -296,7 +296,7 @@ export async function updateReward(db: Db, programId: string, id: string, patch:
   return toReward(row);
 }
 
-const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+export const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
 /** A reward by id or by code; undefined when the program has none. */
 export async function findReward(db: Db, programId: string, idOrCode: string): Promise<Reward | undefined> {

@@ -7,12 +7,29 @@
 import type { Db } from '../db/database.js';
 import type { OrderState } from '../db/schema.js';
 import { isLanguage, translator } from '../i18n/index.js';
-import { enqueueMails, type MailTemplate } from '../mail/index.js';
+import { enqueueMails, type MailRequest, type MailTemplate } from '../mail/index.js';
 import { preferencesOf } from '../people/preferences.js';
 import type { Program } from '../programs/programs.js';
 import { textIn, type RewardTexts } from './catalogue.js';
 
 export type OrderMail = 'confirmed' | 'shipped' | 'issued' | 'cancelled';
+
+/** What an order mail says, as the order, its member and its reward stand. */
+export interface OrderMailFacts {
+  id: string;
+  state: string;
+  quantity: number;
+  points: number | string;
+  codes: string[];
+  tracking: unknown;
+  invoice_amount_minor: number | string | null;
+  invoice_currency: string | null;
+  email: string | null;
+  name: string;
+  language: string | null;
+  attributes: unknown;
+  texts: unknown;
+}
 
 export async function queueOrderMail(trx: Db, program: Program, orderId: string, mail: OrderMail, reason: string | null, now: Date): Promise<void> {
   const o = await trx
@@ -23,7 +40,16 @@ export async function queueOrderMail(trx: Db, program: Program, orderId: string,
     .where('o.program_id', '=', program.id)
     .where('o.id', '=', orderId)
     .executeTakeFirstOrThrow();
-  if (!o.email || !preferencesOf(o.attributes as Record<string, unknown>).orderMails) return;
+  const request = orderMail(program, o, mail, reason);
+  if (request) await enqueueMails(trx, program.id, [request], now);
+}
+
+/**
+ * The mail, rendered from what the caller has (placing an order knows it all without reading the order back);
+ * null for a member without an address or who switched order mails off.
+ */
+export function orderMail(program: Program, o: OrderMailFacts, mail: OrderMail, reason: string | null): MailRequest | null {
+  if (!o.email || !preferencesOf(o.attributes as Record<string, unknown>).orderMails) return null;
   const language = isLanguage(o.language) ? o.language : program.defaultLanguage;
   const t = translator(language);
   const tracking = (o.tracking ?? {}) as Record<string, string>;
@@ -46,5 +72,5 @@ export async function queueOrderMail(trx: Db, program: Program, orderId: string,
   };
   // An invoiced order (an accepted money quote) paid no points: its confirmation names the amount to be invoiced instead.
   const template = mail === 'confirmed' && o.invoice_amount_minor !== null ? 'order_confirmed_invoice' : (`order_${mail}` as MailTemplate);
-  await enqueueMails(trx, program.id, [{ template, to: o.email, language, params }], now);
+  return { template, to: o.email, language, params };
 }

@@ -22,12 +22,14 @@ import { localDate } from '../rules/calendar.js';
 import { systemWalletId, type Program } from '../programs/programs.js';
 import { isManagerOf } from '../accounts/managers.js';
 import { recordAudit, type AuditContext } from '../audit/index.js';
-import { conditionsOf, findReward, getReward, rewardNameParams, textIn, type Reward } from './catalogue.js';
+import { conditionsOf, getReward, isUuid, rewardNameParams, textIn, toReward, type Reward, type RewardRow } from './catalogue.js';
 import { ineligibilities, isoLocalDate, periodStart, type Buyer } from './eligibility.js';
 import { actionTarget, canTake, issuedAutomatically, type OrderAction } from './fulfilment.js';
 import { issue } from './issuing.js';
-import { queueOrderMail } from './mails.js';
-import { publishOrderChange } from '../webhooks/publish.js';
+import { orderMail, queueOrderMail } from './mails.js';
+import { orderEventData, publishOrderChange } from '../webhooks/publish.js';
+import { eventRows, subscribersSubquery } from '../webhooks/events.js';
+import { outboxRows } from '../mail/index.js';
 
 export interface OrderRequest {
   /** The reward's id or code. */
@@ -124,37 +126,124 @@ export async function buyerFacts(
   };
 }
 
+type Level = Awaited<ReturnType<typeof tierLevels>>[number];
+
+/** Everything placing an order looks at before it writes, from the transaction's first statement. */
+type OrderFacts = Partial<RewardRow> & {
+  earlier_id: string | null;
+  earlier_hash: string | null;
+  buyer_id: string | null;
+  buyer_account_id: string;
+  buyer_role: string | null;
+  buyer_status: string;
+  buyer_tier: string | null;
+  buyer_email: string | null;
+  buyer_name: string;
+  buyer_language: string | null;
+  buyer_attributes: unknown;
+  account_status: string;
+  account_segment: string | null;
+  account_country: string | null;
+  account_tier: string | null;
+  levels: Level[] | null;
+  segment_keys: string[] | null;
+  threshold: number | null;
+  subscribers: Array<{ id: string }> | null;
+};
+
+/**
+ * One statement, sent with the transaction's begin (one round trip for both): an earlier order with the key, the
+ * reward, the buyer and their company (whose row it locks, first of the order's locks), the tier ladder, the
+ * buyer's segments, the approval threshold and who subscribed to placed orders. These were six reads before the
+ * transaction and a lock inside it. The company's columns are read as the lock finds its row (the latest version).
+ */
+async function orderFacts(trx: Db, programId: string, req: OrderRequest): Promise<OrderFacts> {
+  const reward = isUuid(req.reward) ? sql`r.id = ${req.reward}::uuid` : sql`r.code = ${req.reward}`;
+  const { rows } = await sql<OrderFacts>`
+    SELECT r.*, e.id AS earlier_id, e.request_hash AS earlier_hash,
+      b.id AS buyer_id, b.account_id AS buyer_account_id, b.role AS buyer_role, b.status AS buyer_status, b.tier AS buyer_tier,
+      b.email AS buyer_email, b.name AS buyer_name, b.language AS buyer_language, b.attributes AS buyer_attributes,
+      b.account_status, b.segment AS account_segment, b.country AS account_country, b.account_tier,
+      (SELECT json_agg(json_build_object('code', l.code, 'rank', l.rank, 'names', l.names, 'reward_tags', l.reward_tags))
+         FROM tier_levels l WHERE l.program_id = ${programId}) AS levels,
+      (SELECT array_agg(DISTINCT sg.key ORDER BY sg.key)
+         FROM segment_members sm JOIN segments sg ON sg.program_id = sm.program_id AND sg.id = sm.segment_id
+         WHERE sm.program_id = ${programId} AND sm.subject_id IN (b.account_id, b.id)) AS segment_keys,
+      (SELECT s.approval_threshold_points FROM reward_settings s WHERE s.program_id = ${programId}) AS threshold,
+      ${subscribersSubquery(programId, 'reward_order.placed')} AS subscribers
+    FROM (SELECT 1) AS one
+    LEFT JOIN rewards r ON r.program_id = ${programId} AND ${reward}
+    LEFT JOIN reward_orders e ON e.program_id = ${programId} AND e.idempotency_key = ${req.idempotencyKey}
+    LEFT JOIN LATERAL (
+      SELECT m.id, m.account_id, m.role, m.status, m.tier, m.email, m.name, m.language, m.attributes,
+             a.status AS account_status, a.segment, a.country, a.tier AS account_tier
+      FROM members m JOIN accounts a ON a.program_id = m.program_id AND a.id = m.account_id
+      WHERE m.program_id = ${programId} AND m.id = ${req.memberId}::uuid
+      FOR NO KEY UPDATE OF a
+    ) b ON true`.execute(trx);
+  return rows[0]!;
+}
+
+/** The buyer as eligibility sees them: the better of their own and their company's tier. */
+function buyerOfFacts(f: OrderFacts, levels: Level[]): Buyer {
+  const held = levels.filter((l) => l.code === f.buyer_tier || l.code === f.account_tier);
+  const tiers = held.map((l) => l.rank);
+  return {
+    tierRank: tiers.length ? Math.max(...tiers) : null,
+    tierTags: [...new Set(held.flatMap((l) => l.reward_tags))],
+    role: f.buyer_role,
+    segment: f.account_segment,
+    segments: f.segment_keys ?? [],
+    country: f.account_country,
+  };
+}
+
+/** What the order's own statement answers. */
+interface PlacedRow {
+  created_at: Date;
+  updated_at: Date;
+  took: number;
+  stock_seen: number | null;
+  member_units: number | null;
+  account_units: number | null;
+}
+
+/**
+ * Placing an order, in one transaction of five round trips: the facts with the company lock (orderFacts, sent with
+ * the begin), the paying wallet's lock and the debit (two, see ledger/writer.ts), the order's own statement (the
+ * order, its history, its webhook event, its confirmation mail, the limits' counts and the stock), and the commit.
+ * The answer is built from what the transaction knows rather than read back, except for an order issued at once
+ * (codes, donations, cashback), whose issuing writes what only a read gives back.
+ */
 export async function placeOrder(db: Db, program: Program, req: OrderRequest, actor: string, opts: { lng?: Language; now: Date }): Promise<OrderResult> {
   const now = opts.now;
   const lng = opts.lng ?? program.defaultLanguage;
   const hash = fingerprint([req.reward, req.memberId, req.quantity, req.payFrom, req.shippingAddress ?? null, req.note ?? null]);
-  const replay = await replayOf(db, program, req.idempotencyKey, hash, lng);
-  if (replay) return replay;
-
-  const reward = await findReward(db, program.id, req.reward);
-  if (!reward) throw new LojalError('unknown_reward', { reward: req.reward });
-  // The ladder is read once, for the buyer's tier and for the reward's conditions.
-  const levels = await tierLevels(db, program.id);
-  const buyer = await buyerFacts(db, program.id, req.memberId, levels);
-  if (!buyer) throw new LojalError('unknown_member', { member: req.memberId });
-  if (buyer.memberStatus !== 'active') throw new LojalError('member_not_active', { member: req.memberId, status: buyer.memberStatus });
-  if (buyer.accountStatus !== 'active') throw new LojalError('account_not_active', { account: buyer.accountId, status: buyer.accountStatus });
-  checkEligible(reward, buyer, levels, now, lng, program.defaultLanguage);
-  if (req.payFrom === 'account' && !(await isManagerOf(db, program.id, req.memberId, buyer.accountId))) {
-    throw new LojalError('company_wallet_not_allowed');
-  }
-  const points = reward.pricePoints * req.quantity;
-  const settings = await db.selectFrom('reward_settings').select('approval_threshold_points').where('program_id', '=', program.id).executeTakeFirst();
-  const threshold = settings?.approval_threshold_points ?? null;
-  const needsApproval = threshold !== null && points >= threshold;
-  const today = localDate(now, program.timeZone);
   const orderId = uuidv7();
-  const walletId = req.payFrom === 'account' ? buyer.accountId : req.memberId;
-  const names = rewardNameParams(reward.texts, program.defaultLanguage);
-
+  let outcome: { earlier: string } | { order: RewardOrder } | { issued: true };
   try {
-    await db.transaction().execute(async (trx) => {
-      await lockAccount(trx, program.id, buyer.accountId);
+    outcome = await db.transaction().execute(async (trx) => {
+      const f = await orderFacts(trx, program.id, req);
+      if (f.earlier_id !== null) {
+        if (f.earlier_hash !== hash) throw new LojalError('idempotency_conflict', { key: req.idempotencyKey });
+        return { earlier: f.earlier_id };
+      }
+      if (!f.id) throw new LojalError('unknown_reward', { reward: req.reward });
+      const reward = toReward(f as RewardRow);
+      if (f.buyer_id === null) throw new LojalError('unknown_member', { member: req.memberId });
+      const accountId = f.buyer_account_id;
+      if (f.buyer_status !== 'active') throw new LojalError('member_not_active', { member: req.memberId, status: f.buyer_status });
+      if (f.account_status !== 'active') throw new LojalError('account_not_active', { account: accountId, status: f.account_status });
+      const levels = f.levels ?? [];
+      checkEligible(reward, buyerOfFacts(f, levels), levels, now, lng, program.defaultLanguage);
+      if (req.payFrom === 'account' && !(await isManagerOf(trx, program.id, req.memberId, accountId))) {
+        throw new LojalError('company_wallet_not_allowed');
+      }
+      const points = reward.pricePoints * req.quantity;
+      const threshold = f.threshold === null ? null : Number(f.threshold);
+      const needsApproval = threshold !== null && points >= threshold;
+      const today = localDate(now, program.timeZone);
+      const walletId = req.payFrom === 'account' ? accountId : req.memberId;
       // The debit's journal key is the order's key: a request with a key that made an order meanwhile writes
       // nothing there and is answered with that order, before the limits (which that order may have used up).
       const paid = await debit(
@@ -168,10 +257,7 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
           actor,
           memo: `${reward.code} × ${req.quantity}`,
           requestHash: hash,
-          explanation: {
-            key: 'ledger:explain.redeem',
-            params: { quantity: req.quantity, ...names },
-          },
+          explanation: { key: 'ledger:explain.redeem', params: { quantity: req.quantity, ...rewardNameParams(reward.texts, program.defaultLanguage) } },
           walletId,
           points,
           toWalletId: systemWalletId(program.id, 'redemption'),
@@ -180,45 +266,91 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
         now,
       );
       if (!paid.written) throw new SameKeyElsewhere();
-      await checkLimits(trx, program.id, reward, req.memberId, buyer.accountId, req.quantity, periodStart(reward.limits.period, today));
       const state: OrderState = needsApproval ? 'pending_approval' : 'placed';
-      await trx
-        .insertInto('reward_orders')
-        .values({
-          program_id: program.id,
-          id: orderId,
-          idempotency_key: req.idempotencyKey,
-          request_hash: hash,
-          reward_id: reward.id,
-          quantity: req.quantity,
-          member_id: req.memberId,
-          account_id: buyer.accountId,
-          wallet_id: walletId,
-          points,
-          state,
-          redeem_journal_id: paid.journalId,
-          shipping_address: req.shippingAddress ? JSON.stringify(req.shippingAddress) : null,
-          note: req.note ?? null,
-          local_date: isoLocalDate(today),
-        })
-        .execute();
-      await appendHistory(trx, program.id, orderId, 1, null, state, actor, null, now);
-      await publishOrderChange(trx, program.id, orderId, null, state, now);
-      // The reward's row is the one every buyer of it locks: take the stock as late as the lock order allows
-      // (after the order's own rows, before issuing), so that the row is held for the commit and little else.
-      if (!needsApproval && issuedAutomatically.includes(reward.type)) {
-        await takeStock(trx, program.id, reward, req.quantity);
-        await move(trx, program, { id: orderId, quantity: req.quantity, accountId: buyer.accountId, state, historySeq: 1 }, reward, 'approve', {}, 'system', now);
-      } else {
-        await queueOrderMail(trx, program, orderId, 'confirmed', null, now);
-        await takeStock(trx, program.id, reward, req.quantity);
+      const issuedNow = !needsApproval && issuedAutomatically.includes(reward.type);
+      const order = {
+        program_id: program.id,
+        id: orderId,
+        idempotency_key: req.idempotencyKey,
+        request_hash: hash,
+        reward_id: reward.id,
+        quantity: req.quantity,
+        member_id: req.memberId,
+        account_id: accountId,
+        wallet_id: walletId,
+        points,
+        state,
+        redeem_journal_id: paid.journalId,
+        shipping_address: req.shippingAddress ? JSON.stringify(req.shippingAddress) : null,
+        note: req.note ?? null,
+        local_date: isoLocalDate(today),
+      };
+      const eventData = orderEventData({ id: orderId, rewardCode: reward.code, rewardType: reward.type, memberId: req.memberId, accountId, quantity: req.quantity, points, tracking: null, codes: [] }, null, state);
+      const events = f.subscribers?.length ? eventRows(program.id, 'reward_order.placed', f.subscribers, [{ data: eventData, occurredAt: now }]) : null;
+      // An order issued at once is told by its issued mail (move() queues it), the others by a confirmation.
+      const mail = issuedNow
+        ? null
+        : orderMail(program, {
+            id: orderId, state, quantity: req.quantity, points, codes: [], tracking: null, invoice_amount_minor: null, invoice_currency: null,
+            email: f.buyer_email, name: f.buyer_name, language: f.buyer_language, attributes: f.buyer_attributes, texts: reward.texts,
+          }, 'confirmed', null);
+      const since = periodStart(reward.limits.period, today);
+      const units = (column: 'member_id' | 'account_id', id: string) => sql`(SELECT coalesce(sum(o.quantity), 0)::bigint FROM reward_orders o
+        WHERE o.program_id = ${program.id} AND o.reward_id = ${reward.id} AND o.${sql.ref(column)} = ${id}::uuid
+          AND o.state NOT IN ('cancelled', 'rejected')${since ? sql` AND o.local_date >= ${since}::date` : sql``})`;
+      const parts = [
+        sql`placed AS (${trx.insertInto('reward_orders').values(order).returning(['created_at', 'updated_at'])})`,
+        sql`history AS (${trx.insertInto('reward_order_history').values({ program_id: program.id, order_id: orderId, seq: 1, from_state: null, to_state: state, actor, reason: null, at: now })})`,
+        ...(events
+          ? [sql`events AS (${trx.insertInto('webhook_events').values(events.events)})`, sql`deliveries AS (${trx.insertInto('webhook_deliveries').values(events.deliveries)})`]
+          : []),
+        ...(mail ? [sql`mail AS (${trx.insertInto('mail_outbox').values(outboxRows(program.id, [mail], now))})`] : []),
+        // The reward's row is the one every buyer of it locks: taken in the order's last statement before the
+        // commit (issuing, for an order issued at once, comes after), so that it is held for little but the commit.
+        sql`stock AS (UPDATE rewards SET stock = stock - ${req.quantity}
+          WHERE program_id = ${program.id} AND id = ${reward.id} AND stock IS NOT NULL AND stock >= ${req.quantity} RETURNING stock)`,
+      ];
+      const { rows } = await sql<PlacedRow>`WITH ${sql.join(parts, sql`, `)}
+        SELECT p.created_at, p.updated_at, (SELECT count(*) FROM stock)::int AS took,
+          (SELECT r.stock FROM rewards r WHERE r.program_id = ${program.id} AND r.id = ${reward.id}) AS stock_seen,
+          ${reward.limits.perMember === null ? sql`NULL` : units('member_id', req.memberId)} AS member_units,
+          ${reward.limits.perAccount === null ? sql`NULL` : units('account_id', accountId)} AS account_units
+        FROM placed p`.execute(trx);
+      const placed = rows[0]!;
+      checkLimits(reward, req.quantity, placed);
+      if (!placed.took) await checkUnlimited(trx, program.id, reward, req.quantity, placed.stock_seen);
+      if (issuedNow) {
+        await move(trx, program, { id: orderId, quantity: req.quantity, accountId, state, historySeq: 1 }, reward, 'approve', {}, 'system', now);
+        return { issued: true as const };
       }
+      const answer: RewardOrder = {
+        id: orderId,
+        state,
+        reward: { id: reward.id, code: reward.code, type: reward.type, name: textIn(reward.texts, lng, program.defaultLanguage).name },
+        quantity: req.quantity,
+        points,
+        memberId: req.memberId,
+        accountId,
+        paidFrom: req.payFrom,
+        shippingAddress: (req.shippingAddress as ShippingAddress | null | undefined) ?? null,
+        tracking: null,
+        codes: [],
+        note: req.note ?? null,
+        creditNote: null,
+        invoice: null,
+        createdAt: new Date(placed.created_at),
+        updatedAt: new Date(placed.updated_at),
+        history: [{ from: null, to: state, actor, reason: null, at: now }],
+      };
+      return { order: answer };
     });
   } catch (err) {
     if (err instanceof SameKeyElsewhere) return (await replayOf(db, program, req.idempotencyKey, hash, lng))!;
     throw err;
   }
-  return { order: await getOrder(db, program, orderId, lng), created: true };
+  if ('earlier' in outcome) return { order: await getOrder(db, program, outcome.earlier, lng), created: false };
+  if ('issued' in outcome) return { order: await getOrder(db, program, orderId, lng), created: true };
+  return { order: outcome.order, created: true };
 }
 
 export interface QuotedOrder {
@@ -321,37 +453,31 @@ async function lockAccount(trx: Db, programId: string, accountId: string): Promi
   await sql`SELECT id FROM accounts WHERE program_id = ${programId} AND id = ${accountId} FOR NO KEY UPDATE`.execute(trx);
 }
 
-/** Per-member and per-account limits count the units ordered this period, except cancelled and rejected orders. */
-async function checkLimits(trx: Db, programId: string, reward: Reward, memberId: string, accountId: string, quantity: number, since: string | null) {
+/**
+ * Per-member and per-account limits count the units ordered this period, except cancelled and rejected orders;
+ * the counts come from the order's own statement, which does not see the order it inserts.
+ */
+function checkLimits(reward: Reward, quantity: number, counted: { member_units: number | null; account_units: number | null }) {
   const checks = [
-    { scope: 'member', limit: reward.limits.perMember, column: 'member_id' as const, id: memberId },
-    { scope: 'account', limit: reward.limits.perAccount, column: 'account_id' as const, id: accountId },
+    { scope: 'member', limit: reward.limits.perMember, units: counted.member_units },
+    { scope: 'account', limit: reward.limits.perAccount, units: counted.account_units },
   ];
   for (const c of checks) {
     if (c.limit === null) continue;
-    let q = trx
-      .selectFrom('reward_orders')
-      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('quantity'), sql<number>`0`).as('units'))
-      .where('program_id', '=', programId)
-      .where('reward_id', '=', reward.id)
-      .where(c.column, '=', c.id)
-      .where('state', 'not in', ['cancelled', 'rejected']);
-    if (since) q = q.where(sql<boolean>`local_date >= ${since}::date`);
-    const { units } = await q.executeTakeFirstOrThrow();
-    if (Number(units) + quantity > c.limit) {
+    if (Number(c.units) + quantity > c.limit) {
       throw new LojalError('redemption_limit_reached', { reward: reward.code, limit: c.limit, scope: c.scope, period: reward.limits.period });
     }
   }
 }
 
-async function takeStock(trx: Db, programId: string, reward: Reward, quantity: number): Promise<void> {
-  const row = await sql<{ stock: number | null }>`
-    UPDATE rewards SET stock = stock - ${quantity}
-    WHERE program_id = ${programId} AND id = ${reward.id} AND stock IS NOT NULL AND stock >= ${quantity}
-    RETURNING stock`.execute(trx);
-  if (row.rows.length) return;
+/**
+ * The stock update took nothing: fine when the reward has no stock limit, else out_of_stock. `seen` is the stock
+ * in the statement's snapshot; a limited one is read again, since the update may have waited for other orders.
+ */
+async function checkUnlimited(trx: Db, programId: string, reward: Reward, quantity: number, seen: number | null): Promise<void> {
+  if (seen === null) return;
   const now = await trx.selectFrom('rewards').select('stock').where('program_id', '=', programId).where('id', '=', reward.id).executeTakeFirstOrThrow();
-  // Unlimited (perhaps made so since the reward was read): nothing to take.
+  // Unlimited (made so since the statement began): nothing to take.
   if (now.stock === null) return;
   throw new LojalError('out_of_stock', { reward: reward.code, left: now.stock, requested: quantity });
 }

@@ -88,15 +88,22 @@ export async function enqueueEvents<T>(
 
 /** The events, and one delivery per event and subscriber, in two multi-row inserts; returns the events' ids. */
 async function writeEvents<T>(trx: Db, programId: string, type: EventType, subscribers: Array<{ id: string }>, items: Array<{ data: T; occurredAt: Date }>): Promise<string[]> {
+  const { events, deliveries } = eventRows(programId, type, subscribers, items);
+  await trx.insertInto('webhook_events').values(events).execute();
+  await trx.insertInto('webhook_deliveries').values(deliveries).execute();
+  return events.map((e) => e.id);
+}
+
+/**
+ * The rows of events and of their deliveries (one per event and subscriber), for a caller that inserts them in a
+ * statement it sends anyway; `subscribers` must not be empty (nothing is written when nobody listens).
+ */
+export function eventRows<T>(programId: string, type: EventType, subscribers: Array<{ id: string }>, items: Array<{ data: T; occurredAt: Date }>) {
   const events = items.map(({ data, occurredAt }) => {
     const id = uuidv7();
     const envelope: Envelope<T> = { id, type, programId, occurredAt: occurredAt.toISOString(), data };
     return { program_id: programId, id, type, occurred_at: occurredAt, body: JSON.stringify(envelope) };
   });
-  await trx.insertInto('webhook_events').values(events).execute();
-  await trx
-    .insertInto('webhook_deliveries')
-    .values(events.flatMap((e) => subscribers.map((s) => ({ program_id: programId, id: uuidv7(), subscription_id: s.id, event_id: e.id, next_attempt_at: e.occurred_at }))))
-    .execute();
-  return events.map((e) => e.id);
+  const deliveries = events.flatMap((e) => subscribers.map((s) => ({ program_id: programId, id: uuidv7(), subscription_id: s.id, event_id: e.id, next_attempt_at: e.occurred_at })));
+  return { events, deliveries };
 }

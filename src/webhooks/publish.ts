@@ -35,20 +35,29 @@ export async function publishOrderChange(trx: Db, programId: string, orderId: st
       .where('o.program_id', '=', programId)
       .where('o.id', '=', orderId)
       .executeTakeFirstOrThrow();
-    return {
-      orderId: o.id,
-      rewardCode: o.code,
-      rewardType: o.type,
-      memberId: o.member_id,
-      accountId: o.account_id,
-      quantity: o.quantity,
-      points: Number(o.points),
-      from,
-      to,
-      tracking: (o.tracking as Record<string, string> | null) ?? null,
-      ...(o.type === 'code' && to === 'issued' && { codes: o.codes }),
-    };
+    return orderEventData({ id: o.id, rewardCode: o.code, rewardType: o.type, memberId: o.member_id, accountId: o.account_id, quantity: o.quantity, points: Number(o.points), tracking: o.tracking, codes: o.codes }, from, to);
   }, at);
+}
+
+/** The payload of an order's event, from the order as it stands after the change. */
+export function orderEventData(
+  o: { id: string; rewardCode: string; rewardType: string; memberId: string; accountId: string; quantity: number; points: number; tracking: unknown; codes: string[] },
+  from: OrderState | null,
+  to: OrderState,
+): OrderEventData {
+  return {
+    orderId: o.id,
+    rewardCode: o.rewardCode,
+    rewardType: o.rewardType,
+    memberId: o.memberId,
+    accountId: o.accountId,
+    quantity: o.quantity,
+    points: o.points,
+    from,
+    to,
+    tracking: (o.tracking as Record<string, string> | null) ?? null,
+    ...(o.rewardType === 'code' && to === 'issued' && { codes: o.codes }),
+  };
 }
 
 export async function publishCreditNote(trx: Db, programId: string, creditNoteId: string, at: Date): Promise<void> {

@@ -164,16 +164,39 @@ describe('rewards shop', () => {
   it('a replayed request answers the first order; the same key with another body is a conflict', async () => {
     const w = await shop(10_000);
     await addReward(w, { code: 'jacket', type: 'physical', pricePoints: 2_000, stock: 10 });
-    const first = await order(w, { reward: 'jacket', memberId: w.member, idempotencyKey: 'jacket-key-1' });
-    const again = await order(w, { reward: 'jacket', memberId: w.member, idempotencyKey: 'jacket-key-1' });
+    const body = {
+      reward: 'jacket',
+      memberId: w.member,
+      shippingAddress: { name: 'Per Olsson', company: 'Bygg AB', street: 'Bruksgatan 4', postalCode: '722 14', city: 'Västerås', country: 'SE' },
+      note: 'Size L',
+      idempotencyKey: 'jacket-key-1',
+    };
+    const first = await order(w, body);
+    const again = await order(w, body);
     expect(first.statusCode).toBe(201);
     expect(again.statusCode).toBe(200);
-    expect(again.json().id).toBe(first.json().id);
-    const other = await order(w, { reward: 'jacket', memberId: w.member, quantity: 2, idempotencyKey: 'jacket-key-1' });
+    // The first answer is built from what the order's transaction wrote, the replay's is read back: they agree.
+    expect(again.json()).toEqual(first.json());
+    expect((await w.call('GET', `/v1/reward-orders/${first.json().id}`)).json()).toEqual(first.json());
+    const other = await order(w, { ...body, quantity: 2 });
     expect(other.statusCode).toBe(409);
     expect(other.json().code).toBe('idempotency_conflict');
     expect(await available(w, w.member)).toBe(8_000);
     expect((await w.call('GET', `/v1/reward-orders?memberId=${w.member}`)).json().data).toHaveLength(1);
+  });
+
+  it('a reward for a segment: a member whose company is in it may order, others may not', async () => {
+    const w = await shop(10_000);
+    await addReward(w, { code: 'club-cap', type: 'physical', pricePoints: 100, eligibility: { segments: ['partners-club'] } });
+    const refused = await order(w, { reward: 'club-cap', memberId: w.member, idempotencyKey: 'club-cap-1' });
+    expect(refused.statusCode, refused.body).toBe(422);
+    expect(refused.json().code).toBe('not_eligible');
+    const segment = '01900000-0000-7000-8000-00000000c1b0';
+    await sql`INSERT INTO segments (program_id, id, key, name, kind, subject) VALUES (${w.programId}, ${segment}, 'partners-club', 'Partners club', 'static', 'account')`.execute(t.database.db);
+    await sql`INSERT INTO segment_members (program_id, segment_id, subject_id, added_at) VALUES (${w.programId}, ${segment}, ${w.account}, now())`.execute(t.database.db);
+    const placed = await order(w, { reward: 'club-cap', memberId: w.member, idempotencyKey: 'club-cap-2' });
+    expect(placed.statusCode, placed.body).toBe(201);
+    expect(placed.json().state).toBe('placed');
   });
 
   it('orders at or above the threshold wait for approval; rejecting gives everything back with the reason', async () => {
@@ -182,6 +205,7 @@ describe('rewards shop', () => {
     const grill = await addReward(w, { code: 'grill', type: 'physical', pricePoints: 12_000, stock: 3 });
     const small = (await order(w, { reward: 'grill', memberId: w.member, idempotencyKey: 'grill-order-1' })).json();
     expect(small.state).toBe('pending_approval');
+    expect((await w.call('GET', `/v1/reward-orders/${small.id}`)).json()).toEqual(small);
     expect(await available(w, w.member)).toBe(8_000);
     const ship = await w.call('POST', `/v1/reward-orders/${small.id}/ship`, {});
     expect(ship.json().code).toBe('invalid_order_transition');
