@@ -9,9 +9,17 @@
  *   npx tsx bench/balance.ts                       (alone; also runs at the end of `npm run bench`)
  *   BENCH_BALANCE_REQUESTS=20000                    requests per measured run (default 10,000)
  *   BENCH_BALANCE_SIZES=10000,1000000               ledger entries per program (default both)
+ *   BENCH_BALANCE_PROFILE=/tmp/prof                 both servers write a CPU profile of each measured run there
+ *                                                   (summed up by `npx tsx bench/profile-top.ts FILE REQUESTS`)
+ *
+ * Beside req/s and latency it prints the CPU time per request of each server process and of the PostgreSQL
+ * backends serving it (from /proc), which the machine's other load changes far less than the rates.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { openPostgres, type Database } from '../src/db/database.js';
@@ -123,6 +131,47 @@ async function serve(role: string, url: string): Promise<void> {
     port = (server.address() as { port: number }).port;
   }
   process.send!({ port });
+  // Profiles only the measured runs, not start-up and warm-up: the parent says when one starts and ends.
+  const dir = process.env.BENCH_BALANCE_PROFILE;
+  if (!dir) return;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  // Finer than the default 1 ms: a request costs well under a millisecond.
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  process.on('message', (m: { profile: 'start' | 'stop'; name?: string }) => {
+    if (m.profile === 'start') void session.post('Profiler.start').then(() => process.send!({ profiling: true }));
+    else
+      void session.post('Profiler.stop').then(({ profile }) => {
+        writeFileSync(path.join(dir, `${m.name}.cpuprofile`), JSON.stringify(profile));
+        process.send!({ profiled: true });
+      });
+  });
+}
+
+/** Asks a server started with BENCH_BALANCE_PROFILE to start or stop its profiler, and waits until it has. */
+function profiler(child: ChildProcess, profile: 'start' | 'stop', name?: string): Promise<void> {
+  if (!process.env.BENCH_BALANCE_PROFILE) return Promise.resolve();
+  return new Promise((resolve) => {
+    const on = (m: { profiling?: true; profiled?: true }) => {
+      if (m.profiling || m.profiled) {
+        child.off('message', on);
+        resolve();
+      }
+    };
+    child.on('message', on);
+    child.send({ profile, name });
+  });
+}
+
+/** User + system CPU time of a process in ms (Linux /proc; 0 where it cannot be read). */
+function cpuMsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 function start(role: string, url: string): Promise<{ child: ChildProcess; port: number }> {
@@ -140,6 +189,9 @@ export interface Run {
   seconds: number;
   p50: number;
   p99: number;
+  /** CPU time per request of the server process, and of the PostgreSQL backends serving it. */
+  serverCpuMs?: number;
+  databaseCpuMs?: number;
 }
 
 /** `n` GETs with `CONNECTIONS` in flight over keep-alive connections; every answer must be a 200. */
@@ -172,6 +224,18 @@ export async function load(port: number, paths: string[], n: number, headers: Re
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
   return { requests: n, seconds, p50: at(0.5), p99: at(0.99) };
+}
+
+/**
+ * Runs `run` and adds the CPU time per request of the server process and of the PostgreSQL backends connected to
+ * the bench database (the pools stay open, so the same backends serve the whole run).
+ */
+async function measured(admin: pg.Client, dbName: string, child: ChildProcess, run: () => Promise<Run>): Promise<Run> {
+  const backends = async () => (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [dbName])).rows.map((r) => r.pid);
+  const before = new Map([child.pid!, ...(await backends())].map((pid) => [pid, cpuMsOf(pid)]));
+  const result = await run();
+  const spent = (pids: number[]) => pids.reduce((s, pid) => s + (cpuMsOf(pid) - (before.get(pid) ?? cpuMsOf(pid))), 0);
+  return { ...result, serverCpuMs: spent([child.pid!]) / result.requests, databaseCpuMs: spent(await backends()) / result.requests };
 }
 
 export async function benchBalance(adminUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'): Promise<void> {
@@ -208,8 +272,14 @@ export async function benchBalance(adminUrl = process.env.BENCH_PG_URL ?? 'postg
       // Warm-up: connections, JIT, plan and key caches.
       await load(bare.port, barePaths, 1_000, {});
       await load(lojal.port, lojalPaths, 1_000, bearer);
-      rows.push({ entries: t.entries, what: 'bare: node:http + pg, one row by key', run: await load(bare.port, barePaths, REQUESTS, {}) });
-      rows.push({ entries: t.entries, what: 'Lojal: GET /v1/accounts/:id/balance', run: await load(lojal.port, lojalPaths, REQUESTS, bearer) });
+      await profiler(bare.child, 'start');
+      const bareRun = await measured(admin, name, bare.child, () => load(bare.port, barePaths, REQUESTS, {}));
+      await profiler(bare.child, 'stop', `balance-bare-${t.entries}-${process.pid}`);
+      rows.push({ entries: t.entries, what: 'bare: node:http + pg, one row by key', run: bareRun });
+      await profiler(lojal.child, 'start');
+      const run = await measured(admin, name, lojal.child, () => load(lojal.port, lojalPaths, REQUESTS, bearer));
+      await profiler(lojal.child, 'stop', `balance-lojal-${t.entries}-${process.pid}`);
+      rows.push({ entries: t.entries, what: 'Lojal: GET /v1/accounts/:id/balance', run });
     }
   } catch (err) {
     console.log(`Balance bench skipped: ${(err as Error).message}`);
@@ -220,14 +290,14 @@ export async function benchBalance(adminUrl = process.env.BENCH_PG_URL ?? 'postg
   }
   if (rows.length === 0) return;
   console.log(`\nBalance reads over HTTP on PostgreSQL: ${CONNECTIONS} connections, ${REQUESTS.toLocaleString('en')} requests per run, ${WALLETS} wallets, pools of ${POOL}\n`);
-  console.log('| entries in program | server | req/s | p50 ms | p99 ms | share of bare |');
-  console.log('|---:|---|---:|---:|---:|---:|');
+  console.log('| entries in program | server | req/s | p50 ms | p99 ms | share of bare | server CPU ms/req | PostgreSQL CPU ms/req |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const base = rows.find((x) => x.entries === r.entries && x.what.startsWith('bare'))!.run;
     const rate = (x: Run) => x.requests / x.seconds;
     console.log(
       `| ${r.entries.toLocaleString('en')} | ${r.what} | ${Math.round(rate(r.run)).toLocaleString('en')} | ${r.run.p50.toFixed(1)} | ${r.run.p99.toFixed(1)} | ` +
-        `${((rate(r.run) / rate(base)) * 100).toFixed(1)} % |`,
+        `${((rate(r.run) / rate(base)) * 100).toFixed(1)} % | ${r.run.serverCpuMs?.toFixed(3) ?? '-'} | ${r.run.databaseCpuMs?.toFixed(3) ?? '-'} |`,
     );
   }
 }
