@@ -9,6 +9,9 @@
  *   npx tsx bench/balance.ts                       (alone; also runs at the end of `npm run bench`)
  *   BENCH_BALANCE_REQUESTS=20000                    requests per measured run (default 10,000)
  *   BENCH_BALANCE_SIZES=10000,1000000               ledger entries per program (default both)
+ *   BENCH_BALANCE_BEFORE=/path/to/checkout          also runs that checkout's Lojal server (its src/, this bench) and measures
+ *                                                   the two in turns of BENCH_BALANCE_TURN requests (default 500) in one
+ *                                                   run, so that both see the same load on a shared machine
  *   BENCH_BALANCE_PROFILE=/tmp/prof                 both servers write a CPU profile of each measured run there
  *                                                   (summed up by `npx tsx bench/profile-top.ts FILE REQUESTS`)
  *
@@ -32,6 +35,8 @@ const REQUESTS = Number(process.env.BENCH_BALANCE_REQUESTS ?? 10_000);
 const CONNECTIONS = Number(process.env.BENCH_BALANCE_CONNECTIONS ?? 32);
 const SIZES = (process.env.BENCH_BALANCE_SIZES ?? '10000,1000000').split(',').map(Number);
 const POOL = 10;
+const BEFORE = process.env.BENCH_BALANCE_BEFORE;
+const TURN = Number(process.env.BENCH_BALANCE_TURN ?? 500);
 const WALLETS = 1_000;
 
 interface Target {
@@ -105,9 +110,11 @@ async function generate(database: Database, entries: number): Promise<Target> {
 /** In a child process: the Lojal server or the bare one, on a free port of 127.0.0.1; tells the parent the port. */
 async function serve(role: string, url: string): Promise<void> {
   let port: number;
-  if (role === 'lojal') {
-    const { buildApp } = await import('../src/app.js');
-    const { loadConfig } = await import('../src/config/index.js');
+  if (role === 'lojal' || role === 'before') {
+    // The other checkout's application, for BENCH_BALANCE_BEFORE (its dependencies resolve from its own node_modules).
+    const src = role === 'before' ? `${path.resolve(process.env.BENCH_BALANCE_BEFORE!)}/src` : new URL('../src', import.meta.url).pathname;
+    const { buildApp } = (await import(`${src}/app.ts`)) as typeof import('../src/app.js');
+    const { loadConfig } = (await import(`${src}/config/index.ts`)) as typeof import('../src/config/index.js');
     const database = await openPostgres(url, POOL);
     const app = await buildApp(database, loadConfig({ LOG_LEVEL: 'silent', LOJAL_JOBS: 'off', DATABASE_URL: url, LOJAL_DB_POOL_SIZE: String(POOL) }));
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -195,9 +202,8 @@ export interface Run {
 }
 
 /** `n` GETs with `CONNECTIONS` in flight over keep-alive connections; every answer must be a 200. */
-export async function load(port: number, paths: string[], n: number, headers: Record<string, string>): Promise<Run> {
+export async function load(port: number, paths: string[], n: number, headers: Record<string, string>, latencies: number[] = []): Promise<Run> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  const latencies: number[] = [];
   let next = 0;
   const one = (path: string) =>
     new Promise<void>((resolve, reject) => {
@@ -221,9 +227,33 @@ export async function load(port: number, paths: string[], n: number, headers: Re
   );
   const seconds = (performance.now() - t0) / 1000;
   agent.destroy();
+  return { requests: n, seconds, ...quantiles(latencies) };
+}
+
+function quantiles(latencies: number[]): { p50: number; p99: number } {
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return { requests: n, seconds, p50: at(0.5), p99: at(0.99) };
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+/**
+ * Both Lojal servers, `REQUESTS` each, in turns of `TURN` requests (this checkout's first, then the other's): one
+ * figure per server summed over its turns, so that a change in the machine's load falls on both alike.
+ */
+async function inTurns(admin: pg.Client, dbName: string, servers: Array<{ child: ChildProcess; port: number }>, paths: string[], headers: Record<string, string>): Promise<Run[]> {
+  const totals = servers.map(() => ({ requests: 0, seconds: 0, serverCpuMs: 0, databaseCpuMs: 0, latencies: [] as number[] }));
+  for (let done = 0; done < REQUESTS; done += TURN) {
+    const n = Math.min(TURN, REQUESTS - done);
+    for (const [i, s] of servers.entries()) {
+      const t = totals[i]!;
+      const run = await measured(admin, dbName, s.child, () => load(s.port, paths, n, headers, t.latencies));
+      t.requests += n;
+      t.seconds += run.seconds;
+      t.serverCpuMs += run.serverCpuMs! * n;
+      t.databaseCpuMs += run.databaseCpuMs! * n;
+    }
+  }
+  return totals.map((t) => ({ requests: t.requests, seconds: t.seconds, serverCpuMs: t.serverCpuMs / t.requests, databaseCpuMs: t.databaseCpuMs / t.requests, ...quantiles(t.latencies) }));
 }
 
 /**
@@ -265,6 +295,8 @@ export async function benchBalance(adminUrl = process.env.BENCH_PG_URL ?? 'postg
     const lojal = await start('lojal', url.toString());
     const bare = await start('bare', url.toString());
     children.push(lojal.child, bare.child);
+    const before = BEFORE ? await start('before', url.toString()) : undefined;
+    if (before) children.push(before.child);
     for (const t of targets) {
       const bearer = { authorization: `Bearer ${t.key}` };
       const lojalPaths = t.wallets.map((w) => `/v1/accounts/${w}/balance`);
@@ -276,6 +308,13 @@ export async function benchBalance(adminUrl = process.env.BENCH_PG_URL ?? 'postg
       const bareRun = await measured(admin, name, bare.child, () => load(bare.port, barePaths, REQUESTS, {}));
       await profiler(bare.child, 'stop', `balance-bare-${t.entries}-${process.pid}`);
       rows.push({ entries: t.entries, what: 'bare: node:http + pg, one row by key', run: bareRun });
+      if (before) {
+        await load(before.port, lojalPaths, 1_000, bearer);
+        const [after, was] = await inTurns(admin, name, [lojal, before], lojalPaths, bearer);
+        rows.push({ entries: t.entries, what: `Lojal before (${BEFORE}), in turns`, run: was! });
+        rows.push({ entries: t.entries, what: 'Lojal: GET /v1/accounts/:id/balance, in turns', run: after! });
+        continue;
+      }
       await profiler(lojal.child, 'start');
       const run = await measured(admin, name, lojal.child, () => load(lojal.port, lojalPaths, REQUESTS, bearer));
       await profiler(lojal.child, 'stop', `balance-lojal-${t.entries}-${process.pid}`);

@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyContextConfig, type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import multipart from '@fastify/multipart';
@@ -26,7 +26,7 @@ import { createMetrics } from './metrics.js';
 import { finishDocument, recordRoutes, swaggerOptions, swaggerUiOptions } from './openapi.js';
 import type { AppContext } from './context.js';
 import { maxPathParameterLength, sendProblem, toLojalError } from './problem.js';
-import { discardUploads } from '../evidence/multipart.js';
+import { discardUploads, hasUploads } from '../evidence/multipart.js';
 import { pageFor, registerWeb, sendPage, webBuilt } from './web.js';
 import { logAnswered, loggerOptions } from './logging.js';
 import { hasSessionCookie, memberOfSession, sessionOfRequest, staffAuthOfSession } from '../sessions/http.js';
@@ -119,24 +119,23 @@ export async function buildServer(database: Database, config: Config, options: S
   await app.register(cookie);
   app.decorate('lojalSecureCookies', config.secureCookies);
 
-  app.addHook('onRequest', async (req, reply) => {
-    reply.header('x-request-id', req.id);
-    const config = req.routeOptions.config;
-    if (config?.member) {
+  // The request hooks below are written with callbacks, not as async functions: they run on every request, and
+  // most requests (a read with a cached key, no uploads) finish each one without waiting for anything, so they
+  // should not pay a promise and a trip through the microtask queue per hook.
+  const authenticateRequest = async (req: FastifyRequest, config: FastifyContextConfig): Promise<void> => {
+    if (config.member) {
       req.session = await sessionOfRequest(database.db, req, 'member', ctx.clock());
       if (config.member === true) req.member = await memberOfSession(database.db, req.session);
       return;
     }
-    if (config?.staffSession) {
+    if (config.staffSession) {
       req.session = await sessionOfRequest(database.db, req, 'staff', ctx.clock());
       req.auth = await staffAuthOfSession(database.db, req.session);
       return;
     }
-    const scope = config?.scope;
-    if (!scope) return;
     const token = bearer(req);
     if (token) {
-      req.auth = await checkKey(req, token, config?.deferKeyCheck === true);
+      req.auth = await checkKey(req, token, config.deferKeyCheck === true);
     } else if (hasSessionCookie(req, 'staff')) {
       // The console: a signed-in staff user calls the same routes with the scopes of their role.
       req.session = await sessionOfRequest(database.db, req, 'staff', ctx.clock());
@@ -144,27 +143,51 @@ export async function buildServer(database: Database, config: Config, options: S
     } else {
       throw new LojalError('unauthenticated');
     }
-    requireScope(req.auth, scope, { partners: req.routeOptions.config?.partners === true });
+    requireScope(req.auth, config.scope!, { partners: config.partners === true });
+  };
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.header('x-request-id', req.id);
+    const config = req.routeOptions.config;
+    if (!config?.member && !config?.staffSession && !config?.scope) return done();
+    // A read with an API key this process has verified (and the change notifications keep current): no wait.
+    const token = config.scope && !config.member && !config.staffSession && !isWrite(req.method) ? bearer(req) : undefined;
+    const cached = token ? settings.key(token) : undefined;
+    if (cached) {
+      req.auth = cached;
+      try {
+        requireScope(cached, config.scope!, { partners: config.partners === true });
+      } catch (err) {
+        return done(err as Error);
+      }
+      return done();
+    }
+    authenticateRequest(req, config).then(() => done(), done);
   });
 
   // Before any validation or handler: text PostgreSQL cannot store is refused here once, for every route.
-  app.addHook('preValidation', async (req) => {
-    checkStorableText({ params: req.params, querystring: req.query, body: req.body });
+  app.addHook('preValidation', (req, _reply, done) => {
+    try {
+      checkStorableText({ params: req.params, querystring: req.query, body: req.body });
+    } catch (err) {
+      return done(err as Error);
+    }
+    done();
   });
 
   // Uploaded files a request received but did not keep (a refused claim) leave nothing in the store: removed
   // before the answer goes out, so a client that reads the answer finds them gone (and again, should the answer fail).
   app.addHook('onRequestAbort', discardUploads);
-  app.addHook('onSend', async (req, _reply, payload) => {
-    await discardUploads(req);
-    return payload;
+  app.addHook('onSend', (req, _reply, payload, done) => {
+    if (!hasUploads(req)) return done(null, payload);
+    discardUploads(req).then(() => done(null, payload), done);
   });
-  app.addHook('onResponse', async (req, reply) => {
-    await discardUploads(req);
+  app.addHook('onResponse', (req, reply, done) => {
     ctx.metrics.httpDuration
       .labels(req.method, req.routeOptions.url ?? 'unmatched', String(reply.statusCode))
       .observe(reply.elapsedTime / 1000);
     logAnswered(req, reply);
+    if (!hasUploads(req)) return done();
+    discardUploads(req).then(() => done(), done);
   });
 
   app.setErrorHandler((err, req, reply) => {
