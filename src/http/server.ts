@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyContextConfig, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import multipart from '@fastify/multipart';
@@ -119,23 +119,24 @@ export async function buildServer(database: Database, config: Config, options: S
   await app.register(cookie);
   app.decorate('lojalSecureCookies', config.secureCookies);
 
-  // The request hooks below are written with callbacks, not as async functions: they run on every request, and
-  // most requests (a read with a cached key, no uploads) finish each one without waiting for anything, so they
-  // should not pay a promise and a trip through the microtask queue per hook.
-  const authenticateRequest = async (req: FastifyRequest, config: FastifyContextConfig): Promise<void> => {
-    if (config.member) {
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    const config = req.routeOptions.config;
+    if (config?.member) {
       req.session = await sessionOfRequest(database.db, req, 'member', ctx.clock());
       if (config.member === true) req.member = await memberOfSession(database.db, req.session);
       return;
     }
-    if (config.staffSession) {
+    if (config?.staffSession) {
       req.session = await sessionOfRequest(database.db, req, 'staff', ctx.clock());
       req.auth = await staffAuthOfSession(database.db, req.session);
       return;
     }
+    const scope = config?.scope;
+    if (!scope) return;
     const token = bearer(req);
     if (token) {
-      req.auth = await checkKey(req, token, config.deferKeyCheck === true);
+      req.auth = await checkKey(req, token, config?.deferKeyCheck === true);
     } else if (hasSessionCookie(req, 'staff')) {
       // The console: a signed-in staff user calls the same routes with the scopes of their role.
       req.session = await sessionOfRequest(database.db, req, 'staff', ctx.clock());
@@ -143,27 +144,11 @@ export async function buildServer(database: Database, config: Config, options: S
     } else {
       throw new LojalError('unauthenticated');
     }
-    requireScope(req.auth, config.scope!, { partners: config.partners === true });
-  };
-  app.addHook('onRequest', (req, reply, done) => {
-    reply.header('x-request-id', req.id);
-    const config = req.routeOptions.config;
-    if (!config?.member && !config?.staffSession && !config?.scope) return done();
-    // A read with an API key this process has verified (and the change notifications keep current): no wait.
-    const token = config.scope && !config.member && !config.staffSession && !isWrite(req.method) ? bearer(req) : undefined;
-    const cached = token ? settings.key(token) : undefined;
-    if (cached) {
-      req.auth = cached;
-      try {
-        requireScope(cached, config.scope!, { partners: config.partners === true });
-      } catch (err) {
-        return done(err as Error);
-      }
-      return done();
-    }
-    authenticateRequest(req, config).then(() => done(), done);
+    requireScope(req.auth, scope, { partners: config?.partners === true });
   });
 
+  // The hooks below run on every request and, for nearly all of them, have nothing to wait for (no uploads, no
+  // bad characters): written with callbacks, they answer at once instead of through a promise each.
   // Before any validation or handler: text PostgreSQL cannot store is refused here once, for every route.
   app.addHook('preValidation', (req, _reply, done) => {
     try {
