@@ -167,12 +167,15 @@ export async function buildServer(database: Database, config: Config, options: S
     discardUploads(req).then(() => done(null, payload), done);
   });
   app.addHook('onResponse', (req, reply, done) => {
-    ctx.metrics.httpDuration
-      .labels(req.method, req.routeOptions.url ?? 'unmatched', String(reply.statusCode))
-      .observe(reply.elapsedTime / 1000);
-    logAnswered(req, reply);
-    if (!hasUploads(req)) return done();
-    discardUploads(req).then(() => done(), done);
+    const answered = () => {
+      ctx.metrics.httpDuration
+        .labels(req.method, req.routeOptions.url ?? 'unmatched', String(reply.statusCode))
+        .observe(reply.elapsedTime / 1000);
+      logAnswered(req, reply);
+      done();
+    };
+    if (!hasUploads(req)) return answered();
+    discardUploads(req).then(answered, done);
   });
 
   app.setErrorHandler((err, req, reply) => {
