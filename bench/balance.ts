@@ -9,9 +9,20 @@
  *   npx tsx bench/balance.ts                       (alone; also runs at the end of `npm run bench`)
  *   BENCH_BALANCE_REQUESTS=20000                    requests per measured run (default 10,000)
  *   BENCH_BALANCE_SIZES=10000,1000000               ledger entries per program (default both)
+ *   BENCH_BALANCE_BEFORE=/path/to/checkout          also runs that checkout's Lojal server (its src/, this bench) and measures
+ *                                                   the two in turns of BENCH_BALANCE_TURN requests (default 500) in one
+ *                                                   run, so that both see the same load on a shared machine
+ *   BENCH_BALANCE_PROFILE=/tmp/prof                 both servers write a CPU profile of each measured run there
+ *                                                   (summed up by `npx tsx bench/profile-top.ts FILE REQUESTS`)
+ *
+ * Beside req/s and latency it prints the CPU time per request of each server process and of the PostgreSQL
+ * backends serving it (from /proc), which the machine's other load changes far less than the rates.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { openPostgres, type Database } from '../src/db/database.js';
@@ -24,6 +35,8 @@ const REQUESTS = Number(process.env.BENCH_BALANCE_REQUESTS ?? 10_000);
 const CONNECTIONS = Number(process.env.BENCH_BALANCE_CONNECTIONS ?? 32);
 const SIZES = (process.env.BENCH_BALANCE_SIZES ?? '10000,1000000').split(',').map(Number);
 const POOL = 10;
+const BEFORE = process.env.BENCH_BALANCE_BEFORE;
+const TURN = Number(process.env.BENCH_BALANCE_TURN ?? 500);
 const WALLETS = 1_000;
 
 interface Target {
@@ -97,9 +110,11 @@ async function generate(database: Database, entries: number): Promise<Target> {
 /** In a child process: the Lojal server or the bare one, on a free port of 127.0.0.1; tells the parent the port. */
 async function serve(role: string, url: string): Promise<void> {
   let port: number;
-  if (role === 'lojal') {
-    const { buildApp } = await import('../src/app.js');
-    const { loadConfig } = await import('../src/config/index.js');
+  if (role === 'lojal' || role === 'before') {
+    // The other checkout's application, for BENCH_BALANCE_BEFORE (its dependencies resolve from its own node_modules).
+    const src = role === 'before' ? `${path.resolve(process.env.BENCH_BALANCE_BEFORE!)}/src` : new URL('../src', import.meta.url).pathname;
+    const { buildApp } = (await import(`${src}/app.ts`)) as typeof import('../src/app.js');
+    const { loadConfig } = (await import(`${src}/config/index.ts`)) as typeof import('../src/config/index.js');
     const database = await openPostgres(url, POOL);
     const app = await buildApp(database, loadConfig({ LOG_LEVEL: 'silent', LOJAL_JOBS: 'off', DATABASE_URL: url, LOJAL_DB_POOL_SIZE: String(POOL) }));
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -123,6 +138,47 @@ async function serve(role: string, url: string): Promise<void> {
     port = (server.address() as { port: number }).port;
   }
   process.send!({ port });
+  // Profiles only the measured runs, not start-up and warm-up: the parent says when one starts and ends.
+  const dir = process.env.BENCH_BALANCE_PROFILE;
+  if (!dir) return;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  // Finer than the default 1 ms: a request costs well under a millisecond.
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  process.on('message', (m: { profile: 'start' | 'stop'; name?: string }) => {
+    if (m.profile === 'start') void session.post('Profiler.start').then(() => process.send!({ profiling: true }));
+    else
+      void session.post('Profiler.stop').then(({ profile }) => {
+        writeFileSync(path.join(dir, `${m.name}.cpuprofile`), JSON.stringify(profile));
+        process.send!({ profiled: true });
+      });
+  });
+}
+
+/** Asks a server started with BENCH_BALANCE_PROFILE to start or stop its profiler, and waits until it has. */
+function profiler(child: ChildProcess, profile: 'start' | 'stop', name?: string): Promise<void> {
+  if (!process.env.BENCH_BALANCE_PROFILE) return Promise.resolve();
+  return new Promise((resolve) => {
+    const on = (m: { profiling?: true; profiled?: true }) => {
+      if (m.profiling || m.profiled) {
+        child.off('message', on);
+        resolve();
+      }
+    };
+    child.on('message', on);
+    child.send({ profile, name });
+  });
+}
+
+/** User + system CPU time of a process in ms (Linux /proc; 0 where it cannot be read). */
+function cpuMsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 function start(role: string, url: string): Promise<{ child: ChildProcess; port: number }> {
@@ -140,12 +196,14 @@ export interface Run {
   seconds: number;
   p50: number;
   p99: number;
+  /** CPU time per request of the server process, and of the PostgreSQL backends serving it. */
+  serverCpuMs?: number;
+  databaseCpuMs?: number;
 }
 
 /** `n` GETs with `CONNECTIONS` in flight over keep-alive connections; every answer must be a 200. */
-export async function load(port: number, paths: string[], n: number, headers: Record<string, string>): Promise<Run> {
+export async function load(port: number, paths: string[], n: number, headers: Record<string, string>, latencies: number[] = []): Promise<Run> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  const latencies: number[] = [];
   let next = 0;
   const one = (path: string) =>
     new Promise<void>((resolve, reject) => {
@@ -169,9 +227,45 @@ export async function load(port: number, paths: string[], n: number, headers: Re
   );
   const seconds = (performance.now() - t0) / 1000;
   agent.destroy();
+  return { requests: n, seconds, ...quantiles(latencies) };
+}
+
+function quantiles(latencies: number[]): { p50: number; p99: number } {
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return { requests: n, seconds, p50: at(0.5), p99: at(0.99) };
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+/**
+ * Both Lojal servers, `REQUESTS` each, in turns of `TURN` requests (this checkout's first, then the other's): one
+ * figure per server summed over its turns, so that a change in the machine's load falls on both alike.
+ */
+async function inTurns(admin: pg.Client, dbName: string, servers: Array<{ child: ChildProcess; port: number }>, paths: string[], headers: Record<string, string>): Promise<Run[]> {
+  const totals = servers.map(() => ({ requests: 0, seconds: 0, serverCpuMs: 0, databaseCpuMs: 0, latencies: [] as number[] }));
+  for (let done = 0; done < REQUESTS; done += TURN) {
+    const n = Math.min(TURN, REQUESTS - done);
+    for (const [i, s] of servers.entries()) {
+      const t = totals[i]!;
+      const run = await measured(admin, dbName, s.child, () => load(s.port, paths, n, headers, t.latencies));
+      t.requests += n;
+      t.seconds += run.seconds;
+      t.serverCpuMs += run.serverCpuMs! * n;
+      t.databaseCpuMs += run.databaseCpuMs! * n;
+    }
+  }
+  return totals.map((t) => ({ requests: t.requests, seconds: t.seconds, serverCpuMs: t.serverCpuMs / t.requests, databaseCpuMs: t.databaseCpuMs / t.requests, ...quantiles(t.latencies) }));
+}
+
+/**
+ * Runs `run` and adds the CPU time per request of the server process and of the PostgreSQL backends connected to
+ * the bench database (the pools stay open, so the same backends serve the whole run).
+ */
+async function measured(admin: pg.Client, dbName: string, child: ChildProcess, run: () => Promise<Run>): Promise<Run> {
+  const backends = async () => (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [dbName])).rows.map((r) => r.pid);
+  const before = new Map([child.pid!, ...(await backends())].map((pid) => [pid, cpuMsOf(pid)]));
+  const result = await run();
+  const spent = (pids: number[]) => pids.reduce((s, pid) => s + (cpuMsOf(pid) - (before.get(pid) ?? cpuMsOf(pid))), 0);
+  return { ...result, serverCpuMs: spent([child.pid!]) / result.requests, databaseCpuMs: spent(await backends()) / result.requests };
 }
 
 export async function benchBalance(adminUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'): Promise<void> {
@@ -201,6 +295,8 @@ export async function benchBalance(adminUrl = process.env.BENCH_PG_URL ?? 'postg
     const lojal = await start('lojal', url.toString());
     const bare = await start('bare', url.toString());
     children.push(lojal.child, bare.child);
+    const before = BEFORE ? await start('before', url.toString()) : undefined;
+    if (before) children.push(before.child);
     for (const t of targets) {
       const bearer = { authorization: `Bearer ${t.key}` };
       const lojalPaths = t.wallets.map((w) => `/v1/accounts/${w}/balance`);
@@ -208,8 +304,21 @@ export async function benchBalance(adminUrl = process.env.BENCH_PG_URL ?? 'postg
       // Warm-up: connections, JIT, plan and key caches.
       await load(bare.port, barePaths, 1_000, {});
       await load(lojal.port, lojalPaths, 1_000, bearer);
-      rows.push({ entries: t.entries, what: 'bare: node:http + pg, one row by key', run: await load(bare.port, barePaths, REQUESTS, {}) });
-      rows.push({ entries: t.entries, what: 'Lojal: GET /v1/accounts/:id/balance', run: await load(lojal.port, lojalPaths, REQUESTS, bearer) });
+      await profiler(bare.child, 'start');
+      const bareRun = await measured(admin, name, bare.child, () => load(bare.port, barePaths, REQUESTS, {}));
+      await profiler(bare.child, 'stop', `balance-bare-${t.entries}-${process.pid}`);
+      rows.push({ entries: t.entries, what: 'bare: node:http + pg, one row by key', run: bareRun });
+      if (before) {
+        await load(before.port, lojalPaths, 1_000, bearer);
+        const [after, was] = await inTurns(admin, name, [lojal, before], lojalPaths, bearer);
+        rows.push({ entries: t.entries, what: `Lojal before (${BEFORE}), in turns`, run: was! });
+        rows.push({ entries: t.entries, what: 'Lojal: GET /v1/accounts/:id/balance, in turns', run: after! });
+        continue;
+      }
+      await profiler(lojal.child, 'start');
+      const run = await measured(admin, name, lojal.child, () => load(lojal.port, lojalPaths, REQUESTS, bearer));
+      await profiler(lojal.child, 'stop', `balance-lojal-${t.entries}-${process.pid}`);
+      rows.push({ entries: t.entries, what: 'Lojal: GET /v1/accounts/:id/balance', run });
     }
   } catch (err) {
     console.log(`Balance bench skipped: ${(err as Error).message}`);
@@ -220,14 +329,14 @@ export async function benchBalance(adminUrl = process.env.BENCH_PG_URL ?? 'postg
   }
   if (rows.length === 0) return;
   console.log(`\nBalance reads over HTTP on PostgreSQL: ${CONNECTIONS} connections, ${REQUESTS.toLocaleString('en')} requests per run, ${WALLETS} wallets, pools of ${POOL}\n`);
-  console.log('| entries in program | server | req/s | p50 ms | p99 ms | share of bare |');
-  console.log('|---:|---|---:|---:|---:|---:|');
+  console.log('| entries in program | server | req/s | p50 ms | p99 ms | share of bare | server CPU ms/req | PostgreSQL CPU ms/req |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const base = rows.find((x) => x.entries === r.entries && x.what.startsWith('bare'))!.run;
     const rate = (x: Run) => x.requests / x.seconds;
     console.log(
       `| ${r.entries.toLocaleString('en')} | ${r.what} | ${Math.round(rate(r.run)).toLocaleString('en')} | ${r.run.p50.toFixed(1)} | ${r.run.p99.toFixed(1)} | ` +
-        `${((rate(r.run) / rate(base)) * 100).toFixed(1)} % |`,
+        `${((rate(r.run) / rate(base)) * 100).toFixed(1)} % | ${r.run.serverCpuMs?.toFixed(3) ?? '-'} | ${r.run.databaseCpuMs?.toFixed(3) ?? '-'} |`,
     );
   }
 }

@@ -26,21 +26,26 @@ function kindOf(url: string | undefined): 'account' | 'member' | undefined {
 }
 
 export function acceptExternalRefs(app: FastifyInstance, db: Db): void {
-  // Widen each such route's `id` (validation and the OpenAPI document) as it is declared.
+  // Widen each such route's `id` (validation and the OpenAPI document) as it is declared, and give it the hook that
+  // resolves an external id: only these routes run it, not every request of the server.
   app.addHook('onRoute', (route) => {
     const kind = kindOf(route.url);
+    if (!kind) return;
     const params = route.schema?.params;
-    if (!kind || !(params instanceof z.ZodObject) || !('id' in params.shape)) return;
-    route.schema!.params = params.extend({ id: refParam(kind) });
+    if (params instanceof z.ZodObject && 'id' in params.shape) route.schema!.params = params.extend({ id: refParam(kind) });
+    // After authentication (the program comes from the credential) and the server's own checks, before validation
+    // and the handler: a route's own hooks run after the server's.
+    const resolve = resolver(db, kind);
+    route.preValidation = [...(route.preValidation === undefined ? [] : [route.preValidation].flat()), resolve];
   });
+}
 
-  // After authentication (the program comes from the credential) and before validation and the handler.
-  app.addHook('preValidation', async (req: FastifyRequest) => {
-    const kind = kindOf(req.routeOptions.url);
+function resolver(db: Db, kind: 'account' | 'member') {
+  return async (req: FastifyRequest): Promise<void> => {
     const params = req.params as { id?: unknown };
-    if (!kind || typeof params.id !== 'string' || !params.id.startsWith(externalRefPrefix) || !req.auth) return;
+    if (typeof params.id !== 'string' || !params.id.startsWith(externalRefPrefix) || !req.auth) return;
     const externalId = params.id.slice(externalRefPrefix.length);
     const found = kind === 'account' ? await getAccountByExternalId(db, req.auth.programId, externalId) : await getMemberByExternalId(db, req.auth.programId, externalId);
     params.id = found.id;
-  });
+  };
 }

@@ -32,6 +32,9 @@ export interface UploadContext {
 
 const received = new WeakMap<FastifyRequest, UploadedFile[]>();
 
+/** The request has staged files that `discardUploads` would remove (most requests have none). */
+export const hasUploads = (req: FastifyRequest): boolean => received.has(req);
+
 /** Removes the request's staged files that were not kept (a refused claim, a failed form): nothing is left behind. */
 export async function discardUploads(req: FastifyRequest): Promise<void> {
   const files = received.get(req);

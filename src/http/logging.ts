@@ -40,6 +40,9 @@ export function logAnswered(req: FastifyRequest, reply: FastifyReply): void {
   const status = reply.statusCode;
   const ms = Math.round(reply.elapsedTime);
   const level = status >= 500 ? 'error' : ms > slowRequestMs ? 'warn' : status >= 400 ? 'info' : 'debug';
+  // Most answers are logged at `debug`, which a production log leaves out: their line is not even built then.
+  // (pino's loggers can say; Fastify's silent one cannot, and writes nothing anyway.)
+  if ((req.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.(level) === false) return;
   req.log[level](
     { req: { method: req.method, url: req.url }, res: { statusCode: status }, responseTime: ms },
     `${req.method} ${req.url} ${status} ${ms} ms`,
