@@ -11810,8 +11810,8 @@ export interface operations {
                      *       "memberPasswords": true,
                      *       "memberUploadFilesPerHour": 60,
                      *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
-                     *       "createdAt": "2026-12-06T20:24:51.954Z"
+                     *       "id": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *       "createdAt": "2026-12-06T23:29:56.533Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -11910,8 +11910,8 @@ export interface operations {
                      *       "memberPasswords": true,
                      *       "memberUploadFilesPerHour": 60,
                      *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
-                     *       "createdAt": "2026-12-06T20:24:51.954Z"
+                     *       "id": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *       "createdAt": "2026-12-06T23:29:56.533Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -12022,7 +12022,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *           "id": "01a24db1-5335-76d9-8d7b-a83deb211e77",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": null
                      *         }
@@ -12142,8 +12142,8 @@ export interface operations {
                      *       "memberPasswords": false,
                      *       "memberUploadFilesPerHour": 60,
                      *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24d08-38c2-7626-9c61-3ff3b28fecf0",
-                     *       "createdAt": "2026-12-06T20:25:14.177Z"
+                     *       "id": "01a24db1-a829-76c6-9df4-804edaa06eae",
+                     *       "createdAt": "2026-12-06T23:30:18.281Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -12186,7 +12186,7 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only an instance administrator may create programs, signed in to the console (an API key belongs to one program). An administrator grants the right with `lojal staff instance-admin --email …`.",
                      *       "code": "instance_admin_required",
-                     *       "requestId": "01a24d08-1f41-70e8-91aa-30e0804dd388",
+                     *       "requestId": "01a24db1-8dc1-7289-a14f-be7b5e40d5aa",
                      *       "instance": "/v1/programs"
                      *     }
                      */
@@ -12265,40 +12265,40 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-0ad4-704e-bff5-0fc144a7bea9",
+                     *           "id": "01a24db1-78ef-716f-9afc-40c123638f0a",
                      *           "name": "Magnus, console",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write",
                      *             "accounts:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T20:25:02.419Z",
+                     *           "createdAt": "2026-12-06T23:30:06.190Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24d08-0acc-769d-a48f-e0fe99dd9f9e",
+                     *           "staffUserId": "01a24db1-78e5-701a-b8ce-03a328873bdc",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24d08-0ad8-744f-bcf7-548d80bd788d",
+                     *           "id": "01a24db1-78f4-742b-91f2-ab8afa58a78f",
                      *           "name": "Sofia, service desk",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T20:25:02.424Z",
+                     *           "createdAt": "2026-12-06T23:30:06.195Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *           "staffUserId": "01a24db1-78ea-71a6-a69c-e772a244681a",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24d08-0b1b-7765-aa6e-e4eaf66e3154",
+                     *           "id": "01a24db1-7932-718e-877d-219c012cea37",
                      *           "name": "Fjordbanken card platform",
                      *           "scopes": [
                      *             "partner"
                      *           ],
-                     *           "createdAt": "2026-12-06T20:25:02.490Z",
+                     *           "createdAt": "2026-12-06T23:30:06.257Z",
                      *           "revokedAt": null,
                      *           "staffUserId": null,
-                     *           "partnerId": "01a24d08-0b15-700e-9842-ba292b2a8f63"
+                     *           "partnerId": "01a24db1-792c-7070-ae73-a7a6e581d73c"
                      *         }
                      *       ]
                      *     }
@@ -12404,18 +12404,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-1f56-72a7-84eb-3a6e3568ff58",
+                     *       "id": "01a24db1-8de8-70b9-a38c-25b7f25ffb21",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T20:25:07.670Z",
+                     *       "createdAt": "2026-12-06T23:30:11.559Z",
                      *       "revokedAt": null,
                      *       "staffUserId": null,
                      *       "partnerId": null,
-                     *       "key": "lj_01a24d07e1f2735cbd2d96ce013843f401a24d081f5672a784eb3a6e3568ff583d4be987665ccab4f15f41f04e2b2d74d4dfc5bf443c80f3"
+                     *       "key": "lj_01a24db1533576d98d7ba83deb211e7701a24db18de870b9a38c25b7f25ffb21b0ca46ea6c8e1ae3c66a8fcb548346a80c534793c7ed2e6d"
                      *     }
                      */
                     "application/json": components["schemas"]["NewApiKey"];
@@ -12526,7 +12526,7 @@ export interface operations {
             path: {
                 /**
                  * @description The API key's id
-                 * @example 01a24d08-1f56-72a7-84eb-3a6e3568ff58
+                 * @example 01a24db1-8de8-70b9-a38c-25b7f25ffb21
                  */
                 id: string;
             };
@@ -12542,15 +12542,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-1f56-72a7-84eb-3a6e3568ff58",
+                     *       "id": "01a24db1-8de8-70b9-a38c-25b7f25ffb21",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T20:25:07.670Z",
-                     *       "revokedAt": "2026-12-06T20:25:07.680Z",
+                     *       "createdAt": "2026-12-06T23:30:11.559Z",
+                     *       "revokedAt": "2026-12-06T23:30:11.579Z",
                      *       "staffUserId": null,
                      *       "partnerId": null
                      *     }
@@ -12712,7 +12712,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d07-e239-70ef-908f-11999bfda3a3",
+                     *           "id": "01a24db1-5374-704d-a063-2f1a046520d8",
                      *           "externalId": "K2028",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -12729,11 +12729,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-04-21",
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d07-e23a-701c-a882-3ffedbf09a1b",
+                     *           "id": "01a24db1-5374-704d-a064-a8cc78641886",
                      *           "externalId": "K2123",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -12748,11 +12748,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-09-23",
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d07-e239-70ef-908e-af1393ddd88d",
+                     *           "id": "01a24db1-5374-704d-a062-cb4bef438c43",
                      *           "externalId": "K2003",
                      *           "name": "Anderssons Bygg HB",
                      *           "legalName": null,
@@ -12767,11 +12767,11 @@ export interface operations {
                      *           "tier": "bronze",
                      *           "attributes": {},
                      *           "joinedOn": "2026-05-26",
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNGQwNy1lMjM5LTcwZWYtOTA4ZS1hZjEzOTNkZGQ4OGQiXQ"
+                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNGRiMS01Mzc0LTcwNGQtYTA2Mi1jYjRiZWY0MzhjNDMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -12865,7 +12865,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-1f78-739a-a7c8-77df196924ec",
+                     *       "id": "01a24db1-8e10-7447-b781-90099c24acb2",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -12882,8 +12882,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T20:25:07.703Z",
-                     *       "updatedAt": "2026-12-06T20:25:07.703Z"
+                     *       "createdAt": "2026-12-06T23:30:11.599Z",
+                     *       "updatedAt": "2026-12-06T23:30:11.599Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -12938,7 +12938,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Another account already has the external id K3001.",
                      *       "code": "duplicate_external_id",
-                     *       "requestId": "01a24d08-1f7e-71ad-8fb5-ba5a1762d3a9",
+                     *       "requestId": "01a24db1-8e15-765a-9fcf-8edfe8549c63",
                      *       "instance": "/v1/accounts"
                      *     }
                      */
@@ -13005,7 +13005,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
+                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
                  */
                 id: string;
             };
@@ -13021,7 +13021,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -13038,8 +13038,8 @@ export interface operations {
                      *       "tier": "platinum",
                      *       "attributes": {},
                      *       "joinedOn": "2025-11-01",
-                     *       "createdAt": "2026-12-06T20:24:51.931Z",
-                     *       "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *       "createdAt": "2026-12-06T23:29:56.516Z",
+                     *       "updatedAt": "2026-12-06T23:29:56.516Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13126,7 +13126,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d08-1f78-739a-a7c8-77df196924ec
+                 * @example 01a24db1-8e10-7447-b781-90099c24acb2
                  */
                 id: string;
             };
@@ -13155,7 +13155,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-1f78-739a-a7c8-77df196924ec",
+                     *       "id": "01a24db1-8e10-7447-b781-90099c24acb2",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -13173,8 +13173,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T20:25:07.703Z",
-                     *       "updatedAt": "2026-12-06T20:25:07.721Z"
+                     *       "createdAt": "2026-12-06T23:30:11.599Z",
+                     *       "updatedAt": "2026-12-06T23:30:11.614Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13325,7 +13325,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -13342,8 +13342,8 @@ export interface operations {
                      *       "tier": "platinum",
                      *       "attributes": {},
                      *       "joinedOn": "2025-11-01",
-                     *       "createdAt": "2026-12-06T20:24:51.931Z",
-                     *       "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *       "createdAt": "2026-12-06T23:29:56.516Z",
+                     *       "updatedAt": "2026-12-06T23:29:56.516Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13467,7 +13467,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-1f93-721e-8703-d0ae5c6b7592",
+                     *       "id": "01a24db1-8e27-772d-b70e-7dfd71c4f96e",
                      *       "externalId": "K3002",
                      *       "name": "Holmgrens VVS AB",
                      *       "legalName": null,
@@ -13482,8 +13482,8 @@ export interface operations {
                      *       "tier": null,
                      *       "attributes": {},
                      *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T20:25:07.730Z",
-                     *       "updatedAt": "2026-12-06T20:25:07.730Z"
+                     *       "createdAt": "2026-12-06T23:30:11.622Z",
+                     *       "updatedAt": "2026-12-06T23:30:11.622Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13598,7 +13598,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The parent account K9999 does not exist in this program.",
                      *       "code": "unknown_parent_account",
-                     *       "requestId": "01a24d08-1f9a-7792-8ef2-b242be6bf7b1",
+                     *       "requestId": "01a24db1-8e2b-711f-bfb4-9b85b05e378f",
                      *       "instance": "/v1/accounts/by-external-id/K3009"
                      *     }
                      */
@@ -13676,12 +13676,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24d08-1fa6-75b9-b602-278a9b0ce038"
+                     *           "id": "01a24db1-8e35-7354-8044-8c4f5aa0e185"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24d08-1fa6-75b9-b602-2a7851b28b08"
+                     *           "id": "01a24db1-8e35-7354-8044-90ee401731c4"
                      *         },
                      *         {
                      *           "index": 2,
@@ -13840,7 +13840,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
+                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
                  */
                 id: string;
             };
@@ -13858,8 +13858,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d07-e29d-72ca-b142-8ece1a878c98",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "id": "01a24db1-53ce-726b-ad42-61b4fece23e3",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *           "externalId": "P10000",
                      *           "email": "jonas.holm.0@vvskedjan-a-k1000.example",
                      *           "name": "Jonas Holm",
@@ -13870,12 +13870,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d07-e29d-72ca-b142-95e2f3c1a7dd",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "id": "01a24db1-53ce-726b-ad42-6b40a5fb87a3",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *           "externalId": "P10002",
                      *           "email": "karin.olsen.2@vvskedjan-a-k1000.example",
                      *           "name": "Karin Olsen",
@@ -13886,12 +13886,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *           "externalId": "P10001",
                      *           "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *           "name": "Lars Lind",
@@ -13902,11 +13902,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:25:06.638Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:30:10.473Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNGQwNy1lMjlkLTcyY2EtYjE0Mi05MjVjMjE5NGVhYTgiXQ"
+                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNGRiMS01M2NlLTcyNmItYWQ0Mi02NGI1NzJlY2U0NGQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -14033,8 +14033,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d07-e2a4-749a-b21f-22e1313e8cee",
-                     *           "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
+                     *           "id": "01a24db1-53d0-7585-a226-9769455e89b9",
+                     *           "accountId": "01a24db1-5374-704d-a062-c2579580b110",
                      *           "externalId": "P10197",
                      *           "email": "anna.dahl.197@olsens-snickeri-as-k2001.example",
                      *           "name": "Anna Dahl",
@@ -14045,12 +14045,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d07-e2a5-70c7-93c4-dd042a5a421d",
-                     *           "accountId": "01a24d07-e239-70ef-908f-51e52f8b1d8f",
+                     *           "id": "01a24db1-53d4-7078-9bee-ba170c786353",
+                     *           "accountId": "01a24db1-5374-704d-a063-6c6e9c443cf1",
                      *           "externalId": "P10325",
                      *           "email": "anna.dahl.325@linds-bygg-ab-k2044.example",
                      *           "name": "Anna Dahl",
@@ -14061,12 +14061,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d07-e2a6-7498-95a8-b20470e1319e",
-                     *           "accountId": "01a24d07-e239-70ef-908f-c0c0e75ff518",
+                     *           "id": "01a24db1-53d5-7359-b5c3-c3d60e13ba32",
+                     *           "accountId": "01a24db1-5374-704d-a063-dfaaa2d8cfa2",
                      *           "externalId": "P10409",
                      *           "email": "anna.eriksson.409@anderssons-snickeri-ab-k2072.example",
                      *           "name": "Anna Eriksson",
@@ -14077,11 +14077,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjRkMDctZTJhNi03NDk4LTk1YTgtYjIwNDcwZTEzMTllIl0"
+                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjRkYjEtNTNkNS03MzU5LWI1YzMtYzNkNjBlMTNiYTMyIl0"
                      *     }
                      */
                     "application/json": {
@@ -14171,8 +14171,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-1fcc-771b-a3be-8f6cc9ca000b",
-                     *       "accountId": "01a24d08-1f78-739a-a7c8-77df196924ec",
+                     *       "id": "01a24db1-8e51-73dd-a0e4-173cc9700137",
+                     *       "accountId": "01a24db1-8e10-7447-b781-90099c24acb2",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -14183,8 +14183,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T20:25:07.787Z",
-                     *       "updatedAt": "2026-12-06T20:25:07.787Z"
+                     *       "createdAt": "2026-12-06T23:30:11.664Z",
+                     *       "updatedAt": "2026-12-06T23:30:11.664Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14295,7 +14295,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e29d-72ca-b142-925c2194eaa8
+                 * @example 01a24db1-53ce-726b-ad42-64b572ece44d
                  */
                 id: string;
             };
@@ -14311,8 +14311,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "name": "Lars Lind",
@@ -14323,8 +14323,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T20:24:51.931Z",
-                     *       "updatedAt": "2026-12-06T20:25:06.638Z"
+                     *       "createdAt": "2026-12-06T23:29:56.516Z",
+                     *       "updatedAt": "2026-12-06T23:30:10.473Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14411,7 +14411,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d08-1fcc-771b-a3be-8f6cc9ca000b
+                 * @example 01a24db1-8e51-73dd-a0e4-173cc9700137
                  */
                 id: string;
             };
@@ -14437,8 +14437,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-1fcc-771b-a3be-8f6cc9ca000b",
-                     *       "accountId": "01a24d08-1f78-739a-a7c8-77df196924ec",
+                     *       "id": "01a24db1-8e51-73dd-a0e4-173cc9700137",
+                     *       "accountId": "01a24db1-8e10-7447-b781-90099c24acb2",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -14449,8 +14449,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T20:25:07.787Z",
-                     *       "updatedAt": "2026-12-06T20:25:07.799Z"
+                     *       "createdAt": "2026-12-06T23:30:11.664Z",
+                     *       "updatedAt": "2026-12-06T23:30:11.675Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14601,8 +14601,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "name": "Lars Lind",
@@ -14613,8 +14613,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T20:24:51.931Z",
-                     *       "updatedAt": "2026-12-06T20:25:06.638Z"
+                     *       "createdAt": "2026-12-06T23:29:56.516Z",
+                     *       "updatedAt": "2026-12-06T23:30:10.473Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14739,8 +14739,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-1fe1-7036-a572-a8e2f77afbf9",
-                     *       "accountId": "01a24d08-1f78-739a-a7c8-77df196924ec",
+                     *       "id": "01a24db1-8e64-7138-bb24-a7f0b5c51da8",
+                     *       "accountId": "01a24db1-8e10-7447-b781-90099c24acb2",
                      *       "externalId": "P30002",
                      *       "email": "erik.holm@lindqvistbygg.example",
                      *       "name": "Erik Holm",
@@ -14751,8 +14751,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T20:25:07.808Z",
-                     *       "updatedAt": "2026-12-06T20:25:07.808Z"
+                     *       "createdAt": "2026-12-06T23:30:11.682Z",
+                     *       "updatedAt": "2026-12-06T23:30:11.682Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14934,12 +14934,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24d08-1fed-701d-bfc2-8c605bab3a78"
+                     *           "id": "01a24db1-8e6d-7339-9b80-dfc48e20ee1a"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24d08-1fed-701d-bfc2-92f3c4854e4d"
+                     *           "id": "01a24db1-8e6d-7339-9b80-e15787e4ec9f"
                      *         },
                      *         {
                      *           "index": 2,
@@ -15111,8 +15111,8 @@ export interface operations {
                      *       "code": "ventilation",
                      *       "name": "Ventilation",
                      *       "parentCode": null,
-                     *       "createdAt": "2026-12-06T20:25:08.190Z",
-                     *       "updatedAt": "2026-12-06T20:25:08.190Z"
+                     *       "createdAt": "2026-12-06T23:30:11.999Z",
+                     *       "updatedAt": "2026-12-06T23:30:11.999Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Category"];
@@ -15272,22 +15272,22 @@ export interface operations {
                      *           "code": "concrete",
                      *           "name": "Concrete & mortar",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
                      *           "code": "doors-windows",
                      *           "name": "Doors & windows",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
                      *           "code": "electrical",
                      *           "name": "Electrical",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJpbnN1bGF0aW9uIl0"
@@ -15382,8 +15382,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T20:25:08.197Z",
-                     *       "updatedAt": "2026-12-06T20:25:08.197Z"
+                     *       "createdAt": "2026-12-06T23:30:12.005Z",
+                     *       "updatedAt": "2026-12-06T23:30:12.005Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -15522,8 +15522,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T20:25:08.197Z",
-                     *       "updatedAt": "2026-12-06T20:25:08.197Z"
+                     *       "createdAt": "2026-12-06T23:30:12.005Z",
+                     *       "updatedAt": "2026-12-06T23:30:12.005Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -15638,7 +15638,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown category no-such-category. Create it first (PUT /v1/categories/{code}).",
                      *       "code": "unknown_category",
-                     *       "requestId": "01a24d08-216c-77c8-906b-c2db9b45aadd",
+                     *       "requestId": "01a24db1-8fb3-71bf-b974-2360ad902907",
                      *       "instance": "/v1/products/VEN-1001"
                      *     }
                      */
@@ -15710,8 +15710,8 @@ export interface operations {
                      *           "unitPrice": 245100,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1001",
@@ -15722,8 +15722,8 @@ export interface operations {
                      *           "unitPrice": 353700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1002",
@@ -15734,8 +15734,8 @@ export interface operations {
                      *           "unitPrice": 174700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJQTFUtMTAwMiJd"
@@ -16024,13 +16024,13 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d07-e30f-7537-bcb2-f341878da107",
+                     *           "id": "01a24db1-5448-773c-aa7a-e5bdb481acde",
                      *           "version": 1,
                      *           "name": "Poäng per krona",
                      *           "description": null,
                      *           "priority": 100,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T20:24:51.931Z",
+                     *           "effectiveFrom": "2025-11-01T23:29:56.516Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -16047,16 +16047,16 @@ export interface operations {
                      *               "accountPercent": 70
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T20:24:52.243Z"
+                     *           "createdAt": "2026-12-06T23:29:56.811Z"
                      *         },
                      *         {
-                     *           "id": "01a24d07-e31a-71c6-a06b-e69dcb6add87",
+                     *           "id": "01a24db1-5452-7306-832b-1967461385d6",
                      *           "version": 1,
                      *           "name": "Högmarginalbonus",
                      *           "description": null,
                      *           "priority": 90,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T20:24:51.931Z",
+                     *           "effectiveFrom": "2025-11-01T23:29:56.516Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -16072,16 +16072,16 @@ export interface operations {
                      *               "type": "member"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T20:24:52.251Z"
+                     *           "createdAt": "2026-12-06T23:29:56.819Z"
                      *         },
                      *         {
-                     *           "id": "01a24d07-e31d-700e-9f28-9fbc76d9dc70",
+                     *           "id": "01a24db1-5454-73bd-9c11-9a6287861bb9",
                      *           "version": 1,
                      *           "name": "Ny kategori",
                      *           "description": null,
                      *           "priority": 80,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T20:24:51.931Z",
+                     *           "effectiveFrom": "2025-11-01T23:29:56.516Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -16096,7 +16096,7 @@ export interface operations {
                      *               "type": "account"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T20:24:52.254Z"
+                     *           "createdAt": "2026-12-06T23:29:56.820Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -16226,13 +16226,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2190-740c-a195-61c2a6f5cb07",
+                     *       "id": "01a24db1-8fcf-750d-86d7-8e27a17cf2e4",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T20:25:08.240Z",
+                     *       "effectiveFrom": "2026-12-06T23:30:12.047Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16260,7 +16260,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T20:25:08.239Z"
+                     *       "createdAt": "2026-12-06T23:30:12.047Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -16351,7 +16351,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The rule is invalid: definition.effect.points: points must be a whole number from 1 to 1000000000",
                      *       "code": "invalid_rule",
-                     *       "requestId": "01a24d08-2181-75c9-9cbf-e3c20c865946",
+                     *       "requestId": "01a24db1-8fc9-726a-9c19-5bf6cdf70b0e",
                      *       "instance": "/v1/rules",
                      *       "errors": [
                      *         {
@@ -16393,8 +16393,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
-                 *       "memberId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
+                 *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
+                 *       "memberId": "01a24db1-53d0-7585-a226-8e3433c77987",
                  *       "type": "purchase",
                  *       "lines": [
                  *         {
@@ -16404,7 +16404,7 @@ export interface operations {
                  *         }
                  *       ],
                  *       "draft": {
-                 *         "id": "01a24d08-2190-740c-a195-61c2a6f5cb07",
+                 *         "id": "01a24db1-8fcf-750d-86d7-8e27a17cf2e4",
                  *         "name": "Ventilationskampanj",
                  *         "priority": 95,
                  *         "definition": {
@@ -16496,12 +16496,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
-                     *       "memberId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
+                     *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
+                     *       "memberId": "01a24db1-53d0-7585-a226-8e3433c77987",
                      *       "points": 8942,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
+                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -16532,7 +16532,7 @@ export interface operations {
                      *           "reason": "1,746 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 70% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
+                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -16563,7 +16563,7 @@ export interface operations {
                      *           "reason": "749 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 30% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24d08-2190-740c-a195-61c2a6f5cb07",
+                     *           "ruleId": "01a24db1-8fcf-750d-86d7-8e27a17cf2e4",
                      *           "ruleVersion": 0,
                      *           "ruleName": "Ventilationskampanj",
                      *           "recipient": "member",
@@ -16595,7 +16595,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
+                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -16612,7 +16612,7 @@ export interface operations {
                      *           "reason": "2,495 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24d08-0b26-771d-8253-0de69a85de6a",
+                     *           "ruleId": "01a24db1-7938-746c-a75d-390b62aa5397",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16625,7 +16625,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24d08-0b2b-75fa-9b72-c17333066331",
+                     *           "ruleId": "01a24db1-793c-7211-bceb-046e696de057",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16639,7 +16639,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "ruleSet": "liveWithDraft",
-                     *       "occurredAt": "2026-12-06T20:25:08.250Z",
+                     *       "occurredAt": "2026-12-06T23:30:12.060Z",
                      *       "byRecipient": {
                      *         "account": 1946,
                      *         "member": 6996
@@ -16803,7 +16803,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24d08-2190-740c-a195-61c2a6f5cb07
+                 * @example 01a24db1-8fcf-750d-86d7-8e27a17cf2e4
                  */
                 id: string;
             };
@@ -16819,13 +16819,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2190-740c-a195-61c2a6f5cb07",
+                     *       "id": "01a24db1-8fcf-750d-86d7-8e27a17cf2e4",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T20:25:08.240Z",
+                     *       "effectiveFrom": "2026-12-06T23:30:12.047Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16853,15 +16853,15 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T20:25:08.239Z",
+                     *       "createdAt": "2026-12-06T23:30:12.047Z",
                      *       "versions": [
                      *         {
                      *           "version": 1,
                      *           "name": "Ventilationskampanj",
                      *           "priority": 95,
                      *           "active": true,
-                     *           "effectiveFrom": "2026-12-06T20:25:08.240Z",
-                     *           "createdAt": "2026-12-06T20:25:08.239Z"
+                     *           "effectiveFrom": "2026-12-06T23:30:12.047Z",
+                     *           "createdAt": "2026-12-06T23:30:12.047Z"
                      *         }
                      *       ]
                      *     }
@@ -16950,7 +16950,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24d08-2190-740c-a195-61c2a6f5cb07
+                 * @example 01a24db1-8fcf-750d-86d7-8e27a17cf2e4
                  */
                 id: string;
             };
@@ -16991,13 +16991,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2190-740c-a195-61c2a6f5cb07",
+                     *       "id": "01a24db1-8fcf-750d-86d7-8e27a17cf2e4",
                      *       "version": 2,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T20:25:08.275Z",
+                     *       "effectiveFrom": "2026-12-06T23:30:12.081Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -17025,7 +17025,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T20:25:08.274Z"
+                     *       "createdAt": "2026-12-06T23:30:12.079Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17092,8 +17092,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The rule was changed meanwhile (now version 2); reload it and try again.",
                      *       "code": "rule_version_conflict",
-                     *       "requestId": "01a24d08-21b9-736b-af7a-6932dfa03c15",
-                     *       "instance": "/v1/rules/01a24d08-2190-740c-a195-61c2a6f5cb07"
+                     *       "requestId": "01a24db1-8ff6-76a3-9b56-7d12ede9cfdc",
+                     *       "instance": "/v1/rules/01a24db1-8fcf-750d-86d7-8e27a17cf2e4"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -17171,7 +17171,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24d08-2190-740c-a195-61c2a6f5cb07
+                 * @example 01a24db1-8fcf-750d-86d7-8e27a17cf2e4
                  */
                 id: string;
                 /**
@@ -17192,13 +17192,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2190-740c-a195-61c2a6f5cb07",
+                     *       "id": "01a24db1-8fcf-750d-86d7-8e27a17cf2e4",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T20:25:08.240Z",
+                     *       "effectiveFrom": "2026-12-06T23:30:12.047Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -17226,7 +17226,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T20:25:08.239Z"
+                     *       "createdAt": "2026-12-06T23:30:12.047Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17313,7 +17313,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24d08-2190-740c-a195-61c2a6f5cb07
+                 * @example 01a24db1-8fcf-750d-86d7-8e27a17cf2e4
                  */
                 id: string;
             };
@@ -17346,13 +17346,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2190-740c-a195-61c2a6f5cb07",
+                     *       "id": "01a24db1-8fcf-750d-86d7-8e27a17cf2e4",
                      *       "version": 3,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": false,
-                     *       "effectiveFrom": "2026-12-06T20:25:08.389Z",
+                     *       "effectiveFrom": "2026-12-06T23:30:12.190Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -17380,7 +17380,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T20:25:08.388Z"
+                     *       "createdAt": "2026-12-06T23:30:12.189Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17509,7 +17509,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104233",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T18:55:08.288Z",
+                 *       "occurredAt": "2026-12-06T22:00:12.093Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -17679,19 +17679,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-21c7-7755-9817-cc5c4d783f88",
+                     *       "id": "01a24db1-9002-738f-9d48-9eaceccbbbe5",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T18:55:08.288Z",
-                     *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
-                     *       "memberId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
+                     *       "occurredAt": "2026-12-06T22:00:12.093Z",
+                     *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
+                     *       "memberId": "01a24db1-53d0-7585-a226-8e3433c77987",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24d08-21cd-725a-acc0-dabcf7907f45",
+                     *           "journalId": "01a24db1-9007-723f-a433-c01cf89f13b0",
                      *           "step": "first_order",
-                     *           "memberId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
+                     *           "memberId": "01a24db1-53d0-7585-a226-8e3433c77987",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -17709,15 +17709,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24d08-21cb-73a8-8558-725d2d2cd78b",
-                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
+                     *           "journalId": "01a24db1-9006-7657-9aa0-6158b2ac844d",
+                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24d07-e239-70ef-908e-a7929c98237f",
+                     *           "walletId": "01a24db1-5374-704d-a062-c2579580b110",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T18:55:08.288Z",
+                     *           "availableAt": "2026-12-20T22:00:12.093Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17742,15 +17742,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24d08-21cb-73a8-8558-725d2d2cd78b",
-                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
+                     *           "journalId": "01a24db1-9006-7657-9aa0-6158b2ac844d",
+                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
+                     *           "walletId": "01a24db1-53d0-7585-a226-8e3433c77987",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T18:55:08.288Z",
+                     *           "availableAt": "2026-12-20T22:00:12.093Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17775,15 +17775,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24d08-21cb-73a8-8558-725d2d2cd78b",
-                     *           "ruleId": "01a24d07-e31a-71c6-a06b-e69dcb6add87",
+                     *           "journalId": "01a24db1-9006-7657-9aa0-6158b2ac844d",
+                     *           "ruleId": "01a24db1-5452-7306-832b-1967461385d6",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
+                     *           "walletId": "01a24db1-53d0-7585-a226-8e3433c77987",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T18:55:08.288Z",
+                     *           "availableAt": "2026-12-20T22:00:12.093Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -17803,7 +17803,7 @@ export interface operations {
                      *       "unmatched": [],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
+                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -17820,7 +17820,7 @@ export interface operations {
                      *           "reason": "2,810 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24d08-0b26-771d-8253-0de69a85de6a",
+                     *           "ruleId": "01a24db1-7938-746c-a75d-390b62aa5397",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -17833,7 +17833,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24d08-0b2b-75fa-9b72-c17333066331",
+                     *           "ruleId": "01a24db1-793c-7211-bceb-046e696de057",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18007,7 +18007,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Event INV-2026-104233 was already received with a different body. Use a new id for a new event.",
                      *       "code": "event_conflict",
-                     *       "requestId": "01a24d08-220a-744e-86f3-8e2d02bf2fc0",
+                     *       "requestId": "01a24db1-9046-7794-b4ee-2d6812731572",
                      *       "instance": "/v1/events"
                      *     }
                      */
@@ -18090,19 +18090,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-21c7-7755-9817-cc5c4d783f88",
+                     *       "id": "01a24db1-9002-738f-9d48-9eaceccbbbe5",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T18:55:08.288Z",
-                     *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
-                     *       "memberId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
+                     *       "occurredAt": "2026-12-06T22:00:12.093Z",
+                     *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
+                     *       "memberId": "01a24db1-53d0-7585-a226-8e3433c77987",
                      *       "points": 4257,
                      *       "totalPoints": 4457,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24d08-21cd-725a-acc0-dabcf7907f45",
+                     *           "journalId": "01a24db1-9007-723f-a433-c01cf89f13b0",
                      *           "step": "first_order",
-                     *           "memberId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
+                     *           "memberId": "01a24db1-53d0-7585-a226-8e3433c77987",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -18120,15 +18120,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24d08-21cb-73a8-8558-725d2d2cd78b",
-                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
+                     *           "journalId": "01a24db1-9006-7657-9aa0-6158b2ac844d",
+                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24d07-e239-70ef-908e-a7929c98237f",
+                     *           "walletId": "01a24db1-5374-704d-a062-c2579580b110",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T18:55:08.288Z",
+                     *           "availableAt": "2026-12-20T22:00:12.093Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -18153,15 +18153,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24d08-21cb-73a8-8558-725d2d2cd78b",
-                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
+                     *           "journalId": "01a24db1-9006-7657-9aa0-6158b2ac844d",
+                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
+                     *           "walletId": "01a24db1-53d0-7585-a226-8e3433c77987",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T18:55:08.288Z",
+                     *           "availableAt": "2026-12-20T22:00:12.093Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -18186,15 +18186,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24d08-21cb-73a8-8558-725d2d2cd78b",
-                     *           "ruleId": "01a24d07-e31a-71c6-a06b-e69dcb6add87",
+                     *           "journalId": "01a24db1-9006-7657-9aa0-6158b2ac844d",
+                     *           "ruleId": "01a24db1-5452-7306-832b-1967461385d6",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
+                     *           "walletId": "01a24db1-53d0-7585-a226-8e3433c77987",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T18:55:08.288Z",
+                     *           "availableAt": "2026-12-20T22:00:12.093Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -18304,7 +18304,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104240",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T20:24:08.372Z",
+                 *       "occurredAt": "2026-12-06T23:29:12.175Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -18328,12 +18328,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
-                     *       "memberId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
+                     *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
+                     *       "memberId": "01a24db1-53d0-7585-a226-8e3433c77987",
                      *       "points": 698,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
+                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -18364,7 +18364,7 @@ export interface operations {
                      *           "reason": "488 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00 Share: 70% of 698."
                      *         },
                      *         {
-                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
+                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -18397,7 +18397,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
+                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -18414,7 +18414,7 @@ export interface operations {
                      *           "reason": "698 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24d08-0b26-771d-8253-0de69a85de6a",
+                     *           "ruleId": "01a24db1-7938-746c-a75d-390b62aa5397",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18427,7 +18427,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24d08-0b2b-75fa-9b72-c17333066331",
+                     *           "ruleId": "01a24db1-793c-7211-bceb-046e696de057",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18591,7 +18591,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e239-70ef-908e-a7929c98237f
+                 * @example 01a24db1-5374-704d-a062-c2579580b110
                  */
                 id: string;
             };
@@ -18607,7 +18607,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24d07-e239-70ef-908e-a7929c98237f",
+                     *       "walletId": "01a24db1-5374-704d-a062-c2579580b110",
                      *       "available": 81036,
                      *       "pending": 7019,
                      *       "pendingReleases": [
@@ -18723,7 +18723,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e239-70ef-908e-a7929c98237f
+                 * @example 01a24db1-5374-704d-a062-c2579580b110
                  */
                 id: string;
             };
@@ -18741,12 +18741,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24d08-21f7-74f8-81b2-91a673bf3995",
+                     *           "journalId": "01a24db1-902b-711b-9496-5ac7f97a18e5",
                      *           "kind": "reverse",
                      *           "points": -55,
                      *           "pendingPoints": -55,
-                     *           "occurredAt": "2026-12-06T19:55:08.319Z",
-                     *           "recordedAt": "2026-12-06T20:25:08.323Z",
+                     *           "occurredAt": "2026-12-06T23:00:12.121Z",
+                     *           "recordedAt": "2026-12-06T23:30:12.124Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -18756,20 +18756,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24d08-21e3-7007-83f2-39a3ccd3a2f8",
+                     *           "eventId": "01a24db1-901c-7278-b166-880a955a9f5d",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
+                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24d08-21cb-73a8-8558-725d2d2cd78b",
+                     *           "journalId": "01a24db1-9006-7657-9aa0-6158b2ac844d",
                      *           "kind": "earn",
                      *           "points": 2167,
                      *           "pendingPoints": 2167,
-                     *           "occurredAt": "2026-12-06T18:55:08.288Z",
-                     *           "recordedAt": "2026-12-06T20:25:08.295Z",
+                     *           "occurredAt": "2026-12-06T22:00:12.093Z",
+                     *           "recordedAt": "2026-12-06T23:30:12.098Z",
                      *           "description": "Purchase INV-2026-104233: points from Poäng per krona, Ny kategori",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -18780,16 +18780,16 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 1967,
-                     *               "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
+                     *               "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
                      *               "description": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *             },
                      *             {
                      *               "points": 200,
-                     *               "ruleId": "01a24d07-e31d-700e-9f28-9fbc76d9dc70",
+                     *               "ruleId": "01a24db1-5454-73bd-9c11-9a6287861bb9",
                      *               "description": "200 points: Ny kategori — first purchase in ventilation"
                      *             }
                      *           ],
-                     *           "eventId": "01a24d08-21c7-7755-9817-cc5c4d783f88",
+                     *           "eventId": "01a24db1-9002-738f-9d48-9eaceccbbbe5",
                      *           "eventExternalId": "INV-2026-104233",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -18797,12 +18797,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24d07-f4cf-73c0-a7c7-f0806b1f8de3",
+                     *           "journalId": "01a24db1-63a5-76ee-8047-6878ed7a48c9",
                      *           "kind": "earn",
                      *           "points": 3171,
                      *           "pendingPoints": 3171,
-                     *           "occurredAt": "2026-11-26T09:05:57.782Z",
-                     *           "recordedAt": "2026-12-06T20:24:56.672Z",
+                     *           "occurredAt": "2026-11-26T12:11:02.367Z",
+                     *           "recordedAt": "2026-12-06T23:30:00.643Z",
                      *           "description": "Purchase INV-354-7: points from Poäng per krona",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -18813,11 +18813,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 3171,
-                     *               "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
+                     *               "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
                      *               "description": "3,171 points: Poäng per krona — 1 per SEK 10.00 on SEK 45,300.00 Share: 70% of 4,530."
                      *             }
                      *           ],
-                     *           "eventId": "01a24d07-f460-73ab-af54-17f2d583b74d",
+                     *           "eventId": "01a24db1-6342-7140-97d3-c00cd2d532a9",
                      *           "eventExternalId": "INV-354-7",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -18825,7 +18825,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24d07-f4cf-73c0-a7c7-f0806b1f8de3"
+                     *       "nextCursor": "01a24db1-63a5-76ee-8047-6878ed7a48c9"
                      *     }
                      */
                     "application/json": {
@@ -18916,7 +18916,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e239-70ef-908e-a7929c98237f
+                 * @example 01a24db1-5374-704d-a062-c2579580b110
                  */
                 id: string;
             };
@@ -18971,14 +18971,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2284-752b-8786-6c4f70c13e1a",
-                     *       "walletId": "01a24d07-e239-70ef-908e-a7929c98237f",
+                     *       "id": "01a24db1-90ad-743a-81f7-8518e284fae2",
+                     *       "walletId": "01a24db1-5374-704d-a062-c2579580b110",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "requestedAt": "2026-12-06T20:25:08.482Z",
+                     *       "requestedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "requestedAt": "2026-12-06T23:30:12.268Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -19117,7 +19117,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e239-70ef-908e-a7929c98237f
+                 * @example 01a24db1-5374-704d-a062-c2579580b110
                  */
                 id: string;
             };
@@ -19163,7 +19163,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24d08-226c-73bd-9692-d7f47e55b699",
+                     *       "journalId": "01a24db1-9099-7535-b050-e0559578e98c",
                      *       "created": true,
                      *       "points": -300
                      *     }
@@ -19280,8 +19280,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 80536 available, 100000000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24d08-2260-71de-b5f1-d0faa4b418f1",
-                     *       "instance": "/v1/accounts/01a24d07-e239-70ef-908e-a7929c98237f/debits"
+                     *       "requestId": "01a24db1-908a-7478-9135-1a5363f8ee8c",
+                     *       "instance": "/v1/accounts/01a24db1-5374-704d-a062-c2579580b110/debits"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -19317,7 +19317,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e2a4-749a-b21f-18636b5cf86a
+                 * @example 01a24db1-53d0-7585-a226-8e3433c77987
                  */
                 id: string;
             };
@@ -19333,13 +19333,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
+                     *       "walletId": "01a24db1-53d0-7585-a226-8e3433c77987",
                      *       "available": 9508,
                      *       "pending": 2072,
                      *       "pendingReleases": [
                      *         {
                      *           "date": "2026-12-20",
-                     *           "points": 2072
+                     *           "points": 2067
+                     *         },
+                     *         {
+                     *           "date": "2026-12-21",
+                     *           "points": 5
                      *         }
                      *       ],
                      *       "expiring": [],
@@ -19441,7 +19445,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e2a4-749a-b21f-18636b5cf86a
+                 * @example 01a24db1-53d0-7585-a226-8e3433c77987
                  */
                 id: string;
             };
@@ -19459,12 +19463,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24d08-21f7-74f8-81b2-96904e0adae1",
+                     *           "journalId": "01a24db1-902b-711b-9496-5df0b1caa54f",
                      *           "kind": "reverse",
                      *           "points": -23,
                      *           "pendingPoints": -23,
-                     *           "occurredAt": "2026-12-06T19:55:08.319Z",
-                     *           "recordedAt": "2026-12-06T20:25:08.323Z",
+                     *           "occurredAt": "2026-12-06T23:00:12.121Z",
+                     *           "recordedAt": "2026-12-06T23:30:12.124Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -19474,20 +19478,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24d08-21e3-7007-83f2-39a3ccd3a2f8",
+                     *           "eventId": "01a24db1-901c-7278-b166-880a955a9f5d",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24d07-e30f-7537-bcb2-f341878da107",
+                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24d08-21e8-721a-8768-ded45a411181",
+                     *           "journalId": "01a24db1-9021-7365-a55f-e424827124d9",
                      *           "kind": "earn",
                      *           "points": 25,
                      *           "pendingPoints": 0,
-                     *           "occurredAt": "2026-12-06T20:25:08.320Z",
-                     *           "recordedAt": "2026-12-06T20:25:08.323Z",
+                     *           "occurredAt": "2026-12-06T23:30:12.121Z",
+                     *           "recordedAt": "2026-12-06T23:30:12.124Z",
                      *           "description": "Onboarding step: First login in the app",
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -19509,12 +19513,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24d08-21e6-73a5-a426-41cadc1c0efb",
+                     *           "journalId": "01a24db1-901f-7489-a157-fbc65a70959e",
                      *           "kind": "earn",
                      *           "points": 5,
                      *           "pendingPoints": 5,
-                     *           "occurredAt": "2026-12-06T20:05:08.319Z",
-                     *           "recordedAt": "2026-12-06T20:25:08.323Z",
+                     *           "occurredAt": "2026-12-06T23:10:12.121Z",
+                     *           "recordedAt": "2026-12-06T23:30:12.124Z",
                      *           "description": "App login APP-2026-0412-P1: points from Inloggning i appen",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -19525,11 +19529,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 5,
-                     *               "ruleId": "01a24d07-e31f-7749-8084-03a8cfcb5777",
+                     *               "ruleId": "01a24db1-5455-7622-b051-5065bf82bf55",
                      *               "description": "5 points: Inloggning i appen"
                      *             }
                      *           ],
-                     *           "eventId": "01a24d08-21e3-7007-83f2-3dc6394d0dcf",
+                     *           "eventId": "01a24db1-901c-7278-b166-8c87849f754d",
                      *           "eventExternalId": "APP-2026-0412-P1",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -19537,7 +19541,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24d08-21e6-73a5-a426-41cadc1c0efb"
+                     *       "nextCursor": "01a24db1-901f-7489-a157-fbc65a70959e"
                      *     }
                      */
                     "application/json": {
@@ -19628,7 +19632,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e2a4-749a-b21f-18636b5cf86a
+                 * @example 01a24db1-53d0-7585-a226-8e3433c77987
                  */
                 id: string;
             };
@@ -19674,7 +19678,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24d08-2277-7608-b45d-37aee6ea06e8",
+                     *       "journalId": "01a24db1-90a2-730e-a24d-33bc94fb2ffa",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -19820,7 +19824,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e2a4-749a-b21f-18636b5cf86a
+                 * @example 01a24db1-53d0-7585-a226-8e3433c77987
                  */
                 id: string;
             };
@@ -19866,7 +19870,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24d08-225a-745c-acd2-fea00a3d91bd",
+                     *       "journalId": "01a24db1-9086-71ce-bb3c-04a9e90ebb10",
                      *       "created": true,
                      *       "points": -200
                      *     }
@@ -20003,7 +20007,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e239-70ef-908e-a7929c98237f
+                 * @example 01a24db1-5374-704d-a062-c2579580b110
                  */
                 id: string;
             };
@@ -20013,7 +20017,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24d07-e2a4-749a-b21f-18636b5cf86a",
+                 *       "memberId": "01a24db1-53d0-7585-a226-8e3433c77987",
                  *       "points": 500,
                  *       "memo": "Bonus för FTX-installationen i Uppsala",
                  *       "idempotencyKey": "0b6f2c3e-alloc-2026-0412"
@@ -20057,7 +20061,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24d08-2247-72ff-a2ff-f80df0806afe",
+                     *       "journalId": "01a24db1-907c-76ab-a68e-4717e84d168b",
                      *       "created": true,
                      *       "points": 500
                      *     }
@@ -20206,14 +20210,14 @@ export interface operations {
                      * @example {
                      *       "currency": "SEK",
                      *       "issued": 30204141,
-                     *       "reversed": 29705,
+                     *       "reversed": 29683,
                      *       "spent": 5600,
-                     *       "redeemed": 1180000,
+                     *       "redeemed": 1181500,
                      *       "expired": 0,
                      *       "adjusted": 10750,
-                     *       "outstandingAvailable": 27815388,
+                     *       "outstandingAvailable": 27813910,
                      *       "outstandingPending": 1184198,
-                     *       "liabilityMinor": 28999586
+                     *       "liabilityMinor": 28998108
                      *     }
                      */
                     "application/json": components["schemas"]["LedgerSummary"];
@@ -21020,7 +21024,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
+                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
                  */
                 id: string;
             };
@@ -21052,14 +21056,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T20:24:51.931Z",
-                     *       "periodEnd": "2027-12-06T20:24:51.931Z",
+                     *       "since": "2026-12-06T23:29:56.516Z",
+                     *       "periodEnd": "2027-12-06T23:29:56.516Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T20:25:08.597Z",
-                     *         "windowEnd": "2026-12-06T20:25:08.597Z"
+                     *         "windowStart": "2025-12-06T23:30:12.372Z",
+                     *         "windowEnd": "2026-12-06T23:30:12.372Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21172,7 +21176,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
+                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
                  */
                 id: string;
             };
@@ -21190,7 +21194,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d07-f62b-769c-914a-8cdd28f3df83",
+                     *           "id": "01a24db1-64e0-7001-98da-1add8f854858",
                      *           "from": null,
                      *           "to": "platinum",
                      *           "reason": "threshold_reached",
@@ -21198,7 +21202,7 @@ export interface operations {
                      *             "basis": "points",
                      *             "total": 612082
                      *           },
-                     *           "at": "2026-12-06T20:24:51.931Z"
+                     *           "at": "2026-12-06T23:29:56.516Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -21291,7 +21295,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
+                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
                  */
                 id: string;
             };
@@ -21338,17 +21342,17 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T20:24:51.931Z",
-                     *       "periodEnd": "2027-12-06T20:24:51.931Z",
+                     *       "since": "2026-12-06T23:29:56.516Z",
+                     *       "periodEnd": "2027-12-06T23:29:56.516Z",
                      *       "frozen": {
-                     *         "until": "2027-06-06T20:25:08.631Z",
+                     *         "until": "2027-06-06T23:30:12.400Z",
                      *         "reason": "Butiken i Bergen byggs om och är stängd under våren"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T20:25:08.640Z",
-                     *         "windowEnd": "2026-12-06T20:25:08.640Z"
+                     *         "windowStart": "2025-12-06T23:30:12.409Z",
+                     *         "windowEnd": "2026-12-06T23:30:12.409Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21477,7 +21481,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
+                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
                  */
                 id: string;
             };
@@ -21509,14 +21513,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T20:24:51.931Z",
-                     *       "periodEnd": "2027-12-06T20:24:51.931Z",
+                     *       "since": "2026-12-06T23:29:56.516Z",
+                     *       "periodEnd": "2027-12-06T23:29:56.516Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 612082,
-                     *         "windowStart": "2025-12-06T20:25:08.655Z",
-                     *         "windowEnd": "2026-12-06T20:25:08.655Z"
+                     *         "windowStart": "2025-12-06T23:30:12.425Z",
+                     *         "windowEnd": "2026-12-06T23:30:12.425Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21645,7 +21649,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e2a4-749a-b21f-18636b5cf86a
+                 * @example 01a24db1-53d0-7585-a226-8e3433c77987
                  */
                 id: string;
             };
@@ -21668,8 +21672,8 @@ export interface operations {
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T20:25:08.607Z",
-                     *         "windowEnd": "2026-12-06T20:25:08.607Z"
+                     *         "windowStart": "2025-12-06T23:30:12.382Z",
+                     *         "windowEnd": "2026-12-06T23:30:12.382Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -21745,8 +21749,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Tiers in this program are evaluated per account, not per member.",
                      *       "code": "tier_scope_disabled",
-                     *       "requestId": "01a24d08-235b-7078-b906-2f6e2e4526e3",
-                     *       "instance": "/v1/members/01a24d07-e2a4-749a-b21f-18636b5cf86a/tier"
+                     *       "requestId": "01a24db1-916f-74a9-9ac7-b91c528139b2",
+                     *       "instance": "/v1/members/01a24db1-53d0-7585-a226-8e3433c77987/tier"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -21796,7 +21800,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e2a4-749a-b21f-18636b5cf86a
+                 * @example 01a24db1-53d0-7585-a226-8e3433c77987
                  */
                 id: string;
             };
@@ -21903,7 +21907,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e2a4-749a-b21f-18636b5cf86a
+                 * @example 01a24db1-53d0-7585-a226-8e3433c77987
                  */
                 id: string;
             };
@@ -21935,17 +21939,17 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T20:25:08.665Z",
-                     *       "periodEnd": "2026-12-06T20:25:08.665Z",
+                     *       "since": "2026-12-06T23:30:12.434Z",
+                     *       "periodEnd": "2026-12-06T23:30:12.434Z",
                      *       "frozen": {
-                     *         "until": "2027-03-06T20:25:08.665Z",
+                     *         "until": "2027-03-06T23:30:12.434Z",
                      *         "reason": "Föräldraledig till och med juni"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T20:25:08.673Z",
-                     *         "windowEnd": "2026-12-06T20:25:08.673Z"
+                     *         "windowStart": "2025-12-06T23:30:12.441Z",
+                     *         "windowEnd": "2026-12-06T23:30:12.441Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -22077,7 +22081,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e2a4-749a-b21f-18636b5cf86a
+                 * @example 01a24db1-53d0-7585-a226-8e3433c77987
                  */
                 id: string;
             };
@@ -22094,14 +22098,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "level": null,
-                     *       "since": "2026-12-06T20:25:08.665Z",
-                     *       "periodEnd": "2026-12-06T20:25:08.665Z",
+                     *       "since": "2026-12-06T23:30:12.434Z",
+                     *       "periodEnd": "2026-12-06T23:30:12.434Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
                      *         "total": 11580,
-                     *         "windowStart": "2025-12-06T20:25:08.685Z",
-                     *         "windowEnd": "2026-12-06T20:25:08.685Z"
+                     *         "windowStart": "2025-12-06T23:30:12.450Z",
+                     *         "windowEnd": "2026-12-06T23:30:12.450Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
@@ -22728,7 +22732,7 @@ export interface operations {
                 maxPoints?: number;
                 /**
                  * @description The member (UUID) whose availability each reward shows
-                 * @example 01a24d07-e29d-72ca-b142-925c2194eaa8
+                 * @example 01a24db1-53ce-726b-ad42-64b572ece44d
                  */
                 memberId?: string;
                 /**
@@ -22763,7 +22767,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-05f5-76b4-aeb1-a604968a9ce7",
+                     *           "id": "01a24db1-7556-70cb-ab3f-fcbafcaec67d",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -22812,8 +22816,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 5000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z",
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22822,7 +22826,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24d08-05b9-767e-9eb5-57b08f3c58ad",
+                     *           "id": "01a24db1-751c-72de-9493-3f9f1ef33c2a",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -22871,8 +22875,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": null,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z",
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22881,7 +22885,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24d08-05f3-7309-8bcc-a6e18ec0b431",
+                     *           "id": "01a24db1-7554-77da-889d-037d229aa23b",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -22930,8 +22934,8 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 10000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z",
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
@@ -22940,7 +22944,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WzEwMDAwLCIwMWEyNGQwOC0wNWYzLTczMDktOGJjYy1hNmUxOGVjMGI0MzEiXQ"
+                     *       "nextCursor": "WzEwMDAwLCIwMWEyNGRiMS03NTU0LTc3ZGEtODg5ZC0wMzdkMjI5YWEyM2IiXQ"
                      *     }
                      */
                     "application/json": {
@@ -23172,7 +23176,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
+                     *       "id": "01a24db1-9213-70eb-bd8e-f7959564cdea",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23209,8 +23213,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T20:25:08.901Z",
-                     *       "updatedAt": "2026-12-06T20:25:08.901Z"
+                     *       "createdAt": "2026-12-06T23:30:12.627Z",
+                     *       "updatedAt": "2026-12-06T23:30:12.627Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23337,7 +23341,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-05a3-730e-b0a7-050c9695f4f9",
+                     *       "id": "01a24db1-7508-7139-b231-317314eadb4f",
                      *       "code": "drill-driver-18v",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23386,8 +23390,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T20:24:51.931Z",
-                     *       "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *       "createdAt": "2026-12-06T23:29:56.516Z",
+                     *       "updatedAt": "2026-12-06T23:29:56.516Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23474,7 +23478,7 @@ export interface operations {
             path: {
                 /**
                  * @description The reward: its id (UUID) or its code, e.g. `fuel-card-500`
-                 * @example 01a24d08-2426-753f-9cf8-1d1f59120a1a
+                 * @example 01a24db1-9213-70eb-bd8e-f7959564cdea
                  */
                 id: string;
             };
@@ -23574,7 +23578,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
+                     *       "id": "01a24db1-9213-70eb-bd8e-f7959564cdea",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23611,8 +23615,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T20:25:08.901Z",
-                     *       "updatedAt": "2026-12-06T20:25:08.911Z"
+                     *       "createdAt": "2026-12-06T23:30:12.627Z",
+                     *       "updatedAt": "2026-12-06T23:30:12.636Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23934,7 +23938,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "rewardId": "01a24d08-05f3-7309-8bcc-a6e18ec0b431",
+                     *           "rewardId": "01a24db1-7554-77da-889d-037d229aa23b",
                      *           "code": "donation-childhood-cancer",
                      *           "cause": "Donation to childhood cancer research",
                      *           "orders": 2,
@@ -23944,7 +23948,7 @@ export interface operations {
                      *           "currency": "SEK"
                      *         },
                      *         {
-                     *           "rewardId": "01a24d08-05f5-76b4-aeb1-a604968a9ce7",
+                     *           "rewardId": "01a24db1-7556-70cb-ab3f-fcbafcaec67d",
                      *           "code": "donation-sea-rescue",
                      *           "cause": "Donation to volunteer sea rescue",
                      *           "orders": 2,
@@ -24043,35 +24047,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-0834-703b-8a4d-e2e8ccf88023",
-                     *           "orderId": "01a24d08-0827-741d-be69-7d75f1460c5b",
-                     *           "accountId": "01a24d07-e239-70ef-908e-23234d5bed1d",
+                     *           "id": "01a24db1-770f-7421-8faa-836fedd20f79",
+                     *           "orderId": "01a24db1-7702-712f-b55b-591c510424de",
+                     *           "accountId": "01a24db1-5374-704d-a062-3ef246cf04cb",
                      *           "accountExternalId": "K1008",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T20:25:01.735Z",
+                     *           "createdAt": "2026-12-06T23:30:05.698Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         },
                      *         {
-                     *           "id": "01a24d08-08d6-7116-932b-97a45ea6ed32",
-                     *           "orderId": "01a24d08-08c9-706d-9496-a821c0887e1a",
-                     *           "accountId": "01a24d07-e239-70ef-908d-e54adfa1ef6f",
+                     *           "id": "01a24db1-777b-75ea-8178-8eb99817d27b",
+                     *           "orderId": "01a24db1-7770-731a-90fe-39619c4c7a05",
+                     *           "accountId": "01a24db1-5374-704d-a062-0046567cce66",
                      *           "accountExternalId": "K1004-1",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T20:25:01.897Z",
+                     *           "createdAt": "2026-12-06T23:30:05.808Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         },
                      *         {
-                     *           "id": "01a24d08-2558-72e2-aee9-f94c97d5546f",
-                     *           "orderId": "01a24d08-254c-73b6-b928-689bb10b0cf9",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "id": "01a24db1-92fe-772c-98d4-96a3eeade4c1",
+                     *           "orderId": "01a24db1-92f2-714b-b1dd-acf56e0901bf",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T20:25:09.197Z",
+                     *           "createdAt": "2026-12-06T23:30:12.850Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         }
@@ -24173,36 +24177,36 @@ export interface operations {
                      *       "batch": "erp-credit-notes-2026-12-06",
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-0834-703b-8a4d-e2e8ccf88023",
-                     *           "orderId": "01a24d08-0827-741d-be69-7d75f1460c5b",
-                     *           "accountId": "01a24d07-e239-70ef-908e-23234d5bed1d",
+                     *           "id": "01a24db1-770f-7421-8faa-836fedd20f79",
+                     *           "orderId": "01a24db1-7702-712f-b55b-591c510424de",
+                     *           "accountId": "01a24db1-5374-704d-a062-3ef246cf04cb",
                      *           "accountExternalId": "K1008",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T20:25:01.735Z",
-                     *           "exportedAt": "2026-12-06T20:25:09.224Z",
+                     *           "createdAt": "2026-12-06T23:30:05.698Z",
+                     *           "exportedAt": "2026-12-06T23:30:12.877Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         },
                      *         {
-                     *           "id": "01a24d08-08d6-7116-932b-97a45ea6ed32",
-                     *           "orderId": "01a24d08-08c9-706d-9496-a821c0887e1a",
-                     *           "accountId": "01a24d07-e239-70ef-908d-e54adfa1ef6f",
+                     *           "id": "01a24db1-777b-75ea-8178-8eb99817d27b",
+                     *           "orderId": "01a24db1-7770-731a-90fe-39619c4c7a05",
+                     *           "accountId": "01a24db1-5374-704d-a062-0046567cce66",
                      *           "accountExternalId": "K1004-1",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T20:25:01.897Z",
-                     *           "exportedAt": "2026-12-06T20:25:09.224Z",
+                     *           "createdAt": "2026-12-06T23:30:05.808Z",
+                     *           "exportedAt": "2026-12-06T23:30:12.877Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         },
                      *         {
-                     *           "id": "01a24d08-2558-72e2-aee9-f94c97d5546f",
-                     *           "orderId": "01a24d08-254c-73b6-b928-689bb10b0cf9",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "id": "01a24db1-92fe-772c-98d4-96a3eeade4c1",
+                     *           "orderId": "01a24db1-92f2-714b-b1dd-acf56e0901bf",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T20:25:09.197Z",
-                     *           "exportedAt": "2026-12-06T20:25:09.224Z",
+                     *           "createdAt": "2026-12-06T23:30:12.850Z",
+                     *           "exportedAt": "2026-12-06T23:30:12.877Z",
                      *           "exportBatch": "erp-credit-notes-2026-12-06"
                      *         }
                      *       ]
@@ -24315,7 +24319,7 @@ export interface operations {
                 state?: "pending_approval" | "placed" | "approved" | "shipped" | "delivered" | "issued" | "cancelled" | "rejected";
                 /**
                  * @description Only this member's orders (UUID)
-                 * @example 01a24d07-e29d-72ca-b142-925c2194eaa8
+                 * @example 01a24db1-53ce-726b-ad42-64b572ece44d
                  */
                 memberId?: string;
                 /** @description Only orders of this account's members (UUID) */
@@ -24339,18 +24343,18 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-245d-722d-8475-93bed9771de6",
+                     *           "id": "01a24db1-923a-7234-9a37-931742beb952",
                      *           "state": "placed",
                      *           "reward": {
-                     *             "id": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
+                     *             "id": "01a24db1-9213-70eb-bd8e-f7959564cdea",
                      *             "code": "torx-bit-set-32",
                      *             "type": "physical",
                      *             "name": "Torx bit set, 32 pieces"
                      *           },
                      *           "quantity": 1,
                      *           "points": 14500,
-                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *           "paidFrom": "account",
                      *           "shippingAddress": {
                      *             "name": "Inköp",
@@ -24366,31 +24370,31 @@ export interface operations {
                      *           "note": "Leveres til lageret, port 3",
                      *           "creditNote": null,
                      *           "invoice": null,
-                     *           "createdAt": "2026-12-06T20:25:08.957Z",
-                     *           "updatedAt": "2026-12-06T20:25:08.957Z",
+                     *           "createdAt": "2026-12-06T23:30:12.666Z",
+                     *           "updatedAt": "2026-12-06T23:30:12.666Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "placed",
-                     *               "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *               "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *               "reason": null,
-                     *               "at": "2026-12-06T20:25:08.952Z"
+                     *               "at": "2026-12-06T23:30:12.666Z"
                      *             }
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24d08-0628-7218-824c-612c474d4a39",
+                     *           "id": "01a24db1-7579-71dd-930e-e8e8c0e8a80b",
                      *           "state": "pending_approval",
                      *           "reward": {
-                     *             "id": "01a24d08-05b5-77ce-95da-6473d76163ca",
+                     *             "id": "01a24db1-7518-749a-9529-dbf56005d1dc",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Job-site radio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *           "paidFrom": "member",
                      *           "shippingAddress": null,
                      *           "tracking": null,
@@ -24398,15 +24402,15 @@ export interface operations {
                      *           "note": null,
                      *           "creditNote": null,
                      *           "invoice": null,
-                     *           "createdAt": "2026-12-06T20:25:01.224Z",
-                     *           "updatedAt": "2026-12-06T20:25:01.224Z",
+                     *           "createdAt": "2026-12-06T23:30:05.305Z",
+                     *           "updatedAt": "2026-12-06T23:30:05.305Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "pending_approval",
                      *               "actor": "demo",
                      *               "reason": null,
-                     *               "at": "2026-12-06T20:24:51.931Z"
+                     *               "at": "2026-12-06T23:29:56.516Z"
                      *             }
                      *           ]
                      *         }
@@ -24481,8 +24485,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "reward": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
-                 *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                 *       "reward": "01a24db1-9213-70eb-bd8e-f7959564cdea",
+                 *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                  *       "quantity": 1,
                  *       "payFrom": "account",
                  *       "idempotencyKey": "example-order-torx-1",
@@ -24543,18 +24547,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-245d-722d-8475-93bed9771de6",
+                     *       "id": "01a24db1-923a-7234-9a37-931742beb952",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
+                     *         "id": "01a24db1-9213-70eb-bd8e-f7959564cdea",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24570,15 +24574,15 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T20:25:08.957Z",
-                     *       "updatedAt": "2026-12-06T20:25:08.957Z",
+                     *       "createdAt": "2026-12-06T23:30:12.666Z",
+                     *       "updatedAt": "2026-12-06T23:30:12.666Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:25:08.952Z"
+                     *           "at": "2026-12-06T23:30:12.666Z"
                      *         }
                      *       ]
                      *     }
@@ -24671,7 +24675,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Not enough points: 9514 available, 119000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24d08-2440-757f-9742-39a68e73825b",
+                     *       "requestId": "01a24db1-922a-770f-a3a7-fcbe77a74e85",
                      *       "instance": "/v1/reward-orders"
                      *     }
                      */
@@ -24702,7 +24706,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24d08-245d-722d-8475-93bed9771de6
+                 * @example 01a24db1-923a-7234-9a37-931742beb952
                  */
                 id: string;
             };
@@ -24718,18 +24722,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-245d-722d-8475-93bed9771de6",
+                     *       "id": "01a24db1-923a-7234-9a37-931742beb952",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
+                     *         "id": "01a24db1-9213-70eb-bd8e-f7959564cdea",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24745,15 +24749,15 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T20:25:08.957Z",
-                     *       "updatedAt": "2026-12-06T20:25:08.957Z",
+                     *       "createdAt": "2026-12-06T23:30:12.666Z",
+                     *       "updatedAt": "2026-12-06T23:30:12.666Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:25:08.952Z"
+                     *           "at": "2026-12-06T23:30:12.666Z"
                      *         }
                      *       ]
                      *     }
@@ -24842,7 +24846,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24d08-245d-722d-8475-93bed9771de6
+                 * @example 01a24db1-923a-7234-9a37-931742beb952
                  */
                 id: string;
             };
@@ -24870,18 +24874,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-245d-722d-8475-93bed9771de6",
+                     *       "id": "01a24db1-923a-7234-9a37-931742beb952",
                      *       "state": "approved",
                      *       "reward": {
-                     *         "id": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
+                     *         "id": "01a24db1-9213-70eb-bd8e-f7959564cdea",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24897,22 +24901,22 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T20:25:08.957Z",
-                     *       "updatedAt": "2026-12-06T20:25:08.988Z",
+                     *       "createdAt": "2026-12-06T23:30:12.666Z",
+                     *       "updatedAt": "2026-12-06T23:30:12.698Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:25:08.952Z"
+                     *           "at": "2026-12-06T23:30:12.666Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T20:25:08.988Z"
+                     *           "at": "2026-12-06T23:30:12.698Z"
                      *         }
                      *       ]
                      *     }
@@ -25037,7 +25041,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24d08-2518-705e-aef9-f7112b2748a8
+                 * @example 01a24db1-92cc-7549-8984-69d3f8d22808
                  */
                 id: string;
             };
@@ -25065,18 +25069,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2518-705e-aef9-f7112b2748a8",
+                     *       "id": "01a24db1-92cc-7549-8984-69d3f8d22808",
                      *       "state": "rejected",
                      *       "reward": {
-                     *         "id": "01a24d08-05b5-77ce-95da-6473d76163ca",
+                     *         "id": "01a24db1-7518-749a-9529-dbf56005d1dc",
                      *         "code": "job-site-radio",
                      *         "type": "physical",
                      *         "name": "Job-site radio"
                      *       },
                      *       "quantity": 1,
                      *       "points": 108000,
-                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
@@ -25084,22 +25088,22 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T20:25:09.144Z",
-                     *       "updatedAt": "2026-12-06T20:25:09.166Z",
+                     *       "createdAt": "2026-12-06T23:30:12.812Z",
+                     *       "updatedAt": "2026-12-06T23:30:12.826Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "pending_approval",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:25:09.139Z"
+                     *           "at": "2026-12-06T23:30:12.812Z"
                      *         },
                      *         {
                      *           "from": "pending_approval",
                      *           "to": "rejected",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *           "at": "2026-12-06T20:25:09.166Z"
+                     *           "at": "2026-12-06T23:30:12.826Z"
                      *         }
                      *       ]
                      *     }
@@ -25224,7 +25228,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24d08-245d-722d-8475-93bed9771de6
+                 * @example 01a24db1-923a-7234-9a37-931742beb952
                  */
                 id: string;
             };
@@ -25262,18 +25266,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-245d-722d-8475-93bed9771de6",
+                     *       "id": "01a24db1-923a-7234-9a37-931742beb952",
                      *       "state": "shipped",
                      *       "reward": {
-                     *         "id": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
+                     *         "id": "01a24db1-9213-70eb-bd8e-f7959564cdea",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -25293,29 +25297,29 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T20:25:08.957Z",
-                     *       "updatedAt": "2026-12-06T20:25:09.002Z",
+                     *       "createdAt": "2026-12-06T23:30:12.666Z",
+                     *       "updatedAt": "2026-12-06T23:30:12.710Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:25:08.952Z"
+                     *           "at": "2026-12-06T23:30:12.666Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T20:25:08.988Z"
+                     *           "at": "2026-12-06T23:30:12.698Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:25:09.002Z"
+                     *           "at": "2026-12-06T23:30:12.710Z"
                      *         }
                      *       ]
                      *     }
@@ -25440,7 +25444,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24d08-245d-722d-8475-93bed9771de6
+                 * @example 01a24db1-923a-7234-9a37-931742beb952
                  */
                 id: string;
             };
@@ -25464,18 +25468,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-245d-722d-8475-93bed9771de6",
+                     *       "id": "01a24db1-923a-7234-9a37-931742beb952",
                      *       "state": "delivered",
                      *       "reward": {
-                     *         "id": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
+                     *         "id": "01a24db1-9213-70eb-bd8e-f7959564cdea",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -25495,29 +25499,29 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T20:25:08.957Z",
-                     *       "updatedAt": "2026-12-06T20:25:09.024Z",
+                     *       "createdAt": "2026-12-06T23:30:12.666Z",
+                     *       "updatedAt": "2026-12-06T23:30:12.725Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:25:08.952Z"
+                     *           "at": "2026-12-06T23:30:12.666Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T20:25:08.988Z"
+                     *           "at": "2026-12-06T23:30:12.698Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:25:09.002Z"
+                     *           "at": "2026-12-06T23:30:12.710Z"
                      *         }
                      *       ]
                      *     }
@@ -25642,7 +25646,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24d08-24b2-722b-8033-372610a019c3
+                 * @example 01a24db1-9281-736d-ba4a-ecf287ba35c7
                  */
                 id: string;
             };
@@ -25672,18 +25676,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-24b2-722b-8033-372610a019c3",
+                     *       "id": "01a24db1-9281-736d-ba4a-ecf287ba35c7",
                      *       "state": "issued",
                      *       "reward": {
-                     *         "id": "01a24d08-05b9-767e-9eb5-57b08f3c58ad",
+                     *         "id": "01a24db1-751c-72de-9493-3f9f1ef33c2a",
                      *         "code": "extended-tool-warranty",
                      *         "type": "content",
                      *         "name": "Extended power-tool warranty"
                      *       },
                      *       "quantity": 1,
                      *       "points": 9000,
-                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": {
@@ -25693,29 +25697,29 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T20:25:09.042Z",
-                     *       "updatedAt": "2026-12-06T20:25:09.071Z",
+                     *       "createdAt": "2026-12-06T23:30:12.737Z",
+                     *       "updatedAt": "2026-12-06T23:30:12.764Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:25:09.037Z"
+                     *           "at": "2026-12-06T23:30:12.736Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:25:09.059Z"
+                     *           "at": "2026-12-06T23:30:12.750Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "issued",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:25:09.071Z"
+                     *           "at": "2026-12-06T23:30:12.764Z"
                      *         }
                      *       ]
                      *     }
@@ -25840,7 +25844,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24d08-24eb-7678-a6a9-e8a39ec18c2d
+                 * @example 01a24db1-92ab-700e-8fef-f23089b84747
                  */
                 id: string;
             };
@@ -25868,18 +25872,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-24eb-7678-a6a9-e8a39ec18c2d",
+                     *       "id": "01a24db1-92ab-700e-8fef-f23089b84747",
                      *       "state": "cancelled",
                      *       "reward": {
-                     *         "id": "01a24d08-05ac-7574-b5a4-7dc311f6d10a",
+                     *         "id": "01a24db1-7510-7011-ae48-a28ba7f35417",
                      *         "code": "rechargeable-headlamp",
                      *         "type": "physical",
                      *         "name": "Rechargeable headlamp"
                      *       },
                      *       "quantity": 1,
                      *       "points": 24000,
-                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
@@ -25887,22 +25891,22 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T20:25:09.099Z",
-                     *       "updatedAt": "2026-12-06T20:25:09.118Z",
+                     *       "createdAt": "2026-12-06T23:30:12.779Z",
+                     *       "updatedAt": "2026-12-06T23:30:12.793Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:25:09.092Z"
+                     *           "at": "2026-12-06T23:30:12.779Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "cancelled",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "reason": "Beställd av misstag, vi har redan pannlampor",
-                     *           "at": "2026-12-06T20:25:09.118Z"
+                     *           "at": "2026-12-06T23:30:12.793Z"
                      *         }
                      *       ]
                      *     }
@@ -26047,34 +26051,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
+                     *           "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
                      *           "email": "admin@demo.lojal.example",
                      *           "name": "Demo Admin",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T20:25:06.638Z",
-                     *           "updatedAt": "2026-12-06T20:25:06.638Z"
+                     *           "createdAt": "2026-12-06T23:30:10.473Z",
+                     *           "updatedAt": "2026-12-06T23:30:10.473Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-0ac8-77db-8c48-5b89b25ea03c",
+                     *           "id": "01a24db1-78e1-70f9-9fc7-536d65b8424d",
                      *           "email": "ingrid.dahl@nordbygg.example",
                      *           "name": "Ingrid Dahl",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-0acc-769d-a48f-e0fe99dd9f9e",
+                     *           "id": "01a24db1-78e5-701a-b8ce-03a328873bdc",
                      *           "email": "magnus.berg@nordbygg.example",
                      *           "name": "Magnus Berg",
                      *           "role": "manager",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjRkMDgtMGFjYy03NjlkLWE0OGYtZTBmZTk5ZGQ5ZjllIl0"
+                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjRkYjEtNzhlNS03MDFhLWI4Y2UtMDNhMzI4ODczYmRjIl0"
                      *     }
                      */
                     "application/json": {
@@ -26161,13 +26165,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2064-702d-b366-c6b83314850f",
+                     *       "id": "01a24db1-8ed4-76d8-ba59-58b9e583b9d3",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "support",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:25:07.940Z",
-                     *       "updatedAt": "2026-12-06T20:25:07.940Z"
+                     *       "createdAt": "2026-12-06T23:30:11.796Z",
+                     *       "updatedAt": "2026-12-06T23:30:11.796Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26266,7 +26270,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24d08-1b54-702c-ae8b-3a30c118f401
+                 * @example 01a24db1-89ae-7506-b10c-cbcc38e1e624
                  */
                 id: string;
             };
@@ -26282,13 +26286,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
+                     *       "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
                      *       "email": "admin@demo.lojal.example",
                      *       "name": "Demo Admin",
                      *       "role": "owner",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:25:06.638Z",
-                     *       "updatedAt": "2026-12-06T20:25:06.638Z"
+                     *       "createdAt": "2026-12-06T23:30:10.473Z",
+                     *       "updatedAt": "2026-12-06T23:30:10.473Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26375,7 +26379,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24d08-2064-702d-b366-c6b83314850f
+                 * @example 01a24db1-8ed4-76d8-ba59-58b9e583b9d3
                  */
                 id: string;
             };
@@ -26400,13 +26404,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2064-702d-b366-c6b83314850f",
+                     *       "id": "01a24db1-8ed4-76d8-ba59-58b9e583b9d3",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "manager",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:25:07.940Z",
-                     *       "updatedAt": "2026-12-06T20:25:07.959Z"
+                     *       "createdAt": "2026-12-06T23:30:11.796Z",
+                     *       "updatedAt": "2026-12-06T23:30:11.806Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26529,7 +26533,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24d08-2064-702d-b366-c6b83314850f
+                 * @example 01a24db1-8ed4-76d8-ba59-58b9e583b9d3
                  */
                 id: string;
             };
@@ -27008,42 +27012,42 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-2284-752b-8786-6c4f70c13e1a",
-                     *           "walletId": "01a24d07-e239-70ef-908e-a7929c98237f",
+                     *           "id": "01a24db1-90ad-743a-81f7-8518e284fae2",
+                     *           "walletId": "01a24db1-5374-704d-a062-c2579580b110",
                      *           "points": 6000,
                      *           "reasonCode": "migration",
                      *           "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *           "requestedAt": "2026-12-06T20:25:08.482Z",
+                     *           "requestedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "requestedAt": "2026-12-06T23:30:12.268Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24d08-0b04-7731-bd39-323286ab5b17",
-                     *           "walletId": "01a24d07-e239-70ef-908d-a458bcf07cda",
+                     *           "id": "01a24db1-7917-700d-bde7-7c3593a76354",
+                     *           "walletId": "01a24db1-5373-76aa-97c6-7cec5bcebc7d",
                      *           "points": -5500,
                      *           "reasonCode": "correction",
                      *           "memo": "Invoice credited in the ERP, points were not returned",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24d08-0acf-72be-a25f-51d6ef58f151",
-                     *           "requestedAt": "2026-11-30T20:24:51.931Z",
+                     *           "requestedBy": "staff:01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *           "requestedAt": "2026-11-30T23:29:56.516Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24d08-0aff-700c-9bb1-9c9d209acf11",
-                     *           "walletId": "01a24d07-e239-70ef-908d-a458bcf07cda",
+                     *           "id": "01a24db1-7912-73dd-9940-7862464f69a7",
+                     *           "walletId": "01a24db1-5373-76aa-97c6-7cec5bcebc7d",
                      *           "points": 12000,
                      *           "reasonCode": "migration",
                      *           "memo": "Points from the old dealer club, statement of 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24d08-0acc-769d-a48f-e0fe99dd9f9e",
-                     *           "requestedAt": "2026-11-29T20:24:51.931Z",
+                     *           "requestedBy": "staff:01a24db1-78e5-701a-b8ce-03a328873bdc",
+                     *           "requestedAt": "2026-11-29T23:29:56.516Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
@@ -27116,7 +27120,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24d08-2284-752b-8786-6c4f70c13e1a
+                 * @example 01a24db1-90ad-743a-81f7-8518e284fae2
                  */
                 id: string;
             };
@@ -27132,14 +27136,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2284-752b-8786-6c4f70c13e1a",
-                     *       "walletId": "01a24d07-e239-70ef-908e-a7929c98237f",
+                     *       "id": "01a24db1-90ad-743a-81f7-8518e284fae2",
+                     *       "walletId": "01a24db1-5374-704d-a062-c2579580b110",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "requestedAt": "2026-12-06T20:25:08.482Z",
+                     *       "requestedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "requestedAt": "2026-12-06T23:30:12.268Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -27230,7 +27234,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24d08-22ca-724b-bff5-beef9d2fcbb8
+                 * @example 01a24db1-90e6-7339-921e-24628f3bdade
                  */
                 id: string;
             };
@@ -27246,18 +27250,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-22ca-724b-bff5-beef9d2fcbb8",
-                     *       "walletId": "01a24d07-e239-70ef-908e-a7929c98237f",
+                     *       "id": "01a24db1-90e6-7339-921e-24628f3bdade",
+                     *       "walletId": "01a24db1-5374-704d-a062-c2579580b110",
                      *       "points": 5500,
                      *       "reasonCode": "migration",
                      *       "memo": "Rättat saldo från den gamla klubben, 2025-12-31",
                      *       "state": "approved",
-                     *       "requestedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "requestedAt": "2026-12-06T20:25:08.552Z",
-                     *       "decidedBy": "staff:01a24d08-1b54-702c-ae8b-3a30c118f401",
-                     *       "decidedAt": "2026-12-06T20:25:08.562Z",
+                     *       "requestedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "requestedAt": "2026-12-06T23:30:12.324Z",
+                     *       "decidedBy": "staff:01a24db1-89ae-7506-b10c-cbcc38e1e624",
+                     *       "decidedAt": "2026-12-06T23:30:12.334Z",
                      *       "decisionReason": null,
-                     *       "journalId": "01a24d08-22d3-7552-96ab-c6a7f5836735"
+                     *       "journalId": "01a24db1-90ee-77df-bf36-17d45519793a"
                      *     }
                      */
                     "application/json": components["schemas"]["AdjustmentRequest"];
@@ -27300,8 +27304,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only a staff user with the role owner or manager may approve or reject adjustment requests; the request's own author may withdraw it.",
                      *       "code": "approval_not_allowed",
-                     *       "requestId": "01a24d08-22b1-75d6-a357-91e379af8da8",
-                     *       "instance": "/v1/adjustment-requests/01a24d08-0aff-700c-9bb1-9c9d209acf11/approve"
+                     *       "requestId": "01a24db1-90d6-7707-b963-6ce2e9f13f37",
+                     *       "instance": "/v1/adjustment-requests/01a24db1-7912-73dd-9940-7862464f69a7/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -27403,7 +27407,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24d08-2284-752b-8786-6c4f70c13e1a
+                 * @example 01a24db1-90ad-743a-81f7-8518e284fae2
                  */
                 id: string;
             };
@@ -27431,16 +27435,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2284-752b-8786-6c4f70c13e1a",
-                     *       "walletId": "01a24d07-e239-70ef-908e-a7929c98237f",
+                     *       "id": "01a24db1-90ad-743a-81f7-8518e284fae2",
+                     *       "walletId": "01a24db1-5374-704d-a062-c2579580b110",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "rejected",
-                     *       "requestedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "requestedAt": "2026-12-06T20:25:08.482Z",
-                     *       "decidedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "decidedAt": "2026-12-06T20:25:08.543Z",
+                     *       "requestedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "requestedAt": "2026-12-06T23:30:12.268Z",
+                     *       "decidedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "decidedAt": "2026-12-06T23:30:12.317Z",
                      *       "decisionReason": "Saldot finns redan på kedjans huvudkonto",
                      *       "journalId": null
                      *     }
@@ -27601,9 +27605,9 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "seq": 30,
-                     *           "id": "01a24d08-1fab-7254-85eb-dd912a6a15dd",
-                     *           "at": "2026-12-06T20:25:07.747Z",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "id": "01a24db1-8e3a-70c8-9625-fc2048ad659f",
+                     *           "at": "2026-12-06T23:30:11.635Z",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.batch",
@@ -27616,22 +27620,22 @@ export interface operations {
                      *             "created": 2,
                      *             "updated": 0
                      *           },
-                     *           "prevHash": "c17395949c8d2e5973487f3e82b6acdde209b11f509c4b5946cfe17deeda26f9",
-                     *           "hash": "c3c01d2a493443d68d891859477189f2ba1038c48bbaecabf8fc03689a3bf494"
+                     *           "prevHash": "df152f99c991416de11daf8aa657218f80a6c06527e7c153bcbfad577eea8621",
+                     *           "hash": "de8e0a3bd7fedf07f48fd4499264d80abf99db396e0e07d1ba439388dd0a57b2"
                      *         },
                      *         {
                      *           "seq": 29,
-                     *           "id": "01a24d08-1f97-7708-bf3b-48223eff3321",
-                     *           "at": "2026-12-06T20:25:07.729Z",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "id": "01a24db1-8e29-719e-bd31-35d8ecf88508",
+                     *           "at": "2026-12-06T23:30:11.621Z",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.create",
                      *           "entity": "account",
-                     *           "entityId": "01a24d08-1f93-721e-8703-d0ae5c6b7592",
+                     *           "entityId": "01a24db1-8e27-772d-b70e-7dfd71c4f96e",
                      *           "before": null,
                      *           "after": {
-                     *             "id": "01a24d08-1f93-721e-8703-d0ae5c6b7592",
+                     *             "id": "01a24db1-8e27-772d-b70e-7dfd71c4f96e",
                      *             "name": "Holmgrens VVS AB",
                      *             "tags": [],
                      *             "tier": null,
@@ -27640,30 +27644,30 @@ export interface operations {
                      *             "segment": "installer",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T20:25:07.730Z",
+                     *             "createdAt": "2026-12-06T23:30:11.622Z",
                      *             "legalName": null,
                      *             "orgNumber": "556123-4567",
-                     *             "updatedAt": "2026-12-06T20:25:07.730Z",
+                     *             "updatedAt": "2026-12-06T23:30:11.622Z",
                      *             "vatNumber": null,
                      *             "attributes": {},
                      *             "externalId": "K3002",
                      *             "keyAccountManager": null
                      *           },
-                     *           "prevHash": "6256439f79197f369db503ee5e442e3f43edbbbe7a286f303219c5c11f36726f",
-                     *           "hash": "c17395949c8d2e5973487f3e82b6acdde209b11f509c4b5946cfe17deeda26f9"
+                     *           "prevHash": "c0d8b6bd51ab843dd2ed414903c5ba2ccbaf741963c2d0ddee0e65d86a92a867",
+                     *           "hash": "df152f99c991416de11daf8aa657218f80a6c06527e7c153bcbfad577eea8621"
                      *         },
                      *         {
                      *           "seq": 28,
-                     *           "id": "01a24d08-1f8b-717b-ae95-0b93b715dcab",
-                     *           "at": "2026-12-06T20:25:07.720Z",
-                     *           "actor": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
+                     *           "id": "01a24db1-8e20-77bb-b9a8-7fd68085231c",
+                     *           "at": "2026-12-06T23:30:11.613Z",
+                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.update",
                      *           "entity": "account",
-                     *           "entityId": "01a24d08-1f78-739a-a7c8-77df196924ec",
+                     *           "entityId": "01a24db1-8e10-7447-b781-90099c24acb2",
                      *           "before": {
-                     *             "id": "01a24d08-1f78-739a-a7c8-77df196924ec",
+                     *             "id": "01a24db1-8e10-7447-b781-90099c24acb2",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund"
@@ -27674,17 +27678,17 @@ export interface operations {
                      *             "segment": "builder",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T20:25:07.703Z",
+                     *             "createdAt": "2026-12-06T23:30:11.599Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T20:25:07.703Z",
+                     *             "updatedAt": "2026-12-06T23:30:11.599Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": null
                      *           },
                      *           "after": {
-                     *             "id": "01a24d08-1f78-739a-a7c8-77df196924ec",
+                     *             "id": "01a24db1-8e10-7447-b781-90099c24acb2",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund",
@@ -27696,17 +27700,17 @@ export interface operations {
                      *             "segment": "builder",
                      *             "joinedOn": "2026-12-06",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T20:25:07.703Z",
+                     *             "createdAt": "2026-12-06T23:30:11.599Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T20:25:07.721Z",
+                     *             "updatedAt": "2026-12-06T23:30:11.614Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": "magnus.berg@nordbygg.example"
                      *           },
-                     *           "prevHash": "707f6ee6c81f312f20b3610b114fa1044e4ecc95501400fe423d22bf530413d7",
-                     *           "hash": "6256439f79197f369db503ee5e442e3f43edbbbe7a286f303219c5c11f36726f"
+                     *           "prevHash": "0834b8eef4ab324db99e96f882f7b71dcd4bdf5a51200900cad6bb5b91c4cc7f",
+                     *           "hash": "c0d8b6bd51ab843dd2ed414903c5ba2ccbaf741963c2d0ddee0e65d86a92a867"
                      *         }
                      *       ],
                      *       "nextCursor": "WzI4XQ"
@@ -27787,15 +27791,15 @@ export interface operations {
                      * @example {
                      *       "actors": [
                      *         {
-                     *           "actor": "staff:01a24d08-0ac8-77db-8c48-5b89b25ea03c",
+                     *           "actor": "staff:01a24db1-78e1-70f9-9fc7-536d65b8424d",
                      *           "actorLabel": "Ingrid Dahl"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24d08-0acc-769d-a48f-e0fe99dd9f9e",
+                     *           "actor": "staff:01a24db1-78e5-701a-b8ce-03a328873bdc",
                      *           "actorLabel": "Magnus Berg"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *           "actor": "staff:01a24db1-78ea-71a6-a69c-e772a244681a",
                      *           "actorLabel": "Sofia Lind"
                      *         }
                      *       ],
@@ -27881,10 +27885,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *       "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
                      *       "seq": 38,
-                     *       "hash": "475fcaeef47a4e295eed94bd971e94ed903ef3f37dc01a6032591f3f2836feba",
-                     *       "at": "2026-12-06T20:25:08.112Z"
+                     *       "hash": "2c5cc867690ca8233fc4781d04b22c1bcee7b06a3710223cdde5c00afcef6482",
+                     *       "at": "2026-12-06T23:30:11.940Z"
                      *     }
                      */
                     "application/json": {
@@ -27968,22 +27972,22 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-0b15-700e-9842-ba292b2a8f63",
+                     *           "id": "01a24db1-792c-7070-ae73-a7a6e581d73c",
                      *           "code": "fjordbanken",
                      *           "name": "Fjordbanken",
                      *           "kind": "bank",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-0b18-7729-a3cf-63fba2ef14c3",
+                     *           "id": "01a24db1-792f-723b-83ac-5ac5665b3a1b",
                      *           "code": "nordhotell",
                      *           "name": "Nordhotell",
                      *           "kind": "hotel",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         }
                      *       ]
                      *     }
@@ -28071,13 +28075,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2122-701d-8067-174322d76e4b",
+                     *       "id": "01a24db1-8f6c-71eb-a937-0ef14a632f35",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:25:08.130Z",
-                     *       "updatedAt": "2026-12-06T20:25:08.130Z"
+                     *       "createdAt": "2026-12-06T23:30:11.948Z",
+                     *       "updatedAt": "2026-12-06T23:30:11.948Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28176,7 +28180,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24d08-0b15-700e-9842-ba292b2a8f63
+                 * @example 01a24db1-792c-7070-ae73-a7a6e581d73c
                  */
                 id: string;
             };
@@ -28192,13 +28196,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-0b15-700e-9842-ba292b2a8f63",
+                     *       "id": "01a24db1-792c-7070-ae73-a7a6e581d73c",
                      *       "code": "fjordbanken",
                      *       "name": "Fjordbanken",
                      *       "kind": "bank",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:24:51.931Z",
-                     *       "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *       "createdAt": "2026-12-06T23:29:56.516Z",
+                     *       "updatedAt": "2026-12-06T23:29:56.516Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28285,7 +28289,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24d08-2122-701d-8067-174322d76e4b
+                 * @example 01a24db1-8f6c-71eb-a937-0ef14a632f35
                  */
                 id: string;
             };
@@ -28310,13 +28314,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2122-701d-8067-174322d76e4b",
+                     *       "id": "01a24db1-8f6c-71eb-a937-0ef14a632f35",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt Logistik AB",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:25:08.130Z",
-                     *       "updatedAt": "2026-12-06T20:25:08.140Z"
+                     *       "createdAt": "2026-12-06T23:30:11.948Z",
+                     *       "updatedAt": "2026-12-06T23:30:11.954Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28452,7 +28456,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24d08-0b15-700e-9842-ba292b2a8f63
+                 * @example 01a24db1-792c-7070-ae73-a7a6e581d73c
                  */
                 id: string;
             };
@@ -28469,7 +28473,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "partner": {
-                     *         "id": "01a24d08-0b15-700e-9842-ba292b2a8f63",
+                     *         "id": "01a24db1-792c-7070-ae73-a7a6e581d73c",
                      *         "code": "fjordbanken",
                      *         "name": "Fjordbanken"
                      *       },
@@ -28490,12 +28494,12 @@ export interface operations {
                      *         "points": 11075,
                      *         "value": 11075
                      *       },
-                     *       "redemptions": 5,
+                     *       "redemptions": 4,
                      *       "redeemed": {
-                     *         "points": 2900,
-                     *         "value": 2900
+                     *         "points": 2400,
+                     *         "value": 2400
                      *       },
-                     *       "balance": 8175
+                     *       "balance": 8675
                      *     }
                      */
                     "application/json": components["schemas"]["PartnerSettlement"];
@@ -28630,7 +28634,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24d08-2142-70b8-8d02-41ed1ebcca47",
+                     *       "journalId": "01a24db1-8f89-744b-9ed2-d7309350bd57",
                      *       "created": true,
                      *       "points": -500
                      *     }
@@ -28763,15 +28767,15 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-23f0-777c-9944-418181d71ac7",
-                     *           "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
+                     *           "id": "01a24db1-91e6-72f9-894f-00d72273bddb",
+                     *           "accountId": "01a24db1-5374-704d-a062-c2579580b110",
                      *           "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 591,
                      *           "fileName": "kvitto-ORD-88412.pdf",
-                     *           "uploadedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *           "createdAt": "2026-12-06T20:25:08.847Z",
-                     *           "url": "/v1/evidence/01a24d08-23f0-777c-9944-418181d71ac7/content"
+                     *           "uploadedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "createdAt": "2026-12-06T23:30:12.581Z",
+                     *           "url": "/v1/evidence/01a24db1-91e6-72f9-894f-00d72273bddb/content"
                      *         }
                      *       ]
                      *     }
@@ -28887,7 +28891,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24d08-23f0-777c-9944-418181d71ac7
+                 * @example 01a24db1-91e6-72f9-894f-00d72273bddb
                  */
                 id: string;
             };
@@ -28903,15 +28907,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-23f0-777c-9944-418181d71ac7",
-                     *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
+                     *       "id": "01a24db1-91e6-72f9-894f-00d72273bddb",
+                     *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
                      *       "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *       "contentType": "application/pdf",
                      *       "sizeBytes": 591,
                      *       "fileName": "kvitto-ORD-88412.pdf",
-                     *       "uploadedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "createdAt": "2026-12-06T20:25:08.847Z",
-                     *       "url": "/v1/evidence/01a24d08-23f0-777c-9944-418181d71ac7/content"
+                     *       "uploadedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "createdAt": "2026-12-06T23:30:12.581Z",
+                     *       "url": "/v1/evidence/01a24db1-91e6-72f9-894f-00d72273bddb/content"
                      *     }
                      */
                     "application/json": components["schemas"]["Evidence"];
@@ -28998,7 +29002,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24d08-23f0-777c-9944-418181d71ac7
+                 * @example 01a24db1-91e6-72f9-894f-00d72273bddb
                  */
                 id: string;
             };
@@ -29381,10 +29385,10 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-0d42-707d-bdc4-3607b261deb9",
+                     *           "id": "01a24db1-7b2a-732a-b204-898c3f34cc3a",
                      *           "state": "submitted",
-                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
-                     *           "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
                      *           "sku": "DOO-1008",
                      *           "quantity": 2,
                      *           "amount": 454600,
@@ -29397,7 +29401,7 @@ export interface operations {
                      *             "proposed": 909,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
+                     *                 "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 909,
@@ -29411,13 +29415,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-0d32-7704-b0e6-7bcdf7184201",
+                     *           "id": "01a24db1-7b1a-76ab-b0d0-f7bf5800a1e8",
                      *           "state": "submitted",
-                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
-                     *           "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -29430,7 +29434,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
+                     *                 "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -29444,13 +29448,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-0d1d-71a3-9d80-4370766652a1",
+                     *           "id": "01a24db1-7b06-75bb-ae84-d53baa60d7f1",
                      *           "state": "submitted",
-                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
-                     *           "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -29463,7 +29467,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
+                     *                 "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -29477,10 +29481,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGQwOC0wY2U3LTc0MmUtYjYzNS01NjZiNGIxNDQxZTIiXQ"
+                     *       "nextCursor": "WyIwMWEyNGRiMS03YWQ2LTc1ODItOWMwZC0yZjMwMTkxODllNTAiXQ"
                      *     }
                      */
                     "application/json": {
@@ -29559,7 +29563,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24d08-0be7-71bf-a77f-b7fcbf6027e4"
+                 *         "01a24db1-79e1-72ed-88ca-69659ff698a3"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -29604,7 +29608,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24d08-0be7-71bf-a77f-b7fcbf6027e4"
+                 *         "01a24db1-79e1-72ed-88ca-69659ff698a3"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -29659,10 +29663,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2594-774a-85c7-c88f5d6377eb",
+                     *       "id": "01a24db1-9330-727a-ad6d-be8f99054907",
                      *       "state": "submitted",
-                     *       "accountId": "01a24d07-e239-70ef-908d-a458bcf07cda",
-                     *       "memberId": "01a24d07-e29d-72ca-b142-99ebab3df146",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-7cec5bcebc7d",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-6c4711a66b10",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -29675,7 +29679,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
+                     *             "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -29688,19 +29692,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "createdAt": "2026-12-06T20:25:09.265Z",
+                     *       "submittedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "createdAt": "2026-12-06T23:30:12.909Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24d08-0be7-71bf-a77f-b7fcbf6027e4",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a458bcf07cda",
+                     *           "id": "01a24db1-79e1-72ed-88ca-69659ff698a3",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-7cec5bcebc7d",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:25:02.685Z",
-                     *           "url": "/v1/evidence/01a24d08-0be7-71bf-a77f-b7fcbf6027e4/content"
+                     *           "createdAt": "2026-12-06T23:30:06.423Z",
+                     *           "url": "/v1/evidence/01a24db1-79e1-72ed-88ca-69659ff698a3/content"
                      *         }
                      *       ]
                      *     }
@@ -29755,9 +29759,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24d08-2594-774a-85c7-c88f5d6377eb).",
+                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24db1-9330-727a-ad6d-be8f99054907).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24d08-25a3-71c9-9058-a8d2f244a12b",
+                     *       "requestId": "01a24db1-9341-7779-b44e-c436e53479e8",
                      *       "instance": "/v1/claims"
                      *     }
                      */
@@ -29824,7 +29828,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24d08-0d42-707d-bdc4-3607b261deb9
+                 * @example 01a24db1-7b2a-732a-b204-898c3f34cc3a
                  */
                 id: string;
             };
@@ -29840,10 +29844,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-0d42-707d-bdc4-3607b261deb9",
+                     *       "id": "01a24db1-7b2a-732a-b204-898c3f34cc3a",
                      *       "state": "submitted",
-                     *       "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
-                     *       "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -29856,7 +29860,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
+                     *             "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -29870,18 +29874,18 @@ export interface operations {
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T20:24:51.931Z",
+                     *       "createdAt": "2026-12-06T23:29:56.516Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24d08-0d4e-710c-aef2-3622c64d0be2",
-                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
+                     *           "id": "01a24db1-7b33-7332-8376-1878a266a89e",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:25:03.051Z",
-                     *           "url": "/v1/evidence/01a24d08-0d4e-710c-aef2-3622c64d0be2/content"
+                     *           "createdAt": "2026-12-06T23:30:06.768Z",
+                     *           "url": "/v1/evidence/01a24db1-7b33-7332-8376-1878a266a89e/content"
                      *         }
                      *       ]
                      *     }
@@ -29970,7 +29974,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24d08-2594-774a-85c7-c88f5d6377eb
+                 * @example 01a24db1-9330-727a-ad6d-be8f99054907
                  */
                 id: string;
             };
@@ -29997,10 +30001,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2594-774a-85c7-c88f5d6377eb",
+                     *       "id": "01a24db1-9330-727a-ad6d-be8f99054907",
                      *       "state": "approved",
-                     *       "accountId": "01a24d07-e239-70ef-908d-a458bcf07cda",
-                     *       "memberId": "01a24d07-e29d-72ca-b142-99ebab3df146",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-7cec5bcebc7d",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-6c4711a66b10",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
@@ -30013,7 +30017,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
+                     *             "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -30022,23 +30026,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1431
                      *       },
-                     *       "eventId": "01a24d08-25af-7088-a1a6-107262e29a08",
+                     *       "eventId": "01a24db1-934e-7158-977b-5664e5436000",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "decidedAt": "2026-12-06T20:25:09.292Z",
-                     *       "submittedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "createdAt": "2026-12-06T20:25:09.265Z",
+                     *       "decidedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "decidedAt": "2026-12-06T23:30:12.939Z",
+                     *       "submittedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "createdAt": "2026-12-06T23:30:12.909Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24d08-0be7-71bf-a77f-b7fcbf6027e4",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a458bcf07cda",
+                     *           "id": "01a24db1-79e1-72ed-88ca-69659ff698a3",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-7cec5bcebc7d",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:25:02.685Z",
-                     *           "url": "/v1/evidence/01a24d08-0be7-71bf-a77f-b7fcbf6027e4/content"
+                     *           "createdAt": "2026-12-06T23:30:06.423Z",
+                     *           "url": "/v1/evidence/01a24db1-79e1-72ed-88ca-69659ff698a3/content"
                      *         }
                      *       ]
                      *     }
@@ -30175,7 +30179,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24d08-0d42-707d-bdc4-3607b261deb9
+                 * @example 01a24db1-7b2a-732a-b204-898c3f34cc3a
                  */
                 id: string;
             };
@@ -30214,10 +30218,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-0d42-707d-bdc4-3607b261deb9",
+                     *       "id": "01a24db1-7b2a-732a-b204-898c3f34cc3a",
                      *       "state": "rejected",
-                     *       "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
-                     *       "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
@@ -30230,7 +30234,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
+                     *             "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -30246,21 +30250,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturanumret finns inte hos grossisten; kontrollera numret och skicka in igen."
                      *       },
-                     *       "decidedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "decidedAt": "2026-12-06T20:25:09.324Z",
+                     *       "decidedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "decidedAt": "2026-12-06T23:30:12.965Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T20:24:51.931Z",
+                     *       "createdAt": "2026-12-06T23:29:56.516Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24d08-0d4e-710c-aef2-3622c64d0be2",
-                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
+                     *           "id": "01a24db1-7b33-7332-8376-1878a266a89e",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:25:03.051Z",
-                     *           "url": "/v1/evidence/01a24d08-0d4e-710c-aef2-3622c64d0be2/content"
+                     *           "createdAt": "2026-12-06T23:30:06.768Z",
+                     *           "url": "/v1/evidence/01a24db1-7b33-7332-8376-1878a266a89e/content"
                      *         }
                      *       ]
                      *     }
@@ -30397,7 +30401,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T20:24:51.931Z"
+                     *       "accrueFrom": "2025-12-05T23:29:56.516Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -30478,7 +30482,7 @@ export interface operations {
                  * @example {
                  *       "kind": "percent_of_purchases",
                  *       "basisPoints": 200,
-                 *       "accrueFrom": "2025-12-05T20:24:51.931Z"
+                 *       "accrueFrom": "2025-12-05T23:29:56.516Z"
                  *     }
                  */
                 "application/json": {
@@ -30515,7 +30519,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T20:24:51.931Z"
+                     *       "accrueFrom": "2025-12-05T23:29:56.516Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -30614,7 +30618,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
+                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
                  */
                 id: string;
             };
@@ -30630,7 +30634,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *       "currency": "SEK",
                      *       "balance": 15330852,
                      *       "accrued": 16255852,
@@ -30729,7 +30733,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
+                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
                  */
                 id: string;
             };
@@ -30747,37 +30751,37 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-1018-70ba-8509-ad950740b578",
+                     *           "id": "01a24db1-7e73-7079-8c8d-1599fce4870b",
                      *           "kind": "reimbursement",
                      *           "amount": -925000,
                      *           "eventId": null,
-                     *           "claimId": "01a24d08-0ff1-75d9-9361-d469bf3771cb",
+                     *           "claimId": "01a24db1-7e41-746f-a12a-0e5cf1547ef5",
                      *           "memo": "print",
                      *           "actor": "demo",
-                     *           "createdAt": "2026-12-06T20:25:03.767Z"
+                     *           "createdAt": "2026-12-06T23:30:07.600Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-0fe6-754b-92eb-fc9063900ed3",
+                     *           "id": "01a24db1-7e31-7140-9abf-4b83e7c6996d",
                      *           "kind": "accrual",
                      *           "amount": 112758,
-                     *           "eventId": "01a24d07-f45f-724d-8d4e-7ffb829b6710",
+                     *           "eventId": "01a24db1-6342-7140-97d1-e24002e89c8e",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T20:25:03.701Z"
+                     *           "createdAt": "2026-12-06T23:30:07.514Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-0fe6-754b-92eb-aefa344382ae",
+                     *           "id": "01a24db1-7e31-7140-9abe-f8cb37127bb3",
                      *           "kind": "accrual",
                      *           "amount": 36006,
-                     *           "eventId": "01a24d07-f45f-724d-8d4e-16ae0d2de257",
+                     *           "eventId": "01a24db1-6342-7140-97d1-7a8de34d314d",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T20:25:03.701Z"
+                     *           "createdAt": "2026-12-06T23:30:07.514Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGQwOC0wZmU2LTc1NGItOTJlYi04MDQ1MjA3MGQ1YTUiXQ"
+                     *       "nextCursor": "WyIwMWEyNGRiMS03ZTMxLTcxNDAtOWFiZS1jYzgxZTk4ODg5MzciXQ"
                      *     }
                      */
                     "application/json": {
@@ -30868,7 +30872,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
+                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
                  */
                 id: string;
             };
@@ -30911,7 +30915,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *       "currency": "SEK",
                      *       "balance": 15580852,
                      *       "accrued": 16255852,
@@ -31030,8 +31034,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The co-op fund holds 15580852; it cannot give 9000000000.",
                      *       "code": "coop_fund_insufficient",
-                     *       "requestId": "01a24d08-25ef-7517-abba-b9bb19c9406a",
-                     *       "instance": "/v1/accounts/01a24d07-e239-70ef-908d-a3e4e1b5b817/coop-fund/adjustments"
+                     *       "requestId": "01a24db1-9389-714e-9c6f-a3f030f52d24",
+                     *       "instance": "/v1/accounts/01a24db1-5373-76aa-97c6-79ea173b47e7/coop-fund/adjustments"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -31088,17 +31092,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-25fb-7365-af07-1471ab203daa",
+                     *           "id": "01a24db1-9394-749d-b7d1-2b82b5943ba0",
                      *           "state": "submitted",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *           "memberId": null,
                      *           "cost": 980000,
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
                      *           "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *           "otherBrands": 1,
-                     *           "proofEvidenceId": "01a24d08-0ff2-726d-a419-85740b91fe02",
-                     *           "proofUrl": "/v1/evidence/01a24d08-0ff2-726d-a419-85740b91fe02/content",
+                     *           "proofEvidenceId": "01a24db1-7e43-77a9-a5a7-cbd0597590ac",
+                     *           "proofUrl": "/v1/evidence/01a24db1-7e43-77a9-a5a7-cbd0597590ac/content",
                      *           "share": 245000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -31106,21 +31110,21 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *           "createdAt": "2026-12-06T20:25:09.371Z"
+                     *           "submittedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "createdAt": "2026-12-06T23:30:13.012Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-1013-758b-988d-f1b7e53e169f",
+                     *           "id": "01a24db1-7e6b-71c8-afc1-ea0a5eb51791",
                      *           "state": "submitted",
-                     *           "accountId": "01a24d07-e239-70ef-908d-c2ab18c70530",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-9ab43e1f8840",
                      *           "memberId": null,
                      *           "cost": 450000,
                      *           "adDate": "2026-10-21",
                      *           "medium": "social",
                      *           "description": "Instagram-kampanj hösten",
                      *           "otherBrands": 2,
-                     *           "proofEvidenceId": "01a24d08-1014-77c9-b64e-a79146fb70f8",
-                     *           "proofUrl": "/v1/evidence/01a24d08-1014-77c9-b64e-a79146fb70f8/content",
+                     *           "proofEvidenceId": "01a24db1-7e6c-706e-b8bc-8cc6f4b8eaa0",
+                     *           "proofUrl": "/v1/evidence/01a24db1-7e6c-706e-b8bc-8cc6f4b8eaa0/content",
                      *           "share": 75000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -31129,7 +31133,7 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:25:03.763Z"
+                     *           "createdAt": "2026-12-06T23:30:07.595Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -31203,13 +31207,13 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                 *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24d08-0ff2-726d-a419-85740b91fe02",
+                 *       "proofEvidenceId": "01a24db1-7e43-77a9-a5a7-cbd0597590ac",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -31250,13 +31254,13 @@ export interface operations {
                 };
                 /**
                  * @example {
-                 *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                 *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                  *       "cost": 980000,
                  *       "adDate": "2026-11-24",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24d08-0ff2-726d-a419-85740b91fe02",
+                 *       "proofEvidenceId": "01a24db1-7e43-77a9-a5a7-cbd0597590ac",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -31315,17 +31319,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-25fb-7365-af07-1471ab203daa",
+                     *       "id": "01a24db1-9394-749d-b7d1-2b82b5943ba0",
                      *       "state": "submitted",
-                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24d08-0ff2-726d-a419-85740b91fe02",
-                     *       "proofUrl": "/v1/evidence/01a24d08-0ff2-726d-a419-85740b91fe02/content",
+                     *       "proofEvidenceId": "01a24db1-7e43-77a9-a5a7-cbd0597590ac",
+                     *       "proofUrl": "/v1/evidence/01a24db1-7e43-77a9-a5a7-cbd0597590ac/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31333,8 +31337,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "createdAt": "2026-12-06T20:25:09.371Z"
+                     *       "submittedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "createdAt": "2026-12-06T23:30:13.012Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31445,7 +31449,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24d08-25fb-7365-af07-1471ab203daa
+                 * @example 01a24db1-9394-749d-b7d1-2b82b5943ba0
                  */
                 id: string;
             };
@@ -31461,17 +31465,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-25fb-7365-af07-1471ab203daa",
+                     *       "id": "01a24db1-9394-749d-b7d1-2b82b5943ba0",
                      *       "state": "submitted",
-                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24d08-0ff2-726d-a419-85740b91fe02",
-                     *       "proofUrl": "/v1/evidence/01a24d08-0ff2-726d-a419-85740b91fe02/content",
+                     *       "proofEvidenceId": "01a24db1-7e43-77a9-a5a7-cbd0597590ac",
+                     *       "proofUrl": "/v1/evidence/01a24db1-7e43-77a9-a5a7-cbd0597590ac/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31479,8 +31483,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "createdAt": "2026-12-06T20:25:09.371Z"
+                     *       "submittedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "createdAt": "2026-12-06T23:30:13.012Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31567,7 +31571,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24d08-25fb-7365-af07-1471ab203daa
+                 * @example 01a24db1-9394-749d-b7d1-2b82b5943ba0
                  */
                 id: string;
             };
@@ -31583,26 +31587,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-25fb-7365-af07-1471ab203daa",
+                     *       "id": "01a24db1-9394-749d-b7d1-2b82b5943ba0",
                      *       "state": "approved",
-                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *       "memberId": null,
                      *       "cost": 980000,
                      *       "adDate": "2026-11-24",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24d08-0ff2-726d-a419-85740b91fe02",
-                     *       "proofUrl": "/v1/evidence/01a24d08-0ff2-726d-a419-85740b91fe02/content",
+                     *       "proofEvidenceId": "01a24db1-7e43-77a9-a5a7-cbd0597590ac",
+                     *       "proofUrl": "/v1/evidence/01a24db1-7e43-77a9-a5a7-cbd0597590ac/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": 245000,
                      *       "currency": "SEK",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "decidedAt": "2026-12-06T20:25:09.382Z",
-                     *       "submittedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "createdAt": "2026-12-06T20:25:09.371Z"
+                     *       "decidedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "decidedAt": "2026-12-06T23:30:13.024Z",
+                     *       "submittedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "createdAt": "2026-12-06T23:30:13.012Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31737,7 +31741,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24d08-1013-758b-988d-f1b7e53e169f
+                 * @example 01a24db1-7e6b-71c8-afc1-ea0a5eb51791
                  */
                 id: string;
             };
@@ -31771,17 +31775,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-1013-758b-988d-f1b7e53e169f",
+                     *       "id": "01a24db1-7e6b-71c8-afc1-ea0a5eb51791",
                      *       "state": "rejected",
-                     *       "accountId": "01a24d07-e239-70ef-908d-c2ab18c70530",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-9ab43e1f8840",
                      *       "memberId": null,
                      *       "cost": 450000,
                      *       "adDate": "2026-10-21",
                      *       "medium": "social",
                      *       "description": "Instagram-kampanj hösten",
                      *       "otherBrands": 2,
-                     *       "proofEvidenceId": "01a24d08-1014-77c9-b64e-a79146fb70f8",
-                     *       "proofUrl": "/v1/evidence/01a24d08-1014-77c9-b64e-a79146fb70f8/content",
+                     *       "proofEvidenceId": "01a24db1-7e6c-706e-b8bc-8cc6f4b8eaa0",
+                     *       "proofUrl": "/v1/evidence/01a24db1-7e6c-706e-b8bc-8cc6f4b8eaa0/content",
                      *       "share": 75000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31792,10 +31796,10 @@ export interface operations {
                      *         "language": "sv",
                      *         "note": "Bifoga fakturan från tidningen, inte bara annonsen."
                      *       },
-                     *       "decidedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "decidedAt": "2026-12-06T20:25:09.398Z",
+                     *       "decidedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "decidedAt": "2026-12-06T23:30:13.034Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T20:25:03.763Z"
+                     *       "createdAt": "2026-12-06T23:30:07.595Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31952,44 +31956,44 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-1020-76fe-9af8-dfd5bbefef5d",
-                     *           "claimId": "01a24d08-0ff7-7409-9e5f-dcb4227b0192",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a458bcf07cda",
+                     *           "id": "01a24db1-7e7f-75cc-8b31-b46d997772cd",
+                     *           "claimId": "01a24db1-7e4b-739d-be1e-f951dbdb4c30",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-7cec5bcebc7d",
                      *           "accountExternalId": "K1000-1",
                      *           "accountName": "VVSkedjan A Trondheim",
                      *           "amount": 160000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-17",
                      *           "medium": "outdoor",
-                     *           "approvedAt": "2026-12-06T20:24:51.931Z",
+                     *           "approvedAt": "2026-12-06T23:29:56.516Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24d08-1025-73ab-9d6f-05df4f522aaf",
-                     *           "claimId": "01a24d08-0ffc-752c-a5d4-c32a325befd7",
-                     *           "accountId": "01a24d07-e239-70ef-908d-b025b1662c6d",
+                     *           "id": "01a24db1-7e88-716e-9967-93e2947e9cce",
+                     *           "claimId": "01a24db1-7e52-71cd-aa0e-7fff9ea9f931",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-88c333d2efbb",
                      *           "accountExternalId": "K1001",
                      *           "accountName": "Huskedjan B",
                      *           "amount": 150000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-08",
                      *           "medium": "online",
-                     *           "approvedAt": "2026-12-06T20:24:51.931Z",
+                     *           "approvedAt": "2026-12-06T23:29:56.516Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24d08-260a-723a-a221-ff99914bae97",
-                     *           "claimId": "01a24d08-25fb-7365-af07-1471ab203daa",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "id": "01a24db1-93a3-73e4-bc18-0adfdc0ef8ac",
+                     *           "claimId": "01a24db1-9394-749d-b7d1-2b82b5943ba0",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *           "accountExternalId": "K1000",
                      *           "accountName": "VVSkedjan A",
                      *           "amount": 245000,
                      *           "currency": "SEK",
                      *           "adDate": "2026-11-24",
                      *           "medium": "print",
-                     *           "approvedAt": "2026-12-06T20:25:09.382Z",
+                     *           "approvedAt": "2026-12-06T23:30:13.024Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         }
@@ -32068,9 +32072,9 @@ export interface operations {
                  * @example {
                  *       "idempotencyKey": "erp-coop-payouts-2026-12-06",
                  *       "payoutIds": [
-                 *         "01a24d08-1020-76fe-9af8-dfd5bbefef5d",
-                 *         "01a24d08-1025-73ab-9d6f-05df4f522aaf",
-                 *         "01a24d08-260a-723a-a221-ff99914bae97"
+                 *         "01a24db1-7e7f-75cc-8b31-b46d997772cd",
+                 *         "01a24db1-7e88-716e-9967-93e2947e9cce",
+                 *         "01a24db1-93a3-73e4-bc18-0adfdc0ef8ac"
                  *       ]
                  *     }
                  */
@@ -32091,11 +32095,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2624-70ac-a210-2da9ddc23c01",
+                     *       "id": "01a24db1-93b6-729c-b733-30ee5a3e7366",
                      *       "payouts": 3,
                      *       "total": 555000,
                      *       "currency": "SEK",
-                     *       "createdAt": "2026-12-06T20:25:09.412Z",
+                     *       "createdAt": "2026-12-06T23:30:13.045Z",
                      *       "created": true
                      *     }
                      */
@@ -32209,7 +32213,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e239-70ef-908d-a3e4e1b5b817
+                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
                  */
                 id: string;
             };
@@ -32227,8 +32231,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24d07-e29d-72ca-b142-b091e444cfdb",
-                     *           "accountId": "01a24d07-e239-70ef-908d-ac5e4e027538",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-873d1c89a585",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-856a5520b168",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
@@ -32240,8 +32244,8 @@ export interface operations {
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
-                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
@@ -32253,8 +32257,8 @@ export interface operations {
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24d07-e29d-72ca-b142-b73a44b43681",
-                     *           "accountId": "01a24d07-e239-70ef-908d-ac5e4e027538",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-88bd6bf1e3ec",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-856a5520b168",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -32266,7 +32270,7 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNGQwNy1lMjlkLTcyY2EtYjE0Mi1iNzNhNDRiNDM2ODEiXQ"
+                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNGRiMS01M2NlLTcyNmItYWQ0Mi04OGJkNmJmMWUzZWMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -32356,7 +32360,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d08-1f78-739a-a7c8-77df196924ec
+                 * @example 01a24db1-8e10-7447-b781-90099c24acb2
                  */
                 id: string;
             };
@@ -32407,12 +32411,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "invitationId": "01a24d08-2006-76a7-8d1b-0ba889ae7765",
-                     *       "memberId": "01a24d08-2004-756a-b5cd-70c6743bc613",
-                     *       "accountId": "01a24d08-1f78-739a-a7c8-77df196924ec",
+                     *       "invitationId": "01a24db1-8e82-71ba-8582-b17eb8db8bf1",
+                     *       "memberId": "01a24db1-8e81-7286-9323-3c4d072aa66f",
+                     *       "accountId": "01a24db1-8e10-7447-b781-90099c24acb2",
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "status": "invited",
-                     *       "expiresAt": "2026-12-20T20:25:07.842Z"
+                     *       "expiresAt": "2026-12-20T23:30:11.711Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Invitation"];
@@ -32535,7 +32539,7 @@ export interface operations {
             path: {
                 /**
                  * @description The token from the invitation link (starts with `inv_`)
-                 * @example inv_AsO7ILxZpcMZejBhUqNLuIC2KyNw8svGsW27bX5VWsw
+                 * @example inv_V7TPrqfafs3TKFuvcwAl2Lg0nN5IJyODKbDEx92xrjU
                  */
                 token: string;
             };
@@ -32569,8 +32573,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2004-756a-b5cd-70c6743bc613",
-                     *       "accountId": "01a24d08-1f78-739a-a7c8-77df196924ec",
+                     *       "id": "01a24db1-8e81-7286-9323-3c4d072aa66f",
+                     *       "accountId": "01a24db1-8e10-7447-b781-90099c24acb2",
                      *       "externalId": null,
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "name": "Johan Ek",
@@ -32581,8 +32585,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T20:25:07.843Z",
-                     *       "updatedAt": "2026-12-06T20:25:07.855Z"
+                     *       "createdAt": "2026-12-06T23:30:11.711Z",
+                     *       "updatedAt": "2026-12-06T23:30:11.724Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -32717,7 +32721,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d08-1f78-739a-a7c8-77df196924ec
+                 * @example 01a24db1-8e10-7447-b781-90099c24acb2
                  */
                 id: string;
             };
@@ -32727,7 +32731,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24d08-1fcc-771b-a3be-8f6cc9ca000b"
+                 *       "byMemberId": "01a24db1-8e51-73dd-a0e4-173cc9700137"
                  *     }
                  */
                 "application/json": {
@@ -32748,8 +32752,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24d08-1f78-739a-a7c8-77df196924ec",
-                     *       "code": "3MEBV3AX"
+                     *       "accountId": "01a24db1-8e10-7447-b781-90099c24acb2",
+                     *       "code": "7S99FR7Z"
                      *     }
                      */
                     "application/json": components["schemas"]["JoinCode"];
@@ -32876,7 +32880,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account": "3MEBV3AX",
+                 *       "account": "7S99FR7Z",
                  *       "email": "anna.berg@lindqvistbygg.example",
                  *       "name": "Anna Berg",
                  *       "language": "sv",
@@ -32909,8 +32913,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-202a-7438-9fcc-4e0d5e75102c",
-                     *       "accountId": "01a24d08-1f78-739a-a7c8-77df196924ec",
+                     *       "id": "01a24db1-8ea2-7406-a469-7b946d10840f",
+                     *       "accountId": "01a24db1-8e10-7447-b781-90099c24acb2",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -32921,8 +32925,8 @@ export interface operations {
                      *       "status": "pending",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T20:25:07.880Z",
-                     *       "updatedAt": "2026-12-06T20:25:07.880Z"
+                     *       "createdAt": "2026-12-06T23:30:11.745Z",
+                     *       "updatedAt": "2026-12-06T23:30:11.745Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -33033,7 +33037,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d08-202a-7438-9fcc-4e0d5e75102c
+                 * @example 01a24db1-8ea2-7406-a469-7b946d10840f
                  */
                 id: string;
             };
@@ -33043,7 +33047,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24d08-1fcc-771b-a3be-8f6cc9ca000b"
+                 *       "byMemberId": "01a24db1-8e51-73dd-a0e4-173cc9700137"
                  *     }
                  */
                 "application/json": {
@@ -33064,8 +33068,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-202a-7438-9fcc-4e0d5e75102c",
-                     *       "accountId": "01a24d08-1f78-739a-a7c8-77df196924ec",
+                     *       "id": "01a24db1-8ea2-7406-a469-7b946d10840f",
+                     *       "accountId": "01a24db1-8e10-7447-b781-90099c24acb2",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -33076,8 +33080,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T20:25:07.880Z",
-                     *       "updatedAt": "2026-12-06T20:25:07.893Z"
+                     *       "createdAt": "2026-12-06T23:30:11.745Z",
+                     *       "updatedAt": "2026-12-06T23:30:11.756Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -33200,7 +33204,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d08-2041-71bd-a183-58ad1e93f353
+                 * @example 01a24db1-8eb7-720b-acc7-7872b043cb46
                  */
                 id: string;
             };
@@ -33211,7 +33215,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "reason": "Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
-                 *       "byMemberId": "01a24d08-1fcc-771b-a3be-8f6cc9ca000b"
+                 *       "byMemberId": "01a24db1-8e51-73dd-a0e4-173cc9700137"
                  *     }
                  */
                 "application/json": {
@@ -33234,8 +33238,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2041-71bd-a183-58ad1e93f353",
-                     *       "accountId": "01a24d08-1f78-739a-a7c8-77df196924ec",
+                     *       "id": "01a24db1-8eb7-720b-acc7-7872b043cb46",
+                     *       "accountId": "01a24db1-8e10-7447-b781-90099c24acb2",
                      *       "externalId": null,
                      *       "email": "kalle.p@example.com",
                      *       "name": "Kalle Persson",
@@ -33246,8 +33250,8 @@ export interface operations {
                      *       "status": "closed",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T20:25:07.904Z",
-                     *       "updatedAt": "2026-12-06T20:25:07.916Z"
+                     *       "createdAt": "2026-12-06T23:30:11.766Z",
+                     *       "updatedAt": "2026-12-06T23:30:11.776Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -33370,7 +33374,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d08-1fe1-7036-a572-a8e2f77afbf9
+                 * @example 01a24db1-8e64-7138-bb24-a7f0b5c51da8
                  */
                 id: string;
             };
@@ -33397,7 +33401,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24d08-1fe1-7036-a572-a8e2f77afbf9",
+                     *       "memberId": "01a24db1-8e64-7138-bb24-a7f0b5c51da8",
                      *       "status": "closed",
                      *       "policy": "return",
                      *       "changed": true,
@@ -33549,35 +33553,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-2081-771c-8e13-fe21979d2a9e",
+                     *           "id": "01a24db1-8ee7-708f-8915-8764ec434bb1",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=zMRBy8-FS0bcp2TXzTGchUxJaggQOCy6zboqNwsrH04\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 21:25. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=34dXO8mv-Xg-0ngxyFMeHWQ76AnvsMPi_mRhhrLRehc\n\nLänken fungerar en gång och bara till 14 december 2026 kl. 00:30. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T20:25:07.967Z",
+                     *           "nextAttemptAt": "2026-12-06T23:30:11.813Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T20:25:07.966Z"
+                     *           "createdAt": "2026-12-06T23:30:11.813Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-206a-734b-9035-dfdc58782c1b",
+                     *           "id": "01a24db1-8ed9-70a1-8f14-4460ba86b3b4",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=tKyCHle9s3vo6awq-QiLR9-6XCWe9WIvwLCU2bcBf8M\n\nLänken fungerar en gång och bara till 13 december 2026 kl. 21:25. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=o4DNkvdFoEEEJAJh_k31qz5nlLgGdzlpMpaz7teh57w\n\nLänken fungerar en gång och bara till 14 december 2026 kl. 00:30. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T20:25:07.943Z",
+                     *           "nextAttemptAt": "2026-12-06T23:30:11.799Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T20:25:07.940Z"
+                     *           "createdAt": "2026-12-06T23:30:11.796Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-204f-7359-9040-8fa243099710",
+                     *           "id": "01a24db1-8ec2-7573-b4bc-dc2e89883cd8",
                      *           "template": "registration_rejected",
                      *           "to": "kalle.p@example.com",
                      *           "language": "sv",
@@ -33585,13 +33589,13 @@ export interface operations {
                      *           "body": "Hej Kalle Persson,\n\nDin förfrågan om att gå med i Lindqvist Bygg AB i Nordbygg Partner Club (demo) godkändes inte.\n\nAnledning: Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T20:25:07.916Z",
+                     *           "nextAttemptAt": "2026-12-06T23:30:11.776Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T20:25:07.916Z"
+                     *           "createdAt": "2026-12-06T23:30:11.776Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDIwOjI1OjA3LjkxNloiLCIwMWEyNGQwOC0yMDRmLTczNTktOTA0MC04ZmEyNDMwOTk3MTAiXQ"
+                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDIzOjMwOjExLjc3NloiLCIwMWEyNGRiMS04ZWMyLTc1NzMtYjRiYy1kYzJlODk4ODNjZDgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -33657,7 +33661,7 @@ export interface operations {
             path: {
                 /**
                  * @description The mail’s id from the outbox list
-                 * @example 01a24d07-fe50-727f-812d-8cb691d7df58
+                 * @example 01a24db1-6c31-7582-ba3f-85475b336c42
                  */
                 id: string;
             };
@@ -33673,7 +33677,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d07-fe50-727f-812d-8cb691d7df58",
+                     *       "id": "01a24db1-6c31-7582-ba3f-85475b336c42",
                      *       "template": "member_notice",
                      *       "to": "ingrid.strand.503@holms-bygg-hb-k2103.example",
                      *       "language": "sv",
@@ -33684,7 +33688,7 @@ export interface operations {
                      *       "nextAttemptAt": null,
                      *       "lastError": "cancelled in the console",
                      *       "sentAt": null,
-                     *       "createdAt": "2026-12-06T20:24:59.204Z"
+                     *       "createdAt": "2026-12-06T23:30:02.917Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OutboxMail"];
@@ -33807,7 +33811,7 @@ export interface operations {
             path: {
                 /**
                  * @description The mail’s id from the outbox list
-                 * @example 01a24d07-fe50-727f-812d-8cb691d7df58
+                 * @example 01a24db1-6c31-7582-ba3f-85475b336c42
                  */
                 id: string;
             };
@@ -33823,7 +33827,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-3852-72e0-a68a-0aa033dd0f85",
+                     *       "id": "01a24db1-a7c0-71ee-bfaa-2e3efeb7b2c3",
                      *       "template": "member_notice",
                      *       "to": "ingrid.strand.503@holms-bygg-hb-k2103.example",
                      *       "language": "sv",
@@ -33831,10 +33835,10 @@ export interface operations {
                      *       "body": "Hej Ingrid Strand,\n\nGrattis på födelsedagen, Ingrid Strand! Vi har satt in 500 poäng på ditt konto.\n\nVänliga hälsningar,\nNordbygg Partner Club (demo)",
                      *       "status": "pending",
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T20:25:14.065Z",
+                     *       "nextAttemptAt": "2026-12-06T23:30:18.176Z",
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdAt": "2026-12-06T20:25:14.065Z"
+                     *       "createdAt": "2026-12-06T23:30:18.176Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OutboxMail"];
@@ -33901,8 +33905,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The mail is pending; only a sent, failed or cancelled mail can be sent again.",
                      *       "code": "outbox_mail_not_resendable",
-                     *       "requestId": "01a24d08-3844-725a-9ff9-d38f36a127b2",
-                     *       "instance": "/v1/outbox/01a24d07-fe50-727f-812d-8cb691d7df58/resend"
+                     *       "requestId": "01a24db1-a7b5-764c-9b72-c918eb323ded",
+                     *       "instance": "/v1/outbox/01a24db1-6c31-7582-ba3f-85475b336c42/resend"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -34240,7 +34244,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The volume discount levels are invalid: the level from 150000000 must give more than 300 basis points",
                      *       "code": "invalid_volume_discounts",
-                     *       "requestId": "01a24d08-2370-7107-accf-f23fcdfb5084",
+                     *       "requestId": "01a24db1-917b-757d-afff-7a8617f0a866",
                      *       "instance": "/v1/volume-discounts"
                      *     }
                      */
@@ -34271,7 +34275,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e239-70ef-908e-a7929c98237f
+                 * @example 01a24db1-5374-704d-a062-c2579580b110
                  */
                 id: string;
             };
@@ -34287,8 +34291,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
-                     *       "countedFor": "01a24d07-e239-70ef-908e-a7929c98237f",
+                     *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
+                     *       "countedFor": "01a24db1-5374-704d-a062-c2579580b110",
                      *       "basis": "amount",
                      *       "currency": "SEK",
                      *       "period": {
@@ -34775,7 +34779,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e29d-72ca-b142-9f281bdd64a2
+                 * @example 01a24db1-53ce-726b-ad42-710470e3c7d8
                  */
                 id: string;
             };
@@ -34791,7 +34795,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24d07-e29d-72ca-b142-9f281bdd64a2",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-710470e3c7d8",
                      *       "done": 3,
                      *       "total": 4,
                      *       "pointsEarned": 175,
@@ -34802,14 +34806,14 @@ export interface operations {
                      *           "name": "Complete your profile",
                      *           "points": 100,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T20:24:51.931Z"
+                     *           "completedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
                      *           "code": "first_login",
                      *           "name": "First login in the app",
                      *           "points": 25,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T20:24:51.931Z"
+                     *           "completedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
                      *           "code": "first_order",
@@ -34922,7 +34926,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-10cf-70e2-a812-6d3dd16960f7",
+                     *           "id": "01a24db1-7f4c-75a9-9032-c179c4424f1e",
                      *           "url": "http://127.0.0.1:9/erp-demo",
                      *           "eventTypes": [
                      *             "credit_note.created",
@@ -34931,8 +34935,8 @@ export interface operations {
                      *           ],
                      *           "active": false,
                      *           "description": "Affärssystemet (ERP): kreditnotor för cashback, orderstatus och kundnivåer",
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -35038,7 +35042,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-23c1-70ba-8252-64a8ed7bb968",
+                     *       "id": "01a24db1-91c0-73bd-b8d4-ce628ac2e9b1",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35046,9 +35050,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T20:25:08.799Z",
-                     *       "updatedAt": "2026-12-06T20:25:08.799Z",
-                     *       "secret": "whsec_85b6493cf26c1aa83a1896e2be4fda826e572f29169bc152ccabbab86bbe97f9"
+                     *       "createdAt": "2026-12-06T23:30:12.542Z",
+                     *       "updatedAt": "2026-12-06T23:30:12.542Z",
+                     *       "secret": "whsec_25336ac843eea3fb5e1d4abd9103587b1d549b1aa408be85f9c8f6e273c7eba5"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -35139,7 +35143,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown event type tier.upgraded. Subscribe to one of: reward_order.placed, reward_order.state_changed, credit_note.created, tier.changed, service_request.created, service_request.changed, points.earned, points.reversed, points.expired, claim.decided, coop_claim.decided, member.joined, member.left, or \"*\" for all.",
                      *       "code": "unknown_webhook_event_type",
-                     *       "requestId": "01a24d08-23b5-750c-a39b-03c0accbbcc3",
+                     *       "requestId": "01a24db1-91b6-732d-97e6-3b3c29eb1d84",
                      *       "instance": "/v1/webhooks"
                      *     }
                      */
@@ -35170,7 +35174,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24d08-23c1-70ba-8252-64a8ed7bb968
+                 * @example 01a24db1-91c0-73bd-b8d4-ce628ac2e9b1
                  */
                 id: string;
             };
@@ -35186,7 +35190,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-23c1-70ba-8252-64a8ed7bb968",
+                     *       "id": "01a24db1-91c0-73bd-b8d4-ce628ac2e9b1",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35194,8 +35198,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T20:25:08.799Z",
-                     *       "updatedAt": "2026-12-06T20:25:08.799Z"
+                     *       "createdAt": "2026-12-06T23:30:12.542Z",
+                     *       "updatedAt": "2026-12-06T23:30:12.542Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35282,7 +35286,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24d08-23c1-70ba-8252-64a8ed7bb968
+                 * @example 01a24db1-91c0-73bd-b8d4-ce628ac2e9b1
                  */
                 id: string;
             };
@@ -35298,7 +35302,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-23c1-70ba-8252-64a8ed7bb968",
+                     *       "id": "01a24db1-91c0-73bd-b8d4-ce628ac2e9b1",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35307,8 +35311,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T20:25:08.799Z",
-                     *       "updatedAt": "2026-12-06T20:25:08.816Z"
+                     *       "createdAt": "2026-12-06T23:30:12.542Z",
+                     *       "updatedAt": "2026-12-06T23:30:12.556Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35431,7 +35435,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24d08-23c1-70ba-8252-64a8ed7bb968
+                 * @example 01a24db1-91c0-73bd-b8d4-ce628ac2e9b1
                  */
                 id: string;
             };
@@ -35466,7 +35470,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-23c1-70ba-8252-64a8ed7bb968",
+                     *       "id": "01a24db1-91c0-73bd-b8d4-ce628ac2e9b1",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35475,8 +35479,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T20:25:08.799Z",
-                     *       "updatedAt": "2026-12-06T20:25:08.808Z"
+                     *       "createdAt": "2026-12-06T23:30:12.542Z",
+                     *       "updatedAt": "2026-12-06T23:30:12.550Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35611,7 +35615,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24d08-23c1-70ba-8252-64a8ed7bb968
+                 * @example 01a24db1-91c0-73bd-b8d4-ce628ac2e9b1
                  */
                 id: string;
             };
@@ -35627,7 +35631,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-23c1-70ba-8252-64a8ed7bb968",
+                     *       "id": "01a24db1-91c0-73bd-b8d4-ce628ac2e9b1",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35636,9 +35640,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T20:25:08.799Z",
-                     *       "updatedAt": "2026-12-06T20:25:08.816Z",
-                     *       "secret": "whsec_47dbe2f467a16be780aa9e10afa569a73633208e4b72bd1838c4bb196d010fe3"
+                     *       "createdAt": "2026-12-06T23:30:12.542Z",
+                     *       "updatedAt": "2026-12-06T23:30:12.556Z",
+                     *       "secret": "whsec_70885ce123018b32ffbf9584fe91396295bd5996c070701b11b45600fd439b78"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -35771,7 +35775,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24d08-23c1-70ba-8252-64a8ed7bb968
+                 * @example 01a24db1-91c0-73bd-b8d4-ce628ac2e9b1
                  */
                 id: string;
             };
@@ -35878,7 +35882,7 @@ export interface operations {
             path: {
                 /**
                  * @description The delivery's id
-                 * @example 01a24d08-23d6-72fa-8369-f36cfdc0b77c
+                 * @example 01a24db1-91d1-720d-93b7-648bf9c5ffb0
                  */
                 id: string;
             };
@@ -35894,16 +35898,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-23d6-72fa-8369-f36cfdc0b77c",
-                     *       "eventId": "01a24d08-23d5-76b9-9e49-f6cd015f50b4",
+                     *       "id": "01a24db1-91d1-720d-93b7-648bf9c5ffb0",
+                     *       "eventId": "01a24db1-91d1-720d-93b7-627008c713a2",
                      *       "eventType": "tier.changed",
-                     *       "occurredAt": "2026-12-06T20:25:08.820Z",
+                     *       "occurredAt": "2026-12-06T23:30:12.560Z",
                      *       "state": "pending",
                      *       "attempts": 6,
                      *       "lastStatus": 503,
                      *       "lastError": "HTTP 503: Service Unavailable",
                      *       "lastAttemptAt": null,
-                     *       "nextAttemptAt": "2026-12-06T20:25:08.827Z",
+                     *       "nextAttemptAt": "2026-12-06T23:30:12.565Z",
                      *       "deliveredAt": null,
                      *       "log": []
                      *     }
@@ -35960,7 +35964,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No webhook delivery with id 0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24d08-23d1-75a3-9706-d7657ef83085",
+                     *       "requestId": "01a24db1-91cd-72f9-945d-5edd7e95f6f7",
                      *       "instance": "/v1/webhooks/deliveries/0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f/retry"
                      *     }
                      */
@@ -36072,26 +36076,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
+                     *         "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *         "id": "01a24db1-5335-76d9-8d7b-a83deb211e77",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *           "id": "01a24db1-5335-76d9-8d7b-a83deb211e77",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "pThTRUVO-mIYRX3aZSjkhHvrdNtepAePrfZ7KDsmBOvo7wX5AQU0"
+                     *       "csrfToken": "OPj9iwi1-sphpaTJ5UFTPVFOLiuVokG_C6jYXtxgo5O6vRGn7cU8"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -36122,7 +36126,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The e-mail address or the password is not right.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "01a24d08-262a-74cc-b3da-d68d9e5a3ed1",
+                     *       "requestId": "01a24db1-93bb-7006-90c7-5dccaa667385",
                      *       "instance": "/auth/staff/sign-in"
                      *     }
                      */
@@ -36212,26 +36216,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
+                     *         "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *         "id": "01a24db1-5335-76d9-8d7b-a83deb211e77",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *           "id": "01a24db1-5335-76d9-8d7b-a83deb211e77",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "P72ODVj3-08YYV2s6-RAKJIaB57ndHhqePFlssoa5SZf4ky_Ztfk"
+                     *       "csrfToken": "PjuQ00ue-c1iM7DlTaB0BRnAecBwMIWt7fdMDyj5lpGi1GwxUNHA"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -36298,7 +36302,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4"
+                 *       "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77"
                  *     }
                  */
                 "application/json": {
@@ -36320,26 +36324,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
+                     *         "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *         "id": "01a24db1-5335-76d9-8d7b-a83deb211e77",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *           "id": "01a24db1-5335-76d9-8d7b-a83deb211e77",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "U3zQG9sq-hw_5UpDULohRYtaqjOzosb7_R-_N3Ch7g6r44ABHeVU"
+                     *       "csrfToken": "KCz1iXRc-L06lejMAPb5yMaDuXLbWgwj9HRu1Be0r6aFcEr7SfAQ"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -36793,7 +36797,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "token": "-K-OwxcPwR2OPGvsdtZiwmQaz77Gjb5GnYKoFa078pk",
+                 *       "token": "8Xvi6bKdUYYDzFiego9gFz4b4aA1jRFtsHIZkC9fqe0",
                  *       "password": "Takpanna-Tegelrod-2"
                  *     }
                  */
@@ -36850,7 +36854,7 @@ export interface operations {
                      *       "status": 410,
                      *       "detail": "This link has expired. Ask for a new one.",
                      *       "code": "reset_link_expired",
-                     *       "requestId": "01a24d08-2690-7559-b59c-8164dfc2bae5",
+                     *       "requestId": "01a24db1-944e-72af-8e96-58b7091a0e67",
                      *       "instance": "/auth/staff/password-reset/confirm"
                      *     }
                      */
@@ -37043,7 +37047,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
-                 *       "code": "791022"
+                 *       "code": "696919"
                  *     }
                  */
                 "application/json": {
@@ -37069,27 +37073,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "fXVhQeJ9-l2F-zZdlQMX96Vw7psNl6Tr4U0JVQuQO3PJrD9RmJe0",
+                     *       "csrfToken": "qhHrnETt-VDk4E-xKdaJEoRgKH-N_MP-TF6LvZsFaFnlsx_FLHIE",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *         "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *         "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *           "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37124,7 +37128,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The sign-in code is not right.",
                      *       "code": "invalid_sign_in_code",
-                     *       "requestId": "01a24d08-26ff-7028-811e-6d997bc26d81",
+                     *       "requestId": "01a24db1-950d-76fb-b5dc-67f34701a480",
                      *       "instance": "/auth/member/verify"
                      *     }
                      */
@@ -37254,27 +37258,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "Zms88jXr-9LtuUJ4KbIQYSRn3mbe_-bdAtdizO3hql96dTLJSYZw",
+                     *       "csrfToken": "DPCsEC26-qlp7F4qosdFSBDRo33YoK2Db_6VNmIcLG0t8yY5PEd8",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *         "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *         "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *           "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37399,27 +37403,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "t5MzXIlJ-iHo9KxoA3kDMEgC_rNurFAEpPprviiwTzeJda86qovc",
+                     *       "csrfToken": "2B0JZ9p7-za8W_bSXZdPHRkWjb4g7w5P_0tQl8oTQ-mDylCUwfjY",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *         "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *         "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *           "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37478,7 +37482,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8"
+                 *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d"
                  *     }
                  */
                 "application/json": {
@@ -37500,18 +37504,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "member": {
-                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *         "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *         "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
-                     *       "csrfToken": "2bhI6iaz-BRS2YwOFZBX_ee4Jftul1-Yp6qCasPHMkHXpeh968U0"
+                     *       "csrfToken": "8WRitWRe-XdCBJiQJxwjlah0jQugNqRMAwUf9PJnloMl3I939BRw"
                      *     }
                      */
                     "application/json": {
@@ -37871,7 +37875,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_Q8nxiJLG97vVQW62GmLlo5MdWqia2bSr4eUdBgF-8tQ
+                 * @example inv_aMzBcjEsoOQoqt-4TjMpAFw7_9l2YcCE_a40q_xKvB8
                  */
                 token: string;
             };
@@ -37892,7 +37896,7 @@ export interface operations {
                      *       "name": "Lisa Holm",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "language": "sv",
-                     *       "expiresAt": "2026-12-20T20:24:51.931Z"
+                     *       "expiresAt": "2026-12-20T23:29:56.516Z"
                      *     }
                      */
                     "application/json": {
@@ -37947,8 +37951,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "This invitation has already been accepted. Sign in instead.",
                      *       "code": "invitation_used",
-                     *       "requestId": "01a24d08-2744-74bb-bc8c-d848ad5f06f9",
-                     *       "instance": "/auth/invitations/inv_Q8nxiJLG97vVQW62GmLlo5MdWqia2bSr4eUdBgF-8tQ"
+                     *       "requestId": "01a24db1-954d-700a-b876-e56560fd1b8f",
+                     *       "instance": "/auth/invitations/inv_aMzBcjEsoOQoqt-4TjMpAFw7_9l2YcCE_a40q_xKvB8"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -38002,7 +38006,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_Q8nxiJLG97vVQW62GmLlo5MdWqia2bSr4eUdBgF-8tQ
+                 * @example inv_aMzBcjEsoOQoqt-4TjMpAFw7_9l2YcCE_a40q_xKvB8
                  */
                 token: string;
             };
@@ -38036,27 +38040,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "kxkuSM9g-DZkJBV0sLY6q1_VZdMEX-d6lHtxtzIsjircxc8hq6sU",
+                     *       "csrfToken": "kJ7Yhvf6-yeQYBgqQygf2kObD6vt742ZNt9dTpT-oSUuuVkOk8FI",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "member": {
-                     *         "id": "01a24d08-10a2-71a0-b299-e8a30ed6a445",
+                     *         "id": "01a24db1-7f20-72b9-91b5-d33c73ff26dc",
                      *         "name": "Lisa Holm",
                      *         "email": "lisa.holm@kedjan-a.example",
                      *         "role": "buyer",
                      *         "language": "sv",
-                     *         "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *         "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *         "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": false
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *           "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24d08-10a2-71a0-b299-e8a30ed6a445",
+                     *           "memberId": "01a24db1-7f20-72b9-91b5-d33c73ff26dc",
                      *           "memberName": "Lisa Holm",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "buyer"
                      *         }
@@ -38187,16 +38191,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "phone": null,
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *       "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -38313,16 +38317,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "phone": "+46 70 123 45 67",
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24d07-e1f2-735c-bd2d-96ce013843f4",
+                     *       "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -38565,7 +38569,7 @@ export interface operations {
                      *       "pendingReleases": [
                      *         {
                      *           "points": 500,
-                     *           "on": "2026-01-04"
+                     *           "on": "2026-01-05"
                      *         },
                      *         {
                      *           "points": 2096,
@@ -38697,7 +38701,7 @@ export interface operations {
                      *       "progress": 1,
                      *       "basis": "points",
                      *       "qualifying": 612082,
-                     *       "periodEnd": "2027-12-06T20:24:51.931Z",
+                     *       "periodEnd": "2027-12-06T23:29:56.516Z",
                      *       "owner": "account"
                      *     }
                      */
@@ -38802,12 +38806,12 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24d08-1371-776c-b9b1-0acb0c947aa1",
-                     *           "at": "2025-12-21T20:24:51.931Z",
+                     *           "id": "01a24db1-81f8-70de-b97f-a9666523b169",
+                     *           "at": "2025-12-21T23:29:56.516Z",
                      *           "points": 500,
                      *           "pending": 500,
                      *           "kind": "earn",
-                     *           "text": "training.completed training:01a24d08-135a-75d0-bdcf-fab8a6f16a0b:01a24d07-e29d-72ca-b142-925c2194eaa8: poeng fra Kurs genomförd",
+                     *           "text": "training.completed training:01a24db1-81e3-73d8-a143-8ccb45720640:01a24db1-53ce-726b-ad42-64b572ece44d: poeng fra Kurs genomförd",
                      *           "details": [
                      *             {
                      *               "points": 500,
@@ -38818,8 +38822,8 @@ export interface operations {
                      *           "surprise": null
                      *         },
                      *         {
-                     *           "id": "01a24d08-0b47-726f-962e-def002039c30",
-                     *           "at": "2026-10-24T09:24:51.931Z",
+                     *           "id": "01a24db1-7955-728f-ba3d-4807c6d29c0d",
+                     *           "at": "2026-10-24T12:29:56.516Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -38834,8 +38838,8 @@ export interface operations {
                      *           "surprise": null
                      *         },
                      *         {
-                     *           "id": "01a24d08-0b47-726f-962e-d8fc3e3f7957",
-                     *           "at": "2026-10-19T09:24:51.931Z",
+                     *           "id": "01a24db1-7955-728f-ba3d-47c8746bd018",
+                     *           "at": "2026-10-19T12:29:56.516Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -38850,7 +38854,7 @@ export interface operations {
                      *           "surprise": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24d08-0b47-726f-962e-d371c97a1dbe"
+                     *       "nextCursor": "01a24db1-7955-728f-ba3d-3f67641901eb"
                      *     }
                      */
                     "application/json": {
@@ -39162,7 +39166,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24d08-05f5-76b4-aeb1-a604968a9ce7",
+                     *           "id": "01a24db1-7556-70cb-ab3f-fcbafcaec67d",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -39177,7 +39181,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24d08-05b9-767e-9eb5-57b08f3c58ad",
+                     *           "id": "01a24db1-751c-72de-9493-3f9f1ef33c2a",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -39192,7 +39196,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24d08-05f3-7309-8bcc-a6e18ec0b431",
+                     *           "id": "01a24db1-7554-77da-889d-037d229aa23b",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -39207,7 +39211,7 @@ export interface operations {
                      *           "whyNot": []
                      *         }
                      *       ],
-                     *       "nextCursor": "WzE4MDAwLCIwMWEyNGQwOC0wNWIxLTczZWItOGExMi0yYTAxMWZiOWUwYjMiXQ"
+                     *       "nextCursor": "WzE4MDAwLCIwMWEyNGRiMS03NTE1LTcyOWMtODUzNi1jMDQ4MTQ4ZGM4MDYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -39295,7 +39299,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-05f5-76b4-aeb1-a604968a9ce7",
+                     *       "id": "01a24db1-7556-70cb-ab3f-fcbafcaec67d",
                      *       "code": "donation-sea-rescue",
                      *       "type": "charity",
                      *       "category": "charity",
@@ -39416,127 +39420,127 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24d08-27ba-7255-9243-ecc37ba42db1",
+                     *           "id": "01a24db1-95b1-714e-8ce5-609b2a025611",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24d08-05f5-76b4-aeb1-a604968a9ce7",
+                     *             "id": "01a24db1-7556-70cb-ab3f-fcbafcaec67d",
                      *             "code": "donation-sea-rescue",
                      *             "type": "charity",
                      *             "name": "Gave til frivillig sjøredning"
                      *           },
                      *           "quantity": 1,
                      *           "points": 5000,
-                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": "Till verkstaden i Västerås",
-                     *           "createdAt": "2026-12-06T20:25:09.818Z",
-                     *           "updatedAt": "2026-12-06T20:25:09.813Z",
+                     *           "createdAt": "2026-12-06T23:30:13.553Z",
+                     *           "updatedAt": "2026-12-06T23:30:13.553Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T20:25:09.813Z"
+                     *               "at": "2026-12-06T23:30:13.553Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T20:25:09.813Z"
+                     *               "at": "2026-12-06T23:30:13.553Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T20:25:09.813Z"
+                     *               "at": "2026-12-06T23:30:13.553Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24d08-254c-73b6-b928-689bb10b0cf9",
+                     *           "id": "01a24db1-92f2-714b-b1dd-acf56e0901bf",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24d08-05f6-719d-b71a-3942109a03b6",
+                     *             "id": "01a24db1-7557-71d1-9429-e8acbe1a6183",
                      *             "code": "credit-note-500",
                      *             "type": "cashback",
                      *             "name": "Kreditnota 500 kr"
                      *           },
                      *           "quantity": 1,
                      *           "points": 55000,
-                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T20:25:09.197Z",
-                     *           "updatedAt": "2026-12-06T20:25:09.192Z",
+                     *           "createdAt": "2026-12-06T23:30:12.850Z",
+                     *           "updatedAt": "2026-12-06T23:30:12.850Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T20:25:09.192Z"
+                     *               "at": "2026-12-06T23:30:12.850Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T20:25:09.192Z"
+                     *               "at": "2026-12-06T23:30:12.850Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T20:25:09.192Z"
+                     *               "at": "2026-12-06T23:30:12.850Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24d08-2518-705e-aef9-f7112b2748a8",
+                     *           "id": "01a24db1-92cc-7549-8984-69d3f8d22808",
                      *           "state": "rejected",
                      *           "stateName": "avslått",
                      *           "reward": {
-                     *             "id": "01a24d08-05b5-77ce-95da-6473d76163ca",
+                     *             "id": "01a24db1-7518-749a-9529-dbf56005d1dc",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Byggeplassradio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T20:25:09.144Z",
-                     *           "updatedAt": "2026-12-06T20:25:09.166Z",
+                     *           "createdAt": "2026-12-06T23:30:12.812Z",
+                     *           "updatedAt": "2026-12-06T23:30:12.826Z",
                      *           "history": [
                      *             {
                      *               "state": "pending_approval",
                      *               "stateName": "venter på godkjenning",
                      *               "reason": null,
-                     *               "at": "2026-12-06T20:25:09.139Z"
+                     *               "at": "2026-12-06T23:30:12.812Z"
                      *             },
                      *             {
                      *               "state": "rejected",
                      *               "stateName": "avslått",
                      *               "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *               "at": "2026-12-06T20:25:09.166Z"
+                     *               "at": "2026-12-06T23:30:12.826Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGQwOC0yNGIyLTcyMmItODAzMy0zNzI2MTBhMDE5YzMiXQ"
+                     *       "nextCursor": "WyIwMWEyNGRiMS05MjgxLTczNmQtYmE0YS1lY2YyODdiYTM1YzciXQ"
                      *     }
                      */
                     "application/json": {
@@ -39606,7 +39610,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "rewardId": "01a24d08-05f5-76b4-aeb1-a604968a9ce7",
+                 *       "rewardId": "01a24db1-7556-70cb-ab3f-fcbafcaec67d",
                  *       "quantity": 1,
                  *       "wallet": "company",
                  *       "idempotencyKey": "portal-order-2026-12-06-001",
@@ -39653,43 +39657,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-27ba-7255-9243-ecc37ba42db1",
+                     *       "id": "01a24db1-95b1-714e-8ce5-609b2a025611",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24d08-05f5-76b4-aeb1-a604968a9ce7",
+                     *         "id": "01a24db1-7556-70cb-ab3f-fcbafcaec67d",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T20:25:09.818Z",
-                     *       "updatedAt": "2026-12-06T20:25:09.813Z",
+                     *       "createdAt": "2026-12-06T23:30:13.553Z",
+                     *       "updatedAt": "2026-12-06T23:30:13.553Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:25:09.813Z"
+                     *           "at": "2026-12-06T23:30:13.553Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:25:09.813Z"
+                     *           "at": "2026-12-06T23:30:13.553Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:25:09.813Z"
+                     *           "at": "2026-12-06T23:30:13.553Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39783,7 +39787,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Ikke nok poeng: 9514 tilgjengelig, 500000 forespurt.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24d08-27ce-76af-9e79-ff5205112f99",
+                     *       "requestId": "01a24db1-95c6-76f5-889a-2b926171dc86",
                      *       "instance": "/portal/v1/orders"
                      *     }
                      */
@@ -39814,7 +39818,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24d08-27ba-7255-9243-ecc37ba42db1
+                 * @example 01a24db1-95b1-714e-8ce5-609b2a025611
                  */
                 id: string;
             };
@@ -39830,43 +39834,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-27ba-7255-9243-ecc37ba42db1",
+                     *       "id": "01a24db1-95b1-714e-8ce5-609b2a025611",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24d08-05f5-76b4-aeb1-a604968a9ce7",
+                     *         "id": "01a24db1-7556-70cb-ab3f-fcbafcaec67d",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T20:25:09.818Z",
-                     *       "updatedAt": "2026-12-06T20:25:09.813Z",
+                     *       "createdAt": "2026-12-06T23:30:13.553Z",
+                     *       "updatedAt": "2026-12-06T23:30:13.553Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:25:09.813Z"
+                     *           "at": "2026-12-06T23:30:13.553Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:25:09.813Z"
+                     *           "at": "2026-12-06T23:30:13.553Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:25:09.813Z"
+                     *           "at": "2026-12-06T23:30:13.553Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39956,7 +39960,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24d08-2803-7611-85e8-d7e8251669b6
+                 * @example 01a24db1-95ec-7164-9373-e26cc180576a
                  */
                 id: string;
             };
@@ -39984,18 +39988,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2803-7611-85e8-d7e8251669b6",
+                     *       "id": "01a24db1-95ec-7164-9373-e26cc180576a",
                      *       "state": "cancelled",
                      *       "stateName": "kansellert",
                      *       "reward": {
-                     *         "id": "01a24d08-2426-753f-9cf8-1d1f59120a1a",
+                     *         "id": "01a24db1-9213-70eb-bd8e-f7959564cdea",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Bitssats Torx, 32 delar"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *       "wallet": "company",
                      *       "delivery": {
                      *         "city": "Västerås",
@@ -40008,20 +40012,20 @@ export interface operations {
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
-                     *       "createdAt": "2026-12-06T20:25:09.891Z",
-                     *       "updatedAt": "2026-12-06T20:25:09.912Z",
+                     *       "createdAt": "2026-12-06T23:30:13.612Z",
+                     *       "updatedAt": "2026-12-06T23:30:13.634Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T20:25:09.886Z"
+                     *           "at": "2026-12-06T23:30:13.612Z"
                      *         },
                      *         {
                      *           "state": "cancelled",
                      *           "stateName": "kansellert",
                      *           "reason": "Beställde fel storlek",
-                     *           "at": "2026-12-06T20:25:09.912Z"
+                     *           "at": "2026-12-06T23:30:13.634Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -40091,8 +40095,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Denne ordren er allerede under behandling og kan ikke lenger avbestilles her. Kontakt programteamet hvis noe er galt.",
                      *       "code": "order_not_cancellable",
-                     *       "requestId": "01a24d08-282a-75ce-83de-ec3c3a926f7d",
-                     *       "instance": "/portal/v1/orders/01a24d08-27ba-7255-9243-ecc37ba42db1/cancel"
+                     *       "requestId": "01a24db1-9613-7413-94b3-5e35f7b6f141",
+                     *       "instance": "/portal/v1/orders/01a24db1-95b1-714e-8ce5-609b2a025611/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -40180,10 +40184,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24d08-2840-7244-ae58-7966ece3112e",
+                     *           "id": "01a24db1-9622-749b-b5f8-0d2bbd045e0c",
                      *           "state": "submitted",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
-                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -40196,7 +40200,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
+                     *                 "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -40209,8 +40213,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *           "createdAt": "2026-12-06T20:25:09.949Z"
+                     *           "submittedBy": "member:01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "createdAt": "2026-12-06T23:30:13.663Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -40290,7 +40294,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24d08-0ff2-726d-a419-85740b91fe02"
+                 *         "01a24db1-7e43-77a9-a5a7-cbd0597590ac"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -40327,7 +40331,7 @@ export interface operations {
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24d08-0ff2-726d-a419-85740b91fe02"
+                 *         "01a24db1-7e43-77a9-a5a7-cbd0597590ac"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -40375,10 +40379,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2840-7244-ae58-7966ece3112e",
+                     *       "id": "01a24db1-9622-749b-b5f8-0d2bbd045e0c",
                      *       "state": "submitted",
-                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
-                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -40391,7 +40395,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
+                     *             "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -40404,19 +40408,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *       "createdAt": "2026-12-06T20:25:09.949Z",
+                     *       "submittedBy": "member:01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "createdAt": "2026-12-06T23:30:13.663Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24d08-0ff2-726d-a419-85740b91fe02",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "id": "01a24db1-7e43-77a9-a5a7-cbd0597590ac",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:25:03.729Z",
-                     *           "url": "/portal/v1/claims/01a24d08-2840-7244-ae58-7966ece3112e/evidence/01a24d08-0ff2-726d-a419-85740b91fe02"
+                     *           "createdAt": "2026-12-06T23:30:07.554Z",
+                     *           "url": "/portal/v1/claims/01a24db1-9622-749b-b5f8-0d2bbd045e0c/evidence/01a24db1-7e43-77a9-a5a7-cbd0597590ac"
                      *         }
                      *       ]
                      *     }
@@ -40471,9 +40475,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24d08-2840-7244-ae58-7966ece3112e).",
+                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24db1-9622-749b-b5f8-0d2bbd045e0c).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24d08-284f-7031-b467-6a0c5b139f2c",
+                     *       "requestId": "01a24db1-9630-76cc-ba3f-20c95d78856d",
                      *       "instance": "/portal/v1/claims"
                      *     }
                      */
@@ -40552,7 +40556,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24d08-2840-7244-ae58-7966ece3112e
+                 * @example 01a24db1-9622-749b-b5f8-0d2bbd045e0c
                  */
                 id: string;
             };
@@ -40568,10 +40572,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2840-7244-ae58-7966ece3112e",
+                     *       "id": "01a24db1-9622-749b-b5f8-0d2bbd045e0c",
                      *       "state": "submitted",
-                     *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
-                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
@@ -40584,7 +40588,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
+                     *             "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -40597,19 +40601,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *       "createdAt": "2026-12-06T20:25:09.949Z",
+                     *       "submittedBy": "member:01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "createdAt": "2026-12-06T23:30:13.663Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24d08-0ff2-726d-a419-85740b91fe02",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "id": "01a24db1-7e43-77a9-a5a7-cbd0597590ac",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:25:03.729Z",
-                     *           "url": "/portal/v1/claims/01a24d08-2840-7244-ae58-7966ece3112e/evidence/01a24d08-0ff2-726d-a419-85740b91fe02"
+                     *           "createdAt": "2026-12-06T23:30:07.554Z",
+                     *           "url": "/portal/v1/claims/01a24db1-9622-749b-b5f8-0d2bbd045e0c/evidence/01a24db1-7e43-77a9-a5a7-cbd0597590ac"
                      *         }
                      *       ]
                      *     }
@@ -40698,12 +40702,12 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24d08-2840-7244-ae58-7966ece3112e
+                 * @example 01a24db1-9622-749b-b5f8-0d2bbd045e0c
                  */
                 id: string;
                 /**
                  * @description the evidence file id, from the claim's `evidence`
-                 * @example 01a24d08-0ff2-726d-a419-85740b91fe02
+                 * @example 01a24db1-7e43-77a9-a5a7-cbd0597590ac
                  */
                 fileId: string;
             };
@@ -40841,8 +40845,8 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "memberId": "01a24d07-e29d-72ca-b142-b091e444cfdb",
-                     *           "accountId": "01a24d07-e239-70ef-908d-ac5e4e027538",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-873d1c89a585",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-856a5520b168",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
@@ -40854,8 +40858,8 @@ export interface operations {
                      *           "pending": 600
                      *         },
                      *         {
-                     *           "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
-                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
                      *           "name": "Anna Strand",
                      *           "role": "owner",
                      *           "status": "active",
@@ -40867,8 +40871,8 @@ export interface operations {
                      *           "pending": 380
                      *         },
                      *         {
-                     *           "memberId": "01a24d07-e29d-72ca-b142-b73a44b43681",
-                     *           "accountId": "01a24d07-e239-70ef-908d-ac5e4e027538",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-88bd6bf1e3ec",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-856a5520b168",
                      *           "name": "Eva Eriksson",
                      *           "role": "owner",
                      *           "status": "active",
@@ -40880,9 +40884,9 @@ export interface operations {
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0ZDA3LWUyOWQtNzJjYS1iMTQyLTk1ZTJmM2MxYTdkZCJd",
+                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0ZGIxLTUzY2UtNzI2Yi1hZDQyLTZiNDBhNWZiODdhMyJd",
                      *       "from": "2026-01-01T00:00:00.000Z",
-                     *       "to": "2026-12-06T20:25:09.996Z"
+                     *       "to": "2026-12-06T23:30:13.718Z"
                      *     }
                      */
                     "application/json": {
@@ -40999,7 +41003,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24d07-e29d-72ca-b142-b091e444cfdb",
+                 *       "memberId": "01a24db1-53ce-726b-ad42-873d1c89a585",
                  *       "points": 250,
                  *       "note": "Tack för hjälpen med inventeringen",
                  *       "idempotencyKey": "portal-allocation-2026-12-06-001"
@@ -41038,7 +41042,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24d08-2883-772b-ada6-8218065da1ac",
+                     *       "journalId": "01a24db1-9666-7258-8f71-967540925b51",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -41188,10 +41192,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24d08-2840-7244-ae58-7966ece3112e",
+                     *           "id": "01a24db1-9622-749b-b5f8-0d2bbd045e0c",
                      *           "state": "submitted",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
-                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
@@ -41204,7 +41208,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
+                     *                 "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -41217,14 +41221,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *           "createdAt": "2026-12-06T20:25:09.949Z"
+                     *           "submittedBy": "member:01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "createdAt": "2026-12-06T23:30:13.663Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-0d54-7402-bccd-aa32055f3cce",
+                     *           "id": "01a24db1-7b39-775e-bb18-745a4c323ad0",
                      *           "state": "needs_review",
-                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
-                     *           "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
@@ -41236,10 +41240,10 @@ export interface operations {
                      *               "code": "same_amount_recent",
                      *               "params": {
                      *                 "days": 30,
-                     *                 "claim": "01a24d08-0d1d-71a3-9d80-4370766652a1",
+                     *                 "claim": "01a24db1-7b06-75bb-ae84-d53baa60d7f1",
                      *                 "saleDate": "2026-12-03"
                      *               },
-                     *               "message": "Samme firma og samme beløp som krav 01a24d08-0d1d-71a3-9d80-4370766652a1 fra 2026-12-03 (innen 30 dager)."
+                     *               "message": "Samme firma og samme beløp som krav 01a24db1-7b06-75bb-ae84-d53baa60d7f1 fra 2026-12-03 (innen 30 dager)."
                      *             },
                      *             {
                      *               "code": "member_velocity",
@@ -41256,7 +41260,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
+                     *                 "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -41270,13 +41274,13 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-0d32-7704-b0e6-7bcdf7184201",
+                     *           "id": "01a24db1-7b1a-76ab-b0d0-f7bf5800a1e8",
                      *           "state": "submitted",
-                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
-                     *           "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
@@ -41289,7 +41293,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
+                     *                 "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -41303,10 +41307,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGQwOC0wY2E1LTc1ZTctODVjYy0wOWFkNTNiNWFmMzIiXQ"
+                     *       "nextCursor": "WyIwMWEyNGRiMS03YTk1LTc1YzItYWU1Zi04YzVhZTM0MWI1YTAiXQ"
                      *     }
                      */
                     "application/json": {
@@ -41384,7 +41388,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24d08-0d32-7704-b0e6-7bcdf7184201
+                 * @example 01a24db1-7b1a-76ab-b0d0-f7bf5800a1e8
                  */
                 id: string;
             };
@@ -41400,10 +41404,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-0d32-7704-b0e6-7bcdf7184201",
+                     *       "id": "01a24db1-7b1a-76ab-b0d0-f7bf5800a1e8",
                      *       "state": "approved",
-                     *       "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
-                     *       "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
                      *       "sku": "CON-1004",
                      *       "quantity": 2,
                      *       "amount": 601000,
@@ -41416,7 +41420,7 @@ export interface operations {
                      *         "proposed": 1202,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
+                     *             "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1202,
@@ -41425,23 +41429,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1202
                      *       },
-                     *       "eventId": "01a24d08-28a0-71c2-992c-4aac93f0a9b2",
+                     *       "eventId": "01a24db1-967f-717b-8504-a21abeefba6e",
                      *       "rejection": null,
-                     *       "decidedBy": "member:01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *       "decidedAt": "2026-12-06T20:25:10.044Z",
+                     *       "decidedBy": "member:01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "decidedAt": "2026-12-06T23:30:13.755Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T20:24:51.931Z",
+                     *       "createdAt": "2026-12-06T23:29:56.516Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24d08-0d3b-73ce-9b4d-ee7b4de447c9",
-                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
+                     *           "id": "01a24db1-7b23-749d-8f50-39e463de6ca3",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
                      *           "sha256": "bd54ba948d3a61370585167a229718df63baa46fd8730f0ba78abf2a8f8b1225",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4275.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:25:03.032Z",
-                     *           "url": "/portal/v1/claims/01a24d08-0d32-7704-b0e6-7bcdf7184201/evidence/01a24d08-0d3b-73ce-9b4d-ee7b4de447c9"
+                     *           "createdAt": "2026-12-06T23:30:06.752Z",
+                     *           "url": "/portal/v1/claims/01a24db1-7b1a-76ab-b0d0-f7bf5800a1e8/evidence/01a24db1-7b23-749d-8f50-39e463de6ca3"
                      *         }
                      *       ]
                      *     }
@@ -41486,8 +41490,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Ingen kan avgjøre sin egen forespørsel; en annen person må godkjenne den.",
                      *       "code": "self_approval",
-                     *       "requestId": "01a24d08-28c7-7056-a38c-d1baad44076e",
-                     *       "instance": "/portal/v1/team/claims/01a24d08-2840-7244-ae58-7966ece3112e/approve"
+                     *       "requestId": "01a24db1-96a5-7138-9d8e-a8f942e9fbd9",
+                     *       "instance": "/portal/v1/team/claims/01a24db1-9622-749b-b5f8-0d2bbd045e0c/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -41589,7 +41593,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24d08-0d1d-71a3-9d80-4370766652a1
+                 * @example 01a24db1-7b06-75bb-ae84-d53baa60d7f1
                  */
                 id: string;
             };
@@ -41623,10 +41627,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-0d1d-71a3-9d80-4370766652a1",
+                     *       "id": "01a24db1-7b06-75bb-ae84-d53baa60d7f1",
                      *       "state": "rejected",
-                     *       "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
-                     *       "memberId": "01a24d07-e29d-72ca-b142-a4a6e1a24ba8",
+                     *       "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
                      *       "sku": "CON-1020",
                      *       "quantity": 2,
                      *       "amount": 494200,
@@ -41639,7 +41643,7 @@ export interface operations {
                      *         "proposed": 988,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24d08-0bbc-76d0-8d15-f4244ceae5d9",
+                     *             "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 988,
@@ -41655,21 +41659,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturan finns inte hos grossisten, skicka gärna en kopia."
                      *       },
-                     *       "decidedBy": "member:01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *       "decidedAt": "2026-12-06T20:25:10.078Z",
+                     *       "decidedBy": "member:01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "decidedAt": "2026-12-06T23:30:13.788Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T20:24:51.931Z",
+                     *       "createdAt": "2026-12-06T23:29:56.516Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24d08-0d29-733d-9577-6bfb1365a5ac",
-                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
+                     *           "id": "01a24db1-7b12-745c-b164-228949622f6a",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
                      *           "sha256": "88141b9bf2a860b87b9eaf3445ff696ad8285838366ef390743988330f403ce4",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4219.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T20:25:03.011Z",
-                     *           "url": "/portal/v1/claims/01a24d08-0d1d-71a3-9d80-4370766652a1/evidence/01a24d08-0d29-733d-9577-6bfb1365a5ac"
+                     *           "createdAt": "2026-12-06T23:30:06.732Z",
+                     *           "url": "/portal/v1/claims/01a24db1-7b06-75bb-ae84-d53baa60d7f1/evidence/01a24db1-7b12-745c-b164-228949622f6a"
                      *         }
                      *       ]
                      *     }
@@ -41814,14 +41818,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "from": "2026-11-07",
-                     *       "to": "2026-12-06",
+                     *       "from": "2026-11-08",
+                     *       "to": "2026-12-07",
                      *       "interval": "week",
                      *       "currency": "SEK",
                      *       "series": [
                      *         {
                      *           "start": "2026-11-02",
-                     *           "issued": 106413,
+                     *           "issued": 525,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         },
@@ -41839,12 +41843,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "totals": {
-                     *         "issued": 2579115,
-                     *         "redeemed": 1180000,
+                     *         "issued": 2473227,
+                     *         "redeemed": 1181500,
                      *         "expired": 0
                      *       },
-                     *       "activeAccounts": 184,
-                     *       "activeMembers": 376,
+                     *       "activeAccounts": 183,
+                     *       "activeMembers": 373,
                      *       "members": 612,
                      *       "tiers": [
                      *         {
@@ -41871,7 +41875,7 @@ export interface operations {
                      *       ],
                      *       "topAccounts": [
                      *         {
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *           "name": "VVSkedjan A",
                      *           "externalId": "K1000",
                      *           "points": 137298,
@@ -41879,7 +41883,7 @@ export interface operations {
                      *           "reversed": 0
                      *         },
                      *         {
-                     *           "accountId": "01a24d07-e239-70ef-908d-ac5e4e027538",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-856a5520b168",
                      *           "name": "VVSkedjan A Stavanger",
                      *           "externalId": "K1000-3",
                      *           "points": 52990,
@@ -41887,7 +41891,7 @@ export interface operations {
                      *           "reversed": 126
                      *         },
                      *         {
-                     *           "accountId": "01a24d07-e239-70ef-908d-b025b1662c6d",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-88c333d2efbb",
                      *           "name": "Huskedjan B",
                      *           "externalId": "K1001",
                      *           "points": 51402,
@@ -41895,11 +41899,11 @@ export interface operations {
                      *           "reversed": 0
                      *         }
                      *       ],
-                     *       "latestActivity": "2026-12-06",
+                     *       "latestActivity": "2026-12-07",
                      *       "outstanding": {
-                     *         "outstandingAvailable": 27820888,
+                     *         "outstandingAvailable": 27819410,
                      *         "outstandingPending": 1184198,
-                     *         "liabilityMinor": 29005086
+                     *         "liabilityMinor": 29003608
                      *       }
                      *     }
                      */
@@ -41993,7 +41997,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-20b4-7374-9efc-2c4afea5bc8a",
+                     *           "id": "01a24db1-8f12-74ed-b145-f2dbff59b866",
                      *           "kind": "accounts",
                      *           "fileName": "kunder-2026-11.csv",
                      *           "state": "finished",
@@ -42012,9 +42016,9 @@ export interface operations {
                      *           ],
                      *           "errorCount": 1,
                      *           "failure": null,
-                     *           "startedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *           "createdAt": "2026-12-06T20:25:08.020Z",
-                     *           "finishedAt": "2026-12-06T20:25:08.044Z"
+                     *           "startedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "createdAt": "2026-12-06T23:30:11.858Z",
+                     *           "finishedAt": "2026-12-06T23:30:11.877Z"
                      *         }
                      *       ]
                      *     }
@@ -42106,7 +42110,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-20b4-7374-9efc-2c4afea5bc8a",
+                     *       "id": "01a24db1-8f12-74ed-b145-f2dbff59b866",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "running",
@@ -42119,8 +42123,8 @@ export interface operations {
                      *       "errors": [],
                      *       "errorCount": 0,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "createdAt": "2026-12-06T20:25:08.020Z",
+                     *       "startedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "createdAt": "2026-12-06T23:30:11.858Z",
                      *       "finishedAt": null
                      *     }
                      */
@@ -42220,7 +42224,7 @@ export interface operations {
             path: {
                 /**
                  * @description The import's id, from POST /v1/imports
-                 * @example 01a24d08-20b4-7374-9efc-2c4afea5bc8a
+                 * @example 01a24db1-8f12-74ed-b145-f2dbff59b866
                  */
                 id: string;
             };
@@ -42236,7 +42240,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-20b4-7374-9efc-2c4afea5bc8a",
+                     *       "id": "01a24db1-8f12-74ed-b145-f2dbff59b866",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "finished",
@@ -42255,9 +42259,9 @@ export interface operations {
                      *       ],
                      *       "errorCount": 1,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "createdAt": "2026-12-06T20:25:08.020Z",
-                     *       "finishedAt": "2026-12-06T20:25:08.044Z"
+                     *       "startedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "createdAt": "2026-12-06T23:30:11.858Z",
+                     *       "finishedAt": "2026-12-06T23:30:11.877Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ImportJob"];
@@ -42370,12 +42374,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-2c6e-750f-a5c4-0463764e723d",
+                     *           "id": "01a24db1-9a4f-7409-85d2-acf2c785f7f3",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 596,
                      *           "fileName": "roof-safety-checklist.pdf",
-                     *           "createdAt": "2026-12-06T20:25:11.022Z",
-                     *           "url": "/v1/training/files/01a24d08-2c6e-750f-a5c4-0463764e723d/content"
+                     *           "createdAt": "2026-12-06T23:30:14.735Z",
+                     *           "url": "/v1/training/files/01a24db1-9a4f-7409-85d2-acf2c785f7f3/content"
                      *         }
                      *       ]
                      *     }
@@ -42478,7 +42482,7 @@ export interface operations {
             path: {
                 /**
                  * @description The file's id (a UUID)
-                 * @example 01a24d08-1281-720f-8100-3022b12e19a7
+                 * @example 01a24db1-810c-7241-b3a4-6715d5bd1096
                  */
                 id: string;
             };
@@ -42617,7 +42621,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-1285-7767-91b2-036501a3224c",
+                     *           "id": "01a24db1-8110-76e5-bdd5-7f1de497c1e9",
                      *           "code": "installer-certified",
                      *           "title": {
                      *             "de": "Zertifizierter Installateur",
@@ -42636,13 +42640,13 @@ export interface operations {
                      *             "validMonths": 24,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T20:24:51.931Z",
-                     *           "createdAt": "2024-09-27T20:24:51.931Z",
-                     *           "updatedAt": "2024-09-27T20:24:51.931Z",
+                     *           "publishedAt": "2024-09-27T23:29:56.516Z",
+                     *           "createdAt": "2024-09-27T23:29:56.516Z",
+                     *           "updatedAt": "2024-09-27T23:29:56.516Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24d08-1287-7697-9905-e4f703414d47",
+                     *               "id": "01a24db1-8112-765d-945a-dfd7937755e5",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42665,7 +42669,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24d08-1287-7697-9905-e8ebe3815c5b",
+                     *               "id": "01a24db1-8112-765d-945a-e3de9ffbb905",
                      *               "position": 1,
                      *               "kind": "video",
                      *               "title": {
@@ -42687,7 +42691,7 @@ export interface operations {
                      *               "completions": 7
                      *             },
                      *             {
-                     *               "id": "01a24d08-1287-7697-9905-efe55036ccdd",
+                     *               "id": "01a24db1-8112-765d-945a-e51adc5e3a65",
                      *               "position": 2,
                      *               "kind": "file",
                      *               "title": {
@@ -42700,7 +42704,7 @@ export interface operations {
                      *                 "sv": "Läs kapitel 3 om driftsättning."
                      *               },
                      *               "url": null,
-                     *               "fileId": "01a24d08-1281-720f-8100-3022b12e19a7",
+                     *               "fileId": "01a24db1-810c-7241-b3a4-6715d5bd1096",
                      *               "quizId": null,
                      *               "missingLanguages": [
                      *                 "nb",
@@ -42715,7 +42719,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24d08-135a-75d0-bdcf-fab8a6f16a0b",
+                     *           "id": "01a24db1-81e3-73d8-a143-8ccb45720640",
                      *           "code": "work-at-height",
                      *           "title": {
                      *             "de": "Arbeiten in der Höhe – jährliche Auffrischung",
@@ -42733,13 +42737,13 @@ export interface operations {
                      *             "validMonths": 12,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T20:24:51.931Z",
-                     *           "createdAt": "2024-09-27T20:24:51.931Z",
-                     *           "updatedAt": "2024-09-27T20:24:51.931Z",
+                     *           "publishedAt": "2024-09-27T23:29:56.516Z",
+                     *           "createdAt": "2024-09-27T23:29:56.516Z",
+                     *           "updatedAt": "2024-09-27T23:29:56.516Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24d08-135e-76f5-a333-8a17657da001",
+                     *               "id": "01a24db1-81e4-71ab-a164-1c688859d2ae",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42762,7 +42766,7 @@ export interface operations {
                      *               "completions": 0
                      *             },
                      *             {
-                     *               "id": "01a24d08-135e-76f5-a333-8fc2767c8181",
+                     *               "id": "01a24db1-81e4-71ab-a164-20172e5df76d",
                      *               "position": 1,
                      *               "kind": "text",
                      *               "title": {
@@ -42889,7 +42893,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24d08-1281-720f-8100-3022b12e19a7",
+                 *           "fileId": "01a24db1-810c-7241-b3a4-6715d5bd1096",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -42985,7 +42989,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2c88-74d7-999c-13d08583838c",
+                     *       "id": "01a24db1-9a6b-70cd-b1d8-21092a171a2c",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43001,8 +43005,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T20:25:11.047Z",
-                     *       "updatedAt": "2026-12-06T20:25:11.047Z",
+                     *       "createdAt": "2026-12-06T23:30:14.762Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.762Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43010,7 +43014,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24d08-2c89-762a-9181-39e7b33b72da",
+                     *           "id": "01a24db1-9a6c-70ee-b0f6-25b46dc3cfdf",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43032,7 +43036,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24d08-2c89-762a-9181-3de1cc0236fb",
+                     *           "id": "01a24db1-9a6c-70ee-b0f6-2be8d8db0277",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43044,7 +43048,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24d08-1281-720f-8100-3022b12e19a7",
+                     *           "fileId": "01a24db1-810c-7241-b3a4-6715d5bd1096",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43168,7 +43172,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24d08-1285-7767-91b2-036501a3224c
+                 * @example 01a24db1-8110-76e5-bdd5-7f1de497c1e9
                  */
                 id: string;
             };
@@ -43184,7 +43188,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-1285-7767-91b2-036501a3224c",
+                     *       "id": "01a24db1-8110-76e5-bdd5-7f1de497c1e9",
                      *       "code": "installer-certified",
                      *       "title": {
                      *         "de": "Zertifizierter Installateur",
@@ -43203,13 +43207,13 @@ export interface operations {
                      *         "validMonths": 24,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2024-09-27T20:24:51.931Z",
-                     *       "createdAt": "2024-09-27T20:24:51.931Z",
-                     *       "updatedAt": "2024-09-27T20:24:51.931Z",
+                     *       "publishedAt": "2024-09-27T23:29:56.516Z",
+                     *       "createdAt": "2024-09-27T23:29:56.516Z",
+                     *       "updatedAt": "2024-09-27T23:29:56.516Z",
                      *       "missingLanguages": [],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24d08-1287-7697-9905-e4f703414d47",
+                     *           "id": "01a24db1-8112-765d-945a-dfd7937755e5",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43232,7 +43236,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24d08-1287-7697-9905-e8ebe3815c5b",
+                     *           "id": "01a24db1-8112-765d-945a-e3de9ffbb905",
                      *           "position": 1,
                      *           "kind": "video",
                      *           "title": {
@@ -43254,7 +43258,7 @@ export interface operations {
                      *           "completions": 7
                      *         },
                      *         {
-                     *           "id": "01a24d08-1287-7697-9905-efe55036ccdd",
+                     *           "id": "01a24db1-8112-765d-945a-e51adc5e3a65",
                      *           "position": 2,
                      *           "kind": "file",
                      *           "title": {
@@ -43267,7 +43271,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 3 om driftsättning."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24d08-1281-720f-8100-3022b12e19a7",
+                     *           "fileId": "01a24db1-810c-7241-b3a4-6715d5bd1096",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43366,7 +43370,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24d08-2c88-74d7-999c-13d08583838c
+                 * @example 01a24db1-9a6b-70cd-b1d8-21092a171a2c
                  */
                 id: string;
             };
@@ -43406,7 +43410,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24d08-1281-720f-8100-3022b12e19a7",
+                 *           "fileId": "01a24db1-810c-7241-b3a4-6715d5bd1096",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -43502,7 +43506,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2c88-74d7-999c-13d08583838c",
+                     *       "id": "01a24db1-9a6b-70cd-b1d8-21092a171a2c",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43518,8 +43522,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T20:25:11.047Z",
-                     *       "updatedAt": "2026-12-06T20:25:11.057Z",
+                     *       "createdAt": "2026-12-06T23:30:14.762Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.771Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43527,7 +43531,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24d08-2c95-712f-8c07-c06cad998463",
+                     *           "id": "01a24db1-9a77-7716-8d26-2aaff24dd4e8",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43549,7 +43553,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24d08-2c95-712f-8c07-c7fac87257a3",
+                     *           "id": "01a24db1-9a77-7716-8d26-2d0660b3668c",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43561,7 +43565,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24d08-1281-720f-8100-3022b12e19a7",
+                     *           "fileId": "01a24db1-810c-7241-b3a4-6715d5bd1096",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43709,7 +43713,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24d08-2c88-74d7-999c-13d08583838c
+                 * @example 01a24db1-9a6b-70cd-b1d8-21092a171a2c
                  */
                 id: string;
             };
@@ -43725,7 +43729,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2c88-74d7-999c-13d08583838c",
+                     *       "id": "01a24db1-9a6b-70cd-b1d8-21092a171a2c",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43740,9 +43744,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T20:25:11.068Z",
-                     *       "createdAt": "2026-12-06T20:25:11.047Z",
-                     *       "updatedAt": "2026-12-06T20:25:11.068Z",
+                     *       "publishedAt": "2026-12-06T23:30:14.781Z",
+                     *       "createdAt": "2026-12-06T23:30:14.762Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.781Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43750,7 +43754,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24d08-2c95-712f-8c07-c06cad998463",
+                     *           "id": "01a24db1-9a77-7716-8d26-2aaff24dd4e8",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43772,7 +43776,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24d08-2c95-712f-8c07-c7fac87257a3",
+                     *           "id": "01a24db1-9a77-7716-8d26-2d0660b3668c",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43784,7 +43788,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24d08-1281-720f-8100-3022b12e19a7",
+                     *           "fileId": "01a24db1-810c-7241-b3a4-6715d5bd1096",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43920,7 +43924,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24d08-2c88-74d7-999c-13d08583838c
+                 * @example 01a24db1-9a6b-70cd-b1d8-21092a171a2c
                  */
                 id: string;
             };
@@ -43936,7 +43940,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2c88-74d7-999c-13d08583838c",
+                     *       "id": "01a24db1-9a6b-70cd-b1d8-21092a171a2c",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43951,9 +43955,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T20:25:11.068Z",
-                     *       "createdAt": "2026-12-06T20:25:11.047Z",
-                     *       "updatedAt": "2026-12-06T20:25:11.207Z",
+                     *       "publishedAt": "2026-12-06T23:30:14.781Z",
+                     *       "createdAt": "2026-12-06T23:30:14.762Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.903Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43961,7 +43965,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24d08-2c95-712f-8c07-c06cad998463",
+                     *           "id": "01a24db1-9a77-7716-8d26-2aaff24dd4e8",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43983,7 +43987,7 @@ export interface operations {
                      *           "completions": 1
                      *         },
                      *         {
-                     *           "id": "01a24d08-2c95-712f-8c07-c7fac87257a3",
+                     *           "id": "01a24db1-9a77-7716-8d26-2d0660b3668c",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43995,7 +43999,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24d08-1281-720f-8100-3022b12e19a7",
+                     *           "fileId": "01a24db1-810c-7241-b3a4-6715d5bd1096",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -44131,7 +44135,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24d08-1285-7767-91b2-036501a3224c
+                 * @example 01a24db1-8110-76e5-bdd5-7f1de497c1e9
                  */
                 id: string;
             };
@@ -44149,24 +44153,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
-                     *           "completedAt": "2026-12-06T20:25:10.240Z",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "completedAt": "2026-12-06T23:30:13.931Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24d07-e29d-72ca-b142-99ebab3df146",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-6c4711a66b10",
                      *           "memberName": "Karin Berg",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a458bcf07cda",
-                     *           "completedAt": "2026-10-10T20:24:51.931Z",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-7cec5bcebc7d",
+                     *           "completedAt": "2026-10-10T23:29:56.516Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24d07-e29d-72ca-b142-b091e444cfdb",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-873d1c89a585",
                      *           "memberName": "Anna Olsen",
-                     *           "accountId": "01a24d07-e239-70ef-908d-ac5e4e027538",
-                     *           "completedAt": "2026-09-03T20:24:51.931Z",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-856a5520b168",
+                     *           "completedAt": "2026-09-03T23:29:56.516Z",
                      *           "points": 500
                      *         }
                      *       ]
@@ -44267,7 +44271,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24d08-2c88-74d7-999c-13d08583838c
+                 * @example 01a24db1-9a6b-70cd-b1d8-21092a171a2c
                  */
                 id: string;
             };
@@ -44277,8 +44281,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
-                 *       "moduleId": "01a24d08-2c95-712f-8c07-c06cad998463"
+                 *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                 *       "moduleId": "01a24db1-9a77-7716-8d26-2aaff24dd4e8"
                  *     }
                  */
                 "application/json": {
@@ -44386,10 +44390,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:module_locked",
                      *       "title": "module locked",
                      *       "status": 409,
-                     *       "detail": "Module 01a24d08-2c95-712f-8c07-c7fac87257a3 is not open yet: complete the modules before it first.",
+                     *       "detail": "Module 01a24db1-9a77-7716-8d26-2d0660b3668c is not open yet: complete the modules before it first.",
                      *       "code": "module_locked",
-                     *       "requestId": "01a24d08-2caa-7589-bffd-1db0e6a6b7c7",
-                     *       "instance": "/v1/courses/01a24d08-2c88-74d7-999c-13d08583838c/completions"
+                     *       "requestId": "01a24db1-9a83-7283-a5f0-b1b4c227c4c1",
+                     *       "instance": "/v1/courses/01a24db1-9a6b-70cd-b1d8-21092a171a2c/completions"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -44474,7 +44478,7 @@ export interface operations {
                 memberId?: string;
                 /**
                  * @description Only this course's certificates
-                 * @example 01a24d08-1285-7767-91b2-036501a3224c
+                 * @example 01a24db1-8110-76e5-bdd5-7f1de497c1e9
                  */
                 courseId?: string;
             };
@@ -44494,58 +44498,58 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-12ca-71cb-b7b7-24ae96b91d47",
-                     *           "courseId": "01a24d08-1285-7767-91b2-036501a3224c",
-                     *           "memberId": "01a24d07-e29d-72ca-b142-8ece1a878c98",
-                     *           "code": "XKNAA-GSX8E-9F583",
+                     *           "id": "01a24db1-8151-71ad-bbe5-47a9a14f847d",
+                     *           "courseId": "01a24db1-8110-76e5-bdd5-7f1de497c1e9",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-61b4fece23e3",
+                     *           "code": "Z9G4S-85CG7-SA94X",
                      *           "language": "nb",
                      *           "memberName": "Jonas Holm",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2024-12-26T20:24:51.931Z",
-                     *           "expiresAt": "2026-12-26T20:24:51.931Z",
+                     *           "issuedAt": "2024-12-26T23:29:56.516Z",
+                     *           "expiresAt": "2026-12-26T23:29:56.516Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/v1/certificates/01a24d08-12ca-71cb-b7b7-24ae96b91d47/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24db1-8151-71ad-bbe5-47a9a14f847d/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24d08-12e2-7495-a471-78736ea35fc2",
-                     *           "courseId": "01a24d08-1285-7767-91b2-036501a3224c",
-                     *           "memberId": "01a24d07-e29d-72ca-b142-99ebab3df146",
-                     *           "code": "JZZ80-JW9WG-KHGN6",
+                     *           "id": "01a24db1-8169-7793-b798-1f154d627e63",
+                     *           "courseId": "01a24db1-8110-76e5-bdd5-7f1de497c1e9",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-6c4711a66b10",
+                     *           "code": "CSWKM-XJBAJ-J9Y1W",
                      *           "language": "nb",
                      *           "memberName": "Karin Berg",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-10-10T20:24:51.931Z",
-                     *           "expiresAt": "2028-10-10T20:24:51.931Z",
+                     *           "issuedAt": "2026-10-10T23:29:56.516Z",
+                     *           "expiresAt": "2028-10-10T23:29:56.516Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24d08-12e2-7495-a471-78736ea35fc2/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24db1-8169-7793-b798-1f154d627e63/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24d08-12fd-718b-8c0b-f58ed172320c",
-                     *           "courseId": "01a24d08-1285-7767-91b2-036501a3224c",
-                     *           "memberId": "01a24d07-e29d-72ca-b142-b091e444cfdb",
-                     *           "code": "1H2KJ-DSWX0-N3N2G",
+                     *           "id": "01a24db1-8184-759d-824e-6ab9387addb2",
+                     *           "courseId": "01a24db1-8110-76e5-bdd5-7f1de497c1e9",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-873d1c89a585",
+                     *           "code": "QGX89-KSGQE-SV0YM",
                      *           "language": "nb",
                      *           "memberName": "Anna Olsen",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-09-03T20:24:51.931Z",
-                     *           "expiresAt": "2028-09-03T20:24:51.931Z",
+                     *           "issuedAt": "2026-09-03T23:29:56.516Z",
+                     *           "expiresAt": "2028-09-03T23:29:56.516Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24d08-12fd-718b-8c0b-f58ed172320c/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24db1-8184-759d-824e-6ab9387addb2/pdf"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGQwOC0xMzJmLTcxMWItOGIyMS1jZTFlNWVlYTRjMGEiXQ"
+                     *       "nextCursor": "WyIwMWEyNGRiMS04MWI2LTc3ZmQtYjdkZC03NzExMzU3N2E3MzYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -44611,7 +44615,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24d08-2cc5-77ae-8da9-0b8e381451f4
+                 * @example 01a24db1-9a99-7773-9da0-d7e93345c61b
                  */
                 id: string;
             };
@@ -44709,7 +44713,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24d08-2cc5-77ae-8da9-0b8e381451f4
+                 * @example 01a24db1-9a99-7773-9da0-d7e93345c61b
                  */
                 id: string;
             };
@@ -44725,21 +44729,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2cc5-77ae-8da9-0b8e381451f4",
-                     *       "courseId": "01a24d08-2c88-74d7-999c-13d08583838c",
-                     *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *       "code": "Q4Z83-YFDB5-SS0DP",
+                     *       "id": "01a24db1-9a99-7773-9da0-d7e93345c61b",
+                     *       "courseId": "01a24db1-9a6b-70cd-b1d8-21092a171a2c",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "code": "70X9M-5BRBM-0WGBS",
                      *       "language": "nb",
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
-                     *       "issuedAt": "2026-12-06T20:25:11.105Z",
-                     *       "expiresAt": "2029-12-06T20:25:11.105Z",
-                     *       "revokedAt": "2026-12-06T20:25:11.203Z",
+                     *       "issuedAt": "2026-12-06T23:30:14.806Z",
+                     *       "expiresAt": "2029-12-06T23:30:14.806Z",
+                     *       "revokedAt": "2026-12-06T23:30:14.899Z",
                      *       "replacedBy": null,
                      *       "replacedAt": null,
                      *       "status": "revoked",
                      *       "expiresSoon": false,
-                     *       "pdfUrl": "/v1/certificates/01a24d08-2cc5-77ae-8da9-0b8e381451f4/pdf"
+                     *       "pdfUrl": "/v1/certificates/01a24db1-9a99-7773-9da0-d7e93345c61b/pdf"
                      *     }
                      */
                     "application/json": components["schemas"]["Certificate"];
@@ -44862,7 +44866,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example Q4Z83-YFDB5-SS0DP
+                 * @example 70X9M-5BRBM-0WGBS
                  */
                 code: string;
             };
@@ -44883,8 +44887,8 @@ export interface operations {
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
                      *       "programName": "Nordbygg Partner Club (demo)",
-                     *       "issuedAt": "2026-12-06T20:25:11.105Z",
-                     *       "expiresAt": "2029-12-06T20:25:11.105Z"
+                     *       "issuedAt": "2026-12-06T23:30:14.806Z",
+                     *       "expiresAt": "2029-12-06T23:30:14.806Z"
                      *     }
                      */
                     "application/json": {
@@ -44966,7 +44970,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example Q4Z83-YFDB5-SS0DP
+                 * @example 70X9M-5BRBM-0WGBS
                  */
                 code: string;
             };
@@ -45057,7 +45061,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24d08-1285-7767-91b2-036501a3224c"
+                     *             "01a24db1-8110-76e5-bdd5-7f1de497c1e9"
                      *           ]
                      *         }
                      *       ]
@@ -45136,7 +45140,7 @@ export interface operations {
                  *         {
                  *           "level": "platinum",
                  *           "courseIds": [
-                 *             "01a24d08-1285-7767-91b2-036501a3224c"
+                 *             "01a24db1-8110-76e5-bdd5-7f1de497c1e9"
                  *           ]
                  *         }
                  *       ]
@@ -45163,7 +45167,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24d08-1285-7767-91b2-036501a3224c"
+                     *             "01a24db1-8110-76e5-bdd5-7f1de497c1e9"
                      *           ]
                      *         }
                      *       ]
@@ -45319,7 +45323,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-1382-71e8-ac46-637455f2dc30",
+                     *           "id": "01a24db1-8209-7475-a633-2e9b7b66df83",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "For sales reps: winter campaign kit",
@@ -45342,9 +45346,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-26T20:24:51.931Z",
-                     *           "createdAt": "2026-11-25T20:24:51.931Z",
-                     *           "updatedAt": "2026-11-26T20:24:51.931Z",
+                     *           "publishedAt": "2026-11-26T23:29:56.516Z",
+                     *           "createdAt": "2026-11-25T23:29:56.516Z",
+                     *           "updatedAt": "2026-11-26T23:29:56.516Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "pl",
@@ -45358,7 +45362,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24d08-137f-75a9-b05d-d6b0f105f057",
+                     *           "id": "01a24db1-8206-76e1-9ac0-b0d14a80b434",
                      *           "kind": "file",
                      *           "title": {
                      *             "en": "Installation guide (PDF)",
@@ -45370,7 +45374,7 @@ export interface operations {
                      *             "en": "The complete guide for every model.",
                      *             "sv": "Den kompletta guiden för alla modeller."
                      *           },
-                     *           "fileId": "01a24d08-1281-720f-8100-3022b12e19a7",
+                     *           "fileId": "01a24db1-810c-7241-b3a4-6715d5bd1096",
                      *           "audience": {
                      *             "tiers": [],
                      *             "roles": [],
@@ -45380,9 +45384,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-16T20:24:51.931Z",
-                     *           "createdAt": "2026-11-15T20:24:51.931Z",
-                     *           "updatedAt": "2026-11-16T20:24:51.931Z",
+                     *           "publishedAt": "2026-11-16T23:29:56.516Z",
+                     *           "createdAt": "2026-11-15T23:29:56.516Z",
+                     *           "updatedAt": "2026-11-16T23:29:56.516Z",
                      *           "missingLanguages": [
                      *             "pl",
                      *             "de"
@@ -45395,7 +45399,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24d08-137b-727c-beb5-6f1edd508d63",
+                     *           "id": "01a24db1-8202-727e-a163-078cac63eb02",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "Spring 2027 price list",
@@ -45424,11 +45428,11 @@ export interface operations {
                      *           "earlyAccess": {
                      *             "platinum": 7
                      *           },
-                     *           "availableAt": "2026-12-09T20:24:51.931Z",
+                     *           "availableAt": "2026-12-09T23:29:56.516Z",
                      *           "status": "published",
-                     *           "publishedAt": "2026-12-05T20:24:51.931Z",
-                     *           "createdAt": "2026-12-04T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-05T20:24:51.931Z",
+                     *           "publishedAt": "2026-12-05T23:29:56.516Z",
+                     *           "createdAt": "2026-12-04T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-05T23:29:56.516Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "de"
@@ -45536,7 +45540,7 @@ export interface operations {
                  *       "earlyAccess": {
                  *         "platinum": 5
                  *       },
-                 *       "availableAt": "2026-12-13T20:25:10.752Z"
+                 *       "availableAt": "2026-12-13T23:30:14.494Z"
                  *     }
                  */
                 "application/json": {
@@ -45612,7 +45616,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2d50-764a-af02-d3164bde4efd",
+                     *       "id": "01a24db1-9b1a-773c-8f49-b27f19bb31ae",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45639,11 +45643,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T20:25:10.752Z",
+                     *       "availableAt": "2026-12-13T23:30:14.494Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T20:25:11.247Z",
-                     *       "updatedAt": "2026-12-06T20:25:11.247Z",
+                     *       "createdAt": "2026-12-06T23:30:14.937Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.937Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45765,7 +45769,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24d08-2d50-764a-af02-d3164bde4efd
+                 * @example 01a24db1-9b1a-773c-8f49-b27f19bb31ae
                  */
                 id: string;
             };
@@ -45781,7 +45785,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2d50-764a-af02-d3164bde4efd",
+                     *       "id": "01a24db1-9b1a-773c-8f49-b27f19bb31ae",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45808,11 +45812,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T20:25:10.752Z",
+                     *       "availableAt": "2026-12-13T23:30:14.494Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T20:25:11.247Z",
-                     *       "updatedAt": "2026-12-06T20:25:11.247Z",
+                     *       "createdAt": "2026-12-06T23:30:14.937Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.937Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45910,7 +45914,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24d08-2d50-764a-af02-d3164bde4efd
+                 * @example 01a24db1-9b1a-773c-8f49-b27f19bb31ae
                  */
                 id: string;
             };
@@ -45946,7 +45950,7 @@ export interface operations {
                  *         "platinum": 7,
                  *         "gold": 2
                  *       },
-                 *       "availableAt": "2026-12-13T20:25:10.752Z"
+                 *       "availableAt": "2026-12-13T23:30:14.494Z"
                  *     }
                  */
                 "application/json": {
@@ -46022,7 +46026,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2d50-764a-af02-d3164bde4efd",
+                     *       "id": "01a24db1-9b1a-773c-8f49-b27f19bb31ae",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -46050,11 +46054,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T20:25:10.752Z",
+                     *       "availableAt": "2026-12-13T23:30:14.494Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T20:25:11.247Z",
-                     *       "updatedAt": "2026-12-06T20:25:11.277Z",
+                     *       "createdAt": "2026-12-06T23:30:14.937Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.959Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46200,7 +46204,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24d08-2d50-764a-af02-d3164bde4efd
+                 * @example 01a24db1-9b1a-773c-8f49-b27f19bb31ae
                  */
                 id: string;
             };
@@ -46216,7 +46220,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2d50-764a-af02-d3164bde4efd",
+                     *       "id": "01a24db1-9b1a-773c-8f49-b27f19bb31ae",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -46244,11 +46248,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T20:25:10.752Z",
+                     *       "availableAt": "2026-12-13T23:30:14.494Z",
                      *       "status": "published",
-                     *       "publishedAt": "2026-12-06T20:25:11.291Z",
-                     *       "createdAt": "2026-12-06T20:25:11.247Z",
-                     *       "updatedAt": "2026-12-06T20:25:11.291Z",
+                     *       "publishedAt": "2026-12-06T23:30:14.971Z",
+                     *       "createdAt": "2026-12-06T23:30:14.937Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.971Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46382,7 +46386,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24d08-2d50-764a-af02-d3164bde4efd
+                 * @example 01a24db1-9b1a-773c-8f49-b27f19bb31ae
                  */
                 id: string;
             };
@@ -46398,7 +46402,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2d50-764a-af02-d3164bde4efd",
+                     *       "id": "01a24db1-9b1a-773c-8f49-b27f19bb31ae",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -46426,11 +46430,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T20:25:10.752Z",
+                     *       "availableAt": "2026-12-13T23:30:14.494Z",
                      *       "status": "archived",
-                     *       "publishedAt": "2026-12-06T20:25:11.291Z",
-                     *       "createdAt": "2026-12-06T20:25:11.247Z",
-                     *       "updatedAt": "2026-12-06T20:25:11.303Z",
+                     *       "publishedAt": "2026-12-06T23:30:14.971Z",
+                     *       "createdAt": "2026-12-06T23:30:14.937Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.981Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46576,7 +46580,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-1285-7767-91b2-036501a3224c",
+                     *           "id": "01a24db1-8110-76e5-bdd5-7f1de497c1e9",
                      *           "title": {
                      *             "text": "Sertifisert installatør",
                      *             "language": "nb",
@@ -46593,7 +46597,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24d08-135a-75d0-bdcf-fab8a6f16a0b",
+                     *           "id": "01a24db1-81e3-73d8-a143-8ccb45720640",
                      *           "title": {
                      *             "text": "Arbeid i høyden – årlig repetisjon",
                      *             "language": "nb",
@@ -46695,7 +46699,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24d08-1285-7767-91b2-036501a3224c
+                 * @example 01a24db1-8110-76e5-bdd5-7f1de497c1e9
                  */
                 id: string;
             };
@@ -46711,7 +46715,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-1285-7767-91b2-036501a3224c",
+                     *       "id": "01a24db1-8110-76e5-bdd5-7f1de497c1e9",
                      *       "title": {
                      *         "text": "Sertifisert installatør",
                      *         "language": "nb",
@@ -46720,7 +46724,7 @@ export interface operations {
                      *       "summary": "Säker installation av våra värmepumpar i tre korta steg.",
                      *       "modules": [
                      *         {
-                     *           "id": "01a24d08-1287-7697-9905-e4f703414d47",
+                     *           "id": "01a24db1-8112-765d-945a-dfd7937755e5",
                      *           "kind": "text",
                      *           "state": "done",
                      *           "title": {
@@ -46738,7 +46742,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24d08-1287-7697-9905-e8ebe3815c5b",
+                     *           "id": "01a24db1-8112-765d-945a-e3de9ffbb905",
                      *           "kind": "video",
                      *           "state": "open",
                      *           "title": {
@@ -46756,7 +46760,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24d08-1287-7697-9905-efe55036ccdd",
+                     *           "id": "01a24db1-8112-765d-945a-e51adc5e3a65",
                      *           "kind": "file",
                      *           "state": "locked",
                      *           "title": {
@@ -46771,8 +46775,8 @@ export interface operations {
                      *           },
                      *           "url": null,
                      *           "file": {
-                     *             "id": "01a24d08-1281-720f-8100-3022b12e19a7",
-                     *             "url": "/portal/v1/training/files/01a24d08-1281-720f-8100-3022b12e19a7",
+                     *             "id": "01a24db1-810c-7241-b3a4-6715d5bd1096",
+                     *             "url": "/portal/v1/training/files/01a24db1-810c-7241-b3a4-6715d5bd1096",
                      *             "contentType": "application/pdf",
                      *             "sizeBytes": 608,
                      *             "fileName": "installationshandbok.pdf"
@@ -46787,7 +46791,7 @@ export interface operations {
                      *         "validMonths": 24,
                      *         "renewBy": "course"
                      *       },
-                     *       "next": "01a24d08-1287-7697-9905-e8ebe3815c5b",
+                     *       "next": "01a24db1-8112-765d-945a-e3de9ffbb905",
                      *       "certificateId": null,
                      *       "renewal": null
                      *     }
@@ -46947,12 +46951,12 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24d08-1285-7767-91b2-036501a3224c
+                 * @example 01a24db1-8110-76e5-bdd5-7f1de497c1e9
                  */
                 id: string;
                 /**
                  * @description the module id
-                 * @example 01a24d08-1287-7697-9905-e8ebe3815c5b
+                 * @example 01a24db1-8112-765d-945a-e3de9ffbb905
                  */
                 moduleId: string;
             };
@@ -47121,7 +47125,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24d08-135a-75d0-bdcf-fab8a6f16a0b
+                 * @example 01a24db1-81e3-73d8-a143-8ccb45720640
                  */
                 id: string;
             };
@@ -47137,12 +47141,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2995-730b-8409-bbbf4f837bdd",
-                     *       "certificateId": "01a24d08-136a-728b-8702-bacad8b284f0",
-                     *       "startedAt": "2026-12-06T20:25:10.291Z",
+                     *       "id": "01a24db1-9753-7377-a677-47314ac05533",
+                     *       "certificateId": "01a24db1-81f0-73ef-8706-df994ecbe60c",
+                     *       "startedAt": "2026-12-06T23:30:13.968Z",
                      *       "moduleIds": [
-                     *         "01a24d08-135e-76f5-a333-8a17657da001",
-                     *         "01a24d08-135e-76f5-a333-8fc2767c8181"
+                     *         "01a24db1-81e4-71ab-a164-1c688859d2ae",
+                     *         "01a24db1-81e4-71ab-a164-20172e5df76d"
                      *       ]
                      *     }
                      */
@@ -47290,38 +47294,38 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-136a-728b-8702-bacad8b284f0",
-                     *           "courseId": "01a24d08-135a-75d0-bdcf-fab8a6f16a0b",
-                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *           "code": "037WF-03083-TFRK0",
+                     *           "id": "01a24db1-81f0-73ef-8706-df994ecbe60c",
+                     *           "courseId": "01a24db1-81e3-73d8-a143-8ccb45720640",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "code": "FVWPP-4K7VG-BH2AF",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Arbeid i høyden – årlig repetisjon",
-                     *           "issuedAt": "2025-12-21T20:24:51.931Z",
-                     *           "expiresAt": "2026-12-21T20:24:51.931Z",
+                     *           "issuedAt": "2025-12-21T23:29:56.516Z",
+                     *           "expiresAt": "2026-12-21T23:29:56.516Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24d08-136a-728b-8702-bacad8b284f0/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a24db1-81f0-73ef-8706-df994ecbe60c/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24d08-2964-7512-9da2-0522a67f99e7",
-                     *           "courseId": "01a24d08-1285-7767-91b2-036501a3224c",
-                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *           "code": "5FRSK-GD4C4-RNRKF",
+                     *           "id": "01a24db1-972f-74ed-b072-64ffe8076a36",
+                     *           "courseId": "01a24db1-8110-76e5-bdd5-7f1de497c1e9",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "code": "JD5G3-G13X1-3JD5G",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-12-06T20:25:10.240Z",
-                     *           "expiresAt": "2028-12-06T20:25:10.240Z",
+                     *           "issuedAt": "2026-12-06T23:30:13.931Z",
+                     *           "expiresAt": "2028-12-06T23:30:13.931Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24d08-2964-7512-9da2-0522a67f99e7/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a24db1-972f-74ed-b072-64ffe8076a36/pdf"
                      *         }
                      *       ]
                      *     }
@@ -47388,7 +47392,7 @@ export interface operations {
             path: {
                 /**
                  * @description the certificate id
-                 * @example 01a24d08-136a-728b-8702-bacad8b284f0
+                 * @example 01a24db1-81f0-73ef-8706-df994ecbe60c
                  */
                 id: string;
             };
@@ -47498,7 +47502,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-137b-727c-beb5-6f1edd508d63",
+                     *           "id": "01a24db1-8202-727e-a163-078cac63eb02",
                      *           "kind": "article",
                      *           "title": {
                      *             "text": "Prislista våren 2027",
@@ -47506,12 +47510,12 @@ export interface operations {
                      *             "fallback": true
                      *           },
                      *           "summary": "Nya nettopriser från 1 mars.",
-                     *           "opensAt": "2026-12-02T20:24:51.931Z",
+                     *           "opensAt": "2026-12-02T23:29:56.516Z",
                      *           "early": true,
                      *           "read": true
                      *         },
                      *         {
-                     *           "id": "01a24d08-137f-75a9-b05d-d6b0f105f057",
+                     *           "id": "01a24db1-8206-76e1-9ac0-b0d14a80b434",
                      *           "kind": "file",
                      *           "title": {
                      *             "text": "Installasjonsveiledning (PDF)",
@@ -47519,7 +47523,7 @@ export interface operations {
                      *             "fallback": false
                      *           },
                      *           "summary": "",
-                     *           "opensAt": "2026-11-16T20:24:51.931Z",
+                     *           "opensAt": "2026-11-16T23:29:56.516Z",
                      *           "early": false,
                      *           "read": true
                      *         }
@@ -47618,7 +47622,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24d08-137b-727c-beb5-6f1edd508d63
+                 * @example 01a24db1-8202-727e-a163-078cac63eb02
                  */
                 id: string;
             };
@@ -47634,7 +47638,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-137b-727c-beb5-6f1edd508d63",
+                     *       "id": "01a24db1-8202-727e-a163-078cac63eb02",
                      *       "kind": "article",
                      *       "title": {
                      *         "text": "Prislista våren 2027",
@@ -47642,7 +47646,7 @@ export interface operations {
                      *         "fallback": true
                      *       },
                      *       "summary": "Nya nettopriser från 1 mars.",
-                     *       "opensAt": "2026-12-02T20:24:51.931Z",
+                     *       "opensAt": "2026-12-02T23:29:56.516Z",
                      *       "early": true,
                      *       "read": true,
                      *       "body": {
@@ -47770,7 +47774,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24d08-137b-727c-beb5-6f1edd508d63
+                 * @example 01a24db1-8202-727e-a163-078cac63eb02
                  */
                 id: string;
             };
@@ -47902,7 +47906,7 @@ export interface operations {
             path: {
                 /**
                  * @description the training file id, from a module's or content item's `file`
-                 * @example 01a24d08-1281-720f-8100-3022b12e19a7
+                 * @example 01a24db1-810c-7241-b3a4-6715d5bd1096
                  */
                 id: string;
             };
@@ -48258,7 +48262,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-139f-766e-b5c6-6dd0a01d3a31",
+                     *           "id": "01a24db1-8227-77cc-83da-f4904ae11e49",
                      *           "code": "question",
                      *           "kind": "question",
                      *           "names": {
@@ -48274,7 +48278,7 @@ export interface operations {
                      *           "position": 1
                      *         },
                      *         {
-                     *           "id": "01a24d08-13a0-723c-8fb1-2c7488b0a253",
+                     *           "id": "01a24db1-8229-753a-bd6b-2306409dc713",
                      *           "code": "complaint",
                      *           "kind": "complaint",
                      *           "names": {
@@ -48296,7 +48300,7 @@ export interface operations {
                      *           "position": 2
                      *         },
                      *         {
-                     *           "id": "01a24d08-13a1-72c8-9e19-927af9910e15",
+                     *           "id": "01a24db1-8229-753a-bd6b-274a8b55e267",
                      *           "code": "callback",
                      *           "kind": "callback",
                      *           "names": {
@@ -48460,7 +48464,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2d9f-750c-b94d-8dace6a90474",
+                     *       "id": "01a24db1-9b60-73e9-89c9-395c4c9c7f0d",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -48605,7 +48609,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request type's id (a UUID)
-                 * @example 01a24d08-2d9f-750c-b94d-8dace6a90474
+                 * @example 01a24db1-9b60-73e9-89c9-395c4c9c7f0d
                  */
                 id: string;
             };
@@ -48695,7 +48699,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2d9f-750c-b94d-8dace6a90474",
+                     *       "id": "01a24db1-9b60-73e9-89c9-395c4c9c7f0d",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -49139,13 +49143,13 @@ export interface operations {
                      *           "language": "sv",
                      *           "title": "Be om foto",
                      *           "body": "Kan du skicka ett foto på skadan och följesedeln? Det går bra att bifoga direkt här i ärendet.",
-                     *           "id": "01a24d08-13a8-7769-9de6-3e1df03541be"
+                     *           "id": "01a24db1-8231-76b7-88d0-01fd5caedf42"
                      *         },
                      *         {
                      *           "language": "sv",
                      *           "title": "Tack, vi återkommer",
                      *           "body": "Tack för ditt ärende! Vi undersöker saken och återkommer senast i morgon.",
-                     *           "id": "01a24d08-13a8-7769-9de6-3b6c7c1cb54d"
+                     *           "id": "01a24db1-8230-758f-969f-fb0d48d38d35"
                      *         }
                      *       ]
                      *     }
@@ -49242,7 +49246,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Kan du skicka en bild på följesedeln, så krediterar vi mellanskillnaden direkt.",
-                     *       "id": "01a24d08-2db9-737b-930d-8a45bfc5240f"
+                     *       "id": "01a24db1-9b74-7324-8bde-605c52a6ed1c"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -49341,7 +49345,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24d08-2db9-737b-930d-8a45bfc5240f
+                 * @example 01a24db1-9b74-7324-8bde-605c52a6ed1c
                  */
                 id: string;
             };
@@ -49377,7 +49381,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Skicka gärna en bild på följesedeln, så krediterar vi mellanskillnaden samma dag.",
-                     *       "id": "01a24d08-2db9-737b-930d-8a45bfc5240f"
+                     *       "id": "01a24db1-9b74-7324-8bde-605c52a6ed1c"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -49500,7 +49504,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24d08-2db9-737b-930d-8a45bfc5240f
+                 * @example 01a24db1-9b74-7324-8bde-605c52a6ed1c
                  */
                 id: string;
             };
@@ -49657,11 +49661,11 @@ export interface operations {
                      *           "title": "Fel på fakturan",
                      *           "body": "Har du fått fel pris eller fel antal på fakturan? Skapa ett ärende med fakturanumret så rättar vi och skickar en kreditnota.",
                      *           "published": true,
-                     *           "id": "01a24d08-13bb-7791-aa60-1f048f85cc14",
+                     *           "id": "01a24db1-8245-7383-b90f-d3c1d37aaa65",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49669,11 +49673,11 @@ export interface operations {
                      *           "title": "Leveranstider och spårning",
                      *           "body": "Lagervaror levereras inom två arbetsdagar i Mellansverige. Spårningslänken finns i orderbekräftelsen.",
                      *           "published": true,
-                     *           "id": "01a24d08-13b9-74f9-a3ee-005530b163c4",
+                     *           "id": "01a24db1-8242-72de-a689-5909d9d67c9f",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49681,11 +49685,11 @@ export interface operations {
                      *           "title": "Skadad leverans – så reklamerar du",
                      *           "body": "Fotografera skadan och emballaget innan du kvitterar. Skapa en reklamation i portalen inom sju dagar och bifoga fotona, så skickar vi ersättningsvaror eller krediterar dig.",
                      *           "published": true,
-                     *           "id": "01a24d08-13aa-720a-b044-9cf54e29eb9c",
+                     *           "id": "01a24db1-8233-7299-841a-19e1cd0a0aa5",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         }
                      *       ]
                      *     }
@@ -49795,11 +49799,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats.",
                      *       "published": true,
-                     *       "id": "01a24d08-2dc9-7476-900f-254470760d9c",
+                     *       "id": "01a24db1-9b80-713f-b056-4f75a0f78456",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T20:25:11.369Z"
+                     *       "updatedAt": "2026-12-06T23:30:15.040Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49898,7 +49902,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24d08-2dc9-7476-900f-254470760d9c
+                 * @example 01a24db1-9b80-713f-b056-4f75a0f78456
                  */
                 id: string;
             };
@@ -49919,11 +49923,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24d08-2dc9-7476-900f-254470760d9c",
+                     *       "id": "01a24db1-9b80-713f-b056-4f75a0f78456",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T20:25:11.373Z"
+                     *       "updatedAt": "2026-12-06T23:30:15.044Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -50010,7 +50014,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24d08-2dc9-7476-900f-254470760d9c
+                 * @example 01a24db1-9b80-713f-b056-4f75a0f78456
                  */
                 id: string;
             };
@@ -50059,11 +50063,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24d08-2dc9-7476-900f-254470760d9c",
+                     *       "id": "01a24db1-9b80-713f-b056-4f75a0f78456",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T20:25:11.373Z"
+                     *       "updatedAt": "2026-12-06T23:30:15.044Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -50209,7 +50213,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-2dc9-7476-900f-254470760d9c",
+                     *           "id": "01a24db1-9b80-713f-b056-4f75a0f78456",
                      *           "category": "Leveranser",
                      *           "title": "Så bokar du kranbil till byggplatsen",
                      *           "excerpt": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress",
@@ -50329,7 +50333,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-2a46-7222-9d7c-5ad7f536e86b",
+                     *           "id": "01a24db1-9806-72d7-8423-e29a9499a1da",
                      *           "number": 39,
                      *           "type": {
                      *             "code": "question",
@@ -50339,21 +50343,21 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *             "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *             "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *             "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": null,
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T20:25:10.466Z",
-                     *           "updatedAt": "2026-12-06T20:25:10.497Z",
+                     *           "createdAt": "2026-12-06T23:30:14.146Z",
+                     *           "updatedAt": "2026-12-06T23:30:14.183Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
@@ -50371,7 +50375,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24d08-17c3-7423-b247-cad197162720",
+                     *           "id": "01a24db1-8676-7328-8fa7-5b21d988df8f",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -50381,24 +50385,24 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *             "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *             "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *             "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24d08-191b-7429-9a9e-bcf3f4e78eae",
+                     *             "id": "01a24db1-87ca-765d-ab19-8ebccfb7f364",
                      *             "name": "Reklamationer"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z",
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 240,
@@ -50416,7 +50420,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24d08-180e-749b-8751-409d92fbdd33",
+                     *           "id": "01a24db1-86bc-754d-97ed-bcaf94a331fc",
                      *           "number": 28,
                      *           "type": {
                      *             "code": "special-order",
@@ -50426,42 +50430,42 @@ export interface operations {
                      *           "subject": "Röda takpannor, specialfärg",
                      *           "state": "in_progress",
                      *           "member": {
-                     *             "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *             "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *             "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *             "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24d08-1916-76fd-bdc6-6c5658e3454c",
+                     *             "id": "01a24db1-87c6-71d6-95a1-d2dbec1daf7a",
                      *             "name": "Orderdesk"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-04T14:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z",
+                     *           "createdAt": "2026-12-04T17:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
-                     *               "elapsedMinutes": 35.13,
+                     *               "elapsedMinutes": 0,
                      *               "dueAt": null,
                      *               "status": "met"
                      *             },
                      *             "resolution": {
                      *               "targetMinutes": 2700,
-                     *               "elapsedMinutes": 35.13,
-                     *               "dueAt": "2026-12-11T14:24:52.200Z",
+                     *               "elapsedMinutes": 0,
+                     *               "dueAt": "2026-12-11T15:00:00.000Z",
                      *               "status": "ok"
                      *             },
                      *             "status": "ok"
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTMwVDAyOjI0OjUxLjkzMVoiLCIwMWEyNGQwOC0xOGQxLTcxNmEtODkxYy1jNzI1ZDkwNWEyNmIiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTMwVDA1OjI5OjU2LjUxNloiLCIwMWEyNGRiMS04NzdmLTc3ODktODk2Mi00MjlhYzViMmQ1MzkiXQ"
                      *     }
                      */
                     "application/json": {
@@ -50531,7 +50535,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                 *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                  *       "type": "question",
                  *       "subject": "Leveransdag för order 45120",
                  *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
@@ -50585,7 +50589,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2df2-71c4-a8ea-5ff006e5d17b",
+                     *       "id": "01a24db1-9bc5-74c6-96c4-8ac1dd4a196a",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50595,21 +50599,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T20:25:11.406Z",
-                     *       "updatedAt": "2026-12-06T20:25:11.406Z",
+                     *       "createdAt": "2026-12-06T23:30:15.106Z",
+                     *       "updatedAt": "2026-12-06T23:30:15.106Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50633,7 +50637,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d08-2df4-734c-a9ea-9241b035ec86",
+                     *           "id": "01a24db1-9bc7-752e-aeda-3e1b5b195629",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50644,7 +50648,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:25:11.406Z"
+                     *           "createdAt": "2026-12-06T23:30:15.106Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50765,7 +50769,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24d08-2df2-71c4-a8ea-5ff006e5d17b
+                 * @example 01a24db1-9bc5-74c6-96c4-8ac1dd4a196a
                  */
                 id: string;
             };
@@ -50781,7 +50785,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2df2-71c4-a8ea-5ff006e5d17b",
+                     *       "id": "01a24db1-9bc5-74c6-96c4-8ac1dd4a196a",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50791,21 +50795,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T20:25:11.406Z",
-                     *       "updatedAt": "2026-12-06T20:25:11.406Z",
+                     *       "createdAt": "2026-12-06T23:30:15.106Z",
+                     *       "updatedAt": "2026-12-06T23:30:15.106Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50829,7 +50833,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d08-2df4-734c-a9ea-9241b035ec86",
+                     *           "id": "01a24db1-9bc7-752e-aeda-3e1b5b195629",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50840,7 +50844,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:25:11.406Z"
+                     *           "createdAt": "2026-12-06T23:30:15.106Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50937,7 +50941,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24d08-2df2-71c4-a8ea-5ff006e5d17b
+                 * @example 01a24db1-9bc5-74c6-96c4-8ac1dd4a196a
                  */
                 id: string;
             };
@@ -50976,7 +50980,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2df2-71c4-a8ea-5ff006e5d17b",
+                     *       "id": "01a24db1-9bc5-74c6-96c4-8ac1dd4a196a",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50986,21 +50990,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "in_progress",
                      *       "member": {
-                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T20:25:11.406Z",
-                     *       "updatedAt": "2026-12-06T20:25:11.447Z",
+                     *       "createdAt": "2026-12-06T23:30:15.106Z",
+                     *       "updatedAt": "2026-12-06T23:30:15.157Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -51019,12 +51023,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T20:25:11.447Z",
+                     *       "firstResponseAt": "2026-12-06T23:30:15.157Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d08-2df4-734c-a9ea-9241b035ec86",
+                     *           "id": "01a24db1-9bc7-752e-aeda-3e1b5b195629",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51035,10 +51039,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:25:11.406Z"
+                     *           "createdAt": "2026-12-06T23:30:15.106Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-2e19-747d-8443-0a1054c45a51",
+                     *           "id": "01a24db1-9bf7-74db-97b3-e400c5258a91",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51049,10 +51053,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:25:11.447Z"
+                     *           "createdAt": "2026-12-06T23:30:15.157Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-2e1a-735d-9621-acf007d02c8b",
+                     *           "id": "01a24db1-9bf7-74db-97b3-eada8bfc66d7",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51063,7 +51067,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:25:11.447Z"
+                     *           "createdAt": "2026-12-06T23:30:15.157Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51208,7 +51212,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24d08-2df2-71c4-a8ea-5ff006e5d17b
+                 * @example 01a24db1-9bc5-74c6-96c4-8ac1dd4a196a
                  */
                 id: string;
             };
@@ -51242,7 +51246,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2df2-71c4-a8ea-5ff006e5d17b",
+                     *       "id": "01a24db1-9bc5-74c6-96c4-8ac1dd4a196a",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -51252,24 +51256,24 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
+                     *         "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
                      *         "name": "Demo Admin"
                      *       },
                      *       "team": {
-                     *         "id": "01a24d08-2e35-775d-8843-7d2347191bc7",
+                     *         "id": "01a24db1-9c25-773c-a7d5-59851f6c48a0",
                      *         "name": "Orderdesk Mälardalen och Gävle"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T20:25:11.406Z",
-                     *       "updatedAt": "2026-12-06T20:25:11.530Z",
+                     *       "createdAt": "2026-12-06T23:30:15.106Z",
+                     *       "updatedAt": "2026-12-06T23:30:15.249Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -51288,12 +51292,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T20:25:11.447Z",
-                     *       "resolvedAt": "2026-12-06T20:25:11.530Z",
+                     *       "firstResponseAt": "2026-12-06T23:30:15.157Z",
+                     *       "resolvedAt": "2026-12-06T23:30:15.249Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d08-2df4-734c-a9ea-9241b035ec86",
+                     *           "id": "01a24db1-9bc7-752e-aeda-3e1b5b195629",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51304,10 +51308,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:25:11.406Z"
+                     *           "createdAt": "2026-12-06T23:30:15.106Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-2e19-747d-8443-0a1054c45a51",
+                     *           "id": "01a24db1-9bf7-74db-97b3-e400c5258a91",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51318,10 +51322,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:25:11.447Z"
+                     *           "createdAt": "2026-12-06T23:30:15.157Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-2e1a-735d-9621-acf007d02c8b",
+                     *           "id": "01a24db1-9bf7-74db-97b3-eada8bfc66d7",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51332,7 +51336,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:25:11.447Z"
+                     *           "createdAt": "2026-12-06T23:30:15.157Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51408,8 +51412,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Request 41 is resolved; it cannot move to new from there.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24d08-2e7f-713f-b518-c4e0a592624e",
-                     *       "instance": "/v1/service/requests/01a24d08-2df2-71c4-a8ea-5ff006e5d17b/state"
+                     *       "requestId": "01a24db1-9c71-71c9-a485-5bdc36e26cc1",
+                     *       "instance": "/v1/service/requests/01a24db1-9bc5-74c6-96c4-8ac1dd4a196a/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -51480,9 +51484,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "ids": [
-                 *         "01a24d08-2df2-71c4-a8ea-5ff006e5d17b"
+                 *         "01a24db1-9bc5-74c6-96c4-8ac1dd4a196a"
                  *       ],
-                 *       "staffUserId": "01a24d08-1b54-702c-ae8b-3a30c118f401"
+                 *       "staffUserId": "01a24db1-89ae-7506-b10c-cbcc38e1e624"
                  *     }
                  */
                 "application/json": {
@@ -51630,7 +51634,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24d08-2aea-7632-9c4f-60395716cf48
+                 * @example 01a24db1-98f8-7082-97d0-22093a8c7077
                  */
                 id: string;
             };
@@ -51675,7 +51679,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2aea-7632-9c4f-60395716cf48",
+                     *       "id": "01a24db1-98f8-7082-97d0-22093a8c7077",
                      *       "number": 40,
                      *       "type": {
                      *         "code": "special-order",
@@ -51685,21 +51689,21 @@ export interface operations {
                      *       "subject": "Fasadlampor i mässing",
                      *       "state": "waiting_customer",
                      *       "member": {
-                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T20:25:10.631Z",
-                     *       "updatedAt": "2026-12-06T20:25:10.657Z",
+                     *       "createdAt": "2026-12-06T23:30:14.389Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.410Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -51729,12 +51733,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T20:25:10.657Z",
+                     *       "firstResponseAt": "2026-12-06T23:30:14.410Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d08-2aec-733a-9e81-e73fa3599b11",
+                     *           "id": "01a24db1-98f9-732e-8871-7218afc7bb2c",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -51745,10 +51749,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:25:10.631Z"
+                     *           "createdAt": "2026-12-06T23:30:14.389Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-2b05-75ea-be82-49a00245f7f3",
+                     *           "id": "01a24db1-990e-75ed-99c2-853b2b8a761f",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51759,10 +51763,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:25:10.657Z"
+                     *           "createdAt": "2026-12-06T23:30:14.410Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-2b06-757a-90cf-b02d4e444773",
+                     *           "id": "01a24db1-990f-720e-b00b-ebcdfa733587",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51773,7 +51777,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:25:10.657Z"
+                     *           "createdAt": "2026-12-06T23:30:14.410Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51785,7 +51789,7 @@ export interface operations {
                      *       "canRate": false,
                      *       "quotes": [
                      *         {
-                     *           "id": "01a24d08-2b04-726f-ba13-343ce0df1d4e",
+                     *           "id": "01a24db1-990c-72ff-b90d-4456bf917638",
                      *           "points": 100,
                      *           "amountMinor": null,
                      *           "currency": null,
@@ -51797,7 +51801,7 @@ export interface operations {
                      *           "expired": false,
                      *           "orderId": null,
                      *           "decidedAt": null,
-                     *           "createdAt": "2026-12-06T20:25:10.657Z"
+                     *           "createdAt": "2026-12-06T23:30:14.410Z"
                      *         }
                      *       ]
                      *     }
@@ -51934,45 +51938,45 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-1916-76fd-bdc6-6c5658e3454c",
+                     *           "id": "01a24db1-87c6-71d6-95a1-d2dbec1daf7a",
                      *           "name": "Orderdesk",
                      *           "members": [
                      *             {
-                     *               "id": "01a24d08-0acc-769d-a48f-e0fe99dd9f9e",
+                     *               "id": "01a24db1-78e5-701a-b8ce-03a328873bdc",
                      *               "name": "Magnus Berg",
                      *               "email": "magnus.berg@nordbygg.example"
                      *             },
                      *             {
-                     *               "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *               "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-2e35-775d-8843-7d2347191bc7",
+                     *           "id": "01a24db1-9c25-773c-a7d5-59851f6c48a0",
                      *           "name": "Orderdesk Mälardalen och Gävle",
                      *           "members": [
                      *             {
-                     *               "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
+                     *               "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
                      *               "name": "Demo Admin",
                      *               "email": "admin@demo.lojal.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T20:25:11.476Z"
+                     *           "createdAt": "2026-12-06T23:30:15.205Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-191b-7429-9a9e-bcf3f4e78eae",
+                     *           "id": "01a24db1-87ca-765d-ab19-8ebccfb7f364",
                      *           "name": "Reklamationer",
                      *           "members": [
                      *             {
-                     *               "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *               "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z"
                      *         }
                      *       ]
                      *     }
@@ -52045,7 +52049,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen",
                  *       "memberIds": [
-                 *         "01a24d08-1b54-702c-ae8b-3a30c118f401"
+                 *         "01a24db1-89ae-7506-b10c-cbcc38e1e624"
                  *       ]
                  *     }
                  */
@@ -52069,16 +52073,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2e35-775d-8843-7d2347191bc7",
+                     *       "id": "01a24db1-9c25-773c-a7d5-59851f6c48a0",
                      *       "name": "Orderdesk Mälardalen",
                      *       "members": [
                      *         {
-                     *           "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
+                     *           "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T20:25:11.476Z"
+                     *       "createdAt": "2026-12-06T23:30:15.205Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -52189,7 +52193,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24d08-2e35-775d-8843-7d2347191bc7
+                 * @example 01a24db1-9c25-773c-a7d5-59851f6c48a0
                  */
                 id: string;
             };
@@ -52201,7 +52205,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen och Gävle",
                  *       "memberIds": [
-                 *         "01a24d08-1b54-702c-ae8b-3a30c118f401"
+                 *         "01a24db1-89ae-7506-b10c-cbcc38e1e624"
                  *       ]
                  *     }
                  */
@@ -52225,16 +52229,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2e35-775d-8843-7d2347191bc7",
+                     *       "id": "01a24db1-9c25-773c-a7d5-59851f6c48a0",
                      *       "name": "Orderdesk Mälardalen och Gävle",
                      *       "members": [
                      *         {
-                     *           "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
+                     *           "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T20:25:11.476Z"
+                     *       "createdAt": "2026-12-06T23:30:15.205Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -52369,7 +52373,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24d08-2e5a-7109-9bde-96482572bf38
+                 * @example 01a24db1-9c47-7479-97de-52c90e3973bd
                  */
                 id: string;
             };
@@ -52501,12 +52505,12 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24d08-13e5-73c8-bc01-c93d094707f8
+                 * @example 01a24db1-826d-736f-817c-f8cd0bc5945c
                  */
                 id: string;
                 /**
                  * @description The attachment's id, from the timeline
-                 * @example 01a24d08-13e7-758f-967a-62bcc3a5cf4a
+                 * @example 01a24db1-826f-710d-9862-0144add41539
                  */
                 fileId: string;
             };
@@ -52632,17 +52636,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-1b54-702c-ae8b-3a30c118f401",
+                     *           "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         },
                      *         {
-                     *           "id": "01a24d08-2064-702d-b366-c6b83314850f",
+                     *           "id": "01a24db1-8ed4-76d8-ba59-58b9e583b9d3",
                      *           "name": "Elin Sjöberg",
                      *           "email": "elin.sjoberg@nordbygg.example"
                      *         },
                      *         {
-                     *           "id": "01a24d08-0ac8-77db-8c48-5b89b25ea03c",
+                     *           "id": "01a24db1-78e1-70f9-9fc7-536d65b8424d",
                      *           "name": "Ingrid Dahl",
                      *           "email": "ingrid.dahl@nordbygg.example"
                      *         }
@@ -52744,8 +52748,8 @@ export interface operations {
                      *           "open": 1,
                      *           "firstResponseMedian": 66,
                      *           "firstResponseP90": 1080,
-                     *           "resolutionMedian": 515,
-                     *           "resolutionP90": 1291,
+                     *           "resolutionMedian": 330,
+                     *           "resolutionP90": 1476,
                      *           "breachRate": 0.5,
                      *           "breached": 3,
                      *           "csatAverage": 4,
@@ -52756,9 +52760,9 @@ export interface operations {
                      *           "volume": 12,
                      *           "open": 5,
                      *           "firstResponseMedian": 0,
-                     *           "firstResponseP90": 635,
-                     *           "resolutionMedian": 103,
-                     *           "resolutionP90": 786,
+                     *           "firstResponseP90": 540,
+                     *           "resolutionMedian": 288,
+                     *           "resolutionP90": 876,
                      *           "breachRate": 0.5,
                      *           "breached": 5,
                      *           "csatAverage": 4.33,
@@ -52769,9 +52773,9 @@ export interface operations {
                      *           "volume": 11,
                      *           "open": 4,
                      *           "firstResponseMedian": 0,
-                     *           "firstResponseP90": 0,
-                     *           "resolutionMedian": 271,
-                     *           "resolutionP90": 331,
+                     *           "firstResponseP90": 96,
+                     *           "resolutionMedian": 456,
+                     *           "resolutionP90": 516,
                      *           "breachRate": 0.3,
                      *           "breached": 3,
                      *           "csatAverage": 4.71,
@@ -52783,9 +52787,9 @@ export interface operations {
                      *         "volume": 41,
                      *         "open": 13,
                      *         "firstResponseMedian": 0,
-                     *         "firstResponseP90": 635,
-                     *         "resolutionMedian": 137,
-                     *         "resolutionP90": 786,
+                     *         "firstResponseP90": 540,
+                     *         "resolutionMedian": 168,
+                     *         "resolutionP90": 876,
                      *         "breachRate": 0.343,
                      *         "breached": 12,
                      *         "csatAverage": 4.17,
@@ -52848,7 +52852,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-12-06) after it ends (2026-09-07); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24d08-2eee-77d8-9638-83fa3dcaba30",
+                     *       "requestId": "01a24db1-9e42-71ee-b6ee-05a782b39312",
                      *       "instance": "/v1/service/reports?from=2026-12-06&to=2026-09-07"
                      *     }
                      */
@@ -52902,34 +52906,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "requestId": "01a24d08-1593-72a8-b3ed-b84623e11cac",
+                     *           "requestId": "01a24db1-844a-71b2-895c-3003c44f3705",
                      *           "requestNumber": 12,
-                     *           "memberId": "01a24d07-e29e-7034-bb9d-6e145de9f885",
-                     *           "accountId": "01a24d07-e239-70ef-908d-b646fd87e1cd",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-a71d5ed6b31c",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-8f56455bb1f7",
                      *           "type": "special-order",
                      *           "score": 4,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-11T12:42:51.931Z"
+                     *           "answeredAt": "2026-11-11T15:47:56.516Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24d08-1539-7348-8adc-42442a147e9c",
+                     *           "requestId": "01a24db1-83dd-73d7-bd1b-e5db5d555c45",
                      *           "requestNumber": 9,
-                     *           "memberId": "01a24d07-e2a1-7387-bcc3-f36b59525358",
-                     *           "accountId": "01a24d07-e239-70ef-908d-cd932fa21464",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-e7205a8a251c",
+                     *           "accountId": "01a24db1-5374-704d-a061-ebca544fa423",
                      *           "type": "question",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-12T17:30:51.931Z"
+                     *           "answeredAt": "2026-11-12T20:35:56.516Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24d08-155d-721b-b7fa-5d94f29d7500",
+                     *           "requestId": "01a24db1-840b-746a-93f5-2e9ee37faa8e",
                      *           "requestNumber": 10,
-                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *           "type": "callback",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-13T16:30:51.931Z"
+                     *           "answeredAt": "2026-11-13T19:35:56.516Z"
                      *         }
                      *       ]
                      *     }
@@ -53021,7 +53025,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link in the mail
-                 * @example AQUBok0H4fJzXL0tls4BOEP0AaJNCC3yccSo6l_wBuXRe2s9Uac.y2VxxqqQ6KWPF_waE1BZow
+                 * @example AQUBok2xUzV22Y17qD3rIR53AaJNsZvFdMaWxIrB3UoZams9fQc.rkQPr361WmgyIIUJkJb3SQ
                  */
                 token: string;
             };
@@ -53041,7 +53045,7 @@ export interface operations {
                      *       "score": 5,
                      *       "comment": null,
                      *       "recorded": true,
-                     *       "portalUrl": "https://loyalty.example.com/requests/01a24d08-2df2-71c4-a8ea-5ff006e5d17b"
+                     *       "portalUrl": "https://loyalty.example.com/requests/01a24db1-9bc5-74c6-96c4-8ac1dd4a196a"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceCsatLinkAnswer"];
@@ -53061,8 +53065,8 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This rating link is not valid (changed or incomplete). Use the link from the mail as it is, or rate the request in the portal.",
                      *       "code": "service_csat_link_invalid",
-                     *       "requestId": "01a24d08-2e93-71f5-a77d-2e7617b97a8c",
-                     *       "instance": "/rate/AQUBok0H4fJzXL0tls4BOEP0AaJNCC3yccSo6l_wBuXRe2s9Uac.y2VxxqqQ6KWPF_waE1BZxx"
+                     *       "requestId": "01a24db1-9c86-7149-8be4-1c6c0ded0a06",
+                     *       "instance": "/rate/AQUBok2xUzV22Y17qD3rIR53AaJNsZvFdMaWxIrB3UoZams9fQc.rkQPr361WmgyIIUJkJb3SA"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -53145,7 +53149,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link in the mail
-                 * @example AQUBok0H4fJzXL0tls4BOEP0AaJNCC3yccSo6l_wBuXRe2s9Uac.y2VxxqqQ6KWPF_waE1BZow
+                 * @example AQUBok2xUzV22Y17qD3rIR53AaJNsZvFdMaWxIrB3UoZams9fQc.rkQPr361WmgyIIUJkJb3SQ
                  */
                 token: string;
             };
@@ -53186,7 +53190,7 @@ export interface operations {
                      *       "score": 5,
                      *       "comment": "Snabbt besked och leveransen kom i tid.",
                      *       "recorded": false,
-                     *       "portalUrl": "https://loyalty.example.com/requests/01a24d08-2df2-71c4-a8ea-5ff006e5d17b"
+                     *       "portalUrl": "https://loyalty.example.com/requests/01a24db1-9bc5-74c6-96c4-8ac1dd4a196a"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceCsatLinkAnswer"];
@@ -53456,7 +53460,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24d08-2a46-7222-9d7c-5ad7f536e86b",
+                     *           "id": "01a24db1-9806-72d7-8423-e29a9499a1da",
                      *           "number": 39,
                      *           "type": {
                      *             "code": "question",
@@ -53466,23 +53470,23 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *             "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *             "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *             "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T20:25:10.466Z",
-                     *           "updatedAt": "2026-12-06T20:25:10.497Z"
+                     *           "createdAt": "2026-12-06T23:30:14.146Z",
+                     *           "updatedAt": "2026-12-06T23:30:14.183Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-17c3-7423-b247-cad197162720",
+                     *           "id": "01a24db1-8676-7328-8fa7-5b21d988df8f",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -53492,23 +53496,23 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *             "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *             "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *             "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-17d5-768d-9d4f-e17183316275",
+                     *           "id": "01a24db1-8681-70a8-b4b7-4d32f6a469e4",
                      *           "number": 26,
                      *           "type": {
                      *             "code": "question",
@@ -53518,23 +53522,23 @@ export interface operations {
                      *           "subject": "Öppettider i jul",
                      *           "state": "resolved",
                      *           "member": {
-                     *             "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *             "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *             "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *             "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T01:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T11:30:51.931Z"
+                     *           "createdAt": "2026-12-06T04:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T14:35:56.516Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI1VDA2OjI0OjUxLjkzMVoiLCIwMWEyNGQwOC0xNjI1LTcyYzgtYTA3Yi0xMDMzNzFiNmU5OGIiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI1VDA5OjI5OjU2LjUxNloiLCIwMWEyNGRiMS04NGQ5LTcwYjQtYjE5Ni0wNjgyNzY0OTdmM2EiXQ"
                      *     }
                      */
                     "application/json": {
@@ -53694,7 +53698,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2a46-7222-9d7c-5ad7f536e86b",
+                     *       "id": "01a24db1-9806-72d7-8423-e29a9499a1da",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53704,20 +53708,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T20:25:10.466Z",
-                     *       "updatedAt": "2026-12-06T20:25:10.466Z",
+                     *       "createdAt": "2026-12-06T23:30:14.146Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.146Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53726,7 +53730,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d08-2a48-710b-9cce-227e54157138",
+                     *           "id": "01a24db1-9808-7379-9133-4134dddc4ae9",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53735,7 +53739,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:25:10.466Z"
+                     *           "createdAt": "2026-12-06T23:30:14.146Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -53864,7 +53868,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24d08-2a46-7222-9d7c-5ad7f536e86b
+                 * @example 01a24db1-9806-72d7-8423-e29a9499a1da
                  */
                 id: string;
             };
@@ -53880,7 +53884,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2a46-7222-9d7c-5ad7f536e86b",
+                     *       "id": "01a24db1-9806-72d7-8423-e29a9499a1da",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53890,20 +53894,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T20:25:10.466Z",
-                     *       "updatedAt": "2026-12-06T20:25:10.497Z",
+                     *       "createdAt": "2026-12-06T23:30:14.146Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.183Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53912,7 +53916,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d08-2a48-710b-9cce-227e54157138",
+                     *           "id": "01a24db1-9808-7379-9133-4134dddc4ae9",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53921,10 +53925,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:25:10.466Z"
+                     *           "createdAt": "2026-12-06T23:30:14.146Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-2a62-721c-a7e8-712bc3f0baeb",
+                     *           "id": "01a24db1-9829-74ee-8818-de47bdfbe5b8",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53933,7 +53937,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:25:10.497Z"
+                     *           "createdAt": "2026-12-06T23:30:14.183Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -54026,7 +54030,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24d08-2a46-7222-9d7c-5ad7f536e86b
+                 * @example 01a24db1-9806-72d7-8423-e29a9499a1da
                  */
                 id: string;
             };
@@ -54073,7 +54077,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2a46-7222-9d7c-5ad7f536e86b",
+                     *       "id": "01a24db1-9806-72d7-8423-e29a9499a1da",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -54083,20 +54087,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T20:25:10.466Z",
-                     *       "updatedAt": "2026-12-06T20:25:10.497Z",
+                     *       "createdAt": "2026-12-06T23:30:14.146Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.183Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -54105,7 +54109,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d08-2a48-710b-9cce-227e54157138",
+                     *           "id": "01a24db1-9808-7379-9133-4134dddc4ae9",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54114,10 +54118,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:25:10.466Z"
+                     *           "createdAt": "2026-12-06T23:30:14.146Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-2a62-721c-a7e8-712bc3f0baeb",
+                     *           "id": "01a24db1-9829-74ee-8818-de47bdfbe5b8",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54126,7 +54130,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:25:10.497Z"
+                     *           "createdAt": "2026-12-06T23:30:14.183Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -54279,7 +54283,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24d08-17d5-768d-9d4f-e17183316275
+                 * @example 01a24db1-8681-70a8-b4b7-4d32f6a469e4
                  */
                 id: string;
             };
@@ -54313,7 +54317,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-17d5-768d-9d4f-e17183316275",
+                     *       "id": "01a24db1-8681-70a8-b4b7-4d32f6a469e4",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -54323,29 +54327,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "closed",
                      *       "member": {
-                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T01:24:51.931Z",
-                     *       "updatedAt": "2026-12-06T20:25:10.594Z",
+                     *       "createdAt": "2026-12-06T04:29:56.516Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.347Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T04:30:51.931Z",
-                     *       "resolvedAt": "2026-12-06T11:30:51.931Z",
-                     *       "closedAt": "2026-12-06T20:25:10.594Z",
+                     *       "firstResponseAt": "2026-12-06T07:35:56.516Z",
+                     *       "resolvedAt": "2026-12-06T14:35:56.516Z",
+                     *       "closedAt": "2026-12-06T23:30:14.347Z",
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d08-17d6-703c-9b3e-44651d7e6826",
+                     *           "id": "01a24db1-8682-73fb-b1cb-86e97c48758a",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54354,10 +54358,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T01:24:51.931Z"
+                     *           "createdAt": "2026-12-06T04:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-17dc-7459-92a1-7be17f8eb0e9",
+                     *           "id": "01a24db1-8688-75aa-9039-a83fca603624",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54366,10 +54370,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T04:30:51.931Z"
+                     *           "createdAt": "2026-12-06T07:35:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-17dd-724b-abf6-8fdf7705a60a",
+                     *           "id": "01a24db1-8689-708a-9c9a-b42a604773a3",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54378,7 +54382,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T04:30:51.931Z"
+                     *           "createdAt": "2026-12-06T07:35:56.516Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54387,7 +54391,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T20:25:10.575Z"
+                     *         "createdAt": "2026-12-06T23:30:14.334Z"
                      *       },
                      *       "canRate": false,
                      *       "quotes": []
@@ -54457,8 +54461,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Henvendelse 39 har status new; den kan ikke gå til closed derfra.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24d08-2a73-712e-a2d9-66d714ffaf89",
-                     *       "instance": "/portal/v1/service/requests/01a24d08-2a46-7222-9d7c-5ad7f536e86b/state"
+                     *       "requestId": "01a24db1-9839-7575-bfd4-378aaa609b05",
+                     *       "instance": "/portal/v1/service/requests/01a24db1-9806-72d7-8423-e29a9499a1da/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -54524,7 +54528,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24d08-17d5-768d-9d4f-e17183316275
+                 * @example 01a24db1-8681-70a8-b4b7-4d32f6a469e4
                  */
                 id: string;
             };
@@ -54553,7 +54557,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-17d5-768d-9d4f-e17183316275",
+                     *       "id": "01a24db1-8681-70a8-b4b7-4d32f6a469e4",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -54563,29 +54567,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T01:24:51.931Z",
-                     *       "updatedAt": "2026-12-06T11:30:51.931Z",
+                     *       "createdAt": "2026-12-06T04:29:56.516Z",
+                     *       "updatedAt": "2026-12-06T14:35:56.516Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T04:30:51.931Z",
-                     *       "resolvedAt": "2026-12-06T11:30:51.931Z",
+                     *       "firstResponseAt": "2026-12-06T07:35:56.516Z",
+                     *       "resolvedAt": "2026-12-06T14:35:56.516Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d08-17d6-703c-9b3e-44651d7e6826",
+                     *           "id": "01a24db1-8682-73fb-b1cb-86e97c48758a",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54594,10 +54598,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T01:24:51.931Z"
+                     *           "createdAt": "2026-12-06T04:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-17dc-7459-92a1-7be17f8eb0e9",
+                     *           "id": "01a24db1-8688-75aa-9039-a83fca603624",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54606,10 +54610,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T04:30:51.931Z"
+                     *           "createdAt": "2026-12-06T07:35:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-17dd-724b-abf6-8fdf7705a60a",
+                     *           "id": "01a24db1-8689-708a-9c9a-b42a604773a3",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54618,7 +54622,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T04:30:51.931Z"
+                     *           "createdAt": "2026-12-06T07:35:56.516Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54628,7 +54632,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T20:25:10.575Z"
+                     *         "createdAt": "2026-12-06T23:30:14.334Z"
                      *       },
                      *       "canRate": false,
                      *       "quotes": []
@@ -54754,12 +54758,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24d08-2aea-7632-9c4f-60395716cf48
+                 * @example 01a24db1-98f8-7082-97d0-22093a8c7077
                  */
                 id: string;
                 /**
                  * @description the quote id, from the request's `quotes`
-                 * @example 01a24d08-2b04-726f-ba13-343ce0df1d4e
+                 * @example 01a24db1-990c-72ff-b90d-4456bf917638
                  */
                 quoteId: string;
             };
@@ -54790,7 +54794,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2aea-7632-9c4f-60395716cf48",
+                     *       "id": "01a24db1-98f8-7082-97d0-22093a8c7077",
                      *       "number": 40,
                      *       "type": {
                      *         "code": "special-order",
@@ -54800,20 +54804,20 @@ export interface operations {
                      *       "subject": "Fasadlampor i mässing",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24d08-0acf-72be-a25f-51d6ef58f151",
+                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T20:25:10.631Z",
-                     *       "updatedAt": "2026-12-06T20:25:10.684Z",
+                     *       "createdAt": "2026-12-06T23:30:14.389Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.439Z",
                      *       "body": "Kan ni ta hem sex fasadlampor i mässing till entrén?",
                      *       "fields": [
                      *         {
@@ -54828,12 +54832,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T20:25:10.657Z",
-                     *       "resolvedAt": "2026-12-06T20:25:10.684Z",
+                     *       "firstResponseAt": "2026-12-06T23:30:14.410Z",
+                     *       "resolvedAt": "2026-12-06T23:30:14.439Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24d08-2aec-733a-9e81-e73fa3599b11",
+                     *           "id": "01a24db1-98f9-732e-8871-7218afc7bb2c",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54842,10 +54846,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:25:10.631Z"
+                     *           "createdAt": "2026-12-06T23:30:14.389Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-2b05-75ea-be82-49a00245f7f3",
+                     *           "id": "01a24db1-990e-75ed-99c2-853b2b8a761f",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -54854,10 +54858,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:25:10.657Z"
+                     *           "createdAt": "2026-12-06T23:30:14.410Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-2b06-757a-90cf-b02d4e444773",
+                     *           "id": "01a24db1-990f-720e-b00b-ebcdfa733587",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -54866,7 +54870,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "waiting_customer",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T20:25:10.657Z"
+                     *           "createdAt": "2026-12-06T23:30:14.410Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54877,7 +54881,7 @@ export interface operations {
                      *       "canRate": true,
                      *       "quotes": [
                      *         {
-                     *           "id": "01a24d08-2b04-726f-ba13-343ce0df1d4e",
+                     *           "id": "01a24db1-990c-72ff-b90d-4456bf917638",
                      *           "points": 100,
                      *           "amountMinor": null,
                      *           "currency": null,
@@ -54887,9 +54891,9 @@ export interface operations {
                      *           "validUntil": "2026-12-20T23:00:00.000Z",
                      *           "status": "accepted",
                      *           "expired": false,
-                     *           "orderId": "01a24d08-2b25-75f8-9829-f616416a2f05",
-                     *           "decidedAt": "2026-12-06T20:25:10.684Z",
-                     *           "createdAt": "2026-12-06T20:25:10.657Z"
+                     *           "orderId": "01a24db1-992f-719f-b6ee-e9f4ffec87a9",
+                     *           "decidedAt": "2026-12-06T23:30:14.439Z",
+                     *           "createdAt": "2026-12-06T23:30:14.410Z"
                      *         }
                      *       ]
                      *     }
@@ -55026,12 +55030,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24d08-17c3-7423-b247-cad197162720
+                 * @example 01a24db1-8676-7328-8fa7-5b21d988df8f
                  */
                 id: string;
                 /**
                  * @description the attachment id, from the conversation
-                 * @example 01a24d08-17ca-772f-81f0-de683317495f
+                 * @example 01a24db1-8677-77f6-b4e0-d7fe36b25e2c
                  */
                 fileId: string;
             };
@@ -55245,11 +55249,11 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24d08-13bc-76ed-ad44-4e0194b5ea32",
+                     *           "id": "01a24db1-8246-743d-a987-23e05d08c661",
                      *           "category": "Leveranser",
                      *           "title": "Skadet levering – slik reklamerer du",
                      *           "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         }
                      *       ]
                      *     }
@@ -55324,7 +55328,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24d08-13bc-76ed-ad44-4e0194b5ea32
+                 * @example 01a24db1-8246-743d-a987-23e05d08c661
                  */
                 id: string;
             };
@@ -55340,11 +55344,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-13bc-76ed-ad44-4e0194b5ea32",
+                     *       "id": "01a24db1-8246-743d-a987-23e05d08c661",
                      *       "category": "Leveranser",
                      *       "title": "Skadet levering – slik reklamerer du",
                      *       "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *       "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *       "updatedAt": "2026-12-06T23:29:56.516Z"
                      *     }
                      */
                     "application/json": {
@@ -55439,7 +55443,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24d08-13bc-76ed-ad44-4e0194b5ea32
+                 * @example 01a24db1-8246-743d-a987-23e05d08c661
                  */
                 id: string;
             };
@@ -55914,8 +55918,8 @@ export interface operations {
                      *             "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *             "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *           },
-                     *           "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *           "createdAt": "2026-12-06T20:25:13.621Z"
+                     *           "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "createdAt": "2026-12-06T23:30:17.742Z"
                      *         }
                      *       ]
                      *     }
@@ -56027,8 +56031,8 @@ export interface operations {
                      *         "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *         "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *       },
-                     *       "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "createdAt": "2026-12-06T20:25:13.621Z"
+                     *       "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "createdAt": "2026-12-06T23:30:17.742Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentText"];
@@ -56156,9 +56160,9 @@ export interface operations {
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
-                     *           "since": "2026-12-06T20:25:13.633Z",
+                     *           "since": "2026-12-06T23:30:17.753Z",
                      *           "textVersion": 1,
-                     *           "recordId": "01a24d08-36a4-74ca-9a8c-824ab2fd8635"
+                     *           "recordId": "01a24db1-a61b-7556-b0f6-e982293d3166"
                      *         },
                      *         {
                      *           "purpose": "marketing",
@@ -56171,16 +56175,16 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24d08-36a4-74ca-9a8c-824ab2fd8635",
-                     *           "memberId": "01a24d07-e29d-72ca-b142-9f281bdd64a2",
+                     *           "id": "01a24db1-a61b-7556-b0f6-e982293d3166",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-710470e3c7d8",
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "import",
                      *           "ip": null,
-                     *           "recordedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *           "recordedAt": "2026-12-06T20:25:13.633Z"
+                     *           "recordedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "recordedAt": "2026-12-06T23:30:17.753Z"
                      *         }
                      *       ]
                      *     }
@@ -56332,16 +56336,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-36a4-74ca-9a8c-824ab2fd8635",
-                     *       "memberId": "01a24d07-e29d-72ca-b142-9f281bdd64a2",
+                     *       "id": "01a24db1-a61b-7556-b0f6-e982293d3166",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-710470e3c7d8",
                      *       "purpose": "marketing",
                      *       "channel": "sms",
                      *       "granted": true,
                      *       "textVersion": 1,
                      *       "source": "import",
                      *       "ip": null,
-                     *       "recordedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "recordedAt": "2026-12-06T20:25:13.633Z"
+                     *       "recordedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "recordedAt": "2026-12-06T23:30:17.753Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentRecord"];
@@ -56418,10 +56422,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:member_erased",
                      *       "title": "member erased",
                      *       "status": 410,
-                     *       "detail": "The member 01a24d08-2f9e-756d-89f9-29b7e3d6b4d0 was erased; nothing more can be done with their personal data.",
+                     *       "detail": "The member 01a24db1-9f05-7657-9105-7d0b9c1564fe was erased; nothing more can be done with their personal data.",
                      *       "code": "member_erased",
-                     *       "requestId": "01a24d08-3700-755a-9e41-c5acdd815ad1",
-                     *       "instance": "/v1/members/01a24d08-2f9e-756d-89f9-29b7e3d6b4d0/consents"
+                     *       "requestId": "01a24db1-a676-75aa-87c4-86e7d8c66970",
+                     *       "instance": "/v1/members/01a24db1-9f05-7657-9105-7d0b9c1564fe/consents"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -56695,7 +56699,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d08-2f9e-756d-89f9-29b7e3d6b4d0
+                 * @example 01a24db1-9f05-7657-9105-7d0b9c1564fe
                  */
                 id: string;
             };
@@ -56720,10 +56724,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24d08-2f9e-756d-89f9-29b7e3d6b4d0",
+                     *       "memberId": "01a24db1-9f05-7657-9105-7d0b9c1564fe",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "erasedAt": "2026-12-06T20:25:13.701Z",
+                     *       "requestedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "erasedAt": "2026-12-06T23:30:17.823Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -56857,7 +56861,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d08-2f9e-756d-89f9-29b7e3d6b4d0
+                 * @example 01a24db1-9f05-7657-9105-7d0b9c1564fe
                  */
                 id: string;
             };
@@ -56873,10 +56877,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24d08-2f9e-756d-89f9-29b7e3d6b4d0",
+                     *       "memberId": "01a24db1-9f05-7657-9105-7d0b9c1564fe",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "erasedAt": "2026-12-06T20:25:13.701Z",
+                     *       "requestedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "erasedAt": "2026-12-06T23:30:17.823Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -57167,7 +57171,7 @@ export interface operations {
                      *             {
                      *               "channel": "email",
                      *               "granted": true,
-                     *               "since": "2026-12-06T20:25:14.105Z"
+                     *               "since": "2026-12-06T23:30:18.211Z"
                      *             },
                      *             {
                      *               "channel": "sms",
@@ -57184,14 +57188,14 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24d08-387a-760c-8401-10bf0fd712d4",
-                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "id": "01a24db1-a7e4-74cd-8f3a-29c07655c75a",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *           "purpose": "marketing",
                      *           "channel": "email",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "portal",
-                     *           "recordedAt": "2026-12-06T20:25:14.105Z"
+                     *           "recordedAt": "2026-12-06T23:30:18.211Z"
                      *         }
                      *       ]
                      *     }
@@ -57605,8 +57609,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-3711-705c-84ba-62514b245554",
-                     *       "memberId": "01a24d07-e29d-72ca-b142-9f281bdd64a2",
+                     *       "id": "01a24db1-a686-764e-a98b-fd9f560a214b",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-710470e3c7d8",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -57622,8 +57626,8 @@ export interface operations {
                      *       "sentAt": null,
                      *       "delivery": null,
                      *       "deliveredAt": null,
-                     *       "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "createdAt": "2026-12-06T20:25:13.741Z"
+                     *       "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "createdAt": "2026-12-06T23:30:17.858Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -57750,8 +57754,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The phone number  is not a valid international number in E.164 form, e.g. +46701234567.",
                      *       "code": "phone_not_e164",
-                     *       "requestId": "01a24d08-3719-747a-b771-80640768e0ac",
-                     *       "instance": "/v1/members/01a24d07-e29d-72ca-b142-8ece1a878c98/sms"
+                     *       "requestId": "01a24db1-a697-73e2-89fe-372c47589199",
+                     *       "instance": "/v1/members/01a24db1-53ce-726b-ad42-61b4fece23e3/sms"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -57804,8 +57808,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-3711-705c-84ba-62514b245554",
-                     *           "memberId": "01a24d07-e29d-72ca-b142-9f281bdd64a2",
+                     *           "id": "01a24db1-a686-764e-a98b-fd9f560a214b",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-710470e3c7d8",
                      *           "to": "+46705501230",
                      *           "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *           "encoding": "gsm7",
@@ -57821,8 +57825,8 @@ export interface operations {
                      *           "sentAt": null,
                      *           "delivery": null,
                      *           "deliveredAt": null,
-                     *           "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *           "createdAt": "2026-12-06T20:25:13.741Z"
+                     *           "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "createdAt": "2026-12-06T23:30:17.858Z"
                      *         }
                      *       ]
                      *     }
@@ -57889,7 +57893,7 @@ export interface operations {
             path: {
                 /**
                  * @description The message’s id
-                 * @example 01a24d08-3711-705c-84ba-62514b245554
+                 * @example 01a24db1-a686-764e-a98b-fd9f560a214b
                  */
                 id: string;
             };
@@ -57905,8 +57909,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-3711-705c-84ba-62514b245554",
-                     *       "memberId": "01a24d07-e29d-72ca-b142-9f281bdd64a2",
+                     *       "id": "01a24db1-a686-764e-a98b-fd9f560a214b",
+                     *       "memberId": "01a24db1-53ce-726b-ad42-710470e3c7d8",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -57922,8 +57926,8 @@ export interface operations {
                      *       "sentAt": null,
                      *       "delivery": null,
                      *       "deliveredAt": null,
-                     *       "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "createdAt": "2026-12-06T20:25:13.741Z"
+                     *       "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "createdAt": "2026-12-06T23:30:17.858Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -58046,7 +58050,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the `whendelivered` URL
-                 * @example AaJNB-Hyc1y9LZbOAThD9AGiTQg3KHFdmQKbZgmaghc.jotyKHD1NdygnB2_sqz3Nw
+                 * @example AaJNsVM1dtmNe6g96yEedwGiTbGmsXNbvLJENBv6g8k.abOl1YaTtzy-VAzWPym6SQ
                  */
                 token: string;
             };
@@ -58117,8 +58121,8 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This delivery report link is not valid (changed or incomplete).",
                      *       "code": "sms_report_token_invalid",
-                     *       "requestId": "01a24d08-3733-76bb-b01a-4fa95d465077",
-                     *       "instance": "/v1/sms/delivery-reports/AaJNB-Hyc1y9LZbOAThD9AGiTQg3KHFdmQKbZgmaghc.jotyKHD1NdygnB2_sqz3xx"
+                     *       "requestId": "01a24db1-a6bf-73f4-bcaf-70aaf007945f",
+                     *       "instance": "/v1/sms/delivery-reports/AaJNsVM1dtmNe6g96yEedwGiTbGmsXNbvLJENBv6g8k.abOl1YaTtzy-VAzWPym6SA"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -58208,7 +58212,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e29d-72ca-b142-925c2194eaa8
+                 * @example 01a24db1-53ce-726b-ad42-64b572ece44d
                  */
                 id: string;
             };
@@ -58245,11 +58249,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-3739-75ef-a163-98c84ec5f8c4",
+                     *       "id": "01a24db1-a6c5-7696-b200-6a13a85c5430",
                      *       "kind": "transactional",
                      *       "title": "Dina poäng för oktober",
                      *       "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *       "createdAt": "2026-12-06T20:25:13.785Z",
+                     *       "createdAt": "2026-12-06T23:30:17.925Z",
                      *       "readAt": null
                      *     }
                      */
@@ -58416,27 +58420,27 @@ export interface operations {
                      *       "unread": 6,
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-3739-75ef-a163-98c84ec5f8c4",
+                     *           "id": "01a24db1-a6c5-7696-b200-6a13a85c5430",
                      *           "kind": "transactional",
                      *           "title": "Dina poäng för oktober",
                      *           "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *           "createdAt": "2026-12-06T20:25:13.785Z",
+                     *           "createdAt": "2026-12-06T23:30:17.925Z",
                      *           "readAt": null
                      *         },
                      *         {
-                     *           "id": "01a24d08-0592-7505-a143-dc2c799ef5c0",
+                     *           "id": "01a24db1-74f7-7250-aaa8-4120088e7211",
                      *           "kind": "transactional",
                      *           "title": "Vervingen din ga poeng",
                      *           "body": "Hansens Bygg AB, som du vervet, har gjort sitt første kjøp. Vi har lagt til 1000 poeng på kontoen din.",
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
                      *           "readAt": null
                      *         },
                      *         {
-                     *           "id": "01a24d08-0588-701c-b188-1b7937bc6bf9",
+                     *           "id": "01a24db1-74ed-730a-8c99-e297a0856e5a",
                      *           "kind": "transactional",
                      *           "title": "Vervingen din ga poeng",
                      *           "body": "Erikssons Snickeri HB, som du vervet, har gjort sitt første kjøp. Vi har lagt til 1000 poeng på kontoen din.",
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
                      *           "readAt": null
                      *         }
                      *       ]
@@ -58510,7 +58514,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "id": "01a24d08-3739-75ef-a163-98c84ec5f8c4",
+                 *       "id": "01a24db1-a6c5-7696-b200-6a13a85c5430",
                  *       "read": true
                  *     }
                  */
@@ -58699,7 +58703,7 @@ export interface operations {
                      *       "status": 406,
                      *       "detail": "Denne adressen er en strøm av Server-Sent Events: be om den med Accept: text/event-stream (slik EventSource gjør).",
                      *       "code": "event_stream_only",
-                     *       "requestId": "01a24d08-388a-76fa-873c-4c8a6f1f3922",
+                     *       "requestId": "01a24db1-a7f0-770d-a18d-c91f6d621172",
                      *       "instance": "/portal/v1/inbox/stream"
                      *     }
                      */
@@ -58759,14 +58763,14 @@ export interface operations {
                      *             "email",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T20:25:13.797Z"
+                     *           "updatedAt": "2026-12-06T23:30:17.932Z"
                      *         },
                      *         {
                      *           "role": "buyer",
                      *           "channels": [
                      *             "email"
                      *           ],
-                     *           "updatedAt": "2026-12-06T20:25:13.797Z"
+                     *           "updatedAt": "2026-12-06T23:30:17.932Z"
                      *         },
                      *         {
                      *           "role": "foreman",
@@ -58774,7 +58778,7 @@ export interface operations {
                      *             "sms",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T20:25:13.797Z"
+                     *           "updatedAt": "2026-12-06T23:30:17.932Z"
                      *         }
                      *       ]
                      *     }
@@ -58900,14 +58904,14 @@ export interface operations {
                      *             "email",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T20:25:13.797Z"
+                     *           "updatedAt": "2026-12-06T23:30:17.932Z"
                      *         },
                      *         {
                      *           "role": "buyer",
                      *           "channels": [
                      *             "email"
                      *           ],
-                     *           "updatedAt": "2026-12-06T20:25:13.797Z"
+                     *           "updatedAt": "2026-12-06T23:30:17.932Z"
                      *         },
                      *         {
                      *           "role": "foreman",
@@ -58915,7 +58919,7 @@ export interface operations {
                      *             "sms",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T20:25:13.797Z"
+                     *           "updatedAt": "2026-12-06T23:30:17.932Z"
                      *         }
                      *       ]
                      *     }
@@ -59337,8 +59341,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The channel sms cannot be chosen: there is no address or valid number for it on file.",
                      *       "code": "channel_unreachable",
-                     *       "requestId": "01a24d08-375d-7333-959f-ff9dc610deab",
-                     *       "instance": "/v1/members/01a24d07-e29d-72ca-b142-8ece1a878c98/message-preferences"
+                     *       "requestId": "01a24db1-a6e2-77a4-b64b-c3123e3850ab",
+                     *       "instance": "/v1/members/01a24db1-53ce-726b-ad42-61b4fece23e3/message-preferences"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -59584,7 +59588,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Mars/Olympus er ingen kjent tidssone; bruk et navn som Europe/Oslo.",
                      *       "code": "time_zone_unknown",
-                     *       "requestId": "01a24d08-386d-72bf-bd92-037a96edb391",
+                     *       "requestId": "01a24db1-a7dc-72a9-a295-ee6193a9225e",
                      *       "instance": "/portal/v1/message-preferences"
                      *     }
                      */
@@ -59795,8 +59799,8 @@ export interface operations {
                      *       "body": "Dzień dobry {{name}}, masz teraz {{balanceText}}.\n\n{{tip}}",
                      *       "sms": "{{programName}}: +{{pointsText}}",
                      *       "custom": true,
-                     *       "updatedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "updatedAt": "2026-12-06T20:25:13.844Z"
+                     *       "updatedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "updatedAt": "2026-12-06T23:30:17.979Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTemplate"];
@@ -59911,7 +59915,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, portalUrl.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24d08-3778-7000-a6e0-326059c6fbe2",
+                     *       "requestId": "01a24db1-a6ff-7460-aed0-1d9a405f6e9c",
                      *       "instance": "/v1/message-templates/welcome/sv",
                      *       "errors": [
                      *         {
@@ -60290,7 +60294,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, points, pointsText, balance, balanceText, tip.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24d08-376e-7679-b7d1-8cd9e03a968b",
+                     *       "requestId": "01a24db1-a6f5-77a8-9150-4338816e315e",
                      *       "instance": "/v1/message-templates/earn_notice/pl/preview",
                      *       "errors": [
                      *         {
@@ -60340,12 +60344,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-3784-766a-9fff-e2f8775b3316",
+                     *           "id": "01a24db1-a709-753c-a49a-554a69e91a1b",
                      *           "language": "sv",
                      *           "segmentKey": null,
                      *           "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T20:25:13.860Z"
+                     *           "createdAt": "2026-12-06T23:30:17.992Z"
                      *         }
                      *       ]
                      *     }
@@ -60438,12 +60442,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-3784-766a-9fff-e2f8775b3316",
+                     *       "id": "01a24db1-a709-753c-a49a-554a69e91a1b",
                      *       "language": "sv",
                      *       "segmentKey": null,
                      *       "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:25:13.860Z"
+                     *       "createdAt": "2026-12-06T23:30:17.992Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTip"];
@@ -60498,7 +60502,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No segment with id no-such-segment in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24d08-3789-77ae-bc72-c3631ba9e731",
+                     *       "requestId": "01a24db1-a70c-732f-9d9c-1129fae5e0c1",
                      *       "instance": "/v1/message-tips"
                      *     }
                      */
@@ -60565,7 +60569,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24d08-3784-766a-9fff-e2f8775b3316
+                 * @example 01a24db1-a709-753c-a49a-554a69e91a1b
                  */
                 id: string;
             };
@@ -60592,12 +60596,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-3784-766a-9fff-e2f8775b3316",
+                     *       "id": "01a24db1-a709-753c-a49a-554a69e91a1b",
                      *       "language": "sv",
                      *       "segmentKey": null,
                      *       "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:25:13.860Z"
+                     *       "createdAt": "2026-12-06T23:30:17.992Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTip"];
@@ -60731,7 +60735,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "earnNotices": false,
-                     *       "updatedAt": "2026-12-06T20:25:13.772Z"
+                     *       "updatedAt": "2026-12-06T23:30:17.909Z"
                      *     }
                      */
                     "application/json": {
@@ -60820,7 +60824,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "earnNotices": true,
-                     *       "updatedAt": "2026-12-06T20:25:13.887Z"
+                     *       "updatedAt": "2026-12-06T23:30:18.010Z"
                      *     }
                      */
                     "application/json": {
@@ -60941,7 +60945,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-37ad-71af-832b-1574664410e7",
+                     *           "id": "01a24db1-a725-734c-9e73-6382cd1038c6",
                      *           "name": "Verktygsveckorna v. 50",
                      *           "channel": "email",
                      *           "purpose": "newsletter",
@@ -60964,8 +60968,8 @@ export interface operations {
                      *             }
                      *           },
                      *           "status": "sent",
-                     *           "scheduledAt": "2026-12-06T20:25:13.952Z",
-                     *           "sentAt": "2026-12-06T20:25:13.952Z",
+                     *           "scheduledAt": "2026-12-06T23:30:18.073Z",
+                     *           "sentAt": "2026-12-06T23:30:18.073Z",
                      *           "counts": {
                      *             "recipients": 1,
                      *             "sent": 0,
@@ -60974,9 +60978,9 @@ export interface operations {
                      *             "failed": 0,
                      *             "bounced": 0
                      *           },
-                     *           "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *           "createdAt": "2026-12-06T20:25:13.901Z",
-                     *           "updatedAt": "2026-12-06T20:25:13.952Z"
+                     *           "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "createdAt": "2026-12-06T23:30:18.021Z",
+                     *           "updatedAt": "2026-12-06T23:30:18.073Z"
                      *         }
                      *       ]
                      *     }
@@ -61101,7 +61105,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-37ad-71af-832b-1574664410e7",
+                     *       "id": "01a24db1-a725-734c-9e73-6382cd1038c6",
                      *       "name": "Verktygsveckorna",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61127,9 +61131,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "createdAt": "2026-12-06T20:25:13.901Z",
-                     *       "updatedAt": "2026-12-06T20:25:13.901Z"
+                     *       "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "createdAt": "2026-12-06T23:30:18.021Z",
+                     *       "updatedAt": "2026-12-06T23:30:18.021Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61220,7 +61224,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable förnamn in content.sv.subject, which this message does not have. It may use: name, programName, portalUrl, unsubscribeUrl.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24d08-37a3-7109-b919-d7868fec8042",
+                     *       "requestId": "01a24db1-a71c-7628-a63e-e12ea0a6ab79",
                      *       "instance": "/v1/message-campaigns",
                      *       "errors": [
                      *         {
@@ -61258,7 +61262,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24d08-37ad-71af-832b-1574664410e7
+                 * @example 01a24db1-a725-734c-9e73-6382cd1038c6
                  */
                 id: string;
             };
@@ -61274,7 +61278,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-37ad-71af-832b-1574664410e7",
+                     *       "id": "01a24db1-a725-734c-9e73-6382cd1038c6",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61297,8 +61301,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "status": "sent",
-                     *       "scheduledAt": "2026-12-06T20:25:13.952Z",
-                     *       "sentAt": "2026-12-06T20:25:13.952Z",
+                     *       "scheduledAt": "2026-12-06T23:30:18.073Z",
+                     *       "sentAt": "2026-12-06T23:30:18.073Z",
                      *       "counts": {
                      *         "recipients": 1,
                      *         "sent": 0,
@@ -61307,9 +61311,9 @@ export interface operations {
                      *         "failed": 0,
                      *         "bounced": 0
                      *       },
-                     *       "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "createdAt": "2026-12-06T20:25:13.901Z",
-                     *       "updatedAt": "2026-12-06T20:25:13.952Z"
+                     *       "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "createdAt": "2026-12-06T23:30:18.021Z",
+                     *       "updatedAt": "2026-12-06T23:30:18.073Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61396,7 +61400,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24d08-37ad-71af-832b-1574664410e7
+                 * @example 01a24db1-a725-734c-9e73-6382cd1038c6
                  */
                 id: string;
             };
@@ -61460,7 +61464,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-37ad-71af-832b-1574664410e7",
+                     *       "id": "01a24db1-a725-734c-9e73-6382cd1038c6",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61486,9 +61490,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "createdAt": "2026-12-06T20:25:13.901Z",
-                     *       "updatedAt": "2026-12-06T20:25:13.910Z"
+                     *       "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "createdAt": "2026-12-06T23:30:18.021Z",
+                     *       "updatedAt": "2026-12-06T23:30:18.029Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61623,7 +61627,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24d08-37ad-71af-832b-1574664410e7
+                 * @example 01a24db1-a725-734c-9e73-6382cd1038c6
                  */
                 id: string;
             };
@@ -61730,7 +61734,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24d08-37ad-71af-832b-1574664410e7
+                 * @example 01a24db1-a725-734c-9e73-6382cd1038c6
                  */
                 id: string;
             };
@@ -61907,7 +61911,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24d08-37ad-71af-832b-1574664410e7
+                 * @example 01a24db1-a725-734c-9e73-6382cd1038c6
                  */
                 id: string;
             };
@@ -61934,7 +61938,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-37ad-71af-832b-1574664410e7",
+                     *       "id": "01a24db1-a725-734c-9e73-6382cd1038c6",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61957,8 +61961,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "status": "sent",
-                     *       "scheduledAt": "2026-12-06T20:25:13.952Z",
-                     *       "sentAt": "2026-12-06T20:25:13.952Z",
+                     *       "scheduledAt": "2026-12-06T23:30:18.073Z",
+                     *       "sentAt": "2026-12-06T23:30:18.073Z",
                      *       "counts": {
                      *         "recipients": 1,
                      *         "sent": 0,
@@ -61967,9 +61971,9 @@ export interface operations {
                      *         "failed": 0,
                      *         "bounced": 0
                      *       },
-                     *       "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "createdAt": "2026-12-06T20:25:13.901Z",
-                     *       "updatedAt": "2026-12-06T20:25:13.952Z"
+                     *       "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "createdAt": "2026-12-06T23:30:18.021Z",
+                     *       "updatedAt": "2026-12-06T23:30:18.073Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -62084,8 +62088,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "None of the 325 members of this audience has given newsletter consent for email; nothing would be sent.",
                      *       "code": "audience_without_consent",
-                     *       "requestId": "01a24d08-37c1-71c3-a8f9-4b90d26ef6c0",
-                     *       "instance": "/v1/message-campaigns/01a24d08-37ad-71af-832b-1574664410e7/schedule"
+                     *       "requestId": "01a24db1-a738-76de-8aa2-ed2a55c303b6",
+                     *       "instance": "/v1/message-campaigns/01a24db1-a725-734c-9e73-6382cd1038c6/schedule"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -62115,7 +62119,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24d08-3806-7352-9bdd-98614f2ae3e4
+                 * @example 01a24db1-a77b-740a-9512-88a62e72f710
                  */
                 id: string;
             };
@@ -62131,7 +62135,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-3806-7352-9bdd-98614f2ae3e4",
+                     *       "id": "01a24db1-a77b-740a-9512-88a62e72f710",
                      *       "name": "Julhälsning",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -62157,9 +62161,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa",
-                     *       "createdAt": "2026-12-06T20:25:13.990Z",
-                     *       "updatedAt": "2026-12-06T20:25:13.996Z"
+                     *       "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *       "createdAt": "2026-12-06T23:30:18.107Z",
+                     *       "updatedAt": "2026-12-06T23:30:18.112Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -62226,8 +62230,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The message is sent and can no longer be changed, scheduled or sent.",
                      *       "code": "message_campaign_not_editable",
-                     *       "requestId": "01a24d08-37ff-72dc-b3cd-48003403c083",
-                     *       "instance": "/v1/message-campaigns/01a24d08-37ad-71af-832b-1574664410e7/cancel"
+                     *       "requestId": "01a24db1-a774-71ea-913d-c69d6a2b7a40",
+                     *       "instance": "/v1/message-campaigns/01a24db1-a725-734c-9e73-6382cd1038c6/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -62293,7 +62297,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24d08-37f3-7579-a2fa-84c1f28e1c19
+                 * @example 01a24db1-a769-7446-b9b6-d1594a69e1f1
                  */
                 id: string;
             };
@@ -62435,7 +62439,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link
-                 * @example AAEBok0H4fJzXL0tls4BOEP0AaJNB-KdcsqxQp8oG91kogGiTQg3rXGvgysVdGZEEOc.tuzmlm0k3WVohHm2pHWnMQ
+                 * @example AAEBok2xUzV22Y17qD3rIR53AaJNsVPOcmutQnEEcOPH2AGiTbGnJXNMnnNjgs0QOMY.eC7cegtV8HapcOQhwv8ZSg
                  */
                 token: string;
             };
@@ -62522,7 +62526,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link
-                 * @example AAEBok0H4fJzXL0tls4BOEP0AaJNB-KdcsqxQp8oG91kogGiTQg3rXGvgysVdGZEEOc.tuzmlm0k3WVohHm2pHWnMQ
+                 * @example AAEBok2xUzV22Y17qD3rIR53AaJNsVPOcmutQnEEcOPH2AGiTbGnJXNMnnNjgs0QOMY.eC7cegtV8HapcOQhwv8ZSg
                  */
                 token: string;
             };
@@ -62542,7 +62546,7 @@ export interface operations {
                      *       "channel": "email",
                      *       "purpose": "newsletter",
                      *       "withdrawn": true,
-                     *       "recordedAt": "2026-12-06T20:25:14.009Z"
+                     *       "recordedAt": "2026-12-06T23:30:18.131Z"
                      *     }
                      */
                     "application/json": {
@@ -62571,8 +62575,8 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This unsubscribe link is not valid (changed or incomplete). Use the link from the message as it is, or sign in to change your choices.",
                      *       "code": "unsubscribe_token_invalid",
-                     *       "requestId": "01a24d08-3817-7298-93c9-29db749820bc",
-                     *       "instance": "/v1/unsubscribe/AAEBok0H4fJzXL0tls4BOEP0AaJNB-KdcsqxQp8oG91kogGiTQg3rXGvgysVdGZEEOc.tuzmlm0k3WVohHm2pHWnxx"
+                     *       "requestId": "01a24db1-a790-7079-8a3d-d688dc1aabb8",
+                     *       "instance": "/v1/unsubscribe/AAEBok2xUzV22Y17qD3rIR53AaJNsVPOcmutQnEEcOPH2AGiTbGnJXNMnnNjgs0QOMY.eC7cegtV8HapcOQhwv8ZSA"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -62748,32 +62752,32 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-3822-719e-b9ab-4fa34606f810",
+                     *           "id": "01a24db1-a79b-755d-a7e0-eca2bf456e5e",
                      *           "day": 0,
                      *           "kind": "welcome",
                      *           "stopWhen": "never",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T20:25:14.018Z",
+                     *           "createdAt": "2026-12-06T23:30:18.139Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         },
                      *         {
-                     *           "id": "01a24d08-382c-7292-9300-7ff779c7ee6c",
+                     *           "id": "01a24db1-a7a2-729a-8376-f028c08d75c7",
                      *           "day": 3,
                      *           "kind": "first_purchase_tip",
                      *           "stopWhen": "first_purchase",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T20:25:14.028Z",
+                     *           "createdAt": "2026-12-06T23:30:18.146Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         },
                      *         {
-                     *           "id": "01a24d08-3835-75bc-8cb2-5b623a2f6650",
+                     *           "id": "01a24db1-a7a8-702d-93c9-230bed8a7c3d",
                      *           "day": 14,
                      *           "kind": "checklist_reminder",
                      *           "stopWhen": "checklist_done",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T20:25:14.037Z",
+                     *           "createdAt": "2026-12-06T23:30:18.152Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         }
@@ -62871,12 +62875,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-3822-719e-b9ab-4fa34606f810",
+                     *       "id": "01a24db1-a79b-755d-a7e0-eca2bf456e5e",
                      *       "day": 0,
                      *       "kind": "welcome",
                      *       "stopWhen": "never",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:25:14.018Z",
+                     *       "createdAt": "2026-12-06T23:30:18.139Z",
                      *       "sent": 0,
                      *       "skipped": 0
                      *     }
@@ -62977,7 +62981,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24d08-3822-719e-b9ab-4fa34606f810
+                 * @example 01a24db1-a79b-755d-a7e0-eca2bf456e5e
                  */
                 id: string;
             };
@@ -63004,12 +63008,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-3822-719e-b9ab-4fa34606f810",
+                     *       "id": "01a24db1-a79b-755d-a7e0-eca2bf456e5e",
                      *       "day": 0,
                      *       "kind": "welcome",
                      *       "stopWhen": "never",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T20:25:14.018Z",
+                     *       "createdAt": "2026-12-06T23:30:18.139Z",
                      *       "sent": 0,
                      *       "skipped": 0
                      *     }
@@ -63152,7 +63156,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-10ea-765c-8798-e496a6dfac6a",
+                     *           "id": "01a24db1-7f67-775f-8d76-7529b76b3ba0",
                      *           "title": {
                      *             "de": "Partnerzufriedenheit 2026",
                      *             "en": "Partner satisfaction 2026",
@@ -63243,9 +63247,9 @@ export interface operations {
                      *           "oncePer": "member",
                      *           "audience": {},
                      *           "opensAt": null,
-                     *           "closesAt": "2027-03-06T20:24:51.931Z",
+                     *           "closesAt": "2027-03-06T23:29:56.516Z",
                      *           "points": 50,
-                     *           "ruleId": "01a24d08-10f0-70ef-8c66-9bf89a75e33d",
+                     *           "ruleId": "01a24db1-7f6d-73a1-8006-a4dbc0341256",
                      *           "followUp": true,
                      *           "answers": 489,
                      *           "missingTexts": {
@@ -63255,9 +63259,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2025-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2025-12-06T20:24:51.931Z",
-                     *           "publishedAt": "2025-12-06T20:24:51.931Z"
+                     *           "createdAt": "2025-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2025-12-06T23:29:56.516Z",
+                     *           "publishedAt": "2025-12-06T23:29:56.516Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -63389,7 +63393,7 @@ export interface operations {
                  *           "foreman"
                  *         ]
                  *       },
-                 *       "closesAt": "2027-02-04T20:25:10.752Z"
+                 *       "closesAt": "2027-02-04T23:30:14.494Z"
                  *     }
                  */
                 "application/json": {
@@ -63439,7 +63443,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2ba2-70cc-8541-a5395b2e8aa2",
+                     *       "id": "01a24db1-999c-766e-850b-cdab60792da5",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63505,7 +63509,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T20:25:10.752Z",
+                     *       "closesAt": "2027-02-04T23:30:14.494Z",
                      *       "points": 0,
                      *       "ruleId": null,
                      *       "followUp": true,
@@ -63517,8 +63521,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T20:25:10.818Z",
-                     *       "updatedAt": "2026-12-06T20:25:10.818Z",
+                     *       "createdAt": "2026-12-06T23:30:14.556Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.556Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -63618,7 +63622,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24d08-10ea-765c-8798-e496a6dfac6a
+                 * @example 01a24db1-7f67-775f-8d76-7529b76b3ba0
                  */
                 id: string;
             };
@@ -63634,7 +63638,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-10ea-765c-8798-e496a6dfac6a",
+                     *       "id": "01a24db1-7f67-775f-8d76-7529b76b3ba0",
                      *       "title": {
                      *         "de": "Partnerzufriedenheit 2026",
                      *         "en": "Partner satisfaction 2026",
@@ -63725,9 +63729,9 @@ export interface operations {
                      *       "oncePer": "member",
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T20:24:51.931Z",
+                     *       "closesAt": "2027-03-06T23:29:56.516Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24d08-10f0-70ef-8c66-9bf89a75e33d",
+                     *       "ruleId": "01a24db1-7f6d-73a1-8006-a4dbc0341256",
                      *       "followUp": true,
                      *       "answers": 489,
                      *       "missingTexts": {
@@ -63737,9 +63741,9 @@ export interface operations {
                      *         "pl": 0,
                      *         "de": 0
                      *       },
-                     *       "createdAt": "2025-12-06T20:24:51.931Z",
-                     *       "updatedAt": "2025-12-06T20:24:51.931Z",
-                     *       "publishedAt": "2025-12-06T20:24:51.931Z"
+                     *       "createdAt": "2025-12-06T23:29:56.516Z",
+                     *       "updatedAt": "2025-12-06T23:29:56.516Z",
+                     *       "publishedAt": "2025-12-06T23:29:56.516Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -63826,7 +63830,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24d08-2ba2-70cc-8541-a5395b2e8aa2
+                 * @example 01a24db1-999c-766e-850b-cdab60792da5
                  */
                 id: string;
             };
@@ -63886,7 +63890,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2ba2-70cc-8541-a5395b2e8aa2",
+                     *       "id": "01a24db1-999c-766e-850b-cdab60792da5",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63952,7 +63956,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T20:25:10.752Z",
+                     *       "closesAt": "2027-02-04T23:30:14.494Z",
                      *       "points": 25,
                      *       "ruleId": null,
                      *       "followUp": false,
@@ -63964,8 +63968,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T20:25:10.818Z",
-                     *       "updatedAt": "2026-12-06T20:25:10.828Z",
+                     *       "createdAt": "2026-12-06T23:30:14.556Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.565Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -64031,10 +64035,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_anonymity_fixed",
                      *       "title": "survey anonymity fixed",
                      *       "status": 409,
-                     *       "detail": "Survey 01a24d08-2ba2-70cc-8541-a5395b2e8aa2 was published with its anonymity setting; that promise cannot change now.",
+                     *       "detail": "Survey 01a24db1-999c-766e-850b-cdab60792da5 was published with its anonymity setting; that promise cannot change now.",
                      *       "code": "survey_anonymity_fixed",
-                     *       "requestId": "01a24d08-2bc4-73fb-98f3-3239902c49c3",
-                     *       "instance": "/v1/surveys/01a24d08-2ba2-70cc-8541-a5395b2e8aa2"
+                     *       "requestId": "01a24db1-99be-753e-8de7-0947f7f04010",
+                     *       "instance": "/v1/surveys/01a24db1-999c-766e-850b-cdab60792da5"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -64112,7 +64116,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24d08-2ba2-70cc-8541-a5395b2e8aa2
+                 * @example 01a24db1-999c-766e-850b-cdab60792da5
                  */
                 id: string;
             };
@@ -64128,7 +64132,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2ba2-70cc-8541-a5395b2e8aa2",
+                     *       "id": "01a24db1-999c-766e-850b-cdab60792da5",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -64194,9 +64198,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T20:25:10.752Z",
+                     *       "closesAt": "2027-02-04T23:30:14.494Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24d08-2bbd-75a8-bce3-0df1e873224e",
+                     *       "ruleId": "01a24db1-99b4-7749-b30d-9fa9d8ad7c6a",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -64206,9 +64210,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T20:25:10.818Z",
-                     *       "updatedAt": "2026-12-06T20:25:10.842Z",
-                     *       "publishedAt": "2026-12-06T20:25:10.842Z"
+                     *       "createdAt": "2026-12-06T23:30:14.556Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.577Z",
+                     *       "publishedAt": "2026-12-06T23:30:14.577Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -64343,7 +64347,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24d08-2ba2-70cc-8541-a5395b2e8aa2
+                 * @example 01a24db1-999c-766e-850b-cdab60792da5
                  */
                 id: string;
             };
@@ -64359,7 +64363,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2ba2-70cc-8541-a5395b2e8aa2",
+                     *       "id": "01a24db1-999c-766e-850b-cdab60792da5",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -64425,9 +64429,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2026-12-06T20:25:10.859Z",
+                     *       "closesAt": "2026-12-06T23:30:14.599Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24d08-2bbd-75a8-bce3-0df1e873224e",
+                     *       "ruleId": "01a24db1-99b4-7749-b30d-9fa9d8ad7c6a",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -64437,9 +64441,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T20:25:10.818Z",
-                     *       "updatedAt": "2026-12-06T20:25:10.859Z",
-                     *       "publishedAt": "2026-12-06T20:25:10.842Z"
+                     *       "createdAt": "2026-12-06T23:30:14.556Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.599Z",
+                     *       "publishedAt": "2026-12-06T23:30:14.577Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -64568,7 +64572,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24d08-2ba2-70cc-8541-a5395b2e8aa2
+                 * @example 01a24db1-999c-766e-850b-cdab60792da5
                  */
                 id: string;
             };
@@ -64584,13 +64588,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2ba2-70cc-8541-a5395b2e8aa2",
+                     *       "id": "01a24db1-999c-766e-850b-cdab60792da5",
                      *       "kind": "survey",
                      *       "title": "How did the delivery go?",
                      *       "intro": "Three quick questions about your latest site delivery.",
                      *       "anonymous": false,
                      *       "points": 25,
-                     *       "closesAt": "2027-02-04T20:25:10.752Z",
+                     *       "closesAt": "2027-02-04T23:30:14.494Z",
                      *       "version": 0,
                      *       "answered": false,
                      *       "questions": [
@@ -64734,7 +64738,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24d08-10ea-765c-8798-e496a6dfac6a
+                 * @example 01a24db1-7f67-775f-8d76-7529b76b3ba0
                  */
                 id: string;
             };
@@ -65003,7 +65007,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24d08-10ea-765c-8798-e496a6dfac6a
+                 * @example 01a24db1-7f67-775f-8d76-7529b76b3ba0
                  */
                 id: string;
             };
@@ -65286,8 +65290,8 @@ export interface operations {
                  *       "source": "call-centre",
                  *       "sourceRef": "CC-2026-04812",
                  *       "score": 4,
-                 *       "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
-                 *       "occurredAt": "2026-12-04T20:25:10.752Z"
+                 *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                 *       "occurredAt": "2026-12-04T23:30:14.494Z"
                  *     }
                  */
                 "application/json": {
@@ -65425,7 +65429,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The answer to \"csat\" must be a whole number from 1 to 5.",
                      *       "code": "answer_out_of_range",
-                     *       "requestId": "01a24d08-2bd9-70e8-bd7f-9a01a0886781",
+                     *       "requestId": "01a24db1-99d4-704f-99f1-6f4ff27a5f0c",
                      *       "instance": "/v1/csat-scores"
                      *     }
                      */
@@ -65474,50 +65478,50 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-1131-70ef-83f5-3160119b1c84",
-                     *           "surveyId": "01a24d08-10ea-765c-8798-e496a6dfac6a",
-                     *           "accountId": "01a24d07-e239-70ef-908f-60a3bd2942c1",
+                     *           "id": "01a24db1-7faf-71cf-9a7d-604dc3c60cd2",
+                     *           "surveyId": "01a24db1-7f67-775f-8d76-7529b76b3ba0",
+                     *           "accountId": "01a24db1-5374-704d-a063-7de04f8fde98",
                      *           "accountName": "Strands Bygg AS",
-                     *           "memberId": "01a24d07-e2a5-70c7-93c5-10c57f2dd459",
+                     *           "memberId": "01a24db1-53d4-7078-9bee-eea5e1b1c7e0",
                      *           "memberName": "Jonas Holm",
                      *           "score": 5,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-12-04T07:14:14.034Z",
+                     *           "createdAt": "2026-12-04T10:19:18.619Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24d08-1133-751e-a5ba-098d8f0271b8",
-                     *           "surveyId": "01a24d08-10ea-765c-8798-e496a6dfac6a",
-                     *           "accountId": "01a24d07-e239-70ef-9090-094a73990099",
+                     *           "id": "01a24db1-7fb0-76e2-b6aa-b53e39884992",
+                     *           "surveyId": "01a24db1-7f67-775f-8d76-7529b76b3ba0",
+                     *           "accountId": "01a24db1-5374-704d-a064-27d465168838",
                      *           "accountName": "Larsens Snickeri HB",
-                     *           "memberId": "01a24d07-e2a6-7498-95a9-8c71b66c59c1",
+                     *           "memberId": "01a24db1-53d6-7738-9273-021678186c83",
                      *           "memberName": "Ole Eriksson",
                      *           "score": 0,
                      *           "comment": "Fakturorna stämmer inte",
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-12-01T03:40:35.822Z",
+                     *           "createdAt": "2026-12-01T06:45:40.407Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24d08-1134-758f-b7ae-54fa42a0d9b6",
-                     *           "surveyId": "01a24d08-10ea-765c-8798-e496a6dfac6a",
-                     *           "accountId": "01a24d07-e239-70ef-9090-358fbf95b23f",
+                     *           "id": "01a24db1-7fb1-7307-9ac0-e284be603da5",
+                     *           "surveyId": "01a24db1-7f67-775f-8d76-7529b76b3ba0",
+                     *           "accountId": "01a24db1-5374-704d-a064-512baa499725",
                      *           "accountName": "Olsens VVS AS",
-                     *           "memberId": "01a24d07-e2a7-7013-a3bf-cc4ec247e4b8",
+                     *           "memberId": "01a24db1-53d6-7738-9273-7e63be5b79cd",
                      *           "memberName": "Ingrid Andersson",
                      *           "score": 2,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-28T10:57:50.350Z",
+                     *           "createdAt": "2026-11-28T14:02:54.935Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         }
@@ -65589,7 +65593,7 @@ export interface operations {
             path: {
                 /**
                  * @description The follow-up's id (a UUID)
-                 * @example 01a24d08-1131-70ef-83f5-3160119b1c84
+                 * @example 01a24db1-7faf-71cf-9a7d-604dc3c60cd2
                  */
                 id: string;
             };
@@ -65617,20 +65621,20 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-1131-70ef-83f5-3160119b1c84",
-                     *       "surveyId": "01a24d08-10ea-765c-8798-e496a6dfac6a",
-                     *       "accountId": "01a24d07-e239-70ef-908f-60a3bd2942c1",
+                     *       "id": "01a24db1-7faf-71cf-9a7d-604dc3c60cd2",
+                     *       "surveyId": "01a24db1-7f67-775f-8d76-7529b76b3ba0",
+                     *       "accountId": "01a24db1-5374-704d-a063-7de04f8fde98",
                      *       "accountName": "Strands Bygg AS",
-                     *       "memberId": "01a24d07-e2a5-70c7-93c5-10c57f2dd459",
+                     *       "memberId": "01a24db1-53d4-7078-9bee-eea5e1b1c7e0",
                      *       "memberName": "Jonas Holm",
                      *       "score": 5,
                      *       "comment": null,
                      *       "assignee": "Karin Ahlström",
                      *       "status": "closed",
                      *       "note": "Ringde upp platschefen: leveranserna till Västerås-bygget går nu med egen bil varje tisdag.",
-                     *       "createdAt": "2026-12-04T07:14:14.034Z",
-                     *       "closedAt": "2026-12-06T20:25:10.885Z",
-                     *       "closedBy": "api-key:01a24d08-1b4b-7529-91e1-e052de7d5eaa"
+                     *       "createdAt": "2026-12-04T10:19:18.619Z",
+                     *       "closedAt": "2026-12-06T23:30:14.621Z",
+                     *       "closedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyFollowup"];
@@ -65765,19 +65769,19 @@ export interface operations {
                      * @example {
                      *       "surveys": [
                      *         {
-                     *           "id": "01a24d08-10ea-765c-8798-e496a6dfac6a",
+                     *           "id": "01a24db1-7f67-775f-8d76-7529b76b3ba0",
                      *           "kind": "survey",
                      *           "title": "Partnertilfredshet 2026",
                      *           "points": 50,
                      *           "questions": 4,
                      *           "anonymous": false,
-                     *           "closesAt": "2027-03-06T20:24:51.931Z",
+                     *           "closesAt": "2027-03-06T23:29:56.516Z",
                      *           "answered": false
                      *         }
                      *       ],
                      *       "quizzes": [
                      *         {
-                     *           "id": "01a24d08-1156-777f-be35-a16c5195f145",
+                     *           "id": "01a24db1-7fd5-72ae-842f-e32977b4e7e9",
                      *           "kind": "quiz",
                      *           "title": "Grunnkurs for installatører",
                      *           "intro": "",
@@ -65873,7 +65877,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24d08-10ea-765c-8798-e496a6dfac6a
+                 * @example 01a24db1-7f67-775f-8d76-7529b76b3ba0
                  */
                 id: string;
             };
@@ -65889,13 +65893,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-10ea-765c-8798-e496a6dfac6a",
+                     *       "id": "01a24db1-7f67-775f-8d76-7529b76b3ba0",
                      *       "kind": "survey",
                      *       "title": "Partnertilfredshet 2026",
                      *       "intro": "To minutter som hjelper oss å bli bedre.",
                      *       "anonymous": false,
                      *       "points": 50,
-                     *       "closesAt": "2027-03-06T20:24:51.931Z",
+                     *       "closesAt": "2027-03-06T23:29:56.516Z",
                      *       "version": 1,
                      *       "answered": false,
                      *       "questions": [
@@ -66038,7 +66042,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24d08-10ea-765c-8798-e496a6dfac6a
+                 * @example 01a24db1-7f67-775f-8d76-7529b76b3ba0
                  */
                 id: string;
             };
@@ -66144,10 +66148,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_already_answered",
                      *       "title": "survey already answered",
                      *       "status": 409,
-                     *       "detail": "Undersøkelse 01a24d08-10ea-765c-8798-e496a6dfac6a er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
+                     *       "detail": "Undersøkelse 01a24db1-7f67-775f-8d76-7529b76b3ba0 er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
                      *       "code": "survey_already_answered",
-                     *       "requestId": "01a24d08-2929-7645-8427-2cf682866226",
-                     *       "instance": "/portal/v1/surveys/01a24d08-10ea-765c-8798-e496a6dfac6a/answers"
+                     *       "requestId": "01a24db1-96f7-7403-aca8-30d9335ba370",
+                     *       "instance": "/portal/v1/surveys/01a24db1-7f67-775f-8d76-7529b76b3ba0/answers"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -66225,7 +66229,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24d08-10ea-765c-8798-e496a6dfac6a
+                 * @example 01a24db1-7f67-775f-8d76-7529b76b3ba0
                  */
                 id: string;
             };
@@ -66247,7 +66251,7 @@ export interface operations {
                      *           "recommend": 9
                      *         },
                      *         "step": 1,
-                     *         "updatedAt": "2026-12-06T20:25:10.124Z"
+                     *         "updatedAt": "2026-12-06T23:30:13.823Z"
                      *       }
                      *     }
                      */
@@ -66349,7 +66353,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24d08-10ea-765c-8798-e496a6dfac6a
+                 * @example 01a24db1-7f67-775f-8d76-7529b76b3ba0
                  */
                 id: string;
             };
@@ -66395,7 +66399,7 @@ export interface operations {
                      *         "recommend": 9
                      *       },
                      *       "step": 1,
-                     *       "updatedAt": "2026-12-06T20:25:10.124Z"
+                     *       "updatedAt": "2026-12-06T23:30:13.823Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyDraft"];
@@ -66530,7 +66534,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24d08-10ea-765c-8798-e496a6dfac6a
+                 * @example 01a24db1-7f67-775f-8d76-7529b76b3ba0
                  */
                 id: string;
             };
@@ -66674,7 +66678,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-1156-777f-be35-a16c5195f145",
+                     *           "id": "01a24db1-7fd5-72ae-842f-e32977b4e7e9",
                      *           "title": {
                      *             "de": "Grundlagen für Installateure",
                      *             "en": "Installer basics",
@@ -66828,7 +66832,7 @@ export interface operations {
                      *           "opensAt": null,
                      *           "closesAt": null,
                      *           "points": 100,
-                     *           "ruleId": "01a24d08-115c-729c-af8a-c54cc94f8b4d",
+                     *           "ruleId": "01a24db1-7fda-77b9-a503-5fbcb96fec25",
                      *           "missingTexts": {
                      *             "en": 0,
                      *             "sv": 0,
@@ -66836,9 +66840,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2026-10-07T20:24:51.931Z",
-                     *           "updatedAt": "2026-10-07T20:24:51.931Z",
-                     *           "publishedAt": "2026-10-07T20:24:51.931Z"
+                     *           "createdAt": "2026-10-07T23:29:56.516Z",
+                     *           "updatedAt": "2026-10-07T23:29:56.516Z",
+                     *           "publishedAt": "2026-10-07T23:29:56.516Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -67065,7 +67069,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2bfa-725e-b57e-e156b9d569f6",
+                     *       "id": "01a24db1-99e9-72e3-bdb7-2f964213d060",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67187,8 +67191,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T20:25:10.906Z",
-                     *       "updatedAt": "2026-12-06T20:25:10.906Z",
+                     *       "createdAt": "2026-12-06T23:30:14.633Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.633Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -67300,7 +67304,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24d08-2bfa-725e-b57e-e156b9d569f6
+                 * @example 01a24db1-99e9-72e3-bdb7-2f964213d060
                  */
                 id: string;
             };
@@ -67316,7 +67320,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2bfa-725e-b57e-e156b9d569f6",
+                     *       "id": "01a24db1-99e9-72e3-bdb7-2f964213d060",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67438,8 +67442,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T20:25:10.906Z",
-                     *       "updatedAt": "2026-12-06T20:25:10.906Z",
+                     *       "createdAt": "2026-12-06T23:30:14.633Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.633Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -67527,7 +67531,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24d08-2bfa-725e-b57e-e156b9d569f6
+                 * @example 01a24db1-99e9-72e3-bdb7-2f964213d060
                  */
                 id: string;
             };
@@ -67538,7 +67542,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "points": 50,
-                 *       "closesAt": "2027-03-06T20:25:10.752Z"
+                 *       "closesAt": "2027-03-06T23:30:14.494Z"
                  *     }
                  */
                 "application/json": {
@@ -67588,7 +67592,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2bfa-725e-b57e-e156b9d569f6",
+                     *       "id": "01a24db1-99e9-72e3-bdb7-2f964213d060",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67700,7 +67704,7 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T20:25:10.752Z",
+                     *       "closesAt": "2027-03-06T23:30:14.494Z",
                      *       "points": 50,
                      *       "ruleId": null,
                      *       "missingTexts": {
@@ -67710,8 +67714,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T20:25:10.906Z",
-                     *       "updatedAt": "2026-12-06T20:25:10.919Z",
+                     *       "createdAt": "2026-12-06T23:30:14.633Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.642Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -67847,7 +67851,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24d08-2bfa-725e-b57e-e156b9d569f6
+                 * @example 01a24db1-99e9-72e3-bdb7-2f964213d060
                  */
                 id: string;
             };
@@ -67863,7 +67867,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2bfa-725e-b57e-e156b9d569f6",
+                     *       "id": "01a24db1-99e9-72e3-bdb7-2f964213d060",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67975,9 +67979,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T20:25:10.752Z",
+                     *       "closesAt": "2027-03-06T23:30:14.494Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24d08-2c17-70f7-a093-50186de9fd68",
+                     *       "ruleId": "01a24db1-99fe-777c-879b-15589e45d51b",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -67985,9 +67989,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T20:25:10.906Z",
-                     *       "updatedAt": "2026-12-06T20:25:10.932Z",
-                     *       "publishedAt": "2026-12-06T20:25:10.932Z"
+                     *       "createdAt": "2026-12-06T23:30:14.633Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.652Z",
+                     *       "publishedAt": "2026-12-06T23:30:14.652Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -68122,7 +68126,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24d08-2bfa-725e-b57e-e156b9d569f6
+                 * @example 01a24db1-99e9-72e3-bdb7-2f964213d060
                  */
                 id: string;
             };
@@ -68138,7 +68142,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2bfa-725e-b57e-e156b9d569f6",
+                     *       "id": "01a24db1-99e9-72e3-bdb7-2f964213d060",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -68250,9 +68254,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T20:25:10.752Z",
+                     *       "closesAt": "2027-03-06T23:30:14.494Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24d08-2c17-70f7-a093-50186de9fd68",
+                     *       "ruleId": "01a24db1-99fe-777c-879b-15589e45d51b",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -68260,9 +68264,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T20:25:10.906Z",
-                     *       "updatedAt": "2026-12-06T20:25:11.006Z",
-                     *       "publishedAt": "2026-12-06T20:25:10.932Z"
+                     *       "createdAt": "2026-12-06T23:30:14.633Z",
+                     *       "updatedAt": "2026-12-06T23:30:14.721Z",
+                     *       "publishedAt": "2026-12-06T23:30:14.652Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -68391,7 +68395,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24d08-2bfa-725e-b57e-e156b9d569f6
+                 * @example 01a24db1-99e9-72e3-bdb7-2f964213d060
                  */
                 id: string;
             };
@@ -68557,7 +68561,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24d08-2bfa-725e-b57e-e156b9d569f6
+                 * @example 01a24db1-99e9-72e3-bdb7-2f964213d060
                  */
                 id: string;
             };
@@ -68734,7 +68738,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24d08-2bfa-725e-b57e-e156b9d569f6
+                 * @example 01a24db1-99e9-72e3-bdb7-2f964213d060
                  */
                 id: string;
             };
@@ -68750,14 +68754,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2bfa-725e-b57e-e156b9d569f6",
+                     *       "id": "01a24db1-99e9-72e3-bdb7-2f964213d060",
                      *       "kind": "quiz",
                      *       "title": "Säkert på ställningen",
                      *       "intro": "Fyra frågor om arbete på höjd. Klarar du tre får du 50 poäng.",
                      *       "points": 50,
                      *       "questions": 4,
                      *       "passPercent": 75,
-                     *       "closesAt": "2027-03-06T20:25:10.752Z",
+                     *       "closesAt": "2027-03-06T23:30:14.494Z",
                      *       "attempts": 0,
                      *       "attemptsLeft": 3,
                      *       "passed": false,
@@ -68861,7 +68865,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24d08-2bfa-725e-b57e-e156b9d569f6
+                 * @example 01a24db1-99e9-72e3-bdb7-2f964213d060
                  */
                 id: string;
             };
@@ -68891,9 +68895,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2c2b-7066-8839-0e7e2d8fbeb0",
-                     *       "quizId": "01a24d08-2bfa-725e-b57e-e156b9d569f6",
-                     *       "startedAt": "2026-12-06T20:25:10.950Z",
+                     *       "id": "01a24db1-9a1c-731e-95ea-064f7a22b92c",
+                     *       "quizId": "01a24db1-99e9-72e3-bdb7-2f964213d060",
+                     *       "startedAt": "2026-12-06T23:30:14.681Z",
                      *       "questions": [
                      *         {
                      *           "id": "guardrail",
@@ -69088,7 +69092,7 @@ export interface operations {
             path: {
                 /**
                  * @description The attempt's id, from starting it
-                 * @example 01a24d08-2c2b-7066-8839-0e7e2d8fbeb0
+                 * @example 01a24db1-9a1c-731e-95ea-064f7a22b92c
                  */
                 id: string;
             };
@@ -69126,7 +69130,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "attemptId": "01a24d08-2c2b-7066-8839-0e7e2d8fbeb0",
+                     *       "attemptId": "01a24db1-9a1c-731e-95ea-064f7a22b92c",
                      *       "score": 3,
                      *       "total": 4,
                      *       "passed": true,
@@ -69476,17 +69480,17 @@ export interface operations {
                      *       "total": 208,
                      *       "sample": [
                      *         {
-                     *           "id": "01a24d07-e23a-701c-a882-3ffedbf09a1b",
+                     *           "id": "01a24db1-5374-704d-a064-a8cc78641886",
                      *           "name": "Anderssons Bygg AS",
                      *           "externalId": "K2123"
                      *         },
                      *         {
-                     *           "id": "01a24d07-e239-70ef-908e-af1393ddd88d",
+                     *           "id": "01a24db1-5374-704d-a062-cb4bef438c43",
                      *           "name": "Anderssons Bygg HB",
                      *           "externalId": "K2003"
                      *         },
                      *         {
-                     *           "id": "01a24d07-e239-70ef-9090-17c3283915a6",
+                     *           "id": "01a24db1-5374-704d-a064-31b8ebf98776",
                      *           "name": "Bergs Bygg AB",
                      *           "externalId": "K2093"
                      *         }
@@ -69593,7 +69597,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "A segment filter cannot use the field turnover for accounts. See GET /v1/segments/fields for the fields there are.",
                      *       "code": "segment_field_unknown",
-                     *       "requestId": "01a24d08-2fc3-7339-8ad3-c82e2a18b73f",
+                     *       "requestId": "01a24db1-9f27-70c8-aba1-e6397c29a07d",
                      *       "instance": "/v1/segments/preview"
                      *     }
                      */
@@ -69636,7 +69640,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d07-fdcf-75c8-adad-7f477ba9680e",
+                     *           "id": "01a24db1-6bad-71a5-8ac6-06e64dd66833",
                      *           "key": "middle-band",
                      *           "name": "Middle band (60–80 %)",
                      *           "description": "Accounts ranked between 15 % and 84 % by RFM: neither the best nor the weakest (seed 000).",
@@ -69661,12 +69665,12 @@ export interface operations {
                      *           },
                      *           "system": true,
                      *           "memberCount": 142,
-                     *           "refreshedAt": "2026-12-06T20:24:51.931Z",
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "refreshedAt": "2026-12-06T23:29:56.516Z",
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d07-e33d-7621-a9de-9c2ea3a4380c",
+                     *           "id": "01a24db1-5473-775f-88a8-5d221434a14b",
                      *           "key": "installers-buying-tools",
                      *           "name": "Installers with tools purchases this quarter",
                      *           "description": null,
@@ -69689,12 +69693,12 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 80,
-                     *           "refreshedAt": "2026-12-06T20:24:51.931Z",
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "refreshedAt": "2026-12-06T23:29:56.516Z",
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d07-e32f-75dd-80d5-b108d05189bc",
+                     *           "id": "01a24db1-5464-725b-b4d1-f0adb3edebe8",
                      *           "key": "key-accounts",
                      *           "name": "Key accounts",
                      *           "description": null,
@@ -69709,9 +69713,9 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 20,
-                     *           "refreshedAt": "2026-12-06T20:24:51.931Z",
-                     *           "createdAt": "2026-12-06T20:24:51.931Z",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "refreshedAt": "2026-12-06T23:29:56.516Z",
+                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         }
                      *       ]
                      *     }
@@ -69835,7 +69839,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2fd1-720a-bd1d-35dc8b9a9f1f",
+                     *       "id": "01a24db1-9f39-71bb-b2f4-181b6692bf0d",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -69859,9 +69863,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 43,
-                     *       "refreshedAt": "2026-12-06T20:25:11.888Z",
-                     *       "createdAt": "2026-12-06T20:25:11.888Z",
-                     *       "updatedAt": "2026-12-06T20:25:11.888Z"
+                     *       "refreshedAt": "2026-12-06T23:30:15.992Z",
+                     *       "createdAt": "2026-12-06T23:30:15.992Z",
+                     *       "updatedAt": "2026-12-06T23:30:15.992Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -69916,7 +69920,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The program already has a segment with the key roofing-norway.",
                      *       "code": "segment_key_taken",
-                     *       "requestId": "01a24d08-2fdf-76af-9f0f-810940f67165",
+                     *       "requestId": "01a24db1-9f46-703e-9aa3-e504505e227f",
                      *       "instance": "/v1/segments"
                      *     }
                      */
@@ -69983,7 +69987,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24d07-e32f-75dd-80d5-b108d05189bc
+                 * @example 01a24db1-5464-725b-b4d1-f0adb3edebe8
                  */
                 id: string;
             };
@@ -69999,7 +70003,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d07-e32f-75dd-80d5-b108d05189bc",
+                     *       "id": "01a24db1-5464-725b-b4d1-f0adb3edebe8",
                      *       "key": "key-accounts",
                      *       "name": "Key accounts",
                      *       "description": null,
@@ -70014,9 +70018,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 20,
-                     *       "refreshedAt": "2026-12-06T20:24:51.931Z",
-                     *       "createdAt": "2026-12-06T20:24:51.931Z",
-                     *       "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *       "refreshedAt": "2026-12-06T23:29:56.516Z",
+                     *       "createdAt": "2026-12-06T23:29:56.516Z",
+                     *       "updatedAt": "2026-12-06T23:29:56.516Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -70103,7 +70107,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24d08-2fd1-720a-bd1d-35dc8b9a9f1f
+                 * @example 01a24db1-9f39-71bb-b2f4-181b6692bf0d
                  */
                 id: string;
             };
@@ -70235,7 +70239,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24d08-2fd1-720a-bd1d-35dc8b9a9f1f
+                 * @example 01a24db1-9f39-71bb-b2f4-181b6692bf0d
                  */
                 id: string;
             };
@@ -70280,7 +70284,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2fd1-720a-bd1d-35dc8b9a9f1f",
+                     *       "id": "01a24db1-9f39-71bb-b2f4-181b6692bf0d",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers, twice or more",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -70304,9 +70308,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 32,
-                     *       "refreshedAt": "2026-12-06T20:25:11.915Z",
-                     *       "createdAt": "2026-12-06T20:25:11.888Z",
-                     *       "updatedAt": "2026-12-06T20:25:11.915Z"
+                     *       "refreshedAt": "2026-12-06T23:30:16.013Z",
+                     *       "createdAt": "2026-12-06T23:30:15.992Z",
+                     *       "updatedAt": "2026-12-06T23:30:16.013Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -70441,7 +70445,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24d08-2fd1-720a-bd1d-35dc8b9a9f1f
+                 * @example 01a24db1-9f39-71bb-b2f4-181b6692bf0d
                  */
                 id: string;
             };
@@ -70457,12 +70461,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24d08-2fd1-720a-bd1d-35dc8b9a9f1f",
+                     *       "segmentId": "01a24db1-9f39-71bb-b2f4-181b6692bf0d",
                      *       "key": "roofing-norway",
                      *       "count": 32,
                      *       "added": 0,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T20:25:11.931Z"
+                     *       "at": "2026-12-06T23:30:16.027Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -70593,7 +70597,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24d07-e32f-75dd-80d5-b108d05189bc
+                 * @example 01a24db1-5464-725b-b4d1-f0adb3edebe8
                  */
                 id: string;
             };
@@ -70611,25 +70615,25 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d07-e239-70ef-908e-a3f4531c09ef",
+                     *           "id": "01a24db1-5374-704d-a062-bfd09d399f4d",
                      *           "name": "Anderssons Montage AB",
                      *           "externalId": "K2000",
-                     *           "addedAt": "2025-12-06T20:24:51.931Z"
+                     *           "addedAt": "2025-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d07-e239-70ef-908e-bf3a5707e766",
+                     *           "id": "01a24db1-5374-704d-a062-d9550ef2fc5b",
                      *           "name": "Johanssons VVS AS",
                      *           "externalId": "K2007",
-                     *           "addedAt": "2025-12-06T20:24:51.931Z"
+                     *           "addedAt": "2025-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d07-e239-70ef-908e-dae927f9f03c",
+                     *           "id": "01a24db1-5374-704d-a062-f6be72071bf3",
                      *           "name": "Strands Bygg HB",
                      *           "externalId": "K2014",
-                     *           "addedAt": "2025-12-06T20:24:51.931Z"
+                     *           "addedAt": "2025-12-06T23:29:56.516Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGQwNy1lMjM5LTcwZWYtOTA4Zi0xMTk5OWJmZGEzYTMiXQ"
+                     *       "nextCursor": "WyIwMWEyNGRiMS01Mzc0LTcwNGQtYTA2My0yZjFhMDQ2NTIwZDgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -70730,7 +70734,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24d08-3014-70df-b395-e4ff7f6a2398
+                 * @example 01a24db1-9f72-75f7-9bcc-d76a87910b2f
                  */
                 id: string;
             };
@@ -70746,12 +70750,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24d08-3014-70df-b395-e4ff7f6a2398",
+                     *       "segmentId": "01a24db1-9f72-75f7-9bcc-d76a87910b2f",
                      *       "key": "fair-visitors-2026",
                      *       "count": 3,
                      *       "added": 3,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T20:25:11.980Z"
+                     *       "at": "2026-12-06T23:30:16.077Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -70892,7 +70896,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24d07-e32f-75dd-80d5-b108d05189bc
+                 * @example 01a24db1-5464-725b-b4d1-f0adb3edebe8
                  */
                 id: string;
             };
@@ -70910,14 +70914,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "at": "2025-12-06T20:24:51.931Z",
+                     *           "at": "2025-12-06T23:29:56.516Z",
                      *           "count": 20,
                      *           "added": 20,
                      *           "removed": 0,
                      *           "trigger": "create"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T20:24:51.931Z",
+                     *           "at": "2026-12-06T23:29:56.516Z",
                      *           "count": 20,
                      *           "added": 0,
                      *           "removed": 0,
@@ -71033,7 +71037,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "scoreDate": "2026-12-06",
+                     *       "scoreDate": "2026-12-07",
                      *       "accounts": 208,
                      *       "types": [
                      *         {
@@ -71167,7 +71171,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "runDate": "2026-12-06",
+                     *       "runDate": "2026-12-07",
                      *       "accounts": 208,
                      *       "segments": 5
                      *     }
@@ -71399,7 +71403,7 @@ export interface operations {
                      *       "total": 208,
                      *       "data": [
                      *         {
-                     *           "accountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *           "name": "VVSkedjan A",
                      *           "externalId": "K1000",
                      *           "rankPercent": 0,
@@ -71420,7 +71424,7 @@ export interface operations {
                      *           ]
                      *         },
                      *         {
-                     *           "accountId": "01a24d07-e239-70ef-908d-a458bcf07cda",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-7cec5bcebc7d",
                      *           "name": "VVSkedjan A Trondheim",
                      *           "externalId": "K1000-1",
                      *           "rankPercent": 0,
@@ -71441,7 +71445,7 @@ export interface operations {
                      *           ]
                      *         },
                      *         {
-                     *           "accountId": "01a24d07-e239-70ef-908d-ab0ea17da3fc",
+                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
                      *           "name": "VVSkedjan A Göteborg",
                      *           "externalId": "K1000-2",
                      *           "rankPercent": 0,
@@ -71568,8 +71572,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
-                     *       "scoreDate": "2026-12-06",
+                     *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
+                     *       "scoreDate": "2026-12-07",
                      *       "recencyDays": 0,
                      *       "frequency": 20,
                      *       "monetary": 122171900,
@@ -71697,14 +71701,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d07-e343-74b7-8586-101929d2f95d",
+                     *           "id": "01a24db1-5479-7148-a18f-306587fa5375",
                      *           "name": "Dubbla poäng i Sverige",
                      *           "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *           "segmentKeys": [
                      *             "sweden"
                      *           ],
-                     *           "startsAt": "2026-09-07T20:24:51.931Z",
-                     *           "endsAt": "2026-10-07T20:24:51.931Z",
+                     *           "startsAt": "2026-09-07T23:29:56.516Z",
+                     *           "endsAt": "2026-10-07T23:29:56.516Z",
                      *           "effects": [
                      *             {
                      *               "type": "multiplier",
@@ -71713,8 +71717,8 @@ export interface operations {
                      *           ],
                      *           "budgetPoints": 150000,
                      *           "controlPercent": 20,
-                     *           "walletId": "01a24d07-e343-74b7-8586-15c5216298ed",
-                     *           "createdAt": "2026-09-02T20:24:51.931Z",
+                     *           "walletId": "01a24db1-5479-7148-a18f-34a6e0254394",
+                     *           "createdAt": "2026-09-02T23:29:56.516Z",
                      *           "stoppedAt": null,
                      *           "report": {
                      *             "status": "finished",
@@ -71729,28 +71733,28 @@ export interface operations {
                      *             },
                      *             "groups": {
                      *               "treatment": {
-                     *                 "n": 124,
-                     *                 "mean": 8949990.322580645,
-                     *                 "variance": 128202432113889.33,
-                     *                 "purchases": 192
+                     *                 "n": 125,
+                     *                 "mean": 10602582.4,
+                     *                 "variance": 156550497799042.6,
+                     *                 "purchases": 221
                      *               },
                      *               "control": {
-                     *                 "n": 34,
-                     *                 "mean": 14042920.588235294,
-                     *                 "variance": 176659407641684.5,
-                     *                 "purchases": 73
+                     *                 "n": 33,
+                     *                 "mean": 7937433.333333333,
+                     *                 "variance": 84158476691666.67,
+                     *                 "purchases": 44
                      *               }
                      *             },
                      *             "uplift": {
-                     *               "difference": -5092930.26565465,
-                     *               "relative": -0.36266887885995325,
-                     *               "low": -9984898.135607272,
-                     *               "high": -200962.39570202772,
-                     *               "significant": true
+                     *               "difference": 2665149.0666666673,
+                     *               "relative": 0.3357696316609484,
+                     *               "low": -1156861.5693526822,
+                     *               "high": 6487159.702686017,
+                     *               "significant": false
                      *             },
                      *             "window": {
-                     *               "from": "2026-09-07T20:24:51.931Z",
-                     *               "to": "2026-10-07T20:24:51.931Z"
+                     *               "from": "2026-09-07T23:29:56.516Z",
+                     *               "to": "2026-10-07T23:29:56.516Z"
                      *             }
                      *           }
                      *         }
@@ -71907,7 +71911,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-30ad-762e-b629-e3e5e50e9944",
+                     *       "id": "01a24db1-a00c-71cc-a6de-4bbee98b2e3c",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -71925,8 +71929,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24d08-30ad-762e-b629-e5667fa5fd07",
-                     *       "createdAt": "2026-12-06T20:25:12.107Z",
+                     *       "walletId": "01a24db1-a00c-71cc-a6de-4e70cfbcfe1e",
+                     *       "createdAt": "2026-12-06T23:30:16.202Z",
                      *       "stoppedAt": null
                      *     }
                      */
@@ -72018,7 +72022,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign must end after it starts (starts 2027-01-29T00:00:00.000Z, ends 2027-01-01T00:00:00.000Z).",
                      *       "code": "campaign_dates_reversed",
-                     *       "requestId": "01a24d08-30b4-76ce-a96a-2aad0e662586",
+                     *       "requestId": "01a24db1-a013-7499-8968-e444cbb2cde4",
                      *       "instance": "/v1/campaigns"
                      *     }
                      */
@@ -72049,7 +72053,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24d07-e343-74b7-8586-101929d2f95d
+                 * @example 01a24db1-5479-7148-a18f-306587fa5375
                  */
                 id: string;
             };
@@ -72065,14 +72069,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d07-e343-74b7-8586-101929d2f95d",
+                     *       "id": "01a24db1-5479-7148-a18f-306587fa5375",
                      *       "name": "Dubbla poäng i Sverige",
                      *       "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *       "segmentKeys": [
                      *         "sweden"
                      *       ],
-                     *       "startsAt": "2026-09-07T20:24:51.931Z",
-                     *       "endsAt": "2026-10-07T20:24:51.931Z",
+                     *       "startsAt": "2026-09-07T23:29:56.516Z",
+                     *       "endsAt": "2026-10-07T23:29:56.516Z",
                      *       "effects": [
                      *         {
                      *           "type": "multiplier",
@@ -72081,8 +72085,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 150000,
                      *       "controlPercent": 20,
-                     *       "walletId": "01a24d07-e343-74b7-8586-15c5216298ed",
-                     *       "createdAt": "2026-09-02T20:24:51.931Z",
+                     *       "walletId": "01a24db1-5479-7148-a18f-34a6e0254394",
+                     *       "createdAt": "2026-09-02T23:29:56.516Z",
                      *       "stoppedAt": null,
                      *       "report": {
                      *         "status": "finished",
@@ -72097,28 +72101,28 @@ export interface operations {
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 124,
-                     *             "mean": 8949990.322580645,
-                     *             "variance": 128202432113889.33,
-                     *             "purchases": 192
+                     *             "n": 125,
+                     *             "mean": 10602582.4,
+                     *             "variance": 156550497799042.6,
+                     *             "purchases": 221
                      *           },
                      *           "control": {
-                     *             "n": 34,
-                     *             "mean": 14042920.588235294,
-                     *             "variance": 176659407641684.5,
-                     *             "purchases": 73
+                     *             "n": 33,
+                     *             "mean": 7937433.333333333,
+                     *             "variance": 84158476691666.67,
+                     *             "purchases": 44
                      *           }
                      *         },
                      *         "uplift": {
-                     *           "difference": -5092930.26565465,
-                     *           "relative": -0.36266887885995325,
-                     *           "low": -9984898.135607272,
-                     *           "high": -200962.39570202772,
-                     *           "significant": true
+                     *           "difference": 2665149.0666666673,
+                     *           "relative": 0.3357696316609484,
+                     *           "low": -1156861.5693526822,
+                     *           "high": 6487159.702686017,
+                     *           "significant": false
                      *         },
                      *         "window": {
-                     *           "from": "2026-09-07T20:24:51.931Z",
-                     *           "to": "2026-10-07T20:24:51.931Z"
+                     *           "from": "2026-09-07T23:29:56.516Z",
+                     *           "to": "2026-10-07T23:29:56.516Z"
                      *         }
                      *       }
                      *     }
@@ -72234,7 +72238,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24d08-30ad-762e-b629-e3e5e50e9944
+                 * @example 01a24db1-a00c-71cc-a6de-4bbee98b2e3c
                  */
                 id: string;
             };
@@ -72250,7 +72254,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-30ad-762e-b629-e3e5e50e9944",
+                     *       "id": "01a24db1-a00c-71cc-a6de-4bbee98b2e3c",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -72268,9 +72272,9 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24d08-30ad-762e-b629-e5667fa5fd07",
-                     *       "createdAt": "2026-12-06T20:25:12.107Z",
-                     *       "stoppedAt": "2026-12-06T20:25:12.143Z",
+                     *       "walletId": "01a24db1-a00c-71cc-a6de-4e70cfbcfe1e",
+                     *       "createdAt": "2026-12-06T23:30:16.202Z",
+                     *       "stoppedAt": "2026-12-06T23:30:16.241Z",
                      *       "report": {
                      *         "status": "stopped",
                      *         "budget": {
@@ -72399,10 +72403,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:campaign_over",
                      *       "title": "campaign over",
                      *       "status": 409,
-                     *       "detail": "The campaign has already ended or was stopped (2026-10-07T20:24:51.931Z); plan a new one instead.",
+                     *       "detail": "The campaign has already ended or was stopped (2026-10-07T23:29:56.516Z); plan a new one instead.",
                      *       "code": "campaign_over",
-                     *       "requestId": "01a24d08-30d9-720c-815a-7decbb8cc856",
-                     *       "instance": "/v1/campaigns/01a24d07-e343-74b7-8586-101929d2f95d/stop"
+                     *       "requestId": "01a24db1-a03a-757b-a078-a8bbb8dd08f3",
+                     *       "instance": "/v1/campaigns/01a24db1-5479-7148-a18f-306587fa5375/stop"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -72468,7 +72472,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24d08-30ad-762e-b629-e3e5e50e9944
+                 * @example 01a24db1-a00c-71cc-a6de-4bbee98b2e3c
                  */
                 id: string;
             };
@@ -72499,7 +72503,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-30ad-762e-b629-e3e5e50e9944",
+                     *       "id": "01a24db1-a00c-71cc-a6de-4bbee98b2e3c",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -72517,8 +72521,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24d08-30ad-762e-b629-e5667fa5fd07",
-                     *       "createdAt": "2026-12-06T20:25:12.107Z",
+                     *       "walletId": "01a24db1-a00c-71cc-a6de-4e70cfbcfe1e",
+                     *       "createdAt": "2026-12-06T23:30:16.202Z",
                      *       "stoppedAt": null,
                      *       "report": {
                      *         "status": "planned",
@@ -72698,8 +72702,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign's new end (2027-01-01T00:00:00.000Z) must be after its current end (2027-02-05T00:00:00.000Z).",
                      *       "code": "campaign_end_not_later",
-                     *       "requestId": "01a24d08-30c7-73bf-9b76-b3805f315130",
-                     *       "instance": "/v1/campaigns/01a24d08-30ad-762e-b629-e3e5e50e9944/extend"
+                     *       "requestId": "01a24db1-a02b-7191-ae8c-926b1556adf1",
+                     *       "instance": "/v1/campaigns/01a24db1-a00c-71cc-a6de-4bbee98b2e3c/extend"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -72842,8 +72846,8 @@ export interface operations {
                      *           "threshold": null,
                      *           "tierKey": null,
                      *           "message": {},
-                     *           "activeFrom": "2025-12-06",
-                     *           "updatedAt": "2025-12-06T20:24:51.931Z"
+                     *           "activeFrom": "2025-12-07",
+                     *           "updatedAt": "2025-12-06T23:29:56.516Z"
                      *         },
                      *         {
                      *           "key": "birthday",
@@ -72858,8 +72862,8 @@ export interface operations {
                      *           "message": {
                      *             "sv": "Grattis på födelsedagen, {{name}}! Vi har satt in {{points}} poäng på ditt konto."
                      *           },
-                     *           "activeFrom": "2025-12-06",
-                     *           "updatedAt": "2025-12-06T20:24:51.931Z"
+                     *           "activeFrom": "2025-12-07",
+                     *           "updatedAt": "2025-12-06T23:29:56.516Z"
                      *         },
                      *         {
                      *           "key": "points-100k",
@@ -72872,8 +72876,8 @@ export interface operations {
                      *           "threshold": 100000,
                      *           "tierKey": null,
                      *           "message": {},
-                     *           "activeFrom": "2026-12-06",
-                     *           "updatedAt": "2026-12-06T20:24:51.931Z"
+                     *           "activeFrom": "2026-12-07",
+                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
                      *         }
                      *       ]
                      *     }
@@ -73033,8 +73037,8 @@ export interface operations {
                      *         "en": "Happy midsummer, {{name}}! {{points}} points from us.",
                      *         "sv": "Glad midsommar, {{name}}! {{points}} poäng från oss."
                      *       },
-                     *       "activeFrom": "2026-12-06",
-                     *       "updatedAt": "2026-12-06T20:25:11.674Z"
+                     *       "activeFrom": "2026-12-07",
+                     *       "updatedAt": "2026-12-06T23:30:15.773Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Surprise"];
@@ -73149,7 +73153,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The surprise midsummer cannot be saved: a seasonal surprise needs its month and day.",
                      *       "code": "surprise_invalid",
-                     *       "requestId": "01a24d08-2efe-71d9-87e7-735e38d7ebcd",
+                     *       "requestId": "01a24db1-9e61-70fc-a7f7-9a2863d0b4e4",
                      *       "instance": "/v1/surprises/midsummer"
                      *     }
                      */
@@ -73332,43 +73336,43 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24d07-e29d-72ca-b142-8ece1a878c98",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-61b4fece23e3",
                      *           "memberName": "Jonas Holm",
                      *           "surpriseKey": "points-100k",
                      *           "kind": "lifetime_points",
                      *           "occasion": "once",
                      *           "points": 2000,
-                     *           "journalId": "01a24d08-02cb-73a5-a6eb-51e6cae91c6a",
+                     *           "journalId": "01a24db1-7151-74ad-a2e1-462124b28419",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T20:24:51.931Z"
+                     *           "paidAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "memberId": "01a24d07-e29d-72ca-b142-8ece1a878c98",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-61b4fece23e3",
                      *           "memberName": "Jonas Holm",
                      *           "surpriseKey": "tenth-order",
                      *           "kind": "orders",
                      *           "occasion": "once",
                      *           "points": 250,
-                     *           "journalId": "01a24d08-03f6-7178-acc1-c86ffcd318d7",
+                     *           "journalId": "01a24db1-72f0-73af-bce8-5686ca137241",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T20:24:51.931Z"
+                     *           "paidAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "memberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *           "memberName": "Lars Lind",
                      *           "surpriseKey": "points-100k",
                      *           "kind": "lifetime_points",
                      *           "occasion": "once",
                      *           "points": 2000,
-                     *           "journalId": "01a24d08-02cb-73a5-a6eb-543fe3878151",
+                     *           "journalId": "01a24db1-7151-74ad-a2e1-481b029abb04",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T20:24:51.931Z"
+                     *           "paidAt": "2026-12-06T23:29:56.516Z"
                      *         }
                      *       ]
                      *     }
@@ -73554,7 +73558,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e29d-72ca-b142-95e2f3c1a7dd
+                 * @example 01a24db1-53ce-726b-ad42-6b40a5fb87a3
                  */
                 id: string;
             };
@@ -73667,7 +73671,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e29d-72ca-b142-95e2f3c1a7dd
+                 * @example 01a24db1-53ce-726b-ad42-6b40a5fb87a3
                  */
                 id: string;
             };
@@ -73823,8 +73827,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "31/4 is not a day of the year.",
                      *       "code": "birthday_invalid",
-                     *       "requestId": "01a24d08-2f39-755a-b646-701620038e61",
-                     *       "instance": "/v1/members/01a24d07-e29d-72ca-b142-95e2f3c1a7dd/birthday"
+                     *       "requestId": "01a24db1-9eaa-721e-b13e-bfbac505a0d5",
+                     *       "instance": "/v1/members/01a24db1-53ce-726b-ad42-6b40a5fb87a3/birthday"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -74306,46 +74310,46 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-055f-76ca-8a01-b83407ff6ca5",
-                     *           "code": "PR5PVHPQ",
-                     *           "referrerMemberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "id": "01a24db1-74c7-7594-a290-c14cd85540ff",
+                     *           "code": "788MV9QX",
+                     *           "referrerMemberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24d08-054f-7491-8eb1-05ae395c48bc",
+                     *           "refereeAccountId": "01a24db1-74b4-7289-b885-0b298f23590b",
                      *           "refereeName": "Takläggarna i Norr AB",
-                     *           "refereeMemberId": "01a24d08-0555-710e-aea3-0c8a352a8ab6",
+                     *           "refereeMemberId": "01a24db1-74b7-765a-b374-6f31752cdc80",
                      *           "status": "pending",
                      *           "referrerPoints": 0,
                      *           "refereePoints": 0,
-                     *           "createdAt": "2026-11-15T20:24:51.931Z",
+                     *           "createdAt": "2026-11-15T23:29:56.516Z",
                      *           "qualifiedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24d08-054c-7138-9b7e-21cd967f1282",
-                     *           "code": "PR5PVHPQ",
-                     *           "referrerMemberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "id": "01a24db1-74b1-704a-b0f4-406569a6988f",
+                     *           "code": "788MV9QX",
+                     *           "referrerMemberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24d07-e23a-701c-a882-68e79ccb7dee",
+                     *           "refereeAccountId": "01a24db1-5374-704d-a064-d69e4b7edae2",
                      *           "refereeName": "Hansens Bygg AB",
-                     *           "refereeMemberId": "01a24d07-e2a8-773a-b71e-ee6868ecba2b",
+                     *           "refereeMemberId": "01a24db1-53d7-72db-97da-772f1e592c51",
                      *           "status": "paid",
                      *           "referrerPoints": 1000,
                      *           "refereePoints": 500,
-                     *           "createdAt": "2026-08-18T20:24:51.931Z",
-                     *           "qualifiedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-08-18T23:29:56.516Z",
+                     *           "qualifiedAt": "2026-12-06T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-0545-7792-8998-0ddd4e400dc9",
-                     *           "code": "PR5PVHPQ",
-                     *           "referrerMemberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "id": "01a24db1-74aa-772d-b7ca-a9b668c8746f",
+                     *           "code": "788MV9QX",
+                     *           "referrerMemberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24d07-e23a-701c-a882-6d4e4f6481a8",
+                     *           "refereeAccountId": "01a24db1-5374-704d-a064-d9754da6fc35",
                      *           "refereeName": "Erikssons Snickeri HB",
-                     *           "refereeMemberId": "01a24d07-e2a8-773a-b71e-f8af2136eb1d",
+                     *           "refereeMemberId": "01a24db1-53d7-72db-97da-81220d0aaf96",
                      *           "status": "paid",
                      *           "referrerPoints": 1000,
                      *           "refereePoints": 500,
-                     *           "createdAt": "2026-05-20T20:24:51.931Z",
-                     *           "qualifiedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-05-20T23:29:56.516Z",
+                     *           "qualifiedAt": "2026-12-06T23:29:56.516Z"
                      *         }
                      *       ]
                      *     }
@@ -74416,8 +74420,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "code": "PR5PVHPQ",
-                 *       "accountId": "01a24d08-20c8-75cf-97b7-8b2fa4b49708"
+                 *       "code": "788MV9QX",
+                 *       "accountId": "01a24db1-8f21-72d8-8f1b-fd2bb7c0e870"
                  *     }
                  */
                 "application/json": {
@@ -74442,17 +74446,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2f58-774c-b7f0-b2ffe8f6bed8",
-                     *       "code": "PR5PVHPQ",
-                     *       "referrerMemberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *       "id": "01a24db1-9ec6-75bd-a730-8c2950964063",
+                     *       "code": "788MV9QX",
+                     *       "referrerMemberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *       "referrerName": "Lars Lind",
-                     *       "refereeAccountId": "01a24d08-20c8-75cf-97b7-8b2fa4b49708",
+                     *       "refereeAccountId": "01a24db1-8f21-72d8-8f1b-fd2bb7c0e870",
                      *       "refereeName": "Fjällens El AB",
                      *       "refereeMemberId": null,
                      *       "status": "pending",
                      *       "referrerPoints": 0,
                      *       "refereePoints": 0,
-                     *       "createdAt": "2026-12-06T20:25:11.764Z",
+                     *       "createdAt": "2026-12-06T23:30:15.873Z",
                      *       "qualifiedAt": null
                      *     }
                      */
@@ -74506,9 +74510,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:referral_code_reused",
                      *       "title": "referral code reused",
                      *       "status": 409,
-                     *       "detail": "This company has already used the referral code PR5PVHPQ.",
+                     *       "detail": "This company has already used the referral code 788MV9QX.",
                      *       "code": "referral_code_reused",
-                     *       "requestId": "01a24d08-2f5b-75c9-8b4c-6959badef736",
+                     *       "requestId": "01a24db1-9ec8-711b-a623-09bc69ebbb26",
                      *       "instance": "/v1/referrals"
                      *     }
                      */
@@ -74593,43 +74597,43 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24d08-2f62-7340-8ce2-caa9d1518a9d",
-                     *           "code": "PR5PVHPQ",
+                     *           "id": "01a24db1-9ecf-74de-95c9-cfc33fc79037",
+                     *           "code": "788MV9QX",
                      *           "reason": "referral_code_reused",
-                     *           "reasonText": "This company has already used the referral code PR5PVHPQ.",
-                     *           "referrerMemberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "reasonText": "This company has already used the referral code 788MV9QX.",
+                     *           "referrerMemberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24d08-20c8-75cf-97b7-8b2fa4b49708",
+                     *           "refereeAccountId": "01a24db1-8f21-72d8-8f1b-fd2bb7c0e870",
                      *           "refereeName": "Fjällens El AB",
                      *           "refereeMemberId": null,
                      *           "source": "api",
-                     *           "refusedAt": "2026-12-06T20:25:11.773Z"
+                     *           "refusedAt": "2026-12-06T23:30:15.882Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-0576-77fc-8569-364707cd04c2",
-                     *           "code": "PR5PVHPQ",
+                     *           "id": "01a24db1-74dc-71bf-aa09-762d1255c2c1",
+                     *           "code": "788MV9QX",
                      *           "reason": "referral_too_late",
                      *           "reasonText": "This company has already bought from the program, so it can no longer join through a referral code.",
-                     *           "referrerMemberId": "01a24d07-e29d-72ca-b142-925c2194eaa8",
+                     *           "referrerMemberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24d07-e23a-701c-a882-668d85b4bee1",
+                     *           "refereeAccountId": "01a24db1-5374-704d-a064-d3f241894e67",
                      *           "refereeName": "Hansens Bygg AB",
-                     *           "refereeMemberId": "01a24d07-e2a8-773a-b71e-e073aac53f86",
+                     *           "refereeMemberId": "01a24db1-53d7-72db-97da-6a4fa31b0a48",
                      *           "source": "portal",
-                     *           "refusedAt": "2026-11-26T20:24:51.931Z"
+                     *           "refusedAt": "2026-11-26T23:29:56.516Z"
                      *         },
                      *         {
-                     *           "id": "01a24d08-056f-743a-9df2-9e0252cacfc1",
-                     *           "code": "59S8JHRV",
+                     *           "id": "01a24db1-74d7-712d-bff1-1fdccf52d9c6",
+                     *           "code": "KFWM2CYU",
                      *           "reason": "referral_circular",
                      *           "reasonText": "This company referred the referrer’s company (directly or through others), so it cannot be referred back.",
-                     *           "referrerMemberId": "01a24d07-e2a8-773a-b71e-f8af2136eb1d",
+                     *           "referrerMemberId": "01a24db1-53d7-72db-97da-81220d0aaf96",
                      *           "referrerName": "Kari Berg",
-                     *           "refereeAccountId": "01a24d07-e239-70ef-908d-a3e4e1b5b817",
+                     *           "refereeAccountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
                      *           "refereeName": "VVSkedjan A",
                      *           "refereeMemberId": null,
                      *           "source": "api",
-                     *           "refusedAt": "2026-10-07T20:24:51.931Z"
+                     *           "refusedAt": "2026-10-07T23:29:56.516Z"
                      *         }
                      *       ]
                      *     }
@@ -74700,7 +74704,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "code": "PR5PVHPQ"
+                 *       "code": "788MV9QX"
                  *     }
                  */
                 "application/json": {
@@ -74718,10 +74722,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24d08-2fab-740f-9175-1a7f37dd27b3",
-                     *       "code": "PR5PVHPQ",
+                     *       "id": "01a24db1-9f11-74ee-801d-5b0f341b7d42",
+                     *       "code": "788MV9QX",
                      *       "status": "pending",
-                     *       "createdAt": "2026-12-06T20:25:11.845Z",
+                     *       "createdAt": "2026-12-06T23:30:15.948Z",
                      *       "referrerCompany": "VVSkedjan A"
                      *     }
                      */
@@ -74790,7 +74794,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Dette firmaet har allerede handlet i programmet og kan derfor ikke lenger bli med via en vervekode.",
                      *       "code": "referral_too_late",
-                     *       "requestId": "01a24d08-2f89-74e4-8d27-2a983fcb9f46",
+                     *       "requestId": "01a24db1-9ef8-754c-9e33-e95b11e9cfca",
                      *       "instance": "/portal/v1/referral"
                      *     }
                      */
@@ -74976,7 +74980,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24d07-e29d-72ca-b142-925c2194eaa8
+                 * @example 01a24db1-53ce-726b-ad42-64b572ece44d
                  */
                 id: string;
             };
@@ -74992,8 +74996,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "PR5PVHPQ",
-                     *       "link": "https://loyalty.example.com/?ref=PR5PVHPQ"
+                     *       "code": "788MV9QX",
+                     *       "link": "https://loyalty.example.com/?ref=788MV9QX"
                      *     }
                      */
                     "application/json": {
@@ -75098,8 +75102,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "PR5PVHPQ",
-                     *       "link": "https://loyalty.example.com/?ref=PR5PVHPQ",
+                     *       "code": "788MV9QX",
+                     *       "link": "https://loyalty.example.com/?ref=788MV9QX",
                      *       "enabled": true,
                      *       "referrerPoints": 1000,
                      *       "refereePoints": 500,
@@ -75110,22 +75114,22 @@ export interface operations {
                      *           "company": "Fjällens El AB",
                      *           "status": "pending",
                      *           "points": 0,
-                     *           "createdAt": "2026-12-06T20:25:11.764Z",
+                     *           "createdAt": "2026-12-06T23:30:15.873Z",
                      *           "qualifiedAt": null
                      *         },
                      *         {
                      *           "company": "Takläggarna i Norr AB",
                      *           "status": "pending",
                      *           "points": 0,
-                     *           "createdAt": "2026-11-15T20:24:51.931Z",
+                     *           "createdAt": "2026-11-15T23:29:56.516Z",
                      *           "qualifiedAt": null
                      *         },
                      *         {
                      *           "company": "Hansens Bygg AB",
                      *           "status": "paid",
                      *           "points": 1000,
-                     *           "createdAt": "2026-08-18T20:24:51.931Z",
-                     *           "qualifiedAt": "2026-12-06T20:24:51.931Z"
+                     *           "createdAt": "2026-08-18T23:29:56.516Z",
+                     *           "qualifiedAt": "2026-12-06T23:29:56.516Z"
                      *         }
                      *       ]
                      *     }
@@ -75406,7 +75410,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Deactivation must come after the reminder (12 months to remind, 6 to deactivate).",
                      *       "code": "inactivity_months_reversed",
-                     *       "requestId": "01a24d08-2f71-70a4-9858-693a0b53ec03",
+                     *       "requestId": "01a24db1-9edb-70fc-b1ed-bce003d0b415",
                      *       "instance": "/v1/inactivity/settings"
                      *     }
                      */
@@ -75704,7 +75708,7 @@ export interface operations {
                      *         {
                      *           "period": "2026-07-01",
                      *           "issued": 7526812,
-                     *           "reversed": 8745,
+                     *           "reversed": 8723,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
@@ -75754,9 +75758,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "liability": {
-                     *         "outstandingPoints": 28925269,
+                     *         "outstandingPoints": 28923791,
                      *         "pointValueMicros": 1000000,
-                     *         "liabilityMinor": 28925269
+                     *         "liabilityMinor": 28923791
                      *       },
                      *       "listening": {
                      *         "nps": 18.8,
@@ -75793,47 +75797,47 @@ export interface operations {
                      *       },
                      *       "predictedClv": {
                      *         "model": {
-                     *           "fittedAt": "2026-12-06T20:25:12.168Z",
+                     *           "fittedAt": "2026-12-06T23:30:16.257Z",
                      *           "observedFrom": "2025-12-07",
                      *           "observedThrough": "2026-12-06",
                      *           "horizonWeeks": 52,
                      *           "accounts": 200,
                      *           "repeatBuyers": 200,
                      *           "frequency": {
-                     *             "r": 5.2782024788181685,
-                     *             "alpha": 13.3344681374302,
-                     *             "a": 0.0000022262205666293347,
-                     *             "b": 1342.4995292550743,
-                     *             "logLikelihood": -7248.005006192399
+                     *             "r": 5.278192308299102,
+                     *             "alpha": 13.334437219469349,
+                     *             "a": 0.0000013883104021921077,
+                     *             "b": 1788.2899481503564,
+                     *             "logLikelihood": -7248.00500382429
                      *           },
                      *           "monetary": {
-                     *             "p": 2.2746328417248725,
-                     *             "q": 135.0205538692899,
-                     *             "gamma": 370383921.773852,
-                     *             "logLikelihood": -3070.8264309220062,
-                     *             "populationMeanValue": 6286255.4152353145
+                     *             "p": 2.274631969396541,
+                     *             "q": 135.02072617010094,
+                     *             "gamma": 370384540.82915056,
+                     *             "logLikelihood": -3070.826430921987,
+                     *             "populationMeanValue": 6286255.429409824
                      *           },
                      *           "holdout": {
                      *             "calibrationThrough": "2026-08-07",
                      *             "weeks": 17.285714285714285,
                      *             "customers": 200,
                      *             "actual": 1369,
-                     *             "predicted": 1368.054758339634,
-                     *             "meanAbsoluteError": 2.3899061532937997,
-                     *             "aggregateError": -0.0006904614027509399
+                     *             "predicted": 1368.054757656753,
+                     *             "meanAbsoluteError": 2.389906164299408,
+                     *             "aggregateError": -0.0006904619015682585
                      *           },
                      *           "predicted": {
-                     *             "purchases": 4116.648655472591,
-                     *             "value": 26031537687,
-                     *             "meanClv": 130157688
+                     *             "purchases": 4116.649059345048,
+                     *             "value": 26031540266,
+                     *             "meanClv": 130157701
                      *           }
                      *         },
                      *         "unavailable": null
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T20:25:12.168Z",
+                     *         "refreshedAt": "2026-12-06T23:30:16.257Z",
                      *         "stale": false,
-                     *         "tookMs": 1114
+                     *         "tookMs": 1165
                      *       }
                      *     }
                      */
@@ -76003,7 +76007,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-06-30) after it ends (2026-01-01); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24d08-35c8-709c-9f59-ed29672be703",
+                     *       "requestId": "01a24db1-a552-7529-9fe5-f2394deea679",
                      *       "instance": "/v1/insight/kpis?from=2026-06-30&to=2026-01-01"
                      *     }
                      */
@@ -76093,9 +76097,9 @@ export interface operations {
                      *         }
                      *       ],
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T20:25:12.168Z",
+                     *         "refreshedAt": "2026-12-06T23:30:16.257Z",
                      *         "stale": false,
-                     *         "tookMs": 1114
+                     *         "tookMs": 1165
                      *       }
                      *     }
                      */
@@ -76184,12 +76188,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "windowDays": 90,
-                     *       "since": "2026-09-07T20:25:13.425Z",
+                     *       "since": "2026-09-07T23:30:17.562Z",
                      *       "accounts": {
                      *         "all": 208,
                      *         "active": 201,
                      *         "earned": 200,
-                     *         "spent": 24,
+                     *         "spent": 23,
                      *         "loggedIn": 2,
                      *         "rate": 0.9663461538461539
                      *       },
@@ -76197,7 +76201,7 @@ export interface operations {
                      *         "all": 610,
                      *         "active": 553,
                      *         "earned": 551,
-                     *         "spent": 33,
+                     *         "spent": 34,
                      *         "loggedIn": 3,
                      *         "rate": 0.9065573770491804
                      *       }
@@ -76307,12 +76311,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "refreshed": true,
-                     *       "tookMs": 1114,
+                     *       "tookMs": 1165,
                      *       "accountDays": 4376,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T20:25:12.168Z",
+                     *         "refreshedAt": "2026-12-06T23:30:16.257Z",
                      *         "stale": false,
-                     *         "tookMs": 1114
+                     *         "tookMs": 1165
                      *       }
                      *     }
                      */
@@ -76651,22 +76655,22 @@ export interface operations {
                      *       "membersCompared": 89,
                      *       "memberMonths": 1500,
                      *       "cost": {
-                     *         "redeemedPoints": 1269200,
+                     *         "redeemedPoints": 1270700,
                      *         "campaignPoints": 150000,
                      *         "orders": 38,
                      *         "pointValueMicros": 1000000,
-                     *         "redemptions": 1269200,
+                     *         "redemptions": 1270700,
                      *         "campaigns": 150000,
                      *         "fulfilment": 171000,
-                     *         "total": 1590200
+                     *         "total": 1591700
                      *       },
                      *       "roi": {
                      *         "incrementalMargin": -322924755,
                      *         "incrementalMarginLow": -900340342,
                      *         "incrementalMarginHigh": 254490831,
-                     *         "roi": -204.07178656772734,
-                     *         "roiLow": -567.1805697396554,
-                     *         "roiHigh": 159.03699597534901
+                     *         "roi": -203.88041402274297,
+                     *         "roiLow": -566.647007601935,
+                     *         "roiHigh": 158.88617892819
                      *       },
                      *       "assumptions": {
                      *         "marginRates": [
@@ -76687,9 +76691,9 @@ export interface operations {
                      *         "fulfilmentPerOrder": 4500
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T20:25:12.168Z",
+                     *         "refreshedAt": "2026-12-06T23:30:16.257Z",
                      *         "stale": false,
-                     *         "tookMs": 1114
+                     *         "tookMs": 1165
                      *       }
                      *     }
                      */
@@ -76709,7 +76713,7 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "The request has invalid fields; see `errors` for each field and what to fix.",
                      *       "code": "validation_failed",
-                     *       "requestId": "01a24d08-364e-74c0-9a11-8a3b69739fa1",
+                     *       "requestId": "01a24db1-a5ce-777e-90fb-4e7d51fcc6dc",
                      *       "instance": "/v1/insight/roi?marginRates=A%3D38",
                      *       "errors": [
                      *         {
@@ -76787,7 +76791,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
+                     *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
                      *       "currency": "SEK",
                      *       "history": {
                      *         "firstPurchase": "2026-01-31",
@@ -76796,45 +76800,45 @@ export interface operations {
                      *         "weeksToLast": 44.142857142857146,
                      *         "meanRepeatValue": 6019411
                      *       },
-                     *       "probabilityAlive": 0.999999998363674,
-                     *       "expectedPurchases": 21.964600774270533,
+                     *       "probabilityAlive": 0.9999999992314021,
+                     *       "expectedPurchases": 21.96460362327383,
                      *       "expectedValuePerPurchase": 6221188,
-                     *       "predictedClv": 136645904,
+                     *       "predictedClv": 136645924,
                      *       "horizonWeeks": 52,
                      *       "model": {
-                     *         "fittedAt": "2026-12-06T20:25:12.168Z",
+                     *         "fittedAt": "2026-12-06T23:30:16.257Z",
                      *         "observedFrom": "2025-12-07",
                      *         "observedThrough": "2026-12-06",
                      *         "horizonWeeks": 52,
                      *         "accounts": 200,
                      *         "repeatBuyers": 200,
                      *         "frequency": {
-                     *           "r": 5.2782024788181685,
-                     *           "alpha": 13.3344681374302,
-                     *           "a": 0.0000022262205666293347,
-                     *           "b": 1342.4995292550743,
-                     *           "logLikelihood": -7248.005006192399
+                     *           "r": 5.278192308299102,
+                     *           "alpha": 13.334437219469349,
+                     *           "a": 0.0000013883104021921077,
+                     *           "b": 1788.2899481503564,
+                     *           "logLikelihood": -7248.00500382429
                      *         },
                      *         "monetary": {
-                     *           "p": 2.2746328417248725,
-                     *           "q": 135.0205538692899,
-                     *           "gamma": 370383921.773852,
-                     *           "logLikelihood": -3070.8264309220062,
-                     *           "populationMeanValue": 6286255.4152353145
+                     *           "p": 2.274631969396541,
+                     *           "q": 135.02072617010094,
+                     *           "gamma": 370384540.82915056,
+                     *           "logLikelihood": -3070.826430921987,
+                     *           "populationMeanValue": 6286255.429409824
                      *         },
                      *         "holdout": {
                      *           "calibrationThrough": "2026-08-07",
                      *           "weeks": 17.285714285714285,
                      *           "customers": 200,
                      *           "actual": 1369,
-                     *           "predicted": 1368.054758339634,
-                     *           "meanAbsoluteError": 2.3899061532937997,
-                     *           "aggregateError": -0.0006904614027509399
+                     *           "predicted": 1368.054757656753,
+                     *           "meanAbsoluteError": 2.389906164299408,
+                     *           "aggregateError": -0.0006904619015682585
                      *         },
                      *         "predicted": {
-                     *           "purchases": 4116.648655472591,
-                     *           "value": 26031537687,
-                     *           "meanClv": 130157688
+                     *           "purchases": 4116.649059345048,
+                     *           "value": 26031540266,
+                     *           "meanClv": 130157701
                      *         }
                      *       },
                      *       "unavailable": null
@@ -76940,7 +76944,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24d07-e239-70ef-908e-a7929c98237f",
+                     *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
                      *       "cluster": {
                      *         "segment": "installer",
                      *         "sizeBand": 3,
@@ -76996,9 +77000,9 @@ export interface operations {
                      *       ],
                      *       "totalPotential": 53208320,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T20:25:12.168Z",
+                     *         "refreshedAt": "2026-12-06T23:30:16.257Z",
                      *         "stale": false,
-                     *         "tookMs": 1114
+                     *         "tookMs": 1165
                      *       }
                      *     }
                      */
