@@ -18,6 +18,9 @@ const common = {
   // several times as long as an idle one (the CLI tests timed out at 60 s there).
   testTimeout: 10 * 60_000,
   hookTimeout: 10 * 60_000,
+  // expect.poll waits for what it polls for; its own default of one second failed a browser test whose page took
+  // longer than that to draw its figures on a loaded machine. The limit only catches a hang, like the two above.
+  expect: { poll: { timeout: 10 * 60_000 } },
   // Runs once per run for both projects (it builds the migrated template; see the file).
   globalSetup: ['test/support/global-setup.ts'],
 } as const;

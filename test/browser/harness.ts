@@ -59,6 +59,9 @@ export async function startBrowserApp(env: Record<string, string> = {}): Promise
     browser,
     async newPage(viewport = desktop, locale = 'en-GB') {
       const context = await browser.newContext({ viewport, locale, baseURL: base });
+      // Playwright's 30-second default for actions and waits is a speed assertion on a loaded machine; this only
+      // catches a hang, as vitest's limits do.
+      context.setDefaultTimeout(10 * 60_000);
       contexts.push(context);
       const page = await context.newPage();
       await recordLayoutShifts(page);

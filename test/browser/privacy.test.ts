@@ -66,7 +66,7 @@ describeInBrowser('privacy in the portal on a phone', () => {
     expect(await pageProblems(page)).toEqual([]);
 
     await b.call('POST', `/v1/members/${memberId}/inbox`, { title: 'Did you know…', body: 'Paint earns double points this week.' });
-    await expect.poll(() => page.getByTestId('inbox-unread').textContent(), { timeout: 15_000 }).toBe('2 unread messages');
+    await expect.poll(() => page.getByTestId('inbox-unread').textContent()).toBe('2 unread messages');
     await expect.poll(() => page.getByTestId('inbox-message').count()).toBe(2);
     await page.getByTestId('inbox-message').filter({ hasText: 'Your order has shipped' }).getByRole('button', { name: 'Mark as read' }).click();
     await expect.poll(() => page.getByTestId('inbox-unread').textContent()).toBe('1 unread message');

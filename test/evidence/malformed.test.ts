@@ -239,7 +239,7 @@ describe('over a real socket', () => {
     const count = await rows();
     await exchange(head, [part], true);
     // The server notices the end of the connection on its own time: wait for the staged part to be gone.
-    await expect.poll(storedFiles, { timeout: 60_000 }).toEqual(files);
+    await expect.poll(storedFiles).toEqual(files);
     expect(await rows()).toBe(count);
     // And it still serves.
     expect((await t.call('GET', '/v1/evidence/00000000-0000-7000-8000-000000000000')).statusCode).toBe(404);
