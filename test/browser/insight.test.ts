@@ -92,8 +92,9 @@ describeInBrowser('console insight: dashboard, approvals, audit log, API keys', 
     await page.goto('/admin/');
     await page.getByText('Nothing happened in the last 30 days: showing the 30 days up to the latest activity on 9 December 2011.').waitFor();
     const card = (label: string) => page.locator('.mantine-Card-root', { hasText: label }).locator('.mantine-Text-root').nth(1);
-    expect(await card('Points issued').innerText()).toBe('4,321');
-    expect(await card('Active accounts').innerText()).toBe('1');
+    // The notice and the cards come from different requests: wait for the figures rather than read them once.
+    await expect.poll(() => card('Points issued').innerText()).toBe('4,321');
+    await expect.poll(() => card('Active accounts').innerText()).toBe('1');
     // No people in this program: no card that could only say 0.
     expect(await page.getByText('Active members').count()).toBe(0);
     await page.getByRole('heading', { name: 'Top accounts by net points' }).waitFor();
