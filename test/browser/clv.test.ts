@@ -46,10 +46,10 @@ describeInBrowser('console predicted CLV', () => {
     const clv = page.locator('.mantine-Card-root', { hasText: 'Predicted CLV, 52 weeks' });
     await expect.poll(() => clv.innerText()).toContain('Model of');
     // Intl puts a no-break space after the currency code.
-    expect((await clv.innerText()).replace(/\s/g, ' ')).toContain(`SEK ${(model.predicted.meanClv / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
+    await expect.poll(async () => (await clv.innerText()).replace(/\s/g, ' ')).toContain(`SEK ${(model.predicted.meanClv / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
     const holdout = page.locator('.mantine-Card-root', { hasText: 'CLV model: holdout error' });
     await expect.poll(() => holdout.innerText()).toContain(`${model.holdout.actual} actual`);
-    expect(await holdout.innerText()).toContain('Error = (predicted − actual) ÷ actual');
+    await expect.poll(() => holdout.innerText()).toContain('Error = (predicted − actual) ÷ actual');
     expect(await pageProblems(page)).toEqual([]);
   });
 
@@ -61,7 +61,7 @@ describeInBrowser('console predicted CLV', () => {
     await page.goto(`/admin/potential?account=${ids[1]}`);
     const card = page.locator('.mantine-Card-root', { hasText: 'Predicted CLV, 52 weeks' });
     await expect.poll(() => card.innerText()).toContain('purchase days expected');
-    expect(await card.innerText()).toContain('still buying');
+    await expect.poll(() => card.innerText()).toContain('still buying');
     expect(await pageProblems(page)).toEqual([]);
   });
 });

@@ -47,18 +47,18 @@ describeInBrowser('console KPIs', () => {
     // Cohort August 2026: K-1 bought again in September and October, not in November.
     const august = page.getByRole('table', { name: 'Cohort retention' }).getByRole('row', { name: /Aug 2026/ });
     await expect.poll(() => august.innerText()).toMatch(/100%\s+100%\s+100%\s+0%/);
-    expect(await page.getByRole('link', { name: 'Ledger entries' }).getAttribute('href')).toBe('/v1/exports/ledger-entries?language=en');
+    await expect.poll(() => page.getByRole('link', { name: 'Ledger entries' }).getAttribute('href')).toBe('/v1/exports/ledger-entries?language=en');
     const csat = page.locator('.mantine-Card-root', { hasText: 'Customer satisfaction (CSAT)' });
     await expect.poll(() => csat.innerText()).toContain('66.7%');
     await expect.poll(() => csat.innerText()).toContain('Mean 3.67 of 5 · 3 answers');
-    expect(await csat.innerText()).toContain('Share of CSAT answers of 4 or 5');
+    await expect.poll(() => csat.innerText()).toContain('Share of CSAT answers of 4 or 5');
     const nps = page.locator('.mantine-Card-root', { hasText: 'Net Promoter Score (NPS)' });
     await expect.poll(() => nps.innerText()).toContain('0 answers');
-    expect(await nps.innerText()).toContain('Share of promoters (9–10)');
+    await expect.poll(() => nps.innerText()).toContain('Share of promoters (9–10)');
     // Three companies, one of which bought twice: too few to fit the predicted-CLV model, and the page says so.
     const clv = page.locator('.mantine-Card-root', { hasText: 'Predicted CLV, 52 weeks' });
     await expect.poll(() => clv.innerText()).toContain('Too few accounts have bought twice.');
-    expect(await clv.innerText()).toContain('BG/NBD');
+    await expect.poll(() => clv.innerText()).toContain('BG/NBD');
     expect(await pageProblems(page)).toEqual([]);
   });
 

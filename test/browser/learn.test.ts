@@ -83,10 +83,10 @@ describeInBrowser('do and learn on a phone', () => {
     await b.signInMember(phoneB.context, memberId, 'buyer@example.com');
     await phoneB.page.goto(`/learn?survey=${second}`);
     await phoneB.page.getByRole('heading', { name: 'How happy are you with the packing?' }).waitFor();
-    expect(await phoneB.page.getByRole('radio', { name: '2' }).getAttribute('aria-checked')).toBe('true');
+    await expect.poll(() => phoneB.page.getByRole('radio', { name: '2' }).getAttribute('aria-checked')).toBe('true');
     problems.push(...(await pageProblems(phoneB.page)).map((p) => `resumed: ${p}`));
     await phoneB.page.getByRole('button', { name: 'Back' }).click();
-    expect(await phoneB.page.getByRole('radio', { name: '4' }).getAttribute('aria-checked')).toBe('true');
+    await expect.poll(() => phoneB.page.getByRole('radio', { name: '4' }).getAttribute('aria-checked')).toBe('true');
     expect(problems).toEqual([]);
   });
 
@@ -107,7 +107,7 @@ describeInBrowser('do and learn on a phone', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Where do you buy?' }).waitFor();
     await page.getByRole('button', { name: 'Back' }).click();
-    expect(await page.getByRole('radio', { name: '9' }).getAttribute('aria-checked')).toBe('true');
+    await expect.poll(() => page.getByRole('radio', { name: '9' }).getAttribute('aria-checked')).toBe('true');
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('radio', { name: 'Online' }).click();
     await page.getByRole('button', { name: 'Next' }).click();
@@ -150,7 +150,7 @@ describeInBrowser('do and learn on a phone', () => {
     await dialog.getByTestId('form-builder').waitFor();
     await dialog.getByRole('textbox', { name: 'Title (en)' }).fill('Partner pulse');
     const questions = dialog.getByTestId('question-editor');
-    expect(await questions.count()).toBe(2);
+    await expect.poll(() => questions.count()).toBe(2);
     await questions.nth(0).getByRole('textbox', { name: 'Question (en)' }).fill('Would you recommend us?');
     await questions.nth(1).getByRole('textbox', { name: 'Question (en)' }).fill('Why?');
     // A single choice question, added, filled in English and Swedish, then moved to the top.
@@ -165,16 +165,16 @@ describeInBrowser('do and learn on a phone', () => {
     await questions.nth(2).getByRole('textbox', { name: 'Option 2 (en)' }).fill('Online');
     await questions.nth(2).getByRole('button', { name: 'Move up' }).click();
     await questions.nth(1).getByRole('button', { name: 'Move up' }).click();
-    expect(await questions.nth(0).getByRole('textbox', { name: 'Question (en)' }).inputValue()).toBe('Where do you buy?');
+    await expect.poll(() => questions.nth(0).getByRole('textbox', { name: 'Question (en)' }).inputValue()).toBe('Where do you buy?');
     // Writing Swedish: the first question gets its own text; the others fall back to English, marked.
     await dialog.getByTestId('form-builder').getByText(/^SV/).first().click();
     await questions.nth(0).getByRole('textbox', { name: 'Question (sv)' }).fill('Var handlar du?');
-    expect(await questions.nth(1).getByText('falls back to the default language').count()).toBeGreaterThan(0);
+    await expect.poll(() => questions.nth(1).getByText('falls back to the default language').count()).toBeGreaterThan(0);
     // The preview in Swedish shows the Swedish text, and the English ones marked as fallbacks.
     const preview = dialog.getByTestId('form-preview');
     await preview.getByText('SV', { exact: true }).click();
     await preview.getByText('1. Var handlar du?').waitFor();
-    expect(await preview.getByText('falls back to the default language').count()).toBeGreaterThan(1);
+    await expect.poll(() => preview.getByText('falls back to the default language').count()).toBeGreaterThan(1);
     const problems = (await pageProblems(page)).map((p) => `survey builder: ${p}`);
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'detached' });

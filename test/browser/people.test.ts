@@ -53,7 +53,7 @@ describeInBrowser('console: accounts and members, imports, staff and settings', 
     await page.getByRole('option', { name: 'Correction' }).click();
     await page.getByRole('button', { name: 'Adjust points' }).click();
     await page.getByText(/above the approval threshold/).waitFor();
-    expect(await balance.textContent()).toBe('1,250');
+    await expect.poll(() => balance.textContent()).toBe('1,250');
     const requests = (await b.call('GET', '/v1/adjustment-requests?state=pending')).json();
     expect(requests.data.map((r: { points: number }) => r.points)).toEqual([-6000]);
   });
@@ -71,8 +71,8 @@ describeInBrowser('console: accounts and members, imports, staff and settings', 
     await section.getByText('Finished').waitFor();
     const errors = page.getByRole('table', { name: 'Lines that could not be imported' });
     await errors.waitFor();
-    expect(await errors.locator('tbody tr').count()).toBe(1);
-    expect(await errors.locator('tbody tr td').first().textContent()).toBe('3');
+    await expect.poll(() => errors.locator('tbody tr').count()).toBe(1);
+    await expect.poll(() => errors.locator('tbody tr td').first().textContent()).toBe('3');
     expect(await pageProblems(page)).toEqual([]);
     const imported = (await b.call('GET', '/v1/accounts?q=import')).json();
     expect(imported.data.map((a: { externalId: string }) => a.externalId)).toEqual(['CSV-1', 'CSV-3']);
@@ -89,7 +89,7 @@ describeInBrowser('console: accounts and members, imports, staff and settings', 
     await page.goto('/admin/settings');
     await page.getByRole('heading', { name: 'Program settings' }).waitFor();
     await page.getByLabel('Four-eyes threshold (points)').waitFor();
-    expect(await page.getByLabel('Four-eyes threshold (points)').inputValue()).toBe('5000');
+    await expect.poll(() => page.getByLabel('Four-eyes threshold (points)').inputValue()).toBe('5000');
     expect(await pageProblems(page)).toEqual([]);
   });
 });

@@ -89,7 +89,7 @@ describeInBrowser('console surprises, referrals and loyalty types; the portal’
       await dialog.getByRole('button', { name: 'Save' }).click();
       // No order number: the server refuses, the form says why and stays open with what was typed.
       await dialog.getByRole('alert').waitFor();
-      expect(await dialog.getByLabel('Key').inputValue()).toBe('tenth-order');
+      await expect.poll(() => dialog.getByLabel('Key').inputValue()).toBe('tenth-order');
       // The pointer still rests on Save: a hovered filled button keeps its text readable too (web/shared/root.tsx).
       expect(await pageProblems(page)).toEqual([]);
       await dialog.getByLabel("The company's order number").fill('10');
@@ -98,13 +98,13 @@ describeInBrowser('console surprises, referrals and loyalty types; the portal’
       const card = page.getByRole('region', { name: 'Order milestone' });
       await card.getByText("At the company's order number 10").waitFor();
       await card.getByText('750 points', { exact: true }).waitFor();
-      expect((await b.call('GET', '/v1/surprises')).json().data.find((x: { key: string }) => x.key === 'tenth-order')).toMatchObject({
+      await expect.poll(async () => (await b.call('GET', '/v1/surprises')).json().data.find((x: { key: string }) => x.key === 'tenth-order')).toMatchObject({
         kind: 'orders', threshold: 10, points: 750, message: { en: 'Your tenth order, {{name}}: {{points}} points.' },
       });
 
       await card.getByRole('button', { name: 'Edit the surprise tenth-order' }).click();
       const editing = page.getByRole('dialog', { name: 'Surprise tenth-order' });
-      expect(await editing.getByLabel('Key').isDisabled()).toBe(true);
+      await expect.poll(() => editing.getByLabel('Key').isDisabled()).toBe(true);
       await editing.getByLabel('Points paid').fill('1000');
       await editing.getByRole('button', { name: 'Save' }).click();
       await editing.waitFor({ state: 'detached' });
@@ -113,7 +113,7 @@ describeInBrowser('console surprises, referrals and loyalty types; the portal’
       await card.getByRole('button', { name: 'Remove the surprise tenth-order' }).click();
       await page.getByRole('dialog', { name: 'Remove the surprise tenth-order?' }).getByRole('button', { name: 'Remove' }).click();
       await card.waitFor({ state: 'detached' });
-      expect((await b.call('GET', '/v1/surprises')).json().data.map((x: { key: string }) => x.key).sort()).toEqual(['birthday', 'christmas']);
+      await expect.poll(async () => (await b.call('GET', '/v1/surprises')).json().data.map((x: { key: string }) => x.key).sort()).toEqual(['birthday', 'christmas']);
       expect(await pageProblems(page)).toEqual([]);
     },
     slow,
@@ -127,13 +127,13 @@ describeInBrowser('console surprises, referrals and loyalty types; the portal’
       await page.getByRole('heading', { name: 'Referrals', level: 2 }).waitFor();
       const row = page.getByRole('table', { name: 'Referred companies' }).getByRole('row', { name: /Takläggarna i Norr AB/ });
       await row.waitFor();
-      expect(await row.innerText()).toContain(code);
-      expect(await row.innerText()).toMatch(/Waiting/i);
+      await expect.poll(() => row.innerText()).toContain(code);
+      await expect.poll(() => row.innerText()).toMatch(/Waiting/i);
       const refused = page.getByRole('table', { name: 'Refused referrals' }).getByRole('row', { name: /Byggco Väst AB/ });
-      expect(await refused.innerText()).toMatch(/shares the e-mail domain byggco\.se/);
+      await expect.poll(() => refused.innerText()).toMatch(/shares the e-mail domain byggco\.se/);
       expect(await pageProblems(page)).toEqual([]);
       await page.getByText('Refused (1)').click();
-      expect(await page.getByRole('table', { name: 'Referred companies' }).count()).toBe(0);
+      await expect.poll(() => page.getByRole('table', { name: 'Referred companies' }).count()).toBe(0);
     },
     slow,
   );
@@ -148,7 +148,7 @@ describeInBrowser('console surprises, referrals and loyalty types; the portal’
       await page.getByRole('table', { name: 'Accounts and why they have their type' }).getByText('No purchase in the last 365 days').first().waitFor();
       const moves = page.getByTestId('type-moves');
       await moves.waitFor();
-      expect(await moves.getByRole('rowheader', { name: 'New (first scored)' }).count()).toBe(1);
+      await expect.poll(() => moves.getByRole('rowheader', { name: 'New (first scored)' }).count()).toBe(1);
       expect(await pageProblems(page)).toEqual([]);
     },
     slow,
@@ -168,7 +168,7 @@ describeInBrowser('console surprises, referrals and loyalty types; the portal’
       await expect.poll(async () => (await b.call('GET', '/v1/referrals')).json().data.length).toBe(2);
       await page.reload();
       await page.getByRole('heading', { level: 1 }).first().waitFor();
-      expect((await b.call('GET', '/v1/referrals/refusals')).json().data.length).toBe(1);
+      await expect.poll(async () => (await b.call('GET', '/v1/referrals/refusals')).json().data.length).toBe(1);
 
       const anna = await b.newPage(phone, 'en-GB');
       await b.signInMember(anna.context, annaId, 'anna@byggco.se');

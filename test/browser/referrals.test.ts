@@ -33,7 +33,7 @@ describeInBrowser('the member’s referral page on a phone', () => {
     await page.getByText('Takläggarna i Norr AB').waitFor();
     const code = await page.getByTestId('referral-code').textContent();
     expect(code).toMatch(/^[A-Z2-9]{8}$/);
-    expect(await page.getByLabel('Your link').inputValue()).toContain(`ref=${code}`);
+    await expect.poll(() => page.getByLabel('Your link').inputValue()).toContain(`ref=${code}`);
     await page.getByText('you get 1000 points and they get 500 points').waitFor();
     await page.getByText('Waiting').waitFor();
     await page.getByRole('button', { name: 'Copy link' }).waitFor();

@@ -116,16 +116,16 @@ describeInBrowser('console segments and campaigns, portal offers', () => {
       await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
       const row = page.getByRole('row', { name: /October double points/ });
       await expect.poll(() => row.innerText()).toMatch(/finished/i);
-      expect(await row.innerText()).toMatch(/of 5,000 points spent/);
+      await expect.poll(() => row.innerText()).toMatch(/of 5,000 points spent/);
       expect(await pageProblems(page)).toEqual([]);
 
       await row.getByRole('link', { name: 'October double points' }).click();
       await page.getByRole('heading', { name: 'Uplift against the held-out group' }).waitFor();
       await page.getByTestId('uplift-chart').locator('.recharts-bar-rectangle').first().waitFor({ state: 'attached' });
-      expect(await page.getByTestId('uplift-summary').innerText()).toMatch(/95 % interval/);
-      expect(await page.getByRole('img', { name: /the difference is .*95 % interval/ }).count()).toBe(1);
+      await expect.poll(() => page.getByTestId('uplift-summary').innerText()).toMatch(/95 % interval/);
+      await expect.poll(() => page.getByRole('img', { name: /the difference is .*95 % interval/ }).count()).toBe(1);
       // A finished campaign cannot be stopped or extended.
-      expect(await page.getByRole('button', { name: 'Stop now' }).count()).toBe(0);
+      await expect.poll(() => page.getByRole('button', { name: 'Stop now' }).count()).toBe(0);
       expect(await pageProblems(page)).toEqual([]);
     },
     slow,
@@ -150,7 +150,7 @@ describeInBrowser('console segments and campaigns, portal offers', () => {
       await page.getByRole('button', { name: 'Stop now' }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Stop the campaign' }).click();
       await page.getByText('Stopped on', { exact: false }).waitFor();
-      expect((await b.call('GET', `/v1/campaigns/${runningId}`)).json().report.status).toBe('stopped');
+      await expect.poll(async () => (await b.call('GET', `/v1/campaigns/${runningId}`)).json().report.status).toBe('stopped');
     },
     slow,
   );
@@ -218,7 +218,7 @@ describeInBrowser('portal offers', () => {
       await other.page.goto('/offers');
       await other.page.getByRole('heading', { name: 'Your offers' }).waitFor();
       await other.page.getByText('No campaigns for you right now').waitFor();
-      expect(await other.page.getByText('Double points in November').count()).toBe(0);
+      await expect.poll(() => other.page.getByText('Double points in November').count()).toBe(0);
       expect(await pageProblems(other.page)).toEqual([]);
     },
     slow,

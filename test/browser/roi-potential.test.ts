@@ -71,7 +71,7 @@ describeInBrowser('console ROI and account potential', () => {
     const list = page.getByRole('table');
     await expect.poll(() => list.innerText()).toContain('Up-sell');
     await expect.poll(() => list.innerText()).toContain('paint');
-    expect(await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href')).toBe(`/v1/accounts/${ids.B}/potential/csv?language=en`);
+    await expect.poll(() => page.getByRole('link', { name: 'Download CSV' }).getAttribute('href')).toBe(`/v1/accounts/${ids.B}/potential/csv?language=en`);
     expect(await pageProblems(page)).toEqual([]);
 
     const sv = await b.newPage(desktop, 'sv-SE');

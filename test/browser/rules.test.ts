@@ -90,14 +90,13 @@ describeInBrowser('the rules and tiers console', () => {
     await field(page, 'Quantity').fill('2');
     await field(page, 'Amount (SEK)').fill('500');
     await page.getByRole('button', { name: 'Simulate' }).click();
-    await page.screenshot({ path: '/tmp/cr/after-sim.png', fullPage: true }).catch(() => {});
     await page.getByTestId('sim-total').getByText('100 points').waitFor();
-    expect(await page.getByTestId('sim-account').innerText()).toBe('100 points');
-    expect(await page.getByTestId('sim-member').innerText()).toBe('0 points');
+    await expect.poll(() => page.getByTestId('sim-account').innerText()).toBe('100 points');
+    await expect.poll(() => page.getByTestId('sim-member').innerText()).toBe('0 points');
     const judged = page.getByRole('alert').filter({ hasText: 'Judged by' });
-    expect(await judged.innerText()).toContain('The live rules, as saved');
+    await expect.poll(() => judged.innerText()).toContain('The live rules, as saved');
     const why = page.getByRole('list', { name: 'Why, rule by rule' });
-    expect((await why.innerText()).replace(/\u00a0/g, ' ')).toContain('100 points: Drill days — 2 per SEK 10.00 on SEK 500.00');
+    await expect.poll(async () => (await why.innerText()).replace(/\u00a0/g, ' ')).toContain('100 points: Drill days — 2 per SEK 10.00 on SEK 500.00');
     expect(await scan(page)).toEqual([]);
   });
 
@@ -111,10 +110,10 @@ describeInBrowser('the rules and tiers console', () => {
     await field(page, 'Points').fill('0');
     await page.getByRole('button', { name: 'Save as a new version' }).click();
     await page.getByText('points must be a whole number from 1 to 1000000000').first().waitFor();
-    expect(await describedBy(page, 'Points')).toContain('points must be a whole number from 1 to 1000000000');
-    expect(await field(page, 'Points').getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => describedBy(page, 'Points')).toContain('points must be a whole number from 1 to 1000000000');
+    await expect.poll(() => field(page, 'Points').getAttribute('aria-invalid')).toBe('true');
     // Nothing was saved: the rule is still at version 1.
-    expect((await b.call('GET', '/v1/rules')).json().data[0].version).toBe(1);
+    await expect.poll(async () => (await b.call('GET', '/v1/rules')).json().data[0].version).toBe(1);
 
     // Edited (not saved) to 3 points per 10 SEK: the simulator says it judged the unsaved rule.
     await field(page, 'Points').fill('3');
@@ -123,7 +122,7 @@ describeInBrowser('the rules and tiers console', () => {
     await field(page, 'Amount (SEK)').fill('100');
     await page.getByRole('button', { name: 'Simulate' }).click();
     await page.getByTestId('sim-total').getByText('30 points').waitFor();
-    expect(await page.getByRole('alert').filter({ hasText: 'Judged by' }).innerText()).toContain('The live rules with this rule as edited (unsaved)');
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Judged by' }).innerText()).toContain('The live rules with this rule as edited (unsaved)');
     expect(await scan(page)).toEqual([]);
   });
 
@@ -132,11 +131,11 @@ describeInBrowser('the rules and tiers console', () => {
     await b.signInStaff(context, viewerId);
     await page.goto('/admin/rules');
     await page.getByRole('link', { name: 'Drill days' }).waitFor();
-    expect(await page.getByRole('link', { name: 'New rule' }).count()).toBe(0);
+    await expect.poll(() => page.getByRole('link', { name: 'New rule' }).count()).toBe(0);
     await page.getByRole('link', { name: 'Drill days' }).click();
     await page.getByText('your role cannot change rules').waitFor();
-    expect(await page.getByRole('button', { name: 'Save as a new version' }).count()).toBe(0);
-    expect(await field(page, 'Points').isDisabled()).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: 'Save as a new version' }).count()).toBe(0);
+    await expect.poll(() => field(page, 'Points').isDisabled()).toBe(true);
 
     await page.goto('/admin/rules/simulator');
     await page.getByRole('heading', { name: 'Simulator', level: 1 }).waitFor();
@@ -155,7 +154,7 @@ describeInBrowser('the rules and tiers console', () => {
     await page.getByRole('heading', { name: 'Tiers', level: 1 }).waitFor();
     const ladder = page.getByRole('table').first();
     await ladder.getByText('Gold', { exact: true }).waitFor();
-    expect(await ladder.innerText()).toMatch(/Silver[\s\S]*1,000[\s\S]*Gold[\s\S]*5,000[\s\S]*×1\.5[\s\S]*gold-shop[\s\S]*Free delivery/i);
+    await expect.poll(() => ladder.innerText()).toMatch(/Silver[\s\S]*1,000[\s\S]*Gold[\s\S]*5,000[\s\S]*×1\.5[\s\S]*gold-shop[\s\S]*Free delivery/i);
     await page.getByText('The last 12 months').waitFor();
     await page.getByRole('heading', { name: 'Who holds which level' }).waitFor();
     await page.getByRole('cell', { name: 'No level' }).first().waitFor();

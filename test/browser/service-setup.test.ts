@@ -90,7 +90,7 @@ describeInBrowser('setting the service desk up in the console', () => {
     expect(await pageProblems(page)).toEqual([]);
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Service levels saved; requests raised from now on get them').waitFor();
-    expect((await ok(b.call('GET', '/v1/service/levels'))).data).toEqual([{ typeCode: 'warranty', tier: null, firstResponseMinutes: 120, resolutionMinutes: 960 }]);
+    await expect.poll(async () => (await ok(b.call('GET', '/v1/service/levels'))).data).toEqual([{ typeCode: 'warranty', tier: null, firstResponseMinutes: 120, resolutionMinutes: 960 }]);
 
     // ---- Christmas Eve off in the working calendar
     await page.getByRole('tab', { name: 'Working hours' }).click();
@@ -102,7 +102,7 @@ describeInBrowser('setting the service desk up in the console', () => {
     expect(await pageProblems(page)).toEqual([]);
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Working hours saved').waitFor();
-    expect((await ok(b.call('GET', '/v1/service/settings'))).holidays).toEqual(['2026-12-24']);
+    await expect.poll(async () => (await ok(b.call('GET', '/v1/service/settings'))).holidays).toEqual(['2026-12-24']);
 
     // ---- a quick reply, then a change to it
     await page.getByRole('tab', { name: 'Quick replies' }).click();

@@ -62,7 +62,7 @@ describeInBrowser('the service desk in the browser', () => {
     await ok(b.call('POST', `/v1/service/requests/${requestId}/state`, { to: 'resolved' }));
     await page.reload();
     await page.getByTestId('staff-answer').getByText('Sorry! New sheets come on Thursday.').waitFor();
-    expect(await page.getByText('Check the driver log first.').count()).toBe(0);
+    await expect.poll(() => page.getByText('Check the driver log first.').count()).toBe(0);
     await page.getByRole('button', { name: 'Yes, it is solved' }).click();
     await page.getByText('How satisfied are you with how we handled your request?').waitFor();
     await page.getByRole('radio', { name: '5 stars' }).click();

@@ -60,7 +60,7 @@ describeInBrowser('console: rewards, fulfilment, claims and co-op', () => {
     await page.getByRole('button', { name: 'Approve and post 1,234 points' }).click();
     await page.getByText('Claim approved: 1,234 points posted.').waitFor();
     await page.getByText('Posted to the salesperson.').waitFor();
-    expect((await w.call('GET', `/v1/claims/${submitted.json().id}`)).json()).toMatchObject({ state: 'approved', points: { posted: 1234 } });
+    await expect.poll(async () => (await w.call('GET', `/v1/claims/${submitted.json().id}`)).json()).toMatchObject({ state: 'approved', points: { posted: 1234 } });
 
     const member = await b.newPage(phone);
     await b.signInMember(member.context, memberId, 'anna@example.com');
@@ -81,12 +81,12 @@ describeInBrowser('console: rewards, fulfilment, claims and co-op', () => {
     await page.getByRole('link', { name: 'f 2026 8001' }).click();
     await page.getByText('Why this claim is flagged').waitFor();
     expect(await pageProblems(page)).toEqual([]);
-    expect(await page.getByRole('button', { name: 'Reject' }).isDisabled()).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: 'Reject' }).isDisabled()).toBe(true);
     await page.getByLabel('Reason for rejecting').first().click();
     await page.getByRole('option', { name: 'The sale was already claimed' }).click();
     await page.getByRole('button', { name: 'Reject' }).click();
     await page.getByText('Claim rejected; the claimant is told why.').waitFor();
-    expect((await w.call('GET', `/v1/claims/${lookalike.json().id}`)).json()).toMatchObject({ state: 'rejected', rejection: { code: 'duplicate_sale' } });
+    await expect.poll(async () => (await w.call('GET', `/v1/claims/${lookalike.json().id}`)).json()).toMatchObject({ state: 'rejected', rejection: { code: 'duplicate_sale' } });
   }, slow);
 
   it('fulfilment: an order is approved, then shipped with a tracking number, and its state changes', async () => {
@@ -124,8 +124,8 @@ describeInBrowser('console: rewards, fulfilment, claims and co-op', () => {
     await page.getByLabel('Show orders that are').first().click();
     await page.getByRole('option', { name: 'Shipped' }).click();
     await row(page).getByText('PostNord SE123456789').waitFor();
-    expect(await row(page).getByTestId('order-state').textContent()).toBe('Shipped');
-    expect((await w.call('GET', `/v1/reward-orders/${order.json().id}`)).json()).toMatchObject({ state: 'shipped', tracking: { carrier: 'PostNord', trackingNumber: 'SE123456789' } });
+    await expect.poll(() => row(page).getByTestId('order-state').textContent()).toBe('Shipped');
+    await expect.poll(async () => (await w.call('GET', `/v1/reward-orders/${order.json().id}`)).json()).toMatchObject({ state: 'shipped', tracking: { carrier: 'PostNord', trackingNumber: 'SE123456789' } });
   }, slow);
 
   it('catalogue: a reward is created with a Polish name and found by the server-side search', async () => {
@@ -189,6 +189,6 @@ describeInBrowser('console: rewards, fulfilment, claims and co-op', () => {
     await page.getByRole('button', { name: 'Mark all as exported' }).click();
     await page.getByText(`1 payout, ${money(75_000)}, marked as exported.`).first().waitFor();
     await page.getByText('No payouts here.').waitFor();
-    expect((await w.call('GET', '/v1/coop/payouts?state=exported')).json().data).toHaveLength(1);
+    await expect.poll(async () => (await w.call('GET', '/v1/coop/payouts?state=exported')).json().data).toHaveLength(1);
   }, slow);
 });

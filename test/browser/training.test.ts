@@ -77,10 +77,10 @@ describeInBrowser('trainings in the portal on a phone', () => {
     await check(page, '/courses/:id', problems);
     await page.getByRole('button', { name: 'Done – next module' }).click();
     await page.getByRole('heading', { name: 'Mounting the unit' }).waitFor();
-    expect(await page.getByText('1 of 2 modules done').first().isVisible()).toBe(true);
+    await expect.poll(() => page.getByText('1 of 2 modules done').first().isVisible()).toBe(true);
     await page.getByRole('button', { name: 'Done – next module' }).click();
     await page.getByTestId('course-complete').waitFor();
-    expect(await page.getByTestId('course-complete').textContent()).toContain('300 points');
+    await expect.poll(() => page.getByTestId('course-complete').textContent()).toContain('300 points');
     await page.getByRole('link', { name: 'Download certificate (PDF)' }).waitFor();
     await check(page, '/courses/:id (complete)', problems);
 
