@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import multipart from '@fastify/multipart';
@@ -178,7 +178,19 @@ export async function buildServer(database: Database, config: Config, options: S
     discardUploads(req).then(answered, done);
   });
 
+  const withPages = webBuilt();
+  const notFound = (req: FastifyRequest, reply: FastifyReply) => {
+    const page = withPages ? pageFor(req) : undefined;
+    if (page) return sendPage(reply, page);
+    return sendProblem(req, reply, new LojalError('route_not_found', { method: req.method, url: req.url.split('?')[0]! }));
+  };
+
   app.setErrorHandler((err, req, reply) => {
+    // An address no route matched falls to the file server's catch-all, which refuses one with empty or dot
+    // segments ("/v1/rules//versions/..") with a bare 403: to the client it names nothing, like any unknown address.
+    if (req.routeOptions.url === '/*' && (err as { statusCode?: unknown }).statusCode === 403 && !(err instanceof LojalError)) {
+      return notFound(req, reply);
+    }
     const lojalError = toLojalError(err, config.bodyLimitBytes, { body: req.body, querystring: req.query, params: req.params, headers: req.headers });
     if (lojalError.status >= 500) req.log.error({ err }, 'request failed');
     // A database refusal answered as the client's fault is still worth a look: validation could have caught it.
@@ -188,12 +200,7 @@ export async function buildServer(database: Database, config: Config, options: S
     return sendProblem(req, reply, lojalError);
   });
 
-  const withPages = webBuilt();
-  app.setNotFoundHandler((req, reply) => {
-    const page = withPages ? pageFor(req) : undefined;
-    if (page) return sendPage(reply, page);
-    return sendProblem(req, reply, new LojalError('route_not_found', { method: req.method, url: req.url.split('?')[0]! }));
-  });
+  app.setNotFoundHandler(notFound);
 
   app.get('/health', { schema: { hide: true } }, async (req, reply) => {
     try {
