@@ -118,6 +118,8 @@ export async function buildServer(database: Database, config: Config, options: S
   // Session cookies of the console and the portal (src/sessions); API keys never travel in cookies.
   await app.register(cookie);
   app.decorate('lojalSecureCookies', config.secureCookies);
+  // The portal's reads take their program and tier ladder from here (src/portal/context.ts).
+  app.decorate('lojalSettings', settings);
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);

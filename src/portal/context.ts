@@ -4,6 +4,7 @@
  * acts only on their own records; a manager also on those of their account and the accounts below it.
  */
 import type { FastifyRequest } from 'fastify';
+import { isWrite, type ProgramSettingsView, type SettingsCache } from '../cache/settings.js';
 import { isManagerOf } from '../accounts/managers.js';
 import type { AuditContext } from '../audit/index.js';
 import type { Db } from '../db/database.js';
@@ -17,7 +18,23 @@ export function me(req: FastifyRequest): MemberContext {
   return req.member;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The server's settings cache (src/cache), for the portal's reads. */
+    lojalSettings: SettingsCache;
+  }
+}
+
+/**
+ * The member's program settings as a read sees them: from the server's cache, which notifications keep current
+ * (every portal page asks for the program several times at once, and it changes rarely). A write reads afresh.
+ */
+export const settingsOf = (req: FastifyRequest): ProgramSettingsView | undefined =>
+  isWrite(req.method) ? undefined : req.server.lojalSettings?.view(me(req).programId, undefined);
+
 export async function programOf(db: Db, req: FastifyRequest): Promise<Program> {
+  const view = settingsOf(req);
+  if (view) return view.program(db);
   return (await getProgram(db, me(req).programId))!;
 }
 

@@ -13,7 +13,7 @@ import { getHistory } from '../ledger/queries.js';
 import { tierOfOwner } from '../tiers/current.js';
 import { ownerKindsOf } from '../tiers/job.js';
 import { getTierConfig } from '../tiers/store.js';
-import { me, programOf } from './context.js';
+import { me, programOf, settingsOf } from './context.js';
 
 const tags = ['portal'];
 const onDate = z.array(z.object({ points: z.number().int(), on: z.string().describe('YYYY-MM-DD in the program time zone') }));
@@ -111,7 +111,7 @@ export async function portalPointRoutes(fastify: FastifyInstance, { database, cl
     async (req) => {
       const m = me(req);
       const program = await programOf(db, req);
-      const config = await getTierConfig(db, program.id);
+      const config = await (settingsOf(req)?.tiers(db) ?? getTierConfig(db, program.id));
       const kinds = config ? ownerKindsOf(config.settings.scope) : [];
       // A member's own level where the program ranks members, else their company's.
       const kind = kinds.includes('member') ? ('member' as const) : kinds.includes('account') ? ('account' as const) : null;

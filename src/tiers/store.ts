@@ -199,6 +199,9 @@ export async function qualifyingTotals(
   if (ownerIds && ownerIds.length === 0) return new Map();
   if (chain && kind === 'account') return chainTotals(db, programId, basis, window, ownerIds);
   const only = ownerIds ? sql`AND owner_id = ANY(${ownerIds}::uuid[])` : sql``;
+  // Given owners, their wallets are read by key and their entries by the wallet index, each journal then by key
+  // (index-only, migration 0053): the work follows the owners' own history, not the program's.
+  const wallets = ownerIds ? sql`AND w.id = ANY(${ownerIds}::uuid[])` : sql``;
   const rows =
     basis === 'points'
       ? await sql<{ owner_id: string; total: string | number }>`
@@ -208,7 +211,7 @@ export async function qualifyingTotals(
             JOIN entries e ON e.program_id = j.program_id AND e.journal_id = j.id
             JOIN wallets w ON w.program_id = e.program_id AND w.id = e.wallet_id AND w.kind = ${kind}
             WHERE j.program_id = ${programId} AND j.kind IN ('earn', 'reverse')
-              AND j.occurred_at >= ${window.start} AND j.occurred_at < ${window.end}
+              AND j.occurred_at >= ${window.start} AND j.occurred_at < ${window.end} ${wallets}
           ) x WHERE true ${only} GROUP BY owner_id`.execute(db)
       : await sql<{ owner_id: string; total: string | number }>`
           SELECT owner_id, sum(amount)::bigint AS total FROM (
