@@ -350,9 +350,10 @@ export interface SystemDebitRow {
 /**
  * The call of ledger_debit_to_system for `j` (a debit into a system wallet), as a query of its own or as the part
  * of a larger statement (a reward order's); its answer goes through systemDebitOutcome, its error through
- * asDebitRefusal.
+ * asDebitRefusal. `strict`: a missing wallet or a used key raise (LJ003, LJ002) instead of answering, for a
+ * statement whose other writes must not stand without the debit.
  */
-export function systemDebitCall(programId: string, j: DebitJournal): RawBuilder<SystemDebitRow> {
+export function systemDebitCall(programId: string, j: DebitJournal, strict = false): RawBuilder<SystemDebitRow> {
   if (j.toOwnerWallet) throw new Error('systemDebitCall: a transfer to an owner wallet is not a debit to a system wallet');
   return sql<SystemDebitRow>`
     SELECT wallet_found, journal_written, points_taken, wallet_available FROM ledger_debit_to_system(
@@ -363,14 +364,22 @@ export function systemDebitCall(programId: string, j: DebitJournal): RawBuilder<
       ${j.ruleVersion ?? null}::integer, ${j.reversesId ?? null}::uuid, ${j.reasonCode ?? null}::text,
       ${JSON.stringify(j.explanation)}::jsonb, ${j.memo ?? null}::text, ${j.actor ?? null}::text,
       ${j.basisLines ? `{${j.basisLines.join(',')}}` : null}::integer[], ${j.requestHash ?? null}::text,
-      ${j.occurredAt}::timestamptz, ${j.partnerId ?? null}::uuid)`;
+      ${j.occurredAt}::timestamptz, ${j.partnerId ?? null}::uuid, ${strict}::boolean)`;
 }
 
-/** The shortfall the database refused (SQLSTATE LJ001, the wallet's available points as detail) as the API's error. */
+/**
+ * The shortfall the database refused (SQLSTATE LJ001, the wallet's available points as detail) and a strict call's
+ * missing wallet (LJ003) as the API's errors.
+ */
 export function asDebitRefusal(err: unknown, j: DebitJournal): unknown {
   const e = err as { code?: unknown; detail?: unknown };
-  return e?.code === 'LJ001' ? new LojalError('insufficient_points', { available: Number(e.detail), requested: j.points }) : err;
+  if (e?.code === 'LJ001') return new LojalError('insufficient_points', { available: Number(e.detail), requested: j.points });
+  if (e?.code === 'LJ003') return new LojalError('not_found', { entity: 'wallet', id: j.walletId });
+  return err;
 }
+
+/** A strict call's used idempotency key (SQLSTATE LJ002): nothing was written, the key's first journal stands. */
+export const isReplayedDebit = (err: unknown): boolean => (err as { code?: unknown })?.code === 'LJ002';
 
 /** The outcome of a system debit from the call's answer: a missing wallet fails, a replayed key answers the first journal. */
 export async function systemDebitOutcome(db: Db, programId: string, j: DebitJournal, row: SystemDebitRow): Promise<DebitOutcome> {

@@ -8,14 +8,15 @@
 --
 -- A missing wallet, or one that is not an owner's, writes nothing and answers wallet_found false. A used
 -- idempotency key writes nothing else either and answers journal_written false (the caller reads the first
--- journal). A shortfall that is not allowed raises SQLSTATE LJ001 with the wallet's available points as its
+-- journal). With p_strict, for a call inside a larger statement whose other writes must not stand without the
+-- debit (a reward order), those two raise instead: SQLSTATE LJ003 and LJ002. A shortfall that is not allowed raises SQLSTATE LJ001 with the wallet's available points as its
 -- detail, which rolls back the journal and the takes with the statement or transaction it ran in.
 CREATE FUNCTION ledger_debit_to_system(
   p_program uuid, p_wallet uuid, p_to_wallet uuid, p_points bigint, p_prefer uuid,
   p_spent integer, p_unearned integer, p_expired integer, p_allow_shortfall boolean,
   p_journal uuid, p_key text, p_kind text, p_event uuid, p_rule uuid, p_rule_version integer, p_reverses uuid,
   p_reason_code text, p_explanation jsonb, p_memo text, p_actor text, p_basis_lines integer[], p_request_hash text,
-  p_occurred_at timestamptz, p_partner uuid
+  p_occurred_at timestamptz, p_partner uuid, p_strict boolean
 ) RETURNS TABLE (wallet_found boolean, journal_written boolean, points_taken bigint, wallet_available bigint)
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -26,6 +27,9 @@ BEGIN
   SELECT w.available, w.kind INTO v_available, v_kind
   FROM wallets w WHERE w.program_id = p_program AND w.id = p_wallet FOR UPDATE;
   IF NOT FOUND OR v_kind NOT IN ('account', 'member') THEN
+    IF p_strict THEN
+      RAISE EXCEPTION 'wallet not found' USING ERRCODE = 'LJ003';
+    END IF;
     RETURN QUERY SELECT false, false, 0::bigint, 0::bigint;
     RETURN;
   END IF;
@@ -36,6 +40,9 @@ BEGIN
           p_reason_code, p_explanation, p_memo, p_actor, p_basis_lines, p_request_hash, p_occurred_at, p_partner)
   ON CONFLICT (program_id, idempotency_key) DO NOTHING;
   IF NOT FOUND THEN
+    IF p_strict THEN
+      RAISE EXCEPTION 'idempotency key used' USING ERRCODE = 'LJ002';
+    END IF;
     RETURN QUERY SELECT true, false, 0::bigint, v_available;
     RETURN;
   END IF;
