@@ -1,5 +1,7 @@
 /**
- * The only code that changes balances. Every function runs inside the caller's transaction, writes
+ * The only code that changes balances (with ledger_debit_to_system, migration 0054, which debitToSystem calls).
+ * Every function runs inside the caller's transaction (a debit into a system wallet may also be given the pool,
+ * as one autocommitted statement), writes
  * journals whose entries sum to zero, keeps the wallets' cached balances equal to the sum of their
  * entries, and never lets an owner wallet go below zero (a CHECK constraint backs the code up).
  *
