@@ -139,7 +139,7 @@ export interface SpendInput {
  * The shared path of spends and transfers: take the points in a transaction of its own, under the request's key.
  * A replay is found there, by the journal's key (which the debit inserts first), and answered from its first
  * journal: no look-up before the transaction on every request, only after it on a replay. `request` is what makes
- * two requests with one key the same request.
+ * two requests with one key the same request. A spend is one autocommitted statement (writer.ts, debitToSystem).
  */
 async function debitOnce(
   db: Db,
@@ -154,9 +154,10 @@ async function debitOnce(
   const hash = fingerprint([kind, ...request]);
   let out: DebitOutcome;
   try {
-    out = await inTransaction(db, (trx) =>
-      debit(trx, program.id, { ...journal, id: uuidv7(), idempotencyKey: key, kind, occurredAt: now, requestHash: hash }, now),
-    );
+    const j: DebitJournal = { ...journal, id: uuidv7(), idempotencyKey: key, kind, occurredAt: now, requestHash: hash };
+    // A debit into a system wallet is one statement that locks and writes, and refuses a shortfall in the database:
+    // sent on its own it is a transaction of its own, without a begin and a commit round trip around it.
+    out = journal.toOwnerWallet ? await inTransaction(db, (trx) => debit(trx, program.id, j, now)) : await debit(db, program.id, j, now);
   } catch (err) {
     // A wallet that is not there: a replay is still answered (and one with another body is idempotency_conflict),
     // as when the key was looked up first.

@@ -1,5 +1,7 @@
 /**
- * The only code that changes balances. Every function runs inside the caller's transaction, writes
+ * The only code that changes balances (with ledger_debit_to_system, migration 0054, which debitToSystem calls).
+ * Every function runs inside the caller's transaction (a debit into a system wallet may also be given the pool,
+ * as one autocommitted statement), writes
  * journals whose entries sum to zero, keeps the wallets' cached balances equal to the sum of their
  * entries, and never lets an owner wallet go below zero (a CHECK constraint backs the code up).
  *
@@ -259,8 +261,9 @@ async function takeFromLots(
  * Fails with `insufficient_points` unless `allowShortfall`; a replayed idempotency key writes nothing.
  */
 export async function debit(trx: Db, programId: string, j: DebitJournal, now: Date): Promise<DebitOutcome> {
-  // Lock (in id order, with the receiving wallet of a transfer) and read the wallet in one statement.
-  const ids = [...new Set(j.toOwnerWallet ? [j.walletId, j.toWalletId] : [j.walletId])].sort();
+  if (!j.toOwnerWallet) return debitToSystem(trx, programId, j);
+  // Lock (in id order, with the receiving wallet) and read the wallet in one statement.
+  const ids = [...new Set([j.walletId, j.toWalletId])].sort();
   const locked = await sql<{ id: string; available: number; pending: number; kind: string }>`
     SELECT id, available, pending, kind FROM wallets WHERE program_id = ${programId} AND id = ANY(${ids}::uuid[])
     ORDER BY id FOR UPDATE`.execute(trx);
@@ -268,7 +271,6 @@ export async function debit(trx: Db, programId: string, j: DebitJournal, now: Da
   if (!wallet || (wallet.kind !== 'account' && wallet.kind !== 'member')) {
     throw new LojalError('not_found', { entity: 'wallet', id: j.walletId });
   }
-  if (!j.toOwnerWallet) return debitToSystem(trx, programId, j, wallet.available);
   const written = await insertJournals(trx, programId, [j]);
   if (!written.has(j.id)) return replayedDebit(trx, programId, j);
   const takes = await takeFromLots(trx, programId, j.walletId, j.points, j.preferLotId ?? null);
@@ -322,59 +324,71 @@ async function replayedDebit(trx: Db, programId: string, j: DebitJournal): Promi
 }
 
 /**
- * A debit into a system wallet (spends, orders, reversals, expiry, negative adjustments), the wallet locked: the
- * journal, the takes from the lots (in takeFromLots' order), the entries and the wallet's figures in one
- * statement, where they were four round trips. It runs on a snapshot taken after the wallet lock, so the lots it
- * reads are the ones no other debit can change before commit. A replayed key inserts no journal, and then nothing
- * else is written (every part depends on the journal's row). A shortfall that is not allowed is found after the
- * statement and fails the transaction, which takes the writes back with it.
+ * A debit into a system wallet (spends, orders, reversals, expiry, negative adjustments): the wallet's lock, the
+ * journal, the takes from the lots (in takeFromLots' order), the entries and the wallet's figures in one call of
+ * ledger_debit_to_system (migration 0054), whose statements each read a snapshot of their own, so the lots are read
+ * after the lock. `db` may be a transaction, or the pool: then the call is one autocommitted transaction, a spend
+ * in one round trip. A replayed key writes nothing; a shortfall that is not allowed raises in the database, so what
+ * the call wrote is taken back before any commit could keep it.
  */
-async function debitToSystem(trx: Db, programId: string, j: DebitJournal, available: number): Promise<DebitOutcome> {
-  const prefer = j.preferLotId ?? null;
-  const spent = j.effect === 'spent' ? 1 : 0;
-  const unearned = j.effect === 'unearned' ? 1 : 0;
-  const expired = j.kind === 'expire' ? 1 : 0;
-  const { rows } = await sql<{ written: number; taken: number }>`
-    WITH journal AS (${journalsInsert(programId, [j])}),
-    ordered AS (
-      SELECT id, status, remaining, sum(remaining) OVER w AS running, row_number() OVER w AS seq
-      FROM lots
-      WHERE program_id = ${programId} AND wallet_id = ${j.walletId} AND remaining > 0
-        AND (status = 'available' OR id = ${prefer}::uuid) AND EXISTS (SELECT 1 FROM journal)
-      WINDOW w AS (ORDER BY (id = ${prefer}::uuid) IS TRUE DESC, expires_at ASC NULLS LAST, earned_at, id)
-    ), chosen AS (
-      SELECT id, status, seq, LEAST(remaining, ${j.points}::bigint - (running - remaining)) AS take
-      FROM ordered WHERE running - remaining < ${j.points}::bigint
-    ), taken AS (
-      UPDATE lots l SET remaining = l.remaining - c.take FROM chosen c
-      WHERE l.program_id = ${programId} AND l.id = c.id
-      RETURNING c.id, c.status, c.seq, c.take
-    ), total AS (
-      SELECT coalesce(sum(take), 0)::bigint AS taken,
-             coalesce(sum(take) FILTER (WHERE status = 'available'), 0)::bigint AS available,
-             coalesce(sum(take) FILTER (WHERE status = 'pending'), 0)::bigint AS pending
-      FROM taken
-    ), posted AS (
-      INSERT INTO entries (program_id, journal_id, seq, wallet_id, bucket, amount, lot_id)
-      SELECT ${programId}::uuid, ${j.id}::uuid, t.seq, ${j.walletId}::uuid, t.status, -t.take, t.id FROM taken t
-      UNION ALL
-      SELECT ${programId}::uuid, ${j.id}::uuid, 0, ${j.toWalletId}::uuid, 'available', total.taken, NULL FROM total WHERE total.taken > 0
-    ), balance AS (
-      UPDATE wallets w SET available = w.available - total.available, pending = w.pending - total.pending,
-        lifetime_spent = w.lifetime_spent + ${spent}::int * total.taken,
-        lifetime_earned = w.lifetime_earned - ${unearned}::int * total.taken,
-        lifetime_expired = w.lifetime_expired + ${expired}::int * total.taken
-      FROM total WHERE w.program_id = ${programId} AND w.id = ${j.walletId} AND total.taken > 0
-    )
-    SELECT (SELECT count(*) FROM journal)::int AS written, total.taken FROM total`.execute(trx);
-  const row = rows[0]!;
-  if (!row.written) return replayedDebit(trx, programId, j);
-  const taken = Number(row.taken);
-  const shortfall = j.points - taken;
-  if (shortfall > 0 && !j.allowShortfall) {
-    throw new LojalError('insufficient_points', { available, requested: j.points });
+async function debitToSystem(db: Db, programId: string, j: DebitJournal): Promise<DebitOutcome> {
+  let row: SystemDebitRow;
+  try {
+    row = (await systemDebitCall(programId, j).execute(db)).rows[0]!;
+  } catch (err) {
+    throw asDebitRefusal(err, j);
   }
-  return { journalId: j.id, written: true, taken, shortfall };
+  return systemDebitOutcome(db, programId, j, row);
+}
+
+/** What ledger_debit_to_system answers. */
+export interface SystemDebitRow {
+  wallet_found: boolean;
+  journal_written: boolean;
+  points_taken: number;
+  wallet_available: number;
+}
+
+/**
+ * The call of ledger_debit_to_system for `j` (a debit into a system wallet), as a query of its own or as the part
+ * of a larger statement (a reward order's); its answer goes through systemDebitOutcome, its error through
+ * asDebitRefusal. `strict`: a missing wallet or a used key raise (LJ003, LJ002) instead of answering, for a
+ * statement whose other writes must not stand without the debit.
+ */
+export function systemDebitCall(programId: string, j: DebitJournal, strict = false): RawBuilder<SystemDebitRow> {
+  if (j.toOwnerWallet) throw new Error('systemDebitCall: a transfer to an owner wallet is not a debit to a system wallet');
+  return sql<SystemDebitRow>`
+    SELECT wallet_found, journal_written, points_taken, wallet_available FROM ledger_debit_to_system(
+      ${programId}::uuid, ${j.walletId}::uuid, ${j.toWalletId}::uuid, ${j.points}::bigint, ${j.preferLotId ?? null}::uuid,
+      ${j.effect === 'spent' ? 1 : 0}::integer, ${j.effect === 'unearned' ? 1 : 0}::integer, ${j.kind === 'expire' ? 1 : 0}::integer,
+      ${j.allowShortfall === true}::boolean,
+      ${j.id}::uuid, ${j.idempotencyKey}::text, ${j.kind}::text, ${j.eventId ?? null}::uuid, ${j.ruleId ?? null}::uuid,
+      ${j.ruleVersion ?? null}::integer, ${j.reversesId ?? null}::uuid, ${j.reasonCode ?? null}::text,
+      ${JSON.stringify(j.explanation)}::jsonb, ${j.memo ?? null}::text, ${j.actor ?? null}::text,
+      ${j.basisLines ? `{${j.basisLines.join(',')}}` : null}::integer[], ${j.requestHash ?? null}::text,
+      ${j.occurredAt}::timestamptz, ${j.partnerId ?? null}::uuid, ${strict}::boolean)`;
+}
+
+/**
+ * The shortfall the database refused (SQLSTATE LJ001, the wallet's available points as detail) and a strict call's
+ * missing wallet (LJ003) as the API's errors.
+ */
+export function asDebitRefusal(err: unknown, j: DebitJournal): unknown {
+  const e = err as { code?: unknown; detail?: unknown };
+  if (e?.code === 'LJ001') return new LojalError('insufficient_points', { available: Number(e.detail), requested: j.points });
+  if (e?.code === 'LJ003') return new LojalError('not_found', { entity: 'wallet', id: j.walletId });
+  return err;
+}
+
+/** A strict call's used idempotency key (SQLSTATE LJ002): nothing was written, the key's first journal stands. */
+export const isReplayedDebit = (err: unknown): boolean => (err as { code?: unknown })?.code === 'LJ002';
+
+/** The outcome of a system debit from the call's answer: a missing wallet fails, a replayed key answers the first journal. */
+export async function systemDebitOutcome(db: Db, programId: string, j: DebitJournal, row: SystemDebitRow): Promise<DebitOutcome> {
+  if (!row.wallet_found) throw new LojalError('not_found', { entity: 'wallet', id: j.walletId });
+  if (!row.journal_written) return replayedDebit(db, programId, j);
+  const taken = Number(row.points_taken);
+  return { journalId: j.id, written: true, taken, shortfall: j.points - taken };
 }
 
 /**

@@ -17,7 +17,8 @@ import type { OrderState, RewardOrdersTable } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
 import { decodeCursor, pageSize, toPage, type Page, type PageParams } from '../http/pagination.js';
 import type { Language } from '../i18n/index.js';
-import { debit, refundDebit } from '../ledger/writer.js';
+import type { DebitJournal } from '../ledger/types.js';
+import { asDebitRefusal, debit, isReplayedDebit, refundDebit, systemDebitCall } from '../ledger/writer.js';
 import { localDate } from '../rules/calendar.js';
 import { systemWalletId, type Program } from '../programs/programs.js';
 import { isManagerOf } from '../accounts/managers.js';
@@ -209,8 +210,8 @@ interface PlacedRow {
 }
 
 /**
- * Placing an order, in one transaction of five round trips: the facts with the company lock (orderFacts, sent with
- * the begin), the paying wallet's lock and the debit (two, see ledger/writer.ts), the order's own statement (the
+ * Placing an order, in one transaction of three round trips: the facts with the company lock (orderFacts, sent with
+ * the begin), the order's own statement (the debit with the paying wallet's lock, see ledger/writer.ts, then the
  * order, its history, its webhook event, its confirmation mail, the limits' counts and the stock), and the commit.
  * The answer is built from what the transaction knows rather than read back, except for an order issued at once
  * (codes, donations, cashback), whose issuing writes what only a read gives back.
@@ -246,26 +247,20 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
       const walletId = req.payFrom === 'account' ? accountId : req.memberId;
       // The debit's journal key is the order's key: a request with a key that made an order meanwhile writes
       // nothing there and is answered with that order, before the limits (which that order may have used up).
-      const paid = await debit(
-        trx,
-        program.id,
-        {
-          id: uuidv7(),
-          idempotencyKey: `redeem:${req.idempotencyKey}`,
-          kind: 'redeem',
-          occurredAt: now,
-          actor,
-          memo: `${reward.code} × ${req.quantity}`,
-          requestHash: hash,
-          explanation: { key: 'ledger:explain.redeem', params: { quantity: req.quantity, ...rewardNameParams(reward.texts, program.defaultLanguage) } },
-          walletId,
-          points,
-          toWalletId: systemWalletId(program.id, 'redemption'),
-          effect: 'spent',
-        },
-        now,
-      );
-      if (!paid.written) throw new SameKeyElsewhere();
+      const redeem: DebitJournal = {
+        id: uuidv7(),
+        idempotencyKey: `redeem:${req.idempotencyKey}`,
+        kind: 'redeem',
+        occurredAt: now,
+        actor,
+        memo: `${reward.code} × ${req.quantity}`,
+        requestHash: hash,
+        explanation: { key: 'ledger:explain.redeem', params: { quantity: req.quantity, ...rewardNameParams(reward.texts, program.defaultLanguage) } },
+        walletId,
+        points,
+        toWalletId: systemWalletId(program.id, 'redemption'),
+        effect: 'spent',
+      };
       const state: OrderState = needsApproval ? 'pending_approval' : 'placed';
       const issuedNow = !needsApproval && issuedAutomatically.includes(reward.type);
       const order = {
@@ -280,7 +275,7 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
         wallet_id: walletId,
         points,
         state,
-        redeem_journal_id: paid.journalId,
+        redeem_journal_id: sql<string>`(SELECT ${redeem.id}::uuid FROM paid)`,
         shipping_address: req.shippingAddress ? JSON.stringify(req.shippingAddress) : null,
         note: req.note ?? null,
         local_date: isoLocalDate(today),
@@ -299,6 +294,12 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
         WHERE o.program_id = ${program.id} AND o.reward_id = ${reward.id} AND o.${sql.ref(column)} = ${id}::uuid
           AND o.state NOT IN ('cancelled', 'rejected')${since ? sql` AND o.local_date >= ${since}::date` : sql``})`;
       const parts = [
+        // The debit (ledger/writer.ts, systemDebitCall) is part of this statement: it locks the wallet and reads
+        // the lots on snapshots of its own, and nothing else here reads what it writes (the order's reference to
+        // its journal is checked at the statement's end). The order's row takes the journal's id from it, so it
+        // runs before the order is written; a shortfall, a missing wallet or a used key raise there (strict) and
+        // the statement writes nothing.
+        sql`paid AS (${systemDebitCall(program.id, redeem, true)})`,
         sql`placed AS (${trx.insertInto('reward_orders').values(order).returning(['created_at', 'updated_at'])})`,
         sql`history AS (${trx.insertInto('reward_order_history').values({ program_id: program.id, order_id: orderId, seq: 1, from_state: null, to_state: state, actor, reason: null, at: now })})`,
         ...(events
@@ -310,12 +311,17 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
         sql`stock AS (UPDATE rewards SET stock = stock - ${req.quantity}
           WHERE program_id = ${program.id} AND id = ${reward.id} AND stock IS NOT NULL AND stock >= ${req.quantity} RETURNING stock)`,
       ];
-      const { rows } = await sql<PlacedRow>`WITH ${sql.join(parts, sql`, `)}
+      let rows: PlacedRow[];
+      try {
+        ({ rows } = await sql<PlacedRow>`WITH ${sql.join(parts, sql`, `)}
         SELECT p.created_at, p.updated_at, (SELECT count(*) FROM stock)::int AS took,
           (SELECT r.stock FROM rewards r WHERE r.program_id = ${program.id} AND r.id = ${reward.id}) AS stock_seen,
           ${reward.limits.perMember === null ? sql`NULL` : units('member_id', req.memberId)} AS member_units,
           ${reward.limits.perAccount === null ? sql`NULL` : units('account_id', accountId)} AS account_units
-        FROM placed p`.execute(trx);
+        FROM placed p`.execute(trx));
+      } catch (err) {
+        throw isReplayedDebit(err) ? new SameKeyElsewhere() : asDebitRefusal(err, redeem);
+      }
       const placed = rows[0]!;
       checkLimits(reward, req.quantity, placed);
       if (!placed.took) await checkUnlimited(trx, program.id, reward, req.quantity, placed.stock_seen);
