@@ -167,6 +167,18 @@ async function main(): Promise<void> {
     if (signIn.status !== 200) throw new Error(`portal sign-in answered ${signIn.status}: ${signIn.body}`);
     const portal = { cookie: signIn.cookies.map((c) => c.split(';')[0]).join('; '), 'accept-language': 'sv' };
     const reward = rewards[0]?.id ?? (JSON.parse((await request(agent, port, 'GET', '/v1/rewards?limit=1', api)).body) as { data: Array<{ id: string }> }).data[0]!.id;
+    // The members must be able to keep buying for the whole run, or most orders are 422s that place nothing: each
+    // is topped up by hand once (the demo's approval threshold and daily adjustment limit lifted for that first).
+    const price = rewards[0]?.pricePoints ?? 1_000;
+    const control = JSON.parse((await request(agent, port, 'GET', '/v1/settings/control', api)).body) as { reasonCodes: Array<{ code: string; labels: Record<string, string> }> };
+    const reasonCodes = control.reasonCodes.map(({ code, labels }) => ({ code, labels }));
+    const lifted = await request(agent, port, 'PUT', '/v1/settings/control', api, { approvalThreshold: null, dailyAdjustmentLimit: null, reasonCodes });
+    if (lifted.status !== 200) throw new Error(`lifting the adjustment limits answered ${lifted.status}: ${lifted.body}`);
+    const topUp = price * Math.ceil((SECONDS * 40) / Math.max(1, members.length));
+    for (const m of members) {
+      const r = await request(agent, port, 'POST', `/v1/members/${m.id}/adjustments`, api, { points: topUp, reasonCode: reasonCodes[0]!.code, memo: 'soak bench top-up', idempotencyKey: `soak-topup-${m.id}` });
+      if (r.status !== 201) throw new Error(`topping up a member answered ${r.status}: ${r.body}`);
+    }
     console.log(`soak: ${accounts.length} accounts, ${members.length} members, ${skus.length} products; ${SECONDS} s of load at ${CONNECTIONS} connections`);
 
     const stats = new Map<Op, { latencies: number[]; statuses: Map<number, number> }>(mix.map((op) => [op, { latencies: [], statuses: new Map() }]));

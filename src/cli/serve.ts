@@ -2,6 +2,7 @@ import { fortySixElks } from '../messages/sms-outbox.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/index.js';
 import { systemClock } from '../clock/index.js';
 import { openConfiguredDatabase } from '../db/open.js';
@@ -81,7 +82,9 @@ const demoProgramId = async (db: Db): Promise<string | undefined> =>
  * fails stops the start.
  */
 function seedDemoInChildProcess(now: Date): Promise<void> {
-  const args = [...process.execArgv, process.argv[1]!, 'demo-seed', '--now', now.toISOString()];
+  // bin/lojal.js, not this process's script: `npm start` runs a script of its own that always serves.
+  const lojal = fileURLToPath(new URL('../../bin/lojal.js', import.meta.url));
+  const args = [...process.execArgv, lojal, 'demo-seed', '--now', now.toISOString()];
   const child = spawn(process.execPath, args, { stdio: 'inherit', env: process.env });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
