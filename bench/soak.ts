@@ -8,6 +8,8 @@
  *   npx tsx bench/soak.ts                      (ten minutes after the demo is seeded)
  *   BENCH_SOAK_SECONDS=60                      (a shorter run)
  *   BENCH_PG_URL=postgres://…/postgres         (admin URL of the server; default the local one)
+ *   BENCH_SOAK_SNAPSHOTS=/some/dir             (heap snapshots of the server before and after the load, for Chrome)
+ *   BENCH_SOAK_NODE_OPTIONS='--max-semi-space-size=8'   (node flags for the server process)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -31,6 +33,32 @@ const mix: Op[] = ['earn', 'balance', 'earn', 'portal', 'balance', 'earn', 'orde
 interface Sample {
   second: number;
   rssMb: number;
+  /** The server's own split (bench/support/memory-probe.mjs), MB: V8 heap used and reserved, outside the heap. */
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+}
+
+interface ProbeMemory {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+/** Asks the server's probe for its memory and reads its RSS from /proc at the same moment. */
+function sample(child: ChildProcess, second: number): Promise<Sample> {
+  return new Promise((resolve) => {
+    const mb = (b: number) => b / 1024 / 1024;
+    const onMessage = (m: { memory?: ProbeMemory }) => {
+      if (!m.memory) return;
+      child.off('message', onMessage);
+      resolve({ second, rssMb: rssMb(child.pid!), heapUsedMb: mb(m.memory.heapUsed), heapTotalMb: mb(m.memory.heapTotal), externalMb: mb(m.memory.external) });
+    };
+    child.on('message', onMessage);
+    child.send('memory');
+  });
 }
 
 function rssMb(pid: number): number {
@@ -39,9 +67,33 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** User + system CPU time of a process, ms (Linux /proc, 100 ticks a second). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+const load = () => os.loadavg().map((l) => l.toFixed(1)).join(', ');
+
+/** Has the server's probe write a heap snapshot into BENCH_SOAK_SNAPSHOTS, if set. */
+function snapshot(child: ChildProcess, label: string): Promise<void> {
+  const dir = process.env.BENCH_SOAK_SNAPSHOTS;
+  if (!dir) return Promise.resolve();
+  return new Promise((resolve) => {
+    const onMessage = (m: { snapshot?: string }) => {
+      if (!m.snapshot) return;
+      child.off('message', onMessage);
+      console.log(`soak: heap snapshot ${m.snapshot}`);
+      resolve();
+    };
+    child.on('message', onMessage);
+    child.send({ snapshot: path.join(dir, `soak-${label}.heapsnapshot`) });
+  });
+}
+
 /** Starts the server and collects what its banner says: the port, the admin key and the portal sign-in. */
 function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; key: string; portal: { email: string; password: string } }> {
-  const child = spawn(process.execPath, [path.join(here, '..', 'bin', 'lojal.js'), 'serve', '--demo'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const node = [...(process.env.BENCH_SOAK_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), '--import', path.join(here, 'support', 'memory-probe.mjs')];
+  const child = spawn(process.execPath, [...node, path.join(here, '..', 'bin', 'lojal.js'), 'serve', '--demo'], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let errors = '';
   child.stderr!.on('data', (d: Buffer) => (errors += d.toString()));
   return new Promise((resolve, reject) => {
@@ -115,12 +167,28 @@ async function main(): Promise<void> {
     if (signIn.status !== 200) throw new Error(`portal sign-in answered ${signIn.status}: ${signIn.body}`);
     const portal = { cookie: signIn.cookies.map((c) => c.split(';')[0]).join('; '), 'accept-language': 'sv' };
     const reward = rewards[0]?.id ?? (JSON.parse((await request(agent, port, 'GET', '/v1/rewards?limit=1', api)).body) as { data: Array<{ id: string }> }).data[0]!.id;
+    // The members must be able to keep buying for the whole run, or most orders are 422s that place nothing: each
+    // is topped up by hand once (the demo's approval threshold and daily adjustment limit lifted for that first).
+    const price = rewards[0]?.pricePoints ?? 1_000;
+    const control = JSON.parse((await request(agent, port, 'GET', '/v1/settings/control', api)).body) as { reasonCodes: Array<{ code: string; labels: Record<string, string> }> };
+    const reasonCodes = control.reasonCodes.map(({ code, labels }) => ({ code, labels }));
+    const lifted = await request(agent, port, 'PUT', '/v1/settings/control', api, { approvalThreshold: null, dailyAdjustmentLimit: null, reasonCodes });
+    if (lifted.status !== 200) throw new Error(`lifting the adjustment limits answered ${lifted.status}: ${lifted.body}`);
+    const topUp = price * Math.ceil((SECONDS * 40) / Math.max(1, members.length));
+    for (const m of members) {
+      const r = await request(agent, port, 'POST', `/v1/members/${m.id}/adjustments`, api, { points: topUp, reasonCode: reasonCodes[0]!.code, memo: 'soak bench top-up', idempotencyKey: `soak-topup-${m.id}` });
+      if (r.status !== 201) throw new Error(`topping up a member answered ${r.status}: ${r.body}`);
+    }
     console.log(`soak: ${accounts.length} accounts, ${members.length} members, ${skus.length} products; ${SECONDS} s of load at ${CONNECTIONS} connections`);
 
     const stats = new Map<Op, { latencies: number[]; statuses: Map<number, number> }>(mix.map((op) => [op, { latencies: [], statuses: new Map() }]));
-    const samples: Sample[] = [{ second: 0, rssMb: rssMb(server.pid!) }];
+    await snapshot(server, 'before');
+    const samples: Sample[] = [await sample(server, 0)];
+    const loadBefore = load();
+    const cpuBefore = cpuMsOf(server.pid!);
     const t0 = performance.now();
-    const sampler = setInterval(() => samples.push({ second: Math.round((performance.now() - t0) / 1000), rssMb: rssMb(server!.pid!) }), SAMPLE_MS);
+    const sampling: Array<Promise<Sample>> = [];
+    const sampler = setInterval(() => sampling.push(sample(server!, Math.round((performance.now() - t0) / 1000))), SAMPLE_MS);
     const deadline = t0 + SECONDS * 1000;
     let n = 0;
     const one = async (op: Op, i: number): Promise<number> => {
@@ -160,7 +228,9 @@ async function main(): Promise<void> {
       }),
     );
     clearInterval(sampler);
-    samples.push({ second: Math.round((performance.now() - t0) / 1000), rssMb: rssMb(server.pid!) });
+    samples.push(...(await Promise.all(sampling)), await sample(server, Math.round((performance.now() - t0) / 1000)));
+    const cpuMs = cpuMsOf(server.pid!) - cpuBefore;
+    await snapshot(server, 'after');
     agent.destroy();
 
     const seconds = (performance.now() - t0) / 1000;
@@ -174,13 +244,19 @@ async function main(): Promise<void> {
       const what = { earn: 'POST /v1/events (one purchase)', balance: 'GET account balance', order: 'POST /v1/reward-orders', portal: 'portal home (me, tier, history)' }[op];
       console.log(`| ${what} | ${l.length} | ${Math.round(l.length / seconds)} | ${at(0.5).toFixed(1)} | ${at(0.99).toFixed(1)} | ${answers} |`);
     }
+    const requests = [...stats.values()].reduce((sum, st) => sum + st.latencies.length, 0);
+    console.log(`\nServer CPU: ${(cpuMs / 1000).toFixed(0)} s over the load, ${(cpuMs / requests).toFixed(2)} ms per request (${requests} requests, ${Math.round(requests / seconds)} per s)`);
     const peak = Math.max(...samples.map((s) => s.rssMb));
     const tenth = Math.max(1, Math.floor(samples.length / 10));
     console.log(`\nServer RSS: ${samples[0]!.rssMb.toFixed(0)} MB before the load, peak ${peak.toFixed(0)} MB, ${samples.at(-1)!.rssMb.toFixed(0)} MB at the end`);
-    console.log('| second | RSS MB |');
-    console.log('|---:|---:|');
-    for (const [i, s] of samples.entries()) if (i % tenth === 0 || i === samples.length - 1) console.log(`| ${s.second} | ${s.rssMb.toFixed(0)} |`);
-    console.log(`\n${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(', ')} (1, 5, 15 min)`);
+    console.log('| second | RSS MB | heap used MB | heap total MB | external MB |');
+    console.log('|---:|---:|---:|---:|---:|');
+    for (const [i, s] of samples.entries()) {
+      if (i % tenth === 0 || i === samples.length - 1) {
+        console.log(`| ${s.second} | ${s.rssMb.toFixed(0)} | ${s.heapUsedMb.toFixed(0)} | ${s.heapTotalMb.toFixed(0)} | ${s.externalMb.toFixed(0)} |`);
+      }
+    }
+    console.log(`\n${os.cpus().length} cores, load average (1, 5, 15 min) ${loadBefore} before the load, ${load()} at the end`);
   } finally {
     if (server) await stop(server);
     await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});

@@ -64,6 +64,17 @@ program
     await serve(loadConfig(env), { demo: Boolean(opts.demo) });
   });
 
+// Run by `serve --demo` on first start, in a process of its own (src/cli/demo-seed.ts says why).
+program
+  .command('demo-seed', { hidden: true })
+  .requiredOption('--now <time>', "the demo's today (ISO 8601)")
+  .action(async (opts: { now: string }) => {
+    const now = new Date(opts.now);
+    if (Number.isNaN(now.getTime())) throw new InvalidArgumentError(`not a time: ${opts.now}`);
+    const { seedDemoProgram } = await import('./demo-seed.js');
+    await seedDemoProgram(loadConfig({ LOJAL_WEBHOOKS_ALLOW_PRIVATE: 'on', ...process.env }), now);
+  });
+
 program
   .command('migrate')
   .description('Apply pending database migrations and exit')

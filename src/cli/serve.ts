@@ -1,22 +1,24 @@
 import { fortySixElks } from '../messages/sms-outbox.js';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/index.js';
 import { systemClock } from '../clock/index.js';
 import { openConfiguredDatabase } from '../db/open.js';
 import { buildApp } from '../app.js';
-import { demoProgramName, ensureDemoProgram } from '../demo/index.js';
+import type { Db } from '../db/database.js';
+import { demoProgramName } from '../demo/name.js';
 import { ensureDemoSignIns, type DemoSignIns } from '../demo/sign-in.js';
 import { configuredEvidenceStore } from '../evidence/configured.js';
 import { startScheduler } from '../jobs/scheduler.js';
 import { smtpTransport } from '../mail/index.js';
-import { seedProgress } from './seed-progress.js';
 
 /** Starts the API; with `demo`, seeds the demo program once and prints how to reach it. */
 export async function serve(config: Config, opts: { demo: boolean }): Promise<void> {
   // The server's one clock: the routes, the scheduled jobs and the demo seed all take the time from it.
   const clock = systemClock;
-  const { database, applied } = await openConfiguredDatabase(config);
+  let { database, applied } = await openConfiguredDatabase(config);
   if (database.kind === 'pglite') {
     console.log(
       `Embedded database in ${config.dataDir}. Fine for trying Lojal out and for development; ` +
@@ -31,24 +33,15 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
   let demoKey: string | undefined;
   let signIns: DemoSignIns | undefined;
   if (opts.demo) {
+    if (!(await demoProgramId(database.db))) {
+      // The embedded database is one process's at a time: the seeding process takes it over meanwhile.
+      if (database.kind === 'pglite') await database.close();
+      await seedDemoInChildProcess(clock());
+      if (database.kind === 'pglite') ({ database } = await openConfiguredDatabase(config));
+    }
     const keyFile = path.join(config.dataDir, 'demo-api-key.txt');
-    let progress: ReturnType<typeof seedProgress> | undefined;
-    demoKey = await ensureDemoProgram(database.db, async (key) => {
-      await fs.mkdir(config.dataDir, { recursive: true });
-      await fs.writeFile(keyFile, key + '\n', { mode: 0o600 });
-    }, async () => (await fs.readFile(keyFile, 'utf8').catch(() => '')).trim() || undefined, clock(), evidence, {
-      step(label) {
-        if (!progress) {
-          console.log('Seeding the demo program (first start only; a minute or so):');
-          progress = seedProgress();
-        }
-        progress.step(label);
-      },
-      count: (done, total) => progress?.count(done, total),
-    });
-    progress?.end();
-    const demoProgram = await database.db.selectFrom('programs').select('id').where('name', '=', demoProgramName).executeTakeFirstOrThrow();
-    signIns = await ensureDemoSignIns(database.db, demoProgram.id, clock());
+    demoKey = (await fs.readFile(keyFile, 'utf8').catch(() => '')).trim() || undefined;
+    signIns = await ensureDemoSignIns(database.db, (await demoProgramId(database.db))!, clock());
   }
 
   const app = await buildApp(database, config, { demo: opts.demo, evidence, clock });
@@ -78,4 +71,23 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
           : 'No mail server configured (LOJAL_SMTP_URL): mails wait in the outbox (GET /v1/outbox), and member sign-in codes are also written to this log.\n'),
     );
   }
+}
+
+const demoProgramId = async (db: Db): Promise<string | undefined> =>
+  (await db.selectFrom('programs').select('id').where('name', '=', demoProgramName).executeTakeFirst())?.id;
+
+/**
+ * Seeds the demo in a child process (`lojal demo-seed`, src/cli/demo-seed.ts) with this process's Node.js flags and
+ * loader, its environment, and this clock's "now" as the demo's today. Its output is this process's; a seed that
+ * fails stops the start.
+ */
+function seedDemoInChildProcess(now: Date): Promise<void> {
+  // bin/lojal.js, not this process's script: `npm start` runs a script of its own that always serves.
+  const lojal = fileURLToPath(new URL('../../bin/lojal.js', import.meta.url));
+  const args = [...process.execArgv, lojal, 'demo-seed', '--now', now.toISOString()];
+  const child = spawn(process.execPath, args, { stdio: 'inherit', env: process.env });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`seeding the demo failed (${signal ?? `exit code ${code}`})`))));
+  });
 }

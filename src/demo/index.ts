@@ -3,9 +3,10 @@ import type { Db } from '../db/database.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { createApiKey } from '../programs/api-keys.js';
 import { createProgram } from '../programs/programs.js';
+import { demoProgramName } from './name.js';
 import { seedDemo, type SeedProgress } from './seed.js';
 
-export const demoProgramName = 'Nordbygg Partner Club (demo)';
+export { demoProgramName };
 
 /**
  * Creates the demo program on first start and returns its admin key. Later starts find the program
