@@ -12,6 +12,8 @@
  *   BENCH_HTTP_PROCESSES=1,2                   (Lojal server processes to measure; default 1,2,4: on 2 cores the third point shows the ceiling)
  *   BENCH_PG_URL=postgres://…/postgres         (admin URL of the server; default the local one)
  *   BENCH_HTTP_PROFILE=/tmp/prof               (Lojal servers run with --cpu-prof, a .cpuprofile per process there)
+ *   BENCH_HTTP_POOLS=4,8,16                    (Lojal's pool size per process, one row each; default the server's own default)
+ *   BENCH_HTTP_WAITS=1                         (samples pg_stat_activity during each Lojal run and prints what the backends waited on)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -28,7 +30,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 4000);
 const WARM = Math.min(500, Math.ceil(REQUESTS / 4));
 const CONNECTIONS = 32;
+/** The bare baseline's pool: the size Lojal's pool had when the baseline was written, kept so that runs stay comparable. */
 const POOL = 10;
+/** Lojal's pool sizes to measure; empty: the server's default (what `LOJAL_DB_POOL_SIZE` unset gives). */
+const POOLS = (process.env.BENCH_HTTP_POOLS ?? '').split(',').map(Number).filter((n) => n > 0);
+const WAITS = process.env.BENCH_HTTP_WAITS === '1';
 const PROCESSES = (process.env.BENCH_HTTP_PROCESSES ?? '1,2,4').split(',').map(Number).filter((n) => n > 0);
 const ACCOUNTS = 500;
 const SKUS = 60;
@@ -36,6 +42,10 @@ const SKUS = 60;
 export interface HttpRow {
   what: string;
   processes: number;
+  /** Lojal's pool size per process, when the run set one. */
+  pool?: number;
+  /** What the bench database's active backends waited on, as shares of the samples taken during the run. */
+  waits?: string;
   requests: number;
   seconds: number;
   p50: number;
@@ -67,6 +77,41 @@ async function withCpu<T extends { requests: number }>(admin: pg.Client, dbName:
   const result = await load();
   const spent = (pids: number[]) => pids.reduce((s, pid) => s + (cpuMsOf(pid) - (before.get(pid) ?? cpuMsOf(pid))), 0);
   return { ...result, serverCpuMs: spent(servers) / result.requests, databaseCpuMs: spent(await backends()) / result.requests };
+}
+
+/**
+ * Samples, every 10 ms on a connection of its own, what the bench database's active backends wait on
+ * (pg_stat_activity's wait_event_type:wait_event; "CPU" when a backend runs a statement and waits on nothing).
+ * The idle ones, waiting for the server's next statement, are not counted.
+ */
+function sampleWaits(admin: string, dbName: string): { stop(): Promise<string> } {
+  const counts = new Map<string, number>();
+  let total = 0;
+  let running = true;
+  const done = (async () => {
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    try {
+      while (running) {
+        const r = await c.query<{ w: string }>(
+          `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS w FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND pid <> pg_backend_pid()`,
+          [dbName],
+        );
+        for (const { w } of r.rows) counts.set(w, (counts.get(w) ?? 0) + 1);
+        total += r.rows.length;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    } finally {
+      await c.end();
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await done;
+      return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([w, k]) => `${w} ${((k / total) * 100).toFixed(0)} %`).join(', ');
+    },
+  };
 }
 
 /** The baseline server: one statement per request, the least a durable earn can do. */
@@ -206,9 +251,10 @@ export async function benchHttpEarn(admin: string): Promise<HttpRow[]> {
     console.log(`http-earn: ${JSON.stringify(rows.at(-1))}`);
     await stop(bare.child);
 
-    const env = { ...process.env, DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', LOJAL_JOBS: 'off', LOJAL_DB_POOL_SIZE: String(POOL) };
-    for (const n of PROCESSES) {
-      console.log(`http-earn: Lojal, ${n} process(es)`);
+    const { LOJAL_DB_POOL_SIZE: _unset, ...inherited } = process.env;
+    for (const [n, pool] of PROCESSES.flatMap((n) => (POOLS.length ? POOLS : [undefined]).map((p) => [n, p] as const))) {
+      const env = { ...inherited, DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', LOJAL_JOBS: 'off', ...(pool && { LOJAL_DB_POOL_SIZE: String(pool) }) };
+      console.log(`http-earn: Lojal, ${n} process(es)${pool ? `, pool ${pool}` : ''}`);
       // One after the other: the first applies the migrations.
       const servers = [];
       for (let i = 0; i < n; i++) {
@@ -218,9 +264,11 @@ export async function benchHttpEarn(admin: string): Promise<HttpRow[]> {
         servers.push(s);
       }
       const ports = servers.map((s) => Number(s.match[1]));
-      await drive(ports, key, `warm-${n}`, WARM);
+      await drive(ports, key, `warm-${n}-${pool ?? 'default'}`, WARM);
       const pids = servers.map((x) => x.child.pid!);
-      rows.push({ what: 'Lojal: POST /v1/events, one purchase', processes: n, ...(await withCpu(client, name, pids, () => drive(ports, key, `lojal-${n}`, REQUESTS))) });
+      const sampling = WAITS ? sampleWaits(admin, name) : undefined;
+      const measured = await withCpu(client, name, pids, () => drive(ports, key, `lojal-${n}-${pool ?? 'default'}`, REQUESTS));
+      rows.push({ what: 'Lojal: POST /v1/events, one purchase', processes: n, ...(pool && { pool }), ...measured, ...(sampling && { waits: await sampling.stop() }) });
       console.log(`http-earn: ${JSON.stringify(rows.at(-1))}`);
       await Promise.all(servers.map((s) => stop(s.child)));
     }
@@ -235,16 +283,19 @@ export async function benchHttpEarn(admin: string): Promise<HttpRow[]> {
 export function printHttpRows(rows: HttpRow[]): void {
   const base = rows.find((r) => r.what.startsWith('bare'));
   const rate = (r: HttpRow) => r.requests / r.seconds;
-  console.log(`\nSingle events over HTTP on PostgreSQL: ${CONNECTIONS} connections, pool ${POOL} per process, 3-line purchases, ${ACCOUNTS} accounts, 4 rules\n`);
-  console.log('| server | processes | requests | failed | req/s | p50 ms | p99 ms | share of bare | server CPU ms/req | PostgreSQL CPU ms/req |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log(`\nSingle events over HTTP on PostgreSQL: ${CONNECTIONS} connections, bare pool ${POOL}, 3-line purchases, ${ACCOUNTS} accounts, 4 rules\n`);
+  console.log('| server | processes | pool | requests | failed | req/s | p50 ms | p99 ms | share of bare | server CPU ms/req | PostgreSQL CPU ms/req |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const ms = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
   for (const r of rows) {
     console.log(
-      `| ${r.what} | ${r.processes} | ${r.requests} | ${r.failed} | ${Math.round(rate(r)).toLocaleString('en')} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ` +
+      `| ${r.what} | ${r.processes} | ${r.what.startsWith('bare') ? POOL : (r.pool ?? 'default')} | ${r.requests} | ${r.failed} | ${Math.round(rate(r)).toLocaleString('en')} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ` +
         `${base ? ((rate(r) / rate(base)) * 100).toFixed(1) + ' %' : '-'} | ${ms(r.serverCpuMs)} | ${ms(r.databaseCpuMs)} |`,
     );
   }
+  const waited = rows.filter((r) => r.waits);
+  if (waited.length) console.log('\nWhat the active backends waited on (pg_stat_activity, sampled every 10 ms):\n');
+  for (const r of waited) console.log(`- ${r.processes} process(es), pool ${r.pool ?? 'default'}: ${r.waits}`);
 }
 
 if (process.argv[2] === '--bare') await bareServer(process.argv[3]!);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type RawBuilder } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.js';
@@ -78,17 +78,36 @@ export class StatementNames {
 
 type QueryResult = { command: string; rowCount: number | null; rows: unknown[] };
 
+/** The comment `unawaited` puts in front of a statement, which the pool client below recognises. */
+const UNAWAITED = '/* lojal:unawaited */ ';
+
 /**
- * A pool client as Kysely's PostgresDialect sees it, with two savings on a server:
+ * A statement of a transaction whose answer its sender does not need and does not wait for: on a server, the
+ * transaction's next statement (usually its commit) is written right behind it and both are answered in one round
+ * trip. Whatever the statement's answer is, the next statement's is that one's failure if it failed (a commit
+ * then fails with it, and PostgreSQL has rolled the transaction back). On PGlite, and outside a transaction, it is an
+ * ordinary statement. Only for a caller that catches no database error after it in the transaction.
+ */
+export function unawaited<T>(statement: RawBuilder<T>): RawBuilder<T> {
+  return sql<T>`${sql.raw(UNAWAITED)}${statement}`;
+}
+
+/**
+ * A pool client as Kysely's PostgresDialect sees it, with three savings on a server:
  * - statements whose text repeats go as named prepared statements (StatementNames): PostgreSQL parses and plans
  *   them once per connection instead of on every call (after five runs it may keep a generic plan; the plans of
  *   the hot statements are checked in test/events/explain.test.ts);
  * - `begin` does not wait for its answer: the client runs in pg's pipeline mode, so the transaction's first
  *   statement is written right behind it and both are answered in one round trip. The begin's answer is awaited
- *   with that statement's, and a failed begin fails it.
+ *   with that statement's, and a failed begin fails it;
+ * - nor does a statement marked `unawaited` in a transaction: its answer is awaited with the next statement's
+ *   (Kysely sends a transaction's statements one after the other, so this is the only place they can overlap).
  */
 class PreparingClient {
   private pendingBegin: Promise<unknown> | undefined;
+  /** The answer of an `unawaited` statement, not yet awaited by a later one. */
+  private pendingAnswer: Promise<unknown> | undefined;
+  private inTransaction = false;
 
   constructor(
     private readonly client: pg.PoolClient,
@@ -96,13 +115,16 @@ class PreparingClient {
   ) {}
 
   query(text: string, parameters: ReadonlyArray<unknown>): Promise<QueryResult> {
-    if (/^\s*begin\s*$/i.test(text) && parameters.length === 0 && !this.pendingBegin) {
+    if (/^\s*begin\s*$/i.test(text) && parameters.length === 0 && !this.pendingBegin && !this.pendingAnswer) {
       const begin = this.client.query('begin');
       // Awaited with the next statement; an unhandled rejection until then is not one.
       begin.catch(() => {});
       this.pendingBegin = begin;
+      this.inTransaction = true;
       return Promise.resolve({ command: 'BEGIN', rowCount: null, rows: [] });
     }
+    const ending = /^\s*(commit|rollback)\s*$/i.exec(text)?.[1]?.toLowerCase();
+    if (ending) this.inTransaction = false;
     const name = this.names.nameOf(text, parameters.length);
     const sent = this.client.query(name ? { name, text, values: [...parameters] } : { text, values: [...parameters] }) as Promise<QueryResult>;
     if (name) {
@@ -110,15 +132,33 @@ class PreparingClient {
         if (err.code === '0A000') this.names.stopNaming(text);
       });
     }
+    let answer = sent;
     const begin = this.pendingBegin;
-    if (!begin) return sent;
-    this.pendingBegin = undefined;
-    sent.catch(() => {});
-    return begin.then(() => sent);
+    if (begin) {
+      this.pendingBegin = undefined;
+      sent.catch(() => {});
+      answer = begin.then(() => sent);
+    }
+    const earlier = this.pendingAnswer;
+    if (earlier) {
+      this.pendingAnswer = undefined;
+      const own = answer;
+      own.catch(() => {});
+      // A rollback ends what the earlier statement's failure began; anything else fails with that failure.
+      answer = ending === 'rollback' ? earlier.then(() => own, () => own) : earlier.then(() => own);
+    }
+    if (this.inTransaction && text.startsWith(UNAWAITED)) {
+      answer.catch(() => {});
+      this.pendingAnswer = answer;
+      return Promise.resolve({ command: 'UNAWAITED', rowCount: null, rows: [] });
+    }
+    return answer;
   }
 
   release(): void {
     this.pendingBegin = undefined;
+    this.pendingAnswer = undefined;
+    this.inTransaction = false;
     this.client.release();
   }
 }

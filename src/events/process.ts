@@ -151,7 +151,9 @@ export interface CachedSettings {
 }
 
 export async function processBatch(db: Db, program: Program, ready: ReadyEvent[], now: Date, partnerId?: string, settings?: CachedSettings): Promise<Map<number, IngestItem>> {
-  return db.transaction().execute((trx) => processInTransaction(trx, program, ready, now, partnerId, settings));
+  // The transaction is this function's own: nothing after the ledger's write waits on a database error of its own, so
+  // that write may go unawaited and the commit right behind it (one round trip for both).
+  return db.transaction().execute((trx) => processInTransaction(trx, program, ready, now, partnerId, settings, true));
 }
 
 /**
@@ -165,6 +167,8 @@ export async function processInTransaction(
   now: Date,
   partnerId?: string,
   settings?: CachedSettings,
+  /** The caller commits right after and catches no database error before: the ledger's write need not be awaited. */
+  commitFollows = false,
 ): Promise<Map<number, IngestItem>> {
   const out = new Map<number, IngestItem>();
   await (async () => {
@@ -325,6 +329,7 @@ export async function processInTransaction(
       walletsLocked,
       alongside: linesCategoriesUsage(program.id, fresh, newCategories, usageDelta),
       fresh: !program.hasOnboarding,
+      unawaitedLast: commitFollows,
     });
     if (campaigns.length) await applyCampaigns(trx, program, campaigns, purchases.filter((ev) => records.has(ev.id)), records, segmentKeys, now);
 

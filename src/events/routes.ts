@@ -50,17 +50,29 @@ const eventErrors = [
 ] as const;
 const passThrough = () => (data: unknown) => ({ value: data });
 
+/**
+ * Explanations rendered before, by language, currency and content. A sentence depends on nothing else (the
+ * translations are fixed for the process's life), and most repeat from one answer to the next: a rule that did not
+ * match says so in the same words every time, and a paying rule's explanation is both its posting's and its trace
+ * line's. i18next was the largest part of an answer's cost. Bounded: started over when full.
+ */
+const rendered = new Map<string, string>();
+const RENDERED_MAX = 5_000;
+
+function renderedReason(e: Explanation, lng: Language, currency: string): string {
+  const key = `${lng}|${currency}|${JSON.stringify(e)}`;
+  let text = rendered.get(key);
+  if (text === undefined) {
+    text = renderExplanation(e, lng, currency);
+    if (rendered.size >= RENDERED_MAX) rendered.clear();
+    rendered.set(key, text);
+  }
+  return text;
+}
+
 function present(record: EventRecord, lng: Language, currency: string, withTrace: boolean, onboarding: OnboardingPaid[] = []) {
   const { trace, ...rest } = record;
-  // A paying rule's explanation is both its posting's and its trace line's: rendered once (i18next is most of an
-  // answer's cost). Keyed by content, as the two are equal but not the same object.
-  const rendered = new Map<string, string>();
-  const reason = (e: Explanation) => {
-    const key = JSON.stringify(e);
-    let text = rendered.get(key);
-    if (text === undefined) rendered.set(key, (text = renderExplanation(e, lng, currency)));
-    return text;
-  };
+  const reason = (e: Explanation) => renderedReason(e, lng, currency);
   return {
     ...rest,
     totalPoints: record.points + onboarding.reduce((s, o) => s + o.points, 0),

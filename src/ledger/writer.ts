@@ -10,7 +10,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { Db } from '../db/database.js';
+import { unawaited, type Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import type { Credit, CreditJournal, DebitJournal, DebitOutcome, JournalHeader } from './types.js';
 
@@ -109,17 +109,25 @@ function balanceUpdate(programId: string, deltas: Map<string, BalanceDelta>) {
  * Writes a posting's entries and applies its balance changes in one statement (the insert as a data-modifying
  * WITH): one round trip instead of two on every posting. The wallets are locked by the caller already.
  */
-async function postEntries(trx: Db, programId: string, entries: EntryRow[], deltas: Map<string, BalanceDelta>, before: RawBuilder<unknown>[] = []): Promise<void> {
+async function postEntries(
+  trx: Db,
+  programId: string,
+  entries: EntryRow[],
+  deltas: Map<string, BalanceDelta>,
+  before: RawBuilder<unknown>[] = [],
+  unawaitedLast?: boolean,
+): Promise<void> {
+  const send = (statement: RawBuilder<unknown>) => lastStatement(statement, unawaitedLast).execute(trx);
   if (before.length) {
     // Inserts the entries depend on (their journals, lots) go first in the same statement: foreign keys are checked at its end.
     const parts = [...before, sql`posted AS (${entriesInsert(programId, entries)})`];
-    await sql`WITH ${sql.join(parts, sql`, `)} ${deltas.size ? balanceUpdate(programId, deltas) : sql`SELECT 1`}`.execute(trx);
+    await send(sql`WITH ${sql.join(parts, sql`, `)} ${deltas.size ? balanceUpdate(programId, deltas) : sql`SELECT 1`}`);
     return;
   }
   if (entries.length === 0 && deltas.size === 0) return;
-  if (deltas.size === 0) return void (await entriesInsert(programId, entries).execute(trx));
-  if (entries.length === 0) return void (await balanceUpdate(programId, deltas).execute(trx));
-  await sql`WITH posted AS (${entriesInsert(programId, entries)}) ${balanceUpdate(programId, deltas)}`.execute(trx);
+  if (deltas.size === 0) return void (await send(entriesInsert(programId, entries)));
+  if (entries.length === 0) return void (await send(balanceUpdate(programId, deltas)));
+  await send(sql`WITH posted AS (${entriesInsert(programId, entries)}) ${balanceUpdate(programId, deltas)}`);
 }
 
 function addDelta(map: Map<string, BalanceDelta>, walletId: string, part: Partial<BalanceDelta>) {
@@ -155,6 +163,13 @@ export interface WriteCreditsOptions {
    * entries go in one statement, and a key that did exist fails it rather than being skipped.
    */
   fresh?: boolean;
+  /**
+   * The writer's last statement does not wait for its answer (`unawaited`, src/db/database.ts): the caller's next
+   * statement, usually its commit, is written right behind it and the two are answered in one round trip. A failure
+   * of the writer's statement then fails that next statement. For a caller that runs nothing after the writer that
+   * catches a database error.
+   */
+  unawaitedLast?: boolean;
 }
 
 /**
@@ -171,7 +186,7 @@ export async function writeCredits(trx: Db, programId: string, journals: CreditJ
   const useful = journals.filter((j) => j.credits.some((c) => c.points > 0));
   const alongside = opts.alongside ?? [];
   if (useful.length === 0) {
-    if (alongside.length) await sql`WITH ${sql.join(alongside, sql`, `)} SELECT 1`.execute(trx);
+    if (alongside.length) await lastStatement(sql`WITH ${sql.join(alongside, sql`, `)} SELECT 1`, opts.unawaitedLast).execute(trx);
     return new Set();
   }
   const toLock = useful.flatMap((j) => j.credits.map((c) => c.walletId)).filter((id) => !opts.walletsLocked?.has(id));
@@ -217,9 +232,11 @@ export async function writeCredits(trx: Db, programId: string, journals: CreditJ
         AS t(id, wallet_id, journal_id, status, earned_at, available_at, expires_at, points)`;
     before.push(sql`lots_written AS (${lotsInsert})`);
   }
-  await postEntries(trx, programId, entries, deltas, before);
+  await postEntries(trx, programId, entries, deltas, before, opts.unawaitedLast);
   return written;
 }
+
+const lastStatement = (statement: RawBuilder<unknown>, unawaitedLast: boolean | undefined) => (unawaitedLast ? unawaited(statement) : statement);
 
 interface LotTake {
   id: string;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, ConfigError } from '../../src/config/index.js';
-import { DataDirLockedError, openEmbedded } from '../../src/db/database.js';
+import { DataDirLockedError, openEmbedded, unawaited } from '../../src/db/database.js';
 import { migrate, MigrationError } from '../../src/db/migrate.js';
 import { freshDatabase, onPostgres } from '../support/db.js';
 
@@ -65,6 +65,50 @@ describe.runIf(onPostgres)('prepared statements on PostgreSQL', () => {
         await expect(read()).rejects.toMatchObject({ code: '0A000' });
         expect((await read()).rows).toEqual([{ id: 1, a: 'x', b: null }]);
       });
+    } finally {
+      await database.close();
+    }
+  });
+});
+
+describe('a statement whose answer the transaction does not wait for (unawaited)', () => {
+  it('is committed with the transaction, and a failure of it fails the commit and leaves nothing written', async () => {
+    const database = await freshDatabase();
+    const { db } = database;
+    try {
+      await sql`CREATE TABLE unawaited_probe (id integer PRIMARY KEY)`.execute(db);
+      await db.transaction().execute(async (trx) => {
+        await sql`INSERT INTO unawaited_probe VALUES (${1})`.execute(trx);
+        await unawaited(sql`INSERT INTO unawaited_probe VALUES (${2})`).execute(trx);
+      });
+      const ids = async () => (await sql<{ id: number }>`SELECT id FROM unawaited_probe ORDER BY id`.execute(db)).rows.map((r) => r.id);
+      expect(await ids()).toEqual([1, 2]);
+
+      // The key exists: the unawaited insert fails, and so does the transaction, with that statement's error.
+      await expect(
+        db.transaction().execute(async (trx) => {
+          await sql`INSERT INTO unawaited_probe VALUES (${3})`.execute(trx);
+          await unawaited(sql`INSERT INTO unawaited_probe VALUES (${2})`).execute(trx);
+        }),
+      ).rejects.toMatchObject({ code: '23505' });
+      expect(await ids()).toEqual([1, 2]);
+
+      // A statement after it answers for it too, and the failure rolls back as usual.
+      await expect(
+        db.transaction().execute(async (trx) => {
+          await unawaited(sql`INSERT INTO unawaited_probe VALUES (${1})`).execute(trx);
+          await sql`INSERT INTO unawaited_probe VALUES (${4})`.execute(trx);
+        }),
+      ).rejects.toMatchObject({ code: '23505' });
+      expect(await ids()).toEqual([1, 2]);
+
+      // The connection goes on serving transactions (the same text, prepared by now, with other values).
+      for (const id of [5, 6, 7]) {
+        await db.transaction().execute(async (trx) => {
+          await unawaited(sql`INSERT INTO unawaited_probe VALUES (${id})`).execute(trx);
+        });
+      }
+      expect(await ids()).toEqual([1, 2, 5, 6, 7]);
     } finally {
       await database.close();
     }
