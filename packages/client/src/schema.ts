@@ -11810,8 +11810,8 @@ export interface operations {
                      *       "memberPasswords": true,
                      *       "memberUploadFilesPerHour": 60,
                      *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24db1-5335-76d9-8d7b-a83deb211e77",
-                     *       "createdAt": "2026-12-06T23:29:56.533Z"
+                     *       "id": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
+                     *       "createdAt": "2026-12-07T03:11:21.983Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -11910,8 +11910,8 @@ export interface operations {
                      *       "memberPasswords": true,
                      *       "memberUploadFilesPerHour": 60,
                      *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24db1-5335-76d9-8d7b-a83deb211e77",
-                     *       "createdAt": "2026-12-06T23:29:56.533Z"
+                     *       "id": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
+                     *       "createdAt": "2026-12-07T03:11:21.983Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -12022,7 +12022,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *           "id": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": null
                      *         }
@@ -12142,8 +12142,8 @@ export interface operations {
                      *       "memberPasswords": false,
                      *       "memberUploadFilesPerHour": 60,
                      *       "memberUploadBytesPerHour": 262144000,
-                     *       "id": "01a24db1-a829-76c6-9df4-804edaa06eae",
-                     *       "createdAt": "2026-12-06T23:30:18.281Z"
+                     *       "id": "01a24e7c-9b48-766c-85cc-29a48403c189",
+                     *       "createdAt": "2026-12-07T03:11:58.791Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Program"];
@@ -12186,7 +12186,7 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only an instance administrator may create programs, signed in to the console (an API key belongs to one program). An administrator grants the right with `lojal staff instance-admin --email …`.",
                      *       "code": "instance_admin_required",
-                     *       "requestId": "01a24db1-8dc1-7289-a14f-be7b5e40d5aa",
+                     *       "requestId": "01a24e7c-7408-73f5-b211-6271a058fef5",
                      *       "instance": "/v1/programs"
                      *     }
                      */
@@ -12265,40 +12265,40 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-78ef-716f-9afc-40c123638f0a",
+                     *           "id": "01a24e7c-57cd-70c8-98e3-1a3a7cc9b938",
                      *           "name": "Magnus, console",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write",
                      *             "accounts:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T23:30:06.190Z",
+                     *           "createdAt": "2026-12-07T03:11:41.516Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24db1-78e5-701a-b8ce-03a328873bdc",
+                     *           "staffUserId": "01a24e7c-57c3-7739-9640-b9aac33a9550",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24db1-78f4-742b-91f2-ab8afa58a78f",
+                     *           "id": "01a24e7c-57dc-73a4-a96c-ee99956fa9b6",
                      *           "name": "Sofia, service desk",
                      *           "scopes": [
                      *             "read",
                      *             "ledger:write"
                      *           ],
-                     *           "createdAt": "2026-12-06T23:30:06.195Z",
+                     *           "createdAt": "2026-12-07T03:11:41.530Z",
                      *           "revokedAt": null,
-                     *           "staffUserId": "01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *           "staffUserId": "01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *           "partnerId": null
                      *         },
                      *         {
-                     *           "id": "01a24db1-7932-718e-877d-219c012cea37",
+                     *           "id": "01a24e7c-5848-72f6-9b4c-85f082f50281",
                      *           "name": "Fjordbanken card platform",
                      *           "scopes": [
                      *             "partner"
                      *           ],
-                     *           "createdAt": "2026-12-06T23:30:06.257Z",
+                     *           "createdAt": "2026-12-07T03:11:41.638Z",
                      *           "revokedAt": null,
                      *           "staffUserId": null,
-                     *           "partnerId": "01a24db1-792c-7070-ae73-a7a6e581d73c"
+                     *           "partnerId": "01a24e7c-583a-746b-8d70-cf23a32ea1be"
                      *         }
                      *       ]
                      *     }
@@ -12404,18 +12404,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8de8-70b9-a38c-25b7f25ffb21",
+                     *       "id": "01a24e7c-7418-712c-b4ff-896175b40b67",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T23:30:11.559Z",
+                     *       "createdAt": "2026-12-07T03:11:48.759Z",
                      *       "revokedAt": null,
                      *       "staffUserId": null,
                      *       "partnerId": null,
-                     *       "key": "lj_01a24db1533576d98d7ba83deb211e7701a24db18de870b9a38c25b7f25ffb21b0ca46ea6c8e1ae3c66a8fcb548346a80c534793c7ed2e6d"
+                     *       "key": "lj_01a24e7c0b7e724da9bd5b27f8d5fd9701a24e7c7418712cb4ff896175b40b6709577b00878a99279f4bdea789b15eee1f1f223c609998f4"
                      *     }
                      */
                     "application/json": components["schemas"]["NewApiKey"];
@@ -12526,7 +12526,7 @@ export interface operations {
             path: {
                 /**
                  * @description The API key's id
-                 * @example 01a24db1-8de8-70b9-a38c-25b7f25ffb21
+                 * @example 01a24e7c-7418-712c-b4ff-896175b40b67
                  */
                 id: string;
             };
@@ -12542,15 +12542,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8de8-70b9-a38c-25b7f25ffb21",
+                     *       "id": "01a24e7c-7418-712c-b4ff-896175b40b67",
                      *       "name": "ERP-synk (Visma Business)",
                      *       "scopes": [
                      *         "read",
                      *         "accounts:write",
                      *         "events:write"
                      *       ],
-                     *       "createdAt": "2026-12-06T23:30:11.559Z",
-                     *       "revokedAt": "2026-12-06T23:30:11.579Z",
+                     *       "createdAt": "2026-12-07T03:11:48.759Z",
+                     *       "revokedAt": "2026-12-07T03:11:48.771Z",
                      *       "staffUserId": null,
                      *       "partnerId": null
                      *     }
@@ -12712,7 +12712,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-5374-704d-a063-2f1a046520d8",
+                     *           "id": "01a24e7c-0c01-7259-a66c-d8f44fc079e5",
                      *           "externalId": "K2028",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -12728,12 +12728,12 @@ export interface operations {
                      *           "keyAccountManager": "Karin Ahlström",
                      *           "tier": "bronze",
                      *           "attributes": {},
-                     *           "joinedOn": "2026-04-21",
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "joinedOn": "2026-04-22",
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-5374-704d-a064-a8cc78641886",
+                     *           "id": "01a24e7c-0c02-74b8-b131-3e21944811ce",
                      *           "externalId": "K2123",
                      *           "name": "Anderssons Bygg AS",
                      *           "legalName": null,
@@ -12747,12 +12747,12 @@ export interface operations {
                      *           "keyAccountManager": "Karin Ahlström",
                      *           "tier": "bronze",
                      *           "attributes": {},
-                     *           "joinedOn": "2026-09-23",
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "joinedOn": "2026-09-24",
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-5374-704d-a062-cb4bef438c43",
+                     *           "id": "01a24e7c-0c01-7259-a66c-76451483a580",
                      *           "externalId": "K2003",
                      *           "name": "Anderssons Bygg HB",
                      *           "legalName": null,
@@ -12766,12 +12766,12 @@ export interface operations {
                      *           "keyAccountManager": "Karin Ahlström",
                      *           "tier": "bronze",
                      *           "attributes": {},
-                     *           "joinedOn": "2026-05-26",
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "joinedOn": "2026-05-27",
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNGRiMS01Mzc0LTcwNGQtYTA2Mi1jYjRiZWY0MzhjNDMiXQ"
+                     *       "nextCursor": "WyJBbmRlcnNzb25zIEJ5Z2cgSEIiLCIwMWEyNGU3Yy0wYzAxLTcyNTktYTY2Yy03NjQ1MTQ4M2E1ODAiXQ"
                      *     }
                      */
                     "application/json": {
@@ -12865,7 +12865,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8e10-7447-b781-90099c24acb2",
+                     *       "id": "01a24e7c-7441-773a-a742-66f4f6549b1e",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -12881,9 +12881,9 @@ export interface operations {
                      *       "keyAccountManager": null,
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T23:30:11.599Z",
-                     *       "updatedAt": "2026-12-06T23:30:11.599Z"
+                     *       "joinedOn": "2026-12-07",
+                     *       "createdAt": "2026-12-07T03:11:48.800Z",
+                     *       "updatedAt": "2026-12-07T03:11:48.800Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -12938,7 +12938,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Another account already has the external id K3001.",
                      *       "code": "duplicate_external_id",
-                     *       "requestId": "01a24db1-8e15-765a-9fcf-8edfe8549c63",
+                     *       "requestId": "01a24e7c-7448-7198-88bb-fc4ccbb0c33d",
                      *       "instance": "/v1/accounts"
                      *     }
                      */
@@ -13005,7 +13005,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
+                 * @example 01a24e7c-0bfe-770a-9ebc-cbf6f92e6674
                  */
                 id: string;
             };
@@ -13021,7 +13021,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "id": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -13037,9 +13037,9 @@ export interface operations {
                      *       "keyAccountManager": "sofia.lind@nordbygg.example",
                      *       "tier": "platinum",
                      *       "attributes": {},
-                     *       "joinedOn": "2025-11-01",
-                     *       "createdAt": "2026-12-06T23:29:56.516Z",
-                     *       "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *       "joinedOn": "2025-11-02",
+                     *       "createdAt": "2026-12-07T03:11:21.954Z",
+                     *       "updatedAt": "2026-12-07T03:11:21.954Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13126,7 +13126,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-8e10-7447-b781-90099c24acb2
+                 * @example 01a24e7c-7441-773a-a742-66f4f6549b1e
                  */
                 id: string;
             };
@@ -13155,7 +13155,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8e10-7447-b781-90099c24acb2",
+                     *       "id": "01a24e7c-7441-773a-a742-66f4f6549b1e",
                      *       "externalId": "K3001",
                      *       "name": "Lindqvist Bygg AB",
                      *       "legalName": "Lindqvist Byggnads AB",
@@ -13172,9 +13172,9 @@ export interface operations {
                      *       "keyAccountManager": "magnus.berg@nordbygg.example",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T23:30:11.599Z",
-                     *       "updatedAt": "2026-12-06T23:30:11.614Z"
+                     *       "joinedOn": "2026-12-07",
+                     *       "createdAt": "2026-12-07T03:11:48.800Z",
+                     *       "updatedAt": "2026-12-07T03:11:48.827Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13325,7 +13325,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "id": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *       "externalId": "K1000",
                      *       "name": "VVSkedjan A",
                      *       "legalName": null,
@@ -13341,9 +13341,9 @@ export interface operations {
                      *       "keyAccountManager": "sofia.lind@nordbygg.example",
                      *       "tier": "platinum",
                      *       "attributes": {},
-                     *       "joinedOn": "2025-11-01",
-                     *       "createdAt": "2026-12-06T23:29:56.516Z",
-                     *       "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *       "joinedOn": "2025-11-02",
+                     *       "createdAt": "2026-12-07T03:11:21.954Z",
+                     *       "updatedAt": "2026-12-07T03:11:21.954Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13467,7 +13467,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8e27-772d-b70e-7dfd71c4f96e",
+                     *       "id": "01a24e7c-746f-76ff-a960-d86f9fe51c56",
                      *       "externalId": "K3002",
                      *       "name": "Holmgrens VVS AB",
                      *       "legalName": null,
@@ -13481,9 +13481,9 @@ export interface operations {
                      *       "keyAccountManager": null,
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "joinedOn": "2026-12-06",
-                     *       "createdAt": "2026-12-06T23:30:11.622Z",
-                     *       "updatedAt": "2026-12-06T23:30:11.622Z"
+                     *       "joinedOn": "2026-12-07",
+                     *       "createdAt": "2026-12-07T03:11:48.846Z",
+                     *       "updatedAt": "2026-12-07T03:11:48.846Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -13598,7 +13598,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The parent account K9999 does not exist in this program.",
                      *       "code": "unknown_parent_account",
-                     *       "requestId": "01a24db1-8e2b-711f-bfb4-9b85b05e378f",
+                     *       "requestId": "01a24e7c-7476-72db-ab28-0456ea790065",
                      *       "instance": "/v1/accounts/by-external-id/K3009"
                      *     }
                      */
@@ -13676,12 +13676,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24db1-8e35-7354-8044-8c4f5aa0e185"
+                     *           "id": "01a24e7c-7485-721d-8987-f7f8bcbe004c"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24db1-8e35-7354-8044-90ee401731c4"
+                     *           "id": "01a24e7c-7485-721d-8987-fbe0433c52dc"
                      *         },
                      *         {
                      *           "index": 2,
@@ -13840,7 +13840,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
+                 * @example 01a24e7c-0bfe-770a-9ebc-cbf6f92e6674
                  */
                 id: string;
             };
@@ -13858,8 +13858,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-53ce-726b-ad42-61b4fece23e3",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "id": "01a24e7c-0c5d-71ec-8d0a-a1159099bf0d",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *           "externalId": "P10000",
                      *           "email": "jonas.holm.0@vvskedjan-a-k1000.example",
                      *           "name": "Jonas Holm",
@@ -13870,12 +13870,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-53ce-726b-ad42-6b40a5fb87a3",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "id": "01a24e7c-0c5d-71ec-8d0a-abe8ae739d6a",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *           "externalId": "P10002",
                      *           "email": "karin.olsen.2@vvskedjan-a-k1000.example",
                      *           "name": "Karin Olsen",
@@ -13886,12 +13886,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *           "externalId": "P10001",
                      *           "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *           "name": "Lars Lind",
@@ -13902,11 +13902,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:30:10.473Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:47.439Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNGRiMS01M2NlLTcyNmItYWQ0Mi02NGI1NzJlY2U0NGQiXQ"
+                     *       "nextCursor": "WyJMYXJzIExpbmQiLCIwMWEyNGU3Yy0wYzVkLTcxZWMtOGQwYS1hNDRkMTBmNjQyMGMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -14033,8 +14033,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-53d0-7585-a226-9769455e89b9",
-                     *           "accountId": "01a24db1-5374-704d-a062-c2579580b110",
+                     *           "id": "01a24e7c-0c5f-70ea-99f7-9ecfb82cb8aa",
+                     *           "accountId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
                      *           "externalId": "P10197",
                      *           "email": "anna.dahl.197@olsens-snickeri-as-k2001.example",
                      *           "name": "Anna Dahl",
@@ -14045,12 +14045,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-53d4-7078-9bee-ba170c786353",
-                     *           "accountId": "01a24db1-5374-704d-a063-6c6e9c443cf1",
+                     *           "id": "01a24e7c-0c64-72ca-9848-f9d3ce2dbd26",
+                     *           "accountId": "01a24e7c-0c01-7259-a66d-19b68040d7fc",
                      *           "externalId": "P10325",
                      *           "email": "anna.dahl.325@linds-bygg-ab-k2044.example",
                      *           "name": "Anna Dahl",
@@ -14061,12 +14061,12 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-53d5-7359-b5c3-c3d60e13ba32",
-                     *           "accountId": "01a24db1-5374-704d-a063-dfaaa2d8cfa2",
+                     *           "id": "01a24e7c-0c65-74cb-b81c-8651319f1700",
+                     *           "accountId": "01a24e7c-0c01-7259-a66d-89f29b81f5f6",
                      *           "externalId": "P10409",
                      *           "email": "anna.eriksson.409@anderssons-snickeri-ab-k2072.example",
                      *           "name": "Anna Eriksson",
@@ -14077,11 +14077,11 @@ export interface operations {
                      *           "status": "active",
                      *           "tier": null,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjRkYjEtNTNkNS03MzU5LWI1YzMtYzNkNjBlMTNiYTMyIl0"
+                     *       "nextCursor": "WyJBbm5hIEVyaWtzc29uIiwiMDFhMjRlN2MtMGM2NS03NGNiLWI4MWMtODY1MTMxOWYxNzAwIl0"
                      *     }
                      */
                     "application/json": {
@@ -14171,8 +14171,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8e51-73dd-a0e4-173cc9700137",
-                     *       "accountId": "01a24db1-8e10-7447-b781-90099c24acb2",
+                     *       "id": "01a24e7c-74a5-719d-9975-305d7e0b5392",
+                     *       "accountId": "01a24e7c-7441-773a-a742-66f4f6549b1e",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -14183,8 +14183,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T23:30:11.664Z",
-                     *       "updatedAt": "2026-12-06T23:30:11.664Z"
+                     *       "createdAt": "2026-12-07T03:11:48.900Z",
+                     *       "updatedAt": "2026-12-07T03:11:48.900Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14295,7 +14295,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-53ce-726b-ad42-64b572ece44d
+                 * @example 01a24e7c-0c5d-71ec-8d0a-a44d10f6420c
                  */
                 id: string;
             };
@@ -14311,8 +14311,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "name": "Lars Lind",
@@ -14323,8 +14323,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T23:29:56.516Z",
-                     *       "updatedAt": "2026-12-06T23:30:10.473Z"
+                     *       "createdAt": "2026-12-07T03:11:21.954Z",
+                     *       "updatedAt": "2026-12-07T03:11:47.439Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14411,7 +14411,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-8e51-73dd-a0e4-173cc9700137
+                 * @example 01a24e7c-74a5-719d-9975-305d7e0b5392
                  */
                 id: string;
             };
@@ -14437,8 +14437,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8e51-73dd-a0e4-173cc9700137",
-                     *       "accountId": "01a24db1-8e10-7447-b781-90099c24acb2",
+                     *       "id": "01a24e7c-74a5-719d-9975-305d7e0b5392",
+                     *       "accountId": "01a24e7c-7441-773a-a742-66f4f6549b1e",
                      *       "externalId": "P30001",
                      *       "email": "karin.lindqvist@lindqvistbygg.example",
                      *       "name": "Karin Lindqvist",
@@ -14449,8 +14449,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T23:30:11.664Z",
-                     *       "updatedAt": "2026-12-06T23:30:11.675Z"
+                     *       "createdAt": "2026-12-07T03:11:48.900Z",
+                     *       "updatedAt": "2026-12-07T03:11:48.912Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14601,8 +14601,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *       "externalId": "P10001",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "name": "Lars Lind",
@@ -14613,8 +14613,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T23:29:56.516Z",
-                     *       "updatedAt": "2026-12-06T23:30:10.473Z"
+                     *       "createdAt": "2026-12-07T03:11:21.954Z",
+                     *       "updatedAt": "2026-12-07T03:11:47.439Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14739,8 +14739,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8e64-7138-bb24-a7f0b5c51da8",
-                     *       "accountId": "01a24db1-8e10-7447-b781-90099c24acb2",
+                     *       "id": "01a24e7c-74ba-776a-8079-2d8258f2f1d7",
+                     *       "accountId": "01a24e7c-7441-773a-a742-66f4f6549b1e",
                      *       "externalId": "P30002",
                      *       "email": "erik.holm@lindqvistbygg.example",
                      *       "name": "Erik Holm",
@@ -14751,8 +14751,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T23:30:11.682Z",
-                     *       "updatedAt": "2026-12-06T23:30:11.682Z"
+                     *       "createdAt": "2026-12-07T03:11:48.920Z",
+                     *       "updatedAt": "2026-12-07T03:11:48.920Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -14934,12 +14934,12 @@ export interface operations {
                      *         {
                      *           "index": 0,
                      *           "status": "created",
-                     *           "id": "01a24db1-8e6d-7339-9b80-dfc48e20ee1a"
+                     *           "id": "01a24e7c-74d2-7491-97bf-467bc09dfa4f"
                      *         },
                      *         {
                      *           "index": 1,
                      *           "status": "created",
-                     *           "id": "01a24db1-8e6d-7339-9b80-e15787e4ec9f"
+                     *           "id": "01a24e7c-74d2-7491-97bf-49d177d87c77"
                      *         },
                      *         {
                      *           "index": 2,
@@ -15111,8 +15111,8 @@ export interface operations {
                      *       "code": "ventilation",
                      *       "name": "Ventilation",
                      *       "parentCode": null,
-                     *       "createdAt": "2026-12-06T23:30:11.999Z",
-                     *       "updatedAt": "2026-12-06T23:30:11.999Z"
+                     *       "createdAt": "2026-12-07T03:11:49.342Z",
+                     *       "updatedAt": "2026-12-07T03:11:49.342Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Category"];
@@ -15272,22 +15272,22 @@ export interface operations {
                      *           "code": "concrete",
                      *           "name": "Concrete & mortar",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
                      *           "code": "doors-windows",
                      *           "name": "Doors & windows",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
                      *           "code": "electrical",
                      *           "name": "Electrical",
                      *           "parentCode": null,
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJpbnN1bGF0aW9uIl0"
@@ -15382,8 +15382,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T23:30:12.005Z",
-                     *       "updatedAt": "2026-12-06T23:30:12.005Z"
+                     *       "createdAt": "2026-12-07T03:11:49.359Z",
+                     *       "updatedAt": "2026-12-07T03:11:49.359Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -15522,8 +15522,8 @@ export interface operations {
                      *       "attributes": {
                      *         "energyClass": "A+"
                      *       },
-                     *       "createdAt": "2026-12-06T23:30:12.005Z",
-                     *       "updatedAt": "2026-12-06T23:30:12.005Z"
+                     *       "createdAt": "2026-12-07T03:11:49.359Z",
+                     *       "updatedAt": "2026-12-07T03:11:49.359Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
@@ -15638,7 +15638,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown category no-such-category. Create it first (PUT /v1/categories/{code}).",
                      *       "code": "unknown_category",
-                     *       "requestId": "01a24db1-8fb3-71bf-b974-2360ad902907",
+                     *       "requestId": "01a24e7c-7678-76c9-aac2-330d36edbaa8",
                      *       "instance": "/v1/products/VEN-1001"
                      *     }
                      */
@@ -15710,8 +15710,8 @@ export interface operations {
                      *           "unitPrice": 245100,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1001",
@@ -15722,8 +15722,8 @@ export interface operations {
                      *           "unitPrice": 353700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
                      *           "sku": "PLU-1002",
@@ -15734,8 +15734,8 @@ export interface operations {
                      *           "unitPrice": 174700,
                      *           "active": true,
                      *           "attributes": {},
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         }
                      *       ],
                      *       "nextCursor": "WyJQTFUtMTAwMiJd"
@@ -16024,13 +16024,13 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-5448-773c-aa7a-e5bdb481acde",
+                     *           "id": "01a24e7c-0cef-7629-84f3-cdcce6c774b6",
                      *           "version": 1,
                      *           "name": "Poäng per krona",
                      *           "description": null,
                      *           "priority": 100,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T23:29:56.516Z",
+                     *           "effectiveFrom": "2025-11-02T03:11:21.954Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -16047,16 +16047,16 @@ export interface operations {
                      *               "accountPercent": 70
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T23:29:56.811Z"
+                     *           "createdAt": "2026-12-07T03:11:22.355Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-5452-7306-832b-1967461385d6",
+                     *           "id": "01a24e7c-0cfe-7075-98b8-74bb99f3d047",
                      *           "version": 1,
                      *           "name": "Högmarginalbonus",
                      *           "description": null,
                      *           "priority": 90,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T23:29:56.516Z",
+                     *           "effectiveFrom": "2025-11-02T03:11:21.954Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -16072,16 +16072,16 @@ export interface operations {
                      *               "type": "member"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T23:29:56.819Z"
+                     *           "createdAt": "2026-12-07T03:11:22.367Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-5454-73bd-9c11-9a6287861bb9",
+                     *           "id": "01a24e7c-0d01-7625-a3ea-3803735f8f83",
                      *           "version": 1,
                      *           "name": "Ny kategori",
                      *           "description": null,
                      *           "priority": 80,
                      *           "active": true,
-                     *           "effectiveFrom": "2025-11-01T23:29:56.516Z",
+                     *           "effectiveFrom": "2025-11-02T03:11:21.954Z",
                      *           "definition": {
                      *             "conditions": {
                      *               "eventTypes": [
@@ -16096,7 +16096,7 @@ export interface operations {
                      *               "type": "account"
                      *             }
                      *           },
-                     *           "createdAt": "2026-12-06T23:29:56.820Z"
+                     *           "createdAt": "2026-12-07T03:11:22.370Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -16226,13 +16226,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8fcf-750d-86d7-8e27a17cf2e4",
+                     *       "id": "01a24e7c-769d-7166-86cb-e1076668e13e",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T23:30:12.047Z",
+                     *       "effectiveFrom": "2026-12-07T03:11:49.404Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16260,7 +16260,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T23:30:12.047Z"
+                     *       "createdAt": "2026-12-07T03:11:49.404Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -16351,7 +16351,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The rule is invalid: definition.effect.points: points must be a whole number from 1 to 1000000000",
                      *       "code": "invalid_rule",
-                     *       "requestId": "01a24db1-8fc9-726a-9c19-5bf6cdf70b0e",
+                     *       "requestId": "01a24e7c-7693-765c-86f1-16caa63633ae",
                      *       "instance": "/v1/rules",
                      *       "errors": [
                      *         {
@@ -16393,8 +16393,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
-                 *       "memberId": "01a24db1-53d0-7585-a226-8e3433c77987",
+                 *       "accountId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
+                 *       "memberId": "01a24e7c-0c5f-70ea-99f7-94d7d892b61c",
                  *       "type": "purchase",
                  *       "lines": [
                  *         {
@@ -16404,7 +16404,7 @@ export interface operations {
                  *         }
                  *       ],
                  *       "draft": {
-                 *         "id": "01a24db1-8fcf-750d-86d7-8e27a17cf2e4",
+                 *         "id": "01a24e7c-769d-7166-86cb-e1076668e13e",
                  *         "name": "Ventilationskampanj",
                  *         "priority": 95,
                  *         "definition": {
@@ -16496,12 +16496,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
-                     *       "memberId": "01a24db1-53d0-7585-a226-8e3433c77987",
-                     *       "points": 8942,
+                     *       "accountId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
+                     *       "memberId": "01a24e7c-0c5f-70ea-99f7-94d7d892b61c",
+                     *       "points": 9039,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
+                     *           "ruleId": "01a24e7c-0cef-7629-84f3-cdcce6c774b6",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -16532,7 +16532,7 @@ export interface operations {
                      *           "reason": "1,746 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 70% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
+                     *           "ruleId": "01a24e7c-0cef-7629-84f3-cdcce6c774b6",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -16563,7 +16563,7 @@ export interface operations {
                      *           "reason": "749 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00 Share: 30% of 2,495."
                      *         },
                      *         {
-                     *           "ruleId": "01a24db1-8fcf-750d-86d7-8e27a17cf2e4",
+                     *           "ruleId": "01a24e7c-769d-7166-86cb-e1076668e13e",
                      *           "ruleVersion": 0,
                      *           "ruleName": "Ventilationskampanj",
                      *           "recipient": "member",
@@ -16595,7 +16595,7 @@ export interface operations {
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
+                     *           "ruleId": "01a24e7c-0cef-7629-84f3-cdcce6c774b6",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -16612,7 +16612,7 @@ export interface operations {
                      *           "reason": "2,495 points: Poäng per krona — 1 per SEK 10.00 on SEK 24,950.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24db1-7938-746c-a75d-390b62aa5397",
+                     *           "ruleId": "01a24e7c-5853-7174-a1b4-5d20c4c837dc",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16625,7 +16625,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24db1-793c-7211-bceb-046e696de057",
+                     *           "ruleId": "01a24e7c-585c-7194-953c-00371c6985c9",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -16639,9 +16639,9 @@ export interface operations {
                      *         }
                      *       ],
                      *       "ruleSet": "liveWithDraft",
-                     *       "occurredAt": "2026-12-06T23:30:12.060Z",
+                     *       "occurredAt": "2026-12-07T03:11:49.415Z",
                      *       "byRecipient": {
-                     *         "account": 1946,
+                     *         "account": 2043,
                      *         "member": 6996
                      *       }
                      *     }
@@ -16803,7 +16803,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24db1-8fcf-750d-86d7-8e27a17cf2e4
+                 * @example 01a24e7c-769d-7166-86cb-e1076668e13e
                  */
                 id: string;
             };
@@ -16819,13 +16819,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8fcf-750d-86d7-8e27a17cf2e4",
+                     *       "id": "01a24e7c-769d-7166-86cb-e1076668e13e",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T23:30:12.047Z",
+                     *       "effectiveFrom": "2026-12-07T03:11:49.404Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -16853,15 +16853,15 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T23:30:12.047Z",
+                     *       "createdAt": "2026-12-07T03:11:49.404Z",
                      *       "versions": [
                      *         {
                      *           "version": 1,
                      *           "name": "Ventilationskampanj",
                      *           "priority": 95,
                      *           "active": true,
-                     *           "effectiveFrom": "2026-12-06T23:30:12.047Z",
-                     *           "createdAt": "2026-12-06T23:30:12.047Z"
+                     *           "effectiveFrom": "2026-12-07T03:11:49.404Z",
+                     *           "createdAt": "2026-12-07T03:11:49.404Z"
                      *         }
                      *       ]
                      *     }
@@ -16950,7 +16950,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24db1-8fcf-750d-86d7-8e27a17cf2e4
+                 * @example 01a24e7c-769d-7166-86cb-e1076668e13e
                  */
                 id: string;
             };
@@ -16991,13 +16991,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8fcf-750d-86d7-8e27a17cf2e4",
+                     *       "id": "01a24e7c-769d-7166-86cb-e1076668e13e",
                      *       "version": 2,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T23:30:12.081Z",
+                     *       "effectiveFrom": "2026-12-07T03:11:49.443Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -17025,7 +17025,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T23:30:12.079Z"
+                     *       "createdAt": "2026-12-07T03:11:49.441Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17092,8 +17092,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The rule was changed meanwhile (now version 2); reload it and try again.",
                      *       "code": "rule_version_conflict",
-                     *       "requestId": "01a24db1-8ff6-76a3-9b56-7d12ede9cfdc",
-                     *       "instance": "/v1/rules/01a24db1-8fcf-750d-86d7-8e27a17cf2e4"
+                     *       "requestId": "01a24e7c-76c9-77ac-b4e3-9c5248f3d6f3",
+                     *       "instance": "/v1/rules/01a24e7c-769d-7166-86cb-e1076668e13e"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -17171,7 +17171,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24db1-8fcf-750d-86d7-8e27a17cf2e4
+                 * @example 01a24e7c-769d-7166-86cb-e1076668e13e
                  */
                 id: string;
                 /**
@@ -17192,13 +17192,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8fcf-750d-86d7-8e27a17cf2e4",
+                     *       "id": "01a24e7c-769d-7166-86cb-e1076668e13e",
                      *       "version": 1,
                      *       "name": "Ventilationskampanj",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 95,
                      *       "active": true,
-                     *       "effectiveFrom": "2026-12-06T23:30:12.047Z",
+                     *       "effectiveFrom": "2026-12-07T03:11:49.404Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -17226,7 +17226,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T23:30:12.047Z"
+                     *       "createdAt": "2026-12-07T03:11:49.404Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17313,7 +17313,7 @@ export interface operations {
             path: {
                 /**
                  * @description The rule's id
-                 * @example 01a24db1-8fcf-750d-86d7-8e27a17cf2e4
+                 * @example 01a24e7c-769d-7166-86cb-e1076668e13e
                  */
                 id: string;
             };
@@ -17346,13 +17346,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8fcf-750d-86d7-8e27a17cf2e4",
+                     *       "id": "01a24e7c-769d-7166-86cb-e1076668e13e",
                      *       "version": 3,
                      *       "name": "Ventilationskampanj våren",
                      *       "description": "Dubbla poäng på ventilation under våren",
                      *       "priority": 96,
                      *       "active": false,
-                     *       "effectiveFrom": "2026-12-06T23:30:12.190Z",
+                     *       "effectiveFrom": "2026-12-07T03:11:49.572Z",
                      *       "definition": {
                      *         "conditions": {
                      *           "eventTypes": [
@@ -17380,7 +17380,7 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "createdAt": "2026-12-06T23:30:12.189Z"
+                     *       "createdAt": "2026-12-07T03:11:49.571Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Rule"];
@@ -17509,7 +17509,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104233",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T22:00:12.093Z",
+                 *       "occurredAt": "2026-12-07T01:41:49.458Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -17679,19 +17679,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9002-738f-9d48-9eaceccbbbe5",
+                     *       "id": "01a24e7c-76d9-7468-a99c-dfec6493d658",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T22:00:12.093Z",
-                     *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
-                     *       "memberId": "01a24db1-53d0-7585-a226-8e3433c77987",
-                     *       "points": 4257,
-                     *       "totalPoints": 4457,
+                     *       "occurredAt": "2026-12-07T01:41:49.458Z",
+                     *       "accountId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
+                     *       "memberId": "01a24e7c-0c5f-70ea-99f7-94d7d892b61c",
+                     *       "points": 4365,
+                     *       "totalPoints": 4565,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24db1-9007-723f-a433-c01cf89f13b0",
+                     *           "journalId": "01a24e7c-76df-73ac-85b5-03b3c0dc8656",
                      *           "step": "first_order",
-                     *           "memberId": "01a24db1-53d0-7585-a226-8e3433c77987",
+                     *           "memberId": "01a24e7c-0c5f-70ea-99f7-94d7d892b61c",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -17709,15 +17709,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24db1-9006-7657-9aa0-6158b2ac844d",
-                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
+                     *           "journalId": "01a24e7c-76dd-7641-ab3e-721cae89358a",
+                     *           "ruleId": "01a24e7c-0cef-7629-84f3-cdcce6c774b6",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24db1-5374-704d-a062-c2579580b110",
+                     *           "walletId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T22:00:12.093Z",
+                     *           "availableAt": "2026-12-21T01:41:49.458Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17742,15 +17742,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24db1-9006-7657-9aa0-6158b2ac844d",
-                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
+                     *           "journalId": "01a24e7c-76dd-7641-ab3e-721cae89358a",
+                     *           "ruleId": "01a24e7c-0cef-7629-84f3-cdcce6c774b6",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24db1-53d0-7585-a226-8e3433c77987",
+                     *           "walletId": "01a24e7c-0c5f-70ea-99f7-94d7d892b61c",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T22:00:12.093Z",
+                     *           "availableAt": "2026-12-21T01:41:49.458Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -17775,15 +17775,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24db1-9006-7657-9aa0-6158b2ac844d",
-                     *           "ruleId": "01a24db1-5452-7306-832b-1967461385d6",
+                     *           "journalId": "01a24e7c-76dd-7641-ab3e-721cae89358a",
+                     *           "ruleId": "01a24e7c-0cfe-7075-98b8-74bb99f3d047",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24db1-53d0-7585-a226-8e3433c77987",
+                     *           "walletId": "01a24e7c-0c5f-70ea-99f7-94d7d892b61c",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T22:00:12.093Z",
+                     *           "availableAt": "2026-12-21T01:41:49.458Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -17803,7 +17803,7 @@ export interface operations {
                      *       "unmatched": [],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
+                     *           "ruleId": "01a24e7c-0cef-7629-84f3-cdcce6c774b6",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -17820,7 +17820,7 @@ export interface operations {
                      *           "reason": "2,810 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24db1-7938-746c-a75d-390b62aa5397",
+                     *           "ruleId": "01a24e7c-5853-7174-a1b4-5d20c4c837dc",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -17833,7 +17833,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24db1-793c-7211-bceb-046e696de057",
+                     *           "ruleId": "01a24e7c-585c-7194-953c-00371c6985c9",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18007,7 +18007,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Event INV-2026-104233 was already received with a different body. Use a new id for a new event.",
                      *       "code": "event_conflict",
-                     *       "requestId": "01a24db1-9046-7794-b4ee-2d6812731572",
+                     *       "requestId": "01a24e7c-7727-714c-b131-4d4088d43998",
                      *       "instance": "/v1/events"
                      *     }
                      */
@@ -18090,19 +18090,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9002-738f-9d48-9eaceccbbbe5",
+                     *       "id": "01a24e7c-76d9-7468-a99c-dfec6493d658",
                      *       "externalId": "INV-2026-104233",
                      *       "type": "purchase",
-                     *       "occurredAt": "2026-12-06T22:00:12.093Z",
-                     *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
-                     *       "memberId": "01a24db1-53d0-7585-a226-8e3433c77987",
-                     *       "points": 4257,
-                     *       "totalPoints": 4457,
+                     *       "occurredAt": "2026-12-07T01:41:49.458Z",
+                     *       "accountId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
+                     *       "memberId": "01a24e7c-0c5f-70ea-99f7-94d7d892b61c",
+                     *       "points": 4365,
+                     *       "totalPoints": 4565,
                      *       "onboarding": [
                      *         {
-                     *           "journalId": "01a24db1-9007-723f-a433-c01cf89f13b0",
+                     *           "journalId": "01a24e7c-76df-73ac-85b5-03b3c0dc8656",
                      *           "step": "first_order",
-                     *           "memberId": "01a24db1-53d0-7585-a226-8e3433c77987",
+                     *           "memberId": "01a24e7c-0c5f-70ea-99f7-94d7d892b61c",
                      *           "points": 200,
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -18120,15 +18120,15 @@ export interface operations {
                      *       ],
                      *       "postings": [
                      *         {
-                     *           "journalId": "01a24db1-9006-7657-9aa0-6158b2ac844d",
-                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
+                     *           "journalId": "01a24e7c-76dd-7641-ab3e-721cae89358a",
+                     *           "ruleId": "01a24e7c-0cef-7629-84f3-cdcce6c774b6",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "account",
-                     *           "walletId": "01a24db1-5374-704d-a062-c2579580b110",
+                     *           "walletId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
                      *           "points": 1967,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T22:00:12.093Z",
+                     *           "availableAt": "2026-12-21T01:41:49.458Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -18153,15 +18153,15 @@ export interface operations {
                      *           "reason": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24db1-9006-7657-9aa0-6158b2ac844d",
-                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
+                     *           "journalId": "01a24e7c-76dd-7641-ab3e-721cae89358a",
+                     *           "ruleId": "01a24e7c-0cef-7629-84f3-cdcce6c774b6",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "wallet": "member",
-                     *           "walletId": "01a24db1-53d0-7585-a226-8e3433c77987",
+                     *           "walletId": "01a24e7c-0c5f-70ea-99f7-94d7d892b61c",
                      *           "points": 843,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T22:00:12.093Z",
+                     *           "availableAt": "2026-12-21T01:41:49.458Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.perAmount",
@@ -18186,15 +18186,15 @@ export interface operations {
                      *           "reason": "843 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 30% of 2,810."
                      *         },
                      *         {
-                     *           "journalId": "01a24db1-9006-7657-9aa0-6158b2ac844d",
-                     *           "ruleId": "01a24db1-5452-7306-832b-1967461385d6",
+                     *           "journalId": "01a24e7c-76dd-7641-ab3e-721cae89358a",
+                     *           "ruleId": "01a24e7c-0cfe-7075-98b8-74bb99f3d047",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Högmarginalbonus",
                      *           "wallet": "member",
-                     *           "walletId": "01a24db1-53d0-7585-a226-8e3433c77987",
+                     *           "walletId": "01a24e7c-0c5f-70ea-99f7-94d7d892b61c",
                      *           "points": 1247,
                      *           "status": "pending",
-                     *           "availableAt": "2026-12-20T22:00:12.093Z",
+                     *           "availableAt": "2026-12-21T01:41:49.458Z",
                      *           "expiresAt": "2027-12-31T23:00:00.000Z",
                      *           "explanation": {
                      *             "key": "explain.upsell",
@@ -18304,7 +18304,7 @@ export interface operations {
                  * @example {
                  *       "id": "INV-2026-104240",
                  *       "type": "purchase",
-                 *       "occurredAt": "2026-12-06T23:29:12.175Z",
+                 *       "occurredAt": "2026-12-07T03:10:49.553Z",
                  *       "account": "K2001",
                  *       "member": "P10195",
                  *       "lines": [
@@ -18328,12 +18328,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
-                     *       "memberId": "01a24db1-53d0-7585-a226-8e3433c77987",
-                     *       "points": 698,
+                     *       "accountId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
+                     *       "memberId": "01a24e7c-0c5f-70ea-99f7-94d7d892b61c",
+                     *       "points": 722,
                      *       "postings": [
                      *         {
-                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
+                     *           "ruleId": "01a24e7c-0cef-7629-84f3-cdcce6c774b6",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "account",
@@ -18364,7 +18364,7 @@ export interface operations {
                      *           "reason": "488 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00 Share: 70% of 698."
                      *         },
                      *         {
-                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
+                     *           "ruleId": "01a24e7c-0cef-7629-84f3-cdcce6c774b6",
                      *           "ruleVersion": 1,
                      *           "ruleName": "Poäng per krona",
                      *           "recipient": "member",
@@ -18393,11 +18393,33 @@ export interface operations {
                      *             ]
                      *           },
                      *           "reason": "210 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00 Share: 30% of 698."
+                     *         },
+                     *         {
+                     *           "ruleId": "01a24e7c-0cef-7629-84f3-cdcce6c774b6",
+                     *           "ruleVersion": 1,
+                     *           "ruleName": "Poäng per krona",
+                     *           "recipient": "account",
+                     *           "points": 24,
+                     *           "basisLines": [
+                     *             1
+                     *           ],
+                     *           "explanation": {
+                     *             "key": "explain.tierBonus",
+                     *             "params": {
+                     *               "rule": "Poäng per krona",
+                     *               "tier": "Silver",
+                     *               "factor": 1.05,
+                     *               "base": 488,
+                     *               "points": 24,
+                     *               "count": 24
+                     *             }
+                     *           },
+                     *           "reason": "24 tier bonus points: Silver — ×1.05 on Poäng per krona"
                      *         }
                      *       ],
                      *       "trace": [
                      *         {
-                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
+                     *           "ruleId": "01a24e7c-0cef-7629-84f3-cdcce6c774b6",
                      *           "ruleName": "Poäng per krona",
                      *           "outcome": "paid",
                      *           "explanation": {
@@ -18414,7 +18436,7 @@ export interface operations {
                      *           "reason": "698 points: Poäng per krona — 1 per SEK 10.00 on SEK 6,980.00"
                      *         },
                      *         {
-                     *           "ruleId": "01a24db1-7938-746c-a75d-390b62aa5397",
+                     *           "ruleId": "01a24e7c-5853-7174-a1b4-5d20c4c837dc",
                      *           "ruleName": "Fjordbanken: företagskort aktiverat",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18427,7 +18449,7 @@ export interface operations {
                      *           "reason": "Fjordbanken: företagskort aktiverat: does not apply to “purchase” events"
                      *         },
                      *         {
-                     *           "ruleId": "01a24db1-793c-7211-bceb-046e696de057",
+                     *           "ruleId": "01a24e7c-585c-7194-953c-00371c6985c9",
                      *           "ruleName": "Fjordbanken: kortköp",
                      *           "outcome": "not_matched",
                      *           "explanation": {
@@ -18591,7 +18613,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-5374-704d-a062-c2579580b110
+                 * @example 01a24e7c-0c01-7259-a66c-6cc2acb9455a
                  */
                 id: string;
             };
@@ -18607,26 +18629,31 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24db1-5374-704d-a062-c2579580b110",
-                     *       "available": 81036,
-                     *       "pending": 7019,
+                     *       "walletId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
+                     *       "available": 115314,
+                     *       "pending": 7125,
                      *       "pendingReleases": [
                      *         {
-                     *           "date": "2026-12-08",
+                     *           "date": "2026-12-07",
                      *           "points": 1736
                      *         },
                      *         {
-                     *           "date": "2026-12-10",
+                     *           "date": "2026-12-09",
                      *           "points": 3171
                      *         },
                      *         {
-                     *           "date": "2026-12-20",
-                     *           "points": 2112
+                     *           "date": "2026-12-21",
+                     *           "points": 2218
                      *         }
                      *       ],
-                     *       "expiring": [],
-                     *       "expiringTotal": 0,
-                     *       "lifetimeEarned": 88055,
+                     *       "expiring": [
+                     *         {
+                     *           "date": "2027-01-01",
+                     *           "points": 10521
+                     *         }
+                     *       ],
+                     *       "expiringTotal": 10521,
+                     *       "lifetimeEarned": 122439,
                      *       "lifetimeSpent": 0,
                      *       "lifetimeExpired": 0
                      *     }
@@ -18723,7 +18750,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-5374-704d-a062-c2579580b110
+                 * @example 01a24e7c-0c01-7259-a66c-6cc2acb9455a
                  */
                 id: string;
             };
@@ -18741,12 +18768,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24db1-902b-711b-9496-5ac7f97a18e5",
+                     *           "journalId": "01a24e7c-7714-73ef-a343-c0b4d415e689",
                      *           "kind": "reverse",
-                     *           "points": -55,
-                     *           "pendingPoints": -55,
-                     *           "occurredAt": "2026-12-06T23:00:12.121Z",
-                     *           "recordedAt": "2026-12-06T23:30:12.124Z",
+                     *           "points": -2,
+                     *           "pendingPoints": -2,
+                     *           "occurredAt": "2026-12-07T02:41:49.503Z",
+                     *           "recordedAt": "2026-12-07T03:11:49.507Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -18756,20 +18783,43 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24db1-901c-7278-b166-880a955a9f5d",
+                     *           "eventId": "01a24e7c-7703-71fe-ae49-62e825a79978",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
+                     *           "ruleId": "01a24e7c-0cef-7629-84f3-cdcce6c774b6",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24db1-9006-7657-9aa0-6158b2ac844d",
+                     *           "journalId": "01a24e7c-7714-73ef-a343-b80e60054d2f",
+                     *           "kind": "reverse",
+                     *           "points": -55,
+                     *           "pendingPoints": -55,
+                     *           "occurredAt": "2026-12-07T02:41:49.503Z",
+                     *           "recordedAt": "2026-12-07T03:11:49.507Z",
+                     *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
+                     *           "explanation": {
+                     *             "key": "ledger:explain.reverse",
+                     *             "params": {
+                     *               "event": "RET-2026-104233-1",
+                     *               "original": "INV-2026-104233"
+                     *             }
+                     *           },
+                     *           "details": [],
+                     *           "eventId": "01a24e7c-7703-71fe-ae49-62e825a79978",
+                     *           "eventExternalId": "RET-2026-104233-1",
+                     *           "ruleId": "01a24e7c-0cef-7629-84f3-cdcce6c774b6",
+                     *           "ruleVersion": null,
+                     *           "reasonCode": null,
+                     *           "memo": null
+                     *         },
+                     *         {
+                     *           "journalId": "01a24e7c-76dd-7641-ab3e-721cae89358a",
                      *           "kind": "earn",
-                     *           "points": 2167,
-                     *           "pendingPoints": 2167,
-                     *           "occurredAt": "2026-12-06T22:00:12.093Z",
-                     *           "recordedAt": "2026-12-06T23:30:12.098Z",
+                     *           "points": 2275,
+                     *           "pendingPoints": 2275,
+                     *           "occurredAt": "2026-12-07T01:41:49.458Z",
+                     *           "recordedAt": "2026-12-07T03:11:49.465Z",
                      *           "description": "Purchase INV-2026-104233: points from Poäng per krona, Ny kategori",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -18780,52 +18830,29 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 1967,
-                     *               "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
+                     *               "ruleId": "01a24e7c-0cef-7629-84f3-cdcce6c774b6",
                      *               "description": "1,967 points: Poäng per krona — 1 per SEK 10.00 on SEK 28,106.00 Share: 70% of 2,810."
                      *             },
                      *             {
                      *               "points": 200,
-                     *               "ruleId": "01a24db1-5454-73bd-9c11-9a6287861bb9",
+                     *               "ruleId": "01a24e7c-0d01-7625-a3ea-3803735f8f83",
                      *               "description": "200 points: Ny kategori — first purchase in ventilation"
-                     *             }
-                     *           ],
-                     *           "eventId": "01a24db1-9002-738f-9d48-9eaceccbbbe5",
-                     *           "eventExternalId": "INV-2026-104233",
-                     *           "ruleId": null,
-                     *           "ruleVersion": null,
-                     *           "reasonCode": null,
-                     *           "memo": null
-                     *         },
-                     *         {
-                     *           "journalId": "01a24db1-63a5-76ee-8047-6878ed7a48c9",
-                     *           "kind": "earn",
-                     *           "points": 3171,
-                     *           "pendingPoints": 3171,
-                     *           "occurredAt": "2026-11-26T12:11:02.367Z",
-                     *           "recordedAt": "2026-12-06T23:30:00.643Z",
-                     *           "description": "Purchase INV-354-7: points from Poäng per krona",
-                     *           "explanation": {
-                     *             "key": "ledger:explain.earn",
-                     *             "params": {
-                     *               "event": "INV-354-7"
-                     *             }
-                     *           },
-                     *           "details": [
+                     *             },
                      *             {
-                     *               "points": 3171,
-                     *               "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
-                     *               "description": "3,171 points: Poäng per krona — 1 per SEK 10.00 on SEK 45,300.00 Share: 70% of 4,530."
+                     *               "points": 98,
+                     *               "ruleId": "01a24e7c-0cef-7629-84f3-cdcce6c774b6",
+                     *               "description": "98 tier bonus points: Silver — ×1.05 on Poäng per krona"
                      *             }
                      *           ],
-                     *           "eventId": "01a24db1-6342-7140-97d3-c00cd2d532a9",
-                     *           "eventExternalId": "INV-354-7",
+                     *           "eventId": "01a24e7c-76d9-7468-a99c-dfec6493d658",
+                     *           "eventExternalId": "INV-2026-104233",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24db1-63a5-76ee-8047-6878ed7a48c9"
+                     *       "nextCursor": "01a24e7c-76dd-7641-ab3e-721cae89358a"
                      *     }
                      */
                     "application/json": {
@@ -18916,7 +18943,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-5374-704d-a062-c2579580b110
+                 * @example 01a24e7c-0c01-7259-a66c-6cc2acb9455a
                  */
                 id: string;
             };
@@ -18971,14 +18998,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-90ad-743a-81f7-8518e284fae2",
-                     *       "walletId": "01a24db1-5374-704d-a062-c2579580b110",
+                     *       "id": "01a24e7c-77a9-7145-8799-76945627a1fa",
+                     *       "walletId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "requestedAt": "2026-12-06T23:30:12.268Z",
+                     *       "requestedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "requestedAt": "2026-12-07T03:11:49.671Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -19117,7 +19144,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-5374-704d-a062-c2579580b110
+                 * @example 01a24e7c-0c01-7259-a66c-6cc2acb9455a
                  */
                 id: string;
             };
@@ -19163,7 +19190,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24db1-9099-7535-b050-e0559578e98c",
+                     *       "journalId": "01a24e7c-7791-710e-8459-575088240066",
                      *       "created": true,
                      *       "points": -300
                      *     }
@@ -19278,10 +19305,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:insufficient_points",
                      *       "title": "insufficient points",
                      *       "status": 422,
-                     *       "detail": "Not enough points: 80536 available, 100000000 requested.",
+                     *       "detail": "Not enough points: 114814 available, 100000000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24db1-908a-7478-9135-1a5363f8ee8c",
-                     *       "instance": "/v1/accounts/01a24db1-5374-704d-a062-c2579580b110/debits"
+                     *       "requestId": "01a24e7c-7782-7292-8c6d-6f4407c9e71e",
+                     *       "instance": "/v1/accounts/01a24e7c-0c01-7259-a66c-6cc2acb9455a/debits"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -19317,7 +19344,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-53d0-7585-a226-8e3433c77987
+                 * @example 01a24e7c-0c5f-70ea-99f7-94d7d892b61c
                  */
                 id: string;
             };
@@ -19333,22 +19360,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "walletId": "01a24db1-53d0-7585-a226-8e3433c77987",
-                     *       "available": 9508,
+                     *       "walletId": "01a24e7c-0c5f-70ea-99f7-94d7d892b61c",
+                     *       "available": 20532,
                      *       "pending": 2072,
                      *       "pendingReleases": [
                      *         {
-                     *           "date": "2026-12-20",
-                     *           "points": 2067
-                     *         },
-                     *         {
                      *           "date": "2026-12-21",
-                     *           "points": 5
+                     *           "points": 2072
                      *         }
                      *       ],
                      *       "expiring": [],
                      *       "expiringTotal": 0,
-                     *       "lifetimeEarned": 11580,
+                     *       "lifetimeEarned": 22604,
                      *       "lifetimeSpent": 0,
                      *       "lifetimeExpired": 0
                      *     }
@@ -19445,7 +19468,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-53d0-7585-a226-8e3433c77987
+                 * @example 01a24e7c-0c5f-70ea-99f7-94d7d892b61c
                  */
                 id: string;
             };
@@ -19463,12 +19486,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "journalId": "01a24db1-902b-711b-9496-5df0b1caa54f",
+                     *           "journalId": "01a24e7c-7714-73ef-a343-bc3a0263eb03",
                      *           "kind": "reverse",
                      *           "points": -23,
                      *           "pendingPoints": -23,
-                     *           "occurredAt": "2026-12-06T23:00:12.121Z",
-                     *           "recordedAt": "2026-12-06T23:30:12.124Z",
+                     *           "occurredAt": "2026-12-07T02:41:49.503Z",
+                     *           "recordedAt": "2026-12-07T03:11:49.507Z",
                      *           "description": "Returned goods (RET-2026-104233-1): points from INV-2026-104233 taken back",
                      *           "explanation": {
                      *             "key": "ledger:explain.reverse",
@@ -19478,20 +19501,20 @@ export interface operations {
                      *             }
                      *           },
                      *           "details": [],
-                     *           "eventId": "01a24db1-901c-7278-b166-880a955a9f5d",
+                     *           "eventId": "01a24e7c-7703-71fe-ae49-62e825a79978",
                      *           "eventExternalId": "RET-2026-104233-1",
-                     *           "ruleId": "01a24db1-5448-773c-aa7a-e5bdb481acde",
+                     *           "ruleId": "01a24e7c-0cef-7629-84f3-cdcce6c774b6",
                      *           "ruleVersion": null,
                      *           "reasonCode": null,
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24db1-9021-7365-a55f-e424827124d9",
+                     *           "journalId": "01a24e7c-7709-70d9-911f-e4f74264efb1",
                      *           "kind": "earn",
                      *           "points": 25,
                      *           "pendingPoints": 0,
-                     *           "occurredAt": "2026-12-06T23:30:12.121Z",
-                     *           "recordedAt": "2026-12-06T23:30:12.124Z",
+                     *           "occurredAt": "2026-12-07T03:11:49.504Z",
+                     *           "recordedAt": "2026-12-07T03:11:49.507Z",
                      *           "description": "Onboarding step: First login in the app",
                      *           "explanation": {
                      *             "key": "people:explain.onboarding",
@@ -19513,12 +19536,12 @@ export interface operations {
                      *           "memo": null
                      *         },
                      *         {
-                     *           "journalId": "01a24db1-901f-7489-a157-fbc65a70959e",
+                     *           "journalId": "01a24e7c-7707-72ab-8f52-ca854ba97e75",
                      *           "kind": "earn",
                      *           "points": 5,
                      *           "pendingPoints": 5,
-                     *           "occurredAt": "2026-12-06T23:10:12.121Z",
-                     *           "recordedAt": "2026-12-06T23:30:12.124Z",
+                     *           "occurredAt": "2026-12-07T02:51:49.503Z",
+                     *           "recordedAt": "2026-12-07T03:11:49.507Z",
                      *           "description": "App login APP-2026-0412-P1: points from Inloggning i appen",
                      *           "explanation": {
                      *             "key": "ledger:explain.earn",
@@ -19529,11 +19552,11 @@ export interface operations {
                      *           "details": [
                      *             {
                      *               "points": 5,
-                     *               "ruleId": "01a24db1-5455-7622-b051-5065bf82bf55",
+                     *               "ruleId": "01a24e7c-0d04-772f-86b4-be67b2179dd0",
                      *               "description": "5 points: Inloggning i appen"
                      *             }
                      *           ],
-                     *           "eventId": "01a24db1-901c-7278-b166-8c87849f754d",
+                     *           "eventId": "01a24e7c-7703-71fe-ae49-6705f0cbd069",
                      *           "eventExternalId": "APP-2026-0412-P1",
                      *           "ruleId": null,
                      *           "ruleVersion": null,
@@ -19541,7 +19564,7 @@ export interface operations {
                      *           "memo": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24db1-901f-7489-a157-fbc65a70959e"
+                     *       "nextCursor": "01a24e7c-7707-72ab-8f52-ca854ba97e75"
                      *     }
                      */
                     "application/json": {
@@ -19632,7 +19655,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-53d0-7585-a226-8e3433c77987
+                 * @example 01a24e7c-0c5f-70ea-99f7-94d7d892b61c
                  */
                 id: string;
             };
@@ -19678,7 +19701,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24db1-90a2-730e-a24d-33bc94fb2ffa",
+                     *       "journalId": "01a24e7c-779b-736f-9590-d15f00af6fb6",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -19824,7 +19847,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-53d0-7585-a226-8e3433c77987
+                 * @example 01a24e7c-0c5f-70ea-99f7-94d7d892b61c
                  */
                 id: string;
             };
@@ -19870,7 +19893,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24db1-9086-71ce-bb3c-04a9e90ebb10",
+                     *       "journalId": "01a24e7c-777f-77df-90b1-6d760a605caa",
                      *       "created": true,
                      *       "points": -200
                      *     }
@@ -20007,7 +20030,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-5374-704d-a062-c2579580b110
+                 * @example 01a24e7c-0c01-7259-a66c-6cc2acb9455a
                  */
                 id: string;
             };
@@ -20017,7 +20040,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24db1-53d0-7585-a226-8e3433c77987",
+                 *       "memberId": "01a24e7c-0c5f-70ea-99f7-94d7d892b61c",
                  *       "points": 500,
                  *       "memo": "Bonus för FTX-installationen i Uppsala",
                  *       "idempotencyKey": "0b6f2c3e-alloc-2026-0412"
@@ -20061,7 +20084,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24db1-907c-76ab-a68e-4717e84d168b",
+                     *       "journalId": "01a24e7c-7772-7758-a799-60c55353225b",
                      *       "created": true,
                      *       "points": 500
                      *     }
@@ -20209,15 +20232,15 @@ export interface operations {
                     /**
                      * @example {
                      *       "currency": "SEK",
-                     *       "issued": 30204141,
-                     *       "reversed": 29683,
+                     *       "issued": 30397956,
+                     *       "reversed": 37277,
                      *       "spent": 5600,
-                     *       "redeemed": 1181500,
+                     *       "redeemed": 959000,
                      *       "expired": 0,
                      *       "adjusted": 10750,
-                     *       "outstandingAvailable": 27813910,
-                     *       "outstandingPending": 1184198,
-                     *       "liabilityMinor": 28998108
+                     *       "outstandingAvailable": 28207703,
+                     *       "outstandingPending": 1199126,
+                     *       "liabilityMinor": 29406829
                      *     }
                      */
                     "application/json": components["schemas"]["LedgerSummary"];
@@ -20916,15 +20939,15 @@ export interface operations {
                      *       "accounts": [
                      *         {
                      *           "level": "bronze",
-                     *           "count": 138
+                     *           "count": 135
                      *         },
                      *         {
                      *           "level": "silver",
-                     *           "count": 56
+                     *           "count": 60
                      *         },
                      *         {
                      *           "level": "gold",
-                     *           "count": 5
+                     *           "count": 4
                      *         }
                      *       ],
                      *       "members": [
@@ -21024,7 +21047,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
+                 * @example 01a24e7c-0bfe-770a-9ebc-cbf6f92e6674
                  */
                 id: string;
             };
@@ -21056,14 +21079,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T23:29:56.516Z",
-                     *       "periodEnd": "2027-12-06T23:29:56.516Z",
+                     *       "since": "2026-12-07T03:11:21.954Z",
+                     *       "periodEnd": "2027-12-07T03:11:21.954Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
-                     *         "total": 612082,
-                     *         "windowStart": "2025-12-06T23:30:12.372Z",
-                     *         "windowEnd": "2026-12-06T23:30:12.372Z"
+                     *         "total": 627129,
+                     *         "windowStart": "2025-12-07T03:11:49.812Z",
+                     *         "windowEnd": "2026-12-07T03:11:49.812Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21176,7 +21199,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
+                 * @example 01a24e7c-0bfe-770a-9ebc-cbf6f92e6674
                  */
                 id: string;
             };
@@ -21194,15 +21217,15 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-64e0-7001-98da-1add8f854858",
+                     *           "id": "01a24e7c-2402-75d9-bfae-e32782122c6f",
                      *           "from": null,
                      *           "to": "platinum",
                      *           "reason": "threshold_reached",
                      *           "detail": {
                      *             "basis": "points",
-                     *             "total": 612082
+                     *             "total": 627129
                      *           },
-                     *           "at": "2026-12-06T23:29:56.516Z"
+                     *           "at": "2026-12-07T03:11:21.954Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -21295,7 +21318,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
+                 * @example 01a24e7c-0bfe-770a-9ebc-cbf6f92e6674
                  */
                 id: string;
             };
@@ -21342,17 +21365,17 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T23:29:56.516Z",
-                     *       "periodEnd": "2027-12-06T23:29:56.516Z",
+                     *       "since": "2026-12-07T03:11:21.954Z",
+                     *       "periodEnd": "2027-12-07T03:11:21.954Z",
                      *       "frozen": {
-                     *         "until": "2027-06-06T23:30:12.400Z",
+                     *         "until": "2027-06-07T03:11:49.861Z",
                      *         "reason": "Butiken i Bergen byggs om och är stängd under våren"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
-                     *         "total": 612082,
-                     *         "windowStart": "2025-12-06T23:30:12.409Z",
-                     *         "windowEnd": "2026-12-06T23:30:12.409Z"
+                     *         "total": 627129,
+                     *         "windowStart": "2025-12-07T03:11:49.873Z",
+                     *         "windowEnd": "2026-12-07T03:11:49.873Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21481,7 +21504,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
+                 * @example 01a24e7c-0bfe-770a-9ebc-cbf6f92e6674
                  */
                 id: string;
             };
@@ -21513,14 +21536,14 @@ export interface operations {
                      *           "Personal key account manager"
                      *         ]
                      *       },
-                     *       "since": "2026-12-06T23:29:56.516Z",
-                     *       "periodEnd": "2027-12-06T23:29:56.516Z",
+                     *       "since": "2026-12-07T03:11:21.954Z",
+                     *       "periodEnd": "2027-12-07T03:11:21.954Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
-                     *         "total": 612082,
-                     *         "windowStart": "2025-12-06T23:30:12.425Z",
-                     *         "windowEnd": "2026-12-06T23:30:12.425Z"
+                     *         "total": 627129,
+                     *         "windowStart": "2025-12-07T03:11:49.889Z",
+                     *         "windowEnd": "2026-12-07T03:11:49.889Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": null,
@@ -21649,7 +21672,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-53d0-7585-a226-8e3433c77987
+                 * @example 01a24e7c-0c5f-70ea-99f7-94d7d892b61c
                  */
                 id: string;
             };
@@ -21671,16 +21694,16 @@ export interface operations {
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
-                     *         "total": 11580,
-                     *         "windowStart": "2025-12-06T23:30:12.382Z",
-                     *         "windowEnd": "2026-12-06T23:30:12.382Z"
+                     *         "total": 22604,
+                     *         "windowStart": "2025-12-07T03:11:49.824Z",
+                     *         "windowEnd": "2026-12-07T03:11:49.824Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
                      *           "code": "bronze",
                      *           "name": "Bronze"
                      *         },
-                     *         "missing": 8420,
+                     *         "missing": 0,
                      *         "until": null
                      *       }
                      *     }
@@ -21749,8 +21772,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Tiers in this program are evaluated per account, not per member.",
                      *       "code": "tier_scope_disabled",
-                     *       "requestId": "01a24db1-916f-74a9-9ac7-b91c528139b2",
-                     *       "instance": "/v1/members/01a24db1-53d0-7585-a226-8e3433c77987/tier"
+                     *       "requestId": "01a24e7c-78bd-73f9-97a2-a98ea20f06d8",
+                     *       "instance": "/v1/members/01a24e7c-0c5f-70ea-99f7-94d7d892b61c/tier"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -21800,7 +21823,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-53d0-7585-a226-8e3433c77987
+                 * @example 01a24e7c-0c5f-70ea-99f7-94d7d892b61c
                  */
                 id: string;
             };
@@ -21907,7 +21930,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-53d0-7585-a226-8e3433c77987
+                 * @example 01a24e7c-0c5f-70ea-99f7-94d7d892b61c
                  */
                 id: string;
             };
@@ -21938,25 +21961,36 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "level": null,
-                     *       "since": "2026-12-06T23:30:12.434Z",
-                     *       "periodEnd": "2026-12-06T23:30:12.434Z",
+                     *       "level": {
+                     *         "code": "bronze",
+                     *         "rank": 1,
+                     *         "name": "Bronze",
+                     *         "threshold": 20000,
+                     *         "multiplierHundredths": 100,
+                     *         "discountBasisPoints": 0,
+                     *         "rewardTags": [],
+                     *         "benefits": [
+                     *           "Member prices"
+                     *         ]
+                     *       },
+                     *       "since": "2026-12-07T03:11:49.901Z",
+                     *       "periodEnd": "2027-12-07T03:11:49.901Z",
                      *       "frozen": {
-                     *         "until": "2027-03-06T23:30:12.434Z",
+                     *         "until": "2027-03-07T03:11:49.901Z",
                      *         "reason": "Föräldraledig till och med juni"
                      *       },
                      *       "qualifying": {
                      *         "basis": "points",
-                     *         "total": 11580,
-                     *         "windowStart": "2025-12-06T23:30:12.441Z",
-                     *         "windowEnd": "2026-12-06T23:30:12.441Z"
+                     *         "total": 22604,
+                     *         "windowStart": "2025-12-07T03:11:49.912Z",
+                     *         "windowEnd": "2026-12-07T03:11:49.912Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
-                     *           "code": "bronze",
-                     *           "name": "Bronze"
+                     *           "code": "silver",
+                     *           "name": "Silver"
                      *         },
-                     *         "missing": 8420,
+                     *         "missing": 77396,
                      *         "until": null
                      *       }
                      *     }
@@ -22081,7 +22115,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-53d0-7585-a226-8e3433c77987
+                 * @example 01a24e7c-0c5f-70ea-99f7-94d7d892b61c
                  */
                 id: string;
             };
@@ -22097,22 +22131,33 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "level": null,
-                     *       "since": "2026-12-06T23:30:12.434Z",
-                     *       "periodEnd": "2026-12-06T23:30:12.434Z",
+                     *       "level": {
+                     *         "code": "bronze",
+                     *         "rank": 1,
+                     *         "name": "Bronze",
+                     *         "threshold": 20000,
+                     *         "multiplierHundredths": 100,
+                     *         "discountBasisPoints": 0,
+                     *         "rewardTags": [],
+                     *         "benefits": [
+                     *           "Member prices"
+                     *         ]
+                     *       },
+                     *       "since": "2026-12-07T03:11:49.901Z",
+                     *       "periodEnd": "2027-12-07T03:11:49.901Z",
                      *       "frozen": null,
                      *       "qualifying": {
                      *         "basis": "points",
-                     *         "total": 11580,
-                     *         "windowStart": "2025-12-06T23:30:12.450Z",
-                     *         "windowEnd": "2026-12-06T23:30:12.450Z"
+                     *         "total": 22604,
+                     *         "windowStart": "2025-12-07T03:11:49.925Z",
+                     *         "windowEnd": "2026-12-07T03:11:49.925Z"
                      *       },
                      *       "progress": {
                      *         "nextLevel": {
-                     *           "code": "bronze",
-                     *           "name": "Bronze"
+                     *           "code": "silver",
+                     *           "name": "Silver"
                      *         },
-                     *         "missing": 8420,
+                     *         "missing": 77396,
                      *         "until": null
                      *       }
                      *     }
@@ -22732,7 +22777,7 @@ export interface operations {
                 maxPoints?: number;
                 /**
                  * @description The member (UUID) whose availability each reward shows
-                 * @example 01a24db1-53ce-726b-ad42-64b572ece44d
+                 * @example 01a24e7c-0c5d-71ec-8d0a-a44d10f6420c
                  */
                 memberId?: string;
                 /**
@@ -22767,7 +22812,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-7556-70cb-ab3f-fcbafcaec67d",
+                     *           "id": "01a24e7c-5281-7078-bcfe-edea798f0865",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -22816,17 +22861,17 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 5000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z",
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
                      *             "affordable": true,
-                     *             "balance": 579751
+                     *             "balance": 594798
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24db1-751c-72de-9493-3f9f1ef33c2a",
+                     *           "id": "01a24e7c-51ec-748a-b592-88ce3580c98d",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -22875,17 +22920,17 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": null,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z",
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
                      *             "affordable": true,
-                     *             "balance": 579751
+                     *             "balance": 594798
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24db1-7554-77da-889d-037d229aa23b",
+                     *           "id": "01a24e7c-527e-755c-b5b4-7e1b526f7b1d",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -22934,17 +22979,17 @@ export interface operations {
                      *           "codeSource": null,
                      *           "cashValueMinor": 10000,
                      *           "eventAt": null,
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z",
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z",
                      *           "availability": {
                      *             "orderable": true,
                      *             "reasons": [],
                      *             "affordable": true,
-                     *             "balance": 579751
+                     *             "balance": 594798
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WzEwMDAwLCIwMWEyNGRiMS03NTU0LTc3ZGEtODg5ZC0wMzdkMjI5YWEyM2IiXQ"
+                     *       "nextCursor": "WzEwMDAwLCIwMWEyNGU3Yy01MjdlLTc1NWMtYjViNC03ZTFiNTI2ZjdiMWQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -23176,7 +23221,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9213-70eb-bd8e-f7959564cdea",
+                     *       "id": "01a24e7c-7997-77db-8c04-cb4180eb373a",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23213,8 +23258,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T23:30:12.627Z",
-                     *       "updatedAt": "2026-12-06T23:30:12.627Z"
+                     *       "createdAt": "2026-12-07T03:11:50.166Z",
+                     *       "updatedAt": "2026-12-07T03:11:50.166Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23341,7 +23386,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-7508-7139-b231-317314eadb4f",
+                     *       "id": "01a24e7c-51c7-71ed-aacc-4cd577f554bc",
                      *       "code": "drill-driver-18v",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23390,8 +23435,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T23:29:56.516Z",
-                     *       "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *       "createdAt": "2026-12-07T03:11:21.954Z",
+                     *       "updatedAt": "2026-12-07T03:11:21.954Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23478,7 +23523,7 @@ export interface operations {
             path: {
                 /**
                  * @description The reward: its id (UUID) or its code, e.g. `fuel-card-500`
-                 * @example 01a24db1-9213-70eb-bd8e-f7959564cdea
+                 * @example 01a24e7c-7997-77db-8c04-cb4180eb373a
                  */
                 id: string;
             };
@@ -23578,7 +23623,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9213-70eb-bd8e-f7959564cdea",
+                     *       "id": "01a24e7c-7997-77db-8c04-cb4180eb373a",
                      *       "code": "torx-bit-set-32",
                      *       "type": "physical",
                      *       "category": "tools-workwear",
@@ -23615,8 +23660,8 @@ export interface operations {
                      *       "codeSource": null,
                      *       "cashValueMinor": null,
                      *       "eventAt": null,
-                     *       "createdAt": "2026-12-06T23:30:12.627Z",
-                     *       "updatedAt": "2026-12-06T23:30:12.636Z"
+                     *       "createdAt": "2026-12-07T03:11:50.166Z",
+                     *       "updatedAt": "2026-12-07T03:11:50.178Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Reward"];
@@ -23785,7 +23830,7 @@ export interface operations {
                      * @example {
                      *       "added": 3,
                      *       "duplicates": 0,
-                     *       "stock": 41
+                     *       "stock": 39
                      *     }
                      */
                     "application/json": {
@@ -23938,23 +23983,23 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "rewardId": "01a24db1-7554-77da-889d-037d229aa23b",
+                     *           "rewardId": "01a24e7c-527e-755c-b5b4-7e1b526f7b1d",
                      *           "code": "donation-childhood-cancer",
                      *           "cause": "Donation to childhood cancer research",
-                     *           "orders": 2,
-                     *           "units": 2,
-                     *           "points": 20000,
-                     *           "amountMinor": 20000,
+                     *           "orders": 3,
+                     *           "units": 3,
+                     *           "points": 30000,
+                     *           "amountMinor": 30000,
                      *           "currency": "SEK"
                      *         },
                      *         {
-                     *           "rewardId": "01a24db1-7556-70cb-ab3f-fcbafcaec67d",
+                     *           "rewardId": "01a24e7c-5281-7078-bcfe-edea798f0865",
                      *           "code": "donation-sea-rescue",
                      *           "cause": "Donation to volunteer sea rescue",
-                     *           "orders": 2,
-                     *           "units": 2,
-                     *           "points": 10000,
-                     *           "amountMinor": 10000,
+                     *           "orders": 1,
+                     *           "units": 1,
+                     *           "points": 5000,
+                     *           "amountMinor": 5000,
                      *           "currency": "SEK"
                      *         }
                      *       ]
@@ -24047,35 +24092,13 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-770f-7421-8faa-836fedd20f79",
-                     *           "orderId": "01a24db1-7702-712f-b55b-591c510424de",
-                     *           "accountId": "01a24db1-5374-704d-a062-3ef246cf04cb",
-                     *           "accountExternalId": "K1008",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T23:30:05.698Z",
-                     *           "exportedAt": null,
-                     *           "exportBatch": null
-                     *         },
-                     *         {
-                     *           "id": "01a24db1-777b-75ea-8178-8eb99817d27b",
-                     *           "orderId": "01a24db1-7770-731a-90fe-39619c4c7a05",
-                     *           "accountId": "01a24db1-5374-704d-a062-0046567cce66",
-                     *           "accountExternalId": "K1004-1",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T23:30:05.808Z",
-                     *           "exportedAt": null,
-                     *           "exportBatch": null
-                     *         },
-                     *         {
-                     *           "id": "01a24db1-92fe-772c-98d4-96a3eeade4c1",
-                     *           "orderId": "01a24db1-92f2-714b-b1dd-acf56e0901bf",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "id": "01a24e7c-7ac5-744c-896f-2cd3b80a9723",
+                     *           "orderId": "01a24e7c-7ab9-7468-ab0c-ffdb94699b0e",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T23:30:12.850Z",
+                     *           "createdAt": "2026-12-07T03:11:50.458Z",
                      *           "exportedAt": null,
                      *           "exportBatch": null
                      *         }
@@ -24150,7 +24173,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "idempotencyKey": "erp-credit-notes-2026-12-06",
+                 *       "idempotencyKey": "erp-credit-notes-2026-12-07",
                  *       "max": 100
                  *     }
                  */
@@ -24174,40 +24197,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "batch": "erp-credit-notes-2026-12-06",
+                     *       "batch": "erp-credit-notes-2026-12-07",
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-770f-7421-8faa-836fedd20f79",
-                     *           "orderId": "01a24db1-7702-712f-b55b-591c510424de",
-                     *           "accountId": "01a24db1-5374-704d-a062-3ef246cf04cb",
-                     *           "accountExternalId": "K1008",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T23:30:05.698Z",
-                     *           "exportedAt": "2026-12-06T23:30:12.877Z",
-                     *           "exportBatch": "erp-credit-notes-2026-12-06"
-                     *         },
-                     *         {
-                     *           "id": "01a24db1-777b-75ea-8178-8eb99817d27b",
-                     *           "orderId": "01a24db1-7770-731a-90fe-39619c4c7a05",
-                     *           "accountId": "01a24db1-5374-704d-a062-0046567cce66",
-                     *           "accountExternalId": "K1004-1",
-                     *           "amountMinor": 50000,
-                     *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T23:30:05.808Z",
-                     *           "exportedAt": "2026-12-06T23:30:12.877Z",
-                     *           "exportBatch": "erp-credit-notes-2026-12-06"
-                     *         },
-                     *         {
-                     *           "id": "01a24db1-92fe-772c-98d4-96a3eeade4c1",
-                     *           "orderId": "01a24db1-92f2-714b-b1dd-acf56e0901bf",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "id": "01a24e7c-7ac5-744c-896f-2cd3b80a9723",
+                     *           "orderId": "01a24e7c-7ab9-7468-ab0c-ffdb94699b0e",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *           "accountExternalId": "K1000",
                      *           "amountMinor": 50000,
                      *           "currency": "SEK",
-                     *           "createdAt": "2026-12-06T23:30:12.850Z",
-                     *           "exportedAt": "2026-12-06T23:30:12.877Z",
-                     *           "exportBatch": "erp-credit-notes-2026-12-06"
+                     *           "createdAt": "2026-12-07T03:11:50.458Z",
+                     *           "exportedAt": "2026-12-07T03:11:50.491Z",
+                     *           "exportBatch": "erp-credit-notes-2026-12-07"
                      *         }
                      *       ]
                      *     }
@@ -24319,7 +24320,7 @@ export interface operations {
                 state?: "pending_approval" | "placed" | "approved" | "shipped" | "delivered" | "issued" | "cancelled" | "rejected";
                 /**
                  * @description Only this member's orders (UUID)
-                 * @example 01a24db1-53ce-726b-ad42-64b572ece44d
+                 * @example 01a24e7c-0c5d-71ec-8d0a-a44d10f6420c
                  */
                 memberId?: string;
                 /** @description Only orders of this account's members (UUID) */
@@ -24343,18 +24344,18 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-923a-7234-9a37-931742beb952",
+                     *           "id": "01a24e7c-79d2-7099-abf1-de96fe6d3f8f",
                      *           "state": "placed",
                      *           "reward": {
-                     *             "id": "01a24db1-9213-70eb-bd8e-f7959564cdea",
+                     *             "id": "01a24e7c-7997-77db-8c04-cb4180eb373a",
                      *             "code": "torx-bit-set-32",
                      *             "type": "physical",
                      *             "name": "Torx bit set, 32 pieces"
                      *           },
                      *           "quantity": 1,
                      *           "points": 14500,
-                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *           "paidFrom": "account",
                      *           "shippingAddress": {
                      *             "name": "Inköp",
@@ -24370,31 +24371,31 @@ export interface operations {
                      *           "note": "Leveres til lageret, port 3",
                      *           "creditNote": null,
                      *           "invoice": null,
-                     *           "createdAt": "2026-12-06T23:30:12.666Z",
-                     *           "updatedAt": "2026-12-06T23:30:12.666Z",
+                     *           "createdAt": "2026-12-07T03:11:50.226Z",
+                     *           "updatedAt": "2026-12-07T03:11:50.226Z",
                      *           "history": [
                      *             {
                      *               "from": null,
                      *               "to": "placed",
-                     *               "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *               "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *               "reason": null,
-                     *               "at": "2026-12-06T23:30:12.666Z"
+                     *               "at": "2026-12-07T03:11:50.226Z"
                      *             }
                      *           ]
                      *         },
                      *         {
-                     *           "id": "01a24db1-7579-71dd-930e-e8e8c0e8a80b",
-                     *           "state": "pending_approval",
+                     *           "id": "01a24e7c-52c3-7213-b6ac-10f55f0d4419",
+                     *           "state": "approved",
                      *           "reward": {
-                     *             "id": "01a24db1-7518-749a-9529-dbf56005d1dc",
-                     *             "code": "job-site-radio",
+                     *             "id": "01a24e7c-51e1-71db-bc2e-cf2490e5f74b",
+                     *             "code": "gel-knee-pads",
                      *             "type": "physical",
-                     *             "name": "Job-site radio"
+                     *             "name": "Professional knee pads"
                      *           },
                      *           "quantity": 1,
-                     *           "points": 108000,
-                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "points": 21000,
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *           "paidFrom": "member",
                      *           "shippingAddress": null,
                      *           "tracking": null,
@@ -24402,15 +24403,22 @@ export interface operations {
                      *           "note": null,
                      *           "creditNote": null,
                      *           "invoice": null,
-                     *           "createdAt": "2026-12-06T23:30:05.305Z",
-                     *           "updatedAt": "2026-12-06T23:30:05.305Z",
+                     *           "createdAt": "2026-12-07T03:11:40.227Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z",
                      *           "history": [
                      *             {
                      *               "from": null,
-                     *               "to": "pending_approval",
+                     *               "to": "placed",
                      *               "actor": "demo",
                      *               "reason": null,
-                     *               "at": "2026-12-06T23:29:56.516Z"
+                     *               "at": "2026-12-07T03:11:21.954Z"
+                     *             },
+                     *             {
+                     *               "from": "placed",
+                     *               "to": "approved",
+                     *               "actor": "demo",
+                     *               "reason": null,
+                     *               "at": "2026-12-07T03:11:21.954Z"
                      *             }
                      *           ]
                      *         }
@@ -24485,8 +24493,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "reward": "01a24db1-9213-70eb-bd8e-f7959564cdea",
-                 *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                 *       "reward": "01a24e7c-7997-77db-8c04-cb4180eb373a",
+                 *       "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                  *       "quantity": 1,
                  *       "payFrom": "account",
                  *       "idempotencyKey": "example-order-torx-1",
@@ -24547,18 +24555,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-923a-7234-9a37-931742beb952",
+                     *       "id": "01a24e7c-79d2-7099-abf1-de96fe6d3f8f",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24db1-9213-70eb-bd8e-f7959564cdea",
+                     *         "id": "01a24e7c-7997-77db-8c04-cb4180eb373a",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24574,15 +24582,15 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T23:30:12.666Z",
-                     *       "updatedAt": "2026-12-06T23:30:12.666Z",
+                     *       "createdAt": "2026-12-07T03:11:50.226Z",
+                     *       "updatedAt": "2026-12-07T03:11:50.226Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "reason": null,
-                     *           "at": "2026-12-06T23:30:12.666Z"
+                     *           "at": "2026-12-07T03:11:50.226Z"
                      *         }
                      *       ]
                      *     }
@@ -24673,9 +24681,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:insufficient_points",
                      *       "title": "insufficient points",
                      *       "status": 422,
-                     *       "detail": "Not enough points: 9514 available, 119000 requested.",
+                     *       "detail": "Not enough points: 108267 available, 119000 requested.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24db1-922a-770f-a3a7-fcbe77a74e85",
+                     *       "requestId": "01a24e7c-79b4-76d7-bd3e-be95e5b3fc4e",
                      *       "instance": "/v1/reward-orders"
                      *     }
                      */
@@ -24706,7 +24714,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24db1-923a-7234-9a37-931742beb952
+                 * @example 01a24e7c-79d2-7099-abf1-de96fe6d3f8f
                  */
                 id: string;
             };
@@ -24722,18 +24730,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-923a-7234-9a37-931742beb952",
+                     *       "id": "01a24e7c-79d2-7099-abf1-de96fe6d3f8f",
                      *       "state": "placed",
                      *       "reward": {
-                     *         "id": "01a24db1-9213-70eb-bd8e-f7959564cdea",
+                     *         "id": "01a24e7c-7997-77db-8c04-cb4180eb373a",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24749,15 +24757,15 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T23:30:12.666Z",
-                     *       "updatedAt": "2026-12-06T23:30:12.666Z",
+                     *       "createdAt": "2026-12-07T03:11:50.226Z",
+                     *       "updatedAt": "2026-12-07T03:11:50.226Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "reason": null,
-                     *           "at": "2026-12-06T23:30:12.666Z"
+                     *           "at": "2026-12-07T03:11:50.226Z"
                      *         }
                      *       ]
                      *     }
@@ -24846,7 +24854,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24db1-923a-7234-9a37-931742beb952
+                 * @example 01a24e7c-79d2-7099-abf1-de96fe6d3f8f
                  */
                 id: string;
             };
@@ -24874,18 +24882,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-923a-7234-9a37-931742beb952",
+                     *       "id": "01a24e7c-79d2-7099-abf1-de96fe6d3f8f",
                      *       "state": "approved",
                      *       "reward": {
-                     *         "id": "01a24db1-9213-70eb-bd8e-f7959564cdea",
+                     *         "id": "01a24e7c-7997-77db-8c04-cb4180eb373a",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -24901,22 +24909,22 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T23:30:12.666Z",
-                     *       "updatedAt": "2026-12-06T23:30:12.698Z",
+                     *       "createdAt": "2026-12-07T03:11:50.226Z",
+                     *       "updatedAt": "2026-12-07T03:11:50.256Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "reason": null,
-                     *           "at": "2026-12-06T23:30:12.666Z"
+                     *           "at": "2026-12-07T03:11:50.226Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T23:30:12.698Z"
+                     *           "at": "2026-12-07T03:11:50.256Z"
                      *         }
                      *       ]
                      *     }
@@ -25041,7 +25049,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24db1-92cc-7549-8984-69d3f8d22808
+                 * @example 01a24e7c-7a8b-70d3-998a-8af36610034c
                  */
                 id: string;
             };
@@ -25069,18 +25077,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-92cc-7549-8984-69d3f8d22808",
+                     *       "id": "01a24e7c-7a8b-70d3-998a-8af36610034c",
                      *       "state": "rejected",
                      *       "reward": {
-                     *         "id": "01a24db1-7518-749a-9529-dbf56005d1dc",
+                     *         "id": "01a24e7c-51e4-7169-9989-34fd2f073a6a",
                      *         "code": "job-site-radio",
                      *         "type": "physical",
                      *         "name": "Job-site radio"
                      *       },
                      *       "quantity": 1,
                      *       "points": 108000,
-                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
@@ -25088,22 +25096,22 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T23:30:12.812Z",
-                     *       "updatedAt": "2026-12-06T23:30:12.826Z",
+                     *       "createdAt": "2026-12-07T03:11:50.411Z",
+                     *       "updatedAt": "2026-12-07T03:11:50.430Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "pending_approval",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "reason": null,
-                     *           "at": "2026-12-06T23:30:12.812Z"
+                     *           "at": "2026-12-07T03:11:50.411Z"
                      *         },
                      *         {
                      *           "from": "pending_approval",
                      *           "to": "rejected",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *           "at": "2026-12-06T23:30:12.826Z"
+                     *           "at": "2026-12-07T03:11:50.430Z"
                      *         }
                      *       ]
                      *     }
@@ -25228,7 +25236,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24db1-923a-7234-9a37-931742beb952
+                 * @example 01a24e7c-79d2-7099-abf1-de96fe6d3f8f
                  */
                 id: string;
             };
@@ -25266,18 +25274,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-923a-7234-9a37-931742beb952",
+                     *       "id": "01a24e7c-79d2-7099-abf1-de96fe6d3f8f",
                      *       "state": "shipped",
                      *       "reward": {
-                     *         "id": "01a24db1-9213-70eb-bd8e-f7959564cdea",
+                     *         "id": "01a24e7c-7997-77db-8c04-cb4180eb373a",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -25297,29 +25305,29 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T23:30:12.666Z",
-                     *       "updatedAt": "2026-12-06T23:30:12.710Z",
+                     *       "createdAt": "2026-12-07T03:11:50.226Z",
+                     *       "updatedAt": "2026-12-07T03:11:50.271Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "reason": null,
-                     *           "at": "2026-12-06T23:30:12.666Z"
+                     *           "at": "2026-12-07T03:11:50.226Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T23:30:12.698Z"
+                     *           "at": "2026-12-07T03:11:50.256Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "reason": null,
-                     *           "at": "2026-12-06T23:30:12.710Z"
+                     *           "at": "2026-12-07T03:11:50.271Z"
                      *         }
                      *       ]
                      *     }
@@ -25444,7 +25452,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24db1-923a-7234-9a37-931742beb952
+                 * @example 01a24e7c-79d2-7099-abf1-de96fe6d3f8f
                  */
                 id: string;
             };
@@ -25468,18 +25476,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-923a-7234-9a37-931742beb952",
+                     *       "id": "01a24e7c-79d2-7099-abf1-de96fe6d3f8f",
                      *       "state": "delivered",
                      *       "reward": {
-                     *         "id": "01a24db1-9213-70eb-bd8e-f7959564cdea",
+                     *         "id": "01a24e7c-7997-77db-8c04-cb4180eb373a",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Torx bit set, 32 pieces"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *       "paidFrom": "account",
                      *       "shippingAddress": {
                      *         "name": "Inköp",
@@ -25499,29 +25507,29 @@ export interface operations {
                      *       "note": "Leveres til lageret, port 3",
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T23:30:12.666Z",
-                     *       "updatedAt": "2026-12-06T23:30:12.725Z",
+                     *       "createdAt": "2026-12-07T03:11:50.226Z",
+                     *       "updatedAt": "2026-12-07T03:11:50.289Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "reason": null,
-                     *           "at": "2026-12-06T23:30:12.666Z"
+                     *           "at": "2026-12-07T03:11:50.226Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "reason": "I lager, plockas i dag",
-                     *           "at": "2026-12-06T23:30:12.698Z"
+                     *           "at": "2026-12-07T03:11:50.256Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "shipped",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "reason": null,
-                     *           "at": "2026-12-06T23:30:12.710Z"
+                     *           "at": "2026-12-07T03:11:50.271Z"
                      *         }
                      *       ]
                      *     }
@@ -25646,7 +25654,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24db1-9281-736d-ba4a-ecf287ba35c7
+                 * @example 01a24e7c-7a24-71f4-a664-07b7342ad64c
                  */
                 id: string;
             };
@@ -25676,18 +25684,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9281-736d-ba4a-ecf287ba35c7",
+                     *       "id": "01a24e7c-7a24-71f4-a664-07b7342ad64c",
                      *       "state": "issued",
                      *       "reward": {
-                     *         "id": "01a24db1-751c-72de-9493-3f9f1ef33c2a",
+                     *         "id": "01a24e7c-51ec-748a-b592-88ce3580c98d",
                      *         "code": "extended-tool-warranty",
                      *         "type": "content",
                      *         "name": "Extended power-tool warranty"
                      *       },
                      *       "quantity": 1,
                      *       "points": 9000,
-                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": {
@@ -25697,29 +25705,29 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T23:30:12.737Z",
-                     *       "updatedAt": "2026-12-06T23:30:12.764Z",
+                     *       "createdAt": "2026-12-07T03:11:50.309Z",
+                     *       "updatedAt": "2026-12-07T03:11:50.341Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "reason": null,
-                     *           "at": "2026-12-06T23:30:12.736Z"
+                     *           "at": "2026-12-07T03:11:50.308Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "approved",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "reason": null,
-                     *           "at": "2026-12-06T23:30:12.750Z"
+                     *           "at": "2026-12-07T03:11:50.325Z"
                      *         },
                      *         {
                      *           "from": "approved",
                      *           "to": "issued",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "reason": null,
-                     *           "at": "2026-12-06T23:30:12.764Z"
+                     *           "at": "2026-12-07T03:11:50.341Z"
                      *         }
                      *       ]
                      *     }
@@ -25844,7 +25852,7 @@ export interface operations {
             path: {
                 /**
                  * @description The order's id (UUID)
-                 * @example 01a24db1-92ab-700e-8fef-f23089b84747
+                 * @example 01a24e7c-7a5b-7637-9d1f-6433adf92d87
                  */
                 id: string;
             };
@@ -25872,18 +25880,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-92ab-700e-8fef-f23089b84747",
+                     *       "id": "01a24e7c-7a5b-7637-9d1f-6433adf92d87",
                      *       "state": "cancelled",
                      *       "reward": {
-                     *         "id": "01a24db1-7510-7011-ae48-a28ba7f35417",
+                     *         "id": "01a24e7c-51d5-7023-b699-a06078afeca5",
                      *         "code": "rechargeable-headlamp",
                      *         "type": "physical",
                      *         "name": "Rechargeable headlamp"
                      *       },
                      *       "quantity": 1,
                      *       "points": 24000,
-                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *       "paidFrom": "account",
                      *       "shippingAddress": null,
                      *       "tracking": null,
@@ -25891,22 +25899,22 @@ export interface operations {
                      *       "note": null,
                      *       "creditNote": null,
                      *       "invoice": null,
-                     *       "createdAt": "2026-12-06T23:30:12.779Z",
-                     *       "updatedAt": "2026-12-06T23:30:12.793Z",
+                     *       "createdAt": "2026-12-07T03:11:50.363Z",
+                     *       "updatedAt": "2026-12-07T03:11:50.379Z",
                      *       "history": [
                      *         {
                      *           "from": null,
                      *           "to": "placed",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "reason": null,
-                     *           "at": "2026-12-06T23:30:12.779Z"
+                     *           "at": "2026-12-07T03:11:50.363Z"
                      *         },
                      *         {
                      *           "from": "placed",
                      *           "to": "cancelled",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "reason": "Beställd av misstag, vi har redan pannlampor",
-                     *           "at": "2026-12-06T23:30:12.793Z"
+                     *           "at": "2026-12-07T03:11:50.379Z"
                      *         }
                      *       ]
                      *     }
@@ -26051,34 +26059,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
+                     *           "id": "01a24e7c-6ef6-73ce-9092-1449209ab884",
                      *           "email": "admin@demo.lojal.example",
                      *           "name": "Demo Admin",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T23:30:10.473Z",
-                     *           "updatedAt": "2026-12-06T23:30:10.473Z"
+                     *           "createdAt": "2026-12-07T03:11:47.439Z",
+                     *           "updatedAt": "2026-12-07T03:11:47.439Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-78e1-70f9-9fc7-536d65b8424d",
+                     *           "id": "01a24e7c-57bd-770e-8dc2-9b7ca79fdc4f",
                      *           "email": "ingrid.dahl@nordbygg.example",
                      *           "name": "Ingrid Dahl",
                      *           "role": "owner",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-78e5-701a-b8ce-03a328873bdc",
+                     *           "id": "01a24e7c-57c3-7739-9640-b9aac33a9550",
                      *           "email": "magnus.berg@nordbygg.example",
                      *           "name": "Magnus Berg",
                      *           "role": "manager",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjRkYjEtNzhlNS03MDFhLWI4Y2UtMDNhMzI4ODczYmRjIl0"
+                     *       "nextCursor": "WyJtYWdudXMuYmVyZ0Bub3JkYnlnZy5leGFtcGxlIiwiMDFhMjRlN2MtNTdjMy03NzM5LTk2NDAtYjlhYWMzM2E5NTUwIl0"
                      *     }
                      */
                     "application/json": {
@@ -26165,13 +26173,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8ed4-76d8-ba59-58b9e583b9d3",
+                     *       "id": "01a24e7c-7558-748d-8df8-6a6ded07a8b7",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "support",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T23:30:11.796Z",
-                     *       "updatedAt": "2026-12-06T23:30:11.796Z"
+                     *       "createdAt": "2026-12-07T03:11:49.080Z",
+                     *       "updatedAt": "2026-12-07T03:11:49.080Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26270,7 +26278,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24db1-89ae-7506-b10c-cbcc38e1e624
+                 * @example 01a24e7c-6ef6-73ce-9092-1449209ab884
                  */
                 id: string;
             };
@@ -26286,13 +26294,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
+                     *       "id": "01a24e7c-6ef6-73ce-9092-1449209ab884",
                      *       "email": "admin@demo.lojal.example",
                      *       "name": "Demo Admin",
                      *       "role": "owner",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T23:30:10.473Z",
-                     *       "updatedAt": "2026-12-06T23:30:10.473Z"
+                     *       "createdAt": "2026-12-07T03:11:47.439Z",
+                     *       "updatedAt": "2026-12-07T03:11:47.439Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26379,7 +26387,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24db1-8ed4-76d8-ba59-58b9e583b9d3
+                 * @example 01a24e7c-7558-748d-8df8-6a6ded07a8b7
                  */
                 id: string;
             };
@@ -26404,13 +26412,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8ed4-76d8-ba59-58b9e583b9d3",
+                     *       "id": "01a24e7c-7558-748d-8df8-6a6ded07a8b7",
                      *       "email": "elin.sjoberg@nordbygg.example",
                      *       "name": "Elin Sjöberg",
                      *       "role": "manager",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T23:30:11.796Z",
-                     *       "updatedAt": "2026-12-06T23:30:11.806Z"
+                     *       "createdAt": "2026-12-07T03:11:49.080Z",
+                     *       "updatedAt": "2026-12-07T03:11:49.098Z"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffUser"];
@@ -26533,7 +26541,7 @@ export interface operations {
             path: {
                 /**
                  * @description The staff user's id
-                 * @example 01a24db1-8ed4-76d8-ba59-58b9e583b9d3
+                 * @example 01a24e7c-7558-748d-8df8-6a6ded07a8b7
                  */
                 id: string;
             };
@@ -27012,42 +27020,42 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-90ad-743a-81f7-8518e284fae2",
-                     *           "walletId": "01a24db1-5374-704d-a062-c2579580b110",
+                     *           "id": "01a24e7c-77a9-7145-8799-76945627a1fa",
+                     *           "walletId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
                      *           "points": 6000,
                      *           "reasonCode": "migration",
                      *           "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *           "requestedAt": "2026-12-06T23:30:12.268Z",
+                     *           "requestedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *           "requestedAt": "2026-12-07T03:11:49.671Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24db1-7917-700d-bde7-7c3593a76354",
-                     *           "walletId": "01a24db1-5373-76aa-97c6-7cec5bcebc7d",
+                     *           "id": "01a24e7c-581b-7216-b72a-11f62423e622",
+                     *           "walletId": "01a24e7c-0bfe-770a-9ebc-ccce2cea6472",
                      *           "points": -5500,
                      *           "reasonCode": "correction",
                      *           "memo": "Invoice credited in the ERP, points were not returned",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24db1-78ea-71a6-a69c-e772a244681a",
-                     *           "requestedAt": "2026-11-30T23:29:56.516Z",
+                     *           "requestedBy": "staff:01a24e7c-57c7-728c-b7f6-d2889efba2ff",
+                     *           "requestedAt": "2026-12-01T03:11:21.954Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
                      *           "journalId": null
                      *         },
                      *         {
-                     *           "id": "01a24db1-7912-73dd-9940-7862464f69a7",
-                     *           "walletId": "01a24db1-5373-76aa-97c6-7cec5bcebc7d",
+                     *           "id": "01a24e7c-5812-73e8-92af-25ae732e5bcc",
+                     *           "walletId": "01a24e7c-0bfe-770a-9ebc-ccce2cea6472",
                      *           "points": 12000,
                      *           "reasonCode": "migration",
                      *           "memo": "Points from the old dealer club, statement of 2025-12-31",
                      *           "state": "pending",
-                     *           "requestedBy": "staff:01a24db1-78e5-701a-b8ce-03a328873bdc",
-                     *           "requestedAt": "2026-11-29T23:29:56.516Z",
+                     *           "requestedBy": "staff:01a24e7c-57c3-7739-9640-b9aac33a9550",
+                     *           "requestedAt": "2026-11-30T03:11:21.954Z",
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "decisionReason": null,
@@ -27120,7 +27128,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24db1-90ad-743a-81f7-8518e284fae2
+                 * @example 01a24e7c-77a9-7145-8799-76945627a1fa
                  */
                 id: string;
             };
@@ -27136,14 +27144,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-90ad-743a-81f7-8518e284fae2",
-                     *       "walletId": "01a24db1-5374-704d-a062-c2579580b110",
+                     *       "id": "01a24e7c-77a9-7145-8799-76945627a1fa",
+                     *       "walletId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "pending",
-                     *       "requestedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "requestedAt": "2026-12-06T23:30:12.268Z",
+                     *       "requestedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "requestedAt": "2026-12-07T03:11:49.671Z",
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "decisionReason": null,
@@ -27234,7 +27242,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24db1-90e6-7339-921e-24628f3bdade
+                 * @example 01a24e7c-77fc-71ae-adc2-1cbeddd78cf5
                  */
                 id: string;
             };
@@ -27250,18 +27258,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-90e6-7339-921e-24628f3bdade",
-                     *       "walletId": "01a24db1-5374-704d-a062-c2579580b110",
+                     *       "id": "01a24e7c-77fc-71ae-adc2-1cbeddd78cf5",
+                     *       "walletId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
                      *       "points": 5500,
                      *       "reasonCode": "migration",
                      *       "memo": "Rättat saldo från den gamla klubben, 2025-12-31",
                      *       "state": "approved",
-                     *       "requestedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "requestedAt": "2026-12-06T23:30:12.324Z",
-                     *       "decidedBy": "staff:01a24db1-89ae-7506-b10c-cbcc38e1e624",
-                     *       "decidedAt": "2026-12-06T23:30:12.334Z",
+                     *       "requestedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "requestedAt": "2026-12-07T03:11:49.754Z",
+                     *       "decidedBy": "staff:01a24e7c-6ef6-73ce-9092-1449209ab884",
+                     *       "decidedAt": "2026-12-07T03:11:49.766Z",
                      *       "decisionReason": null,
-                     *       "journalId": "01a24db1-90ee-77df-bf36-17d45519793a"
+                     *       "journalId": "01a24e7c-7807-7144-8696-f5b861fb104e"
                      *     }
                      */
                     "application/json": components["schemas"]["AdjustmentRequest"];
@@ -27304,8 +27312,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Only a staff user with the role owner or manager may approve or reject adjustment requests; the request's own author may withdraw it.",
                      *       "code": "approval_not_allowed",
-                     *       "requestId": "01a24db1-90d6-7707-b963-6ce2e9f13f37",
-                     *       "instance": "/v1/adjustment-requests/01a24db1-7912-73dd-9940-7862464f69a7/approve"
+                     *       "requestId": "01a24e7c-77dd-7348-970b-ec04521fc3fd",
+                     *       "instance": "/v1/adjustment-requests/01a24e7c-5812-73e8-92af-25ae732e5bcc/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -27407,7 +27415,7 @@ export interface operations {
             path: {
                 /**
                  * @description The adjustment request's id
-                 * @example 01a24db1-90ad-743a-81f7-8518e284fae2
+                 * @example 01a24e7c-77a9-7145-8799-76945627a1fa
                  */
                 id: string;
             };
@@ -27435,16 +27443,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-90ad-743a-81f7-8518e284fae2",
-                     *       "walletId": "01a24db1-5374-704d-a062-c2579580b110",
+                     *       "id": "01a24e7c-77a9-7145-8799-76945627a1fa",
+                     *       "walletId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
                      *       "points": 6000,
                      *       "reasonCode": "migration",
                      *       "memo": "Poäng från den gamla återförsäljarklubben, saldo 2025-12-31",
                      *       "state": "rejected",
-                     *       "requestedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "requestedAt": "2026-12-06T23:30:12.268Z",
-                     *       "decidedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "decidedAt": "2026-12-06T23:30:12.317Z",
+                     *       "requestedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "requestedAt": "2026-12-07T03:11:49.671Z",
+                     *       "decidedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "decidedAt": "2026-12-07T03:11:49.744Z",
                      *       "decisionReason": "Saldot finns redan på kedjans huvudkonto",
                      *       "journalId": null
                      *     }
@@ -27605,9 +27613,9 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "seq": 30,
-                     *           "id": "01a24db1-8e3a-70c8-9625-fc2048ad659f",
-                     *           "at": "2026-12-06T23:30:11.635Z",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "id": "01a24e7c-748a-753f-94c4-6302194b5405",
+                     *           "at": "2026-12-07T03:11:48.865Z",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.batch",
@@ -27620,54 +27628,54 @@ export interface operations {
                      *             "created": 2,
                      *             "updated": 0
                      *           },
-                     *           "prevHash": "df152f99c991416de11daf8aa657218f80a6c06527e7c153bcbfad577eea8621",
-                     *           "hash": "de8e0a3bd7fedf07f48fd4499264d80abf99db396e0e07d1ba439388dd0a57b2"
+                     *           "prevHash": "1e48d0975de3020415b20a27da0c533f79831cbba98a6b0035afe834b4c273fa",
+                     *           "hash": "69954702ee84e55f9bf095dada70a1f6849fcba6ccd15f9f2505b8d1ae5a427f"
                      *         },
                      *         {
                      *           "seq": 29,
-                     *           "id": "01a24db1-8e29-719e-bd31-35d8ecf88508",
-                     *           "at": "2026-12-06T23:30:11.621Z",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "id": "01a24e7c-7473-759b-bec3-77c5b7685c1e",
+                     *           "at": "2026-12-07T03:11:48.844Z",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.create",
                      *           "entity": "account",
-                     *           "entityId": "01a24db1-8e27-772d-b70e-7dfd71c4f96e",
+                     *           "entityId": "01a24e7c-746f-76ff-a960-d86f9fe51c56",
                      *           "before": null,
                      *           "after": {
-                     *             "id": "01a24db1-8e27-772d-b70e-7dfd71c4f96e",
+                     *             "id": "01a24e7c-746f-76ff-a960-d86f9fe51c56",
                      *             "name": "Holmgrens VVS AB",
                      *             "tags": [],
                      *             "tier": null,
                      *             "status": "active",
                      *             "country": "SE",
                      *             "segment": "installer",
-                     *             "joinedOn": "2026-12-06",
+                     *             "joinedOn": "2026-12-07",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T23:30:11.622Z",
+                     *             "createdAt": "2026-12-07T03:11:48.846Z",
                      *             "legalName": null,
                      *             "orgNumber": "556123-4567",
-                     *             "updatedAt": "2026-12-06T23:30:11.622Z",
+                     *             "updatedAt": "2026-12-07T03:11:48.846Z",
                      *             "vatNumber": null,
                      *             "attributes": {},
                      *             "externalId": "K3002",
                      *             "keyAccountManager": null
                      *           },
-                     *           "prevHash": "c0d8b6bd51ab843dd2ed414903c5ba2ccbaf741963c2d0ddee0e65d86a92a867",
-                     *           "hash": "df152f99c991416de11daf8aa657218f80a6c06527e7c153bcbfad577eea8621"
+                     *           "prevHash": "95c229dfb2988e7510a5a498d80049fade5fc61d6dc474a1a9ffcbf3d663df2b",
+                     *           "hash": "1e48d0975de3020415b20a27da0c533f79831cbba98a6b0035afe834b4c273fa"
                      *         },
                      *         {
                      *           "seq": 28,
-                     *           "id": "01a24db1-8e20-77bb-b9a8-7fd68085231c",
-                     *           "at": "2026-12-06T23:30:11.613Z",
-                     *           "actor": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
+                     *           "id": "01a24e7c-745e-73cc-80ed-cbab1524c2da",
+                     *           "at": "2026-12-07T03:11:48.825Z",
+                     *           "actor": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
                      *           "actorLabel": "demo admin",
                      *           "actorIp": "127.0.0.1",
                      *           "action": "account.update",
                      *           "entity": "account",
-                     *           "entityId": "01a24db1-8e10-7447-b781-90099c24acb2",
+                     *           "entityId": "01a24e7c-7441-773a-a742-66f4f6549b1e",
                      *           "before": {
-                     *             "id": "01a24db1-8e10-7447-b781-90099c24acb2",
+                     *             "id": "01a24e7c-7441-773a-a742-66f4f6549b1e",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund"
@@ -27676,19 +27684,19 @@ export interface operations {
                      *             "status": "active",
                      *             "country": "SE",
                      *             "segment": "builder",
-                     *             "joinedOn": "2026-12-06",
+                     *             "joinedOn": "2026-12-07",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T23:30:11.599Z",
+                     *             "createdAt": "2026-12-07T03:11:48.800Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T23:30:11.599Z",
+                     *             "updatedAt": "2026-12-07T03:11:48.800Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": null
                      *           },
                      *           "after": {
-                     *             "id": "01a24db1-8e10-7447-b781-90099c24acb2",
+                     *             "id": "01a24e7c-7441-773a-a742-66f4f6549b1e",
                      *             "name": "Lindqvist Bygg AB",
                      *             "tags": [
                      *               "nyckelkund",
@@ -27698,19 +27706,19 @@ export interface operations {
                      *             "status": "active",
                      *             "country": "SE",
                      *             "segment": "builder",
-                     *             "joinedOn": "2026-12-06",
+                     *             "joinedOn": "2026-12-07",
                      *             "parentId": null,
-                     *             "createdAt": "2026-12-06T23:30:11.599Z",
+                     *             "createdAt": "2026-12-07T03:11:48.800Z",
                      *             "legalName": "Lindqvist Byggnads AB",
                      *             "orgNumber": "556677-8899",
-                     *             "updatedAt": "2026-12-06T23:30:11.614Z",
+                     *             "updatedAt": "2026-12-07T03:11:48.827Z",
                      *             "vatNumber": "SE556677889901",
                      *             "attributes": {},
                      *             "externalId": "K3001",
                      *             "keyAccountManager": "magnus.berg@nordbygg.example"
                      *           },
-                     *           "prevHash": "0834b8eef4ab324db99e96f882f7b71dcd4bdf5a51200900cad6bb5b91c4cc7f",
-                     *           "hash": "c0d8b6bd51ab843dd2ed414903c5ba2ccbaf741963c2d0ddee0e65d86a92a867"
+                     *           "prevHash": "4ceefa8a6fa84b2dbe675aa61db6edabc7e2653e7569fe829708116c0d29febf",
+                     *           "hash": "95c229dfb2988e7510a5a498d80049fade5fc61d6dc474a1a9ffcbf3d663df2b"
                      *         }
                      *       ],
                      *       "nextCursor": "WzI4XQ"
@@ -27791,15 +27799,15 @@ export interface operations {
                      * @example {
                      *       "actors": [
                      *         {
-                     *           "actor": "staff:01a24db1-78e1-70f9-9fc7-536d65b8424d",
+                     *           "actor": "staff:01a24e7c-57bd-770e-8dc2-9b7ca79fdc4f",
                      *           "actorLabel": "Ingrid Dahl"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24db1-78e5-701a-b8ce-03a328873bdc",
+                     *           "actor": "staff:01a24e7c-57c3-7739-9640-b9aac33a9550",
                      *           "actorLabel": "Magnus Berg"
                      *         },
                      *         {
-                     *           "actor": "staff:01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *           "actor": "staff:01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *           "actorLabel": "Sofia Lind"
                      *         }
                      *       ],
@@ -27885,10 +27893,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *       "programId": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
                      *       "seq": 38,
-                     *       "hash": "2c5cc867690ca8233fc4781d04b22c1bcee7b06a3710223cdde5c00afcef6482",
-                     *       "at": "2026-12-06T23:30:11.940Z"
+                     *       "hash": "2b569fb346343b42a3d0337314d4aff128aeaa68183c7c730746e4c7b6e8d406",
+                     *       "at": "2026-12-07T03:11:49.257Z"
                      *     }
                      */
                     "application/json": {
@@ -27972,22 +27980,22 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-792c-7070-ae73-a7a6e581d73c",
+                     *           "id": "01a24e7c-583a-746b-8d70-cf23a32ea1be",
                      *           "code": "fjordbanken",
                      *           "name": "Fjordbanken",
                      *           "kind": "bank",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-792f-723b-83ac-5ac5665b3a1b",
+                     *           "id": "01a24e7c-5841-777d-9e7a-90085f3c3266",
                      *           "code": "nordhotell",
                      *           "name": "Nordhotell",
                      *           "kind": "hotel",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         }
                      *       ]
                      *     }
@@ -28075,13 +28083,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8f6c-71eb-a937-0ef14a632f35",
+                     *       "id": "01a24e7c-7613-736b-ba4c-58c67e4be4b3",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T23:30:11.948Z",
-                     *       "updatedAt": "2026-12-06T23:30:11.948Z"
+                     *       "createdAt": "2026-12-07T03:11:49.267Z",
+                     *       "updatedAt": "2026-12-07T03:11:49.267Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28180,7 +28188,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24db1-792c-7070-ae73-a7a6e581d73c
+                 * @example 01a24e7c-583a-746b-8d70-cf23a32ea1be
                  */
                 id: string;
             };
@@ -28196,13 +28204,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-792c-7070-ae73-a7a6e581d73c",
+                     *       "id": "01a24e7c-583a-746b-8d70-cf23a32ea1be",
                      *       "code": "fjordbanken",
                      *       "name": "Fjordbanken",
                      *       "kind": "bank",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T23:29:56.516Z",
-                     *       "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *       "createdAt": "2026-12-07T03:11:21.954Z",
+                     *       "updatedAt": "2026-12-07T03:11:21.954Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28289,7 +28297,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24db1-8f6c-71eb-a937-0ef14a632f35
+                 * @example 01a24e7c-7613-736b-ba4c-58c67e4be4b3
                  */
                 id: string;
             };
@@ -28314,13 +28322,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8f6c-71eb-a937-0ef14a632f35",
+                     *       "id": "01a24e7c-7613-736b-ba4c-58c67e4be4b3",
                      *       "code": "nordfrakt",
                      *       "name": "Nordfrakt Logistik AB",
                      *       "kind": "other",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T23:30:11.948Z",
-                     *       "updatedAt": "2026-12-06T23:30:11.954Z"
+                     *       "createdAt": "2026-12-07T03:11:49.267Z",
+                     *       "updatedAt": "2026-12-07T03:11:49.276Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Partner"];
@@ -28441,12 +28449,12 @@ export interface operations {
             query: {
                 /**
                  * @description First day of the period, YYYY-MM-DD, included
-                 * @example 2026-09-07
+                 * @example 2026-09-08
                  */
                 from: string;
                 /**
                  * @description Last day of the period, YYYY-MM-DD, included; not before from
-                 * @example 2026-12-06
+                 * @example 2026-12-07
                  */
                 to: string;
                 /** @description json (default) or csv */
@@ -28456,7 +28464,7 @@ export interface operations {
             path: {
                 /**
                  * @description The partner's id
-                 * @example 01a24db1-792c-7070-ae73-a7a6e581d73c
+                 * @example 01a24e7c-583a-746b-8d70-cf23a32ea1be
                  */
                 id: string;
             };
@@ -28473,12 +28481,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "partner": {
-                     *         "id": "01a24db1-792c-7070-ae73-a7a6e581d73c",
+                     *         "id": "01a24e7c-583a-746b-8d70-cf23a32ea1be",
                      *         "code": "fjordbanken",
                      *         "name": "Fjordbanken"
                      *       },
-                     *       "from": "2026-09-07",
-                     *       "to": "2026-12-06",
+                     *       "from": "2026-09-08",
+                     *       "to": "2026-12-07",
                      *       "currency": "SEK",
                      *       "pointValueMicros": 1000000,
                      *       "events": 53,
@@ -28494,12 +28502,12 @@ export interface operations {
                      *         "points": 11075,
                      *         "value": 11075
                      *       },
-                     *       "redemptions": 4,
+                     *       "redemptions": 5,
                      *       "redeemed": {
-                     *         "points": 2400,
-                     *         "value": 2400
+                     *         "points": 2900,
+                     *         "value": 2900
                      *       },
-                     *       "balance": 8675
+                     *       "balance": 8175
                      *     }
                      */
                     "application/json": components["schemas"]["PartnerSettlement"];
@@ -28634,7 +28642,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24db1-8f89-744b-9ed2-d7309350bd57",
+                     *       "journalId": "01a24e7c-7635-733a-b3b3-e1fa9f257114",
                      *       "created": true,
                      *       "points": -500
                      *     }
@@ -28767,15 +28775,15 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-91e6-72f9-894f-00d72273bddb",
-                     *           "accountId": "01a24db1-5374-704d-a062-c2579580b110",
+                     *           "id": "01a24e7c-795c-7179-9599-a67bf933d3c4",
+                     *           "accountId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
                      *           "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 591,
                      *           "fileName": "kvitto-ORD-88412.pdf",
-                     *           "uploadedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *           "createdAt": "2026-12-06T23:30:12.581Z",
-                     *           "url": "/v1/evidence/01a24db1-91e6-72f9-894f-00d72273bddb/content"
+                     *           "uploadedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *           "createdAt": "2026-12-07T03:11:50.106Z",
+                     *           "url": "/v1/evidence/01a24e7c-795c-7179-9599-a67bf933d3c4/content"
                      *         }
                      *       ]
                      *     }
@@ -28891,7 +28899,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24db1-91e6-72f9-894f-00d72273bddb
+                 * @example 01a24e7c-795c-7179-9599-a67bf933d3c4
                  */
                 id: string;
             };
@@ -28907,15 +28915,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-91e6-72f9-894f-00d72273bddb",
-                     *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
+                     *       "id": "01a24e7c-795c-7179-9599-a67bf933d3c4",
+                     *       "accountId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
                      *       "sha256": "69776c70763a62c5e33bbcd632cf9767314e02e0f03325e50ab8f7f6b064cf44",
                      *       "contentType": "application/pdf",
                      *       "sizeBytes": 591,
                      *       "fileName": "kvitto-ORD-88412.pdf",
-                     *       "uploadedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "createdAt": "2026-12-06T23:30:12.581Z",
-                     *       "url": "/v1/evidence/01a24db1-91e6-72f9-894f-00d72273bddb/content"
+                     *       "uploadedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "createdAt": "2026-12-07T03:11:50.106Z",
+                     *       "url": "/v1/evidence/01a24e7c-795c-7179-9599-a67bf933d3c4/content"
                      *     }
                      */
                     "application/json": components["schemas"]["Evidence"];
@@ -29002,7 +29010,7 @@ export interface operations {
             path: {
                 /**
                  * @description The evidence file's id
-                 * @example 01a24db1-91e6-72f9-894f-00d72273bddb
+                 * @example 01a24e7c-795c-7179-9599-a67bf933d3c4
                  */
                 id: string;
             };
@@ -29385,14 +29393,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-7b2a-732a-b204-898c3f34cc3a",
+                     *           "id": "01a24e7c-5c1d-73da-b270-e242392805f6",
                      *           "state": "submitted",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
-                     *           "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-d00d10739e1e",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-bb43ccae306a",
                      *           "sku": "DOO-1008",
                      *           "quantity": 2,
                      *           "amount": 454600,
-                     *           "saleDate": "2026-10-16",
+                     *           "saleDate": "2026-10-17",
                      *           "invoiceNumber": "F-2026-4331",
                      *           "endCustomer": "Fastighets AB Norrsken",
                      *           "flags": [],
@@ -29401,7 +29409,7 @@ export interface operations {
                      *             "proposed": 909,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
+                     *                 "ruleId": "01a24e7c-5a06-729f-a548-bdd5dfe8a29e",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 909,
@@ -29415,17 +29423,17 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-7b1a-76ab-b0d0-f7bf5800a1e8",
+                     *           "id": "01a24e7c-5c05-73a0-9e90-d29e0736ef7a",
                      *           "state": "submitted",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
-                     *           "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-d00d10739e1e",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-bb43ccae306a",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
-                     *           "saleDate": "2026-11-09",
+                     *           "saleDate": "2026-11-10",
                      *           "invoiceNumber": "F-2026-4275",
                      *           "endCustomer": "Fastighets AB Norrsken",
                      *           "flags": [],
@@ -29434,7 +29442,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
+                     *                 "ruleId": "01a24e7c-5a06-729f-a548-bdd5dfe8a29e",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -29448,17 +29456,17 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-7b06-75bb-ae84-d53baa60d7f1",
+                     *           "id": "01a24e7c-5bf4-7447-b392-ba9ae8a3f3c2",
                      *           "state": "submitted",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
-                     *           "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-d00d10739e1e",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-bb43ccae306a",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
-                     *           "saleDate": "2026-12-03",
+                     *           "saleDate": "2026-12-04",
                      *           "invoiceNumber": "F-2026-4219",
                      *           "endCustomer": "Fastighets AB Norrsken",
                      *           "flags": [],
@@ -29467,7 +29475,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
+                     *                 "ruleId": "01a24e7c-5a06-729f-a548-bdd5dfe8a29e",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -29481,10 +29489,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGRiMS03YWQ2LTc1ODItOWMwZC0yZjMwMTkxODllNTAiXQ"
+                     *       "nextCursor": "WyIwMWEyNGU3Yy01YmIyLTcxZGUtYmRlYi04YjBiYTQyMjdiM2QiXQ"
                      *     }
                      */
                     "application/json": {
@@ -29559,11 +29567,11 @@ export interface operations {
                  *       "sku": "CON-1000",
                  *       "quantity": 3,
                  *       "amount": 715800,
-                 *       "saleDate": "2026-12-04",
+                 *       "saleDate": "2026-12-05",
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24db1-79e1-72ed-88ca-69659ff698a3"
+                 *         "01a24e7c-5a3a-70ce-9a8e-68427121c4e2"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -29604,11 +29612,11 @@ export interface operations {
                  *       "sku": "CON-1000",
                  *       "quantity": 3,
                  *       "amount": 715800,
-                 *       "saleDate": "2026-12-04",
+                 *       "saleDate": "2026-12-05",
                  *       "invoiceNumber": "F-2026-5213",
                  *       "endCustomer": "Brf Solgläntan",
                  *       "evidenceIds": [
-                 *         "01a24db1-79e1-72ed-88ca-69659ff698a3"
+                 *         "01a24e7c-5a3a-70ce-9a8e-68427121c4e2"
                  *       ],
                  *       "idempotencyKey": "example-claim-F-2026-5213"
                  *     }
@@ -29663,14 +29671,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9330-727a-ad6d-be8f99054907",
+                     *       "id": "01a24e7c-7b14-7646-b860-0797b0532066",
                      *       "state": "submitted",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-7cec5bcebc7d",
-                     *       "memberId": "01a24db1-53ce-726b-ad42-6c4711a66b10",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-ccce2cea6472",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-affd5217dc05",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
-                     *       "saleDate": "2026-12-04",
+                     *       "saleDate": "2026-12-05",
                      *       "invoiceNumber": "F-2026-5213",
                      *       "endCustomer": "Brf Solgläntan",
                      *       "flags": [],
@@ -29679,7 +29687,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
+                     *             "ruleId": "01a24e7c-5a06-729f-a548-bdd5dfe8a29e",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -29692,19 +29700,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "createdAt": "2026-12-06T23:30:12.909Z",
+                     *       "submittedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "createdAt": "2026-12-07T03:11:50.543Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24db1-79e1-72ed-88ca-69659ff698a3",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-7cec5bcebc7d",
+                     *           "id": "01a24e7c-5a3a-70ce-9a8e-68427121c4e2",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-ccce2cea6472",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T23:30:06.423Z",
-                     *           "url": "/v1/evidence/01a24db1-79e1-72ed-88ca-69659ff698a3/content"
+                     *           "createdAt": "2026-12-07T03:11:42.132Z",
+                     *           "url": "/v1/evidence/01a24e7c-5a3a-70ce-9a8e-68427121c4e2/content"
                      *         }
                      *       ]
                      *     }
@@ -29759,9 +29767,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24db1-9330-727a-ad6d-be8f99054907).",
+                     *       "detail": "This sale (invoice F-2026-5213, SKU CON-1000) was already claimed (claim 01a24e7c-7b14-7646-b860-0797b0532066).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24db1-9341-7779-b44e-c436e53479e8",
+                     *       "requestId": "01a24e7c-7b25-72ad-a54d-71a4aacedae1",
                      *       "instance": "/v1/claims"
                      *     }
                      */
@@ -29828,7 +29836,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24db1-7b2a-732a-b204-898c3f34cc3a
+                 * @example 01a24e7c-5c1d-73da-b270-e242392805f6
                  */
                 id: string;
             };
@@ -29844,14 +29852,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-7b2a-732a-b204-898c3f34cc3a",
+                     *       "id": "01a24e7c-5c1d-73da-b270-e242392805f6",
                      *       "state": "submitted",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
-                     *       "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-d00d10739e1e",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-bb43ccae306a",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
-                     *       "saleDate": "2026-10-16",
+                     *       "saleDate": "2026-10-17",
                      *       "invoiceNumber": "F-2026-4331",
                      *       "endCustomer": "Fastighets AB Norrsken",
                      *       "flags": [],
@@ -29860,7 +29868,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
+                     *             "ruleId": "01a24e7c-5a06-729f-a548-bdd5dfe8a29e",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -29874,18 +29882,18 @@ export interface operations {
                      *       "decidedBy": null,
                      *       "decidedAt": null,
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T23:29:56.516Z",
+                     *       "createdAt": "2026-12-07T03:11:21.954Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24db1-7b33-7332-8376-1878a266a89e",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
+                     *           "id": "01a24e7c-5c28-7666-9537-f72d76e300c1",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-d00d10739e1e",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T23:30:06.768Z",
-                     *           "url": "/v1/evidence/01a24db1-7b33-7332-8376-1878a266a89e/content"
+                     *           "createdAt": "2026-12-07T03:11:42.629Z",
+                     *           "url": "/v1/evidence/01a24e7c-5c28-7666-9537-f72d76e300c1/content"
                      *         }
                      *       ]
                      *     }
@@ -29974,7 +29982,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24db1-9330-727a-ad6d-be8f99054907
+                 * @example 01a24e7c-7b14-7646-b860-0797b0532066
                  */
                 id: string;
             };
@@ -30001,14 +30009,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9330-727a-ad6d-be8f99054907",
+                     *       "id": "01a24e7c-7b14-7646-b860-0797b0532066",
                      *       "state": "approved",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-7cec5bcebc7d",
-                     *       "memberId": "01a24db1-53ce-726b-ad42-6c4711a66b10",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-ccce2cea6472",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-affd5217dc05",
                      *       "sku": "CON-1000",
                      *       "quantity": 3,
                      *       "amount": 715800,
-                     *       "saleDate": "2026-12-04",
+                     *       "saleDate": "2026-12-05",
                      *       "invoiceNumber": "F-2026-5213",
                      *       "endCustomer": "Brf Solgläntan",
                      *       "flags": [],
@@ -30017,7 +30025,7 @@ export interface operations {
                      *         "proposed": 1431,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
+                     *             "ruleId": "01a24e7c-5a06-729f-a548-bdd5dfe8a29e",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1431,
@@ -30026,23 +30034,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1431
                      *       },
-                     *       "eventId": "01a24db1-934e-7158-977b-5664e5436000",
+                     *       "eventId": "01a24e7c-7b35-7019-b9ee-3c02f0de913a",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "decidedAt": "2026-12-06T23:30:12.939Z",
-                     *       "submittedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "createdAt": "2026-12-06T23:30:12.909Z",
+                     *       "decidedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "decidedAt": "2026-12-07T03:11:50.577Z",
+                     *       "submittedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "createdAt": "2026-12-07T03:11:50.543Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24db1-79e1-72ed-88ca-69659ff698a3",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-7cec5bcebc7d",
+                     *           "id": "01a24e7c-5a3a-70ce-9a8e-68427121c4e2",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-ccce2cea6472",
                      *           "sha256": "fcb09310fd611849858d7876cb81b1df51857563331922b6a3b83aa9e4831b90",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-0.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T23:30:06.423Z",
-                     *           "url": "/v1/evidence/01a24db1-79e1-72ed-88ca-69659ff698a3/content"
+                     *           "createdAt": "2026-12-07T03:11:42.132Z",
+                     *           "url": "/v1/evidence/01a24e7c-5a3a-70ce-9a8e-68427121c4e2/content"
                      *         }
                      *       ]
                      *     }
@@ -30179,7 +30187,7 @@ export interface operations {
             path: {
                 /**
                  * @description The sales claim's id (UUID)
-                 * @example 01a24db1-7b2a-732a-b204-898c3f34cc3a
+                 * @example 01a24e7c-5c1d-73da-b270-e242392805f6
                  */
                 id: string;
             };
@@ -30218,14 +30226,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-7b2a-732a-b204-898c3f34cc3a",
+                     *       "id": "01a24e7c-5c1d-73da-b270-e242392805f6",
                      *       "state": "rejected",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
-                     *       "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-d00d10739e1e",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-bb43ccae306a",
                      *       "sku": "DOO-1008",
                      *       "quantity": 2,
                      *       "amount": 454600,
-                     *       "saleDate": "2026-10-16",
+                     *       "saleDate": "2026-10-17",
                      *       "invoiceNumber": "F-2026-4331",
                      *       "endCustomer": "Fastighets AB Norrsken",
                      *       "flags": [],
@@ -30234,7 +30242,7 @@ export interface operations {
                      *         "proposed": 909,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
+                     *             "ruleId": "01a24e7c-5a06-729f-a548-bdd5dfe8a29e",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 909,
@@ -30250,21 +30258,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturanumret finns inte hos grossisten; kontrollera numret och skicka in igen."
                      *       },
-                     *       "decidedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "decidedAt": "2026-12-06T23:30:12.965Z",
+                     *       "decidedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "decidedAt": "2026-12-07T03:11:50.616Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T23:29:56.516Z",
+                     *       "createdAt": "2026-12-07T03:11:21.954Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24db1-7b33-7332-8376-1878a266a89e",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
+                     *           "id": "01a24e7c-5c28-7666-9537-f72d76e300c1",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-d00d10739e1e",
                      *           "sha256": "917d8a55bd1b1b8f4c7a4cb4b3178ff52806a93b856864455322758836dd55b1",
                      *           "contentType": "image/png",
                      *           "sizeBytes": 69,
                      *           "fileName": "foto-33.png",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T23:30:06.768Z",
-                     *           "url": "/v1/evidence/01a24db1-7b33-7332-8376-1878a266a89e/content"
+                     *           "createdAt": "2026-12-07T03:11:42.629Z",
+                     *           "url": "/v1/evidence/01a24e7c-5c28-7666-9537-f72d76e300c1/content"
                      *         }
                      *       ]
                      *     }
@@ -30401,7 +30409,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T23:29:56.516Z"
+                     *       "accrueFrom": "2025-12-06T03:11:21.954Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -30482,7 +30490,7 @@ export interface operations {
                  * @example {
                  *       "kind": "percent_of_purchases",
                  *       "basisPoints": 200,
-                 *       "accrueFrom": "2025-12-05T23:29:56.516Z"
+                 *       "accrueFrom": "2025-12-06T03:11:21.954Z"
                  *     }
                  */
                 "application/json": {
@@ -30519,7 +30527,7 @@ export interface operations {
                      * @example {
                      *       "kind": "percent_of_purchases",
                      *       "basisPoints": 200,
-                     *       "accrueFrom": "2025-12-05T23:29:56.516Z"
+                     *       "accrueFrom": "2025-12-06T03:11:21.954Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopPolicy"];
@@ -30618,7 +30626,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
+                 * @example 01a24e7c-0bfe-770a-9ebc-cbf6f92e6674
                  */
                 id: string;
             };
@@ -30634,10 +30642,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *       "currency": "SEK",
-                     *       "balance": 15330852,
-                     *       "accrued": 16255852,
+                     *       "balance": 15760726,
+                     *       "accrued": 16685726,
                      *       "reimbursed": 925000
                      *     }
                      */
@@ -30733,7 +30741,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
+                 * @example 01a24e7c-0bfe-770a-9ebc-cbf6f92e6674
                  */
                 id: string;
             };
@@ -30751,37 +30759,37 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-7e73-7079-8c8d-1599fce4870b",
+                     *           "id": "01a24e7c-5f2c-7528-a3fe-f3c4d03b3218",
                      *           "kind": "reimbursement",
                      *           "amount": -925000,
                      *           "eventId": null,
-                     *           "claimId": "01a24db1-7e41-746f-a12a-0e5cf1547ef5",
+                     *           "claimId": "01a24e7c-5efb-758b-846e-2040a0b431db",
                      *           "memo": "print",
                      *           "actor": "demo",
-                     *           "createdAt": "2026-12-06T23:30:07.600Z"
+                     *           "createdAt": "2026-12-07T03:11:43.402Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-7e31-7140-9abf-4b83e7c6996d",
+                     *           "id": "01a24e7c-5eed-7248-9f63-398d9f20b300",
                      *           "kind": "accrual",
                      *           "amount": 112758,
-                     *           "eventId": "01a24db1-6342-7140-97d1-e24002e89c8e",
+                     *           "eventId": "01a24e7c-21be-759d-8f3a-f91f00445395",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T23:30:07.514Z"
+                     *           "createdAt": "2026-12-07T03:11:43.321Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-7e31-7140-9abe-f8cb37127bb3",
+                     *           "id": "01a24e7c-5eed-7248-9f62-eb4dfcae90c1",
                      *           "kind": "accrual",
                      *           "amount": 36006,
-                     *           "eventId": "01a24db1-6342-7140-97d1-7a8de34d314d",
+                     *           "eventId": "01a24e7c-21be-759d-8f3a-91ccdb75cf5c",
                      *           "claimId": null,
                      *           "memo": "200 bp",
                      *           "actor": "job:coop-accrual",
-                     *           "createdAt": "2026-12-06T23:30:07.514Z"
+                     *           "createdAt": "2026-12-07T03:11:43.321Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGRiMS03ZTMxLTcxNDAtOWFiZS1jYzgxZTk4ODg5MzciXQ"
+                     *       "nextCursor": "WyIwMWEyNGU3Yy01ZWVkLTcyNDgtOWY2Mi1iYzM0YTVmMzA4NjMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -30872,7 +30880,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
+                 * @example 01a24e7c-0bfe-770a-9ebc-cbf6f92e6674
                  */
                 id: string;
             };
@@ -30915,10 +30923,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *       "currency": "SEK",
-                     *       "balance": 15580852,
-                     *       "accrued": 16255852,
+                     *       "balance": 16010726,
+                     *       "accrued": 16685726,
                      *       "reimbursed": 925000
                      *     }
                      */
@@ -31032,10 +31040,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:coop_fund_insufficient",
                      *       "title": "coop fund insufficient",
                      *       "status": 422,
-                     *       "detail": "The co-op fund holds 15580852; it cannot give 9000000000.",
+                     *       "detail": "The co-op fund holds 16010726; it cannot give 9000000000.",
                      *       "code": "coop_fund_insufficient",
-                     *       "requestId": "01a24db1-9389-714e-9c6f-a3f030f52d24",
-                     *       "instance": "/v1/accounts/01a24db1-5373-76aa-97c6-79ea173b47e7/coop-fund/adjustments"
+                     *       "requestId": "01a24e7c-7b83-74bf-b366-458a88c7a381",
+                     *       "instance": "/v1/accounts/01a24e7c-0bfe-770a-9ebc-cbf6f92e6674/coop-fund/adjustments"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -31092,17 +31100,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-9394-749d-b7d1-2b82b5943ba0",
+                     *           "id": "01a24e7c-7b92-74ab-80db-51ab18c4494b",
                      *           "state": "submitted",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *           "memberId": null,
                      *           "cost": 980000,
-                     *           "adDate": "2026-11-24",
+                     *           "adDate": "2026-11-25",
                      *           "medium": "print",
                      *           "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *           "otherBrands": 1,
-                     *           "proofEvidenceId": "01a24db1-7e43-77a9-a5a7-cbd0597590ac",
-                     *           "proofUrl": "/v1/evidence/01a24db1-7e43-77a9-a5a7-cbd0597590ac/content",
+                     *           "proofEvidenceId": "01a24e7c-5efc-72df-b4c5-4c4d7b96b9e3",
+                     *           "proofUrl": "/v1/evidence/01a24e7c-5efc-72df-b4c5-4c4d7b96b9e3/content",
                      *           "share": 245000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -31110,21 +31118,21 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *           "createdAt": "2026-12-06T23:30:13.012Z"
+                     *           "submittedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *           "createdAt": "2026-12-07T03:11:50.674Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-7e6b-71c8-afc1-ea0a5eb51791",
+                     *           "id": "01a24e7c-5f26-7298-ae56-faf09eab99b7",
                      *           "state": "submitted",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-9ab43e1f8840",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-e061a6211312",
                      *           "memberId": null,
                      *           "cost": 450000,
-                     *           "adDate": "2026-10-21",
+                     *           "adDate": "2026-10-22",
                      *           "medium": "social",
                      *           "description": "Instagram-kampanj hösten",
                      *           "otherBrands": 2,
-                     *           "proofEvidenceId": "01a24db1-7e6c-706e-b8bc-8cc6f4b8eaa0",
-                     *           "proofUrl": "/v1/evidence/01a24db1-7e6c-706e-b8bc-8cc6f4b8eaa0/content",
+                     *           "proofEvidenceId": "01a24e7c-5f27-730f-82a6-62795a83bd83",
+                     *           "proofUrl": "/v1/evidence/01a24e7c-5f27-730f-82a6-62795a83bd83/content",
                      *           "share": 75000,
                      *           "sharePercent": 50,
                      *           "approvedAmount": null,
@@ -31133,7 +31141,7 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T23:30:07.595Z"
+                     *           "createdAt": "2026-12-07T03:11:43.398Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -31207,13 +31215,13 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                 *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                  *       "cost": 980000,
-                 *       "adDate": "2026-11-24",
+                 *       "adDate": "2026-11-25",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24db1-7e43-77a9-a5a7-cbd0597590ac",
+                 *       "proofEvidenceId": "01a24e7c-5efc-72df-b4c5-4c4d7b96b9e3",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -31254,13 +31262,13 @@ export interface operations {
                 };
                 /**
                  * @example {
-                 *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                 *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                  *       "cost": 980000,
-                 *       "adDate": "2026-11-24",
+                 *       "adDate": "2026-11-25",
                  *       "medium": "print",
                  *       "otherBrands": 1,
                  *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
-                 *       "proofEvidenceId": "01a24db1-7e43-77a9-a5a7-cbd0597590ac",
+                 *       "proofEvidenceId": "01a24e7c-5efc-72df-b4c5-4c4d7b96b9e3",
                  *       "idempotencyKey": "example-coop-claim-fastighetsnytt"
                  *     }
                  */
@@ -31319,17 +31327,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9394-749d-b7d1-2b82b5943ba0",
+                     *       "id": "01a24e7c-7b92-74ab-80db-51ab18c4494b",
                      *       "state": "submitted",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *       "memberId": null,
                      *       "cost": 980000,
-                     *       "adDate": "2026-11-24",
+                     *       "adDate": "2026-11-25",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24db1-7e43-77a9-a5a7-cbd0597590ac",
-                     *       "proofUrl": "/v1/evidence/01a24db1-7e43-77a9-a5a7-cbd0597590ac/content",
+                     *       "proofEvidenceId": "01a24e7c-5efc-72df-b4c5-4c4d7b96b9e3",
+                     *       "proofUrl": "/v1/evidence/01a24e7c-5efc-72df-b4c5-4c4d7b96b9e3/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31337,8 +31345,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "createdAt": "2026-12-06T23:30:13.012Z"
+                     *       "submittedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "createdAt": "2026-12-07T03:11:50.674Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31449,7 +31457,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24db1-9394-749d-b7d1-2b82b5943ba0
+                 * @example 01a24e7c-7b92-74ab-80db-51ab18c4494b
                  */
                 id: string;
             };
@@ -31465,17 +31473,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9394-749d-b7d1-2b82b5943ba0",
+                     *       "id": "01a24e7c-7b92-74ab-80db-51ab18c4494b",
                      *       "state": "submitted",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *       "memberId": null,
                      *       "cost": 980000,
-                     *       "adDate": "2026-11-24",
+                     *       "adDate": "2026-11-25",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24db1-7e43-77a9-a5a7-cbd0597590ac",
-                     *       "proofUrl": "/v1/evidence/01a24db1-7e43-77a9-a5a7-cbd0597590ac/content",
+                     *       "proofEvidenceId": "01a24e7c-5efc-72df-b4c5-4c4d7b96b9e3",
+                     *       "proofUrl": "/v1/evidence/01a24e7c-5efc-72df-b4c5-4c4d7b96b9e3/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31483,8 +31491,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "createdAt": "2026-12-06T23:30:13.012Z"
+                     *       "submittedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "createdAt": "2026-12-07T03:11:50.674Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31571,7 +31579,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24db1-9394-749d-b7d1-2b82b5943ba0
+                 * @example 01a24e7c-7b92-74ab-80db-51ab18c4494b
                  */
                 id: string;
             };
@@ -31587,26 +31595,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9394-749d-b7d1-2b82b5943ba0",
+                     *       "id": "01a24e7c-7b92-74ab-80db-51ab18c4494b",
                      *       "state": "approved",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *       "memberId": null,
                      *       "cost": 980000,
-                     *       "adDate": "2026-11-24",
+                     *       "adDate": "2026-11-25",
                      *       "medium": "print",
                      *       "description": "Halvsidesannons i Fastighetsnytt tillsammans med en fönstertillverkare",
                      *       "otherBrands": 1,
-                     *       "proofEvidenceId": "01a24db1-7e43-77a9-a5a7-cbd0597590ac",
-                     *       "proofUrl": "/v1/evidence/01a24db1-7e43-77a9-a5a7-cbd0597590ac/content",
+                     *       "proofEvidenceId": "01a24e7c-5efc-72df-b4c5-4c4d7b96b9e3",
+                     *       "proofUrl": "/v1/evidence/01a24e7c-5efc-72df-b4c5-4c4d7b96b9e3/content",
                      *       "share": 245000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": 245000,
                      *       "currency": "SEK",
                      *       "rejection": null,
-                     *       "decidedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "decidedAt": "2026-12-06T23:30:13.024Z",
-                     *       "submittedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "createdAt": "2026-12-06T23:30:13.012Z"
+                     *       "decidedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "decidedAt": "2026-12-07T03:11:50.690Z",
+                     *       "submittedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "createdAt": "2026-12-07T03:11:50.674Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31741,7 +31749,7 @@ export interface operations {
             path: {
                 /**
                  * @description The co-op claim's id (UUID)
-                 * @example 01a24db1-7e6b-71c8-afc1-ea0a5eb51791
+                 * @example 01a24e7c-5f26-7298-ae56-faf09eab99b7
                  */
                 id: string;
             };
@@ -31775,17 +31783,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-7e6b-71c8-afc1-ea0a5eb51791",
+                     *       "id": "01a24e7c-5f26-7298-ae56-faf09eab99b7",
                      *       "state": "rejected",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-9ab43e1f8840",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-e061a6211312",
                      *       "memberId": null,
                      *       "cost": 450000,
-                     *       "adDate": "2026-10-21",
+                     *       "adDate": "2026-10-22",
                      *       "medium": "social",
                      *       "description": "Instagram-kampanj hösten",
                      *       "otherBrands": 2,
-                     *       "proofEvidenceId": "01a24db1-7e6c-706e-b8bc-8cc6f4b8eaa0",
-                     *       "proofUrl": "/v1/evidence/01a24db1-7e6c-706e-b8bc-8cc6f4b8eaa0/content",
+                     *       "proofEvidenceId": "01a24e7c-5f27-730f-82a6-62795a83bd83",
+                     *       "proofUrl": "/v1/evidence/01a24e7c-5f27-730f-82a6-62795a83bd83/content",
                      *       "share": 75000,
                      *       "sharePercent": 50,
                      *       "approvedAmount": null,
@@ -31796,10 +31804,10 @@ export interface operations {
                      *         "language": "sv",
                      *         "note": "Bifoga fakturan från tidningen, inte bara annonsen."
                      *       },
-                     *       "decidedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "decidedAt": "2026-12-06T23:30:13.034Z",
+                     *       "decidedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "decidedAt": "2026-12-07T03:11:50.710Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T23:30:07.595Z"
+                     *       "createdAt": "2026-12-07T03:11:43.398Z"
                      *     }
                      */
                     "application/json": components["schemas"]["CoopClaim"];
@@ -31956,44 +31964,44 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-7e7f-75cc-8b31-b46d997772cd",
-                     *           "claimId": "01a24db1-7e4b-739d-be1e-f951dbdb4c30",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-7cec5bcebc7d",
+                     *           "id": "01a24e7c-5f36-7203-8803-7d6e3d569932",
+                     *           "claimId": "01a24e7c-5f04-70fd-bbf8-d08d4f3a69d4",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-ccce2cea6472",
                      *           "accountExternalId": "K1000-1",
                      *           "accountName": "VVSkedjan A Trondheim",
                      *           "amount": 160000,
                      *           "currency": "SEK",
-                     *           "adDate": "2026-11-17",
+                     *           "adDate": "2026-11-18",
                      *           "medium": "outdoor",
-                     *           "approvedAt": "2026-12-06T23:29:56.516Z",
+                     *           "approvedAt": "2026-12-07T03:11:21.954Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24db1-7e88-716e-9967-93e2947e9cce",
-                     *           "claimId": "01a24db1-7e52-71cd-aa0e-7fff9ea9f931",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-88c333d2efbb",
+                     *           "id": "01a24e7c-5f3c-7565-83cc-e4f095c1a2c6",
+                     *           "claimId": "01a24e7c-5f0a-7601-acff-b311749e46e0",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-dab7e5fa22cd",
                      *           "accountExternalId": "K1001",
                      *           "accountName": "Huskedjan B",
                      *           "amount": 150000,
                      *           "currency": "SEK",
-                     *           "adDate": "2026-11-08",
+                     *           "adDate": "2026-11-09",
                      *           "medium": "online",
-                     *           "approvedAt": "2026-12-06T23:29:56.516Z",
+                     *           "approvedAt": "2026-12-07T03:11:21.954Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24db1-93a3-73e4-bc18-0adfdc0ef8ac",
-                     *           "claimId": "01a24db1-9394-749d-b7d1-2b82b5943ba0",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "id": "01a24e7c-7ba6-71aa-aa56-2d9ec94e37d5",
+                     *           "claimId": "01a24e7c-7b92-74ab-80db-51ab18c4494b",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *           "accountExternalId": "K1000",
                      *           "accountName": "VVSkedjan A",
                      *           "amount": 245000,
                      *           "currency": "SEK",
-                     *           "adDate": "2026-11-24",
+                     *           "adDate": "2026-11-25",
                      *           "medium": "print",
-                     *           "approvedAt": "2026-12-06T23:30:13.024Z",
+                     *           "approvedAt": "2026-12-07T03:11:50.690Z",
                      *           "exportBatchId": null,
                      *           "exportedAt": null
                      *         }
@@ -32070,11 +32078,11 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "idempotencyKey": "erp-coop-payouts-2026-12-06",
+                 *       "idempotencyKey": "erp-coop-payouts-2026-12-07",
                  *       "payoutIds": [
-                 *         "01a24db1-7e7f-75cc-8b31-b46d997772cd",
-                 *         "01a24db1-7e88-716e-9967-93e2947e9cce",
-                 *         "01a24db1-93a3-73e4-bc18-0adfdc0ef8ac"
+                 *         "01a24e7c-5f36-7203-8803-7d6e3d569932",
+                 *         "01a24e7c-5f3c-7565-83cc-e4f095c1a2c6",
+                 *         "01a24e7c-7ba6-71aa-aa56-2d9ec94e37d5"
                  *       ]
                  *     }
                  */
@@ -32095,11 +32103,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-93b6-729c-b733-30ee5a3e7366",
+                     *       "id": "01a24e7c-7bc8-76fc-9459-4cff32745b7a",
                      *       "payouts": 3,
                      *       "total": 555000,
                      *       "currency": "SEK",
-                     *       "createdAt": "2026-12-06T23:30:13.045Z",
+                     *       "createdAt": "2026-12-07T03:11:50.728Z",
                      *       "created": true
                      *     }
                      */
@@ -32213,7 +32221,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-5373-76aa-97c6-79ea173b47e7
+                 * @example 01a24e7c-0bfe-770a-9ebc-cbf6f92e6674
                  */
                 id: string;
             };
@@ -32231,46 +32239,46 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24db1-53ce-726b-ad42-873d1c89a585",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-856a5520b168",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-c638e15b66bc",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-d696d7e085c6",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
-                     *           "earned": 52545,
-                     *           "spent": 29000,
-                     *           "received": 0,
-                     *           "given": 0,
-                     *           "available": 23411,
-                     *           "pending": 600
-                     *         },
-                     *         {
-                     *           "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
-                     *           "name": "Anna Strand",
-                     *           "role": "owner",
-                     *           "status": "active",
-                     *           "earned": 51077,
-                     *           "spent": 18000,
-                     *           "received": 0,
-                     *           "given": 0,
-                     *           "available": 32697,
-                     *           "pending": 380
-                     *         },
-                     *         {
-                     *           "memberId": "01a24db1-53ce-726b-ad42-88bd6bf1e3ec",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-856a5520b168",
-                     *           "name": "Eva Eriksson",
-                     *           "role": "owner",
-                     *           "status": "active",
-                     *           "earned": 27458,
+                     *           "earned": 24382,
                      *           "spent": 0,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 23474,
+                     *           "available": 25067,
+                     *           "pending": 100
+                     *         },
+                     *         {
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-bb43ccae306a",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-d00d10739e1e",
+                     *           "name": "Anna Strand",
+                     *           "role": "owner",
+                     *           "status": "active",
+                     *           "earned": 48128,
+                     *           "spent": 0,
+                     *           "received": 0,
+                     *           "given": 0,
+                     *           "available": 49248,
+                     *           "pending": 380
+                     *         },
+                     *         {
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-cbcbad0a400f",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-d696d7e085c6",
+                     *           "name": "Eva Eriksson",
+                     *           "role": "owner",
+                     *           "status": "active",
+                     *           "earned": 42052,
+                     *           "spent": 10000,
+                     *           "received": 0,
+                     *           "given": 0,
+                     *           "available": 31516,
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNGRiMS01M2NlLTcyNmItYWQ0Mi04OGJkNmJmMWUzZWMiXQ"
+                     *       "nextCursor": "WyJFdmEgRXJpa3Nzb24iLCIwMWEyNGU3Yy0wYzVkLTcxZWMtOGQwYS1jYmNiYWQwYTQwMGYiXQ"
                      *     }
                      */
                     "application/json": {
@@ -32360,7 +32368,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-8e10-7447-b781-90099c24acb2
+                 * @example 01a24e7c-7441-773a-a742-66f4f6549b1e
                  */
                 id: string;
             };
@@ -32411,12 +32419,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "invitationId": "01a24db1-8e82-71ba-8582-b17eb8db8bf1",
-                     *       "memberId": "01a24db1-8e81-7286-9323-3c4d072aa66f",
-                     *       "accountId": "01a24db1-8e10-7447-b781-90099c24acb2",
+                     *       "invitationId": "01a24e7c-74ee-73a5-b34d-4cd709c20143",
+                     *       "memberId": "01a24e7c-74ec-72c9-a24e-cc5bec1f42fd",
+                     *       "accountId": "01a24e7c-7441-773a-a742-66f4f6549b1e",
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "status": "invited",
-                     *       "expiresAt": "2026-12-20T23:30:11.711Z"
+                     *       "expiresAt": "2026-12-21T03:11:48.969Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Invitation"];
@@ -32539,7 +32547,7 @@ export interface operations {
             path: {
                 /**
                  * @description The token from the invitation link (starts with `inv_`)
-                 * @example inv_V7TPrqfafs3TKFuvcwAl2Lg0nN5IJyODKbDEx92xrjU
+                 * @example inv_B5qhwpHJ-8l9KuTNBzCZeEOHc1eSfe4eKaP6muOGUss
                  */
                 token: string;
             };
@@ -32573,8 +32581,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8e81-7286-9323-3c4d072aa66f",
-                     *       "accountId": "01a24db1-8e10-7447-b781-90099c24acb2",
+                     *       "id": "01a24e7c-74ec-72c9-a24e-cc5bec1f42fd",
+                     *       "accountId": "01a24e7c-7441-773a-a742-66f4f6549b1e",
                      *       "externalId": null,
                      *       "email": "johan.ek@lindqvistbygg.example",
                      *       "name": "Johan Ek",
@@ -32585,8 +32593,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T23:30:11.711Z",
-                     *       "updatedAt": "2026-12-06T23:30:11.724Z"
+                     *       "createdAt": "2026-12-07T03:11:48.970Z",
+                     *       "updatedAt": "2026-12-07T03:11:48.985Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -32721,7 +32729,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-8e10-7447-b781-90099c24acb2
+                 * @example 01a24e7c-7441-773a-a742-66f4f6549b1e
                  */
                 id: string;
             };
@@ -32731,7 +32739,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24db1-8e51-73dd-a0e4-173cc9700137"
+                 *       "byMemberId": "01a24e7c-74a5-719d-9975-305d7e0b5392"
                  *     }
                  */
                 "application/json": {
@@ -32752,8 +32760,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24db1-8e10-7447-b781-90099c24acb2",
-                     *       "code": "7S99FR7Z"
+                     *       "accountId": "01a24e7c-7441-773a-a742-66f4f6549b1e",
+                     *       "code": "JSHAE5C6"
                      *     }
                      */
                     "application/json": components["schemas"]["JoinCode"];
@@ -32880,7 +32888,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account": "7S99FR7Z",
+                 *       "account": "JSHAE5C6",
                  *       "email": "anna.berg@lindqvistbygg.example",
                  *       "name": "Anna Berg",
                  *       "language": "sv",
@@ -32913,8 +32921,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8ea2-7406-a469-7b946d10840f",
-                     *       "accountId": "01a24db1-8e10-7447-b781-90099c24acb2",
+                     *       "id": "01a24e7c-7512-711b-a647-42445cc4b11d",
+                     *       "accountId": "01a24e7c-7441-773a-a742-66f4f6549b1e",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -32925,8 +32933,8 @@ export interface operations {
                      *       "status": "pending",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T23:30:11.745Z",
-                     *       "updatedAt": "2026-12-06T23:30:11.745Z"
+                     *       "createdAt": "2026-12-07T03:11:49.008Z",
+                     *       "updatedAt": "2026-12-07T03:11:49.008Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -33037,7 +33045,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-8ea2-7406-a469-7b946d10840f
+                 * @example 01a24e7c-7512-711b-a647-42445cc4b11d
                  */
                 id: string;
             };
@@ -33047,7 +33055,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "byMemberId": "01a24db1-8e51-73dd-a0e4-173cc9700137"
+                 *       "byMemberId": "01a24e7c-74a5-719d-9975-305d7e0b5392"
                  *     }
                  */
                 "application/json": {
@@ -33068,8 +33076,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8ea2-7406-a469-7b946d10840f",
-                     *       "accountId": "01a24db1-8e10-7447-b781-90099c24acb2",
+                     *       "id": "01a24e7c-7512-711b-a647-42445cc4b11d",
+                     *       "accountId": "01a24e7c-7441-773a-a742-66f4f6549b1e",
                      *       "externalId": null,
                      *       "email": "anna.berg@lindqvistbygg.example",
                      *       "name": "Anna Berg",
@@ -33080,8 +33088,8 @@ export interface operations {
                      *       "status": "active",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T23:30:11.745Z",
-                     *       "updatedAt": "2026-12-06T23:30:11.756Z"
+                     *       "createdAt": "2026-12-07T03:11:49.008Z",
+                     *       "updatedAt": "2026-12-07T03:11:49.022Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -33204,7 +33212,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-8eb7-720b-acc7-7872b043cb46
+                 * @example 01a24e7c-752b-73a2-b3e6-54c3034e25e8
                  */
                 id: string;
             };
@@ -33215,7 +33223,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "reason": "Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
-                 *       "byMemberId": "01a24db1-8e51-73dd-a0e4-173cc9700137"
+                 *       "byMemberId": "01a24e7c-74a5-719d-9975-305d7e0b5392"
                  *     }
                  */
                 "application/json": {
@@ -33238,8 +33246,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8eb7-720b-acc7-7872b043cb46",
-                     *       "accountId": "01a24db1-8e10-7447-b781-90099c24acb2",
+                     *       "id": "01a24e7c-752b-73a2-b3e6-54c3034e25e8",
+                     *       "accountId": "01a24e7c-7441-773a-a742-66f4f6549b1e",
                      *       "externalId": null,
                      *       "email": "kalle.p@example.com",
                      *       "name": "Kalle Persson",
@@ -33250,8 +33258,8 @@ export interface operations {
                      *       "status": "closed",
                      *       "tier": null,
                      *       "attributes": {},
-                     *       "createdAt": "2026-12-06T23:30:11.766Z",
-                     *       "updatedAt": "2026-12-06T23:30:11.776Z"
+                     *       "createdAt": "2026-12-07T03:11:49.034Z",
+                     *       "updatedAt": "2026-12-07T03:11:49.053Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Member"];
@@ -33374,7 +33382,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-8e64-7138-bb24-a7f0b5c51da8
+                 * @example 01a24e7c-74ba-776a-8079-2d8258f2f1d7
                  */
                 id: string;
             };
@@ -33401,7 +33409,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24db1-8e64-7138-bb24-a7f0b5c51da8",
+                     *       "memberId": "01a24e7c-74ba-776a-8079-2d8258f2f1d7",
                      *       "status": "closed",
                      *       "policy": "return",
                      *       "changed": true,
@@ -33553,35 +33561,35 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-8ee7-708f-8915-8764ec434bb1",
+                     *           "id": "01a24e7c-7575-71bc-bae1-853dcee0cdd7",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=34dXO8mv-Xg-0ngxyFMeHWQ76AnvsMPi_mRhhrLRehc\n\nLänken fungerar en gång och bara till 14 december 2026 kl. 00:30. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=nkWv99yIwMn7R5ktrFf_86K2XN-XxxZ3-90PUiJKwmo\n\nLänken fungerar en gång och bara till 14 december 2026 kl. 04:11. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T23:30:11.813Z",
+                     *           "nextAttemptAt": "2026-12-07T03:11:49.107Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T23:30:11.813Z"
+                     *           "createdAt": "2026-12-07T03:11:49.106Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-8ed9-70a1-8f14-4460ba86b3b4",
+                     *           "id": "01a24e7c-7561-71a5-a1a6-c992863e68f5",
                      *           "template": "staff_invitation",
                      *           "to": "elin.sjoberg@nordbygg.example",
                      *           "language": "sv",
                      *           "subject": "Din åtkomst till Nordbygg Partner Club (demo)",
-                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=o4DNkvdFoEEEJAJh_k31qz5nlLgGdzlpMpaz7teh57w\n\nLänken fungerar en gång och bara till 14 december 2026 kl. 00:30. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
+                     *           "body": "Hej Elin Sjöberg,\n\nDu har lagts till i teamet för Nordbygg Partner Club (demo). Välj ditt lösenord här för att logga in i administrationen:\nhttps://loyalty.example.com/admin/reset-password?token=sJqCf2ZINvtFrS3pcpjrEtGAa64TqFYaNoKxLyWQTXg\n\nLänken fungerar en gång och bara till 14 december 2026 kl. 04:11. Du loggar in med e-postadressen elin.sjoberg@nordbygg.example.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T23:30:11.799Z",
+                     *           "nextAttemptAt": "2026-12-07T03:11:49.085Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T23:30:11.796Z"
+                     *           "createdAt": "2026-12-07T03:11:49.080Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-8ec2-7573-b4bc-dc2e89883cd8",
+                     *           "id": "01a24e7c-7541-76de-8f2c-fcd480cb8d58",
                      *           "template": "registration_rejected",
                      *           "to": "kalle.p@example.com",
                      *           "language": "sv",
@@ -33589,13 +33597,13 @@ export interface operations {
                      *           "body": "Hej Kalle Persson,\n\nDin förfrågan om att gå med i Lindqvist Bygg AB i Nordbygg Partner Club (demo) godkändes inte.\n\nAnledning: Vi känner inte igen dig som anställd hos Lindqvist Bygg.",
                      *           "status": "pending",
                      *           "attempts": 0,
-                     *           "nextAttemptAt": "2026-12-06T23:30:11.776Z",
+                     *           "nextAttemptAt": "2026-12-07T03:11:49.053Z",
                      *           "lastError": null,
                      *           "sentAt": null,
-                     *           "createdAt": "2026-12-06T23:30:11.776Z"
+                     *           "createdAt": "2026-12-07T03:11:49.053Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTEyLTA2VDIzOjMwOjExLjc3NloiLCIwMWEyNGRiMS04ZWMyLTc1NzMtYjRiYy1kYzJlODk4ODNjZDgiXQ"
+                     *       "nextCursor": "WyIyMDI2LTEyLTA3VDAzOjExOjQ5LjA1M1oiLCIwMWEyNGU3Yy03NTQxLTc2ZGUtOGYyYy1mY2Q0ODBjYjhkNTgiXQ"
                      *     }
                      */
                     "application/json": {
@@ -33661,7 +33669,7 @@ export interface operations {
             path: {
                 /**
                  * @description The mail’s id from the outbox list
-                 * @example 01a24db1-6c31-7582-ba3f-85475b336c42
+                 * @example 01a24e7c-4722-71bd-a522-bc9bf70878bf
                  */
                 id: string;
             };
@@ -33677,7 +33685,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-6c31-7582-ba3f-85475b336c42",
+                     *       "id": "01a24e7c-4722-71bd-a522-bc9bf70878bf",
                      *       "template": "member_notice",
                      *       "to": "ingrid.strand.503@holms-bygg-hb-k2103.example",
                      *       "language": "sv",
@@ -33688,7 +33696,7 @@ export interface operations {
                      *       "nextAttemptAt": null,
                      *       "lastError": "cancelled in the console",
                      *       "sentAt": null,
-                     *       "createdAt": "2026-12-06T23:30:02.917Z"
+                     *       "createdAt": "2026-12-07T03:11:37.234Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OutboxMail"];
@@ -33811,7 +33819,7 @@ export interface operations {
             path: {
                 /**
                  * @description The mail’s id from the outbox list
-                 * @example 01a24db1-6c31-7582-ba3f-85475b336c42
+                 * @example 01a24e7c-4722-71bd-a522-bc9bf70878bf
                  */
                 id: string;
             };
@@ -33827,7 +33835,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-a7c0-71ee-bfaa-2e3efeb7b2c3",
+                     *       "id": "01a24e7c-9aa8-727f-857e-454633efba71",
                      *       "template": "member_notice",
                      *       "to": "ingrid.strand.503@holms-bygg-hb-k2103.example",
                      *       "language": "sv",
@@ -33835,10 +33843,10 @@ export interface operations {
                      *       "body": "Hej Ingrid Strand,\n\nGrattis på födelsedagen, Ingrid Strand! Vi har satt in 500 poäng på ditt konto.\n\nVänliga hälsningar,\nNordbygg Partner Club (demo)",
                      *       "status": "pending",
                      *       "attempts": 0,
-                     *       "nextAttemptAt": "2026-12-06T23:30:18.176Z",
+                     *       "nextAttemptAt": "2026-12-07T03:11:58.631Z",
                      *       "lastError": null,
                      *       "sentAt": null,
-                     *       "createdAt": "2026-12-06T23:30:18.176Z"
+                     *       "createdAt": "2026-12-07T03:11:58.631Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OutboxMail"];
@@ -33905,8 +33913,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The mail is pending; only a sent, failed or cancelled mail can be sent again.",
                      *       "code": "outbox_mail_not_resendable",
-                     *       "requestId": "01a24db1-a7b5-764c-9b72-c918eb323ded",
-                     *       "instance": "/v1/outbox/01a24db1-6c31-7582-ba3f-85475b336c42/resend"
+                     *       "requestId": "01a24e7c-9a91-766d-86db-d415925d18f5",
+                     *       "instance": "/v1/outbox/01a24e7c-4722-71bd-a522-bc9bf70878bf/resend"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -34244,7 +34252,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The volume discount levels are invalid: the level from 150000000 must give more than 300 basis points",
                      *       "code": "invalid_volume_discounts",
-                     *       "requestId": "01a24db1-917b-757d-afff-7a8617f0a866",
+                     *       "requestId": "01a24e7c-78d0-725b-a95c-b25156944aed",
                      *       "instance": "/v1/volume-discounts"
                      *     }
                      */
@@ -34275,7 +34283,7 @@ export interface operations {
             path: {
                 /**
                  * @description The account's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-5374-704d-a062-c2579580b110
+                 * @example 01a24e7c-0c01-7259-a66c-6cc2acb9455a
                  */
                 id: string;
             };
@@ -34291,8 +34299,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
-                     *       "countedFor": "01a24db1-5374-704d-a062-c2579580b110",
+                     *       "accountId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
+                     *       "countedFor": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
                      *       "basis": "amount",
                      *       "currency": "SEK",
                      *       "period": {
@@ -34300,7 +34308,7 @@ export interface operations {
                      *         "start": "2025-12-31T23:00:00.000Z",
                      *         "end": "2026-12-31T23:00:00.000Z"
                      *       },
-                     *       "purchased": 122093000,
+                     *       "purchased": 157180900,
                      *       "current": {
                      *         "threshold": 100000000,
                      *         "basisPoints": 200
@@ -34309,7 +34317,7 @@ export interface operations {
                      *         "threshold": 200000000,
                      *         "basisPoints": 400
                      *       },
-                     *       "missing": 77907000,
+                     *       "missing": 42819100,
                      *       "until": "2026-12-31T23:00:00.000Z"
                      *     }
                      */
@@ -34779,7 +34787,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-53ce-726b-ad42-710470e3c7d8
+                 * @example 01a24e7c-0c5d-71ec-8d0a-b0d61e14aef5
                  */
                 id: string;
             };
@@ -34795,7 +34803,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24db1-53ce-726b-ad42-710470e3c7d8",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-b0d61e14aef5",
                      *       "done": 3,
                      *       "total": 4,
                      *       "pointsEarned": 175,
@@ -34806,14 +34814,14 @@ export interface operations {
                      *           "name": "Complete your profile",
                      *           "points": 100,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T23:29:56.516Z"
+                     *           "completedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
                      *           "code": "first_login",
                      *           "name": "First login in the app",
                      *           "points": 25,
                      *           "done": true,
-                     *           "completedAt": "2026-12-06T23:29:56.516Z"
+                     *           "completedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
                      *           "code": "first_order",
@@ -34926,7 +34934,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-7f4c-75a9-9032-c179c4424f1e",
+                     *           "id": "01a24e7c-6059-779a-8d32-687ab3d365d7",
                      *           "url": "http://127.0.0.1:9/erp-demo",
                      *           "eventTypes": [
                      *             "credit_note.created",
@@ -34935,8 +34943,8 @@ export interface operations {
                      *           ],
                      *           "active": false,
                      *           "description": "Affärssystemet (ERP): kreditnotor för cashback, orderstatus och kundnivåer",
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -35042,7 +35050,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-91c0-73bd-b8d4-ce628ac2e9b1",
+                     *       "id": "01a24e7c-7919-7598-8c70-89b6ee57ab42",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35050,9 +35058,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T23:30:12.542Z",
-                     *       "updatedAt": "2026-12-06T23:30:12.542Z",
-                     *       "secret": "whsec_25336ac843eea3fb5e1d4abd9103587b1d549b1aa408be85f9c8f6e273c7eba5"
+                     *       "createdAt": "2026-12-07T03:11:50.040Z",
+                     *       "updatedAt": "2026-12-07T03:11:50.040Z",
+                     *       "secret": "whsec_2410885925d071c0b65792e8b92db28908f6fef676ec7365c1bc9ee3cd0d4543"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -35143,7 +35151,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Unknown event type tier.upgraded. Subscribe to one of: reward_order.placed, reward_order.state_changed, credit_note.created, tier.changed, service_request.created, service_request.changed, points.earned, points.reversed, points.expired, claim.decided, coop_claim.decided, member.joined, member.left, or \"*\" for all.",
                      *       "code": "unknown_webhook_event_type",
-                     *       "requestId": "01a24db1-91b6-732d-97e6-3b3c29eb1d84",
+                     *       "requestId": "01a24e7c-790d-72eb-8deb-5676d9f9db8b",
                      *       "instance": "/v1/webhooks"
                      *     }
                      */
@@ -35174,7 +35182,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24db1-91c0-73bd-b8d4-ce628ac2e9b1
+                 * @example 01a24e7c-7919-7598-8c70-89b6ee57ab42
                  */
                 id: string;
             };
@@ -35190,7 +35198,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-91c0-73bd-b8d4-ce628ac2e9b1",
+                     *       "id": "01a24e7c-7919-7598-8c70-89b6ee57ab42",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35198,8 +35206,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T23:30:12.542Z",
-                     *       "updatedAt": "2026-12-06T23:30:12.542Z"
+                     *       "createdAt": "2026-12-07T03:11:50.040Z",
+                     *       "updatedAt": "2026-12-07T03:11:50.040Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35286,7 +35294,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24db1-91c0-73bd-b8d4-ce628ac2e9b1
+                 * @example 01a24e7c-7919-7598-8c70-89b6ee57ab42
                  */
                 id: string;
             };
@@ -35302,7 +35310,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-91c0-73bd-b8d4-ce628ac2e9b1",
+                     *       "id": "01a24e7c-7919-7598-8c70-89b6ee57ab42",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35311,8 +35319,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T23:30:12.542Z",
-                     *       "updatedAt": "2026-12-06T23:30:12.556Z"
+                     *       "createdAt": "2026-12-07T03:11:50.040Z",
+                     *       "updatedAt": "2026-12-07T03:11:50.061Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35435,7 +35443,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24db1-91c0-73bd-b8d4-ce628ac2e9b1
+                 * @example 01a24e7c-7919-7598-8c70-89b6ee57ab42
                  */
                 id: string;
             };
@@ -35470,7 +35478,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-91c0-73bd-b8d4-ce628ac2e9b1",
+                     *       "id": "01a24e7c-7919-7598-8c70-89b6ee57ab42",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35479,8 +35487,8 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T23:30:12.542Z",
-                     *       "updatedAt": "2026-12-06T23:30:12.550Z"
+                     *       "createdAt": "2026-12-07T03:11:50.040Z",
+                     *       "updatedAt": "2026-12-07T03:11:50.051Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscription"];
@@ -35615,7 +35623,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24db1-91c0-73bd-b8d4-ce628ac2e9b1
+                 * @example 01a24e7c-7919-7598-8c70-89b6ee57ab42
                  */
                 id: string;
             };
@@ -35631,7 +35639,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-91c0-73bd-b8d4-ce628ac2e9b1",
+                     *       "id": "01a24e7c-7919-7598-8c70-89b6ee57ab42",
                      *       "url": "https://erp.example.com/lojal/webhooks",
                      *       "eventTypes": [
                      *         "credit_note.created",
@@ -35640,9 +35648,9 @@ export interface operations {
                      *       ],
                      *       "active": true,
                      *       "description": "Affärssystemet: kreditnotor och kundnivåer",
-                     *       "createdAt": "2026-12-06T23:30:12.542Z",
-                     *       "updatedAt": "2026-12-06T23:30:12.556Z",
-                     *       "secret": "whsec_70885ce123018b32ffbf9584fe91396295bd5996c070701b11b45600fd439b78"
+                     *       "createdAt": "2026-12-07T03:11:50.040Z",
+                     *       "updatedAt": "2026-12-07T03:11:50.061Z",
+                     *       "secret": "whsec_33d283670418fd3b11589e7c37adedc13c9946caa0511166dbbf9faa4439f789"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
@@ -35775,7 +35783,7 @@ export interface operations {
             path: {
                 /**
                  * @description The subscription's id
-                 * @example 01a24db1-91c0-73bd-b8d4-ce628ac2e9b1
+                 * @example 01a24e7c-7919-7598-8c70-89b6ee57ab42
                  */
                 id: string;
             };
@@ -35882,7 +35890,7 @@ export interface operations {
             path: {
                 /**
                  * @description The delivery's id
-                 * @example 01a24db1-91d1-720d-93b7-648bf9c5ffb0
+                 * @example 01a24e7c-7935-77f8-8a4e-b62b0b9a3b4b
                  */
                 id: string;
             };
@@ -35898,16 +35906,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-91d1-720d-93b7-648bf9c5ffb0",
-                     *       "eventId": "01a24db1-91d1-720d-93b7-627008c713a2",
+                     *       "id": "01a24e7c-7935-77f8-8a4e-b62b0b9a3b4b",
+                     *       "eventId": "01a24e7c-7935-77f8-8a4e-b03069e8d0c7",
                      *       "eventType": "tier.changed",
-                     *       "occurredAt": "2026-12-06T23:30:12.560Z",
+                     *       "occurredAt": "2026-12-07T03:11:50.068Z",
                      *       "state": "pending",
                      *       "attempts": 6,
                      *       "lastStatus": 503,
                      *       "lastError": "HTTP 503: Service Unavailable",
                      *       "lastAttemptAt": null,
-                     *       "nextAttemptAt": "2026-12-06T23:30:12.565Z",
+                     *       "nextAttemptAt": "2026-12-07T03:11:50.075Z",
                      *       "deliveredAt": null,
                      *       "log": []
                      *     }
@@ -35964,7 +35972,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No webhook delivery with id 0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24db1-91cd-72f9-945d-5edd7e95f6f7",
+                     *       "requestId": "01a24e7c-792f-7692-92ce-8175db7385c1",
                      *       "instance": "/v1/webhooks/deliveries/0190f5c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f/retry"
                      *     }
                      */
@@ -36076,26 +36084,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
+                     *         "id": "01a24e7c-6ef6-73ce-9092-1449209ab884",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *         "id": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *           "id": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "OPj9iwi1-sphpaTJ5UFTPVFOLiuVokG_C6jYXtxgo5O6vRGn7cU8"
+                     *       "csrfToken": "eQo6ZVfD-P_qDL4Vz8YjWR2jNuTGtF0Cy60_ja6MZ9tk0ylhaqSc"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -36126,7 +36134,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The e-mail address or the password is not right.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "01a24db1-93bb-7006-90c7-5dccaa667385",
+                     *       "requestId": "01a24e7c-7bcf-77d5-8a6d-8a33406069b4",
                      *       "instance": "/auth/staff/sign-in"
                      *     }
                      */
@@ -36216,26 +36224,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
+                     *         "id": "01a24e7c-6ef6-73ce-9092-1449209ab884",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *         "id": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *           "id": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "PjuQ00ue-c1iM7DlTaB0BRnAecBwMIWt7fdMDyj5lpGi1GwxUNHA"
+                     *       "csrfToken": "kReuEQMv-AW5dGKVBLo-MqdPFByk1KG6L76jxdZnYMEXPy0e2bcw"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -36302,7 +36310,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77"
+                 *       "programId": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97"
                  *     }
                  */
                 "application/json": {
@@ -36324,26 +36332,26 @@ export interface operations {
                     /**
                      * @example {
                      *       "staff": {
-                     *         "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
+                     *         "id": "01a24e7c-6ef6-73ce-9092-1449209ab884",
                      *         "name": "Demo Admin",
                      *         "email": "admin@demo.lojal.example",
                      *         "role": "owner"
                      *       },
                      *       "program": {
-                     *         "id": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *         "id": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
                      *         "name": "Nordbygg Partner Club (demo)",
                      *         "defaultLanguage": "sv",
                      *         "currency": "SEK"
                      *       },
                      *       "programs": [
                      *         {
-                     *           "id": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *           "id": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
                      *           "name": "Nordbygg Partner Club (demo)",
                      *           "role": "owner"
                      *         }
                      *       ],
                      *       "instanceAdmin": true,
-                     *       "csrfToken": "KCz1iXRc-L06lejMAPb5yMaDuXLbWgwj9HRu1Be0r6aFcEr7SfAQ"
+                     *       "csrfToken": "GUyUab2b-xHoX2FAUrG_AGfeQKEOon6N46_1uE4w25HFnkq_Bi1s"
                      *     }
                      */
                     "application/json": components["schemas"]["StaffSession"];
@@ -36797,7 +36805,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "token": "8Xvi6bKdUYYDzFiego9gFz4b4aA1jRFtsHIZkC9fqe0",
+                 *       "token": "-zue6aNgYXm2D8-JGCMgCjGKMlMJhjsx5gdFd0jvXsc",
                  *       "password": "Takpanna-Tegelrod-2"
                  *     }
                  */
@@ -36854,7 +36862,7 @@ export interface operations {
                      *       "status": 410,
                      *       "detail": "This link has expired. Ask for a new one.",
                      *       "code": "reset_link_expired",
-                     *       "requestId": "01a24db1-944e-72af-8e96-58b7091a0e67",
+                     *       "requestId": "01a24e7c-7c40-70b8-934c-095785a5d777",
                      *       "instance": "/auth/staff/password-reset/confirm"
                      *     }
                      */
@@ -37047,7 +37055,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
-                 *       "code": "696919"
+                 *       "code": "919300"
                  *     }
                  */
                 "application/json": {
@@ -37073,27 +37081,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "qhHrnETt-VDk4E-xKdaJEoRgKH-N_MP-TF6LvZsFaFnlsx_FLHIE",
+                     *       "csrfToken": "xd1QSdhZ-7e-V8pMGR12CjpIVoaMuJ2Ni0LFsxGwfqScesBQNjwo",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *         "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *         "programId": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *         "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *           "programId": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37128,7 +37136,7 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "The sign-in code is not right.",
                      *       "code": "invalid_sign_in_code",
-                     *       "requestId": "01a24db1-950d-76fb-b5dc-67f34701a480",
+                     *       "requestId": "01a24e7c-7cd4-75dd-8610-a56a0720e13a",
                      *       "instance": "/auth/member/verify"
                      *     }
                      */
@@ -37258,27 +37266,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "DPCsEC26-qlp7F4qosdFSBDRo33YoK2Db_6VNmIcLG0t8yY5PEd8",
+                     *       "csrfToken": "GrPiuIhG-ssUj2ax19hnpxDTvEn_3oXzZRw1dy3g9N7tBPZNYOIQ",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *         "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *         "programId": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *         "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *           "programId": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37403,27 +37411,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "2B0JZ9p7-za8W_bSXZdPHRkWjb4g7w5P_0tQl8oTQ-mDylCUwfjY",
+                     *       "csrfToken": "aaArv6IP-KQU1m4sAHtDRzwxWIUBEp-lk7XldzfVkVcTs4fe1Uwc",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "member": {
-                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *         "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *         "programId": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *         "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *           "programId": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "manager"
                      *         }
@@ -37482,7 +37490,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d"
+                 *       "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c"
                  *     }
                  */
                 "application/json": {
@@ -37504,18 +37512,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "member": {
-                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *         "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *         "name": "Lars Lind",
                      *         "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *         "role": "manager",
                      *         "language": "nb",
-                     *         "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *         "programId": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *         "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": true
                      *       },
-                     *       "csrfToken": "8WRitWRe-XdCBJiQJxwjlah0jQugNqRMAwUf9PJnloMl3I939BRw"
+                     *       "csrfToken": "gaRAhX58-eKMMLCDCamtMTYNyZywcH1QQPd9Q-F7WsughKS5TCwI"
                      *     }
                      */
                     "application/json": {
@@ -37875,7 +37883,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_aMzBcjEsoOQoqt-4TjMpAFw7_9l2YcCE_a40q_xKvB8
+                 * @example inv_TLCQOcJf78TMD7YoRGci6fxXjySPz48h9ZWzXQfG6JI
                  */
                 token: string;
             };
@@ -37896,7 +37904,7 @@ export interface operations {
                      *       "name": "Lisa Holm",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "language": "sv",
-                     *       "expiresAt": "2026-12-20T23:29:56.516Z"
+                     *       "expiresAt": "2026-12-21T03:11:21.954Z"
                      *     }
                      */
                     "application/json": {
@@ -37951,8 +37959,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "This invitation has already been accepted. Sign in instead.",
                      *       "code": "invitation_used",
-                     *       "requestId": "01a24db1-954d-700a-b876-e56560fd1b8f",
-                     *       "instance": "/auth/invitations/inv_aMzBcjEsoOQoqt-4TjMpAFw7_9l2YcCE_a40q_xKvB8"
+                     *       "requestId": "01a24e7c-7d31-739f-8c4e-3a6ad038ad4d",
+                     *       "instance": "/auth/invitations/inv_TLCQOcJf78TMD7YoRGci6fxXjySPz48h9ZWzXQfG6JI"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -38006,7 +38014,7 @@ export interface operations {
             path: {
                 /**
                  * @description the token of the invitation link (the last part of `/invitations/<token>`)
-                 * @example inv_aMzBcjEsoOQoqt-4TjMpAFw7_9l2YcCE_a40q_xKvB8
+                 * @example inv_TLCQOcJf78TMD7YoRGci6fxXjySPz48h9ZWzXQfG6JI
                  */
                 token: string;
             };
@@ -38040,27 +38048,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "csrfToken": "kJ7Yhvf6-yeQYBgqQygf2kObD6vt742ZNt9dTpT-oSUuuVkOk8FI",
+                     *       "csrfToken": "Ht7FTymx-txVa_dxDjtBvgQDY8-vd_sjZ9TquPPz1GSHzLRNqDTw",
                      *       "email": "lisa.holm@kedjan-a.example",
                      *       "member": {
-                     *         "id": "01a24db1-7f20-72b9-91b5-d33c73ff26dc",
+                     *         "id": "01a24e7c-6018-748f-85b9-77243aebbe3d",
                      *         "name": "Lisa Holm",
                      *         "email": "lisa.holm@kedjan-a.example",
                      *         "role": "buyer",
                      *         "language": "sv",
-                     *         "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *         "programId": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
                      *         "programName": "Nordbygg Partner Club (demo)",
-                     *         "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *         "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *         "accountName": "VVSkedjan A",
                      *         "isManager": false
                      *       },
                      *       "choices": [
                      *         {
-                     *           "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *           "programId": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
                      *           "programName": "Nordbygg Partner Club (demo)",
-                     *           "memberId": "01a24db1-7f20-72b9-91b5-d33c73ff26dc",
+                     *           "memberId": "01a24e7c-6018-748f-85b9-77243aebbe3d",
                      *           "memberName": "Lisa Holm",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *           "accountName": "VVSkedjan A",
                      *           "role": "buyer"
                      *         }
@@ -38191,16 +38199,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "phone": null,
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *       "programId": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -38317,16 +38325,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *       "name": "Lars Lind",
                      *       "email": "lars.lind.1@vvskedjan-a-k1000.example",
                      *       "phone": "+46 70 123 45 67",
                      *       "role": "manager",
                      *       "language": "nb",
-                     *       "programId": "01a24db1-5335-76d9-8d7b-a83deb211e77",
+                     *       "programId": "01a24e7c-0b7e-724d-a9bd-5b27f8d5fd97",
                      *       "programName": "Nordbygg Partner Club (demo)",
                      *       "currency": "SEK",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *       "accountName": "VVSkedjan A",
                      *       "isManager": true,
                      *       "preferences": {
@@ -38564,7 +38572,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "available": 9514,
+                     *       "available": 108267,
                      *       "pending": 10049,
                      *       "pendingReleases": [
                      *         {
@@ -38573,11 +38581,11 @@ export interface operations {
                      *         },
                      *         {
                      *           "points": 2096,
-                     *           "on": "2026-12-08"
+                     *           "on": "2026-12-07"
                      *         },
                      *         {
                      *           "points": 7453,
-                     *           "on": "2026-12-18"
+                     *           "on": "2026-12-17"
                      *         }
                      *       ],
                      *       "expiring": [
@@ -38586,10 +38594,10 @@ export interface operations {
                      *           "on": "2027-01-01"
                      *         }
                      *       ],
-                     *       "lifetimeEarned": 127563,
-                     *       "lifetimeSpent": 108000,
+                     *       "lifetimeEarned": 139316,
+                     *       "lifetimeSpent": 21000,
                      *       "company": {
-                     *         "available": 501251,
+                     *         "available": 516298,
                      *         "pending": 40831
                      *       }
                      *     }
@@ -38700,8 +38708,8 @@ export interface operations {
                      *       "next": null,
                      *       "progress": 1,
                      *       "basis": "points",
-                     *       "qualifying": 612082,
-                     *       "periodEnd": "2027-12-06T23:29:56.516Z",
+                     *       "qualifying": 627129,
+                     *       "periodEnd": "2027-12-07T03:11:21.954Z",
                      *       "owner": "account"
                      *     }
                      */
@@ -38806,12 +38814,12 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24db1-81f8-70de-b97f-a9666523b169",
-                     *           "at": "2025-12-21T23:29:56.516Z",
+                     *           "id": "01a24e7c-649b-74cf-ac43-3e1b4503f136",
+                     *           "at": "2025-12-22T03:11:21.954Z",
                      *           "points": 500,
                      *           "pending": 500,
                      *           "kind": "earn",
-                     *           "text": "training.completed training:01a24db1-81e3-73d8-a143-8ccb45720640:01a24db1-53ce-726b-ad42-64b572ece44d: poeng fra Kurs genomförd",
+                     *           "text": "training.completed training:01a24e7c-6482-768d-8e4b-de125b6f6608:01a24e7c-0c5d-71ec-8d0a-a44d10f6420c: poeng fra Kurs genomförd",
                      *           "details": [
                      *             {
                      *               "points": 500,
@@ -38822,8 +38830,8 @@ export interface operations {
                      *           "surprise": null
                      *         },
                      *         {
-                     *           "id": "01a24db1-7955-728f-ba3d-4807c6d29c0d",
-                     *           "at": "2026-10-24T12:29:56.516Z",
+                     *           "id": "01a24e7c-588d-76ad-8e79-753bb0ea6b88",
+                     *           "at": "2026-10-24T16:11:21.954Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -38838,8 +38846,8 @@ export interface operations {
                      *           "surprise": null
                      *         },
                      *         {
-                     *           "id": "01a24db1-7955-728f-ba3d-47c8746bd018",
-                     *           "at": "2026-10-19T12:29:56.516Z",
+                     *           "id": "01a24e7c-588d-76ad-8e79-7353b0a75670",
+                     *           "at": "2026-10-19T16:11:21.954Z",
                      *           "points": 25,
                      *           "pending": 0,
                      *           "kind": "earn",
@@ -38854,7 +38862,7 @@ export interface operations {
                      *           "surprise": null
                      *         }
                      *       ],
-                     *       "nextCursor": "01a24db1-7955-728f-ba3d-3f67641901eb"
+                     *       "nextCursor": "01a24e7c-588d-76ad-8e79-69d9615ce942"
                      *     }
                      */
                     "application/json": {
@@ -39166,7 +39174,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24db1-7556-70cb-ab3f-fcbafcaec67d",
+                     *           "id": "01a24e7c-5281-7078-bcfe-edea798f0865",
                      *           "code": "donation-sea-rescue",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -39181,7 +39189,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24db1-751c-72de-9493-3f9f1ef33c2a",
+                     *           "id": "01a24e7c-51ec-748a-b592-88ce3580c98d",
                      *           "code": "extended-tool-warranty",
                      *           "type": "content",
                      *           "category": "tools-workwear",
@@ -39196,7 +39204,7 @@ export interface operations {
                      *           "whyNot": []
                      *         },
                      *         {
-                     *           "id": "01a24db1-7554-77da-889d-037d229aa23b",
+                     *           "id": "01a24e7c-527e-755c-b5b4-7e1b526f7b1d",
                      *           "code": "donation-childhood-cancer",
                      *           "type": "charity",
                      *           "category": "charity",
@@ -39211,7 +39219,7 @@ export interface operations {
                      *           "whyNot": []
                      *         }
                      *       ],
-                     *       "nextCursor": "WzE4MDAwLCIwMWEyNGRiMS03NTE1LTcyOWMtODUzNi1jMDQ4MTQ4ZGM4MDYiXQ"
+                     *       "nextCursor": "WzE4MDAwLCIwMWEyNGU3Yy01MWRlLTcyMjEtODIxZS02ZThmMTZiZWM4ZDMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -39299,7 +39307,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-7556-70cb-ab3f-fcbafcaec67d",
+                     *       "id": "01a24e7c-5281-7078-bcfe-edea798f0865",
                      *       "code": "donation-sea-rescue",
                      *       "type": "charity",
                      *       "category": "charity",
@@ -39420,127 +39428,127 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24db1-95b1-714e-8ce5-609b2a025611",
+                     *           "id": "01a24e7c-7db7-750c-8590-22b44dd1bb9d",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24db1-7556-70cb-ab3f-fcbafcaec67d",
+                     *             "id": "01a24e7c-5281-7078-bcfe-edea798f0865",
                      *             "code": "donation-sea-rescue",
                      *             "type": "charity",
                      *             "name": "Gave til frivillig sjøredning"
                      *           },
                      *           "quantity": 1,
                      *           "points": 5000,
-                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": "Till verkstaden i Västerås",
-                     *           "createdAt": "2026-12-06T23:30:13.553Z",
-                     *           "updatedAt": "2026-12-06T23:30:13.553Z",
+                     *           "createdAt": "2026-12-07T03:11:51.223Z",
+                     *           "updatedAt": "2026-12-07T03:11:51.223Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T23:30:13.553Z"
+                     *               "at": "2026-12-07T03:11:51.223Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T23:30:13.553Z"
+                     *               "at": "2026-12-07T03:11:51.223Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T23:30:13.553Z"
+                     *               "at": "2026-12-07T03:11:51.223Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24db1-92f2-714b-b1dd-acf56e0901bf",
+                     *           "id": "01a24e7c-7ab9-7468-ab0c-ffdb94699b0e",
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reward": {
-                     *             "id": "01a24db1-7557-71d1-9429-e8acbe1a6183",
+                     *             "id": "01a24e7c-5285-72ce-991d-d39af9422eec",
                      *             "code": "credit-note-500",
                      *             "type": "cashback",
                      *             "name": "Kreditnota 500 kr"
                      *           },
                      *           "quantity": 1,
                      *           "points": 55000,
-                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T23:30:12.850Z",
-                     *           "updatedAt": "2026-12-06T23:30:12.850Z",
+                     *           "createdAt": "2026-12-07T03:11:50.458Z",
+                     *           "updatedAt": "2026-12-07T03:11:50.457Z",
                      *           "history": [
                      *             {
                      *               "state": "placed",
                      *               "stateName": "lagt inn",
                      *               "reason": null,
-                     *               "at": "2026-12-06T23:30:12.850Z"
+                     *               "at": "2026-12-07T03:11:50.457Z"
                      *             },
                      *             {
                      *               "state": "approved",
                      *               "stateName": "godkjent",
                      *               "reason": null,
-                     *               "at": "2026-12-06T23:30:12.850Z"
+                     *               "at": "2026-12-07T03:11:50.457Z"
                      *             },
                      *             {
                      *               "state": "issued",
                      *               "stateName": "utlevert",
                      *               "reason": null,
-                     *               "at": "2026-12-06T23:30:12.850Z"
+                     *               "at": "2026-12-07T03:11:50.457Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         },
                      *         {
-                     *           "id": "01a24db1-92cc-7549-8984-69d3f8d22808",
+                     *           "id": "01a24e7c-7a8b-70d3-998a-8af36610034c",
                      *           "state": "rejected",
                      *           "stateName": "avslått",
                      *           "reward": {
-                     *             "id": "01a24db1-7518-749a-9529-dbf56005d1dc",
+                     *             "id": "01a24e7c-51e4-7169-9989-34fd2f073a6a",
                      *             "code": "job-site-radio",
                      *             "type": "physical",
                      *             "name": "Byggeplassradio"
                      *           },
                      *           "quantity": 1,
                      *           "points": 108000,
-                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *           "wallet": "company",
                      *           "delivery": null,
                      *           "tracking": null,
                      *           "codes": [],
                      *           "note": null,
-                     *           "createdAt": "2026-12-06T23:30:12.812Z",
-                     *           "updatedAt": "2026-12-06T23:30:12.826Z",
+                     *           "createdAt": "2026-12-07T03:11:50.411Z",
+                     *           "updatedAt": "2026-12-07T03:11:50.430Z",
                      *           "history": [
                      *             {
                      *               "state": "pending_approval",
                      *               "stateName": "venter på godkjenning",
                      *               "reason": null,
-                     *               "at": "2026-12-06T23:30:12.812Z"
+                     *               "at": "2026-12-07T03:11:50.411Z"
                      *             },
                      *             {
                      *               "state": "rejected",
                      *               "stateName": "avslått",
                      *               "reason": "Byggradion ingår redan i kedjans avtal; beställ via inköpsavdelningen",
-                     *               "at": "2026-12-06T23:30:12.826Z"
+                     *               "at": "2026-12-07T03:11:50.430Z"
                      *             }
                      *           ],
                      *           "cancellable": false
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGRiMS05MjgxLTczNmQtYmE0YS1lY2YyODdiYTM1YzciXQ"
+                     *       "nextCursor": "WyIwMWEyNGU3Yy03YTI0LTcxZjQtYTY2NC0wN2I3MzQyYWQ2NGMiXQ"
                      *     }
                      */
                     "application/json": {
@@ -39610,7 +39618,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "rewardId": "01a24db1-7556-70cb-ab3f-fcbafcaec67d",
+                 *       "rewardId": "01a24e7c-5281-7078-bcfe-edea798f0865",
                  *       "quantity": 1,
                  *       "wallet": "company",
                  *       "idempotencyKey": "portal-order-2026-12-06-001",
@@ -39657,43 +39665,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-95b1-714e-8ce5-609b2a025611",
+                     *       "id": "01a24e7c-7db7-750c-8590-22b44dd1bb9d",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24db1-7556-70cb-ab3f-fcbafcaec67d",
+                     *         "id": "01a24e7c-5281-7078-bcfe-edea798f0865",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T23:30:13.553Z",
-                     *       "updatedAt": "2026-12-06T23:30:13.553Z",
+                     *       "createdAt": "2026-12-07T03:11:51.223Z",
+                     *       "updatedAt": "2026-12-07T03:11:51.223Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T23:30:13.553Z"
+                     *           "at": "2026-12-07T03:11:51.223Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T23:30:13.553Z"
+                     *           "at": "2026-12-07T03:11:51.223Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T23:30:13.553Z"
+                     *           "at": "2026-12-07T03:11:51.223Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39785,9 +39793,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:insufficient_points",
                      *       "title": "insufficient points",
                      *       "status": 422,
-                     *       "detail": "Ikke nok poeng: 9514 tilgjengelig, 500000 forespurt.",
+                     *       "detail": "Ikke nok poeng: 108267 tilgjengelig, 500000 forespurt.",
                      *       "code": "insufficient_points",
-                     *       "requestId": "01a24db1-95c6-76f5-889a-2b926171dc86",
+                     *       "requestId": "01a24e7c-7dcc-7600-88ed-439d87295442",
                      *       "instance": "/portal/v1/orders"
                      *     }
                      */
@@ -39818,7 +39826,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24db1-95b1-714e-8ce5-609b2a025611
+                 * @example 01a24e7c-7db7-750c-8590-22b44dd1bb9d
                  */
                 id: string;
             };
@@ -39834,43 +39842,43 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-95b1-714e-8ce5-609b2a025611",
+                     *       "id": "01a24e7c-7db7-750c-8590-22b44dd1bb9d",
                      *       "state": "issued",
                      *       "stateName": "utlevert",
                      *       "reward": {
-                     *         "id": "01a24db1-7556-70cb-ab3f-fcbafcaec67d",
+                     *         "id": "01a24e7c-5281-7078-bcfe-edea798f0865",
                      *         "code": "donation-sea-rescue",
                      *         "type": "charity",
                      *         "name": "Gave til frivillig sjøredning"
                      *       },
                      *       "quantity": 1,
                      *       "points": 5000,
-                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *       "wallet": "company",
                      *       "delivery": null,
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": "Till verkstaden i Västerås",
-                     *       "createdAt": "2026-12-06T23:30:13.553Z",
-                     *       "updatedAt": "2026-12-06T23:30:13.553Z",
+                     *       "createdAt": "2026-12-07T03:11:51.223Z",
+                     *       "updatedAt": "2026-12-07T03:11:51.223Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T23:30:13.553Z"
+                     *           "at": "2026-12-07T03:11:51.223Z"
                      *         },
                      *         {
                      *           "state": "approved",
                      *           "stateName": "godkjent",
                      *           "reason": null,
-                     *           "at": "2026-12-06T23:30:13.553Z"
+                     *           "at": "2026-12-07T03:11:51.223Z"
                      *         },
                      *         {
                      *           "state": "issued",
                      *           "stateName": "utlevert",
                      *           "reason": null,
-                     *           "at": "2026-12-06T23:30:13.553Z"
+                     *           "at": "2026-12-07T03:11:51.223Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -39960,7 +39968,7 @@ export interface operations {
             path: {
                 /**
                  * @description the order id
-                 * @example 01a24db1-95ec-7164-9373-e26cc180576a
+                 * @example 01a24e7c-7e04-73ab-bb09-0f8df96e16b1
                  */
                 id: string;
             };
@@ -39988,18 +39996,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-95ec-7164-9373-e26cc180576a",
+                     *       "id": "01a24e7c-7e04-73ab-bb09-0f8df96e16b1",
                      *       "state": "cancelled",
                      *       "stateName": "kansellert",
                      *       "reward": {
-                     *         "id": "01a24db1-9213-70eb-bd8e-f7959564cdea",
+                     *         "id": "01a24e7c-7997-77db-8c04-cb4180eb373a",
                      *         "code": "torx-bit-set-32",
                      *         "type": "physical",
                      *         "name": "Bitssats Torx, 32 delar"
                      *       },
                      *       "quantity": 1,
                      *       "points": 14500,
-                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *       "wallet": "company",
                      *       "delivery": {
                      *         "city": "Västerås",
@@ -40012,20 +40020,20 @@ export interface operations {
                      *       "tracking": null,
                      *       "codes": [],
                      *       "note": null,
-                     *       "createdAt": "2026-12-06T23:30:13.612Z",
-                     *       "updatedAt": "2026-12-06T23:30:13.634Z",
+                     *       "createdAt": "2026-12-07T03:11:51.300Z",
+                     *       "updatedAt": "2026-12-07T03:11:51.320Z",
                      *       "history": [
                      *         {
                      *           "state": "placed",
                      *           "stateName": "lagt inn",
                      *           "reason": null,
-                     *           "at": "2026-12-06T23:30:13.612Z"
+                     *           "at": "2026-12-07T03:11:51.300Z"
                      *         },
                      *         {
                      *           "state": "cancelled",
                      *           "stateName": "kansellert",
                      *           "reason": "Beställde fel storlek",
-                     *           "at": "2026-12-06T23:30:13.634Z"
+                     *           "at": "2026-12-07T03:11:51.320Z"
                      *         }
                      *       ],
                      *       "cancellable": false
@@ -40095,8 +40103,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Denne ordren er allerede under behandling og kan ikke lenger avbestilles her. Kontakt programteamet hvis noe er galt.",
                      *       "code": "order_not_cancellable",
-                     *       "requestId": "01a24db1-9613-7413-94b3-5e35f7b6f141",
-                     *       "instance": "/portal/v1/orders/01a24db1-95b1-714e-8ce5-609b2a025611/cancel"
+                     *       "requestId": "01a24e7c-7e2f-757c-907b-3fa26615b425",
+                     *       "instance": "/portal/v1/orders/01a24e7c-7db7-750c-8590-22b44dd1bb9d/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -40184,14 +40192,14 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24db1-9622-749b-b5f8-0d2bbd045e0c",
+                     *           "id": "01a24e7c-7e42-77ce-a0b6-5e442ddc1de7",
                      *           "state": "submitted",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
-                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
-                     *           "saleDate": "2026-12-06",
+                     *           "saleDate": "2026-12-07",
                      *           "invoiceNumber": "F-2026-10482",
                      *           "endCustomer": "Brf Solrosen, Västerås",
                      *           "flags": [],
@@ -40200,7 +40208,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
+                     *                 "ruleId": "01a24e7c-5a06-729f-a548-bdd5dfe8a29e",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -40213,8 +40221,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *           "createdAt": "2026-12-06T23:30:13.663Z"
+                     *           "submittedBy": "member:01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *           "createdAt": "2026-12-07T03:11:51.358Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -40290,11 +40298,11 @@ export interface operations {
                  *       "sku": "CON-1000",
                  *       "quantity": 12,
                  *       "amount": 1485000,
-                 *       "saleDate": "2026-12-06",
+                 *       "saleDate": "2026-12-07",
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24db1-7e43-77a9-a5a7-cbd0597590ac"
+                 *         "01a24e7c-5efc-72df-b4c5-4c4d7b96b9e3"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -40327,11 +40335,11 @@ export interface operations {
                  *       "sku": "CON-1000",
                  *       "quantity": 12,
                  *       "amount": 1485000,
-                 *       "saleDate": "2026-12-06",
+                 *       "saleDate": "2026-12-07",
                  *       "invoiceNumber": "F-2026-10482",
                  *       "endCustomer": "Brf Solrosen, Västerås",
                  *       "evidenceIds": [
-                 *         "01a24db1-7e43-77a9-a5a7-cbd0597590ac"
+                 *         "01a24e7c-5efc-72df-b4c5-4c4d7b96b9e3"
                  *       ],
                  *       "idempotencyKey": "portal-claim-2026-12-06-001"
                  *     }
@@ -40379,14 +40387,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9622-749b-b5f8-0d2bbd045e0c",
+                     *       "id": "01a24e7c-7e42-77ce-a0b6-5e442ddc1de7",
                      *       "state": "submitted",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
-                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
-                     *       "saleDate": "2026-12-06",
+                     *       "saleDate": "2026-12-07",
                      *       "invoiceNumber": "F-2026-10482",
                      *       "endCustomer": "Brf Solrosen, Västerås",
                      *       "flags": [],
@@ -40395,7 +40403,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
+                     *             "ruleId": "01a24e7c-5a06-729f-a548-bdd5dfe8a29e",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -40408,19 +40416,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *       "createdAt": "2026-12-06T23:30:13.663Z",
+                     *       "submittedBy": "member:01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *       "createdAt": "2026-12-07T03:11:51.358Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24db1-7e43-77a9-a5a7-cbd0597590ac",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "id": "01a24e7c-5efc-72df-b4c5-4c4d7b96b9e3",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T23:30:07.554Z",
-                     *           "url": "/portal/v1/claims/01a24db1-9622-749b-b5f8-0d2bbd045e0c/evidence/01a24db1-7e43-77a9-a5a7-cbd0597590ac"
+                     *           "createdAt": "2026-12-07T03:11:43.355Z",
+                     *           "url": "/portal/v1/claims/01a24e7c-7e42-77ce-a0b6-5e442ddc1de7/evidence/01a24e7c-5efc-72df-b4c5-4c4d7b96b9e3"
                      *         }
                      *       ]
                      *     }
@@ -40475,9 +40483,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:duplicate_claim",
                      *       "title": "duplicate claim",
                      *       "status": 409,
-                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24db1-9622-749b-b5f8-0d2bbd045e0c).",
+                     *       "detail": "Dette salget (faktura F-2026-10482, vare CON-1000) er allerede meldt inn (krav 01a24e7c-7e42-77ce-a0b6-5e442ddc1de7).",
                      *       "code": "duplicate_claim",
-                     *       "requestId": "01a24db1-9630-76cc-ba3f-20c95d78856d",
+                     *       "requestId": "01a24e7c-7e52-733e-9b2e-fa80b4ad5312",
                      *       "instance": "/portal/v1/claims"
                      *     }
                      */
@@ -40556,7 +40564,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24db1-9622-749b-b5f8-0d2bbd045e0c
+                 * @example 01a24e7c-7e42-77ce-a0b6-5e442ddc1de7
                  */
                 id: string;
             };
@@ -40572,14 +40580,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9622-749b-b5f8-0d2bbd045e0c",
+                     *       "id": "01a24e7c-7e42-77ce-a0b6-5e442ddc1de7",
                      *       "state": "submitted",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
-                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *       "sku": "CON-1000",
                      *       "quantity": 12,
                      *       "amount": 1485000,
-                     *       "saleDate": "2026-12-06",
+                     *       "saleDate": "2026-12-07",
                      *       "invoiceNumber": "F-2026-10482",
                      *       "endCustomer": "Brf Solrosen, Västerås",
                      *       "flags": [],
@@ -40588,7 +40596,7 @@ export interface operations {
                      *         "proposed": 2970,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
+                     *             "ruleId": "01a24e7c-5a06-729f-a548-bdd5dfe8a29e",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 2970,
@@ -40601,19 +40609,19 @@ export interface operations {
                      *       "rejection": null,
                      *       "decidedBy": null,
                      *       "decidedAt": null,
-                     *       "submittedBy": "member:01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *       "createdAt": "2026-12-06T23:30:13.663Z",
+                     *       "submittedBy": "member:01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *       "createdAt": "2026-12-07T03:11:51.358Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24db1-7e43-77a9-a5a7-cbd0597590ac",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "id": "01a24e7c-5efc-72df-b4c5-4c4d7b96b9e3",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *           "sha256": "4ed611943ace51d3fc1ce86342edf86cde4390a9e2c34eb8c6c31792cb6806c2",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 623,
                      *           "fileName": "annons-1.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T23:30:07.554Z",
-                     *           "url": "/portal/v1/claims/01a24db1-9622-749b-b5f8-0d2bbd045e0c/evidence/01a24db1-7e43-77a9-a5a7-cbd0597590ac"
+                     *           "createdAt": "2026-12-07T03:11:43.355Z",
+                     *           "url": "/portal/v1/claims/01a24e7c-7e42-77ce-a0b6-5e442ddc1de7/evidence/01a24e7c-5efc-72df-b4c5-4c4d7b96b9e3"
                      *         }
                      *       ]
                      *     }
@@ -40702,12 +40710,12 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24db1-9622-749b-b5f8-0d2bbd045e0c
+                 * @example 01a24e7c-7e42-77ce-a0b6-5e442ddc1de7
                  */
                 id: string;
                 /**
                  * @description the evidence file id, from the claim's `evidence`
-                 * @example 01a24db1-7e43-77a9-a5a7-cbd0597590ac
+                 * @example 01a24e7c-5efc-72df-b4c5-4c4d7b96b9e3
                  */
                 fileId: string;
             };
@@ -40845,48 +40853,48 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "memberId": "01a24db1-53ce-726b-ad42-873d1c89a585",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-856a5520b168",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-c638e15b66bc",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-d696d7e085c6",
                      *           "name": "Anna Olsen",
                      *           "role": "owner",
                      *           "status": "active",
-                     *           "earned": 52545,
-                     *           "spent": 29000,
-                     *           "received": 0,
-                     *           "given": 0,
-                     *           "available": 23411,
-                     *           "pending": 600
-                     *         },
-                     *         {
-                     *           "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
-                     *           "name": "Anna Strand",
-                     *           "role": "owner",
-                     *           "status": "active",
-                     *           "earned": 51077,
-                     *           "spent": 18000,
-                     *           "received": 0,
-                     *           "given": 0,
-                     *           "available": 32697,
-                     *           "pending": 380
-                     *         },
-                     *         {
-                     *           "memberId": "01a24db1-53ce-726b-ad42-88bd6bf1e3ec",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-856a5520b168",
-                     *           "name": "Eva Eriksson",
-                     *           "role": "owner",
-                     *           "status": "active",
-                     *           "earned": 27458,
+                     *           "earned": 24382,
                      *           "spent": 0,
                      *           "received": 0,
                      *           "given": 0,
-                     *           "available": 23474,
+                     *           "available": 25067,
+                     *           "pending": 100
+                     *         },
+                     *         {
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-bb43ccae306a",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-d00d10739e1e",
+                     *           "name": "Anna Strand",
+                     *           "role": "owner",
+                     *           "status": "active",
+                     *           "earned": 48128,
+                     *           "spent": 0,
+                     *           "received": 0,
+                     *           "given": 0,
+                     *           "available": 49248,
+                     *           "pending": 380
+                     *         },
+                     *         {
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-cbcbad0a400f",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-d696d7e085c6",
+                     *           "name": "Eva Eriksson",
+                     *           "role": "owner",
+                     *           "status": "active",
+                     *           "earned": 42052,
+                     *           "spent": 10000,
+                     *           "received": 0,
+                     *           "given": 0,
+                     *           "available": 31516,
                      *           "pending": 3984
                      *         }
                      *       ],
-                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0ZGIxLTUzY2UtNzI2Yi1hZDQyLTZiNDBhNWZiODdhMyJd",
+                     *       "nextCursor": "WyJLYXJpbiBPbHNlbiIsIjAxYTI0ZTdjLTBjNWQtNzFlYy04ZDBhLWFiZThhZTczOWQ2YSJd",
                      *       "from": "2026-01-01T00:00:00.000Z",
-                     *       "to": "2026-12-06T23:30:13.718Z"
+                     *       "to": "2026-12-07T03:11:51.426Z"
                      *     }
                      */
                     "application/json": {
@@ -41003,7 +41011,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24db1-53ce-726b-ad42-873d1c89a585",
+                 *       "memberId": "01a24e7c-0c5d-71ec-8d0a-c638e15b66bc",
                  *       "points": 250,
                  *       "note": "Tack för hjälpen med inventeringen",
                  *       "idempotencyKey": "portal-allocation-2026-12-06-001"
@@ -41042,7 +41050,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "journalId": "01a24db1-9666-7258-8f71-967540925b51",
+                     *       "journalId": "01a24e7c-7e95-76a7-8d70-7c06bcd77fdb",
                      *       "created": true,
                      *       "points": 250
                      *     }
@@ -41192,14 +41200,14 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24db1-9622-749b-b5f8-0d2bbd045e0c",
+                     *           "id": "01a24e7c-7e42-77ce-a0b6-5e442ddc1de7",
                      *           "state": "submitted",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
-                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *           "sku": "CON-1000",
                      *           "quantity": 12,
                      *           "amount": 1485000,
-                     *           "saleDate": "2026-12-06",
+                     *           "saleDate": "2026-12-07",
                      *           "invoiceNumber": "F-2026-10482",
                      *           "endCustomer": "Brf Solrosen, Västerås",
                      *           "flags": [],
@@ -41208,7 +41216,7 @@ export interface operations {
                      *             "proposed": 2970,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
+                     *                 "ruleId": "01a24e7c-5a06-729f-a548-bdd5dfe8a29e",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 2970,
@@ -41221,18 +41229,18 @@ export interface operations {
                      *           "rejection": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "submittedBy": "member:01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *           "createdAt": "2026-12-06T23:30:13.663Z"
+                     *           "submittedBy": "member:01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *           "createdAt": "2026-12-07T03:11:51.358Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-7b39-775e-bb18-745a4c323ad0",
+                     *           "id": "01a24e7c-5c2e-7587-ad22-7c17b001b945",
                      *           "state": "needs_review",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
-                     *           "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-d00d10739e1e",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-bb43ccae306a",
                      *           "sku": "CON-1020",
                      *           "quantity": 2,
                      *           "amount": 494200,
-                     *           "saleDate": "2026-11-11",
+                     *           "saleDate": "2026-11-12",
                      *           "invoiceNumber": "F-2026-4387",
                      *           "endCustomer": "Fastighets AB Norrsken",
                      *           "flags": [
@@ -41240,10 +41248,10 @@ export interface operations {
                      *               "code": "same_amount_recent",
                      *               "params": {
                      *                 "days": 30,
-                     *                 "claim": "01a24db1-7b06-75bb-ae84-d53baa60d7f1",
-                     *                 "saleDate": "2026-12-03"
+                     *                 "claim": "01a24e7c-5bf4-7447-b392-ba9ae8a3f3c2",
+                     *                 "saleDate": "2026-12-04"
                      *               },
-                     *               "message": "Samme firma og samme beløp som krav 01a24db1-7b06-75bb-ae84-d53baa60d7f1 fra 2026-12-03 (innen 30 dager)."
+                     *               "message": "Samme firma og samme beløp som krav 01a24e7c-5bf4-7447-b392-ba9ae8a3f3c2 fra 2026-12-04 (innen 30 dager)."
                      *             },
                      *             {
                      *               "code": "member_velocity",
@@ -41260,7 +41268,7 @@ export interface operations {
                      *             "proposed": 988,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
+                     *                 "ruleId": "01a24e7c-5a06-729f-a548-bdd5dfe8a29e",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 988,
@@ -41274,17 +41282,17 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-7b1a-76ab-b0d0-f7bf5800a1e8",
+                     *           "id": "01a24e7c-5c05-73a0-9e90-d29e0736ef7a",
                      *           "state": "submitted",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
-                     *           "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-d00d10739e1e",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-bb43ccae306a",
                      *           "sku": "CON-1004",
                      *           "quantity": 2,
                      *           "amount": 601000,
-                     *           "saleDate": "2026-11-09",
+                     *           "saleDate": "2026-11-10",
                      *           "invoiceNumber": "F-2026-4275",
                      *           "endCustomer": "Fastighets AB Norrsken",
                      *           "flags": [],
@@ -41293,7 +41301,7 @@ export interface operations {
                      *             "proposed": 1202,
                      *             "proposedPostings": [
                      *               {
-                     *                 "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
+                     *                 "ruleId": "01a24e7c-5a06-729f-a548-bdd5dfe8a29e",
                      *                 "ruleName": "Såld av partner",
                      *                 "recipient": "member",
                      *                 "points": 1202,
@@ -41307,10 +41315,10 @@ export interface operations {
                      *           "decidedBy": null,
                      *           "decidedAt": null,
                      *           "submittedBy": "demo",
-                     *           "createdAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGRiMS03YTk1LTc1YzItYWU1Zi04YzVhZTM0MWI1YTAiXQ"
+                     *       "nextCursor": "WyIwMWEyNGU3Yy01YjVlLTcxMjQtODlmZS04MGY1NjI0MTEwMTUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -41388,7 +41396,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24db1-7b1a-76ab-b0d0-f7bf5800a1e8
+                 * @example 01a24e7c-5c05-73a0-9e90-d29e0736ef7a
                  */
                 id: string;
             };
@@ -41404,14 +41412,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-7b1a-76ab-b0d0-f7bf5800a1e8",
+                     *       "id": "01a24e7c-5c05-73a0-9e90-d29e0736ef7a",
                      *       "state": "approved",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
-                     *       "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-d00d10739e1e",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-bb43ccae306a",
                      *       "sku": "CON-1004",
                      *       "quantity": 2,
                      *       "amount": 601000,
-                     *       "saleDate": "2026-11-09",
+                     *       "saleDate": "2026-11-10",
                      *       "invoiceNumber": "F-2026-4275",
                      *       "endCustomer": "Fastighets AB Norrsken",
                      *       "flags": [],
@@ -41420,7 +41428,7 @@ export interface operations {
                      *         "proposed": 1202,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
+                     *             "ruleId": "01a24e7c-5a06-729f-a548-bdd5dfe8a29e",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 1202,
@@ -41429,23 +41437,23 @@ export interface operations {
                      *         ],
                      *         "posted": 1202
                      *       },
-                     *       "eventId": "01a24db1-967f-717b-8504-a21abeefba6e",
+                     *       "eventId": "01a24e7c-7eb7-77dd-a480-8c1a79e56fe0",
                      *       "rejection": null,
-                     *       "decidedBy": "member:01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *       "decidedAt": "2026-12-06T23:30:13.755Z",
+                     *       "decidedBy": "member:01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *       "decidedAt": "2026-12-07T03:11:51.473Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T23:29:56.516Z",
+                     *       "createdAt": "2026-12-07T03:11:21.954Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24db1-7b23-749d-8f50-39e463de6ca3",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
+                     *           "id": "01a24e7c-5c13-710e-a958-008b935fa24d",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-d00d10739e1e",
                      *           "sha256": "bd54ba948d3a61370585167a229718df63baa46fd8730f0ba78abf2a8f8b1225",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4275.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T23:30:06.752Z",
-                     *           "url": "/portal/v1/claims/01a24db1-7b1a-76ab-b0d0-f7bf5800a1e8/evidence/01a24db1-7b23-749d-8f50-39e463de6ca3"
+                     *           "createdAt": "2026-12-07T03:11:42.604Z",
+                     *           "url": "/portal/v1/claims/01a24e7c-5c05-73a0-9e90-d29e0736ef7a/evidence/01a24e7c-5c13-710e-a958-008b935fa24d"
                      *         }
                      *       ]
                      *     }
@@ -41490,8 +41498,8 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Ingen kan avgjøre sin egen forespørsel; en annen person må godkjenne den.",
                      *       "code": "self_approval",
-                     *       "requestId": "01a24db1-96a5-7138-9d8e-a8f942e9fbd9",
-                     *       "instance": "/portal/v1/team/claims/01a24db1-9622-749b-b5f8-0d2bbd045e0c/approve"
+                     *       "requestId": "01a24e7c-7ee8-716c-9760-a7a54bf95cef",
+                     *       "instance": "/portal/v1/team/claims/01a24e7c-7e42-77ce-a0b6-5e442ddc1de7/approve"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -41593,7 +41601,7 @@ export interface operations {
             path: {
                 /**
                  * @description the claim id
-                 * @example 01a24db1-7b06-75bb-ae84-d53baa60d7f1
+                 * @example 01a24e7c-5bf4-7447-b392-ba9ae8a3f3c2
                  */
                 id: string;
             };
@@ -41627,14 +41635,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-7b06-75bb-ae84-d53baa60d7f1",
+                     *       "id": "01a24e7c-5bf4-7447-b392-ba9ae8a3f3c2",
                      *       "state": "rejected",
-                     *       "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
-                     *       "memberId": "01a24db1-53ce-726b-ad42-7b80c64e02c9",
+                     *       "accountId": "01a24e7c-0bfe-770a-9ebc-d00d10739e1e",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-bb43ccae306a",
                      *       "sku": "CON-1020",
                      *       "quantity": 2,
                      *       "amount": 494200,
-                     *       "saleDate": "2026-12-03",
+                     *       "saleDate": "2026-12-04",
                      *       "invoiceNumber": "F-2026-4219",
                      *       "endCustomer": "Fastighets AB Norrsken",
                      *       "flags": [],
@@ -41643,7 +41651,7 @@ export interface operations {
                      *         "proposed": 988,
                      *         "proposedPostings": [
                      *           {
-                     *             "ruleId": "01a24db1-79bb-7058-89f5-b0557abf8d04",
+                     *             "ruleId": "01a24e7c-5a06-729f-a548-bdd5dfe8a29e",
                      *             "ruleName": "Såld av partner",
                      *             "recipient": "member",
                      *             "points": 988,
@@ -41659,21 +41667,21 @@ export interface operations {
                      *         "language": "nb",
                      *         "note": "Fakturan finns inte hos grossisten, skicka gärna en kopia."
                      *       },
-                     *       "decidedBy": "member:01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *       "decidedAt": "2026-12-06T23:30:13.788Z",
+                     *       "decidedBy": "member:01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *       "decidedAt": "2026-12-07T03:11:51.517Z",
                      *       "submittedBy": "demo",
-                     *       "createdAt": "2026-12-06T23:29:56.516Z",
+                     *       "createdAt": "2026-12-07T03:11:21.954Z",
                      *       "evidence": [
                      *         {
-                     *           "id": "01a24db1-7b12-745c-b164-228949622f6a",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
+                     *           "id": "01a24e7c-5bfe-7462-a65c-9838bb182a5f",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-d00d10739e1e",
                      *           "sha256": "88141b9bf2a860b87b9eaf3445ff696ad8285838366ef390743988330f403ce4",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 594,
                      *           "fileName": "faktura-F-2026-4219.pdf",
                      *           "uploadedBy": "demo",
-                     *           "createdAt": "2026-12-06T23:30:06.732Z",
-                     *           "url": "/portal/v1/claims/01a24db1-7b06-75bb-ae84-d53baa60d7f1/evidence/01a24db1-7b12-745c-b164-228949622f6a"
+                     *           "createdAt": "2026-12-07T03:11:42.587Z",
+                     *           "url": "/portal/v1/claims/01a24e7c-5bf4-7447-b392-ba9ae8a3f3c2/evidence/01a24e7c-5bfe-7462-a65c-9838bb182a5f"
                      *         }
                      *       ]
                      *     }
@@ -41825,85 +41833,85 @@ export interface operations {
                      *       "series": [
                      *         {
                      *           "start": "2026-11-02",
-                     *           "issued": 525,
+                     *           "issued": 10566,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         },
                      *         {
                      *           "start": "2026-11-09",
-                     *           "issued": 549672,
+                     *           "issued": 540867,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         },
                      *         {
                      *           "start": "2026-11-16",
-                     *           "issued": 684296,
+                     *           "issued": 690713,
                      *           "redeemed": 0,
                      *           "expired": 0
                      *         }
                      *       ],
                      *       "totals": {
-                     *         "issued": 2473227,
-                     *         "redeemed": 1181500,
+                     *         "issued": 2492560,
+                     *         "redeemed": 959000,
                      *         "expired": 0
                      *       },
-                     *       "activeAccounts": 183,
-                     *       "activeMembers": 373,
+                     *       "activeAccounts": 184,
+                     *       "activeMembers": 377,
                      *       "members": 612,
                      *       "tiers": [
                      *         {
                      *           "code": "bronze",
                      *           "name": "Bronze",
                      *           "rank": 1,
-                     *           "accounts": 138,
-                     *           "members": 0
+                     *           "accounts": 135,
+                     *           "members": 1
                      *         },
                      *         {
                      *           "code": "silver",
                      *           "name": "Silver",
                      *           "rank": 2,
-                     *           "accounts": 56,
+                     *           "accounts": 60,
                      *           "members": 0
                      *         },
                      *         {
                      *           "code": "gold",
                      *           "name": "Gold",
                      *           "rank": 3,
-                     *           "accounts": 5,
+                     *           "accounts": 4,
                      *           "members": 0
                      *         }
                      *       ],
                      *       "topAccounts": [
                      *         {
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *           "name": "VVSkedjan A",
                      *           "externalId": "K1000",
-                     *           "points": 137298,
-                     *           "earned": 137298,
+                     *           "points": 135298,
+                     *           "earned": 135298,
                      *           "reversed": 0
                      *         },
                      *         {
-                     *           "accountId": "01a24db1-5373-76aa-97c6-856a5520b168",
-                     *           "name": "VVSkedjan A Stavanger",
-                     *           "externalId": "K1000-3",
-                     *           "points": 52990,
-                     *           "earned": 53116,
-                     *           "reversed": 126
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-ccce2cea6472",
+                     *           "name": "VVSkedjan A Trondheim",
+                     *           "externalId": "K1000-1",
+                     *           "points": 54134,
+                     *           "earned": 54134,
+                     *           "reversed": 0
                      *         },
                      *         {
-                     *           "accountId": "01a24db1-5373-76aa-97c6-88c333d2efbb",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-dab7e5fa22cd",
                      *           "name": "Huskedjan B",
                      *           "externalId": "K1001",
-                     *           "points": 51402,
-                     *           "earned": 51402,
+                     *           "points": 52171,
+                     *           "earned": 52171,
                      *           "reversed": 0
                      *         }
                      *       ],
                      *       "latestActivity": "2026-12-07",
                      *       "outstanding": {
-                     *         "outstandingAvailable": 27819410,
-                     *         "outstandingPending": 1184198,
-                     *         "liabilityMinor": 29003608
+                     *         "outstandingAvailable": 28213203,
+                     *         "outstandingPending": 1199126,
+                     *         "liabilityMinor": 29412329
                      *       }
                      *     }
                      */
@@ -41997,7 +42005,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-8f12-74ed-b145-f2dbff59b866",
+                     *           "id": "01a24e7c-75ab-744e-b59c-599f205ce318",
                      *           "kind": "accounts",
                      *           "fileName": "kunder-2026-11.csv",
                      *           "state": "finished",
@@ -42016,9 +42024,9 @@ export interface operations {
                      *           ],
                      *           "errorCount": 1,
                      *           "failure": null,
-                     *           "startedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *           "createdAt": "2026-12-06T23:30:11.858Z",
-                     *           "finishedAt": "2026-12-06T23:30:11.877Z"
+                     *           "startedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *           "createdAt": "2026-12-07T03:11:49.163Z",
+                     *           "finishedAt": "2026-12-07T03:11:49.196Z"
                      *         }
                      *       ]
                      *     }
@@ -42110,7 +42118,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8f12-74ed-b145-f2dbff59b866",
+                     *       "id": "01a24e7c-75ab-744e-b59c-599f205ce318",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "running",
@@ -42123,8 +42131,8 @@ export interface operations {
                      *       "errors": [],
                      *       "errorCount": 0,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "createdAt": "2026-12-06T23:30:11.858Z",
+                     *       "startedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "createdAt": "2026-12-07T03:11:49.163Z",
                      *       "finishedAt": null
                      *     }
                      */
@@ -42224,7 +42232,7 @@ export interface operations {
             path: {
                 /**
                  * @description The import's id, from POST /v1/imports
-                 * @example 01a24db1-8f12-74ed-b145-f2dbff59b866
+                 * @example 01a24e7c-75ab-744e-b59c-599f205ce318
                  */
                 id: string;
             };
@@ -42240,7 +42248,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8f12-74ed-b145-f2dbff59b866",
+                     *       "id": "01a24e7c-75ab-744e-b59c-599f205ce318",
                      *       "kind": "accounts",
                      *       "fileName": "kunder-2026-11.csv",
                      *       "state": "finished",
@@ -42259,9 +42267,9 @@ export interface operations {
                      *       ],
                      *       "errorCount": 1,
                      *       "failure": null,
-                     *       "startedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "createdAt": "2026-12-06T23:30:11.858Z",
-                     *       "finishedAt": "2026-12-06T23:30:11.877Z"
+                     *       "startedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "createdAt": "2026-12-07T03:11:49.163Z",
+                     *       "finishedAt": "2026-12-07T03:11:49.196Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ImportJob"];
@@ -42374,12 +42382,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-9a4f-7409-85d2-acf2c785f7f3",
+                     *           "id": "01a24e7c-84f6-747b-9a04-b8ebcc3429e0",
                      *           "contentType": "application/pdf",
                      *           "sizeBytes": 596,
                      *           "fileName": "roof-safety-checklist.pdf",
-                     *           "createdAt": "2026-12-06T23:30:14.735Z",
-                     *           "url": "/v1/training/files/01a24db1-9a4f-7409-85d2-acf2c785f7f3/content"
+                     *           "createdAt": "2026-12-07T03:11:53.078Z",
+                     *           "url": "/v1/training/files/01a24e7c-84f6-747b-9a04-b8ebcc3429e0/content"
                      *         }
                      *       ]
                      *     }
@@ -42482,7 +42490,7 @@ export interface operations {
             path: {
                 /**
                  * @description The file's id (a UUID)
-                 * @example 01a24db1-810c-7241-b3a4-6715d5bd1096
+                 * @example 01a24e7c-6346-763b-a371-00d6207cffcf
                  */
                 id: string;
             };
@@ -42621,7 +42629,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-8110-76e5-bdd5-7f1de497c1e9",
+                     *           "id": "01a24e7c-634d-75ed-8adb-306cdef66f57",
                      *           "code": "installer-certified",
                      *           "title": {
                      *             "de": "Zertifizierter Installateur",
@@ -42640,13 +42648,13 @@ export interface operations {
                      *             "validMonths": 24,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T23:29:56.516Z",
-                     *           "createdAt": "2024-09-27T23:29:56.516Z",
-                     *           "updatedAt": "2024-09-27T23:29:56.516Z",
+                     *           "publishedAt": "2024-09-28T03:11:21.954Z",
+                     *           "createdAt": "2024-09-28T03:11:21.954Z",
+                     *           "updatedAt": "2024-09-28T03:11:21.954Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24db1-8112-765d-945a-dfd7937755e5",
+                     *               "id": "01a24e7c-634f-701e-9985-d2535fc0a6b3",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42666,10 +42674,10 @@ export interface operations {
                      *               "fileId": null,
                      *               "quizId": null,
                      *               "missingLanguages": [],
-                     *               "completions": 7
+                     *               "completions": 6
                      *             },
                      *             {
-                     *               "id": "01a24db1-8112-765d-945a-e3de9ffbb905",
+                     *               "id": "01a24e7c-634f-701e-9985-d7cebfb70728",
                      *               "position": 1,
                      *               "kind": "video",
                      *               "title": {
@@ -42688,10 +42696,10 @@ export interface operations {
                      *                 "nb",
                      *                 "de"
                      *               ],
-                     *               "completions": 7
+                     *               "completions": 6
                      *             },
                      *             {
-                     *               "id": "01a24db1-8112-765d-945a-e51adc5e3a65",
+                     *               "id": "01a24e7c-634f-701e-9985-dbc40fee3194",
                      *               "position": 2,
                      *               "kind": "file",
                      *               "title": {
@@ -42704,22 +42712,22 @@ export interface operations {
                      *                 "sv": "Läs kapitel 3 om driftsättning."
                      *               },
                      *               "url": null,
-                     *               "fileId": "01a24db1-810c-7241-b3a4-6715d5bd1096",
+                     *               "fileId": "01a24e7c-6346-763b-a371-00d6207cffcf",
                      *               "quizId": null,
                      *               "missingLanguages": [
                      *                 "nb",
                      *                 "de"
                      *               ],
-                     *               "completions": 7
+                     *               "completions": 6
                      *             }
                      *           ],
                      *           "figures": {
-                     *             "started": 7,
-                     *             "completed": 7
+                     *             "started": 6,
+                     *             "completed": 6
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24db1-81e3-73d8-a143-8ccb45720640",
+                     *           "id": "01a24e7c-6482-768d-8e4b-de125b6f6608",
                      *           "code": "work-at-height",
                      *           "title": {
                      *             "de": "Arbeiten in der Höhe – jährliche Auffrischung",
@@ -42737,13 +42745,13 @@ export interface operations {
                      *             "validMonths": 12,
                      *             "renewBy": "course"
                      *           },
-                     *           "publishedAt": "2024-09-27T23:29:56.516Z",
-                     *           "createdAt": "2024-09-27T23:29:56.516Z",
-                     *           "updatedAt": "2024-09-27T23:29:56.516Z",
+                     *           "publishedAt": "2024-09-28T03:11:21.954Z",
+                     *           "createdAt": "2024-09-28T03:11:21.954Z",
+                     *           "updatedAt": "2024-09-28T03:11:21.954Z",
                      *           "missingLanguages": [],
                      *           "modules": [
                      *             {
-                     *               "id": "01a24db1-81e4-71ab-a164-1c688859d2ae",
+                     *               "id": "01a24e7c-6483-77d3-bde0-78a61ea4dcef",
                      *               "position": 0,
                      *               "kind": "text",
                      *               "title": {
@@ -42766,7 +42774,7 @@ export interface operations {
                      *               "completions": 0
                      *             },
                      *             {
-                     *               "id": "01a24db1-81e4-71ab-a164-20172e5df76d",
+                     *               "id": "01a24e7c-6483-77d3-bde0-7cf563c5833c",
                      *               "position": 1,
                      *               "kind": "text",
                      *               "title": {
@@ -42893,7 +42901,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24db1-810c-7241-b3a4-6715d5bd1096",
+                 *           "fileId": "01a24e7c-6346-763b-a371-00d6207cffcf",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -42989,7 +42997,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9a6b-70cd-b1d8-21092a171a2c",
+                     *       "id": "01a24e7c-8529-710a-bed3-fe2f4f11d5f2",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43005,8 +43013,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T23:30:14.762Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.762Z",
+                     *       "createdAt": "2026-12-07T03:11:53.128Z",
+                     *       "updatedAt": "2026-12-07T03:11:53.128Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43014,7 +43022,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24db1-9a6c-70ee-b0f6-25b46dc3cfdf",
+                     *           "id": "01a24e7c-852a-75c7-acf9-5dbc2f6b6896",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43036,7 +43044,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24db1-9a6c-70ee-b0f6-2be8d8db0277",
+                     *           "id": "01a24e7c-852a-75c7-acf9-60bf3b17cf04",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43048,7 +43056,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24db1-810c-7241-b3a4-6715d5bd1096",
+                     *           "fileId": "01a24e7c-6346-763b-a371-00d6207cffcf",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43172,7 +43180,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24db1-8110-76e5-bdd5-7f1de497c1e9
+                 * @example 01a24e7c-634d-75ed-8adb-306cdef66f57
                  */
                 id: string;
             };
@@ -43188,7 +43196,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8110-76e5-bdd5-7f1de497c1e9",
+                     *       "id": "01a24e7c-634d-75ed-8adb-306cdef66f57",
                      *       "code": "installer-certified",
                      *       "title": {
                      *         "de": "Zertifizierter Installateur",
@@ -43207,13 +43215,13 @@ export interface operations {
                      *         "validMonths": 24,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2024-09-27T23:29:56.516Z",
-                     *       "createdAt": "2024-09-27T23:29:56.516Z",
-                     *       "updatedAt": "2024-09-27T23:29:56.516Z",
+                     *       "publishedAt": "2024-09-28T03:11:21.954Z",
+                     *       "createdAt": "2024-09-28T03:11:21.954Z",
+                     *       "updatedAt": "2024-09-28T03:11:21.954Z",
                      *       "missingLanguages": [],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24db1-8112-765d-945a-dfd7937755e5",
+                     *           "id": "01a24e7c-634f-701e-9985-d2535fc0a6b3",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43233,10 +43241,10 @@ export interface operations {
                      *           "fileId": null,
                      *           "quizId": null,
                      *           "missingLanguages": [],
-                     *           "completions": 7
+                     *           "completions": 6
                      *         },
                      *         {
-                     *           "id": "01a24db1-8112-765d-945a-e3de9ffbb905",
+                     *           "id": "01a24e7c-634f-701e-9985-d7cebfb70728",
                      *           "position": 1,
                      *           "kind": "video",
                      *           "title": {
@@ -43255,10 +43263,10 @@ export interface operations {
                      *             "nb",
                      *             "de"
                      *           ],
-                     *           "completions": 7
+                     *           "completions": 6
                      *         },
                      *         {
-                     *           "id": "01a24db1-8112-765d-945a-e51adc5e3a65",
+                     *           "id": "01a24e7c-634f-701e-9985-dbc40fee3194",
                      *           "position": 2,
                      *           "kind": "file",
                      *           "title": {
@@ -43271,18 +43279,18 @@ export interface operations {
                      *             "sv": "Läs kapitel 3 om driftsättning."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24db1-810c-7241-b3a4-6715d5bd1096",
+                     *           "fileId": "01a24e7c-6346-763b-a371-00d6207cffcf",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
                      *             "de"
                      *           ],
-                     *           "completions": 7
+                     *           "completions": 6
                      *         }
                      *       ],
                      *       "figures": {
-                     *         "started": 7,
-                     *         "completed": 7
+                     *         "started": 6,
+                     *         "completed": 6
                      *       }
                      *     }
                      */
@@ -43370,7 +43378,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24db1-9a6b-70cd-b1d8-21092a171a2c
+                 * @example 01a24e7c-8529-710a-bed3-fe2f4f11d5f2
                  */
                 id: string;
             };
@@ -43410,7 +43418,7 @@ export interface operations {
                  *             "sv": "Handboken",
                  *             "en": "The handbook"
                  *           },
-                 *           "fileId": "01a24db1-810c-7241-b3a4-6715d5bd1096",
+                 *           "fileId": "01a24e7c-6346-763b-a371-00d6207cffcf",
                  *           "body": {
                  *             "sv": "Läs kapitel 2 om golvbrunnar.",
                  *             "en": "Read chapter 2 on floor drains."
@@ -43506,7 +43514,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9a6b-70cd-b1d8-21092a171a2c",
+                     *       "id": "01a24e7c-8529-710a-bed3-fe2f4f11d5f2",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43522,8 +43530,8 @@ export interface operations {
                      *         "renewBy": "course"
                      *       },
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T23:30:14.762Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.771Z",
+                     *       "createdAt": "2026-12-07T03:11:53.128Z",
+                     *       "updatedAt": "2026-12-07T03:11:53.143Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43531,7 +43539,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24db1-9a77-7716-8d26-2aaff24dd4e8",
+                     *           "id": "01a24e7c-853e-77fb-b1af-1233c4dc051e",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43553,7 +43561,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24db1-9a77-7716-8d26-2d0660b3668c",
+                     *           "id": "01a24e7c-853e-77fb-b1af-1674486f2ca1",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43565,7 +43573,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24db1-810c-7241-b3a4-6715d5bd1096",
+                     *           "fileId": "01a24e7c-6346-763b-a371-00d6207cffcf",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43713,7 +43721,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24db1-9a6b-70cd-b1d8-21092a171a2c
+                 * @example 01a24e7c-8529-710a-bed3-fe2f4f11d5f2
                  */
                 id: string;
             };
@@ -43729,7 +43737,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9a6b-70cd-b1d8-21092a171a2c",
+                     *       "id": "01a24e7c-8529-710a-bed3-fe2f4f11d5f2",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43744,9 +43752,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T23:30:14.781Z",
-                     *       "createdAt": "2026-12-06T23:30:14.762Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.781Z",
+                     *       "publishedAt": "2026-12-07T03:11:53.161Z",
+                     *       "createdAt": "2026-12-07T03:11:53.128Z",
+                     *       "updatedAt": "2026-12-07T03:11:53.161Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43754,7 +43762,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24db1-9a77-7716-8d26-2aaff24dd4e8",
+                     *           "id": "01a24e7c-853e-77fb-b1af-1233c4dc051e",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43776,7 +43784,7 @@ export interface operations {
                      *           "completions": 0
                      *         },
                      *         {
-                     *           "id": "01a24db1-9a77-7716-8d26-2d0660b3668c",
+                     *           "id": "01a24e7c-853e-77fb-b1af-1674486f2ca1",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43788,7 +43796,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24db1-810c-7241-b3a4-6715d5bd1096",
+                     *           "fileId": "01a24e7c-6346-763b-a371-00d6207cffcf",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -43924,7 +43932,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24db1-9a6b-70cd-b1d8-21092a171a2c
+                 * @example 01a24e7c-8529-710a-bed3-fe2f4f11d5f2
                  */
                 id: string;
             };
@@ -43940,7 +43948,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9a6b-70cd-b1d8-21092a171a2c",
+                     *       "id": "01a24e7c-8529-710a-bed3-fe2f4f11d5f2",
                      *       "code": "wet-room-basics",
                      *       "title": {
                      *         "en": "Waterproofing wet rooms",
@@ -43955,9 +43963,9 @@ export interface operations {
                      *         "validMonths": 36,
                      *         "renewBy": "course"
                      *       },
-                     *       "publishedAt": "2026-12-06T23:30:14.781Z",
-                     *       "createdAt": "2026-12-06T23:30:14.762Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.903Z",
+                     *       "publishedAt": "2026-12-07T03:11:53.161Z",
+                     *       "createdAt": "2026-12-07T03:11:53.128Z",
+                     *       "updatedAt": "2026-12-07T03:11:53.375Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -43965,7 +43973,7 @@ export interface operations {
                      *       ],
                      *       "modules": [
                      *         {
-                     *           "id": "01a24db1-9a77-7716-8d26-2aaff24dd4e8",
+                     *           "id": "01a24e7c-853e-77fb-b1af-1233c4dc051e",
                      *           "position": 0,
                      *           "kind": "text",
                      *           "title": {
@@ -43987,7 +43995,7 @@ export interface operations {
                      *           "completions": 1
                      *         },
                      *         {
-                     *           "id": "01a24db1-9a77-7716-8d26-2d0660b3668c",
+                     *           "id": "01a24e7c-853e-77fb-b1af-1674486f2ca1",
                      *           "position": 1,
                      *           "kind": "file",
                      *           "title": {
@@ -43999,7 +44007,7 @@ export interface operations {
                      *             "sv": "Läs kapitel 2 om golvbrunnar."
                      *           },
                      *           "url": null,
-                     *           "fileId": "01a24db1-810c-7241-b3a4-6715d5bd1096",
+                     *           "fileId": "01a24e7c-6346-763b-a371-00d6207cffcf",
                      *           "quizId": null,
                      *           "missingLanguages": [
                      *             "nb",
@@ -44135,7 +44143,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24db1-8110-76e5-bdd5-7f1de497c1e9
+                 * @example 01a24e7c-634d-75ed-8adb-306cdef66f57
                  */
                 id: string;
             };
@@ -44153,24 +44161,24 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *           "memberName": "Lars Lind",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
-                     *           "completedAt": "2026-12-06T23:30:13.931Z",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
+                     *           "completedAt": "2026-12-07T03:11:51.729Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24db1-53ce-726b-ad42-6c4711a66b10",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-affd5217dc05",
                      *           "memberName": "Karin Berg",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-7cec5bcebc7d",
-                     *           "completedAt": "2026-10-10T23:29:56.516Z",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-ccce2cea6472",
+                     *           "completedAt": "2026-10-11T03:11:21.954Z",
                      *           "points": 500
                      *         },
                      *         {
-                     *           "memberId": "01a24db1-53ce-726b-ad42-873d1c89a585",
-                     *           "memberName": "Anna Olsen",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-856a5520b168",
-                     *           "completedAt": "2026-09-03T23:29:56.516Z",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-d259c6777e54",
+                     *           "memberName": "Eva Nilsson",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-dab7e5fa22cd",
+                     *           "completedAt": "2026-09-04T03:11:21.954Z",
                      *           "points": 500
                      *         }
                      *       ]
@@ -44271,7 +44279,7 @@ export interface operations {
             path: {
                 /**
                  * @description The course's id (a UUID)
-                 * @example 01a24db1-9a6b-70cd-b1d8-21092a171a2c
+                 * @example 01a24e7c-8529-710a-bed3-fe2f4f11d5f2
                  */
                 id: string;
             };
@@ -44281,8 +44289,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
-                 *       "moduleId": "01a24db1-9a77-7716-8d26-2aaff24dd4e8"
+                 *       "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                 *       "moduleId": "01a24e7c-853e-77fb-b1af-1233c4dc051e"
                  *     }
                  */
                 "application/json": {
@@ -44390,10 +44398,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:module_locked",
                      *       "title": "module locked",
                      *       "status": 409,
-                     *       "detail": "Module 01a24db1-9a77-7716-8d26-2d0660b3668c is not open yet: complete the modules before it first.",
+                     *       "detail": "Module 01a24e7c-853e-77fb-b1af-1674486f2ca1 is not open yet: complete the modules before it first.",
                      *       "code": "module_locked",
-                     *       "requestId": "01a24db1-9a83-7283-a5f0-b1b4c227c4c1",
-                     *       "instance": "/v1/courses/01a24db1-9a6b-70cd-b1d8-21092a171a2c/completions"
+                     *       "requestId": "01a24e7c-8552-759e-aad5-56adad2b471e",
+                     *       "instance": "/v1/courses/01a24e7c-8529-710a-bed3-fe2f4f11d5f2/completions"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -44478,7 +44486,7 @@ export interface operations {
                 memberId?: string;
                 /**
                  * @description Only this course's certificates
-                 * @example 01a24db1-8110-76e5-bdd5-7f1de497c1e9
+                 * @example 01a24e7c-634d-75ed-8adb-306cdef66f57
                  */
                 courseId?: string;
             };
@@ -44498,58 +44506,58 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-8151-71ad-bbe5-47a9a14f847d",
-                     *           "courseId": "01a24db1-8110-76e5-bdd5-7f1de497c1e9",
-                     *           "memberId": "01a24db1-53ce-726b-ad42-61b4fece23e3",
-                     *           "code": "Z9G4S-85CG7-SA94X",
+                     *           "id": "01a24e7c-6399-75bf-9a4d-21dc2c5ac2e4",
+                     *           "courseId": "01a24e7c-634d-75ed-8adb-306cdef66f57",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-a1159099bf0d",
+                     *           "code": "YC6G5-TV2RB-89GAC",
                      *           "language": "nb",
                      *           "memberName": "Jonas Holm",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2024-12-26T23:29:56.516Z",
-                     *           "expiresAt": "2026-12-26T23:29:56.516Z",
+                     *           "issuedAt": "2024-12-27T03:11:21.954Z",
+                     *           "expiresAt": "2026-12-27T03:11:21.954Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/v1/certificates/01a24db1-8151-71ad-bbe5-47a9a14f847d/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24e7c-6399-75bf-9a4d-21dc2c5ac2e4/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24db1-8169-7793-b798-1f154d627e63",
-                     *           "courseId": "01a24db1-8110-76e5-bdd5-7f1de497c1e9",
-                     *           "memberId": "01a24db1-53ce-726b-ad42-6c4711a66b10",
-                     *           "code": "CSWKM-XJBAJ-J9Y1W",
+                     *           "id": "01a24e7c-63bb-76ff-8f83-ca80df540ccb",
+                     *           "courseId": "01a24e7c-634d-75ed-8adb-306cdef66f57",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-affd5217dc05",
+                     *           "code": "5BWMP-ZGMFM-N14A4",
                      *           "language": "nb",
                      *           "memberName": "Karin Berg",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-10-10T23:29:56.516Z",
-                     *           "expiresAt": "2028-10-10T23:29:56.516Z",
+                     *           "issuedAt": "2026-10-11T03:11:21.954Z",
+                     *           "expiresAt": "2028-10-11T03:11:21.954Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24db1-8169-7793-b798-1f154d627e63/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24e7c-63bb-76ff-8f83-ca80df540ccb/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24db1-8184-759d-824e-6ab9387addb2",
-                     *           "courseId": "01a24db1-8110-76e5-bdd5-7f1de497c1e9",
-                     *           "memberId": "01a24db1-53ce-726b-ad42-873d1c89a585",
-                     *           "code": "QGX89-KSGQE-SV0YM",
-                     *           "language": "nb",
-                     *           "memberName": "Anna Olsen",
-                     *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-09-03T23:29:56.516Z",
-                     *           "expiresAt": "2028-09-03T23:29:56.516Z",
+                     *           "id": "01a24e7c-63f4-760c-aa27-e534fb5e5368",
+                     *           "courseId": "01a24e7c-634d-75ed-8adb-306cdef66f57",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-d259c6777e54",
+                     *           "code": "W2EP1-YK4WG-X4ENP",
+                     *           "language": "sv",
+                     *           "memberName": "Eva Nilsson",
+                     *           "courseTitle": "Certifierad installatör",
+                     *           "issuedAt": "2026-09-04T03:11:21.954Z",
+                     *           "expiresAt": "2028-09-04T03:11:21.954Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/v1/certificates/01a24db1-8184-759d-824e-6ab9387addb2/pdf"
+                     *           "pdfUrl": "/v1/certificates/01a24e7c-63f4-760c-aa27-e534fb5e5368/pdf"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGRiMS04MWI2LTc3ZmQtYjdkZC03NzExMzU3N2E3MzYiXQ"
+                     *       "nextCursor": "WyIwMWEyNGU3Yy02NDU2LTczMTMtYmY1Ny01NTBiZTY5ZmE2YzQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -44615,7 +44623,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24db1-9a99-7773-9da0-d7e93345c61b
+                 * @example 01a24e7c-857e-7457-9285-4e2bbbb24839
                  */
                 id: string;
             };
@@ -44713,7 +44721,7 @@ export interface operations {
             path: {
                 /**
                  * @description The certificate's id (a UUID)
-                 * @example 01a24db1-9a99-7773-9da0-d7e93345c61b
+                 * @example 01a24e7c-857e-7457-9285-4e2bbbb24839
                  */
                 id: string;
             };
@@ -44729,21 +44737,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9a99-7773-9da0-d7e93345c61b",
-                     *       "courseId": "01a24db1-9a6b-70cd-b1d8-21092a171a2c",
-                     *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *       "code": "70X9M-5BRBM-0WGBS",
+                     *       "id": "01a24e7c-857e-7457-9285-4e2bbbb24839",
+                     *       "courseId": "01a24e7c-8529-710a-bed3-fe2f4f11d5f2",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *       "code": "G149Y-XJV4Z-D6151",
                      *       "language": "nb",
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
-                     *       "issuedAt": "2026-12-06T23:30:14.806Z",
-                     *       "expiresAt": "2029-12-06T23:30:14.806Z",
-                     *       "revokedAt": "2026-12-06T23:30:14.899Z",
+                     *       "issuedAt": "2026-12-07T03:11:53.208Z",
+                     *       "expiresAt": "2029-12-07T03:11:53.208Z",
+                     *       "revokedAt": "2026-12-07T03:11:53.367Z",
                      *       "replacedBy": null,
                      *       "replacedAt": null,
                      *       "status": "revoked",
                      *       "expiresSoon": false,
-                     *       "pdfUrl": "/v1/certificates/01a24db1-9a99-7773-9da0-d7e93345c61b/pdf"
+                     *       "pdfUrl": "/v1/certificates/01a24e7c-857e-7457-9285-4e2bbbb24839/pdf"
                      *     }
                      */
                     "application/json": components["schemas"]["Certificate"];
@@ -44866,7 +44874,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example 70X9M-5BRBM-0WGBS
+                 * @example G149Y-XJV4Z-D6151
                  */
                 code: string;
             };
@@ -44887,8 +44895,8 @@ export interface operations {
                      *       "memberName": "Lars Lind",
                      *       "courseTitle": "Tätskikt i våtrum",
                      *       "programName": "Nordbygg Partner Club (demo)",
-                     *       "issuedAt": "2026-12-06T23:30:14.806Z",
-                     *       "expiresAt": "2029-12-06T23:30:14.806Z"
+                     *       "issuedAt": "2026-12-07T03:11:53.208Z",
+                     *       "expiresAt": "2029-12-07T03:11:53.208Z"
                      *     }
                      */
                     "application/json": {
@@ -44970,7 +44978,7 @@ export interface operations {
             path: {
                 /**
                  * @description The verification code printed on the certificate
-                 * @example 70X9M-5BRBM-0WGBS
+                 * @example G149Y-XJV4Z-D6151
                  */
                 code: string;
             };
@@ -45061,7 +45069,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24db1-8110-76e5-bdd5-7f1de497c1e9"
+                     *             "01a24e7c-634d-75ed-8adb-306cdef66f57"
                      *           ]
                      *         }
                      *       ]
@@ -45140,7 +45148,7 @@ export interface operations {
                  *         {
                  *           "level": "platinum",
                  *           "courseIds": [
-                 *             "01a24db1-8110-76e5-bdd5-7f1de497c1e9"
+                 *             "01a24e7c-634d-75ed-8adb-306cdef66f57"
                  *           ]
                  *         }
                  *       ]
@@ -45167,7 +45175,7 @@ export interface operations {
                      *         {
                      *           "level": "platinum",
                      *           "courseIds": [
-                     *             "01a24db1-8110-76e5-bdd5-7f1de497c1e9"
+                     *             "01a24e7c-634d-75ed-8adb-306cdef66f57"
                      *           ]
                      *         }
                      *       ]
@@ -45323,7 +45331,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-8209-7475-a633-2e9b7b66df83",
+                     *           "id": "01a24e7c-64b9-7409-b85b-6d13fdeca5e2",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "For sales reps: winter campaign kit",
@@ -45346,9 +45354,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-26T23:29:56.516Z",
-                     *           "createdAt": "2026-11-25T23:29:56.516Z",
-                     *           "updatedAt": "2026-11-26T23:29:56.516Z",
+                     *           "publishedAt": "2026-11-27T03:11:21.954Z",
+                     *           "createdAt": "2026-11-26T03:11:21.954Z",
+                     *           "updatedAt": "2026-11-27T03:11:21.954Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "pl",
@@ -45362,7 +45370,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24db1-8206-76e1-9ac0-b0d14a80b434",
+                     *           "id": "01a24e7c-64b5-7238-ba2a-982e1bc18a71",
                      *           "kind": "file",
                      *           "title": {
                      *             "en": "Installation guide (PDF)",
@@ -45374,7 +45382,7 @@ export interface operations {
                      *             "en": "The complete guide for every model.",
                      *             "sv": "Den kompletta guiden för alla modeller."
                      *           },
-                     *           "fileId": "01a24db1-810c-7241-b3a4-6715d5bd1096",
+                     *           "fileId": "01a24e7c-6346-763b-a371-00d6207cffcf",
                      *           "audience": {
                      *             "tiers": [],
                      *             "roles": [],
@@ -45384,9 +45392,9 @@ export interface operations {
                      *           "earlyAccess": {},
                      *           "availableAt": null,
                      *           "status": "published",
-                     *           "publishedAt": "2026-11-16T23:29:56.516Z",
-                     *           "createdAt": "2026-11-15T23:29:56.516Z",
-                     *           "updatedAt": "2026-11-16T23:29:56.516Z",
+                     *           "publishedAt": "2026-11-17T03:11:21.954Z",
+                     *           "createdAt": "2026-11-16T03:11:21.954Z",
+                     *           "updatedAt": "2026-11-17T03:11:21.954Z",
                      *           "missingLanguages": [
                      *             "pl",
                      *             "de"
@@ -45399,7 +45407,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24db1-8202-727e-a163-078cac63eb02",
+                     *           "id": "01a24e7c-64af-76fe-a134-298675a3f304",
                      *           "kind": "article",
                      *           "title": {
                      *             "en": "Spring 2027 price list",
@@ -45428,11 +45436,11 @@ export interface operations {
                      *           "earlyAccess": {
                      *             "platinum": 7
                      *           },
-                     *           "availableAt": "2026-12-09T23:29:56.516Z",
+                     *           "availableAt": "2026-12-10T03:11:21.954Z",
                      *           "status": "published",
-                     *           "publishedAt": "2026-12-05T23:29:56.516Z",
-                     *           "createdAt": "2026-12-04T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-05T23:29:56.516Z",
+                     *           "publishedAt": "2026-12-06T03:11:21.954Z",
+                     *           "createdAt": "2026-12-05T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-06T03:11:21.954Z",
                      *           "missingLanguages": [
                      *             "nb",
                      *             "de"
@@ -45540,7 +45548,7 @@ export interface operations {
                  *       "earlyAccess": {
                  *         "platinum": 5
                  *       },
-                 *       "availableAt": "2026-12-13T23:30:14.494Z"
+                 *       "availableAt": "2026-12-14T03:11:52.665Z"
                  *     }
                  */
                 "application/json": {
@@ -45616,7 +45624,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9b1a-773c-8f49-b27f19bb31ae",
+                     *       "id": "01a24e7c-8664-73ed-9a98-08a6e5118c8e",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45643,11 +45651,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T23:30:14.494Z",
+                     *       "availableAt": "2026-12-14T03:11:52.665Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T23:30:14.937Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.937Z",
+                     *       "createdAt": "2026-12-07T03:11:53.442Z",
+                     *       "updatedAt": "2026-12-07T03:11:53.442Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45769,7 +45777,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24db1-9b1a-773c-8f49-b27f19bb31ae
+                 * @example 01a24e7c-8664-73ed-9a98-08a6e5118c8e
                  */
                 id: string;
             };
@@ -45785,7 +45793,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9b1a-773c-8f49-b27f19bb31ae",
+                     *       "id": "01a24e7c-8664-73ed-9a98-08a6e5118c8e",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -45812,11 +45820,11 @@ export interface operations {
                      *       "earlyAccess": {
                      *         "platinum": 5
                      *       },
-                     *       "availableAt": "2026-12-13T23:30:14.494Z",
+                     *       "availableAt": "2026-12-14T03:11:52.665Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T23:30:14.937Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.937Z",
+                     *       "createdAt": "2026-12-07T03:11:53.442Z",
+                     *       "updatedAt": "2026-12-07T03:11:53.442Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -45914,7 +45922,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24db1-9b1a-773c-8f49-b27f19bb31ae
+                 * @example 01a24e7c-8664-73ed-9a98-08a6e5118c8e
                  */
                 id: string;
             };
@@ -45950,7 +45958,7 @@ export interface operations {
                  *         "platinum": 7,
                  *         "gold": 2
                  *       },
-                 *       "availableAt": "2026-12-13T23:30:14.494Z"
+                 *       "availableAt": "2026-12-14T03:11:52.665Z"
                  *     }
                  */
                 "application/json": {
@@ -46026,7 +46034,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9b1a-773c-8f49-b27f19bb31ae",
+                     *       "id": "01a24e7c-8664-73ed-9a98-08a6e5118c8e",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -46054,11 +46062,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T23:30:14.494Z",
+                     *       "availableAt": "2026-12-14T03:11:52.665Z",
                      *       "status": "draft",
                      *       "publishedAt": null,
-                     *       "createdAt": "2026-12-06T23:30:14.937Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.959Z",
+                     *       "createdAt": "2026-12-07T03:11:53.442Z",
+                     *       "updatedAt": "2026-12-07T03:11:53.476Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46204,7 +46212,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24db1-9b1a-773c-8f49-b27f19bb31ae
+                 * @example 01a24e7c-8664-73ed-9a98-08a6e5118c8e
                  */
                 id: string;
             };
@@ -46220,7 +46228,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9b1a-773c-8f49-b27f19bb31ae",
+                     *       "id": "01a24e7c-8664-73ed-9a98-08a6e5118c8e",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -46248,11 +46256,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T23:30:14.494Z",
+                     *       "availableAt": "2026-12-14T03:11:52.665Z",
                      *       "status": "published",
-                     *       "publishedAt": "2026-12-06T23:30:14.971Z",
-                     *       "createdAt": "2026-12-06T23:30:14.937Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.971Z",
+                     *       "publishedAt": "2026-12-07T03:11:53.495Z",
+                     *       "createdAt": "2026-12-07T03:11:53.442Z",
+                     *       "updatedAt": "2026-12-07T03:11:53.495Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46386,7 +46394,7 @@ export interface operations {
             path: {
                 /**
                  * @description The content item's id (a UUID)
-                 * @example 01a24db1-9b1a-773c-8f49-b27f19bb31ae
+                 * @example 01a24e7c-8664-73ed-9a98-08a6e5118c8e
                  */
                 id: string;
             };
@@ -46402,7 +46410,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9b1a-773c-8f49-b27f19bb31ae",
+                     *       "id": "01a24e7c-8664-73ed-9a98-08a6e5118c8e",
                      *       "kind": "article",
                      *       "title": {
                      *         "en": "New in the range: facade boards",
@@ -46430,11 +46438,11 @@ export interface operations {
                      *         "gold": 2,
                      *         "platinum": 7
                      *       },
-                     *       "availableAt": "2026-12-13T23:30:14.494Z",
+                     *       "availableAt": "2026-12-14T03:11:52.665Z",
                      *       "status": "archived",
-                     *       "publishedAt": "2026-12-06T23:30:14.971Z",
-                     *       "createdAt": "2026-12-06T23:30:14.937Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.981Z",
+                     *       "publishedAt": "2026-12-07T03:11:53.495Z",
+                     *       "createdAt": "2026-12-07T03:11:53.442Z",
+                     *       "updatedAt": "2026-12-07T03:11:53.527Z",
                      *       "missingLanguages": [
                      *         "nb",
                      *         "pl",
@@ -46580,7 +46588,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-8110-76e5-bdd5-7f1de497c1e9",
+                     *           "id": "01a24e7c-634d-75ed-8adb-306cdef66f57",
                      *           "title": {
                      *             "text": "Sertifisert installatør",
                      *             "language": "nb",
@@ -46597,7 +46605,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24db1-81e3-73d8-a143-8ccb45720640",
+                     *           "id": "01a24e7c-6482-768d-8e4b-de125b6f6608",
                      *           "title": {
                      *             "text": "Arbeid i høyden – årlig repetisjon",
                      *             "language": "nb",
@@ -46699,7 +46707,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24db1-8110-76e5-bdd5-7f1de497c1e9
+                 * @example 01a24e7c-634d-75ed-8adb-306cdef66f57
                  */
                 id: string;
             };
@@ -46715,7 +46723,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8110-76e5-bdd5-7f1de497c1e9",
+                     *       "id": "01a24e7c-634d-75ed-8adb-306cdef66f57",
                      *       "title": {
                      *         "text": "Sertifisert installatør",
                      *         "language": "nb",
@@ -46724,7 +46732,7 @@ export interface operations {
                      *       "summary": "Säker installation av våra värmepumpar i tre korta steg.",
                      *       "modules": [
                      *         {
-                     *           "id": "01a24db1-8112-765d-945a-dfd7937755e5",
+                     *           "id": "01a24e7c-634f-701e-9985-d2535fc0a6b3",
                      *           "kind": "text",
                      *           "state": "done",
                      *           "title": {
@@ -46742,7 +46750,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24db1-8112-765d-945a-e3de9ffbb905",
+                     *           "id": "01a24e7c-634f-701e-9985-d7cebfb70728",
                      *           "kind": "video",
                      *           "state": "open",
                      *           "title": {
@@ -46760,7 +46768,7 @@ export interface operations {
                      *           "quizId": null
                      *         },
                      *         {
-                     *           "id": "01a24db1-8112-765d-945a-e51adc5e3a65",
+                     *           "id": "01a24e7c-634f-701e-9985-dbc40fee3194",
                      *           "kind": "file",
                      *           "state": "locked",
                      *           "title": {
@@ -46775,8 +46783,8 @@ export interface operations {
                      *           },
                      *           "url": null,
                      *           "file": {
-                     *             "id": "01a24db1-810c-7241-b3a4-6715d5bd1096",
-                     *             "url": "/portal/v1/training/files/01a24db1-810c-7241-b3a4-6715d5bd1096",
+                     *             "id": "01a24e7c-6346-763b-a371-00d6207cffcf",
+                     *             "url": "/portal/v1/training/files/01a24e7c-6346-763b-a371-00d6207cffcf",
                      *             "contentType": "application/pdf",
                      *             "sizeBytes": 608,
                      *             "fileName": "installationshandbok.pdf"
@@ -46791,7 +46799,7 @@ export interface operations {
                      *         "validMonths": 24,
                      *         "renewBy": "course"
                      *       },
-                     *       "next": "01a24db1-8112-765d-945a-e3de9ffbb905",
+                     *       "next": "01a24e7c-634f-701e-9985-d7cebfb70728",
                      *       "certificateId": null,
                      *       "renewal": null
                      *     }
@@ -46951,12 +46959,12 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24db1-8110-76e5-bdd5-7f1de497c1e9
+                 * @example 01a24e7c-634d-75ed-8adb-306cdef66f57
                  */
                 id: string;
                 /**
                  * @description the module id
-                 * @example 01a24db1-8112-765d-945a-e3de9ffbb905
+                 * @example 01a24e7c-634f-701e-9985-d7cebfb70728
                  */
                 moduleId: string;
             };
@@ -47125,7 +47133,7 @@ export interface operations {
             path: {
                 /**
                  * @description the course id
-                 * @example 01a24db1-81e3-73d8-a143-8ccb45720640
+                 * @example 01a24e7c-6482-768d-8e4b-de125b6f6608
                  */
                 id: string;
             };
@@ -47141,12 +47149,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9753-7377-a677-47314ac05533",
-                     *       "certificateId": "01a24db1-81f0-73ef-8706-df994ecbe60c",
-                     *       "startedAt": "2026-12-06T23:30:13.968Z",
+                     *       "id": "01a24e7c-8003-7296-b7d1-cd8f2652c5bd",
+                     *       "certificateId": "01a24e7c-6490-775d-b54d-1f5ec147d8cd",
+                     *       "startedAt": "2026-12-07T03:11:51.806Z",
                      *       "moduleIds": [
-                     *         "01a24db1-81e4-71ab-a164-1c688859d2ae",
-                     *         "01a24db1-81e4-71ab-a164-20172e5df76d"
+                     *         "01a24e7c-6483-77d3-bde0-78a61ea4dcef",
+                     *         "01a24e7c-6483-77d3-bde0-7cf563c5833c"
                      *       ]
                      *     }
                      */
@@ -47294,38 +47302,38 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-81f0-73ef-8706-df994ecbe60c",
-                     *           "courseId": "01a24db1-81e3-73d8-a143-8ccb45720640",
-                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *           "code": "FVWPP-4K7VG-BH2AF",
+                     *           "id": "01a24e7c-6490-775d-b54d-1f5ec147d8cd",
+                     *           "courseId": "01a24e7c-6482-768d-8e4b-de125b6f6608",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *           "code": "STGM0-Y39KY-RZEWB",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Arbeid i høyden – årlig repetisjon",
-                     *           "issuedAt": "2025-12-21T23:29:56.516Z",
-                     *           "expiresAt": "2026-12-21T23:29:56.516Z",
+                     *           "issuedAt": "2025-12-22T03:11:21.954Z",
+                     *           "expiresAt": "2026-12-22T03:11:21.954Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": true,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24db1-81f0-73ef-8706-df994ecbe60c/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a24e7c-6490-775d-b54d-1f5ec147d8cd/pdf"
                      *         },
                      *         {
-                     *           "id": "01a24db1-972f-74ed-b072-64ffe8076a36",
-                     *           "courseId": "01a24db1-8110-76e5-bdd5-7f1de497c1e9",
-                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *           "code": "JD5G3-G13X1-3JD5G",
+                     *           "id": "01a24e7c-7fb9-7770-9805-4a088b6ab61e",
+                     *           "courseId": "01a24e7c-634d-75ed-8adb-306cdef66f57",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *           "code": "4R9M8-K7EEM-CFARN",
                      *           "language": "nb",
                      *           "memberName": "Lars Lind",
                      *           "courseTitle": "Sertifisert installatør",
-                     *           "issuedAt": "2026-12-06T23:30:13.931Z",
-                     *           "expiresAt": "2028-12-06T23:30:13.931Z",
+                     *           "issuedAt": "2026-12-07T03:11:51.729Z",
+                     *           "expiresAt": "2028-12-07T03:11:51.729Z",
                      *           "revokedAt": null,
                      *           "replacedBy": null,
                      *           "replacedAt": null,
                      *           "status": "valid",
                      *           "expiresSoon": false,
-                     *           "pdfUrl": "/portal/v1/certificates/01a24db1-972f-74ed-b072-64ffe8076a36/pdf"
+                     *           "pdfUrl": "/portal/v1/certificates/01a24e7c-7fb9-7770-9805-4a088b6ab61e/pdf"
                      *         }
                      *       ]
                      *     }
@@ -47392,7 +47400,7 @@ export interface operations {
             path: {
                 /**
                  * @description the certificate id
-                 * @example 01a24db1-81f0-73ef-8706-df994ecbe60c
+                 * @example 01a24e7c-6490-775d-b54d-1f5ec147d8cd
                  */
                 id: string;
             };
@@ -47502,7 +47510,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-8202-727e-a163-078cac63eb02",
+                     *           "id": "01a24e7c-64af-76fe-a134-298675a3f304",
                      *           "kind": "article",
                      *           "title": {
                      *             "text": "Prislista våren 2027",
@@ -47510,12 +47518,12 @@ export interface operations {
                      *             "fallback": true
                      *           },
                      *           "summary": "Nya nettopriser från 1 mars.",
-                     *           "opensAt": "2026-12-02T23:29:56.516Z",
+                     *           "opensAt": "2026-12-03T03:11:21.954Z",
                      *           "early": true,
                      *           "read": true
                      *         },
                      *         {
-                     *           "id": "01a24db1-8206-76e1-9ac0-b0d14a80b434",
+                     *           "id": "01a24e7c-64b5-7238-ba2a-982e1bc18a71",
                      *           "kind": "file",
                      *           "title": {
                      *             "text": "Installasjonsveiledning (PDF)",
@@ -47523,7 +47531,7 @@ export interface operations {
                      *             "fallback": false
                      *           },
                      *           "summary": "",
-                     *           "opensAt": "2026-11-16T23:29:56.516Z",
+                     *           "opensAt": "2026-11-17T03:11:21.954Z",
                      *           "early": false,
                      *           "read": true
                      *         }
@@ -47622,7 +47630,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24db1-8202-727e-a163-078cac63eb02
+                 * @example 01a24e7c-64af-76fe-a134-298675a3f304
                  */
                 id: string;
             };
@@ -47638,7 +47646,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8202-727e-a163-078cac63eb02",
+                     *       "id": "01a24e7c-64af-76fe-a134-298675a3f304",
                      *       "kind": "article",
                      *       "title": {
                      *         "text": "Prislista våren 2027",
@@ -47646,7 +47654,7 @@ export interface operations {
                      *         "fallback": true
                      *       },
                      *       "summary": "Nya nettopriser från 1 mars.",
-                     *       "opensAt": "2026-12-02T23:29:56.516Z",
+                     *       "opensAt": "2026-12-03T03:11:21.954Z",
                      *       "early": true,
                      *       "read": true,
                      *       "body": {
@@ -47774,7 +47782,7 @@ export interface operations {
             path: {
                 /**
                  * @description the content item id
-                 * @example 01a24db1-8202-727e-a163-078cac63eb02
+                 * @example 01a24e7c-64af-76fe-a134-298675a3f304
                  */
                 id: string;
             };
@@ -47906,7 +47914,7 @@ export interface operations {
             path: {
                 /**
                  * @description the training file id, from a module's or content item's `file`
-                 * @example 01a24db1-810c-7241-b3a4-6715d5bd1096
+                 * @example 01a24e7c-6346-763b-a371-00d6207cffcf
                  */
                 id: string;
             };
@@ -48262,7 +48270,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-8227-77cc-83da-f4904ae11e49",
+                     *           "id": "01a24e7c-64d7-7364-9565-339e8293694c",
                      *           "code": "question",
                      *           "kind": "question",
                      *           "names": {
@@ -48278,7 +48286,7 @@ export interface operations {
                      *           "position": 1
                      *         },
                      *         {
-                     *           "id": "01a24db1-8229-753a-bd6b-2306409dc713",
+                     *           "id": "01a24e7c-64d9-73cc-8648-527ee3eb7d5e",
                      *           "code": "complaint",
                      *           "kind": "complaint",
                      *           "names": {
@@ -48300,7 +48308,7 @@ export interface operations {
                      *           "position": 2
                      *         },
                      *         {
-                     *           "id": "01a24db1-8229-753a-bd6b-274a8b55e267",
+                     *           "id": "01a24e7c-64da-7058-aa5b-b74234784904",
                      *           "code": "callback",
                      *           "kind": "callback",
                      *           "names": {
@@ -48464,7 +48472,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9b60-73e9-89c9-395c4c9c7f0d",
+                     *       "id": "01a24e7c-86dc-7390-8a45-31a17c6063d9",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -48609,7 +48617,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request type's id (a UUID)
-                 * @example 01a24db1-9b60-73e9-89c9-395c4c9c7f0d
+                 * @example 01a24e7c-86dc-7390-8a45-31a17c6063d9
                  */
                 id: string;
             };
@@ -48699,7 +48707,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9b60-73e9-89c9-395c4c9c7f0d",
+                     *       "id": "01a24e7c-86dc-7390-8a45-31a17c6063d9",
                      *       "code": "site-delivery",
                      *       "kind": "custom",
                      *       "names": {
@@ -49143,13 +49151,13 @@ export interface operations {
                      *           "language": "sv",
                      *           "title": "Be om foto",
                      *           "body": "Kan du skicka ett foto på skadan och följesedeln? Det går bra att bifoga direkt här i ärendet.",
-                     *           "id": "01a24db1-8231-76b7-88d0-01fd5caedf42"
+                     *           "id": "01a24e7c-64e3-77ef-a01c-b6b169045970"
                      *         },
                      *         {
                      *           "language": "sv",
                      *           "title": "Tack, vi återkommer",
                      *           "body": "Tack för ditt ärende! Vi undersöker saken och återkommer senast i morgon.",
-                     *           "id": "01a24db1-8230-758f-969f-fb0d48d38d35"
+                     *           "id": "01a24e7c-64e2-76f8-be80-fde8888b861b"
                      *         }
                      *       ]
                      *     }
@@ -49246,7 +49254,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Kan du skicka en bild på följesedeln, så krediterar vi mellanskillnaden direkt.",
-                     *       "id": "01a24db1-9b74-7324-8bde-605c52a6ed1c"
+                     *       "id": "01a24e7c-86fd-716e-aa6d-d249d80cd719"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -49345,7 +49353,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24db1-9b74-7324-8bde-605c52a6ed1c
+                 * @example 01a24e7c-86fd-716e-aa6d-d249d80cd719
                  */
                 id: string;
             };
@@ -49381,7 +49389,7 @@ export interface operations {
                      *       "language": "sv",
                      *       "title": "Följesedel behövs",
                      *       "body": "Tack! Skicka gärna en bild på följesedeln, så krediterar vi mellanskillnaden samma dag.",
-                     *       "id": "01a24db1-9b74-7324-8bde-605c52a6ed1c"
+                     *       "id": "01a24e7c-86fd-716e-aa6d-d249d80cd719"
                      *     }
                      */
                     "application/json": components["schemas"]["QuickReply"];
@@ -49504,7 +49512,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quick reply's id (a UUID)
-                 * @example 01a24db1-9b74-7324-8bde-605c52a6ed1c
+                 * @example 01a24e7c-86fd-716e-aa6d-d249d80cd719
                  */
                 id: string;
             };
@@ -49661,11 +49669,11 @@ export interface operations {
                      *           "title": "Fel på fakturan",
                      *           "body": "Har du fått fel pris eller fel antal på fakturan? Skapa ett ärende med fakturanumret så rättar vi och skickar en kreditnota.",
                      *           "published": true,
-                     *           "id": "01a24db1-8245-7383-b90f-d3c1d37aaa65",
+                     *           "id": "01a24e7c-64fe-750d-95cd-dbee2b75e5af",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49673,11 +49681,11 @@ export interface operations {
                      *           "title": "Leveranstider och spårning",
                      *           "body": "Lagervaror levereras inom två arbetsdagar i Mellansverige. Spårningslänken finns i orderbekräftelsen.",
                      *           "published": true,
-                     *           "id": "01a24db1-8242-72de-a689-5909d9d67c9f",
+                     *           "id": "01a24e7c-64fb-7078-88ad-648cc33b573a",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
                      *           "language": "sv",
@@ -49685,11 +49693,11 @@ export interface operations {
                      *           "title": "Skadad leverans – så reklamerar du",
                      *           "body": "Fotografera skadan och emballaget innan du kvitterar. Skapa en reklamation i portalen inom sju dagar och bifoga fotona, så skickar vi ersättningsvaror eller krediterar dig.",
                      *           "published": true,
-                     *           "id": "01a24db1-8233-7299-841a-19e1cd0a0aa5",
+                     *           "id": "01a24e7c-64ea-765b-a24a-e19a34798105",
                      *           "helpful": 0,
                      *           "notHelpful": 0,
                      *           "views": 0,
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         }
                      *       ]
                      *     }
@@ -49799,11 +49807,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats.",
                      *       "published": true,
-                     *       "id": "01a24db1-9b80-713f-b056-4f75a0f78456",
+                     *       "id": "01a24e7c-8714-776e-820a-9c3d437f3251",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T23:30:15.040Z"
+                     *       "updatedAt": "2026-12-07T03:11:53.620Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -49902,7 +49910,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24db1-9b80-713f-b056-4f75a0f78456
+                 * @example 01a24e7c-8714-776e-820a-9c3d437f3251
                  */
                 id: string;
             };
@@ -49923,11 +49931,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24db1-9b80-713f-b056-4f75a0f78456",
+                     *       "id": "01a24e7c-8714-776e-820a-9c3d437f3251",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T23:30:15.044Z"
+                     *       "updatedAt": "2026-12-07T03:11:53.628Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -50014,7 +50022,7 @@ export interface operations {
             path: {
                 /**
                  * @description The article's id (a UUID)
-                 * @example 01a24db1-9b80-713f-b056-4f75a0f78456
+                 * @example 01a24e7c-8714-776e-820a-9c3d437f3251
                  */
                 id: string;
             };
@@ -50063,11 +50071,11 @@ export interface operations {
                      *       "title": "Så bokar du kranbil till byggplatsen",
                      *       "body": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress, lossningsplats och en kontaktperson på plats. Avbokning är kostnadsfri fram till dagen före.",
                      *       "published": true,
-                     *       "id": "01a24db1-9b80-713f-b056-4f75a0f78456",
+                     *       "id": "01a24e7c-8714-776e-820a-9c3d437f3251",
                      *       "helpful": 0,
                      *       "notHelpful": 0,
                      *       "views": 0,
-                     *       "updatedAt": "2026-12-06T23:30:15.044Z"
+                     *       "updatedAt": "2026-12-07T03:11:53.628Z"
                      *     }
                      */
                     "application/json": components["schemas"]["HelpArticle"];
@@ -50213,7 +50221,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-9b80-713f-b056-4f75a0f78456",
+                     *           "id": "01a24e7c-8714-776e-820a-9c3d437f3251",
                      *           "category": "Leveranser",
                      *           "title": "Så bokar du kranbil till byggplatsen",
                      *           "excerpt": "Kranbil bokas senast två arbetsdagar före leverans. Ange byggplatsens adress",
@@ -50333,7 +50341,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-9806-72d7-8423-e29a9499a1da",
+                     *           "id": "01a24e7c-8109-70be-b058-04ff7dd53e1a",
                      *           "number": 39,
                      *           "type": {
                      *             "code": "question",
@@ -50343,21 +50351,21 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *             "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *             "id": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *             "id": "01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": null,
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T23:30:14.146Z",
-                     *           "updatedAt": "2026-12-06T23:30:14.183Z",
+                     *           "createdAt": "2026-12-07T03:11:52.066Z",
+                     *           "updatedAt": "2026-12-07T03:11:52.131Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
@@ -50375,7 +50383,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24db1-8676-7328-8fa7-5b21d988df8f",
+                     *           "id": "01a24e7c-6aec-77a0-a7ff-afc88986306f",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -50385,24 +50393,24 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *             "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *             "id": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *             "id": "01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24db1-87ca-765d-ab19-8ebccfb7f364",
+                     *             "id": "01a24e7c-6cb5-7071-aed3-c8e89e48955b",
                      *             "name": "Reklamationer"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z",
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 240,
@@ -50420,7 +50428,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "01a24db1-86bc-754d-97ed-bcaf94a331fc",
+                     *           "id": "01a24e7c-6b4d-731a-8415-91f230aa009e",
                      *           "number": 28,
                      *           "type": {
                      *             "code": "special-order",
@@ -50430,24 +50438,24 @@ export interface operations {
                      *           "subject": "Röda takpannor, specialfärg",
                      *           "state": "in_progress",
                      *           "member": {
-                     *             "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *             "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *             "id": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *             "id": "01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "team": {
-                     *             "id": "01a24db1-87c6-71d6-95a1-d2dbec1daf7a",
+                     *             "id": "01a24e7c-6caf-77a9-8c79-8ecbe7635895",
                      *             "name": "Orderdesk"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-04T17:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z",
+                     *           "createdAt": "2026-12-04T21:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z",
                      *           "sla": {
                      *             "firstResponse": {
                      *               "targetMinutes": 540,
@@ -50465,7 +50473,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTMwVDA1OjI5OjU2LjUxNloiLCIwMWEyNGRiMS04NzdmLTc3ODktODk2Mi00MjlhYzViMmQ1MzkiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTMwVDA5OjExOjIxLjk1NFoiLCIwMWEyNGU3Yy02YzUwLTcwNWMtOTRkYy04MWY4NTEwZjJiNjQiXQ"
                      *     }
                      */
                     "application/json": {
@@ -50535,7 +50543,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                 *       "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                  *       "type": "question",
                  *       "subject": "Leveransdag för order 45120",
                  *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
@@ -50589,7 +50597,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9bc5-74c6-96c4-8ac1dd4a196a",
+                     *       "id": "01a24e7c-879f-76a8-a319-607d26ff7d0d",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50599,21 +50607,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *         "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *         "id": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *         "id": "01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T23:30:15.106Z",
-                     *       "updatedAt": "2026-12-06T23:30:15.106Z",
+                     *       "createdAt": "2026-12-07T03:11:53.754Z",
+                     *       "updatedAt": "2026-12-07T03:11:53.754Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50637,7 +50645,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24db1-9bc7-752e-aeda-3e1b5b195629",
+                     *           "id": "01a24e7c-87a2-76d5-a23b-e1634d202dc8",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50648,7 +50656,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T23:30:15.106Z"
+                     *           "createdAt": "2026-12-07T03:11:53.754Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50769,7 +50777,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24db1-9bc5-74c6-96c4-8ac1dd4a196a
+                 * @example 01a24e7c-879f-76a8-a319-607d26ff7d0d
                  */
                 id: string;
             };
@@ -50785,7 +50793,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9bc5-74c6-96c4-8ac1dd4a196a",
+                     *       "id": "01a24e7c-879f-76a8-a319-607d26ff7d0d",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50795,21 +50803,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *         "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *         "id": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *         "id": "01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T23:30:15.106Z",
-                     *       "updatedAt": "2026-12-06T23:30:15.106Z",
+                     *       "createdAt": "2026-12-07T03:11:53.754Z",
+                     *       "updatedAt": "2026-12-07T03:11:53.754Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -50833,7 +50841,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24db1-9bc7-752e-aeda-3e1b5b195629",
+                     *           "id": "01a24e7c-87a2-76d5-a23b-e1634d202dc8",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -50844,7 +50852,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T23:30:15.106Z"
+                     *           "createdAt": "2026-12-07T03:11:53.754Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -50941,7 +50949,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24db1-9bc5-74c6-96c4-8ac1dd4a196a
+                 * @example 01a24e7c-879f-76a8-a319-607d26ff7d0d
                  */
                 id: string;
             };
@@ -50980,7 +50988,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9bc5-74c6-96c4-8ac1dd4a196a",
+                     *       "id": "01a24e7c-879f-76a8-a319-607d26ff7d0d",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -50990,21 +50998,21 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "in_progress",
                      *       "member": {
-                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *         "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *         "id": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *         "id": "01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T23:30:15.106Z",
-                     *       "updatedAt": "2026-12-06T23:30:15.157Z",
+                     *       "createdAt": "2026-12-07T03:11:53.754Z",
+                     *       "updatedAt": "2026-12-07T03:11:53.839Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -51023,12 +51031,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T23:30:15.157Z",
+                     *       "firstResponseAt": "2026-12-07T03:11:53.839Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24db1-9bc7-752e-aeda-3e1b5b195629",
+                     *           "id": "01a24e7c-87a2-76d5-a23b-e1634d202dc8",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51039,10 +51047,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T23:30:15.106Z"
+                     *           "createdAt": "2026-12-07T03:11:53.754Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-9bf7-74db-97b3-e400c5258a91",
+                     *           "id": "01a24e7c-87f1-72be-b330-489752bfc94f",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51053,10 +51061,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T23:30:15.157Z"
+                     *           "createdAt": "2026-12-07T03:11:53.839Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-9bf7-74db-97b3-eada8bfc66d7",
+                     *           "id": "01a24e7c-87f2-71ed-b854-f9d71962d901",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51067,7 +51075,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T23:30:15.157Z"
+                     *           "createdAt": "2026-12-07T03:11:53.839Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51212,7 +51220,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24db1-9bc5-74c6-96c4-8ac1dd4a196a
+                 * @example 01a24e7c-879f-76a8-a319-607d26ff7d0d
                  */
                 id: string;
             };
@@ -51246,7 +51254,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9bc5-74c6-96c4-8ac1dd4a196a",
+                     *       "id": "01a24e7c-879f-76a8-a319-607d26ff7d0d",
                      *       "number": 41,
                      *       "type": {
                      *         "code": "question",
@@ -51256,24 +51264,24 @@ export interface operations {
                      *       "subject": "Leveransdag för order 45120",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *         "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *         "id": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
+                     *         "id": "01a24e7c-6ef6-73ce-9092-1449209ab884",
                      *         "name": "Demo Admin"
                      *       },
                      *       "team": {
-                     *         "id": "01a24db1-9c25-773c-a7d5-59851f6c48a0",
+                     *         "id": "01a24e7c-8831-75e8-93ab-78e54bbc05e8",
                      *         "name": "Orderdesk Mälardalen och Gävle"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T23:30:15.106Z",
-                     *       "updatedAt": "2026-12-06T23:30:15.249Z",
+                     *       "createdAt": "2026-12-07T03:11:53.754Z",
+                     *       "updatedAt": "2026-12-07T03:11:54.010Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -51292,12 +51300,12 @@ export interface operations {
                      *       "body": "Ringde in: undrar om gipsskivorna till Sundbybergsprojektet hinner fram till torsdag.",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T23:30:15.157Z",
-                     *       "resolvedAt": "2026-12-06T23:30:15.249Z",
+                     *       "firstResponseAt": "2026-12-07T03:11:53.839Z",
+                     *       "resolvedAt": "2026-12-07T03:11:54.010Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24db1-9bc7-752e-aeda-3e1b5b195629",
+                     *           "id": "01a24e7c-87a2-76d5-a23b-e1634d202dc8",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51308,10 +51316,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T23:30:15.106Z"
+                     *           "createdAt": "2026-12-07T03:11:53.754Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-9bf7-74db-97b3-e400c5258a91",
+                     *           "id": "01a24e7c-87f1-72be-b330-489752bfc94f",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51322,10 +51330,10 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T23:30:15.157Z"
+                     *           "createdAt": "2026-12-07T03:11:53.839Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-9bf7-74db-97b3-eada8bfc66d7",
+                     *           "id": "01a24e7c-87f2-71ed-b854-f9d71962d901",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51336,7 +51344,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T23:30:15.157Z"
+                     *           "createdAt": "2026-12-07T03:11:53.839Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51412,8 +51420,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Request 41 is resolved; it cannot move to new from there.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24db1-9c71-71c9-a485-5bdc36e26cc1",
-                     *       "instance": "/v1/service/requests/01a24db1-9bc5-74c6-96c4-8ac1dd4a196a/state"
+                     *       "requestId": "01a24e7c-88c3-7403-a255-f2b6d184b02e",
+                     *       "instance": "/v1/service/requests/01a24e7c-879f-76a8-a319-607d26ff7d0d/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -51484,9 +51492,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "ids": [
-                 *         "01a24db1-9bc5-74c6-96c4-8ac1dd4a196a"
+                 *         "01a24e7c-879f-76a8-a319-607d26ff7d0d"
                  *       ],
-                 *       "staffUserId": "01a24db1-89ae-7506-b10c-cbcc38e1e624"
+                 *       "staffUserId": "01a24e7c-6ef6-73ce-9092-1449209ab884"
                  *     }
                  */
                 "application/json": {
@@ -51634,7 +51642,7 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24db1-98f8-7082-97d0-22093a8c7077
+                 * @example 01a24e7c-82a0-708f-b2c8-a39ee401d9f4
                  */
                 id: string;
             };
@@ -51647,7 +51655,7 @@ export interface operations {
                  *       "points": 100,
                  *       "quantity": 6,
                  *       "description": "Sex lampor från Nordljus, leverans inom tio dagar.",
-                 *       "validUntil": "2026-12-20"
+                 *       "validUntil": "2026-12-21"
                  *     }
                  */
                 "application/json": {
@@ -51679,7 +51687,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-98f8-7082-97d0-22093a8c7077",
+                     *       "id": "01a24e7c-82a0-708f-b2c8-a39ee401d9f4",
                      *       "number": 40,
                      *       "type": {
                      *         "code": "special-order",
@@ -51689,21 +51697,21 @@ export interface operations {
                      *       "subject": "Fasadlampor i mässing",
                      *       "state": "waiting_customer",
                      *       "member": {
-                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *         "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *         "id": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *         "id": "01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "team": null,
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T23:30:14.389Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.410Z",
+                     *       "createdAt": "2026-12-07T03:11:52.475Z",
+                     *       "updatedAt": "2026-12-07T03:11:52.513Z",
                      *       "sla": {
                      *         "firstResponse": {
                      *           "targetMinutes": 540,
@@ -51733,12 +51741,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T23:30:14.410Z",
+                     *       "firstResponseAt": "2026-12-07T03:11:52.513Z",
                      *       "resolvedAt": null,
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24db1-98f9-732e-8871-7218afc7bb2c",
+                     *           "id": "01a24e7c-82a3-71ca-8a84-0a9559d90273",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -51749,24 +51757,24 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T23:30:14.389Z"
+                     *           "createdAt": "2026-12-07T03:11:52.475Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-990e-75ed-99c2-853b2b8a761f",
+                     *           "id": "01a24e7c-82c9-76ea-bcce-d6924ef70a34",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
                      *           "byStaff": true,
-                     *           "body": "Sex lampor från Nordljus, leverans inom tio dagar.\n\nTilbud: 100 poeng for 6 × Fasadlampa mässing, gyldig til 2026-12-20. Godta eller avslå det i portalen.",
+                     *           "body": "Sex lampor från Nordljus, leverans inom tio dagar.\n\nTilbud: 100 poeng for 6 × Fasadlampa mässing, gyldig til 2026-12-21. Godta eller avslå det i portalen.",
                      *           "fromState": null,
                      *           "toState": null,
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T23:30:14.410Z"
+                     *           "createdAt": "2026-12-07T03:11:52.513Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-990f-720e-b00b-ebcdfa733587",
+                     *           "id": "01a24e7c-82ca-743f-97e3-8c77a0330299",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -51777,7 +51785,7 @@ export interface operations {
                      *           "assigneeName": null,
                      *           "teamName": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T23:30:14.410Z"
+                     *           "createdAt": "2026-12-07T03:11:52.513Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -51789,19 +51797,19 @@ export interface operations {
                      *       "canRate": false,
                      *       "quotes": [
                      *         {
-                     *           "id": "01a24db1-990c-72ff-b90d-4456bf917638",
+                     *           "id": "01a24e7c-82c6-705d-85fb-6e449a83b0fc",
                      *           "points": 100,
                      *           "amountMinor": null,
                      *           "currency": null,
                      *           "price": "100 points",
                      *           "quantity": 6,
                      *           "description": "Sex lampor från Nordljus, leverans inom tio dagar.",
-                     *           "validUntil": "2026-12-20T23:00:00.000Z",
+                     *           "validUntil": "2026-12-21T23:00:00.000Z",
                      *           "status": "open",
                      *           "expired": false,
                      *           "orderId": null,
                      *           "decidedAt": null,
-                     *           "createdAt": "2026-12-06T23:30:14.410Z"
+                     *           "createdAt": "2026-12-07T03:11:52.513Z"
                      *         }
                      *       ]
                      *     }
@@ -51938,45 +51946,45 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-87c6-71d6-95a1-d2dbec1daf7a",
+                     *           "id": "01a24e7c-6caf-77a9-8c79-8ecbe7635895",
                      *           "name": "Orderdesk",
                      *           "members": [
                      *             {
-                     *               "id": "01a24db1-78e5-701a-b8ce-03a328873bdc",
+                     *               "id": "01a24e7c-57c3-7739-9640-b9aac33a9550",
                      *               "name": "Magnus Berg",
                      *               "email": "magnus.berg@nordbygg.example"
                      *             },
                      *             {
-                     *               "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *               "id": "01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-9c25-773c-a7d5-59851f6c48a0",
+                     *           "id": "01a24e7c-8831-75e8-93ab-78e54bbc05e8",
                      *           "name": "Orderdesk Mälardalen och Gävle",
                      *           "members": [
                      *             {
-                     *               "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
+                     *               "id": "01a24e7c-6ef6-73ce-9092-1449209ab884",
                      *               "name": "Demo Admin",
                      *               "email": "admin@demo.lojal.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T23:30:15.205Z"
+                     *           "createdAt": "2026-12-07T03:11:53.904Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-87ca-765d-ab19-8ebccfb7f364",
+                     *           "id": "01a24e7c-6cb5-7071-aed3-c8e89e48955b",
                      *           "name": "Reklamationer",
                      *           "members": [
                      *             {
-                     *               "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *               "id": "01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *               "name": "Sofia Lind",
                      *               "email": "sofia.lind@nordbygg.example"
                      *             }
                      *           ],
-                     *           "createdAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z"
                      *         }
                      *       ]
                      *     }
@@ -52049,7 +52057,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen",
                  *       "memberIds": [
-                 *         "01a24db1-89ae-7506-b10c-cbcc38e1e624"
+                 *         "01a24e7c-6ef6-73ce-9092-1449209ab884"
                  *       ]
                  *     }
                  */
@@ -52073,16 +52081,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9c25-773c-a7d5-59851f6c48a0",
+                     *       "id": "01a24e7c-8831-75e8-93ab-78e54bbc05e8",
                      *       "name": "Orderdesk Mälardalen",
                      *       "members": [
                      *         {
-                     *           "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
+                     *           "id": "01a24e7c-6ef6-73ce-9092-1449209ab884",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T23:30:15.205Z"
+                     *       "createdAt": "2026-12-07T03:11:53.904Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -52193,7 +52201,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24db1-9c25-773c-a7d5-59851f6c48a0
+                 * @example 01a24e7c-8831-75e8-93ab-78e54bbc05e8
                  */
                 id: string;
             };
@@ -52205,7 +52213,7 @@ export interface operations {
                  * @example {
                  *       "name": "Orderdesk Mälardalen och Gävle",
                  *       "memberIds": [
-                 *         "01a24db1-89ae-7506-b10c-cbcc38e1e624"
+                 *         "01a24e7c-6ef6-73ce-9092-1449209ab884"
                  *       ]
                  *     }
                  */
@@ -52229,16 +52237,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9c25-773c-a7d5-59851f6c48a0",
+                     *       "id": "01a24e7c-8831-75e8-93ab-78e54bbc05e8",
                      *       "name": "Orderdesk Mälardalen och Gävle",
                      *       "members": [
                      *         {
-                     *           "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
+                     *           "id": "01a24e7c-6ef6-73ce-9092-1449209ab884",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-12-06T23:30:15.205Z"
+                     *       "createdAt": "2026-12-07T03:11:53.904Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceTeam"];
@@ -52373,7 +52381,7 @@ export interface operations {
             path: {
                 /**
                  * @description The team's id (a UUID)
-                 * @example 01a24db1-9c47-7479-97de-52c90e3973bd
+                 * @example 01a24e7c-887c-770f-ad31-4300fc08b437
                  */
                 id: string;
             };
@@ -52505,12 +52513,12 @@ export interface operations {
             path: {
                 /**
                  * @description The request's id (a UUID)
-                 * @example 01a24db1-826d-736f-817c-f8cd0bc5945c
+                 * @example 01a24e7c-6529-7015-a5d5-67b232980654
                  */
                 id: string;
                 /**
                  * @description The attachment's id, from the timeline
-                 * @example 01a24db1-826f-710d-9862-0144add41539
+                 * @example 01a24e7c-652b-75e5-a16e-88d9a6904533
                  */
                 fileId: string;
             };
@@ -52636,17 +52644,17 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-89ae-7506-b10c-cbcc38e1e624",
+                     *           "id": "01a24e7c-6ef6-73ce-9092-1449209ab884",
                      *           "name": "Demo Admin",
                      *           "email": "admin@demo.lojal.example"
                      *         },
                      *         {
-                     *           "id": "01a24db1-8ed4-76d8-ba59-58b9e583b9d3",
+                     *           "id": "01a24e7c-7558-748d-8df8-6a6ded07a8b7",
                      *           "name": "Elin Sjöberg",
                      *           "email": "elin.sjoberg@nordbygg.example"
                      *         },
                      *         {
-                     *           "id": "01a24db1-78e1-70f9-9fc7-536d65b8424d",
+                     *           "id": "01a24e7c-57bd-770e-8dc2-9b7ca79fdc4f",
                      *           "name": "Ingrid Dahl",
                      *           "email": "ingrid.dahl@nordbygg.example"
                      *         }
@@ -52718,12 +52726,12 @@ export interface operations {
             query: {
                 /**
                  * @description First day, YYYY-MM-DD (inclusive, UTC)
-                 * @example 2026-09-07
+                 * @example 2026-09-08
                  */
                 from: string;
                 /**
                  * @description Last day, YYYY-MM-DD (inclusive, UTC)
-                 * @example 2026-12-06
+                 * @example 2026-12-07
                  */
                 to: string;
             };
@@ -52747,9 +52755,9 @@ export interface operations {
                      *           "volume": 6,
                      *           "open": 1,
                      *           "firstResponseMedian": 66,
-                     *           "firstResponseP90": 1080,
-                     *           "resolutionMedian": 330,
-                     *           "resolutionP90": 1476,
+                     *           "firstResponseP90": 889,
+                     *           "resolutionMedian": 109,
+                     *           "resolutionP90": 1429,
                      *           "breachRate": 0.5,
                      *           "breached": 3,
                      *           "csatAverage": 4,
@@ -52761,8 +52769,8 @@ export interface operations {
                      *           "open": 5,
                      *           "firstResponseMedian": 0,
                      *           "firstResponseP90": 540,
-                     *           "resolutionMedian": 288,
-                     *           "resolutionP90": 876,
+                     *           "resolutionMedian": 540,
+                     *           "resolutionP90": 1080,
                      *           "breachRate": 0.5,
                      *           "breached": 5,
                      *           "csatAverage": 4.33,
@@ -52773,9 +52781,9 @@ export interface operations {
                      *           "volume": 11,
                      *           "open": 4,
                      *           "firstResponseMedian": 0,
-                     *           "firstResponseP90": 96,
-                     *           "resolutionMedian": 456,
-                     *           "resolutionP90": 516,
+                     *           "firstResponseP90": 186,
+                     *           "resolutionMedian": 409,
+                     *           "resolutionP90": 540,
                      *           "breachRate": 0.3,
                      *           "breached": 3,
                      *           "csatAverage": 4.71,
@@ -52788,8 +52796,8 @@ export interface operations {
                      *         "open": 13,
                      *         "firstResponseMedian": 0,
                      *         "firstResponseP90": 540,
-                     *         "resolutionMedian": 168,
-                     *         "resolutionP90": 876,
+                     *         "resolutionMedian": 349,
+                     *         "resolutionP90": 1080,
                      *         "breachRate": 0.343,
                      *         "breached": 12,
                      *         "csatAverage": 4.17,
@@ -52850,10 +52858,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:report_range_reversed",
                      *       "title": "report range reversed",
                      *       "status": 422,
-                     *       "detail": "The date range starts (2026-12-06) after it ends (2026-09-07); choose a start on or before the end.",
+                     *       "detail": "The date range starts (2026-12-07) after it ends (2026-09-08); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24db1-9e42-71ee-b6ee-05a782b39312",
-                     *       "instance": "/v1/service/reports?from=2026-12-06&to=2026-09-07"
+                     *       "requestId": "01a24e7c-8bb5-729b-8d2b-1e4da95c0b5d",
+                     *       "instance": "/v1/service/reports?from=2026-12-07&to=2026-09-08"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -52881,12 +52889,12 @@ export interface operations {
             query: {
                 /**
                  * @description First day, YYYY-MM-DD (inclusive, UTC)
-                 * @example 2026-09-07
+                 * @example 2026-09-08
                  */
                 from: string;
                 /**
                  * @description Last day, YYYY-MM-DD (inclusive, UTC)
-                 * @example 2026-12-06
+                 * @example 2026-12-07
                  */
                 to: string;
             };
@@ -52906,34 +52914,34 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "requestId": "01a24db1-844a-71b2-895c-3003c44f3705",
+                     *           "requestId": "01a24e7c-67b7-7695-ad58-2df58404cf90",
                      *           "requestNumber": 12,
-                     *           "memberId": "01a24db1-53ce-726b-ad42-a71d5ed6b31c",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-8f56455bb1f7",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-e695f34b4787",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-dd505546c836",
                      *           "type": "special-order",
                      *           "score": 4,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-11T15:47:56.516Z"
+                     *           "answeredAt": "2026-11-11T19:29:21.954Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24db1-83dd-73d7-bd1b-e5db5d555c45",
+                     *           "requestId": "01a24e7c-672b-701b-a9dc-a8bbac56b9ad",
                      *           "requestNumber": 9,
-                     *           "memberId": "01a24db1-53ce-726b-ad42-e7205a8a251c",
-                     *           "accountId": "01a24db1-5374-704d-a061-ebca544fa423",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0b-2482418fbda9",
+                     *           "accountId": "01a24e7c-0bff-71c5-b324-b97138e90fb8",
                      *           "type": "question",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-12T20:35:56.516Z"
+                     *           "answeredAt": "2026-11-13T00:17:21.954Z"
                      *         },
                      *         {
-                     *           "requestId": "01a24db1-840b-746a-93f5-2e9ee37faa8e",
+                     *           "requestId": "01a24e7c-6769-743e-ae69-1d33d6f285da",
                      *           "requestNumber": 10,
-                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *           "type": "callback",
                      *           "score": 5,
                      *           "comment": null,
-                     *           "answeredAt": "2026-11-13T19:35:56.516Z"
+                     *           "answeredAt": "2026-11-13T23:17:21.954Z"
                      *         }
                      *       ]
                      *     }
@@ -53025,7 +53033,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link in the mail
-                 * @example AQUBok2xUzV22Y17qD3rIR53AaJNsZvFdMaWxIrB3UoZams9fQc.rkQPr361WmgyIIUJkJb3SQ
+                 * @example AQUBok58C35yTam9Wyf41f2XAaJOfIefdqijGWB9Jv99DWs9sPo.CZpC2CgW9f_oSuBy2FiSow
                  */
                 token: string;
             };
@@ -53045,7 +53053,7 @@ export interface operations {
                      *       "score": 5,
                      *       "comment": null,
                      *       "recorded": true,
-                     *       "portalUrl": "https://loyalty.example.com/requests/01a24db1-9bc5-74c6-96c4-8ac1dd4a196a"
+                     *       "portalUrl": "https://loyalty.example.com/requests/01a24e7c-879f-76a8-a319-607d26ff7d0d"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceCsatLinkAnswer"];
@@ -53065,8 +53073,8 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This rating link is not valid (changed or incomplete). Use the link from the mail as it is, or rate the request in the portal.",
                      *       "code": "service_csat_link_invalid",
-                     *       "requestId": "01a24db1-9c86-7149-8be4-1c6c0ded0a06",
-                     *       "instance": "/rate/AQUBok2xUzV22Y17qD3rIR53AaJNsZvFdMaWxIrB3UoZams9fQc.rkQPr361WmgyIIUJkJb3SA"
+                     *       "requestId": "01a24e7c-88e4-734a-9bea-1560713d3377",
+                     *       "instance": "/rate/AQUBok58C35yTam9Wyf41f2XAaJOfIefdqijGWB9Jv99DWs9sPo.CZpC2CgW9f_oSuBy2FiSoA"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -53149,7 +53157,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link in the mail
-                 * @example AQUBok2xUzV22Y17qD3rIR53AaJNsZvFdMaWxIrB3UoZams9fQc.rkQPr361WmgyIIUJkJb3SQ
+                 * @example AQUBok58C35yTam9Wyf41f2XAaJOfIefdqijGWB9Jv99DWs9sPo.CZpC2CgW9f_oSuBy2FiSow
                  */
                 token: string;
             };
@@ -53190,7 +53198,7 @@ export interface operations {
                      *       "score": 5,
                      *       "comment": "Snabbt besked och leveransen kom i tid.",
                      *       "recorded": false,
-                     *       "portalUrl": "https://loyalty.example.com/requests/01a24db1-9bc5-74c6-96c4-8ac1dd4a196a"
+                     *       "portalUrl": "https://loyalty.example.com/requests/01a24e7c-879f-76a8-a319-607d26ff7d0d"
                      *     }
                      */
                     "application/json": components["schemas"]["ServiceCsatLinkAnswer"];
@@ -53460,7 +53468,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24db1-9806-72d7-8423-e29a9499a1da",
+                     *           "id": "01a24e7c-8109-70be-b058-04ff7dd53e1a",
                      *           "number": 39,
                      *           "type": {
                      *             "code": "question",
@@ -53470,23 +53478,23 @@ export interface operations {
                      *           "subject": "Leveranstid för gipsskivor",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *             "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *             "id": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *             "id": "01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T23:30:14.146Z",
-                     *           "updatedAt": "2026-12-06T23:30:14.183Z"
+                     *           "createdAt": "2026-12-07T03:11:52.066Z",
+                     *           "updatedAt": "2026-12-07T03:11:52.131Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-8676-7328-8fa7-5b21d988df8f",
+                     *           "id": "01a24e7c-6aec-77a0-a7ff-afc88986306f",
                      *           "number": 25,
                      *           "type": {
                      *             "code": "complaint",
@@ -53496,23 +53504,23 @@ export interface operations {
                      *           "subject": "Skadade takplåtar vid leverans",
                      *           "state": "new",
                      *           "member": {
-                     *             "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *             "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *             "id": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *             "id": "01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-8681-70a8-b4b7-4d32f6a469e4",
+                     *           "id": "01a24e7c-6afb-76f5-9263-f26dbe65573a",
                      *           "number": 26,
                      *           "type": {
                      *             "code": "question",
@@ -53522,23 +53530,23 @@ export interface operations {
                      *           "subject": "Öppettider i jul",
                      *           "state": "resolved",
                      *           "member": {
-                     *             "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *             "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *             "name": "Lars Lind"
                      *           },
                      *           "account": {
-                     *             "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *             "id": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *             "name": "VVSkedjan A"
                      *           },
                      *           "assignee": {
-                     *             "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *             "id": "01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *             "name": "Sofia Lind"
                      *           },
                      *           "tier": "platinum",
-                     *           "createdAt": "2026-12-06T04:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T14:35:56.516Z"
+                     *           "createdAt": "2026-12-06T08:11:21.954Z",
+                     *           "updatedAt": "2026-12-06T18:17:21.954Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIyMDI2LTExLTI1VDA5OjI5OjU2LjUxNloiLCIwMWEyNGRiMS04NGQ5LTcwYjQtYjE5Ni0wNjgyNzY0OTdmM2EiXQ"
+                     *       "nextCursor": "WyIyMDI2LTExLTI1VDEzOjExOjIxLjk1NFoiLCIwMWEyNGU3Yy02ODhlLTc1YjItODA5Zi01MGZmZGViZGE4YzAiXQ"
                      *     }
                      */
                     "application/json": {
@@ -53698,7 +53706,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9806-72d7-8423-e29a9499a1da",
+                     *       "id": "01a24e7c-8109-70be-b058-04ff7dd53e1a",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53708,20 +53716,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *         "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *         "id": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *         "id": "01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T23:30:14.146Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.146Z",
+                     *       "createdAt": "2026-12-07T03:11:52.066Z",
+                     *       "updatedAt": "2026-12-07T03:11:52.066Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53730,7 +53738,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24db1-9808-7379-9133-4134dddc4ae9",
+                     *           "id": "01a24e7c-810d-73e9-99a4-3be0c0a0eb42",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53739,7 +53747,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T23:30:14.146Z"
+                     *           "createdAt": "2026-12-07T03:11:52.066Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -53868,7 +53876,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24db1-9806-72d7-8423-e29a9499a1da
+                 * @example 01a24e7c-8109-70be-b058-04ff7dd53e1a
                  */
                 id: string;
             };
@@ -53884,7 +53892,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9806-72d7-8423-e29a9499a1da",
+                     *       "id": "01a24e7c-8109-70be-b058-04ff7dd53e1a",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -53894,20 +53902,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *         "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *         "id": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *         "id": "01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T23:30:14.146Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.183Z",
+                     *       "createdAt": "2026-12-07T03:11:52.066Z",
+                     *       "updatedAt": "2026-12-07T03:11:52.131Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -53916,7 +53924,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24db1-9808-7379-9133-4134dddc4ae9",
+                     *           "id": "01a24e7c-810d-73e9-99a4-3be0c0a0eb42",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53925,10 +53933,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T23:30:14.146Z"
+                     *           "createdAt": "2026-12-07T03:11:52.066Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-9829-74ee-8818-de47bdfbe5b8",
+                     *           "id": "01a24e7c-8146-772a-950f-7d76710470fd",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -53937,7 +53945,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T23:30:14.183Z"
+                     *           "createdAt": "2026-12-07T03:11:52.131Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -54030,7 +54038,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24db1-9806-72d7-8423-e29a9499a1da
+                 * @example 01a24e7c-8109-70be-b058-04ff7dd53e1a
                  */
                 id: string;
             };
@@ -54077,7 +54085,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9806-72d7-8423-e29a9499a1da",
+                     *       "id": "01a24e7c-8109-70be-b058-04ff7dd53e1a",
                      *       "number": 39,
                      *       "type": {
                      *         "code": "question",
@@ -54087,20 +54095,20 @@ export interface operations {
                      *       "subject": "Leveranstid för gipsskivor",
                      *       "state": "new",
                      *       "member": {
-                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *         "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *         "id": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *         "id": "01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T23:30:14.146Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.183Z",
+                     *       "createdAt": "2026-12-07T03:11:52.066Z",
+                     *       "updatedAt": "2026-12-07T03:11:52.131Z",
                      *       "body": "Hur lång är leveranstiden för 120 gipsskivor till Västerås?",
                      *       "fields": [],
                      *       "language": "nb",
@@ -54109,7 +54117,7 @@ export interface operations {
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24db1-9808-7379-9133-4134dddc4ae9",
+                     *           "id": "01a24e7c-810d-73e9-99a4-3be0c0a0eb42",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54118,10 +54126,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T23:30:14.146Z"
+                     *           "createdAt": "2026-12-07T03:11:52.066Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-9829-74ee-8818-de47bdfbe5b8",
+                     *           "id": "01a24e7c-8146-772a-950f-7d76710470fd",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54130,7 +54138,7 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T23:30:14.183Z"
+                     *           "createdAt": "2026-12-07T03:11:52.131Z"
                      *         }
                      *       ],
                      *       "nextStates": [],
@@ -54283,7 +54291,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24db1-8681-70a8-b4b7-4d32f6a469e4
+                 * @example 01a24e7c-6afb-76f5-9263-f26dbe65573a
                  */
                 id: string;
             };
@@ -54317,7 +54325,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8681-70a8-b4b7-4d32f6a469e4",
+                     *       "id": "01a24e7c-6afb-76f5-9263-f26dbe65573a",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -54327,29 +54335,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "closed",
                      *       "member": {
-                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *         "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *         "id": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *         "id": "01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T04:29:56.516Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.347Z",
+                     *       "createdAt": "2026-12-06T08:11:21.954Z",
+                     *       "updatedAt": "2026-12-07T03:11:52.397Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T07:35:56.516Z",
-                     *       "resolvedAt": "2026-12-06T14:35:56.516Z",
-                     *       "closedAt": "2026-12-06T23:30:14.347Z",
+                     *       "firstResponseAt": "2026-12-06T11:17:21.954Z",
+                     *       "resolvedAt": "2026-12-06T18:17:21.954Z",
+                     *       "closedAt": "2026-12-07T03:11:52.397Z",
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24db1-8682-73fb-b1cb-86e97c48758a",
+                     *           "id": "01a24e7c-6afd-7722-9048-f4a133148897",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54358,10 +54366,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T04:29:56.516Z"
+                     *           "createdAt": "2026-12-06T08:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-8688-75aa-9039-a83fca603624",
+                     *           "id": "01a24e7c-6b06-7579-acd3-d7d991c4c819",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54370,10 +54378,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T07:35:56.516Z"
+                     *           "createdAt": "2026-12-06T11:17:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-8689-708a-9c9a-b42a604773a3",
+                     *           "id": "01a24e7c-6b07-729d-a28a-74e7b89bcc47",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54382,7 +54390,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T07:35:56.516Z"
+                     *           "createdAt": "2026-12-06T11:17:21.954Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54391,7 +54399,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T23:30:14.334Z"
+                     *         "createdAt": "2026-12-07T03:11:52.373Z"
                      *       },
                      *       "canRate": false,
                      *       "quotes": []
@@ -54461,8 +54469,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Henvendelse 39 har status new; den kan ikke gå til closed derfra.",
                      *       "code": "service_transition_not_allowed",
-                     *       "requestId": "01a24db1-9839-7575-bfd4-378aaa609b05",
-                     *       "instance": "/portal/v1/service/requests/01a24db1-9806-72d7-8423-e29a9499a1da/state"
+                     *       "requestId": "01a24e7c-8166-7569-8468-b610fa0ca502",
+                     *       "instance": "/portal/v1/service/requests/01a24e7c-8109-70be-b058-04ff7dd53e1a/state"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -54528,7 +54536,7 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24db1-8681-70a8-b4b7-4d32f6a469e4
+                 * @example 01a24e7c-6afb-76f5-9263-f26dbe65573a
                  */
                 id: string;
             };
@@ -54557,7 +54565,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8681-70a8-b4b7-4d32f6a469e4",
+                     *       "id": "01a24e7c-6afb-76f5-9263-f26dbe65573a",
                      *       "number": 26,
                      *       "type": {
                      *         "code": "question",
@@ -54567,29 +54575,29 @@ export interface operations {
                      *       "subject": "Öppettider i jul",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *         "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *         "id": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *         "id": "01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T04:29:56.516Z",
-                     *       "updatedAt": "2026-12-06T14:35:56.516Z",
+                     *       "createdAt": "2026-12-06T08:11:21.954Z",
+                     *       "updatedAt": "2026-12-06T18:17:21.954Z",
                      *       "body": "Har ni öppet mellan jul och nyår?",
                      *       "fields": [],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T07:35:56.516Z",
-                     *       "resolvedAt": "2026-12-06T14:35:56.516Z",
+                     *       "firstResponseAt": "2026-12-06T11:17:21.954Z",
+                     *       "resolvedAt": "2026-12-06T18:17:21.954Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24db1-8682-73fb-b1cb-86e97c48758a",
+                     *           "id": "01a24e7c-6afd-7722-9048-f4a133148897",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54598,10 +54606,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T04:29:56.516Z"
+                     *           "createdAt": "2026-12-06T08:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-8688-75aa-9039-a83fca603624",
+                     *           "id": "01a24e7c-6b06-7579-acd3-d7d991c4c819",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54610,10 +54618,10 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T07:35:56.516Z"
+                     *           "createdAt": "2026-12-06T11:17:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-8689-708a-9c9a-b42a604773a3",
+                     *           "id": "01a24e7c-6b07-729d-a28a-74e7b89bcc47",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "Magnus Berg",
@@ -54622,7 +54630,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "in_progress",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T07:35:56.516Z"
+                     *           "createdAt": "2026-12-06T11:17:21.954Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54632,7 +54640,7 @@ export interface operations {
                      *       "csat": {
                      *         "score": 5,
                      *         "comment": "Snabbt och vänligt svar.",
-                     *         "createdAt": "2026-12-06T23:30:14.334Z"
+                     *         "createdAt": "2026-12-07T03:11:52.373Z"
                      *       },
                      *       "canRate": false,
                      *       "quotes": []
@@ -54758,12 +54766,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24db1-98f8-7082-97d0-22093a8c7077
+                 * @example 01a24e7c-82a0-708f-b2c8-a39ee401d9f4
                  */
                 id: string;
                 /**
                  * @description the quote id, from the request's `quotes`
-                 * @example 01a24db1-990c-72ff-b90d-4456bf917638
+                 * @example 01a24e7c-82c6-705d-85fb-6e449a83b0fc
                  */
                 quoteId: string;
             };
@@ -54794,7 +54802,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-98f8-7082-97d0-22093a8c7077",
+                     *       "id": "01a24e7c-82a0-708f-b2c8-a39ee401d9f4",
                      *       "number": 40,
                      *       "type": {
                      *         "code": "special-order",
@@ -54804,20 +54812,20 @@ export interface operations {
                      *       "subject": "Fasadlampor i mässing",
                      *       "state": "resolved",
                      *       "member": {
-                     *         "id": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *         "id": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *         "name": "Lars Lind"
                      *       },
                      *       "account": {
-                     *         "id": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *         "id": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *         "name": "VVSkedjan A"
                      *       },
                      *       "assignee": {
-                     *         "id": "01a24db1-78ea-71a6-a69c-e772a244681a",
+                     *         "id": "01a24e7c-57c7-728c-b7f6-d2889efba2ff",
                      *         "name": "Sofia Lind"
                      *       },
                      *       "tier": "platinum",
-                     *       "createdAt": "2026-12-06T23:30:14.389Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.439Z",
+                     *       "createdAt": "2026-12-07T03:11:52.475Z",
+                     *       "updatedAt": "2026-12-07T03:11:52.567Z",
                      *       "body": "Kan ni ta hem sex fasadlampor i mässing till entrén?",
                      *       "fields": [
                      *         {
@@ -54832,12 +54840,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "language": "nb",
-                     *       "firstResponseAt": "2026-12-06T23:30:14.410Z",
-                     *       "resolvedAt": "2026-12-06T23:30:14.439Z",
+                     *       "firstResponseAt": "2026-12-07T03:11:52.513Z",
+                     *       "resolvedAt": "2026-12-07T03:11:52.567Z",
                      *       "closedAt": null,
                      *       "timeline": [
                      *         {
-                     *           "id": "01a24db1-98f9-732e-8871-7218afc7bb2c",
+                     *           "id": "01a24e7c-82a3-71ca-8a84-0a9559d90273",
                      *           "kind": "created",
                      *           "internal": false,
                      *           "authorName": "Lars Lind",
@@ -54846,22 +54854,22 @@ export interface operations {
                      *           "fromState": null,
                      *           "toState": "new",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T23:30:14.389Z"
+                     *           "createdAt": "2026-12-07T03:11:52.475Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-990e-75ed-99c2-853b2b8a761f",
+                     *           "id": "01a24e7c-82c9-76ea-bcce-d6924ef70a34",
                      *           "kind": "comment",
                      *           "internal": false,
                      *           "authorName": "demo admin",
                      *           "byStaff": true,
-                     *           "body": "Sex lampor från Nordljus, leverans inom tio dagar.\n\nTilbud: 100 poeng for 6 × Fasadlampa mässing, gyldig til 2026-12-20. Godta eller avslå det i portalen.",
+                     *           "body": "Sex lampor från Nordljus, leverans inom tio dagar.\n\nTilbud: 100 poeng for 6 × Fasadlampa mässing, gyldig til 2026-12-21. Godta eller avslå det i portalen.",
                      *           "fromState": null,
                      *           "toState": null,
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T23:30:14.410Z"
+                     *           "createdAt": "2026-12-07T03:11:52.513Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-990f-720e-b00b-ebcdfa733587",
+                     *           "id": "01a24e7c-82ca-743f-97e3-8c77a0330299",
                      *           "kind": "state",
                      *           "internal": false,
                      *           "authorName": "demo admin",
@@ -54870,7 +54878,7 @@ export interface operations {
                      *           "fromState": "new",
                      *           "toState": "waiting_customer",
                      *           "attachments": [],
-                     *           "createdAt": "2026-12-06T23:30:14.410Z"
+                     *           "createdAt": "2026-12-07T03:11:52.513Z"
                      *         }
                      *       ],
                      *       "nextStates": [
@@ -54881,19 +54889,19 @@ export interface operations {
                      *       "canRate": true,
                      *       "quotes": [
                      *         {
-                     *           "id": "01a24db1-990c-72ff-b90d-4456bf917638",
+                     *           "id": "01a24e7c-82c6-705d-85fb-6e449a83b0fc",
                      *           "points": 100,
                      *           "amountMinor": null,
                      *           "currency": null,
                      *           "price": "100 poeng",
                      *           "quantity": 6,
                      *           "description": "Sex lampor från Nordljus, leverans inom tio dagar.",
-                     *           "validUntil": "2026-12-20T23:00:00.000Z",
+                     *           "validUntil": "2026-12-21T23:00:00.000Z",
                      *           "status": "accepted",
                      *           "expired": false,
-                     *           "orderId": "01a24db1-992f-719f-b6ee-e9f4ffec87a9",
-                     *           "decidedAt": "2026-12-06T23:30:14.439Z",
-                     *           "createdAt": "2026-12-06T23:30:14.410Z"
+                     *           "orderId": "01a24e7c-8303-7000-9746-3438f53a39c6",
+                     *           "decidedAt": "2026-12-07T03:11:52.567Z",
+                     *           "createdAt": "2026-12-07T03:11:52.513Z"
                      *         }
                      *       ]
                      *     }
@@ -55030,12 +55038,12 @@ export interface operations {
             path: {
                 /**
                  * @description the service request id
-                 * @example 01a24db1-8676-7328-8fa7-5b21d988df8f
+                 * @example 01a24e7c-6aec-77a0-a7ff-afc88986306f
                  */
                 id: string;
                 /**
                  * @description the attachment id, from the conversation
-                 * @example 01a24db1-8677-77f6-b4e0-d7fe36b25e2c
+                 * @example 01a24e7c-6aed-72f8-ac08-8bca4edb1397
                  */
                 fileId: string;
             };
@@ -55249,11 +55257,11 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24db1-8246-743d-a987-23e05d08c661",
+                     *           "id": "01a24e7c-6500-7069-a860-a12ec41540a4",
                      *           "category": "Leveranser",
                      *           "title": "Skadet levering – slik reklamerer du",
                      *           "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         }
                      *       ]
                      *     }
@@ -55328,7 +55336,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24db1-8246-743d-a987-23e05d08c661
+                 * @example 01a24e7c-6500-7069-a860-a12ec41540a4
                  */
                 id: string;
             };
@@ -55344,11 +55352,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-8246-743d-a987-23e05d08c661",
+                     *       "id": "01a24e7c-6500-7069-a860-a12ec41540a4",
                      *       "category": "Leveranser",
                      *       "title": "Skadet levering – slik reklamerer du",
                      *       "body": "Ta bilde av skaden og emballasjen før du kvitterer. Opprett en reklamasjon i portalen innen sju dager og legg ved bildene.",
-                     *       "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *       "updatedAt": "2026-12-07T03:11:21.954Z"
                      *     }
                      */
                     "application/json": {
@@ -55443,7 +55451,7 @@ export interface operations {
             path: {
                 /**
                  * @description the help article id
-                 * @example 01a24db1-8246-743d-a987-23e05d08c661
+                 * @example 01a24e7c-6500-7069-a860-a12ec41540a4
                  */
                 id: string;
             };
@@ -55918,8 +55926,8 @@ export interface operations {
                      *             "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *             "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *           },
-                     *           "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *           "createdAt": "2026-12-06T23:30:17.742Z"
+                     *           "createdBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *           "createdAt": "2026-12-07T03:11:57.898Z"
                      *         }
                      *       ]
                      *     }
@@ -56031,8 +56039,8 @@ export interface operations {
                      *         "nb": "Ja, Nordbygg kan sende meg tilbud og kampanjer om byggevarer og verktøy. Jeg kan trekke samtykket tilbake når som helst.",
                      *         "sv": "Ja, Nordbygg får skicka mig erbjudanden och kampanjer om byggmaterial och verktyg. Jag kan ta tillbaka mitt samtycke när som helst."
                      *       },
-                     *       "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "createdAt": "2026-12-06T23:30:17.742Z"
+                     *       "createdBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "createdAt": "2026-12-07T03:11:57.898Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentText"];
@@ -56160,9 +56168,9 @@ export interface operations {
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
-                     *           "since": "2026-12-06T23:30:17.753Z",
+                     *           "since": "2026-12-07T03:11:57.916Z",
                      *           "textVersion": 1,
-                     *           "recordId": "01a24db1-a61b-7556-b0f6-e982293d3166"
+                     *           "recordId": "01a24e7c-97df-701d-b141-e54f8099d984"
                      *         },
                      *         {
                      *           "purpose": "marketing",
@@ -56175,16 +56183,16 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24db1-a61b-7556-b0f6-e982293d3166",
-                     *           "memberId": "01a24db1-53ce-726b-ad42-710470e3c7d8",
+                     *           "id": "01a24e7c-97df-701d-b141-e54f8099d984",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-b0d61e14aef5",
                      *           "purpose": "marketing",
                      *           "channel": "sms",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "import",
                      *           "ip": null,
-                     *           "recordedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *           "recordedAt": "2026-12-06T23:30:17.753Z"
+                     *           "recordedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *           "recordedAt": "2026-12-07T03:11:57.916Z"
                      *         }
                      *       ]
                      *     }
@@ -56336,16 +56344,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-a61b-7556-b0f6-e982293d3166",
-                     *       "memberId": "01a24db1-53ce-726b-ad42-710470e3c7d8",
+                     *       "id": "01a24e7c-97df-701d-b141-e54f8099d984",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-b0d61e14aef5",
                      *       "purpose": "marketing",
                      *       "channel": "sms",
                      *       "granted": true,
                      *       "textVersion": 1,
                      *       "source": "import",
                      *       "ip": null,
-                     *       "recordedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "recordedAt": "2026-12-06T23:30:17.753Z"
+                     *       "recordedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "recordedAt": "2026-12-07T03:11:57.916Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentRecord"];
@@ -56422,10 +56430,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:member_erased",
                      *       "title": "member erased",
                      *       "status": 410,
-                     *       "detail": "The member 01a24db1-9f05-7657-9105-7d0b9c1564fe was erased; nothing more can be done with their personal data.",
+                     *       "detail": "The member 01a24e7c-8cfa-74ab-bb7b-f71e4758f462 was erased; nothing more can be done with their personal data.",
                      *       "code": "member_erased",
-                     *       "requestId": "01a24db1-a676-75aa-87c4-86e7d8c66970",
-                     *       "instance": "/v1/members/01a24db1-9f05-7657-9105-7d0b9c1564fe/consents"
+                     *       "requestId": "01a24e7c-9877-7078-a4b1-63210fc209f7",
+                     *       "instance": "/v1/members/01a24e7c-8cfa-74ab-bb7b-f71e4758f462/consents"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -56699,7 +56707,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-9f05-7657-9105-7d0b9c1564fe
+                 * @example 01a24e7c-8cfa-74ab-bb7b-f71e4758f462
                  */
                 id: string;
             };
@@ -56724,10 +56732,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24db1-9f05-7657-9105-7d0b9c1564fe",
+                     *       "memberId": "01a24e7c-8cfa-74ab-bb7b-f71e4758f462",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "erasedAt": "2026-12-06T23:30:17.823Z",
+                     *       "requestedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "erasedAt": "2026-12-07T03:11:58.031Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -56861,7 +56869,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-9f05-7657-9105-7d0b9c1564fe
+                 * @example 01a24e7c-8cfa-74ab-bb7b-f71e4758f462
                  */
                 id: string;
             };
@@ -56877,10 +56885,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "memberId": "01a24db1-9f05-7657-9105-7d0b9c1564fe",
+                     *       "memberId": "01a24e7c-8cfa-74ab-bb7b-f71e4758f462",
                      *       "reason": "request",
-                     *       "requestedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "erasedAt": "2026-12-06T23:30:17.823Z",
+                     *       "requestedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "erasedAt": "2026-12-07T03:11:58.031Z",
                      *       "counts": {
                      *         "claims": 0,
                      *         "coopClaims": 0,
@@ -57171,7 +57179,7 @@ export interface operations {
                      *             {
                      *               "channel": "email",
                      *               "granted": true,
-                     *               "since": "2026-12-06T23:30:18.211Z"
+                     *               "since": "2026-12-07T03:11:58.698Z"
                      *             },
                      *             {
                      *               "channel": "sms",
@@ -57188,14 +57196,14 @@ export interface operations {
                      *       ],
                      *       "history": [
                      *         {
-                     *           "id": "01a24db1-a7e4-74cd-8f3a-29c07655c75a",
-                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "id": "01a24e7c-9aec-7518-8370-17095a8143dc",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *           "purpose": "marketing",
                      *           "channel": "email",
                      *           "granted": true,
                      *           "textVersion": 1,
                      *           "source": "portal",
-                     *           "recordedAt": "2026-12-06T23:30:18.211Z"
+                     *           "recordedAt": "2026-12-07T03:11:58.698Z"
                      *         }
                      *       ]
                      *     }
@@ -57609,8 +57617,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-a686-764e-a98b-fd9f560a214b",
-                     *       "memberId": "01a24db1-53ce-726b-ad42-710470e3c7d8",
+                     *       "id": "01a24e7c-989b-7734-a25b-e976b3c668e1",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-b0d61e14aef5",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -57626,8 +57634,8 @@ export interface operations {
                      *       "sentAt": null,
                      *       "delivery": null,
                      *       "deliveredAt": null,
-                     *       "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "createdAt": "2026-12-06T23:30:17.858Z"
+                     *       "createdBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "createdAt": "2026-12-07T03:11:58.100Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -57754,8 +57762,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The phone number  is not a valid international number in E.164 form, e.g. +46701234567.",
                      *       "code": "phone_not_e164",
-                     *       "requestId": "01a24db1-a697-73e2-89fe-372c47589199",
-                     *       "instance": "/v1/members/01a24db1-53ce-726b-ad42-61b4fece23e3/sms"
+                     *       "requestId": "01a24e7c-98a8-7388-8ab1-e938f6b56b89",
+                     *       "instance": "/v1/members/01a24e7c-0c5d-71ec-8d0a-a1159099bf0d/sms"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -57808,8 +57816,8 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-a686-764e-a98b-fd9f560a214b",
-                     *           "memberId": "01a24db1-53ce-726b-ad42-710470e3c7d8",
+                     *           "id": "01a24e7c-989b-7734-a25b-e976b3c668e1",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-b0d61e14aef5",
                      *           "to": "+46705501230",
                      *           "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *           "encoding": "gsm7",
@@ -57825,8 +57833,8 @@ export interface operations {
                      *           "sentAt": null,
                      *           "delivery": null,
                      *           "deliveredAt": null,
-                     *           "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *           "createdAt": "2026-12-06T23:30:17.858Z"
+                     *           "createdBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *           "createdAt": "2026-12-07T03:11:58.100Z"
                      *         }
                      *       ]
                      *     }
@@ -57893,7 +57901,7 @@ export interface operations {
             path: {
                 /**
                  * @description The message’s id
-                 * @example 01a24db1-a686-764e-a98b-fd9f560a214b
+                 * @example 01a24e7c-989b-7734-a25b-e976b3c668e1
                  */
                 id: string;
             };
@@ -57909,8 +57917,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-a686-764e-a98b-fd9f560a214b",
-                     *       "memberId": "01a24db1-53ce-726b-ad42-710470e3c7d8",
+                     *       "id": "01a24e7c-989b-7734-a25b-e976b3c668e1",
+                     *       "memberId": "01a24e7c-0c5d-71ec-8d0a-b0d61e14aef5",
                      *       "to": "+46705501230",
                      *       "body": "Hej! Verktygsveckorna börjar på måndag: 2 extra poäng per 100 kr på alla verktyg. /Nordbygg",
                      *       "encoding": "gsm7",
@@ -57926,8 +57934,8 @@ export interface operations {
                      *       "sentAt": null,
                      *       "delivery": null,
                      *       "deliveredAt": null,
-                     *       "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "createdAt": "2026-12-06T23:30:17.858Z"
+                     *       "createdBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "createdAt": "2026-12-07T03:11:58.100Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsMessage"];
@@ -58050,7 +58058,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the `whendelivered` URL
-                 * @example AaJNsVM1dtmNe6g96yEedwGiTbGmsXNbvLJENBv6g8k.abOl1YaTtzy-VAzWPym6SQ
+                 * @example AaJOfAt-ck2pvVsn-NX9lwGiTnyYxHSorGN-65irXUg.g7kpOX0Jo5_KDelVnUjftA
                  */
                 token: string;
             };
@@ -58121,8 +58129,8 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This delivery report link is not valid (changed or incomplete).",
                      *       "code": "sms_report_token_invalid",
-                     *       "requestId": "01a24db1-a6bf-73f4-bcaf-70aaf007945f",
-                     *       "instance": "/v1/sms/delivery-reports/AaJNsVM1dtmNe6g96yEedwGiTbGmsXNbvLJENBv6g8k.abOl1YaTtzy-VAzWPym6SA"
+                     *       "requestId": "01a24e7c-98d6-7431-b561-a36236379fc8",
+                     *       "instance": "/v1/sms/delivery-reports/AaJOfAt-ck2pvVsn-NX9lwGiTnyYxHSorGN-65irXUg.g7kpOX0Jo5_KDelVnUjftB"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -58212,7 +58220,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-53ce-726b-ad42-64b572ece44d
+                 * @example 01a24e7c-0c5d-71ec-8d0a-a44d10f6420c
                  */
                 id: string;
             };
@@ -58249,11 +58257,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-a6c5-7696-b200-6a13a85c5430",
+                     *       "id": "01a24e7c-98e0-751b-b4b1-a7143d6c1e9e",
                      *       "kind": "transactional",
                      *       "title": "Dina poäng för oktober",
                      *       "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *       "createdAt": "2026-12-06T23:30:17.925Z",
+                     *       "createdAt": "2026-12-07T03:11:58.175Z",
                      *       "readAt": null
                      *     }
                      */
@@ -58420,27 +58428,27 @@ export interface operations {
                      *       "unread": 6,
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-a6c5-7696-b200-6a13a85c5430",
+                     *           "id": "01a24e7c-98e0-751b-b4b1-a7143d6c1e9e",
                      *           "kind": "transactional",
                      *           "title": "Dina poäng för oktober",
                      *           "body": "Tack för dina köp i oktober! Du tjänade 1 240 poäng. Se vad de räcker till i belöningsbutiken.",
-                     *           "createdAt": "2026-12-06T23:30:17.925Z",
+                     *           "createdAt": "2026-12-07T03:11:58.175Z",
                      *           "readAt": null
                      *         },
                      *         {
-                     *           "id": "01a24db1-74f7-7250-aaa8-4120088e7211",
+                     *           "id": "01a24e7c-51ab-7677-bf64-5027cad56b1d",
                      *           "kind": "transactional",
                      *           "title": "Vervingen din ga poeng",
                      *           "body": "Hansens Bygg AB, som du vervet, har gjort sitt første kjøp. Vi har lagt til 1000 poeng på kontoen din.",
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
                      *           "readAt": null
                      *         },
                      *         {
-                     *           "id": "01a24db1-74ed-730a-8c99-e297a0856e5a",
+                     *           "id": "01a24e7c-519b-7499-a6af-12864c760187",
                      *           "kind": "transactional",
                      *           "title": "Vervingen din ga poeng",
                      *           "body": "Erikssons Snickeri HB, som du vervet, har gjort sitt første kjøp. Vi har lagt til 1000 poeng på kontoen din.",
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
                      *           "readAt": null
                      *         }
                      *       ]
@@ -58514,7 +58522,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "id": "01a24db1-a6c5-7696-b200-6a13a85c5430",
+                 *       "id": "01a24e7c-98e0-751b-b4b1-a7143d6c1e9e",
                  *       "read": true
                  *     }
                  */
@@ -58703,7 +58711,7 @@ export interface operations {
                      *       "status": 406,
                      *       "detail": "Denne adressen er en strøm av Server-Sent Events: be om den med Accept: text/event-stream (slik EventSource gjør).",
                      *       "code": "event_stream_only",
-                     *       "requestId": "01a24db1-a7f0-770d-a18d-c91f6d621172",
+                     *       "requestId": "01a24e7c-9b04-7050-8351-a77130faa8dd",
                      *       "instance": "/portal/v1/inbox/stream"
                      *     }
                      */
@@ -58763,14 +58771,14 @@ export interface operations {
                      *             "email",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T23:30:17.932Z"
+                     *           "updatedAt": "2026-12-07T03:11:58.188Z"
                      *         },
                      *         {
                      *           "role": "buyer",
                      *           "channels": [
                      *             "email"
                      *           ],
-                     *           "updatedAt": "2026-12-06T23:30:17.932Z"
+                     *           "updatedAt": "2026-12-07T03:11:58.188Z"
                      *         },
                      *         {
                      *           "role": "foreman",
@@ -58778,7 +58786,7 @@ export interface operations {
                      *             "sms",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T23:30:17.932Z"
+                     *           "updatedAt": "2026-12-07T03:11:58.188Z"
                      *         }
                      *       ]
                      *     }
@@ -58904,14 +58912,14 @@ export interface operations {
                      *             "email",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T23:30:17.932Z"
+                     *           "updatedAt": "2026-12-07T03:11:58.188Z"
                      *         },
                      *         {
                      *           "role": "buyer",
                      *           "channels": [
                      *             "email"
                      *           ],
-                     *           "updatedAt": "2026-12-06T23:30:17.932Z"
+                     *           "updatedAt": "2026-12-07T03:11:58.188Z"
                      *         },
                      *         {
                      *           "role": "foreman",
@@ -58919,7 +58927,7 @@ export interface operations {
                      *             "sms",
                      *             "inbox"
                      *           ],
-                     *           "updatedAt": "2026-12-06T23:30:17.932Z"
+                     *           "updatedAt": "2026-12-07T03:11:58.188Z"
                      *         }
                      *       ]
                      *     }
@@ -59341,8 +59349,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The channel sms cannot be chosen: there is no address or valid number for it on file.",
                      *       "code": "channel_unreachable",
-                     *       "requestId": "01a24db1-a6e2-77a4-b64b-c3123e3850ab",
-                     *       "instance": "/v1/members/01a24db1-53ce-726b-ad42-61b4fece23e3/message-preferences"
+                     *       "requestId": "01a24e7c-9912-71ff-8213-299df721b777",
+                     *       "instance": "/v1/members/01a24e7c-0c5d-71ec-8d0a-a1159099bf0d/message-preferences"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -59588,7 +59596,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Mars/Olympus er ingen kjent tidssone; bruk et navn som Europe/Oslo.",
                      *       "code": "time_zone_unknown",
-                     *       "requestId": "01a24db1-a7dc-72a9-a295-ee6193a9225e",
+                     *       "requestId": "01a24e7c-9ade-709d-97b8-6cabe8cafd57",
                      *       "instance": "/portal/v1/message-preferences"
                      *     }
                      */
@@ -59799,8 +59807,8 @@ export interface operations {
                      *       "body": "Dzień dobry {{name}}, masz teraz {{balanceText}}.\n\n{{tip}}",
                      *       "sms": "{{programName}}: +{{pointsText}}",
                      *       "custom": true,
-                     *       "updatedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "updatedAt": "2026-12-06T23:30:17.979Z"
+                     *       "updatedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "updatedAt": "2026-12-07T03:11:58.269Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTemplate"];
@@ -59915,7 +59923,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, portalUrl.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24db1-a6ff-7460-aed0-1d9a405f6e9c",
+                     *       "requestId": "01a24e7c-9943-7542-be59-d9f080d3ed71",
                      *       "instance": "/v1/message-templates/welcome/sv",
                      *       "errors": [
                      *         {
@@ -60294,7 +60302,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable firstName in subject, which this message does not have. It may use: name, programName, points, pointsText, balance, balanceText, tip.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24db1-a6f5-77a8-9150-4338816e315e",
+                     *       "requestId": "01a24e7c-9932-771d-b4ae-821a7ab37690",
                      *       "instance": "/v1/message-templates/earn_notice/pl/preview",
                      *       "errors": [
                      *         {
@@ -60344,12 +60352,12 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-a709-753c-a49a-554a69e91a1b",
+                     *           "id": "01a24e7c-9957-7379-b1f9-c14130c1cb6b",
                      *           "language": "sv",
                      *           "segmentKey": null,
                      *           "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T23:30:17.992Z"
+                     *           "createdAt": "2026-12-07T03:11:58.295Z"
                      *         }
                      *       ]
                      *     }
@@ -60442,12 +60450,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-a709-753c-a49a-554a69e91a1b",
+                     *       "id": "01a24e7c-9957-7379-b1f9-c14130c1cb6b",
                      *       "language": "sv",
                      *       "segmentKey": null,
                      *       "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T23:30:17.992Z"
+                     *       "createdAt": "2026-12-07T03:11:58.295Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTip"];
@@ -60502,7 +60510,7 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No segment with id no-such-segment in this program.",
                      *       "code": "not_found",
-                     *       "requestId": "01a24db1-a70c-732f-9d9c-1129fae5e0c1",
+                     *       "requestId": "01a24e7c-995e-7238-b481-85176d7dfc62",
                      *       "instance": "/v1/message-tips"
                      *     }
                      */
@@ -60569,7 +60577,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24db1-a709-753c-a49a-554a69e91a1b
+                 * @example 01a24e7c-9957-7379-b1f9-c14130c1cb6b
                  */
                 id: string;
             };
@@ -60596,12 +60604,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-a709-753c-a49a-554a69e91a1b",
+                     *       "id": "01a24e7c-9957-7379-b1f9-c14130c1cb6b",
                      *       "language": "sv",
                      *       "segmentKey": null,
                      *       "text": "Visste du att poäng från utbildningar också räknas till din nivå?",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T23:30:17.992Z"
+                     *       "createdAt": "2026-12-07T03:11:58.295Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageTip"];
@@ -60735,7 +60743,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "earnNotices": false,
-                     *       "updatedAt": "2026-12-06T23:30:17.909Z"
+                     *       "updatedAt": "2026-12-07T03:11:58.154Z"
                      *     }
                      */
                     "application/json": {
@@ -60824,7 +60832,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "earnNotices": true,
-                     *       "updatedAt": "2026-12-06T23:30:18.010Z"
+                     *       "updatedAt": "2026-12-07T03:11:58.330Z"
                      *     }
                      */
                     "application/json": {
@@ -60945,7 +60953,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-a725-734c-9e73-6382cd1038c6",
+                     *           "id": "01a24e7c-998e-724d-a3c4-06ad37ecfd32",
                      *           "name": "Verktygsveckorna v. 50",
                      *           "channel": "email",
                      *           "purpose": "newsletter",
@@ -60968,8 +60976,8 @@ export interface operations {
                      *             }
                      *           },
                      *           "status": "sent",
-                     *           "scheduledAt": "2026-12-06T23:30:18.073Z",
-                     *           "sentAt": "2026-12-06T23:30:18.073Z",
+                     *           "scheduledAt": "2026-12-07T03:11:58.435Z",
+                     *           "sentAt": "2026-12-07T03:11:58.435Z",
                      *           "counts": {
                      *             "recipients": 1,
                      *             "sent": 0,
@@ -60978,9 +60986,9 @@ export interface operations {
                      *             "failed": 0,
                      *             "bounced": 0
                      *           },
-                     *           "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *           "createdAt": "2026-12-06T23:30:18.021Z",
-                     *           "updatedAt": "2026-12-06T23:30:18.073Z"
+                     *           "createdBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *           "createdAt": "2026-12-07T03:11:58.350Z",
+                     *           "updatedAt": "2026-12-07T03:11:58.435Z"
                      *         }
                      *       ]
                      *     }
@@ -61105,7 +61113,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-a725-734c-9e73-6382cd1038c6",
+                     *       "id": "01a24e7c-998e-724d-a3c4-06ad37ecfd32",
                      *       "name": "Verktygsveckorna",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61131,9 +61139,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "createdAt": "2026-12-06T23:30:18.021Z",
-                     *       "updatedAt": "2026-12-06T23:30:18.021Z"
+                     *       "createdBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "createdAt": "2026-12-07T03:11:58.350Z",
+                     *       "updatedAt": "2026-12-07T03:11:58.350Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61224,7 +61232,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The template names the variable förnamn in content.sv.subject, which this message does not have. It may use: name, programName, portalUrl, unsubscribeUrl.",
                      *       "code": "template_variable_unknown",
-                     *       "requestId": "01a24db1-a71c-7628-a63e-e12ea0a6ab79",
+                     *       "requestId": "01a24e7c-997f-70e6-9b14-f832ef73ea4f",
                      *       "instance": "/v1/message-campaigns",
                      *       "errors": [
                      *         {
@@ -61262,7 +61270,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24db1-a725-734c-9e73-6382cd1038c6
+                 * @example 01a24e7c-998e-724d-a3c4-06ad37ecfd32
                  */
                 id: string;
             };
@@ -61278,7 +61286,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-a725-734c-9e73-6382cd1038c6",
+                     *       "id": "01a24e7c-998e-724d-a3c4-06ad37ecfd32",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61301,8 +61309,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "status": "sent",
-                     *       "scheduledAt": "2026-12-06T23:30:18.073Z",
-                     *       "sentAt": "2026-12-06T23:30:18.073Z",
+                     *       "scheduledAt": "2026-12-07T03:11:58.435Z",
+                     *       "sentAt": "2026-12-07T03:11:58.435Z",
                      *       "counts": {
                      *         "recipients": 1,
                      *         "sent": 0,
@@ -61311,9 +61319,9 @@ export interface operations {
                      *         "failed": 0,
                      *         "bounced": 0
                      *       },
-                     *       "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "createdAt": "2026-12-06T23:30:18.021Z",
-                     *       "updatedAt": "2026-12-06T23:30:18.073Z"
+                     *       "createdBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "createdAt": "2026-12-07T03:11:58.350Z",
+                     *       "updatedAt": "2026-12-07T03:11:58.435Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61400,7 +61408,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24db1-a725-734c-9e73-6382cd1038c6
+                 * @example 01a24e7c-998e-724d-a3c4-06ad37ecfd32
                  */
                 id: string;
             };
@@ -61464,7 +61472,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-a725-734c-9e73-6382cd1038c6",
+                     *       "id": "01a24e7c-998e-724d-a3c4-06ad37ecfd32",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61490,9 +61498,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "createdAt": "2026-12-06T23:30:18.021Z",
-                     *       "updatedAt": "2026-12-06T23:30:18.029Z"
+                     *       "createdBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "createdAt": "2026-12-07T03:11:58.350Z",
+                     *       "updatedAt": "2026-12-07T03:11:58.370Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -61627,7 +61635,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24db1-a725-734c-9e73-6382cd1038c6
+                 * @example 01a24e7c-998e-724d-a3c4-06ad37ecfd32
                  */
                 id: string;
             };
@@ -61734,7 +61742,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24db1-a725-734c-9e73-6382cd1038c6
+                 * @example 01a24e7c-998e-724d-a3c4-06ad37ecfd32
                  */
                 id: string;
             };
@@ -61911,7 +61919,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24db1-a725-734c-9e73-6382cd1038c6
+                 * @example 01a24e7c-998e-724d-a3c4-06ad37ecfd32
                  */
                 id: string;
             };
@@ -61938,7 +61946,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-a725-734c-9e73-6382cd1038c6",
+                     *       "id": "01a24e7c-998e-724d-a3c4-06ad37ecfd32",
                      *       "name": "Verktygsveckorna v. 50",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -61961,8 +61969,8 @@ export interface operations {
                      *         }
                      *       },
                      *       "status": "sent",
-                     *       "scheduledAt": "2026-12-06T23:30:18.073Z",
-                     *       "sentAt": "2026-12-06T23:30:18.073Z",
+                     *       "scheduledAt": "2026-12-07T03:11:58.435Z",
+                     *       "sentAt": "2026-12-07T03:11:58.435Z",
                      *       "counts": {
                      *         "recipients": 1,
                      *         "sent": 0,
@@ -61971,9 +61979,9 @@ export interface operations {
                      *         "failed": 0,
                      *         "bounced": 0
                      *       },
-                     *       "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "createdAt": "2026-12-06T23:30:18.021Z",
-                     *       "updatedAt": "2026-12-06T23:30:18.073Z"
+                     *       "createdBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "createdAt": "2026-12-07T03:11:58.350Z",
+                     *       "updatedAt": "2026-12-07T03:11:58.435Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -62088,8 +62096,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "None of the 325 members of this audience has given newsletter consent for email; nothing would be sent.",
                      *       "code": "audience_without_consent",
-                     *       "requestId": "01a24db1-a738-76de-8aa2-ed2a55c303b6",
-                     *       "instance": "/v1/message-campaigns/01a24db1-a725-734c-9e73-6382cd1038c6/schedule"
+                     *       "requestId": "01a24e7c-99b5-7019-bd54-f1a2be9106d0",
+                     *       "instance": "/v1/message-campaigns/01a24e7c-998e-724d-a3c4-06ad37ecfd32/schedule"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -62119,7 +62127,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24db1-a77b-740a-9512-88a62e72f710
+                 * @example 01a24e7c-9a24-7728-aa9a-433ce5e95d77
                  */
                 id: string;
             };
@@ -62135,7 +62143,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-a77b-740a-9512-88a62e72f710",
+                     *       "id": "01a24e7c-9a24-7728-aa9a-433ce5e95d77",
                      *       "name": "Julhälsning",
                      *       "channel": "email",
                      *       "purpose": "newsletter",
@@ -62161,9 +62169,9 @@ export interface operations {
                      *       "scheduledAt": null,
                      *       "sentAt": null,
                      *       "counts": null,
-                     *       "createdBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d",
-                     *       "createdAt": "2026-12-06T23:30:18.107Z",
-                     *       "updatedAt": "2026-12-06T23:30:18.112Z"
+                     *       "createdBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06",
+                     *       "createdAt": "2026-12-07T03:11:58.499Z",
+                     *       "updatedAt": "2026-12-07T03:11:58.515Z"
                      *     }
                      */
                     "application/json": components["schemas"]["MessageCampaign"];
@@ -62230,8 +62238,8 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The message is sent and can no longer be changed, scheduled or sent.",
                      *       "code": "message_campaign_not_editable",
-                     *       "requestId": "01a24db1-a774-71ea-913d-c69d6a2b7a40",
-                     *       "instance": "/v1/message-campaigns/01a24db1-a725-734c-9e73-6382cd1038c6/cancel"
+                     *       "requestId": "01a24e7c-9a13-74d3-9f63-e90fcd79a84f",
+                     *       "instance": "/v1/message-campaigns/01a24e7c-998e-724d-a3c4-06ad37ecfd32/cancel"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -62297,7 +62305,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24db1-a769-7446-b9b6-d1594a69e1f1
+                 * @example 01a24e7c-9a00-7363-9621-a5a6a2aa04ea
                  */
                 id: string;
             };
@@ -62439,7 +62447,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link
-                 * @example AAEBok2xUzV22Y17qD3rIR53AaJNsVPOcmutQnEEcOPH2AGiTbGnJXNMnnNjgs0QOMY.eC7cegtV8HapcOQhwv8ZSg
+                 * @example AAEBok58C35yTam9Wyf41f2XAaJOfAxdceyNCrDWHhSu9QGiTnyZjnJNo8QGrTfs_TI.-_H3GzMOy7aQvcqqx5WrmA
                  */
                 token: string;
             };
@@ -62526,7 +62534,7 @@ export interface operations {
             path: {
                 /**
                  * @description The signed token from the link
-                 * @example AAEBok2xUzV22Y17qD3rIR53AaJNsVPOcmutQnEEcOPH2AGiTbGnJXNMnnNjgs0QOMY.eC7cegtV8HapcOQhwv8ZSg
+                 * @example AAEBok58C35yTam9Wyf41f2XAaJOfAxdceyNCrDWHhSu9QGiTnyZjnJNo8QGrTfs_TI.-_H3GzMOy7aQvcqqx5WrmA
                  */
                 token: string;
             };
@@ -62546,7 +62554,7 @@ export interface operations {
                      *       "channel": "email",
                      *       "purpose": "newsletter",
                      *       "withdrawn": true,
-                     *       "recordedAt": "2026-12-06T23:30:18.131Z"
+                     *       "recordedAt": "2026-12-07T03:11:58.542Z"
                      *     }
                      */
                     "application/json": {
@@ -62575,8 +62583,8 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "This unsubscribe link is not valid (changed or incomplete). Use the link from the message as it is, or sign in to change your choices.",
                      *       "code": "unsubscribe_token_invalid",
-                     *       "requestId": "01a24db1-a790-7079-8a3d-d688dc1aabb8",
-                     *       "instance": "/v1/unsubscribe/AAEBok2xUzV22Y17qD3rIR53AaJNsVPOcmutQnEEcOPH2AGiTbGnJXNMnnNjgs0QOMY.eC7cegtV8HapcOQhwv8ZSA"
+                     *       "requestId": "01a24e7c-9a4d-73a3-b4fd-5ab0cc2ef0f5",
+                     *       "instance": "/v1/unsubscribe/AAEBok58C35yTam9Wyf41f2XAaJOfAxdceyNCrDWHhSu9QGiTnyZjnJNo8QGrTfs_TI.-_H3GzMOy7aQvcqqx5WrmB"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -62752,32 +62760,32 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-a79b-755d-a7e0-eca2bf456e5e",
+                     *           "id": "01a24e7c-9a5f-77f6-b7d4-0ee3ae7e1599",
                      *           "day": 0,
                      *           "kind": "welcome",
                      *           "stopWhen": "never",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T23:30:18.139Z",
+                     *           "createdAt": "2026-12-07T03:11:58.559Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         },
                      *         {
-                     *           "id": "01a24db1-a7a2-729a-8376-f028c08d75c7",
+                     *           "id": "01a24e7c-9a6c-74b2-b4aa-57d2bdf59c2c",
                      *           "day": 3,
                      *           "kind": "first_purchase_tip",
                      *           "stopWhen": "first_purchase",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T23:30:18.146Z",
+                     *           "createdAt": "2026-12-07T03:11:58.572Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         },
                      *         {
-                     *           "id": "01a24db1-a7a8-702d-93c9-230bed8a7c3d",
+                     *           "id": "01a24e7c-9a76-707d-a17a-991d0cd92572",
                      *           "day": 14,
                      *           "kind": "checklist_reminder",
                      *           "stopWhen": "checklist_done",
                      *           "active": true,
-                     *           "createdAt": "2026-12-06T23:30:18.152Z",
+                     *           "createdAt": "2026-12-07T03:11:58.582Z",
                      *           "sent": 0,
                      *           "skipped": 0
                      *         }
@@ -62875,12 +62883,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-a79b-755d-a7e0-eca2bf456e5e",
+                     *       "id": "01a24e7c-9a5f-77f6-b7d4-0ee3ae7e1599",
                      *       "day": 0,
                      *       "kind": "welcome",
                      *       "stopWhen": "never",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T23:30:18.139Z",
+                     *       "createdAt": "2026-12-07T03:11:58.559Z",
                      *       "sent": 0,
                      *       "skipped": 0
                      *     }
@@ -62981,7 +62989,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id from the list
-                 * @example 01a24db1-a79b-755d-a7e0-eca2bf456e5e
+                 * @example 01a24e7c-9a5f-77f6-b7d4-0ee3ae7e1599
                  */
                 id: string;
             };
@@ -63008,12 +63016,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-a79b-755d-a7e0-eca2bf456e5e",
+                     *       "id": "01a24e7c-9a5f-77f6-b7d4-0ee3ae7e1599",
                      *       "day": 0,
                      *       "kind": "welcome",
                      *       "stopWhen": "never",
                      *       "active": true,
-                     *       "createdAt": "2026-12-06T23:30:18.139Z",
+                     *       "createdAt": "2026-12-07T03:11:58.559Z",
                      *       "sent": 0,
                      *       "skipped": 0
                      *     }
@@ -63156,7 +63164,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-7f67-775f-8d76-7529b76b3ba0",
+                     *           "id": "01a24e7c-607c-7488-9fd5-cc20be20935a",
                      *           "title": {
                      *             "de": "Partnerzufriedenheit 2026",
                      *             "en": "Partner satisfaction 2026",
@@ -63247,9 +63255,9 @@ export interface operations {
                      *           "oncePer": "member",
                      *           "audience": {},
                      *           "opensAt": null,
-                     *           "closesAt": "2027-03-06T23:29:56.516Z",
+                     *           "closesAt": "2027-03-07T03:11:21.954Z",
                      *           "points": 50,
-                     *           "ruleId": "01a24db1-7f6d-73a1-8006-a4dbc0341256",
+                     *           "ruleId": "01a24e7c-6083-72aa-a84e-8789762887ae",
                      *           "followUp": true,
                      *           "answers": 489,
                      *           "missingTexts": {
@@ -63259,9 +63267,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2025-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2025-12-06T23:29:56.516Z",
-                     *           "publishedAt": "2025-12-06T23:29:56.516Z"
+                     *           "createdAt": "2025-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2025-12-07T03:11:21.954Z",
+                     *           "publishedAt": "2025-12-07T03:11:21.954Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -63393,7 +63401,7 @@ export interface operations {
                  *           "foreman"
                  *         ]
                  *       },
-                 *       "closesAt": "2027-02-04T23:30:14.494Z"
+                 *       "closesAt": "2027-02-05T03:11:52.665Z"
                  *     }
                  */
                 "application/json": {
@@ -63443,7 +63451,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-999c-766e-850b-cdab60792da5",
+                     *       "id": "01a24e7c-83c1-7426-8429-3fc9814cc3fd",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63509,7 +63517,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T23:30:14.494Z",
+                     *       "closesAt": "2027-02-05T03:11:52.665Z",
                      *       "points": 0,
                      *       "ruleId": null,
                      *       "followUp": true,
@@ -63521,8 +63529,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T23:30:14.556Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.556Z",
+                     *       "createdAt": "2026-12-07T03:11:52.769Z",
+                     *       "updatedAt": "2026-12-07T03:11:52.769Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -63622,7 +63630,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24db1-7f67-775f-8d76-7529b76b3ba0
+                 * @example 01a24e7c-607c-7488-9fd5-cc20be20935a
                  */
                 id: string;
             };
@@ -63638,7 +63646,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-7f67-775f-8d76-7529b76b3ba0",
+                     *       "id": "01a24e7c-607c-7488-9fd5-cc20be20935a",
                      *       "title": {
                      *         "de": "Partnerzufriedenheit 2026",
                      *         "en": "Partner satisfaction 2026",
@@ -63729,9 +63737,9 @@ export interface operations {
                      *       "oncePer": "member",
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T23:29:56.516Z",
+                     *       "closesAt": "2027-03-07T03:11:21.954Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24db1-7f6d-73a1-8006-a4dbc0341256",
+                     *       "ruleId": "01a24e7c-6083-72aa-a84e-8789762887ae",
                      *       "followUp": true,
                      *       "answers": 489,
                      *       "missingTexts": {
@@ -63741,9 +63749,9 @@ export interface operations {
                      *         "pl": 0,
                      *         "de": 0
                      *       },
-                     *       "createdAt": "2025-12-06T23:29:56.516Z",
-                     *       "updatedAt": "2025-12-06T23:29:56.516Z",
-                     *       "publishedAt": "2025-12-06T23:29:56.516Z"
+                     *       "createdAt": "2025-12-07T03:11:21.954Z",
+                     *       "updatedAt": "2025-12-07T03:11:21.954Z",
+                     *       "publishedAt": "2025-12-07T03:11:21.954Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -63830,7 +63838,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24db1-999c-766e-850b-cdab60792da5
+                 * @example 01a24e7c-83c1-7426-8429-3fc9814cc3fd
                  */
                 id: string;
             };
@@ -63890,7 +63898,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-999c-766e-850b-cdab60792da5",
+                     *       "id": "01a24e7c-83c1-7426-8429-3fc9814cc3fd",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -63956,7 +63964,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T23:30:14.494Z",
+                     *       "closesAt": "2027-02-05T03:11:52.665Z",
                      *       "points": 25,
                      *       "ruleId": null,
                      *       "followUp": false,
@@ -63968,8 +63976,8 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T23:30:14.556Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.565Z",
+                     *       "createdAt": "2026-12-07T03:11:52.769Z",
+                     *       "updatedAt": "2026-12-07T03:11:52.783Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -64035,10 +64043,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_anonymity_fixed",
                      *       "title": "survey anonymity fixed",
                      *       "status": 409,
-                     *       "detail": "Survey 01a24db1-999c-766e-850b-cdab60792da5 was published with its anonymity setting; that promise cannot change now.",
+                     *       "detail": "Survey 01a24e7c-83c1-7426-8429-3fc9814cc3fd was published with its anonymity setting; that promise cannot change now.",
                      *       "code": "survey_anonymity_fixed",
-                     *       "requestId": "01a24db1-99be-753e-8de7-0947f7f04010",
-                     *       "instance": "/v1/surveys/01a24db1-999c-766e-850b-cdab60792da5"
+                     *       "requestId": "01a24e7c-83f8-729f-ac79-e02d9336eeb7",
+                     *       "instance": "/v1/surveys/01a24e7c-83c1-7426-8429-3fc9814cc3fd"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -64116,7 +64124,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24db1-999c-766e-850b-cdab60792da5
+                 * @example 01a24e7c-83c1-7426-8429-3fc9814cc3fd
                  */
                 id: string;
             };
@@ -64132,7 +64140,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-999c-766e-850b-cdab60792da5",
+                     *       "id": "01a24e7c-83c1-7426-8429-3fc9814cc3fd",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -64198,9 +64206,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2027-02-04T23:30:14.494Z",
+                     *       "closesAt": "2027-02-05T03:11:52.665Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24db1-99b4-7749-b30d-9fa9d8ad7c6a",
+                     *       "ruleId": "01a24e7c-83e8-744e-8138-439a28baa07c",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -64210,9 +64218,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T23:30:14.556Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.577Z",
-                     *       "publishedAt": "2026-12-06T23:30:14.577Z"
+                     *       "createdAt": "2026-12-07T03:11:52.769Z",
+                     *       "updatedAt": "2026-12-07T03:11:52.803Z",
+                     *       "publishedAt": "2026-12-07T03:11:52.803Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -64347,7 +64355,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24db1-999c-766e-850b-cdab60792da5
+                 * @example 01a24e7c-83c1-7426-8429-3fc9814cc3fd
                  */
                 id: string;
             };
@@ -64363,7 +64371,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-999c-766e-850b-cdab60792da5",
+                     *       "id": "01a24e7c-83c1-7426-8429-3fc9814cc3fd",
                      *       "title": {
                      *         "en": "How did the delivery go?",
                      *         "sv": "Hur gick leveransen?"
@@ -64429,9 +64437,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "opensAt": null,
-                     *       "closesAt": "2026-12-06T23:30:14.599Z",
+                     *       "closesAt": "2026-12-07T03:11:52.840Z",
                      *       "points": 25,
-                     *       "ruleId": "01a24db1-99b4-7749-b30d-9fa9d8ad7c6a",
+                     *       "ruleId": "01a24e7c-83e8-744e-8138-439a28baa07c",
                      *       "followUp": false,
                      *       "answers": 0,
                      *       "missingTexts": {
@@ -64441,9 +64449,9 @@ export interface operations {
                      *         "pl": 6,
                      *         "de": 6
                      *       },
-                     *       "createdAt": "2026-12-06T23:30:14.556Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.599Z",
-                     *       "publishedAt": "2026-12-06T23:30:14.577Z"
+                     *       "createdAt": "2026-12-07T03:11:52.769Z",
+                     *       "updatedAt": "2026-12-07T03:11:52.840Z",
+                     *       "publishedAt": "2026-12-07T03:11:52.803Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Survey"];
@@ -64572,7 +64580,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24db1-999c-766e-850b-cdab60792da5
+                 * @example 01a24e7c-83c1-7426-8429-3fc9814cc3fd
                  */
                 id: string;
             };
@@ -64588,13 +64596,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-999c-766e-850b-cdab60792da5",
+                     *       "id": "01a24e7c-83c1-7426-8429-3fc9814cc3fd",
                      *       "kind": "survey",
                      *       "title": "How did the delivery go?",
                      *       "intro": "Three quick questions about your latest site delivery.",
                      *       "anonymous": false,
                      *       "points": 25,
-                     *       "closesAt": "2027-02-04T23:30:14.494Z",
+                     *       "closesAt": "2027-02-05T03:11:52.665Z",
                      *       "version": 0,
                      *       "answered": false,
                      *       "questions": [
@@ -64725,12 +64733,12 @@ export interface operations {
                 period?: "week" | "month" | "quarter" | "year";
                 /**
                  * @description First day counted, YYYY-MM-DD (inclusive)
-                 * @example 2025-12-06
+                 * @example 2025-12-07
                  */
                 from?: string;
                 /**
                  * @description Last day counted, YYYY-MM-DD (inclusive)
-                 * @example 2026-12-06
+                 * @example 2026-12-07
                  */
                 to?: string;
             };
@@ -64738,7 +64746,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24db1-7f67-775f-8d76-7529b76b3ba0
+                 * @example 01a24e7c-607c-7488-9fd5-cc20be20935a
                  */
                 id: string;
             };
@@ -64774,43 +64782,43 @@ export interface operations {
                      *       "groups": [
                      *         {
                      *           "key": "bronze",
-                     *           "answers": 340,
+                     *           "answers": 335,
                      *           "nps": {
-                     *             "n": 340,
-                     *             "promoters": 157,
-                     *             "passives": 102,
-                     *             "detractors": 81,
-                     *             "nps": 22.4,
-                     *             "low": 13.8,
-                     *             "high": 30.9,
-                     *             "margin": 8.6
+                     *             "n": 335,
+                     *             "promoters": 145,
+                     *             "passives": 103,
+                     *             "detractors": 87,
+                     *             "nps": 17.3,
+                     *             "low": 8.6,
+                     *             "high": 26,
+                     *             "margin": 8.7
                      *           },
                      *           "csat": {
-                     *             "n": 340,
-                     *             "satisfied": 224,
-                     *             "share": 65.9,
-                     *             "mean": 3.7
+                     *             "n": 335,
+                     *             "satisfied": 212,
+                     *             "share": 63.3,
+                     *             "mean": 3.65
                      *           },
                      *           "suppressed": false
                      *         },
                      *         {
                      *           "key": "gold",
-                     *           "answers": 12,
+                     *           "answers": 9,
                      *           "nps": {
-                     *             "n": 12,
-                     *             "promoters": 6,
-                     *             "passives": 5,
-                     *             "detractors": 1,
-                     *             "nps": 41.7,
-                     *             "low": 5.5,
-                     *             "high": 77.9,
-                     *             "margin": 36.2
+                     *             "n": 9,
+                     *             "promoters": 1,
+                     *             "passives": 6,
+                     *             "detractors": 2,
+                     *             "nps": -11.1,
+                     *             "low": -48.1,
+                     *             "high": 25.9,
+                     *             "margin": 37
                      *           },
                      *           "csat": {
-                     *             "n": 12,
-                     *             "satisfied": 9,
-                     *             "share": 75,
-                     *             "mean": 4
+                     *             "n": 9,
+                     *             "satisfied": 5,
+                     *             "share": 55.6,
+                     *             "mean": 3.44
                      *           },
                      *           "suppressed": false
                      *         },
@@ -64997,7 +65005,7 @@ export interface operations {
             query?: {
                 /**
                  * @description First day, YYYY-MM-DD (inclusive); default: the first answer
-                 * @example 2026-09-07
+                 * @example 2026-09-08
                  */
                 from?: string;
                 /** @description Last day, YYYY-MM-DD (inclusive); default: today */
@@ -65007,7 +65015,7 @@ export interface operations {
             path: {
                 /**
                  * @description The survey's id (a UUID)
-                 * @example 01a24db1-7f67-775f-8d76-7529b76b3ba0
+                 * @example 01a24e7c-607c-7488-9fd5-cc20be20935a
                  */
                 id: string;
             };
@@ -65130,8 +65138,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "from": "2025-12-06",
-                     *       "to": "2026-12-06",
+                     *       "from": "2025-12-07",
+                     *       "to": "2026-12-07",
                      *       "nps": {
                      *         "n": 489,
                      *         "promoters": 210,
@@ -65290,8 +65298,8 @@ export interface operations {
                  *       "source": "call-centre",
                  *       "sourceRef": "CC-2026-04812",
                  *       "score": 4,
-                 *       "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
-                 *       "occurredAt": "2026-12-04T23:30:14.494Z"
+                 *       "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
+                 *       "occurredAt": "2026-12-05T03:11:52.665Z"
                  *     }
                  */
                 "application/json": {
@@ -65429,7 +65437,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The answer to \"csat\" must be a whole number from 1 to 5.",
                      *       "code": "answer_out_of_range",
-                     *       "requestId": "01a24db1-99d4-704f-99f1-6f4ff27a5f0c",
+                     *       "requestId": "01a24e7c-841e-72f1-84cf-d31557ded321",
                      *       "instance": "/v1/csat-scores"
                      *     }
                      */
@@ -65478,50 +65486,50 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-7faf-71cf-9a7d-604dc3c60cd2",
-                     *           "surveyId": "01a24db1-7f67-775f-8d76-7529b76b3ba0",
-                     *           "accountId": "01a24db1-5374-704d-a063-7de04f8fde98",
+                     *           "id": "01a24e7c-60cf-700d-bf61-b5e31cac3317",
+                     *           "surveyId": "01a24e7c-607c-7488-9fd5-cc20be20935a",
+                     *           "accountId": "01a24e7c-0c01-7259-a66d-2a2b11c5e818",
                      *           "accountName": "Strands Bygg AS",
-                     *           "memberId": "01a24db1-53d4-7078-9bee-eea5e1b1c7e0",
+                     *           "memberId": "01a24e7c-0c65-74cb-b81b-6b9622eb07de",
                      *           "memberName": "Jonas Holm",
                      *           "score": 5,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-12-04T10:19:18.619Z",
+                     *           "createdAt": "2026-12-04T14:00:44.057Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24db1-7fb0-76e2-b6aa-b53e39884992",
-                     *           "surveyId": "01a24db1-7f67-775f-8d76-7529b76b3ba0",
-                     *           "accountId": "01a24db1-5374-704d-a064-27d465168838",
+                     *           "id": "01a24e7c-60d2-715b-8179-eb34598d4a53",
+                     *           "surveyId": "01a24e7c-607c-7488-9fd5-cc20be20935a",
+                     *           "accountId": "01a24e7c-0c01-7259-a66d-d38e143e7a05",
                      *           "accountName": "Larsens Snickeri HB",
-                     *           "memberId": "01a24db1-53d6-7738-9273-021678186c83",
+                     *           "memberId": "01a24e7c-0c66-7639-bad6-c014f18ba551",
                      *           "memberName": "Ole Eriksson",
                      *           "score": 0,
                      *           "comment": "Fakturorna stämmer inte",
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-12-01T06:45:40.407Z",
+                     *           "createdAt": "2026-12-01T10:27:05.845Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         },
                      *         {
-                     *           "id": "01a24db1-7fb1-7307-9ac0-e284be603da5",
-                     *           "surveyId": "01a24db1-7f67-775f-8d76-7529b76b3ba0",
-                     *           "accountId": "01a24db1-5374-704d-a064-512baa499725",
+                     *           "id": "01a24e7c-60d3-72eb-bd43-65bb808ab43b",
+                     *           "surveyId": "01a24e7c-607c-7488-9fd5-cc20be20935a",
+                     *           "accountId": "01a24e7c-0c01-7259-a66d-fe0220854f1c",
                      *           "accountName": "Olsens VVS AS",
-                     *           "memberId": "01a24db1-53d6-7738-9273-7e63be5b79cd",
+                     *           "memberId": "01a24e7c-0c66-7639-bad7-3eacd7def759",
                      *           "memberName": "Ingrid Andersson",
                      *           "score": 2,
                      *           "comment": null,
                      *           "assignee": "Karin Ahlström",
                      *           "status": "open",
                      *           "note": null,
-                     *           "createdAt": "2026-11-28T14:02:54.935Z",
+                     *           "createdAt": "2026-11-28T17:44:20.373Z",
                      *           "closedAt": null,
                      *           "closedBy": null
                      *         }
@@ -65593,7 +65601,7 @@ export interface operations {
             path: {
                 /**
                  * @description The follow-up's id (a UUID)
-                 * @example 01a24db1-7faf-71cf-9a7d-604dc3c60cd2
+                 * @example 01a24e7c-60cf-700d-bf61-b5e31cac3317
                  */
                 id: string;
             };
@@ -65621,20 +65629,20 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-7faf-71cf-9a7d-604dc3c60cd2",
-                     *       "surveyId": "01a24db1-7f67-775f-8d76-7529b76b3ba0",
-                     *       "accountId": "01a24db1-5374-704d-a063-7de04f8fde98",
+                     *       "id": "01a24e7c-60cf-700d-bf61-b5e31cac3317",
+                     *       "surveyId": "01a24e7c-607c-7488-9fd5-cc20be20935a",
+                     *       "accountId": "01a24e7c-0c01-7259-a66d-2a2b11c5e818",
                      *       "accountName": "Strands Bygg AS",
-                     *       "memberId": "01a24db1-53d4-7078-9bee-eea5e1b1c7e0",
+                     *       "memberId": "01a24e7c-0c65-74cb-b81b-6b9622eb07de",
                      *       "memberName": "Jonas Holm",
                      *       "score": 5,
                      *       "comment": null,
                      *       "assignee": "Karin Ahlström",
                      *       "status": "closed",
                      *       "note": "Ringde upp platschefen: leveranserna till Västerås-bygget går nu med egen bil varje tisdag.",
-                     *       "createdAt": "2026-12-04T10:19:18.619Z",
-                     *       "closedAt": "2026-12-06T23:30:14.621Z",
-                     *       "closedBy": "api-key:01a24db1-89a5-76d5-99fe-175ff931040d"
+                     *       "createdAt": "2026-12-04T14:00:44.057Z",
+                     *       "closedAt": "2026-12-07T03:11:52.880Z",
+                     *       "closedBy": "api-key:01a24e7c-6eeb-775d-9601-4f8acf906b06"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyFollowup"];
@@ -65769,19 +65777,19 @@ export interface operations {
                      * @example {
                      *       "surveys": [
                      *         {
-                     *           "id": "01a24db1-7f67-775f-8d76-7529b76b3ba0",
+                     *           "id": "01a24e7c-607c-7488-9fd5-cc20be20935a",
                      *           "kind": "survey",
                      *           "title": "Partnertilfredshet 2026",
                      *           "points": 50,
                      *           "questions": 4,
                      *           "anonymous": false,
-                     *           "closesAt": "2027-03-06T23:29:56.516Z",
+                     *           "closesAt": "2027-03-07T03:11:21.954Z",
                      *           "answered": false
                      *         }
                      *       ],
                      *       "quizzes": [
                      *         {
-                     *           "id": "01a24db1-7fd5-72ae-842f-e32977b4e7e9",
+                     *           "id": "01a24e7c-60fc-7618-ba59-0768bb1b07c3",
                      *           "kind": "quiz",
                      *           "title": "Grunnkurs for installatører",
                      *           "intro": "",
@@ -65877,7 +65885,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24db1-7f67-775f-8d76-7529b76b3ba0
+                 * @example 01a24e7c-607c-7488-9fd5-cc20be20935a
                  */
                 id: string;
             };
@@ -65893,13 +65901,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-7f67-775f-8d76-7529b76b3ba0",
+                     *       "id": "01a24e7c-607c-7488-9fd5-cc20be20935a",
                      *       "kind": "survey",
                      *       "title": "Partnertilfredshet 2026",
                      *       "intro": "To minutter som hjelper oss å bli bedre.",
                      *       "anonymous": false,
                      *       "points": 50,
-                     *       "closesAt": "2027-03-06T23:29:56.516Z",
+                     *       "closesAt": "2027-03-07T03:11:21.954Z",
                      *       "version": 1,
                      *       "answered": false,
                      *       "questions": [
@@ -66042,7 +66050,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24db1-7f67-775f-8d76-7529b76b3ba0
+                 * @example 01a24e7c-607c-7488-9fd5-cc20be20935a
                  */
                 id: string;
             };
@@ -66148,10 +66156,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:survey_already_answered",
                      *       "title": "survey already answered",
                      *       "status": 409,
-                     *       "detail": "Undersøkelse 01a24db1-7f67-775f-8d76-7529b76b3ba0 er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
+                     *       "detail": "Undersøkelse 01a24e7c-607c-7488-9fd5-cc20be20935a er allerede besvart (én gang per medlem eller per firma, slik undersøkelsen sier).",
                      *       "code": "survey_already_answered",
-                     *       "requestId": "01a24db1-96f7-7403-aca8-30d9335ba370",
-                     *       "instance": "/portal/v1/surveys/01a24db1-7f67-775f-8d76-7529b76b3ba0/answers"
+                     *       "requestId": "01a24e7c-7f54-75a3-ac96-762ff07a3fab",
+                     *       "instance": "/portal/v1/surveys/01a24e7c-607c-7488-9fd5-cc20be20935a/answers"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -66229,7 +66237,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24db1-7f67-775f-8d76-7529b76b3ba0
+                 * @example 01a24e7c-607c-7488-9fd5-cc20be20935a
                  */
                 id: string;
             };
@@ -66251,7 +66259,7 @@ export interface operations {
                      *           "recommend": 9
                      *         },
                      *         "step": 1,
-                     *         "updatedAt": "2026-12-06T23:30:13.823Z"
+                     *         "updatedAt": "2026-12-07T03:11:51.562Z"
                      *       }
                      *     }
                      */
@@ -66353,7 +66361,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24db1-7f67-775f-8d76-7529b76b3ba0
+                 * @example 01a24e7c-607c-7488-9fd5-cc20be20935a
                  */
                 id: string;
             };
@@ -66399,7 +66407,7 @@ export interface operations {
                      *         "recommend": 9
                      *       },
                      *       "step": 1,
-                     *       "updatedAt": "2026-12-06T23:30:13.823Z"
+                     *       "updatedAt": "2026-12-07T03:11:51.562Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SurveyDraft"];
@@ -66534,7 +66542,7 @@ export interface operations {
             path: {
                 /**
                  * @description the survey id
-                 * @example 01a24db1-7f67-775f-8d76-7529b76b3ba0
+                 * @example 01a24e7c-607c-7488-9fd5-cc20be20935a
                  */
                 id: string;
             };
@@ -66678,7 +66686,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-7fd5-72ae-842f-e32977b4e7e9",
+                     *           "id": "01a24e7c-60fc-7618-ba59-0768bb1b07c3",
                      *           "title": {
                      *             "de": "Grundlagen für Installateure",
                      *             "en": "Installer basics",
@@ -66832,7 +66840,7 @@ export interface operations {
                      *           "opensAt": null,
                      *           "closesAt": null,
                      *           "points": 100,
-                     *           "ruleId": "01a24db1-7fda-77b9-a503-5fbcb96fec25",
+                     *           "ruleId": "01a24e7c-6103-75d9-935d-fc1dfbe44658",
                      *           "missingTexts": {
                      *             "en": 0,
                      *             "sv": 0,
@@ -66840,9 +66848,9 @@ export interface operations {
                      *             "pl": 0,
                      *             "de": 0
                      *           },
-                     *           "createdAt": "2026-10-07T23:29:56.516Z",
-                     *           "updatedAt": "2026-10-07T23:29:56.516Z",
-                     *           "publishedAt": "2026-10-07T23:29:56.516Z"
+                     *           "createdAt": "2026-10-08T03:11:21.954Z",
+                     *           "updatedAt": "2026-10-08T03:11:21.954Z",
+                     *           "publishedAt": "2026-10-08T03:11:21.954Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -67069,7 +67077,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-99e9-72e3-bdb7-2f964213d060",
+                     *       "id": "01a24e7c-844b-72fd-97c4-427437300110",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67191,8 +67199,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T23:30:14.633Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.633Z",
+                     *       "createdAt": "2026-12-07T03:11:52.907Z",
+                     *       "updatedAt": "2026-12-07T03:11:52.907Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -67304,7 +67312,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24db1-99e9-72e3-bdb7-2f964213d060
+                 * @example 01a24e7c-844b-72fd-97c4-427437300110
                  */
                 id: string;
             };
@@ -67320,7 +67328,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-99e9-72e3-bdb7-2f964213d060",
+                     *       "id": "01a24e7c-844b-72fd-97c4-427437300110",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67442,8 +67450,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T23:30:14.633Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.633Z",
+                     *       "createdAt": "2026-12-07T03:11:52.907Z",
+                     *       "updatedAt": "2026-12-07T03:11:52.907Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -67531,7 +67539,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24db1-99e9-72e3-bdb7-2f964213d060
+                 * @example 01a24e7c-844b-72fd-97c4-427437300110
                  */
                 id: string;
             };
@@ -67542,7 +67550,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "points": 50,
-                 *       "closesAt": "2027-03-06T23:30:14.494Z"
+                 *       "closesAt": "2027-03-07T03:11:52.665Z"
                  *     }
                  */
                 "application/json": {
@@ -67592,7 +67600,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-99e9-72e3-bdb7-2f964213d060",
+                     *       "id": "01a24e7c-844b-72fd-97c4-427437300110",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67704,7 +67712,7 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T23:30:14.494Z",
+                     *       "closesAt": "2027-03-07T03:11:52.665Z",
                      *       "points": 50,
                      *       "ruleId": null,
                      *       "missingTexts": {
@@ -67714,8 +67722,8 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T23:30:14.633Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.642Z",
+                     *       "createdAt": "2026-12-07T03:11:52.907Z",
+                     *       "updatedAt": "2026-12-07T03:11:52.928Z",
                      *       "publishedAt": null
                      *     }
                      */
@@ -67851,7 +67859,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24db1-99e9-72e3-bdb7-2f964213d060
+                 * @example 01a24e7c-844b-72fd-97c4-427437300110
                  */
                 id: string;
             };
@@ -67867,7 +67875,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-99e9-72e3-bdb7-2f964213d060",
+                     *       "id": "01a24e7c-844b-72fd-97c4-427437300110",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -67979,9 +67987,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T23:30:14.494Z",
+                     *       "closesAt": "2027-03-07T03:11:52.665Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24db1-99fe-777c-879b-15589e45d51b",
+                     *       "ruleId": "01a24e7c-8478-739a-847b-8b892e530e9b",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -67989,9 +67997,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T23:30:14.633Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.652Z",
-                     *       "publishedAt": "2026-12-06T23:30:14.652Z"
+                     *       "createdAt": "2026-12-07T03:11:52.907Z",
+                     *       "updatedAt": "2026-12-07T03:11:52.948Z",
+                     *       "publishedAt": "2026-12-07T03:11:52.948Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -68126,7 +68134,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24db1-99e9-72e3-bdb7-2f964213d060
+                 * @example 01a24e7c-844b-72fd-97c4-427437300110
                  */
                 id: string;
             };
@@ -68142,7 +68150,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-99e9-72e3-bdb7-2f964213d060",
+                     *       "id": "01a24e7c-844b-72fd-97c4-427437300110",
                      *       "title": {
                      *         "en": "Safe on the scaffold",
                      *         "sv": "Säkert på ställningen"
@@ -68254,9 +68262,9 @@ export interface operations {
                      *       "cooldownMinutes": 0,
                      *       "audience": {},
                      *       "opensAt": null,
-                     *       "closesAt": "2027-03-06T23:30:14.494Z",
+                     *       "closesAt": "2027-03-07T03:11:52.665Z",
                      *       "points": 50,
-                     *       "ruleId": "01a24db1-99fe-777c-879b-15589e45d51b",
+                     *       "ruleId": "01a24e7c-8478-739a-847b-8b892e530e9b",
                      *       "missingTexts": {
                      *         "en": 0,
                      *         "sv": 0,
@@ -68264,9 +68272,9 @@ export interface operations {
                      *         "pl": 14,
                      *         "de": 14
                      *       },
-                     *       "createdAt": "2026-12-06T23:30:14.633Z",
-                     *       "updatedAt": "2026-12-06T23:30:14.721Z",
-                     *       "publishedAt": "2026-12-06T23:30:14.652Z"
+                     *       "createdAt": "2026-12-07T03:11:52.907Z",
+                     *       "updatedAt": "2026-12-07T03:11:53.055Z",
+                     *       "publishedAt": "2026-12-07T03:11:52.948Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Quiz"];
@@ -68395,7 +68403,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24db1-99e9-72e3-bdb7-2f964213d060
+                 * @example 01a24e7c-844b-72fd-97c4-427437300110
                  */
                 id: string;
             };
@@ -68561,7 +68569,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24db1-99e9-72e3-bdb7-2f964213d060
+                 * @example 01a24e7c-844b-72fd-97c4-427437300110
                  */
                 id: string;
             };
@@ -68738,7 +68746,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24db1-99e9-72e3-bdb7-2f964213d060
+                 * @example 01a24e7c-844b-72fd-97c4-427437300110
                  */
                 id: string;
             };
@@ -68754,14 +68762,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-99e9-72e3-bdb7-2f964213d060",
+                     *       "id": "01a24e7c-844b-72fd-97c4-427437300110",
                      *       "kind": "quiz",
                      *       "title": "Säkert på ställningen",
                      *       "intro": "Fyra frågor om arbete på höjd. Klarar du tre får du 50 poäng.",
                      *       "points": 50,
                      *       "questions": 4,
                      *       "passPercent": 75,
-                     *       "closesAt": "2027-03-06T23:30:14.494Z",
+                     *       "closesAt": "2027-03-07T03:11:52.665Z",
                      *       "attempts": 0,
                      *       "attemptsLeft": 3,
                      *       "passed": false,
@@ -68865,7 +68873,7 @@ export interface operations {
             path: {
                 /**
                  * @description The quiz's id (a UUID)
-                 * @example 01a24db1-99e9-72e3-bdb7-2f964213d060
+                 * @example 01a24e7c-844b-72fd-97c4-427437300110
                  */
                 id: string;
             };
@@ -68895,9 +68903,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9a1c-731e-95ea-064f7a22b92c",
-                     *       "quizId": "01a24db1-99e9-72e3-bdb7-2f964213d060",
-                     *       "startedAt": "2026-12-06T23:30:14.681Z",
+                     *       "id": "01a24e7c-84a0-70ba-a4ed-587251f69ccb",
+                     *       "quizId": "01a24e7c-844b-72fd-97c4-427437300110",
+                     *       "startedAt": "2026-12-07T03:11:52.985Z",
                      *       "questions": [
                      *         {
                      *           "id": "guardrail",
@@ -69092,7 +69100,7 @@ export interface operations {
             path: {
                 /**
                  * @description The attempt's id, from starting it
-                 * @example 01a24db1-9a1c-731e-95ea-064f7a22b92c
+                 * @example 01a24e7c-84a0-70ba-a4ed-587251f69ccb
                  */
                 id: string;
             };
@@ -69130,7 +69138,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "attemptId": "01a24db1-9a1c-731e-95ea-064f7a22b92c",
+                     *       "attemptId": "01a24e7c-84a0-70ba-a4ed-587251f69ccb",
                      *       "score": 3,
                      *       "total": 4,
                      *       "passed": true,
@@ -69480,17 +69488,17 @@ export interface operations {
                      *       "total": 208,
                      *       "sample": [
                      *         {
-                     *           "id": "01a24db1-5374-704d-a064-a8cc78641886",
+                     *           "id": "01a24e7c-0c02-74b8-b131-3e21944811ce",
                      *           "name": "Anderssons Bygg AS",
                      *           "externalId": "K2123"
                      *         },
                      *         {
-                     *           "id": "01a24db1-5374-704d-a062-cb4bef438c43",
+                     *           "id": "01a24e7c-0c01-7259-a66c-76451483a580",
                      *           "name": "Anderssons Bygg HB",
                      *           "externalId": "K2003"
                      *         },
                      *         {
-                     *           "id": "01a24db1-5374-704d-a064-31b8ebf98776",
+                     *           "id": "01a24e7c-0c01-7259-a66d-ddc645c18d52",
                      *           "name": "Bergs Bygg AB",
                      *           "externalId": "K2093"
                      *         }
@@ -69597,7 +69605,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "A segment filter cannot use the field turnover for accounts. See GET /v1/segments/fields for the fields there are.",
                      *       "code": "segment_field_unknown",
-                     *       "requestId": "01a24db1-9f27-70c8-aba1-e6397c29a07d",
+                     *       "requestId": "01a24e7c-8d34-718e-ae22-723f273a2aa1",
                      *       "instance": "/v1/segments/preview"
                      *     }
                      */
@@ -69640,7 +69648,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-6bad-71a5-8ac6-06e64dd66833",
+                     *           "id": "01a24e7c-4656-7759-a3cf-e5a192594d35",
                      *           "key": "middle-band",
                      *           "name": "Middle band (60–80 %)",
                      *           "description": "Accounts ranked between 15 % and 84 % by RFM: neither the best nor the weakest (seed 000).",
@@ -69664,13 +69672,13 @@ export interface operations {
                      *             ]
                      *           },
                      *           "system": true,
-                     *           "memberCount": 142,
-                     *           "refreshedAt": "2026-12-06T23:29:56.516Z",
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "memberCount": 139,
+                     *           "refreshedAt": "2026-12-07T03:11:21.954Z",
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-5473-775f-88a8-5d221434a14b",
+                     *           "id": "01a24e7c-0d2f-73fd-b8be-1b2e603f3abb",
                      *           "key": "installers-buying-tools",
                      *           "name": "Installers with tools purchases this quarter",
                      *           "description": null,
@@ -69692,13 +69700,13 @@ export interface operations {
                      *             ]
                      *           },
                      *           "system": false,
-                     *           "memberCount": 80,
-                     *           "refreshedAt": "2026-12-06T23:29:56.516Z",
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "memberCount": 79,
+                     *           "refreshedAt": "2026-12-07T03:11:21.954Z",
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-5464-725b-b4d1-f0adb3edebe8",
+                     *           "id": "01a24e7c-0d1b-7349-b373-ace42017cb2c",
                      *           "key": "key-accounts",
                      *           "name": "Key accounts",
                      *           "description": null,
@@ -69713,9 +69721,9 @@ export interface operations {
                      *           },
                      *           "system": false,
                      *           "memberCount": 20,
-                     *           "refreshedAt": "2026-12-06T23:29:56.516Z",
-                     *           "createdAt": "2026-12-06T23:29:56.516Z",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "refreshedAt": "2026-12-07T03:11:21.954Z",
+                     *           "createdAt": "2026-12-07T03:11:21.954Z",
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         }
                      *       ]
                      *     }
@@ -69839,7 +69847,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9f39-71bb-b2f4-181b6692bf0d",
+                     *       "id": "01a24e7c-8d4b-715c-8c36-baf21b198cb3",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -69863,9 +69871,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 43,
-                     *       "refreshedAt": "2026-12-06T23:30:15.992Z",
-                     *       "createdAt": "2026-12-06T23:30:15.992Z",
-                     *       "updatedAt": "2026-12-06T23:30:15.992Z"
+                     *       "refreshedAt": "2026-12-07T03:11:55.210Z",
+                     *       "createdAt": "2026-12-07T03:11:55.210Z",
+                     *       "updatedAt": "2026-12-07T03:11:55.210Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -69920,7 +69928,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The program already has a segment with the key roofing-norway.",
                      *       "code": "segment_key_taken",
-                     *       "requestId": "01a24db1-9f46-703e-9aa3-e504505e227f",
+                     *       "requestId": "01a24e7c-8d5e-70ee-a302-530a8167f401",
                      *       "instance": "/v1/segments"
                      *     }
                      */
@@ -69987,7 +69995,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24db1-5464-725b-b4d1-f0adb3edebe8
+                 * @example 01a24e7c-0d1b-7349-b373-ace42017cb2c
                  */
                 id: string;
             };
@@ -70003,7 +70011,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-5464-725b-b4d1-f0adb3edebe8",
+                     *       "id": "01a24e7c-0d1b-7349-b373-ace42017cb2c",
                      *       "key": "key-accounts",
                      *       "name": "Key accounts",
                      *       "description": null,
@@ -70018,9 +70026,9 @@ export interface operations {
                      *       },
                      *       "system": false,
                      *       "memberCount": 20,
-                     *       "refreshedAt": "2026-12-06T23:29:56.516Z",
-                     *       "createdAt": "2026-12-06T23:29:56.516Z",
-                     *       "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *       "refreshedAt": "2026-12-07T03:11:21.954Z",
+                     *       "createdAt": "2026-12-07T03:11:21.954Z",
+                     *       "updatedAt": "2026-12-07T03:11:21.954Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -70107,7 +70115,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24db1-9f39-71bb-b2f4-181b6692bf0d
+                 * @example 01a24e7c-8d4b-715c-8c36-baf21b198cb3
                  */
                 id: string;
             };
@@ -70239,7 +70247,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24db1-9f39-71bb-b2f4-181b6692bf0d
+                 * @example 01a24e7c-8d4b-715c-8c36-baf21b198cb3
                  */
                 id: string;
             };
@@ -70284,7 +70292,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9f39-71bb-b2f4-181b6692bf0d",
+                     *       "id": "01a24e7c-8d4b-715c-8c36-baf21b198cb3",
                      *       "key": "roofing-norway",
                      *       "name": "Norwegian roofers, twice or more",
                      *       "description": "Norwegian companies that bought roofing in the last half year: the audience of the spring roofing campaign.",
@@ -70307,10 +70315,10 @@ export interface operations {
                      *         ]
                      *       },
                      *       "system": false,
-                     *       "memberCount": 32,
-                     *       "refreshedAt": "2026-12-06T23:30:16.013Z",
-                     *       "createdAt": "2026-12-06T23:30:15.992Z",
-                     *       "updatedAt": "2026-12-06T23:30:16.013Z"
+                     *       "memberCount": 31,
+                     *       "refreshedAt": "2026-12-07T03:11:55.249Z",
+                     *       "createdAt": "2026-12-07T03:11:55.210Z",
+                     *       "updatedAt": "2026-12-07T03:11:55.249Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Segment"];
@@ -70445,7 +70453,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24db1-9f39-71bb-b2f4-181b6692bf0d
+                 * @example 01a24e7c-8d4b-715c-8c36-baf21b198cb3
                  */
                 id: string;
             };
@@ -70461,12 +70469,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24db1-9f39-71bb-b2f4-181b6692bf0d",
+                     *       "segmentId": "01a24e7c-8d4b-715c-8c36-baf21b198cb3",
                      *       "key": "roofing-norway",
-                     *       "count": 32,
+                     *       "count": 31,
                      *       "added": 0,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T23:30:16.027Z"
+                     *       "at": "2026-12-07T03:11:55.271Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -70597,7 +70605,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24db1-5464-725b-b4d1-f0adb3edebe8
+                 * @example 01a24e7c-0d1b-7349-b373-ace42017cb2c
                  */
                 id: string;
             };
@@ -70615,25 +70623,25 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-5374-704d-a062-bfd09d399f4d",
+                     *           "id": "01a24e7c-0c01-7259-a66c-69b5f1971016",
                      *           "name": "Anderssons Montage AB",
                      *           "externalId": "K2000",
-                     *           "addedAt": "2025-12-06T23:29:56.516Z"
+                     *           "addedAt": "2025-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-5374-704d-a062-d9550ef2fc5b",
+                     *           "id": "01a24e7c-0c01-7259-a66c-845c3db3ac16",
                      *           "name": "Johanssons VVS AS",
                      *           "externalId": "K2007",
-                     *           "addedAt": "2025-12-06T23:29:56.516Z"
+                     *           "addedAt": "2025-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-5374-704d-a062-f6be72071bf3",
+                     *           "id": "01a24e7c-0c01-7259-a66c-a213074d5eba",
                      *           "name": "Strands Bygg HB",
                      *           "externalId": "K2014",
-                     *           "addedAt": "2025-12-06T23:29:56.516Z"
+                     *           "addedAt": "2025-12-07T03:11:21.954Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "WyIwMWEyNGRiMS01Mzc0LTcwNGQtYTA2My0yZjFhMDQ2NTIwZDgiXQ"
+                     *       "nextCursor": "WyIwMWEyNGU3Yy0wYzAxLTcyNTktYTY2Yy1kOGY0NGZjMDc5ZTUiXQ"
                      *     }
                      */
                     "application/json": {
@@ -70734,7 +70742,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24db1-9f72-75f7-9bcc-d76a87910b2f
+                 * @example 01a24e7c-8dae-7116-a2c6-53ab43acec90
                  */
                 id: string;
             };
@@ -70750,12 +70758,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "segmentId": "01a24db1-9f72-75f7-9bcc-d76a87910b2f",
+                     *       "segmentId": "01a24e7c-8dae-7116-a2c6-53ab43acec90",
                      *       "key": "fair-visitors-2026",
                      *       "count": 3,
                      *       "added": 3,
                      *       "removed": 0,
-                     *       "at": "2026-12-06T23:30:16.077Z"
+                     *       "at": "2026-12-07T03:11:55.332Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentRefresh"];
@@ -70896,7 +70904,7 @@ export interface operations {
             path: {
                 /**
                  * @description The segment’s id
-                 * @example 01a24db1-5464-725b-b4d1-f0adb3edebe8
+                 * @example 01a24e7c-0d1b-7349-b373-ace42017cb2c
                  */
                 id: string;
             };
@@ -70914,14 +70922,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "at": "2025-12-06T23:29:56.516Z",
+                     *           "at": "2025-12-07T03:11:21.954Z",
                      *           "count": 20,
                      *           "added": 20,
                      *           "removed": 0,
                      *           "trigger": "create"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T23:29:56.516Z",
+                     *           "at": "2026-12-07T03:11:21.954Z",
                      *           "count": 20,
                      *           "added": 0,
                      *           "removed": 0,
@@ -71065,15 +71073,15 @@ export interface operations {
                      *         {
                      *           "r": 1,
                      *           "f": 1,
-                     *           "count": 15
+                     *           "count": 13
                      *         },
                      *         {
                      *           "r": 1,
                      *           "f": 2,
-                     *           "count": 14
+                     *           "count": 8
                      *         }
                      *       ],
-                     *       "middleBand": 142
+                     *       "middleBand": 139
                      *     }
                      */
                     "application/json": {
@@ -71403,7 +71411,7 @@ export interface operations {
                      *       "total": 208,
                      *       "data": [
                      *         {
-                     *           "accountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *           "name": "VVSkedjan A",
                      *           "externalId": "K1000",
                      *           "rankPercent": 0,
@@ -71417,14 +71425,14 @@ export interface operations {
                      *               "key": "noPattern",
                      *               "params": {
                      *                 "months": 13,
-                     *                 "purchases": 154
+                     *                 "purchases": 151
                      *               },
-                     *               "text": "154 purchases over 13 months, no clear pattern"
+                     *               "text": "151 purchases over 13 months, no clear pattern"
                      *             }
                      *           ]
                      *         },
                      *         {
-                     *           "accountId": "01a24db1-5373-76aa-97c6-7cec5bcebc7d",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-ccce2cea6472",
                      *           "name": "VVSkedjan A Trondheim",
                      *           "externalId": "K1000-1",
                      *           "rankPercent": 0,
@@ -71438,14 +71446,14 @@ export interface operations {
                      *               "key": "noPattern",
                      *               "params": {
                      *                 "months": 13,
-                     *                 "purchases": 75
+                     *                 "purchases": 79
                      *               },
-                     *               "text": "75 purchases over 13 months, no clear pattern"
+                     *               "text": "79 purchases over 13 months, no clear pattern"
                      *             }
                      *           ]
                      *         },
                      *         {
-                     *           "accountId": "01a24db1-5373-76aa-97c6-816123b5323b",
+                     *           "accountId": "01a24e7c-0bfe-770a-9ebc-d00d10739e1e",
                      *           "name": "VVSkedjan A Göteborg",
                      *           "externalId": "K1000-2",
                      *           "rankPercent": 0,
@@ -71459,9 +71467,9 @@ export interface operations {
                      *               "key": "noPattern",
                      *               "params": {
                      *                 "months": 13,
-                     *                 "purchases": 68
+                     *                 "purchases": 59
                      *               },
-                     *               "text": "68 purchases over 13 months, no clear pattern"
+                     *               "text": "59 purchases over 13 months, no clear pattern"
                      *             }
                      *           ]
                      *         }
@@ -71572,36 +71580,36 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
+                     *       "accountId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
                      *       "scoreDate": "2026-12-07",
                      *       "recencyDays": 0,
-                     *       "frequency": 20,
-                     *       "monetary": 122171900,
+                     *       "frequency": 26,
+                     *       "monetary": 171148000,
                      *       "r": 5,
-                     *       "f": 3,
-                     *       "m": 3,
-                     *       "rankPercent": 27,
+                     *       "f": 4,
+                     *       "m": 5,
+                     *       "rankPercent": 5,
                      *       "loyaltyType": "occasional",
                      *       "loyaltyTypeName": "Occasional",
                      *       "reasons": [
                      *         {
                      *           "key": "noPattern",
                      *           "params": {
-                     *             "months": 10,
-                     *             "purchases": 20
+                     *             "months": 12,
+                     *             "purchases": 26
                      *           },
-                     *           "text": "20 purchases over 10 months, no clear pattern"
+                     *           "text": "26 purchases over 12 months, no clear pattern"
                      *         }
                      *       ],
                      *       "observations": {
-                     *         "purchases": 20,
-                     *         "activeMonths": 10,
+                     *         "purchases": 26,
+                     *         "activeMonths": 12,
                      *         "offerPurchases": 0,
                      *         "categories": 13,
-                     *         "engagements": 8,
+                     *         "engagements": 9,
                      *         "surveyScore": null,
                      *         "referrals": 0,
-                     *         "frequencyQuintile": 3
+                     *         "frequencyQuintile": 4
                      *       }
                      *     }
                      */
@@ -71701,14 +71709,14 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-5479-7148-a18f-306587fa5375",
+                     *           "id": "01a24e7c-0d34-75ba-9a22-4e2c4a489047",
                      *           "name": "Dubbla poäng i Sverige",
                      *           "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *           "segmentKeys": [
                      *             "sweden"
                      *           ],
-                     *           "startsAt": "2026-09-07T23:29:56.516Z",
-                     *           "endsAt": "2026-10-07T23:29:56.516Z",
+                     *           "startsAt": "2026-09-08T03:11:21.954Z",
+                     *           "endsAt": "2026-10-08T03:11:21.954Z",
                      *           "effects": [
                      *             {
                      *               "type": "multiplier",
@@ -71717,8 +71725,8 @@ export interface operations {
                      *           ],
                      *           "budgetPoints": 150000,
                      *           "controlPercent": 20,
-                     *           "walletId": "01a24db1-5479-7148-a18f-34a6e0254394",
-                     *           "createdAt": "2026-09-02T23:29:56.516Z",
+                     *           "walletId": "01a24e7c-0d35-74ef-98e0-8871d2e100b6",
+                     *           "createdAt": "2026-09-03T03:11:21.954Z",
                      *           "stoppedAt": null,
                      *           "report": {
                      *             "status": "finished",
@@ -71729,32 +71737,32 @@ export interface operations {
                      *               "exhausted": true
                      *             },
                      *             "payouts": {
-                     *               "count": 24
+                     *               "count": 23
                      *             },
                      *             "groups": {
                      *               "treatment": {
-                     *                 "n": 125,
-                     *                 "mean": 10602582.4,
-                     *                 "variance": 156550497799042.6,
-                     *                 "purchases": 221
+                     *                 "n": 131,
+                     *                 "mean": 10681497.709923664,
+                     *                 "variance": 124489119018225.48,
+                     *                 "purchases": 230
                      *               },
                      *               "control": {
-                     *                 "n": 33,
-                     *                 "mean": 7937433.333333333,
-                     *                 "variance": 84158476691666.67,
-                     *                 "purchases": 44
+                     *                 "n": 27,
+                     *                 "mean": 7964244.444444444,
+                     *                 "variance": 172595392224102.56,
+                     *                 "purchases": 32
                      *               }
                      *             },
                      *             "uplift": {
-                     *               "difference": 2665149.0666666673,
-                     *               "relative": 0.3357696316609484,
-                     *               "low": -1156861.5693526822,
-                     *               "high": 6487159.702686017,
+                     *               "difference": 2717253.26547922,
+                     *               "relative": 0.34118155016885165,
+                     *               "low": -2593750.3195308084,
+                     *               "high": 8028256.8504892485,
                      *               "significant": false
                      *             },
                      *             "window": {
-                     *               "from": "2026-09-07T23:29:56.516Z",
-                     *               "to": "2026-10-07T23:29:56.516Z"
+                     *               "from": "2026-09-08T03:11:21.954Z",
+                     *               "to": "2026-10-08T03:11:21.954Z"
                      *             }
                      *           }
                      *         }
@@ -71911,7 +71919,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-a00c-71cc-a6de-4bbee98b2e3c",
+                     *       "id": "01a24e7c-8e87-72b7-a3cc-a858fe0de69e",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -71929,8 +71937,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24db1-a00c-71cc-a6de-4e70cfbcfe1e",
-                     *       "createdAt": "2026-12-06T23:30:16.202Z",
+                     *       "walletId": "01a24e7c-8e87-72b7-a3cc-aedbf5cd6b5f",
+                     *       "createdAt": "2026-12-07T03:11:55.525Z",
                      *       "stoppedAt": null
                      *     }
                      */
@@ -72022,7 +72030,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign must end after it starts (starts 2027-01-29T00:00:00.000Z, ends 2027-01-01T00:00:00.000Z).",
                      *       "code": "campaign_dates_reversed",
-                     *       "requestId": "01a24db1-a013-7499-8968-e444cbb2cde4",
+                     *       "requestId": "01a24e7c-8e93-751e-a2f8-dc78c2ecba74",
                      *       "instance": "/v1/campaigns"
                      *     }
                      */
@@ -72053,7 +72061,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24db1-5479-7148-a18f-306587fa5375
+                 * @example 01a24e7c-0d34-75ba-9a22-4e2c4a489047
                  */
                 id: string;
             };
@@ -72069,14 +72077,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-5479-7148-a18f-306587fa5375",
+                     *       "id": "01a24e7c-0d34-75ba-9a22-4e2c4a489047",
                      *       "name": "Dubbla poäng i Sverige",
                      *       "description": "Double points for Swedish companies for a month; a fifth of them held out to measure the effect.",
                      *       "segmentKeys": [
                      *         "sweden"
                      *       ],
-                     *       "startsAt": "2026-09-07T23:29:56.516Z",
-                     *       "endsAt": "2026-10-07T23:29:56.516Z",
+                     *       "startsAt": "2026-09-08T03:11:21.954Z",
+                     *       "endsAt": "2026-10-08T03:11:21.954Z",
                      *       "effects": [
                      *         {
                      *           "type": "multiplier",
@@ -72085,8 +72093,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 150000,
                      *       "controlPercent": 20,
-                     *       "walletId": "01a24db1-5479-7148-a18f-34a6e0254394",
-                     *       "createdAt": "2026-09-02T23:29:56.516Z",
+                     *       "walletId": "01a24e7c-0d35-74ef-98e0-8871d2e100b6",
+                     *       "createdAt": "2026-09-03T03:11:21.954Z",
                      *       "stoppedAt": null,
                      *       "report": {
                      *         "status": "finished",
@@ -72097,32 +72105,32 @@ export interface operations {
                      *           "exhausted": true
                      *         },
                      *         "payouts": {
-                     *           "count": 24
+                     *           "count": 23
                      *         },
                      *         "groups": {
                      *           "treatment": {
-                     *             "n": 125,
-                     *             "mean": 10602582.4,
-                     *             "variance": 156550497799042.6,
-                     *             "purchases": 221
+                     *             "n": 131,
+                     *             "mean": 10681497.709923664,
+                     *             "variance": 124489119018225.48,
+                     *             "purchases": 230
                      *           },
                      *           "control": {
-                     *             "n": 33,
-                     *             "mean": 7937433.333333333,
-                     *             "variance": 84158476691666.67,
-                     *             "purchases": 44
+                     *             "n": 27,
+                     *             "mean": 7964244.444444444,
+                     *             "variance": 172595392224102.56,
+                     *             "purchases": 32
                      *           }
                      *         },
                      *         "uplift": {
-                     *           "difference": 2665149.0666666673,
-                     *           "relative": 0.3357696316609484,
-                     *           "low": -1156861.5693526822,
-                     *           "high": 6487159.702686017,
+                     *           "difference": 2717253.26547922,
+                     *           "relative": 0.34118155016885165,
+                     *           "low": -2593750.3195308084,
+                     *           "high": 8028256.8504892485,
                      *           "significant": false
                      *         },
                      *         "window": {
-                     *           "from": "2026-09-07T23:29:56.516Z",
-                     *           "to": "2026-10-07T23:29:56.516Z"
+                     *           "from": "2026-09-08T03:11:21.954Z",
+                     *           "to": "2026-10-08T03:11:21.954Z"
                      *         }
                      *       }
                      *     }
@@ -72238,7 +72246,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24db1-a00c-71cc-a6de-4bbee98b2e3c
+                 * @example 01a24e7c-8e87-72b7-a3cc-a858fe0de69e
                  */
                 id: string;
             };
@@ -72254,7 +72262,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-a00c-71cc-a6de-4bbee98b2e3c",
+                     *       "id": "01a24e7c-8e87-72b7-a3cc-a858fe0de69e",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -72272,9 +72280,9 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24db1-a00c-71cc-a6de-4e70cfbcfe1e",
-                     *       "createdAt": "2026-12-06T23:30:16.202Z",
-                     *       "stoppedAt": "2026-12-06T23:30:16.241Z",
+                     *       "walletId": "01a24e7c-8e87-72b7-a3cc-aedbf5cd6b5f",
+                     *       "createdAt": "2026-12-07T03:11:55.525Z",
+                     *       "stoppedAt": "2026-12-07T03:11:55.575Z",
                      *       "report": {
                      *         "status": "stopped",
                      *         "budget": {
@@ -72403,10 +72411,10 @@ export interface operations {
                      *       "type": "urn:lojal:problem:campaign_over",
                      *       "title": "campaign over",
                      *       "status": 409,
-                     *       "detail": "The campaign has already ended or was stopped (2026-10-07T23:29:56.516Z); plan a new one instead.",
+                     *       "detail": "The campaign has already ended or was stopped (2026-10-08T03:11:21.954Z); plan a new one instead.",
                      *       "code": "campaign_over",
-                     *       "requestId": "01a24db1-a03a-757b-a078-a8bbb8dd08f3",
-                     *       "instance": "/v1/campaigns/01a24db1-5479-7148-a18f-306587fa5375/stop"
+                     *       "requestId": "01a24e7c-8ec3-733f-91c1-99bf7d66afb9",
+                     *       "instance": "/v1/campaigns/01a24e7c-0d34-75ba-9a22-4e2c4a489047/stop"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -72472,7 +72480,7 @@ export interface operations {
             path: {
                 /**
                  * @description The campaign’s id
-                 * @example 01a24db1-a00c-71cc-a6de-4bbee98b2e3c
+                 * @example 01a24e7c-8e87-72b7-a3cc-a858fe0de69e
                  */
                 id: string;
             };
@@ -72503,7 +72511,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-a00c-71cc-a6de-4bbee98b2e3c",
+                     *       "id": "01a24e7c-8e87-72b7-a3cc-a858fe0de69e",
                      *       "name": "Verktygsveckor för nyckelkunder",
                      *       "description": "Two extra points per 100 SEK of tools for key accounts for four weeks; a tenth of them held out.",
                      *       "segmentKeys": [
@@ -72521,8 +72529,8 @@ export interface operations {
                      *       ],
                      *       "budgetPoints": 50000,
                      *       "controlPercent": 10,
-                     *       "walletId": "01a24db1-a00c-71cc-a6de-4e70cfbcfe1e",
-                     *       "createdAt": "2026-12-06T23:30:16.202Z",
+                     *       "walletId": "01a24e7c-8e87-72b7-a3cc-aedbf5cd6b5f",
+                     *       "createdAt": "2026-12-07T03:11:55.525Z",
                      *       "stoppedAt": null,
                      *       "report": {
                      *         "status": "planned",
@@ -72702,8 +72710,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The campaign's new end (2027-01-01T00:00:00.000Z) must be after its current end (2027-02-05T00:00:00.000Z).",
                      *       "code": "campaign_end_not_later",
-                     *       "requestId": "01a24db1-a02b-7191-ae8c-926b1556adf1",
-                     *       "instance": "/v1/campaigns/01a24db1-a00c-71cc-a6de-4bbee98b2e3c/extend"
+                     *       "requestId": "01a24e7c-8eac-70cc-8352-a0587e0bc176",
+                     *       "instance": "/v1/campaigns/01a24e7c-8e87-72b7-a3cc-a858fe0de69e/extend"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -72847,7 +72855,7 @@ export interface operations {
                      *           "tierKey": null,
                      *           "message": {},
                      *           "activeFrom": "2025-12-07",
-                     *           "updatedAt": "2025-12-06T23:29:56.516Z"
+                     *           "updatedAt": "2025-12-07T03:11:21.954Z"
                      *         },
                      *         {
                      *           "key": "birthday",
@@ -72863,7 +72871,7 @@ export interface operations {
                      *             "sv": "Grattis på födelsedagen, {{name}}! Vi har satt in {{points}} poäng på ditt konto."
                      *           },
                      *           "activeFrom": "2025-12-07",
-                     *           "updatedAt": "2025-12-06T23:29:56.516Z"
+                     *           "updatedAt": "2025-12-07T03:11:21.954Z"
                      *         },
                      *         {
                      *           "key": "points-100k",
@@ -72877,7 +72885,7 @@ export interface operations {
                      *           "tierKey": null,
                      *           "message": {},
                      *           "activeFrom": "2026-12-07",
-                     *           "updatedAt": "2026-12-06T23:29:56.516Z"
+                     *           "updatedAt": "2026-12-07T03:11:21.954Z"
                      *         }
                      *       ]
                      *     }
@@ -73038,7 +73046,7 @@ export interface operations {
                      *         "sv": "Glad midsommar, {{name}}! {{points}} poäng från oss."
                      *       },
                      *       "activeFrom": "2026-12-07",
-                     *       "updatedAt": "2026-12-06T23:30:15.773Z"
+                     *       "updatedAt": "2026-12-07T03:11:54.865Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Surprise"];
@@ -73153,7 +73161,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The surprise midsummer cannot be saved: a seasonal surprise needs its month and day.",
                      *       "code": "surprise_invalid",
-                     *       "requestId": "01a24db1-9e61-70fc-a7f7-9a2863d0b4e4",
+                     *       "requestId": "01a24e7c-8bf7-700f-8ed3-19318fab2bc5",
                      *       "instance": "/v1/surprises/midsummer"
                      *     }
                      */
@@ -73336,43 +73344,43 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "memberId": "01a24db1-53ce-726b-ad42-61b4fece23e3",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-a1159099bf0d",
                      *           "memberName": "Jonas Holm",
                      *           "surpriseKey": "points-100k",
                      *           "kind": "lifetime_points",
                      *           "occasion": "once",
                      *           "points": 2000,
-                     *           "journalId": "01a24db1-7151-74ad-a2e1-462124b28419",
+                     *           "journalId": "01a24e7c-4d8c-7083-8421-6fccd2b822fd",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T23:29:56.516Z"
+                     *           "paidAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "memberId": "01a24db1-53ce-726b-ad42-61b4fece23e3",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-a1159099bf0d",
                      *           "memberName": "Jonas Holm",
                      *           "surpriseKey": "tenth-order",
                      *           "kind": "orders",
                      *           "occasion": "once",
                      *           "points": 250,
-                     *           "journalId": "01a24db1-72f0-73af-bce8-5686ca137241",
+                     *           "journalId": "01a24e7c-4f26-769e-ab2d-5a669a517880",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T23:29:56.516Z"
+                     *           "paidAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "memberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "memberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *           "memberName": "Lars Lind",
                      *           "surpriseKey": "points-100k",
                      *           "kind": "lifetime_points",
                      *           "occasion": "once",
                      *           "points": 2000,
-                     *           "journalId": "01a24db1-7151-74ad-a2e1-481b029abb04",
+                     *           "journalId": "01a24e7c-4d8c-7083-8421-70981a116ff5",
                      *           "rewardId": null,
                      *           "orderId": null,
                      *           "orderError": null,
-                     *           "paidAt": "2026-12-06T23:29:56.516Z"
+                     *           "paidAt": "2026-12-07T03:11:21.954Z"
                      *         }
                      *       ]
                      *     }
@@ -73454,8 +73462,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "paid": 0,
-                     *       "points": 0
+                     *       "paid": 1,
+                     *       "points": 250
                      *     }
                      */
                     "application/json": {
@@ -73558,7 +73566,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-53ce-726b-ad42-6b40a5fb87a3
+                 * @example 01a24e7c-0c5d-71ec-8d0a-abe8ae739d6a
                  */
                 id: string;
             };
@@ -73671,7 +73679,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-53ce-726b-ad42-6b40a5fb87a3
+                 * @example 01a24e7c-0c5d-71ec-8d0a-abe8ae739d6a
                  */
                 id: string;
             };
@@ -73827,8 +73835,8 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "31/4 is not a day of the year.",
                      *       "code": "birthday_invalid",
-                     *       "requestId": "01a24db1-9eaa-721e-b13e-bfbac505a0d5",
-                     *       "instance": "/v1/members/01a24db1-53ce-726b-ad42-6b40a5fb87a3/birthday"
+                     *       "requestId": "01a24e7c-8c4e-7519-a612-a15384951837",
+                     *       "instance": "/v1/members/01a24e7c-0c5d-71ec-8d0a-abe8ae739d6a/birthday"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -74310,46 +74318,46 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-74c7-7594-a290-c14cd85540ff",
-                     *           "code": "788MV9QX",
-                     *           "referrerMemberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "id": "01a24e7c-515c-77fa-9829-8fa6575160a8",
+                     *           "code": "XEAURZ9E",
+                     *           "referrerMemberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24db1-74b4-7289-b885-0b298f23590b",
+                     *           "refereeAccountId": "01a24e7c-5143-71fe-b583-7955471d70e4",
                      *           "refereeName": "Takläggarna i Norr AB",
-                     *           "refereeMemberId": "01a24db1-74b7-765a-b374-6f31752cdc80",
+                     *           "refereeMemberId": "01a24e7c-514d-728b-b107-c5769d431afd",
                      *           "status": "pending",
                      *           "referrerPoints": 0,
                      *           "refereePoints": 0,
-                     *           "createdAt": "2026-11-15T23:29:56.516Z",
+                     *           "createdAt": "2026-11-16T03:11:21.954Z",
                      *           "qualifiedAt": null
                      *         },
                      *         {
-                     *           "id": "01a24db1-74b1-704a-b0f4-406569a6988f",
-                     *           "code": "788MV9QX",
-                     *           "referrerMemberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "id": "01a24e7c-513e-71ee-9eb3-8bcda6aeac61",
+                     *           "code": "XEAURZ9E",
+                     *           "referrerMemberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24db1-5374-704d-a064-d69e4b7edae2",
+                     *           "refereeAccountId": "01a24e7c-0c02-74b8-b131-69db81deb59a",
                      *           "refereeName": "Hansens Bygg AB",
-                     *           "refereeMemberId": "01a24db1-53d7-72db-97da-772f1e592c51",
+                     *           "refereeMemberId": "01a24e7c-0c67-77db-a7dd-1311395e9500",
                      *           "status": "paid",
                      *           "referrerPoints": 1000,
                      *           "refereePoints": 500,
-                     *           "createdAt": "2026-08-18T23:29:56.516Z",
-                     *           "qualifiedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-08-19T03:11:21.954Z",
+                     *           "qualifiedAt": "2026-12-07T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-74aa-772d-b7ca-a9b668c8746f",
-                     *           "code": "788MV9QX",
-                     *           "referrerMemberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "id": "01a24e7c-5132-7547-9531-9910ce510873",
+                     *           "code": "XEAURZ9E",
+                     *           "referrerMemberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24db1-5374-704d-a064-d9754da6fc35",
+                     *           "refereeAccountId": "01a24e7c-0c02-74b8-b131-6f9deccc4b30",
                      *           "refereeName": "Erikssons Snickeri HB",
-                     *           "refereeMemberId": "01a24db1-53d7-72db-97da-81220d0aaf96",
+                     *           "refereeMemberId": "01a24e7c-0c67-77db-a7dd-1e9d290e8fb8",
                      *           "status": "paid",
                      *           "referrerPoints": 1000,
                      *           "refereePoints": 500,
-                     *           "createdAt": "2026-05-20T23:29:56.516Z",
-                     *           "qualifiedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-05-21T03:11:21.954Z",
+                     *           "qualifiedAt": "2026-12-07T03:11:21.954Z"
                      *         }
                      *       ]
                      *     }
@@ -74420,8 +74428,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "code": "788MV9QX",
-                 *       "accountId": "01a24db1-8f21-72d8-8f1b-fd2bb7c0e870"
+                 *       "code": "XEAURZ9E",
+                 *       "accountId": "01a24e7c-75c7-753a-aee1-a4a8e1bc4088"
                  *     }
                  */
                 "application/json": {
@@ -74446,17 +74454,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9ec6-75bd-a730-8c2950964063",
-                     *       "code": "788MV9QX",
-                     *       "referrerMemberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *       "id": "01a24e7c-8c8b-714e-b83b-d2fc7ffbf413",
+                     *       "code": "XEAURZ9E",
+                     *       "referrerMemberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *       "referrerName": "Lars Lind",
-                     *       "refereeAccountId": "01a24db1-8f21-72d8-8f1b-fd2bb7c0e870",
+                     *       "refereeAccountId": "01a24e7c-75c7-753a-aee1-a4a8e1bc4088",
                      *       "refereeName": "Fjällens El AB",
                      *       "refereeMemberId": null,
                      *       "status": "pending",
                      *       "referrerPoints": 0,
                      *       "refereePoints": 0,
-                     *       "createdAt": "2026-12-06T23:30:15.873Z",
+                     *       "createdAt": "2026-12-07T03:11:55.011Z",
                      *       "qualifiedAt": null
                      *     }
                      */
@@ -74510,9 +74518,9 @@ export interface operations {
                      *       "type": "urn:lojal:problem:referral_code_reused",
                      *       "title": "referral code reused",
                      *       "status": 409,
-                     *       "detail": "This company has already used the referral code 788MV9QX.",
+                     *       "detail": "This company has already used the referral code XEAURZ9E.",
                      *       "code": "referral_code_reused",
-                     *       "requestId": "01a24db1-9ec8-711b-a623-09bc69ebbb26",
+                     *       "requestId": "01a24e7c-8c8f-73ec-850c-ade797e44664",
                      *       "instance": "/v1/referrals"
                      *     }
                      */
@@ -74597,43 +74605,43 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "id": "01a24db1-9ecf-74de-95c9-cfc33fc79037",
-                     *           "code": "788MV9QX",
+                     *           "id": "01a24e7c-8c9b-7623-9b20-fb04a0b70e44",
+                     *           "code": "XEAURZ9E",
                      *           "reason": "referral_code_reused",
-                     *           "reasonText": "This company has already used the referral code 788MV9QX.",
-                     *           "referrerMemberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "reasonText": "This company has already used the referral code XEAURZ9E.",
+                     *           "referrerMemberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24db1-8f21-72d8-8f1b-fd2bb7c0e870",
+                     *           "refereeAccountId": "01a24e7c-75c7-753a-aee1-a4a8e1bc4088",
                      *           "refereeName": "Fjällens El AB",
                      *           "refereeMemberId": null,
                      *           "source": "api",
-                     *           "refusedAt": "2026-12-06T23:30:15.882Z"
+                     *           "refusedAt": "2026-12-07T03:11:55.026Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-74dc-71bf-aa09-762d1255c2c1",
-                     *           "code": "788MV9QX",
+                     *           "id": "01a24e7c-5180-77cb-88a7-46d73e07ec0b",
+                     *           "code": "XEAURZ9E",
                      *           "reason": "referral_too_late",
                      *           "reasonText": "This company has already bought from the program, so it can no longer join through a referral code.",
-                     *           "referrerMemberId": "01a24db1-53ce-726b-ad42-64b572ece44d",
+                     *           "referrerMemberId": "01a24e7c-0c5d-71ec-8d0a-a44d10f6420c",
                      *           "referrerName": "Lars Lind",
-                     *           "refereeAccountId": "01a24db1-5374-704d-a064-d3f241894e67",
+                     *           "refereeAccountId": "01a24e7c-0c02-74b8-b131-641e41eeaabe",
                      *           "refereeName": "Hansens Bygg AB",
-                     *           "refereeMemberId": "01a24db1-53d7-72db-97da-6a4fa31b0a48",
+                     *           "refereeMemberId": "01a24e7c-0c67-77db-a7dd-042a91d06bd1",
                      *           "source": "portal",
-                     *           "refusedAt": "2026-11-26T23:29:56.516Z"
+                     *           "refusedAt": "2026-11-27T03:11:21.954Z"
                      *         },
                      *         {
-                     *           "id": "01a24db1-74d7-712d-bff1-1fdccf52d9c6",
-                     *           "code": "KFWM2CYU",
+                     *           "id": "01a24e7c-5176-76d2-819c-e44b1b1b01b2",
+                     *           "code": "KM5CWJZJ",
                      *           "reason": "referral_circular",
                      *           "reasonText": "This company referred the referrer’s company (directly or through others), so it cannot be referred back.",
-                     *           "referrerMemberId": "01a24db1-53d7-72db-97da-81220d0aaf96",
+                     *           "referrerMemberId": "01a24e7c-0c67-77db-a7dd-1e9d290e8fb8",
                      *           "referrerName": "Kari Berg",
-                     *           "refereeAccountId": "01a24db1-5373-76aa-97c6-79ea173b47e7",
+                     *           "refereeAccountId": "01a24e7c-0bfe-770a-9ebc-cbf6f92e6674",
                      *           "refereeName": "VVSkedjan A",
                      *           "refereeMemberId": null,
                      *           "source": "api",
-                     *           "refusedAt": "2026-10-07T23:29:56.516Z"
+                     *           "refusedAt": "2026-10-08T03:11:21.954Z"
                      *         }
                      *       ]
                      *     }
@@ -74704,7 +74712,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "code": "788MV9QX"
+                 *       "code": "XEAURZ9E"
                  *     }
                  */
                 "application/json": {
@@ -74722,10 +74730,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24db1-9f11-74ee-801d-5b0f341b7d42",
-                     *       "code": "788MV9QX",
+                     *       "id": "01a24e7c-8d0c-7468-9d0b-4ef165847266",
+                     *       "code": "XEAURZ9E",
                      *       "status": "pending",
-                     *       "createdAt": "2026-12-06T23:30:15.948Z",
+                     *       "createdAt": "2026-12-07T03:11:55.141Z",
                      *       "referrerCompany": "VVSkedjan A"
                      *     }
                      */
@@ -74794,7 +74802,7 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Dette firmaet har allerede handlet i programmet og kan derfor ikke lenger bli med via en vervekode.",
                      *       "code": "referral_too_late",
-                     *       "requestId": "01a24db1-9ef8-754c-9e33-e95b11e9cfca",
+                     *       "requestId": "01a24e7c-8cde-7564-a8b4-67eee7ae1a29",
                      *       "instance": "/portal/v1/referral"
                      *     }
                      */
@@ -74980,7 +74988,7 @@ export interface operations {
             path: {
                 /**
                  * @description The member's id, or `ext:` followed by its external id (e.g. `ext:C-1001`)
-                 * @example 01a24db1-53ce-726b-ad42-64b572ece44d
+                 * @example 01a24e7c-0c5d-71ec-8d0a-a44d10f6420c
                  */
                 id: string;
             };
@@ -74996,8 +75004,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "788MV9QX",
-                     *       "link": "https://loyalty.example.com/?ref=788MV9QX"
+                     *       "code": "XEAURZ9E",
+                     *       "link": "https://loyalty.example.com/?ref=XEAURZ9E"
                      *     }
                      */
                     "application/json": {
@@ -75102,8 +75110,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "788MV9QX",
-                     *       "link": "https://loyalty.example.com/?ref=788MV9QX",
+                     *       "code": "XEAURZ9E",
+                     *       "link": "https://loyalty.example.com/?ref=XEAURZ9E",
                      *       "enabled": true,
                      *       "referrerPoints": 1000,
                      *       "refereePoints": 500,
@@ -75114,22 +75122,22 @@ export interface operations {
                      *           "company": "Fjällens El AB",
                      *           "status": "pending",
                      *           "points": 0,
-                     *           "createdAt": "2026-12-06T23:30:15.873Z",
+                     *           "createdAt": "2026-12-07T03:11:55.011Z",
                      *           "qualifiedAt": null
                      *         },
                      *         {
                      *           "company": "Takläggarna i Norr AB",
                      *           "status": "pending",
                      *           "points": 0,
-                     *           "createdAt": "2026-11-15T23:29:56.516Z",
+                     *           "createdAt": "2026-11-16T03:11:21.954Z",
                      *           "qualifiedAt": null
                      *         },
                      *         {
                      *           "company": "Hansens Bygg AB",
                      *           "status": "paid",
                      *           "points": 1000,
-                     *           "createdAt": "2026-08-18T23:29:56.516Z",
-                     *           "qualifiedAt": "2026-12-06T23:29:56.516Z"
+                     *           "createdAt": "2026-08-19T03:11:21.954Z",
+                     *           "qualifiedAt": "2026-12-07T03:11:21.954Z"
                      *         }
                      *       ]
                      *     }
@@ -75410,7 +75418,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "Deactivation must come after the reminder (12 months to remind, 6 to deactivate).",
                      *       "code": "inactivity_months_reversed",
-                     *       "requestId": "01a24db1-9edb-70fc-b1ed-bce003d0b415",
+                     *       "requestId": "01a24e7c-8cb2-7098-9310-33599f231948",
                      *       "instance": "/v1/inactivity/settings"
                      *     }
                      */
@@ -75596,123 +75604,123 @@ export interface operations {
                      *         {
                      *           "period": "2026-01-01",
                      *           "segment": "NO",
-                     *           "buyers": 50,
+                     *           "buyers": 48,
                      *           "repeaters": 44,
-                     *           "newBuyers": 14,
-                     *           "purchases": 275,
-                     *           "revenue": 1690486100,
-                     *           "returns": 9,
-                     *           "returned": 1793900,
-                     *           "netRevenue": 1688692200,
+                     *           "newBuyers": 13,
+                     *           "purchases": 268,
+                     *           "revenue": 1756419000,
+                     *           "returns": 13,
+                     *           "returned": 2941700,
+                     *           "netRevenue": 1753477300,
                      *           "cumulativeBuyers": 50,
-                     *           "cumulativeRepeaters": 49,
-                     *           "cumulativeRevenue": 2074524600,
-                     *           "cumulativeReturned": 1793900,
-                     *           "repeatRate": 0.88,
-                     *           "cumulativeRepeatRate": 0.98,
-                     *           "purchaseFrequency": 5.5,
-                     *           "averageOrderValue": 6147222,
-                     *           "historicalClv": 41454614,
-                     *           "returnRate": 0.0010611740611176869
+                     *           "cumulativeRepeaters": 48,
+                     *           "cumulativeRevenue": 2196527700,
+                     *           "cumulativeReturned": 3668900,
+                     *           "repeatRate": 0.9166666666666666,
+                     *           "cumulativeRepeatRate": 0.96,
+                     *           "purchaseFrequency": 5.583333333333333,
+                     *           "averageOrderValue": 6553802,
+                     *           "historicalClv": 43857176,
+                     *           "returnRate": 0.0016748281588846398
                      *         },
                      *         {
                      *           "period": "2026-04-01",
                      *           "segment": "NO",
                      *           "buyers": 48,
-                     *           "repeaters": 47,
+                     *           "repeaters": 45,
                      *           "newBuyers": 0,
-                     *           "purchases": 304,
-                     *           "revenue": 1854333600,
-                     *           "returns": 5,
-                     *           "returned": 1238700,
-                     *           "netRevenue": 1853094900,
+                     *           "purchases": 287,
+                     *           "revenue": 1780355400,
+                     *           "returns": 8,
+                     *           "returned": 1771300,
+                     *           "netRevenue": 1778584100,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 50,
-                     *           "cumulativeRevenue": 3928858200,
-                     *           "cumulativeReturned": 3032600,
-                     *           "repeatRate": 0.9791666666666666,
+                     *           "cumulativeRevenue": 3976883100,
+                     *           "cumulativeReturned": 5440200,
+                     *           "repeatRate": 0.9375,
                      *           "cumulativeRepeatRate": 1,
-                     *           "purchaseFrequency": 6.333333333333333,
-                     *           "averageOrderValue": 6099782,
-                     *           "historicalClv": 78516512,
-                     *           "returnRate": 0.0006680027800822894
+                     *           "purchaseFrequency": 5.979166666666667,
+                     *           "averageOrderValue": 6203329,
+                     *           "historicalClv": 79428858,
+                     *           "returnRate": 0.0009949137121723
                      *         },
                      *         {
                      *           "period": "2026-07-01",
                      *           "segment": "NO",
                      *           "buyers": 50,
-                     *           "repeaters": 46,
+                     *           "repeaters": 45,
                      *           "newBuyers": 0,
-                     *           "purchases": 323,
-                     *           "revenue": 1973759200,
-                     *           "returns": 10,
-                     *           "returned": 2455300,
-                     *           "netRevenue": 1971303900,
+                     *           "purchases": 315,
+                     *           "revenue": 1858568800,
+                     *           "returns": 11,
+                     *           "returned": 2710000,
+                     *           "netRevenue": 1855858800,
                      *           "cumulativeBuyers": 50,
                      *           "cumulativeRepeaters": 50,
-                     *           "cumulativeRevenue": 5902617400,
-                     *           "cumulativeReturned": 5487900,
-                     *           "repeatRate": 0.92,
+                     *           "cumulativeRevenue": 5835451900,
+                     *           "cumulativeReturned": 8150200,
+                     *           "repeatRate": 0.9,
                      *           "cumulativeRepeatRate": 1,
-                     *           "purchaseFrequency": 6.46,
-                     *           "averageOrderValue": 6110710,
-                     *           "historicalClv": 117942590,
-                     *           "returnRate": 0.0012439714023878901
+                     *           "purchaseFrequency": 6.3,
+                     *           "averageOrderValue": 5900218,
+                     *           "historicalClv": 116546034,
+                     *           "returnRate": 0.0014581112090120097
                      *         }
                      *       ],
                      *       "totals": {
                      *         "buyers": 200,
                      *         "repeaters": 200,
-                     *         "newBuyers": 50,
-                     *         "purchases": 4052,
-                     *         "revenue": 24284263500,
-                     *         "returns": 124,
-                     *         "returned": 24549200,
-                     *         "netRevenue": 24259714300,
+                     *         "newBuyers": 53,
+                     *         "purchases": 4000,
+                     *         "revenue": 24291465800,
+                     *         "returns": 146,
+                     *         "returned": 29466900,
+                     *         "netRevenue": 24261998900,
                      *         "cumulativeBuyers": 200,
                      *         "cumulativeRepeaters": 200,
-                     *         "cumulativeRevenue": 25906757100,
-                     *         "cumulativeReturned": 25033900,
+                     *         "cumulativeRevenue": 26068698800,
+                     *         "cumulativeReturned": 31590800,
                      *         "repeatRate": 1,
                      *         "cumulativeRepeatRate": 1,
-                     *         "purchaseFrequency": 20.26,
-                     *         "averageOrderValue": 5993155,
-                     *         "historicalClv": 129408616,
-                     *         "returnRate": 0.0010109098017323029
+                     *         "purchaseFrequency": 20,
+                     *         "averageOrderValue": 6072866,
+                     *         "historicalClv": 130185540,
+                     *         "returnRate": 0.0012130556567730877
                      *       },
                      *       "points": [
                      *         {
                      *           "period": "2026-01-01",
-                     *           "issued": 7287379,
-                     *           "reversed": 6672,
+                     *           "issued": 7764750,
+                     *           "reversed": 8300,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 9241602,
+                     *           "cumulativeIssued": 9904213,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
                      *         },
                      *         {
                      *           "period": "2026-04-01",
-                     *           "issued": 7939574,
-                     *           "reversed": 6687,
+                     *           "issued": 7441935,
+                     *           "reversed": 9337,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 17181176,
+                     *           "cumulativeIssued": 17346148,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
                      *         },
                      *         {
                      *           "period": "2026-07-01",
-                     *           "issued": 7526812,
-                     *           "reversed": 8723,
+                     *           "issued": 7711339,
+                     *           "reversed": 10159,
                      *           "redeemed": 0,
                      *           "expired": 0,
                      *           "adjusted": 0,
-                     *           "cumulativeIssued": 24707988,
+                     *           "cumulativeIssued": 25057487,
                      *           "cumulativeExpired": 0,
                      *           "breakageRate": 0,
                      *           "redemptionRate": 0
@@ -75721,21 +75729,21 @@ export interface operations {
                      *       "tiers": {
                      *         "distribution": [
                      *           {
-                     *             "code": "",
-                     *             "rank": null,
-                     *             "accounts": 0,
-                     *             "members": 1
-                     *           },
-                     *           {
                      *             "code": "bronze",
                      *             "rank": 1,
-                     *             "accounts": 138,
-                     *             "members": 0
+                     *             "accounts": 135,
+                     *             "members": 1
                      *           },
                      *           {
                      *             "code": "silver",
                      *             "rank": 2,
-                     *             "accounts": 56,
+                     *             "accounts": 60,
+                     *             "members": 0
+                     *           },
+                     *           {
+                     *             "code": "gold",
+                     *             "rank": 3,
+                     *             "accounts": 4,
                      *             "members": 0
                      *           }
                      *         ],
@@ -75758,9 +75766,9 @@ export interface operations {
                      *         ]
                      *       },
                      *       "liability": {
-                     *         "outstandingPoints": 28923791,
+                     *         "outstandingPoints": 29332762,
                      *         "pointValueMicros": 1000000,
-                     *         "liabilityMinor": 28923791
+                     *         "liabilityMinor": 29332762
                      *       },
                      *       "listening": {
                      *         "nps": 18.8,
@@ -75797,47 +75805,47 @@ export interface operations {
                      *       },
                      *       "predictedClv": {
                      *         "model": {
-                     *           "fittedAt": "2026-12-06T23:30:16.257Z",
+                     *           "fittedAt": "2026-12-07T03:11:55.605Z",
                      *           "observedFrom": "2025-12-07",
-                     *           "observedThrough": "2026-12-06",
+                     *           "observedThrough": "2026-12-07",
                      *           "horizonWeeks": 52,
                      *           "accounts": 200,
                      *           "repeatBuyers": 200,
                      *           "frequency": {
-                     *             "r": 5.278192308299102,
-                     *             "alpha": 13.334437219469349,
-                     *             "a": 0.0000013883104021921077,
-                     *             "b": 1788.2899481503564,
-                     *             "logLikelihood": -7248.00500382429
+                     *             "r": 5.273261515278723,
+                     *             "alpha": 13.457780932384235,
+                     *             "a": 0.00000104020935753903,
+                     *             "b": 2679.7655436044984,
+                     *             "logLikelihood": -7263.124552400195
                      *           },
                      *           "monetary": {
-                     *             "p": 2.274631969396541,
-                     *             "q": 135.02072617010094,
-                     *             "gamma": 370384540.82915056,
-                     *             "logLikelihood": -3070.826430921987,
-                     *             "populationMeanValue": 6286255.429409824
+                     *             "p": 2.447420883759758,
+                     *             "q": 163.2175227405046,
+                     *             "gamma": 418126216.58923376,
+                     *             "logLikelihood": -3062.307367945882,
+                     *             "populationMeanValue": 6308386.524709441
                      *           },
                      *           "holdout": {
-                     *             "calibrationThrough": "2026-08-07",
+                     *             "calibrationThrough": "2026-08-08",
                      *             "weeks": 17.285714285714285,
                      *             "customers": 200,
-                     *             "actual": 1369,
-                     *             "predicted": 1368.054757656753,
-                     *             "meanAbsoluteError": 2.389906164299408,
-                     *             "aggregateError": -0.0006904619015682585
+                     *             "actual": 1353,
+                     *             "predicted": 1356.361673170447,
+                     *             "meanAbsoluteError": 2.4563134810082192,
+                     *             "aggregateError": 0.0024846069256813895
                      *           },
                      *           "predicted": {
-                     *             "purchases": 4116.649059345048,
-                     *             "value": 26031540266,
-                     *             "meanClv": 130157701
+                     *             "purchases": 4075.108829110444,
+                     *             "value": 25869509826,
+                     *             "meanClv": 129347549
                      *           }
                      *         },
                      *         "unavailable": null
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T23:30:16.257Z",
+                     *         "refreshedAt": "2026-12-07T03:11:55.605Z",
                      *         "stale": false,
-                     *         "tookMs": 1165
+                     *         "tookMs": 1781
                      *       }
                      *     }
                      */
@@ -76007,7 +76015,7 @@ export interface operations {
                      *       "status": 422,
                      *       "detail": "The date range starts (2026-06-30) after it ends (2026-01-01); choose a start on or before the end.",
                      *       "code": "report_range_reversed",
-                     *       "requestId": "01a24db1-a552-7529-9fe5-f2394deea679",
+                     *       "requestId": "01a24e7c-9698-70bf-bff9-27e296342a55",
                      *       "instance": "/v1/insight/kpis?from=2026-06-30&to=2026-01-01"
                      *     }
                      */
@@ -76055,51 +76063,51 @@ export interface operations {
                      *       "cohorts": [
                      *         {
                      *           "cohort": "2025-12",
-                     *           "size": 150,
+                     *           "size": 147,
                      *           "active": [
-                     *             150,
-                     *             124,
-                     *             112
+                     *             147,
+                     *             118,
+                     *             111
                      *           ],
                      *           "retention": [
                      *             1,
-                     *             0.8266666666666667,
-                     *             0.7466666666666667
+                     *             0.8027210884353742,
+                     *             0.7551020408163265
                      *           ]
                      *         },
                      *         {
                      *           "cohort": "2026-01",
-                     *           "size": 37,
+                     *           "size": 43,
                      *           "active": [
-                     *             37,
-                     *             25,
-                     *             29
+                     *             43,
+                     *             34,
+                     *             37
                      *           ],
                      *           "retention": [
                      *             1,
-                     *             0.6756756756756757,
-                     *             0.7837837837837838
+                     *             0.7906976744186046,
+                     *             0.8604651162790697
                      *           ]
                      *         },
                      *         {
                      *           "cohort": "2026-02",
-                     *           "size": 11,
+                     *           "size": 6,
                      *           "active": [
-                     *             11,
-                     *             7,
-                     *             7
+                     *             6,
+                     *             3,
+                     *             5
                      *           ],
                      *           "retention": [
                      *             1,
-                     *             0.6363636363636364,
-                     *             0.6363636363636364
+                     *             0.5,
+                     *             0.8333333333333334
                      *           ]
                      *         }
                      *       ],
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T23:30:16.257Z",
+                     *         "refreshedAt": "2026-12-07T03:11:55.605Z",
                      *         "stale": false,
-                     *         "tookMs": 1165
+                     *         "tookMs": 1781
                      *       }
                      *     }
                      */
@@ -76188,12 +76196,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "windowDays": 90,
-                     *       "since": "2026-09-07T23:30:17.562Z",
+                     *       "since": "2026-09-08T03:11:57.607Z",
                      *       "accounts": {
                      *         "all": 208,
                      *         "active": 201,
                      *         "earned": 200,
-                     *         "spent": 23,
+                     *         "spent": 24,
                      *         "loggedIn": 2,
                      *         "rate": 0.9663461538461539
                      *       },
@@ -76201,7 +76209,7 @@ export interface operations {
                      *         "all": 610,
                      *         "active": 553,
                      *         "earned": 551,
-                     *         "spent": 34,
+                     *         "spent": 35,
                      *         "loggedIn": 3,
                      *         "rate": 0.9065573770491804
                      *       }
@@ -76311,12 +76319,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "refreshed": true,
-                     *       "tookMs": 1165,
-                     *       "accountDays": 4376,
+                     *       "tookMs": 1781,
+                     *       "accountDays": 4372,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T23:30:16.257Z",
+                     *         "refreshedAt": "2026-12-07T03:11:55.605Z",
                      *         "stale": false,
-                     *         "tookMs": 1165
+                     *         "tookMs": 1781
                      *       }
                      *     }
                      */
@@ -76447,36 +76455,36 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
-                     *           "sku": "TOO-1011",
-                     *           "name": "Circular saw Plus",
-                     *           "categoryCode": "tools",
-                     *           "score": 0.374306,
+                     *           "sku": "TIL-1005",
+                     *           "name": "Floor tile 60x60 Pro",
+                     *           "categoryCode": "tiles",
+                     *           "score": 0.484043,
                      *           "because": {
-                     *             "sku": "PLU-1013",
-                     *             "name": "Shower set Plus",
+                     *             "sku": "INS-1018",
+                     *             "name": "Insulation batt 95 mm Eco",
                      *             "invoices": 3
                      *           }
                      *         },
                      *         {
-                     *           "sku": "SAF-1018",
-                     *           "name": "Hearing protection Eco",
-                     *           "categoryCode": "safety",
-                     *           "score": 0.364418,
+                     *           "sku": "PAI-1016",
+                     *           "name": "Primer 3 l Eco",
+                     *           "categoryCode": "paint",
+                     *           "score": 0.467377,
                      *           "because": {
-                     *             "sku": "ELE-1007",
-                     *             "name": "LED downlight Pro",
+                     *             "sku": "PAI-1021",
+                     *             "name": "Primer 3 l XL",
                      *             "invoices": 3
                      *           }
                      *         },
                      *         {
-                     *           "sku": "FAS-1001",
-                     *           "name": "Anchor bolts Basic",
-                     *           "categoryCode": "fasteners",
-                     *           "score": 0.350865,
+                     *           "sku": "DOO-1009",
+                     *           "name": "Patio door Pro",
+                     *           "categoryCode": "doors-windows",
+                     *           "score": 0.419187,
                      *           "because": {
-                     *             "sku": "PAI-1010",
-                     *             "name": "Exterior paint 10 l Plus",
-                     *             "invoices": 4
+                     *             "sku": "TIM-1024",
+                     *             "name": "Decking 28x120 XL",
+                     *             "invoices": 3
                      *           }
                      *         }
                      *       ]
@@ -76622,55 +76630,55 @@ export interface operations {
                      *       "windowMonths": 3,
                      *       "value": {
                      *         "members": {
-                     *           "accounts": 89,
-                     *           "before": 8551904,
-                     *           "after": 7128348
+                     *           "accounts": 90,
+                     *           "before": 7665841,
+                     *           "after": 7369820
                      *         },
                      *         "nonMembers": {
                      *           "accounts": 34,
-                     *           "before": 7794584,
-                     *           "after": 7447444
+                     *           "before": 8802052,
+                     *           "after": 7307823
                      *         },
-                     *         "estimate": -1076416,
-                     *         "standardError": 982017,
-                     *         "low": -3001134,
-                     *         "high": 848303
+                     *         "estimate": 1198207,
+                     *         "standardError": 1014192,
+                     *         "low": -789571,
+                     *         "high": 3185986
                      *       },
                      *       "margin": {
                      *         "members": {
-                     *           "accounts": 89,
-                     *           "before": 1710381,
-                     *           "after": 1425670
+                     *           "accounts": 90,
+                     *           "before": 1533168,
+                     *           "after": 1473964
                      *         },
                      *         "nonMembers": {
                      *           "accounts": 34,
-                     *           "before": 1558917,
-                     *           "after": 1489489
+                     *           "before": 1760410,
+                     *           "after": 1461565
                      *         },
-                     *         "estimate": -215283,
-                     *         "standardError": 196403,
-                     *         "low": -600227,
-                     *         "high": 169661
+                     *         "estimate": 239641,
+                     *         "standardError": 202838,
+                     *         "low": -157914,
+                     *         "high": 637197
                      *       },
-                     *       "membersCompared": 89,
-                     *       "memberMonths": 1500,
+                     *       "membersCompared": 90,
+                     *       "memberMonths": 1497,
                      *       "cost": {
-                     *         "redeemedPoints": 1270700,
+                     *         "redeemedPoints": 1048200,
                      *         "campaignPoints": 150000,
-                     *         "orders": 38,
+                     *         "orders": 37,
                      *         "pointValueMicros": 1000000,
-                     *         "redemptions": 1270700,
+                     *         "redemptions": 1048200,
                      *         "campaigns": 150000,
-                     *         "fulfilment": 171000,
-                     *         "total": 1591700
+                     *         "fulfilment": 166500,
+                     *         "total": 1364700
                      *       },
                      *       "roi": {
-                     *         "incrementalMargin": -322924755,
-                     *         "incrementalMarginLow": -900340342,
-                     *         "incrementalMarginHigh": 254490831,
-                     *         "roi": -203.88041402274297,
-                     *         "roiLow": -566.647007601935,
-                     *         "roiHigh": 158.88617892819
+                     *         "incrementalMargin": 358743291,
+                     *         "incrementalMarginLow": -236397687,
+                     *         "incrementalMarginHigh": 953884269,
+                     *         "roi": 261.87337216970764,
+                     *         "roiLow": -174.22318971202463,
+                     *         "roiHigh": 697.9699340514399
                      *       },
                      *       "assumptions": {
                      *         "marginRates": [
@@ -76691,9 +76699,9 @@ export interface operations {
                      *         "fulfilmentPerOrder": 4500
                      *       },
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T23:30:16.257Z",
+                     *         "refreshedAt": "2026-12-07T03:11:55.605Z",
                      *         "stale": false,
-                     *         "tookMs": 1165
+                     *         "tookMs": 1781
                      *       }
                      *     }
                      */
@@ -76713,7 +76721,7 @@ export interface operations {
                      *       "status": 400,
                      *       "detail": "The request has invalid fields; see `errors` for each field and what to fix.",
                      *       "code": "validation_failed",
-                     *       "requestId": "01a24db1-a5ce-777e-90fb-4e7d51fcc6dc",
+                     *       "requestId": "01a24e7c-9761-7658-9d59-c708644f7ffd",
                      *       "instance": "/v1/insight/roi?marginRates=A%3D38",
                      *       "errors": [
                      *         {
@@ -76791,54 +76799,54 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
+                     *       "accountId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
                      *       "currency": "SEK",
                      *       "history": {
-                     *         "firstPurchase": "2026-01-31",
-                     *         "repeatPurchases": 19,
-                     *         "weeksSinceFirst": 44.142857142857146,
-                     *         "weeksToLast": 44.142857142857146,
-                     *         "meanRepeatValue": 6019411
+                     *         "firstPurchase": "2025-12-10",
+                     *         "repeatPurchases": 25,
+                     *         "weeksSinceFirst": 51.714285714285715,
+                     *         "weeksToLast": 51.714285714285715,
+                     *         "meanRepeatValue": 6290392
                      *       },
-                     *       "probabilityAlive": 0.9999999992314021,
-                     *       "expectedPurchases": 21.96460362327383,
-                     *       "expectedValuePerPurchase": 6221188,
-                     *       "predictedClv": 136645924,
+                     *       "probabilityAlive": 0.9999999996152737,
+                     *       "expectedPurchases": 24.154667354239347,
+                     *       "expectedValuePerPurchase": 6303458,
+                     *       "predictedClv": 152257936,
                      *       "horizonWeeks": 52,
                      *       "model": {
-                     *         "fittedAt": "2026-12-06T23:30:16.257Z",
+                     *         "fittedAt": "2026-12-07T03:11:55.605Z",
                      *         "observedFrom": "2025-12-07",
-                     *         "observedThrough": "2026-12-06",
+                     *         "observedThrough": "2026-12-07",
                      *         "horizonWeeks": 52,
                      *         "accounts": 200,
                      *         "repeatBuyers": 200,
                      *         "frequency": {
-                     *           "r": 5.278192308299102,
-                     *           "alpha": 13.334437219469349,
-                     *           "a": 0.0000013883104021921077,
-                     *           "b": 1788.2899481503564,
-                     *           "logLikelihood": -7248.00500382429
+                     *           "r": 5.273261515278723,
+                     *           "alpha": 13.457780932384235,
+                     *           "a": 0.00000104020935753903,
+                     *           "b": 2679.7655436044984,
+                     *           "logLikelihood": -7263.124552400195
                      *         },
                      *         "monetary": {
-                     *           "p": 2.274631969396541,
-                     *           "q": 135.02072617010094,
-                     *           "gamma": 370384540.82915056,
-                     *           "logLikelihood": -3070.826430921987,
-                     *           "populationMeanValue": 6286255.429409824
+                     *           "p": 2.447420883759758,
+                     *           "q": 163.2175227405046,
+                     *           "gamma": 418126216.58923376,
+                     *           "logLikelihood": -3062.307367945882,
+                     *           "populationMeanValue": 6308386.524709441
                      *         },
                      *         "holdout": {
-                     *           "calibrationThrough": "2026-08-07",
+                     *           "calibrationThrough": "2026-08-08",
                      *           "weeks": 17.285714285714285,
                      *           "customers": 200,
-                     *           "actual": 1369,
-                     *           "predicted": 1368.054757656753,
-                     *           "meanAbsoluteError": 2.389906164299408,
-                     *           "aggregateError": -0.0006904619015682585
+                     *           "actual": 1353,
+                     *           "predicted": 1356.361673170447,
+                     *           "meanAbsoluteError": 2.4563134810082192,
+                     *           "aggregateError": 0.0024846069256813895
                      *         },
                      *         "predicted": {
-                     *           "purchases": 4116.649059345048,
-                     *           "value": 26031540266,
-                     *           "meanClv": 130157701
+                     *           "purchases": 4075.108829110444,
+                     *           "value": 25869509826,
+                     *           "meanClv": 129347549
                      *         }
                      *       },
                      *       "unavailable": null
@@ -76944,19 +76952,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24db1-5374-704d-a062-c2579580b110",
+                     *       "accountId": "01a24e7c-0c01-7259-a66c-6cc2acb9455a",
                      *       "cluster": {
                      *         "segment": "installer",
-                     *         "sizeBand": 3,
-                     *         "accounts": 21,
-                     *         "loyalPeers": 5,
-                     *         "loyal": true,
+                     *         "sizeBand": 4,
+                     *         "accounts": 6,
+                     *         "loyalPeers": 2,
+                     *         "loyal": false,
                      *         "recency": 5,
-                     *         "frequency": 3,
-                     *         "monetary": 4,
-                     *         "volume": 122093000,
-                     *         "peerMedianVolume": 132847900,
-                     *         "sizeRatio": 0.919
+                     *         "frequency": 4,
+                     *         "monetary": 5,
+                     *         "volume": 157180900,
+                     *         "peerMedianVolume": 159225600,
+                     *         "sizeRatio": 0.987
                      *       },
                      *       "window": {
                      *         "from": "2026-01",
@@ -76965,44 +76973,44 @@ export interface operations {
                      *       "currency": "SEK",
                      *       "lines": [
                      *         {
-                     *           "categoryCode": "tools",
-                     *           "categoryName": "Tools",
+                     *           "categoryCode": "fasteners",
+                     *           "categoryName": "Fasteners",
+                     *           "marginClass": "low",
+                     *           "kind": "up-sell",
+                     *           "peersBuying": 1,
+                     *           "peerMedianSpend": 13512500,
+                     *           "expected": 13338979,
+                     *           "own": 1626900,
+                     *           "potential": 11712079
+                     *         },
+                     *         {
+                     *           "categoryCode": "safety",
+                     *           "categoryName": "Safety & workwear",
                      *           "marginClass": "standard",
-                     *           "kind": "cross-sell",
-                     *           "peersBuying": 5,
-                     *           "peerMedianSpend": 10389500,
-                     *           "expected": 9548403,
-                     *           "own": 0,
-                     *           "potential": 9548403
+                     *           "kind": "up-sell",
+                     *           "peersBuying": 1,
+                     *           "peerMedianSpend": 8172600,
+                     *           "expected": 8067651,
+                     *           "own": 622600,
+                     *           "potential": 7445051
                      *         },
                      *         {
                      *           "categoryCode": "tiles",
                      *           "categoryName": "Tiles & flooring",
                      *           "marginClass": "high",
-                     *           "kind": "cross-sell",
-                     *           "peersBuying": 5,
-                     *           "peerMedianSpend": 5205700,
-                     *           "expected": 4784265,
-                     *           "own": 0,
-                     *           "potential": 4784265
-                     *         },
-                     *         {
-                     *           "categoryCode": "tiles",
-                     *           "categoryName": "Tiles & flooring",
-                     *           "marginClass": "standard",
                      *           "kind": "up-sell",
-                     *           "peersBuying": 4,
-                     *           "peerMedianSpend": 5679250,
-                     *           "expected": 5219478,
-                     *           "own": 676500,
-                     *           "potential": 4542978
+                     *           "peersBuying": 2,
+                     *           "peerMedianSpend": 12665000,
+                     *           "expected": 12502362,
+                     *           "own": 5517600,
+                     *           "potential": 6984762
                      *         }
                      *       ],
-                     *       "totalPotential": 53208320,
+                     *       "totalPotential": 78066057,
                      *       "freshness": {
-                     *         "refreshedAt": "2026-12-06T23:30:16.257Z",
+                     *         "refreshedAt": "2026-12-07T03:11:55.605Z",
                      *         "stale": false,
-                     *         "tookMs": 1165
+                     *         "tookMs": 1781
                      *       }
                      *     }
                      */
