@@ -4,6 +4,7 @@
  * (too large, a NUL anywhere in the file), other file parts drained, and no temporary file left behind, neither
  * after a refusal nor after the import has run.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,12 @@ beforeAll(async () => {
   t = await startTestApp();
 });
 afterAll(async () => t.close());
+
+/**
+ * This run's mark in its files' contents: a run killed earlier (kill -9 leaves its spooled copy in the temporary
+ * directory, which nothing sweeps) must not be counted against this one.
+ */
+const thisRun = randomBytes(4).toString('hex').toUpperCase();
 
 /** Temporary upload files still on disk that hold `marker` (other tests may be uploading at the same time). */
 async function leftBehind(marker: string): Promise<string[]> {
@@ -49,7 +56,7 @@ function accountsCsv(marker: string, rows: number): string {
 describe('console CSV import uploads', () => {
   it('imports a file of many chunks from the spooled copy, counts its rows first, and removes the copy when the job ends', async () => {
     const { key } = await t.newProgram();
-    const marker = 'SPOOL7Q';
+    const marker = `SPOOL7Q${thisRun}`;
     // About 1 MB: many chunks of the form parser, so the spooled copy must be whole and in order.
     const csv = accountsCsv(marker, 30_000);
     const res = await postMultipart(t, '/v1/imports?kind=accounts', [{ name: 'file', fileName: 'big.csv', bytes: Buffer.from(csv), contentType: 'text/csv' }], key);
@@ -64,7 +71,7 @@ describe('console CSV import uploads', () => {
 
   it('refuses a file past the limit with payload_too_large and keeps nothing of it', async () => {
     const { key } = await t.newProgram();
-    const marker = 'TOOBIG4X';
+    const marker = `TOOBIG4X${thisRun}`;
     const bytes = Buffer.alloc(maxImportBytes + 1, 'a');
     bytes.write(`external_id,name\n${marker},x\n`);
     const res = await postMultipart(t, '/v1/imports?kind=accounts', [{ name: 'file', fileName: 'big.csv', bytes, contentType: 'text/csv' }], key);
@@ -81,7 +88,7 @@ describe('console CSV import uploads', () => {
 
   it('refuses a NUL anywhere in the file, also far past the first chunk, with invalid_characters on file', async () => {
     const { key } = await t.newProgram();
-    const marker = 'NULFAR9';
+    const marker = `NULFAR9${thisRun}`;
     const csv = Buffer.from(`${accountsCsv(marker, 20_000)}${marker}-NUL,Bygg\u0000 AB\n`);
     expect(csv.indexOf(0)).toBeGreaterThan(256 * 1024);
     const res = await postMultipart(t, '/v1/imports?kind=accounts', [{ name: 'file', fileName: 'nul.csv', bytes: csv, contentType: 'text/csv' }], key);
@@ -98,7 +105,7 @@ describe('console CSV import uploads', () => {
 
   it('drains a file part of another name without keeping it, and imports the file part', async () => {
     const { key } = await t.newProgram();
-    const marker = 'DRAIN5K';
+    const marker = `DRAIN5K${thisRun}`;
     const res = await postMultipart(
       t,
       '/v1/imports?kind=accounts',
@@ -142,7 +149,7 @@ describe('static segment list uploads', () => {
     const seg = await t.call('POST', '/v1/segments', { key: 'upload-limits', name: 'Upload limits', kind: 'static' });
     expect(seg.statusCode, seg.body).toBe(201);
     const url = `/v1/segments/${seg.json().id}/members`;
-    const marker = 'SEGTMP3';
+    const marker = `SEGTMP3${thisRun}`;
     const big = Buffer.alloc(10 * 1024 * 1024 + 1, 'c');
     big.write(`external_id\n${marker}\n`);
     const tooLarge = await postMultipart(t, url, [{ name: 'file', fileName: 'list.csv', bytes: big }]);
