@@ -19,7 +19,7 @@
  * backends serving it (from /proc), which the machine's other load changes far less than the rates.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
@@ -30,6 +30,7 @@ import { migrate } from '../src/db/migrate.js';
 import { balanceQuery } from '../src/ledger/queries.js';
 import { createApiKey } from '../src/programs/api-keys.js';
 import { createProgram, systemWalletId } from '../src/programs/programs.js';
+import { cpuMsOf } from './support/cpu.js';
 
 const REQUESTS = Number(process.env.BENCH_BALANCE_REQUESTS ?? 10_000);
 const CONNECTIONS = Number(process.env.BENCH_BALANCE_CONNECTIONS ?? 32);
@@ -169,16 +170,6 @@ function profiler(child: ChildProcess, profile: 'start' | 'stop', name?: string)
     child.on('message', on);
     child.send({ profile, name });
   });
-}
-
-/** User + system CPU time of a process in ms (Linux /proc; 0 where it cannot be read). */
-function cpuMsOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
 }
 
 function start(role: string, url: string): Promise<{ child: ChildProcess; port: number }> {

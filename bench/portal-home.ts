@@ -43,6 +43,7 @@ import { evaluateTiers } from '../src/tiers/job.js';
 import { qualifyingTotals, replaceTierConfig } from '../src/tiers/store.js';
 import { qualifyingWindow } from '../src/tiers/evaluate.js';
 import { start, stop } from './http-earn.js';
+import { cpuMsOf } from './support/cpu.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ACCOUNTS = Number(process.env.BENCH_PORTAL_ACCOUNTS ?? 100);
@@ -165,16 +166,6 @@ async function signIn(database: Database, p: Program, accounts: Awaited<ReturnTy
 }
 
 // ------------------------------------------------------------------------------------------------ the client
-
-/** User + system CPU time of a process in ms (Linux /proc; 0 where it cannot be read). */
-function cpuMsOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
-}
 
 function get(port: number, agent: http.Agent, path: string, cookie: string): Promise<void> {
   return new Promise((resolve, reject) => {
