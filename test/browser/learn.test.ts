@@ -118,17 +118,20 @@ describeInBrowser('do and learn on a phone', () => {
     await page.getByText('Answered — thank you').waitFor();
 
     await page.getByRole('article', { name: 'Installer basics' }).getByRole('button', { name: 'Start' }).click();
-    const first = page.getByRole('heading', { level: 2 });
-    await first.waitFor();
+    // The list stays on screen (its cards are level-2 headings too) until the quiz has loaded: wait for a question.
+    const question = page.getByRole('heading', { level: 2, name: /^(Torque is given in|When cutting tiles, wear)$/ });
+    await question.waitFor();
     problems.push(...(await pageProblems(page)).map((p) => `quiz: ${p}`));
-    // The questions come in random order; answer each as it comes.
+    // The questions come in random order; answer each as it comes, and wait for the next before reading it.
+    let answered = '';
     for (let i = 0; i < 2; i++) {
-      const text = await page.getByRole('heading', { level: 2 }).innerText();
+      const text = answered === '' ? await question.innerText() : await page.getByRole('heading', { level: 2, name: answered.startsWith('Torque') ? 'When cutting tiles, wear' : 'Torque is given in' }).innerText();
       if (text.startsWith('Torque')) await page.getByRole('radio', { name: 'Newton metres' }).click();
       else {
         await page.getByRole('checkbox', { name: 'Safety goggles' }).check();
         await page.getByRole('checkbox', { name: 'Gloves' }).check();
       }
+      answered = text;
       await page.getByRole('button', { name: i === 0 ? 'Next' : 'Send' }).click();
     }
     await page.getByText('100 points earned').waitFor();
