@@ -25,6 +25,7 @@ import pg from 'pg';
 import { openPostgres } from '../src/db/database.js';
 import { createApiKey } from '../src/programs/api-keys.js';
 import { setup } from './run.js';
+import { refreshStatistics } from './support/statistics.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 4000);
@@ -247,6 +248,7 @@ export async function benchHttpEarn(admin: string): Promise<HttpRow[]> {
     children.push(bare.child);
     const barePort = Number(bare.match[1]);
     await drive([barePort], key, 'bare-warm', WARM);
+    if (!(await refreshStatistics(dbUrl))) console.log('http-earn: autovacuum is off on this server; the bench analyzes after each warm-up');
     rows.push({ what: 'bare baseline: node:http + pg, one statement', processes: 1, ...(await withCpu(client, name, [bare.child.pid!], () => drive([barePort], key, 'bare', REQUESTS))) });
     console.log(`http-earn: ${JSON.stringify(rows.at(-1))}`);
     await stop(bare.child);
@@ -265,6 +267,7 @@ export async function benchHttpEarn(admin: string): Promise<HttpRow[]> {
       }
       const ports = servers.map((s) => Number(s.match[1]));
       await drive(ports, key, `warm-${n}-${pool ?? 'default'}`, WARM);
+      await refreshStatistics(dbUrl);
       const pids = servers.map((x) => x.child.pid!);
       const sampling = WAITS ? sampleWaits(admin, name) : undefined;
       const measured = await withCpu(client, name, pids, () => drive(ports, key, `lojal-${n}-${pool ?? 'default'}`, REQUESTS));
