@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/index.js';
 import { systemClock } from '../clock/index.js';
 import { openConfiguredDatabase } from '../db/open.js';
+import { keepsOwnStatistics } from '../db/statistics.js';
 import { buildApp } from '../app.js';
 import type { Db } from '../db/database.js';
 import { demoProgramName } from '../demo/name.js';
@@ -47,7 +48,19 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
   const app = await buildApp(database, config, { demo: opts.demo, evidence, clock });
   const mail = config.smtpUrl ? { transport: smtpTransport(config.smtpUrl), from: config.mailFrom } : undefined;
   const sms = config.sms ? { provider: fortySixElks(config.sms), from: config.sms.from } : undefined;
-  const stopJobs = config.jobs ? startScheduler(database.db, app.log, clock, undefined, mail, { allowPrivate: config.webhooksAllowPrivate }, evidence, sms, config.publicUrl) : async () => {};
+  const ownStatistics = await keepsOwnStatistics(database);
+  if (ownStatistics && database.kind === 'postgres') {
+    console.log(
+      config.jobs
+        ? 'PostgreSQL runs with autovacuum off: Lojal analyzes the tables that grow (each minute, with its jobs) so that ' +
+            'its plans stay index look-ups; removing dead rows (VACUUM) is left to you.'
+        : 'PostgreSQL runs with autovacuum off and the jobs are off here (LOJAL_JOBS=off): run them in another Lojal ' +
+            'process, which analyzes the tables that grow, or ANALYZE yourself, or plans degrade as the tables grow.',
+    );
+  }
+  const stopJobs = config.jobs
+    ? startScheduler(database.db, app.log, clock, undefined, mail, { allowPrivate: config.webhooksAllowPrivate }, evidence, sms, config.publicUrl, ownStatistics)
+    : async () => {};
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await stopJobs();

@@ -8,6 +8,7 @@ import { runOnboardingJobs } from '../onboarding/complete.js';
 import { runCertificateReminders } from '../training/index.js';
 import { deliverWebhooks } from '../webhooks/delivery.js';
 import { runLedgerJobs } from './ledger-jobs.js';
+import { analyzeGrownTables } from '../db/statistics.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { runRetention } from '../privacy/erasure.js';
 import { deliverSms, type SmsProvider } from '../messages/sms-outbox.js';
@@ -42,6 +43,8 @@ export function startScheduler(
   sms?: { provider: SmsProvider; from: string },
   /** LOJAL_PUBLIC_URL: where links in messages point (certificate renewal, unsubscribe, portal). */
   publicUrl = 'http://localhost:3000',
+  /** Set where no autovacuum keeps the planner's statistics (src/db/statistics.ts): grown tables are analyzed each tick. */
+  ownStatistics = false,
 ): () => Promise<void> {
   let running: Promise<void> | undefined;
   let ticks = 0;
@@ -50,7 +53,12 @@ export function startScheduler(
     const withTiers = ticks++ % TIER_JOB_EVERY_TICKS === 0;
     // One instant for the whole tick: its jobs agree on which day and period it is.
     const now = clock();
-    running = runLedgerJobs(db, now)
+    running = (ownStatistics ? analyzeGrownTables(db) : Promise.resolve([]))
+      .then((tables) => {
+        if (tables.length) log.info({ tables }, 'planner statistics refreshed');
+      })
+      .catch((err) => log.error({ err }, 'planner statistics failed'))
+      .then(() => runLedgerJobs(db, now))
       .then((r) => {
         if (r.lotsReleased || r.pointsExpired || r.leaverPointsSettled) log.info(r, 'ledger jobs');
       })
