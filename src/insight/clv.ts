@@ -133,30 +133,38 @@ export async function fitClv(db: Db, programId: string, now: Date): Promise<ClvS
       purchases += e;
       if (monetary) value += e * expectedValue(monetary, h.x, h.x > 0 && h.repeatValue > 0 ? h.repeatValue / h.x : null)!;
     }
-    if (!Number.isFinite(purchases) || !Number.isFinite(value)) return { model: null, unavailable: 'fit_failed', fittedAt };
-    return {
-      unavailable: null,
-      model: {
-        fittedAt,
-        observedFrom: span.first,
-        observedThrough: span.last,
-        horizonWeeks: HORIZON_WEEKS,
-        accounts: all.length,
-        repeatBuyers: all.filter((h) => h.x > 0).length,
-        frequency: { ...frequency.params, logLikelihood: frequency.logLikelihood },
-        monetary,
-        holdout: { ...holdout, calibrationThrough, weeks: holdoutDays / 7 },
-        predicted: {
-          purchases,
-          value: monetary ? Math.round(value) : null,
-          meanClv: monetary && all.length > 0 ? Math.round(value / all.length) : null,
-        },
+    const model: ClvModel = {
+      fittedAt,
+      observedFrom: span.first,
+      observedThrough: span.last,
+      horizonWeeks: HORIZON_WEEKS,
+      accounts: all.length,
+      repeatBuyers: all.filter((h) => h.x > 0).length,
+      frequency: { ...frequency.params, logLikelihood: frequency.logLikelihood },
+      monetary,
+      holdout: { ...holdout, calibrationThrough, weeks: holdoutDays / 7 },
+      predicted: {
+        purchases,
+        value: monetary ? Math.round(value) : null,
+        meanClv: monetary && all.length > 0 ? Math.round(value / all.length) : null,
       },
     };
+    // A fit can end finite where it was maximised and still give NaN or an infinity elsewhere (the holdout check runs
+    // the calibration fit's parameters): stored as JSON such a figure becomes null, which no reader expects.
+    if (!finiteThroughout(model)) return { model: null, unavailable: 'fit_failed', fittedAt };
+    return { unavailable: null, model };
   } catch {
     // The optimiser found no finite maximum: say so rather than fail the whole rebuild of the summaries.
     return { model: null, unavailable: 'fit_failed', fittedAt };
   }
+}
+
+/** Whether every number in a value, through its arrays and objects, is finite (JSON writes NaN and ±Infinity as null). */
+export function finiteThroughout(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(finiteThroughout);
+  if (value && typeof value === 'object') return Object.values(value).every(finiteThroughout);
+  return true;
 }
 
 export async function storeClv(db: Db, programId: string, state: ClvState, now: Date): Promise<void> {

@@ -8,6 +8,7 @@ import {
   bgnbdLogLikelihood, expectedPurchases, expectedValue, fitBgNbd, fitGammaGamma, gammaGammaLogLikelihood, holdoutError, hyp2f1,
   populationMeanValue, probabilityAlive, type Customer,
 } from '../../src/insight/clv-model.js';
+import { finiteThroughout } from '../../src/insight/clv.js';
 
 const ones = { r: 1, alpha: 1, a: 1, b: 1 };
 
@@ -113,5 +114,15 @@ describe('the CDNOW sample (Fader, Hardie & Lee 2005)', () => {
     expect(params.p).toBeCloseTo(6.25, 1);
     expect(params.q).toBeCloseTo(3.74, 1);
     expect(params.gamma).toBeCloseTo(15.44, 0);
+  });
+});
+
+describe('a fitted model is kept only when every figure in it is a finite number', () => {
+  it('finds NaN and infinities at any depth, and lets nulls, strings and finite numbers pass', () => {
+    const model = { r: 0.24, holdout: { predicted: 12.5, aggregateError: null, calibrationThrough: '2026-06-30' }, monetary: null, list: [1, 2] };
+    expect(finiteThroughout(model)).toBe(true);
+    expect(finiteThroughout({ ...model, holdout: { ...model.holdout, predicted: Number.NaN } })).toBe(false);
+    expect(finiteThroughout({ ...model, list: [1, Number.POSITIVE_INFINITY] })).toBe(false);
+    expect(finiteThroughout({ ...model, r: Number.NEGATIVE_INFINITY })).toBe(false);
   });
 });
