@@ -54,8 +54,8 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
       config.jobs
         ? 'PostgreSQL runs with autovacuum off: Lojal analyzes the tables that grow (each minute, with its jobs) so that ' +
             'its plans stay index look-ups; removing dead rows (VACUUM) is left to you.'
-        : 'PostgreSQL runs with autovacuum off and the jobs are off here (LOJAL_JOBS=off): run them in another Lojal ' +
-            'process, which analyzes the tables that grow, or ANALYZE yourself, or plans degrade as the tables grow.',
+        : 'PostgreSQL runs with autovacuum off and the jobs are off here (LOJAL_JOBS=off): keep one server with its jobs ' +
+            'on, which analyzes the tables that grow, or run ANALYZE from cron, or plans degrade as the tables grow.',
     );
   }
   const stopJobs = config.jobs
