@@ -23,7 +23,7 @@ import { importProductsCsv } from '../catalog/index.js';
 import { importEventsCsv } from '../imports/csv.js';
 import { getBalance } from '../ledger/queries.js';
 import { findOrCreateImportProgram } from '../imports/import-programs.js';
-import { importOnlineRetail, RETAIL_IMPORT_ID, retailSummaryLines } from '../imports/online-retail.js';
+import { importLanes, importOnlineRetail, RETAIL_IMPORT_ID, retailSummaryLines } from '../imports/online-retail.js';
 import { walletTotalsMismatches } from '../ledger/check.js';
 import { createProgram, getProgram, listPrograms, type Program } from '../programs/programs.js';
 import { runLedgerJobs } from '../jobs/ledger-jobs.js';
@@ -349,7 +349,8 @@ importCmd
         else console.log(`Program ${p.id} ("${p.name}") made by an earlier run of import ${o.importId}: replaying into it.`);
       }
       const bar = progress('rows');
-      const s = await importOnlineRetail(database.db, p, file, { onProgress: (_phase, n) => bar.update(n) });
+      const lanes = await importLanes(database.db, p, database.kind);
+      const s = await importOnlineRetail(database.db, p, file, { onProgress: (_phase, n) => bar.update(n), lanes });
       bar.stop();
       for (const line of retailSummaryLines(s)) console.log(line);
     } finally {

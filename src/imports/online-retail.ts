@@ -8,27 +8,22 @@
  * get a category from keywords in their description and a margin class from the band of their most common
  * price; both are stated here and in the docs as derived, not given.
  */
-import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
-import { parse } from 'csv-parse';
+import { sql } from 'kysely';
 import { upsertAccounts } from '../accounts/index.js';
 import { upsertCategories, upsertProducts } from '../catalog/index.js';
 import { systemClock, type Clock } from '../clock/index.js';
 import type { Db } from '../db/database.js';
-import { ingestEvents, refreshIngestStatistics } from '../events/ingest.js';
-import { wallTimeToUtc } from '../ledger/expiry.js';
+import { ingestEvents, refreshIngestStatistics, type IngestItem } from '../events/ingest.js';
 import type { Program } from '../programs/programs.js';
+import {
+  addLine, completeInvoices, emptyCounts, keptRows, pence, readRetailRows,
+  type RetailCounts, type RetailInvoice, type RetailLine, type RetailRow,
+} from './online-retail-file.js';
 
-export interface RetailRow {
-  invoiceNo: string;
-  stockCode: string;
-  description: string;
-  quantity: number;
-  invoiceDate: string;
-  unitPrice: number;
-  customerId: string;
-  country: string;
-}
+export {
+  completeInvoices, emptyCounts, isProductCode, MANUAL_CODE, pence, readRetailRows, ukTime,
+  type RetailCounts, type RetailInvoice, type RetailLine, type RetailRow,
+} from './online-retail-file.js';
 
 /** Country names as the data spells them → ISO 3166 alpha-2 (null: not a country). */
 export const countryCodes: Record<string, string | null> = {
@@ -68,89 +63,6 @@ export function marginClassOf(unitPricePence: number): 'high' | 'standard' | 'lo
   return 'standard';
 }
 
-/** Stock codes that are not goods: postage, manual lines, discounts, bank charges, carriage… */
-export const isProductCode = (code: string) => /^\d/.test(code);
-
-/** The stock code of a manual line: on a `C` invoice it is a credit the shop keyed in by hand. */
-export const MANUAL_CODE = 'M';
-
-export const pence = (pounds: number) => Math.round(pounds * 100);
-
-export async function* readRetailRows(file: string): AsyncGenerator<RetailRow> {
-  const input = createReadStream(file);
-  const source = file.endsWith('.gz') ? input.pipe(createGunzip()) : input;
-  const parser = source.pipe(parse({ columns: true, skip_empty_lines: true, relax_quotes: false }));
-  for await (const r of parser as AsyncIterable<Record<string, string>>) {
-    yield {
-      invoiceNo: r.InvoiceNo ?? '',
-      stockCode: (r.StockCode ?? '').trim().toUpperCase(),
-      description: (r.Description ?? '').trim(),
-      quantity: Number(r.Quantity),
-      invoiceDate: r.InvoiceDate ?? '',
-      unitPrice: Number(r.UnitPrice),
-      customerId: (r.CustomerID ?? '').trim(),
-      country: (r.Country ?? '').trim(),
-    };
-  }
-}
-
-export interface RetailLine {
-  sku: string;
-  quantity: number;
-  amount: number;
-}
-
-/** Adds a row to its invoice's line of the same stock code, or starts that line; true when it was merged. */
-function addLine(invoice: { lines: RetailLine[]; merge: Map<string, RetailLine> }, sku: string, quantity: number, amount: number): boolean {
-  const line = invoice.merge.get(sku);
-  if (line) {
-    line.quantity += quantity;
-    line.amount += amount;
-    return true;
-  }
-  const fresh = { sku, quantity, amount };
-  invoice.merge.set(sku, fresh);
-  invoice.lines.push(fresh);
-  return false;
-}
-
-/** One invoice number's rows, wherever they stand in the file. */
-export interface RetailInvoice {
-  invoiceNo: string;
-  cancellation: boolean;
-  customerId: string;
-  country: string;
-  /** The earliest time on its rows (an invoice keyed over two minutes carries both). */
-  occurredAt: Date;
-  /** Product lines, one per stock code: rows of the same code are merged (quantities and amounts added). */
-  lines: RetailLine[];
-  /** Sum of the manual (`M`) rows on a cancellation, in pence: a credit keyed in by hand, 0 if none. */
-  manualCredit: number;
-}
-
-export interface RetailCounts {
-  /** Data rows of the file, as the file has them. */
-  rows: number;
-  rowsWithoutCustomer: number;
-  /** Postage, discounts, bank charges, and manual lines on ordinary invoices (charges that earn nothing). */
-  nonProductRows: number;
-  /** Manual (`M`) rows on cancellations: credits matched to purchases below. */
-  manualCreditRows: number;
-  invalidRows: number;
-  /** Rows that became (part of) an event line. */
-  productRows: number;
-  /** Product rows added into another row of the same invoice and stock code: productRows - eventLines. */
-  mergedRows: number;
-  eventLines: number;
-  /** Invoices with at least one product line: one event each. */
-  invoices: number;
-  cancellations: number;
-}
-
-export const emptyCounts = (): RetailCounts => ({
-  rows: 0, rowsWithoutCustomer: 0, nonProductRows: 0, manualCreditRows: 0, invalidRows: 0, productRows: 0, mergedRows: 0, eventLines: 0, invoices: 0, cancellations: 0,
-});
-
 /** A product as the file shows it: its first description and how often each unit price occurs. */
 export interface RetailProduct {
   name: string;
@@ -165,9 +77,6 @@ export interface RetailFile {
   products: Map<string, RetailProduct>;
   counts: RetailCounts;
 }
-
-const validRow = (row: RetailRow) =>
-  Number.isInteger(row.quantity) && row.quantity !== 0 && row.unitPrice >= 0 && /^\d{4}-\d\d-\d\d \d\d:\d\d/.test(row.invoiceDate);
 
 /**
  * Reads the whole file and groups its rows by invoice number (not by runs of consecutive rows: in the file a
@@ -288,28 +197,6 @@ export function matchManualCredits(invoices: readonly RetailInvoice[]): ManualMa
 /** The event id of a manual credit: its own, next to the invoice's event for any product lines on it. */
 export const manualCreditEventId = (invoiceNo: string) => `${invoiceNo}-M`;
 
-/** `2011-03-27 10:00:00` on a UK clock → the instant. */
-export function ukTime(local: string): Date {
-  const [date, time = '00:00:00'] = local.split(' ');
-  const [y, m, d] = date!.split('-').map(Number);
-  const [hh, mm, ss = 0] = time.split(':').map(Number);
-  return wallTimeToUtc(y!, m!, d!, hh!, mm!, ss, 'Europe/London');
-}
-
-/**
- * ukTime, remembered per text: the rows of one invoice share their time, so the file's 541,909 rows hold about
- * 23,000 distinct times, and the time-zone conversion was two fifths of the reading time when done per row.
- * One map per file read, so its size is bounded by that file.
- */
-function ukTimes(): (local: string) => Date {
-  const seen = new Map<string, Date>();
-  return (local) => {
-    let at = seen.get(local);
-    if (!at) seen.set(local, (at = ukTime(local)));
-    return at;
-  };
-}
-
 export interface ValueCount {
   count: number;
   /** Pence. */
@@ -346,6 +233,26 @@ export interface RetailImportOptions {
   onProgress?: (phase: 'read' | 'events', done: number) => void;
   /** The app's clock: events dated after it (plus 5 minutes) are refused. */
   clock?: Clock;
+  /**
+   * How many batches may be written at once, each for its own share of the customers (1 by default). On a database
+   * server, 2 lets this process prepare one customer share's batch while the server writes the other's. Only for
+   * programs where the order between customers cannot matter (see importLanes).
+   */
+  lanes?: number;
+  /** Events per batch (1,000): smaller in tests, to have many batches of a small file. */
+  batchSize?: number;
+}
+
+/**
+ * The lanes an import may use on `database`: one on the embedded database (it runs in this process, nothing to
+ * overlap), two on a server when the order between customers changes nothing. Each customer's invoices stay in
+ * the file's order in one lane; what two customers share is a chain's caps (chain roll-up) and campaign budgets
+ * (the first events to arrive get the last of a budget), so a program with either keeps the file's order.
+ */
+export async function importLanes(db: Db, program: Program, kind: 'pglite' | 'postgres'): Promise<number> {
+  if (kind === 'pglite' || program.hierarchyRollup === 'chain') return 1;
+  const campaigns = await sql`SELECT 1 FROM campaigns WHERE program_id = ${program.id} LIMIT 1`.execute(db);
+  return campaigns.rows.length ? 1 : 2;
 }
 
 /** What the first pass over the file learns, all of it small: what must exist, or be known, before any event is sent. */
@@ -357,36 +264,6 @@ interface RetailIndex {
   lastRow: Map<string, number>;
   /** Customer → the values of their manual credits: only purchases that could match one are kept for matching. */
   creditValues: Map<string, Set<number>>;
-}
-
-type KeptRow = { row: RetailRow; occurredAt: Date; manualCredit: boolean; quantity: number; amount: number };
-
-/**
- * The rows that count; `counts` takes the skipped ones and the row totals. Shared by the reference reader and
- * both passes of the import, so that all three keep and number the same rows.
- */
-async function* keptRows(rows: AsyncIterable<RetailRow>, counts: RetailCounts, onRow: (n: number) => void): AsyncGenerator<KeptRow> {
-  const timeOf = ukTimes();
-  for await (const row of rows) {
-    if (++counts.rows % 50_000 === 0) onRow(counts.rows);
-    if (!row.customerId) {
-      counts.rowsWithoutCustomer++;
-      continue;
-    }
-    const manualCredit = row.invoiceNo.startsWith('C') && row.stockCode === MANUAL_CODE;
-    if (!manualCredit && !isProductCode(row.stockCode)) {
-      counts.nonProductRows++;
-      continue;
-    }
-    if (!validRow(row)) {
-      counts.invalidRows++;
-      continue;
-    }
-    const quantity = Math.abs(row.quantity);
-    if (manualCredit) counts.manualCreditRows++;
-    else counts.productRows++;
-    yield { row, occurredAt: timeOf(row.invoiceDate), manualCredit, quantity, amount: pence(row.unitPrice * quantity) };
-  }
 }
 
 /** Pass one: counts, customers, products, where each invoice ends, and the manual credits' values. */
@@ -517,44 +394,66 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
 
   const tEvents = performance.now();
   type Sent = { event: Record<string, unknown>; kind: 'purchase' | 'return' | 'manual' };
-  let batch: Sent[] = [];
   let sentRows = 0;
   let batches = 0;
-  const send = async () => {
-    const items = await ingestEvents(db, program, batch.map((b) => b.event), { now: clock(), futureToleranceSeconds: 300 });
+  const tally = (sent: Sent[], items: IngestItem[]) => {
     items.forEach((item, i) => {
-      const sent = batch[i]!;
+      const one = sent[i]!;
       if (item.status === 'rejected') {
         summary.rejected++;
-        if (summary.errors.length < 100) summary.errors.push({ invoice: String(sent.event.id), code: item.error.code, message: item.error.message });
+        if (summary.errors.length < 100) summary.errors.push({ invoice: String(one.event.id), code: item.error.code, message: item.error.message });
         return;
       }
       if (item.status === 'replayed') {
         summary.replayed++;
         return;
       }
-      if (sent.kind === 'purchase') summary.purchases++;
-      else if (sent.kind === 'return') summary.returns++;
+      if (one.kind === 'purchase') summary.purchases++;
+      else if (one.kind === 'return') summary.returns++;
       else summary.manualReturns++;
       summary.pointsEarned += item.record.postings.reduce((s, p) => s + p.points, 0);
       summary.pointsReversed += item.record.reversals.reduce((s, r) => s + r.points, 0);
       summary.unmatchedReturnLines += item.record.unmatched.length;
     });
-    summary.events += batch.length;
-    onProgress('events', sentRows);
-    batch = [];
+    summary.events += sent.length;
+  };
+  // Each lane holds a share of the customers: the batch being filled and the one being written. While a batch is
+  // written, the file is read on and the next batch prepared, so this process and the database work at once.
+  const laneCount = Math.max(1, Math.floor(opts.lanes ?? 1));
+  const batchSize = Math.max(1, Math.floor(opts.batchSize ?? BATCH));
+  const lanes = Array.from({ length: laneCount }, () => ({ batch: [] as Sent[], writing: Promise.resolve() }));
+  const laneOf = (customerId: string) => {
+    if (laneCount === 1) return lanes[0]!;
+    let h = 0;
+    for (let i = 0; i < customerId.length; i++) h = (h * 31 + customerId.charCodeAt(i)) >>> 0;
+    return lanes[h % laneCount]!;
+  };
+  const write = async (sent: Sent[], rows: number) => {
+    tally(sent, await ingestEvents(db, program, sent.map((b) => b.event), { now: clock(), futureToleranceSeconds: 300 }));
+    onProgress('events', rows);
     // The tables double in size between these batches: fresh statistics keep the plans index lookups.
     if ((++batches & (batches - 1)) === 0) await refreshIngestStatistics(db);
+  };
+  const send = async (lane: (typeof lanes)[number]) => {
+    const sent = lane.batch;
+    lane.batch = [];
+    // A lane writes its batches one after the other, in the file's order.
+    await lane.writing;
+    lane.writing = write(sent, sentRows);
+    // Awaited by the lane's next batch or at the end; a failure is not left unhandled in between.
+    lane.writing.catch(() => {});
   };
 
   const match = manualCreditMatcher(index.creditValues);
   /** An invoice whose last row has been read: counted, matched, and its events put in the batch. */
   const emit = async (inv: RetailInvoice) => {
+    // A manual credit's original and a cancellation's purchases are the same customer's: in the same lane.
+    const lane = laneOf(inv.customerId);
     if (inv.lines.length) {
       summary.invoices++;
       summary.eventLines += inv.lines.length;
       if (inv.cancellation) summary.cancellations++;
-      batch.push({
+      lane.batch.push({
         kind: inv.cancellation ? 'return' : 'purchase',
         event: { id: inv.invoiceNo, type: inv.cancellation ? 'return' : 'purchase', occurredAt: inv.occurredAt.toISOString(), account: inv.customerId, lines: inv.lines },
       });
@@ -568,7 +467,7 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
       }
     }
     if (m && m.kind !== 'unmatched') {
-      batch.push({
+      lane.batch.push({
         kind: 'manual',
         event: {
           id: manualCreditEventId(inv.invoiceNo),
@@ -581,40 +480,14 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
       });
     }
     sentRows += inv.lines.length;
-    if (batch.length >= BATCH) await send();
+    if (lane.batch.length >= batchSize) await send(lane);
   };
 
-  // Invoices still open (their last row not read yet), and the queue of invoices in the order of their first rows.
-  const open = new Map<string, RetailInvoice & { merge: Map<string, RetailLine>; complete: boolean }>();
-  let queue: Array<RetailInvoice & { complete: boolean }> = [];
-  let head = 0;
-  let n = 0;
-  for await (const { row, occurredAt, manualCredit, quantity, amount } of keptRows(readRetailRows(file), recount, () => {})) {
-    n++;
-    let invoice = open.get(row.invoiceNo);
-    if (!invoice) {
-      invoice = { invoiceNo: row.invoiceNo, cancellation: row.invoiceNo.startsWith('C'), customerId: row.customerId, country: row.country, occurredAt, lines: [], manualCredit: 0, merge: new Map(), complete: false };
-      open.set(row.invoiceNo, invoice);
-      queue.push(invoice);
-    } else if (occurredAt < invoice.occurredAt) invoice.occurredAt = occurredAt;
-    if (manualCredit) invoice.manualCredit += amount;
-    else if (addLine(invoice, row.stockCode, quantity, amount)) summary.mergedRows++;
-    if (index.lastRow.get(row.invoiceNo) === n) {
-      invoice.complete = true;
-      open.delete(row.invoiceNo);
-    }
-    while (head < queue.length && queue[head]!.complete) {
-      const { merge: _merge, complete: _complete, ...done } = queue[head++]! as RetailInvoice & { merge: unknown; complete: boolean };
-      await emit(done);
-    }
-    if (head > 1000 && head * 2 > queue.length) {
-      queue = queue.slice(head);
-      head = 0;
-    }
-  }
-  // Every invoice ends on a row the first pass saw; one left open means the file changed between the passes.
-  if (open.size || head < queue.length) throw new Error(`${file} changed while it was imported: run the import again`);
-  if (batch.length) await send();
+  // Pass two: the file read on while the batches before are written.
+  for await (const invoice of completeInvoices(file, index.lastRow, recount)) await emit(invoice);
+  summary.mergedRows = recount.mergedRows;
+  for (const lane of lanes) if (lane.batch.length) await send(lane);
+  await Promise.all(lanes.map((lane) => lane.writing));
   summary.eventSeconds = (performance.now() - tEvents) / 1000;
   summary.seconds = (performance.now() - t0) / 1000;
   return summary;

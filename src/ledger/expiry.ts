@@ -29,19 +29,28 @@ export function addMonthsUtc(at: Date, months: number): Date {
   return d;
 }
 
-const yearFormatters = new Map<string, Intl.DateTimeFormat>();
+/** The calendar year `at` falls in, in `timeZone`: found between the years' local starts, which are kept once worked out. */
 function localYear(at: Date, timeZone: string): number {
-  let f = yearFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' });
-    yearFormatters.set(timeZone, f);
-  }
-  return Number(f.format(at));
+  const t = at.getTime();
+  const guess = at.getUTCFullYear();
+  if (t >= startOfLocalYear(guess + 1, timeZone).getTime()) return guess + 1;
+  if (t < startOfLocalYear(guess, timeZone).getTime()) return guess - 1;
+  return guess;
 }
+
+/** Local new year per time zone and year: every earning under an end-of-year policy asks for one. */
+const newYears = new Map<string, Date>();
 
 /** The instant local midnight of 1 January `year` happens in `timeZone`. */
 export function startOfLocalYear(year: number, timeZone: string): Date {
-  return wallTimeToUtc(year, 1, 1, 0, 0, 0, timeZone);
+  const key = `${timeZone}|${year}`;
+  let at = newYears.get(key);
+  if (!at) {
+    at = wallTimeToUtc(year, 1, 1, 0, 0, 0, timeZone);
+    if (newYears.size > 10_000) newYears.clear();
+    newYears.set(key, at);
+  }
+  return new Date(at.getTime());
 }
 
 const wallFormatters = new Map<string, Intl.DateTimeFormat>();
