@@ -4,7 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { parse } from 'csv-parse';
+import Papa from 'papaparse';
 import { wallTimeToUtc } from '../ledger/expiry.js';
 
 export interface RetailRow {
@@ -26,21 +26,80 @@ export const MANUAL_CODE = 'M';
 
 export const pence = (pounds: number) => Math.round(pounds * 100);
 
+const toRow = (r: Record<string, string | undefined>): RetailRow => ({
+  invoiceNo: r.InvoiceNo ?? '',
+  stockCode: (r.StockCode ?? '').trim().toUpperCase(),
+  description: (r.Description ?? '').trim(),
+  quantity: Number(r.Quantity),
+  invoiceDate: r.InvoiceDate ?? '',
+  unitPrice: Number(r.UnitPrice),
+  customerId: (r.CustomerID ?? '').trim(),
+  country: (r.Country ?? '').trim(),
+});
+
+/** Chunks of parsed rows the reader may hold before it pauses the file until the import has taken some. */
+const AHEAD = 4;
+
+/**
+ * The file's rows, read as the import takes them. Papa Parse hands over a chunk of rows at a time (several times
+ * faster than parsing row by row through a stream, which was two fifths of the import's own CPU time); the file
+ * is paused while AHEAD chunks wait, so it is never held whole. A quoting error stops the reading with the row.
+ */
 export async function* readRetailRows(file: string): AsyncGenerator<RetailRow> {
   const input = createReadStream(file);
-  const source = file.endsWith('.gz') ? input.pipe(createGunzip()) : input;
-  const parser = source.pipe(parse({ columns: true, skip_empty_lines: true, relax_quotes: false }));
-  for await (const r of parser as AsyncIterable<Record<string, string>>) {
-    yield {
-      invoiceNo: r.InvoiceNo ?? '',
-      stockCode: (r.StockCode ?? '').trim().toUpperCase(),
-      description: (r.Description ?? '').trim(),
-      quantity: Number(r.Quantity),
-      invoiceDate: r.InvoiceDate ?? '',
-      unitPrice: Number(r.UnitPrice),
-      customerId: (r.CustomerID ?? '').trim(),
-      country: (r.Country ?? '').trim(),
-    };
+  // Decoded as a stream, so a character split between two chunks of the file stays whole.
+  const source = (file.endsWith('.gz') ? input.pipe(createGunzip()) : input).setEncoding('utf8');
+  const waiting: RetailRow[][] = [];
+  let rowsParsed = 0;
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const signal = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const fail = (err: Error) => {
+    failure ??= err;
+    signal();
+  };
+  input.on('error', fail);
+  Papa.parse<Record<string, string | undefined>>(source, {
+    header: true,
+    skipEmptyLines: true,
+    chunk: (results) => {
+      const quoting = results.errors.find((e) => e.type === 'Quotes');
+      if (quoting) {
+        fail(new Error(`${file}, row ${rowsParsed + (quoting.row ?? 0) + 2}: ${quoting.message}`));
+        source.destroy();
+        return;
+      }
+      rowsParsed += results.data.length;
+      waiting.push(results.data.map(toRow));
+      if (waiting.length >= AHEAD) source.pause();
+      signal();
+    },
+    complete: () => {
+      ended = true;
+      signal();
+    },
+    error: fail,
+  });
+  try {
+    for (;;) {
+      const rows = waiting.shift();
+      if (rows) {
+        if (waiting.length < AHEAD / 2 && !ended) source.resume();
+        yield* rows;
+        continue;
+      }
+      if (failure) throw failure;
+      if (ended) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    source.destroy();
+    input.destroy();
   }
 }
 

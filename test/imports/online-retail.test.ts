@@ -56,6 +56,9 @@ const namedRows = [
   '500015,22112,CHOCOLATE HOT WATER BOTTLE,1,2011-01-15 11:00:00,3.00,12349,United Kingdom',
   'C500016,22111,SCOTTIE DOG HOT WATER BOTTLE,-2,2011-01-15 12:00:00,5.00,12349,United Kingdom',
   'C500017,M,Manual,-1,2011-01-15 12:05:00,10.00,12349,United Kingdom',
+  // A description with a comma, quoted as the file quotes it, and one with letters beyond ASCII.
+  '500018,85099B,"JUMBO BAG, RED RETROSPOT",2,2011-01-16 08:00:00,2.08,12350,United Kingdom',
+  '500018,23084,RÉGENCE TEACUP ØRE,1,2011-01-16 08:00:00,4.15,12350,United Kingdom',
 ];
 
 function generatedRows(): string[] {
@@ -170,6 +173,19 @@ describe('Online Retail import', () => {
       JOIN wallets w ON w.program_id = en.program_id AND w.id = en.wallet_id
       WHERE en.program_id = ${program.id} AND w.kind = 'account' AND e.external_id = '500004'`.execute(t.database.db);
     expect(Number(earned.rows[0]!.points)).toBeGreaterThan(38_970);
+  });
+
+  it('reads quoted fields and letters beyond ASCII as the file has them', async () => {
+    const products = await t.database.db.selectFrom('products').select(['sku', 'name']).where('program_id', '=', program.id).where('sku', 'in', ['85099B', '23084']).orderBy('sku').execute();
+    expect(products.map((p) => [p.sku, p.name])).toEqual([['23084', 'RÉGENCE TEACUP ØRE'], ['85099B', 'JUMBO BAG, RED RETROSPOT']]);
+  });
+
+  it('stops at a field whose quote is never closed, naming the file and the row', async () => {
+    const broken = path.join(dir, 'broken.csv');
+    fs.writeFileSync(broken, `${header}\n${namedRows[0]}\n500099,22423,"REGENCY CAKESTAND,1,2011-01-10 10:00:00,12.75,12345,United Kingdom\n`);
+    const before = await ledgerState(program.id);
+    await expect(importOnlineRetail(t.database.db, program, broken, { clock: t.clock })).rejects.toThrow(/broken\.csv, row \d+: .*[Qq]uote/);
+    expect(await ledgerState(program.id)).toEqual(before);
   });
 
   it('bands a product’s margin by its most common price, the lower one on a tie', async () => {
