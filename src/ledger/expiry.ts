@@ -73,11 +73,36 @@ function wallTimeAsUtc(at: Date, timeZone: string): number {
   return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
 }
 
-/** The instant a wall-clock time happens in `timeZone` (for a time skipped by DST, the moment after the gap). */
+const HOUR = 3_600_000;
+/** `zone|hour` → the zone's offset throughout that hour (UTC), or NaN when the offset changes within it. */
+const hourOffsets = new Map<string, number>();
+
+/**
+ * The zone's offset from UTC at `ms` (a whole second). Formatting a date in a zone is slow and an import asks for
+ * tens of thousands of times, so the offset is kept per hour: an hour whose first and last second have the same
+ * offset has it throughout (no zone changes its offset twice within an hour); an hour with a change is not kept.
+ */
+function offsetAt(ms: number, timeZone: string): number {
+  const hour = Math.floor(ms / HOUR);
+  const key = `${timeZone}|${hour}`;
+  let kept = hourOffsets.get(key);
+  if (kept === undefined) {
+    const first = hour * HOUR;
+    const last = first + HOUR - 1000;
+    const atFirst = wallTimeAsUtc(new Date(first), timeZone) - first;
+    kept = atFirst === wallTimeAsUtc(new Date(last), timeZone) - last ? atFirst : Number.NaN;
+    if (hourOffsets.size > 100_000) hourOffsets.clear();
+    hourOffsets.set(key, kept);
+  }
+  return Number.isNaN(kept) ? wallTimeAsUtc(new Date(ms), timeZone) - ms : kept;
+}
+
+/**
+ * The instant a wall-clock time happens in `timeZone`. A time the clocks skip is moved forward by the gap (01:30 on
+ * a spring-forward night in London is 02:30 summer time); of a time that happens twice, the later.
+ */
 export function wallTimeToUtc(y: number, m: number, d: number, hh: number, mm: number, ss: number, timeZone: string): Date {
   const guess = Date.UTC(y, m - 1, d, hh, mm, ss);
-  const offset = wallTimeAsUtc(new Date(guess), timeZone) - guess;
-  const candidate = guess - offset;
-  const offset2 = wallTimeAsUtc(new Date(candidate), timeZone) - candidate;
-  return new Date(guess - offset2);
+  const candidate = guess - offsetAt(guess, timeZone);
+  return new Date(guess - offsetAt(candidate, timeZone));
 }
