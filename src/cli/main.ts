@@ -23,6 +23,7 @@ import { importProductsCsv } from '../catalog/index.js';
 import { importEventsCsv } from '../imports/csv.js';
 import { getBalance } from '../ledger/queries.js';
 import { findOrCreateImportProgram } from '../imports/import-programs.js';
+import { analyzeGrownTables, keepsOwnStatistics } from '../db/statistics.js';
 import { importLanes, importOnlineRetail, RETAIL_IMPORT_ID, retailSummaryLines } from '../imports/online-retail.js';
 import { walletTotalsMismatches } from '../ledger/check.js';
 import { createProgram, getProgram, listPrograms, type Program } from '../programs/programs.js';
@@ -215,10 +216,16 @@ staffCmd
 
 program
   .command('jobs')
-  .description('Run the periodic jobs once (release pending points, expire old points, re-evaluate tiers, accrue co-op funds, complete onboarding profile steps, deliver mail, send due webhooks) and exit')
+  .description('Run the periodic jobs once (planner statistics where no autovacuum keeps them, release pending points, expire old points, re-evaluate tiers, accrue co-op funds, complete onboarding profile steps, deliver mail, send due webhooks) and exit')
   .action(async () => {
     const { database } = await openConfiguredDatabase(loadConfig());
     try {
+      // Where no autovacuum runs, this is the job that keeps the plans index lookups as the tables grow (a server
+      // with its jobs on does it each tick; with every server's jobs off, only this command does).
+      if (await keepsOwnStatistics(database)) {
+        const analyzed = await analyzeGrownTables(database.db);
+        console.log(`Planner statistics: ${analyzed.length ? `analyzed ${analyzed.length} tables that grew (${analyzed.join(', ')})` : 'no table grew enough to analyze'}.`);
+      }
       const r = await runLedgerJobs(database.db, clock());
       console.log(`Released ${r.lotsReleased} pending lots; expired ${r.pointsExpired} points; moved ${r.leaverPointsSettled} released points of people who left.`);
       const tiers = await runTierJobs(database.db, clock());

@@ -55,7 +55,7 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
         ? 'PostgreSQL runs with autovacuum off: Lojal analyzes the tables that grow (each minute, with its jobs) so that ' +
             'its plans stay index look-ups; removing dead rows (VACUUM) is left to you.'
         : 'PostgreSQL runs with autovacuum off and the jobs are off here (LOJAL_JOBS=off): keep one server with its jobs ' +
-            'on, which analyzes the tables that grow, or run ANALYZE from cron, or plans degrade as the tables grow.',
+            'on, or run `lojal jobs` from cron (both analyze the tables that grow), or plans degrade as the tables grow.',
     );
   }
   const stopJobs = config.jobs

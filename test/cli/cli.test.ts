@@ -108,6 +108,30 @@ describe.skipIf(onPostgres)('lojal CLI', () => {
     expect(none.err).toContain('No program');
   });
 
+  it('analyzes the tables that grew when it runs the jobs, as no autovacuum does on the embedded database', async () => {
+    const database = await openEmbedded(env.LOJAL_DATA_DIR!);
+    try {
+      await sql`CREATE TABLE cli_growing AS SELECT g AS id, repeat('x', 100) AS filler FROM generate_series(1, 5000) g`.execute(database.db);
+    } finally {
+      await database.close();
+    }
+    const first = await lojal('jobs');
+    expect(first.code, first.err).toBe(0);
+    expect(first.out).toMatch(/Planner statistics: analyzed \d+ tables that grew \(.*cli_growing/);
+    const again = await lojal('jobs');
+    expect(again.code, again.err).toBe(0);
+    expect(again.out).toMatch(/Planner statistics: /);
+    expect(again.out).not.toContain('cli_growing');
+    const check = await openEmbedded(env.LOJAL_DATA_DIR!);
+    try {
+      const pages = await sql<{ relpages: number }>`SELECT relpages FROM pg_class WHERE relname = 'cli_growing'`.execute(check.db);
+      expect(Number(pages.rows[0]!.relpages)).toBeGreaterThan(16);
+      await sql`DROP TABLE cli_growing`.execute(check.db);
+    } finally {
+      await check.close();
+    }
+  });
+
   it('verifies the audit log chain, and exits 1 with the broken seq after tampering', async () => {
     expect((await lojal('key', 'create', '--program', programId, '--name', 'audited 1', '--scopes', 'read')).code).toBe(0);
     expect((await lojal('key', 'create', '--program', programId, '--name', 'audited 2', '--scopes', 'read')).code).toBe(0);
