@@ -66,15 +66,16 @@ export function balanceQuery(programId: string, walletId: string, opts: { now: D
     releases: OnDate | null;
   }>`
     SELECT w.kind, w.available, w.pending, w.lifetime_earned, w.lifetime_spent, w.lifetime_expired,
-      (SELECT json_agg(x ORDER BY x.date) FROM (
-         SELECT to_char(expires_at AT TIME ZONE ${opts.timeZone}, 'YYYY-MM-DD') AS date, sum(remaining)::bigint AS points
+      (SELECT json_agg(json_build_object('date', to_char(x.day, 'YYYY-MM-DD'), 'points', x.points) ORDER BY x.day) FROM (
+         SELECT (expires_at AT TIME ZONE ${opts.timeZone})::date AS day, sum(remaining)::bigint AS points
          FROM lots WHERE program_id = w.program_id AND wallet_id = w.id AND remaining > 0
            AND expires_at IS NOT NULL AND expires_at <= ${horizon}
          GROUP BY 1) x) AS expiring,
-      (SELECT json_agg(x ORDER BY x.date) FROM (
-         SELECT to_char(available_at AT TIME ZONE ${opts.timeZone}, 'YYYY-MM-DD') AS date, sum(remaining)::bigint AS points
+      -- The kept pending figure says whether there is anything to release: most wallets have nothing pending.
+      CASE WHEN w.pending > 0 THEN (SELECT json_agg(json_build_object('date', to_char(x.day, 'YYYY-MM-DD'), 'points', x.points) ORDER BY x.day) FROM (
+         SELECT (available_at AT TIME ZONE ${opts.timeZone})::date AS day, sum(remaining)::bigint AS points
          FROM lots WHERE program_id = w.program_id AND wallet_id = w.id AND remaining > 0 AND status = 'pending'
-         GROUP BY 1) x) AS releases
+         GROUP BY 1) x) END AS releases
     FROM wallets w WHERE w.program_id = ${programId} AND w.id = ${walletId}`;
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLedgerJobs } from '../../src/jobs/ledger-jobs.js';
 import { walletTotalsMismatches } from '../../src/ledger/check.js';
+import { addMonthsUtc } from '../../src/ledger/expiry.js';
 import { sumOfEntries } from '../../src/ledger/queries.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createRules, purchase, seedAccount, seedCatalog, seedMember } from '../support/fixtures.js';
@@ -29,7 +30,8 @@ describe('pending points', () => {
     expect(res.json().postings.every((x: { status: string }) => x.status === 'pending')).toBe(true);
     const bal = (await t.call('GET', `/v1/accounts/${acc}/balance`, undefined, p.key)).json();
     expect(bal).toMatchObject({ available: 0, pending: 495 });
-    expect(bal.pendingReleases).toHaveLength(1);
+    // Released on the day the window ends, as a date in the program's zone (the test clock stands at midday UTC).
+    expect(bal.pendingReleases).toEqual([{ date: new Date(now.getTime() + 14 * DAY).toISOString().slice(0, 10), points: 495 }]);
     // Pending points cannot be spent.
     const spend = await t.call('POST', `/v1/accounts/${acc}/debits`, { points: 1, memo: 'test', idempotencyKey: 'spend-pending-1' }, p.key);
     expect(spend.json().code).toBe('insufficient_points');
@@ -67,7 +69,10 @@ describe('expiry', () => {
     await t.call('POST', '/v1/events', { events: [plank('X-OLD', old, 100000), plank('X-NEW', recent, 50000)] }, p.key);
     const bal = (await t.call('GET', `/v1/accounts/${acc}/balance?expiringWithinDays=730`, undefined, p.key)).json();
     expect(bal.available).toBe(350);
-    expect(bal.expiring.map((e: { points: number }) => e.points)).toEqual([300, 50]);
+    expect(bal.expiring).toEqual([
+      { date: addMonthsUtc(new Date(old), 12).toISOString().slice(0, 10), points: 300 },
+      { date: addMonthsUtc(new Date(recent), 12).toISOString().slice(0, 10), points: 50 },
+    ]);
 
     // Spending 120 takes from the oldest lots (which expire first).
     await t.call('POST', `/v1/accounts/${acc}/debits`, { points: 120, memo: 'Order 77', idempotencyKey: 'spend-x1-1' }, p.key);
