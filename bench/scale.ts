@@ -15,7 +15,8 @@
  *
  * The full size needs about 40 GB of disk and the better part of an hour on two cores; smaller sizes answer
  * the same questions about plans and growth sooner. The load drops the non-unique indexes of journals, lots and
- * entries and builds them again at the end (with maintenance_work_mem at 1 GB for this database).
+ * entries and builds them again at the end (with maintenance_work_mem at 1 GB for this database), and two loaders on
+ * connections of their own write the earnings' chunks.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -96,7 +97,8 @@ async function generate(database: Database, program: Program, now: Date): Promis
       RETURNING id)
     INSERT INTO wallets (program_id, id, kind) SELECT ${pid}::uuid, id, 'member' FROM m`);
   await sql`ANALYZE accounts, members, wallets`.execute(db);
-  const wallets = sql`CREATE TEMP TABLE bench_wallets AS
+  // A table of the database (not of one session): both loaders below read it.
+  const wallets = sql`CREATE UNLOGGED TABLE bench_wallets AS
     SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM wallets WHERE program_id = ${pid} AND kind IN ('account', 'member')`;
   await step('numbered wallets', wallets);
   await sql`CREATE UNIQUE INDEX ON bench_wallets (n)`.execute(db);
@@ -113,28 +115,38 @@ async function generate(database: Database, program: Program, now: Date): Promis
   for (const index of rebuilt) await sql`DROP INDEX ${sql.id(index.name)}`.execute(db);
   const start = now.getTime() - 730 * DAY;
   const spacing = (730 * DAY) / earnings;
-  for (let from = 0; from < earnings; from += CHUNK) {
-    const to = Math.min(earnings, from + CHUNK) - 1;
-    const t = performance.now();
-    // Earning i: at start + i × spacing, to wallet (i × 7919) mod wallets, 50–199 points.
-    await sql`CREATE TEMP TABLE bench_chunk AS
-      SELECT i, bench_uuid7(ms, i, 1) AS journal_id, bench_uuid7(ms, i, 2) AS lot_id, w.id AS wallet_id,
-             to_timestamp(ms / 1000.0) AS at, 50 + (i * 31) % 150 AS points
-      FROM (SELECT i, (${start}::bigint + (i * ${spacing}::float8)::bigint) AS ms FROM generate_series(${from}::bigint, ${to}::bigint) i) g
-      JOIN bench_wallets w ON w.n = (i * 7919) % ${walletCount}::bigint`.execute(db);
-    await sql`INSERT INTO journals (program_id, id, idempotency_key, kind, explanation, occurred_at)
-      SELECT ${pid}::uuid, journal_id, 'bench:' || i, 'earn', '{"key":"ledger:explain.adjust","params":{"reason":"bench"}}'::jsonb, at FROM bench_chunk`.execute(db);
-    await sql`INSERT INTO lots (program_id, id, wallet_id, journal_id, status, earned_at, available_at, expires_at, original, remaining)
-      SELECT ${pid}::uuid, lot_id, wallet_id, journal_id, 'available', at, at, at + interval '730 days', points, points FROM bench_chunk`.execute(db);
-    await sql`INSERT INTO entries (program_id, journal_id, seq, wallet_id, bucket, amount, lot_id)
-      SELECT ${pid}::uuid, journal_id, s, CASE WHEN s = 0 THEN ${issuance}::uuid ELSE wallet_id END, 'available',
-             CASE WHEN s = 0 THEN -points ELSE points END, CASE WHEN s = 0 THEN NULL ELSE lot_id END
-      FROM bench_chunk, generate_series(0, 1) s`.execute(db);
-    await sql`DROP TABLE bench_chunk`.execute(db);
-    console.log(`  earnings ${count(from)}–${count(to)}: ${seconds(t).toFixed(1)} s`);
-    // The planner needs to know the tables grew while they grow (see refreshIngestStatistics).
-    if (from === 0) await sql`ANALYZE journals, lots, entries`.execute(db);
-  }
+  // Two loaders, each on a connection of its own (its chunk is a temporary table of that session), take the next
+  // chunk in turn: one statement at a time would use one core of the server.
+  const chunks = Array.from({ length: Math.ceil(earnings / CHUNK) }, (_, k) => k * CHUNK);
+  let next = 0;
+  const load = (conn: typeof db) => async () => {
+    for (let k = next++; k < chunks.length; k = next++) {
+      const from = chunks[k]!;
+      const to = Math.min(earnings, from + CHUNK) - 1;
+      const t = performance.now();
+      // Earning i: at start + i × spacing, to wallet (i × 7919) mod wallets, 50–199 points.
+      await sql`CREATE TEMP TABLE bench_chunk AS
+        SELECT i, bench_uuid7(ms, i, 1) AS journal_id, bench_uuid7(ms, i, 2) AS lot_id, w.id AS wallet_id,
+               to_timestamp(ms / 1000.0) AS at, 50 + (i * 31) % 150 AS points
+        FROM (SELECT i, (${start}::bigint + (i * ${spacing}::float8)::bigint) AS ms FROM generate_series(${from}::bigint, ${to}::bigint) i) g
+        JOIN bench_wallets w ON w.n = (i * 7919) % ${walletCount}::bigint`.execute(conn);
+      await sql`INSERT INTO journals (program_id, id, idempotency_key, kind, explanation, occurred_at)
+        SELECT ${pid}::uuid, journal_id, 'bench:' || i, 'earn', '{"key":"ledger:explain.adjust","params":{"reason":"bench"}}'::jsonb, at FROM bench_chunk`.execute(conn);
+      await sql`INSERT INTO lots (program_id, id, wallet_id, journal_id, status, earned_at, available_at, expires_at, original, remaining)
+        SELECT ${pid}::uuid, lot_id, wallet_id, journal_id, 'available', at, at, at + interval '730 days', points, points FROM bench_chunk`.execute(conn);
+      await sql`INSERT INTO entries (program_id, journal_id, seq, wallet_id, bucket, amount, lot_id)
+        SELECT ${pid}::uuid, journal_id, s, CASE WHEN s = 0 THEN ${issuance}::uuid ELSE wallet_id END, 'available',
+               CASE WHEN s = 0 THEN -points ELSE points END, CASE WHEN s = 0 THEN NULL ELSE lot_id END
+        FROM bench_chunk, generate_series(0, 1) s`.execute(conn);
+      await sql`DROP TABLE bench_chunk`.execute(conn);
+      console.log(`  earnings ${count(from)}–${count(to)}: ${seconds(t).toFixed(1)} s`);
+      // The planner needs to know the tables grew while they grow (see refreshIngestStatistics).
+      if (from === 0) await sql`ANALYZE journals, lots, entries`.execute(conn);
+    }
+  };
+  const tLoad = performance.now();
+  await Promise.all([0, 1].map(() => db.connection().execute((conn) => load(conn)())));
+  console.log(`  ${count(earnings)} earnings: ${seconds(tLoad).toFixed(1)} s (${count(Math.round(earnings / seconds(tLoad)))} a second)`);
   const tIndexes = performance.now();
   for (const index of rebuilt) await sql.raw(index.definition).execute(db);
   console.log(`  ${rebuilt.length} indexes built again (${rebuilt.map((i) => i.name).join(', ')}): ${seconds(tIndexes).toFixed(1)} s`);
