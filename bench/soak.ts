@@ -9,7 +9,8 @@
  *   BENCH_SOAK_SECONDS=60                      (a shorter run)
  *   BENCH_PG_URL=postgres://…/postgres         (admin URL of the server; default the local one)
  *   BENCH_SOAK_SNAPSHOTS=/some/dir             (heap snapshots of the server before and after the load, for Chrome)
- *   BENCH_SOAK_NODE_OPTIONS='--max-semi-space-size=8'   (node flags for the server process)
+ *   BENCH_SOAK_NODE_OPTIONS='--max-old-space-size=192'  (node flags for the server process; that, the documented
+ *                                                       production start, is the default; '' runs it without)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -92,7 +93,8 @@ function snapshot(child: ChildProcess, label: string): Promise<void> {
 
 /** Starts the server and collects what its banner says: the port, the admin key and the portal sign-in. */
 function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; key: string; portal: { email: string; password: string } }> {
-  const node = [...(process.env.BENCH_SOAK_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), '--import', path.join(here, 'support', 'memory-probe.mjs')];
+  const flags = process.env.BENCH_SOAK_NODE_OPTIONS ?? '--max-old-space-size=192';
+  const node = [...flags.split(' ').filter(Boolean), '--import', path.join(here, 'support', 'memory-probe.mjs')];
   const child = spawn(process.execPath, [...node, path.join(here, '..', 'bin', 'lojal.js'), 'serve', '--demo'], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let errors = '';
   child.stderr!.on('data', (d: Buffer) => (errors += d.toString()));

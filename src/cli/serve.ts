@@ -2,6 +2,7 @@ import { fortySixElks } from '../messages/sms-outbox.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/index.js';
 import { systemClock } from '../clock/index.js';
@@ -30,6 +31,14 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
   const evidence = await configuredEvidenceStore(config);
   console.log(`Evidence files: ${evidence.description}.`);
   if (config.webhooksAllowPrivate) console.log('Webhooks may go to this machine and private networks (LOJAL_WEBHOOKS_ALLOW_PRIVATE=on).');
+  const heapLimitMb = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
+  if (heapLimitMb > 1024) {
+    // Without a limit V8 lets a busy server's heap grow to several times what is live before it collects it.
+    console.log(
+      `Heap limit ${heapLimitMb} MB: start with \`node --max-old-space-size=192 bin/lojal.js serve\` ` +
+        'to keep the server near 300 MB resident (docs/operations.md#memory).',
+    );
+  }
 
   let demoKey: string | undefined;
   let signIns: DemoSignIns | undefined;

@@ -6,14 +6,15 @@
  * package-lock stands for) with a hash over them. The next run hashes the same files plus every file under web/
  * (so a new page counts too); the same hash means the build in dist/web is current.
  *
- *   tsx scripts/build-web.ts            build if needed
- *   tsx scripts/build-web.ts --force    build anyway
+ *   node scripts/build-web.mjs            build if needed
+ *   node scripts/build-web.mjs --force    build anyway
+ *
+ * Plain JavaScript, so that `npm start` runs it without tsx.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Plugin } from 'vite';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = path.join(root, 'dist', 'web');
@@ -21,18 +22,16 @@ const recordFile = path.join(outDir, '.build-inputs.json');
 /** Read by the build without being modules of it. */
 const alwaysHashed = ['vite.config.ts', 'package-lock.json', 'web/tsconfig.json'];
 
-interface BuildRecord {
-  hash: string;
-  /** Relative to the repository, sorted. */
-  inputs: string[];
-}
+/** @typedef {{ hash: string, inputs: string[] }} BuildRecord  inputs: relative to the repository, sorted */
 
-async function filesUnder(dir: string): Promise<string[]> {
+/** @param {string} dir @returns {Promise<string[]>} */
+async function filesUnder(dir) {
   const entries = await fs.readdir(path.join(root, dir), { withFileTypes: true, recursive: true }).catch(() => []);
   return entries.filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath, e.name)));
 }
 
-async function hashOf(inputs: string[]): Promise<string> {
+/** @param {string[]} inputs @returns {Promise<string>} */
+async function hashOf(inputs) {
   const files = [...new Set([...inputs, ...alwaysHashed, ...(await filesUnder('web'))])].sort();
   const hash = createHash('sha256');
   for (const file of files) {
@@ -43,9 +42,10 @@ async function hashOf(inputs: string[]): Promise<string> {
   return hash.digest('hex');
 }
 
-async function readRecord(): Promise<BuildRecord | undefined> {
+/** @returns {Promise<BuildRecord | undefined>} */
+async function readRecord() {
   try {
-    const record = JSON.parse(await fs.readFile(recordFile, 'utf8')) as BuildRecord;
+    const record = /** @type {BuildRecord} */ (JSON.parse(await fs.readFile(recordFile, 'utf8')));
     await fs.access(path.join(outDir, 'index.html'));
     await fs.access(path.join(outDir, 'admin', 'index.html'));
     return record;
@@ -55,13 +55,14 @@ async function readRecord(): Promise<BuildRecord | undefined> {
 }
 
 /** Counts the modules Vite transforms; on a terminal it keeps one line up to date so a long build is not silent. */
-function progress(inputs: Set<string>): Plugin {
+/** @param {Set<string>} inputs @returns {import('vite').Plugin} */
+function progress(inputs) {
   const tty = process.stdout.isTTY;
   let shown = 0;
   return {
     name: 'lojal-build-progress',
     transform(_code, id) {
-      const file = id.split('?')[0]!;
+      const file = id.split('?')[0];
       if (!file.startsWith('\0') && path.isAbsolute(file) && !file.includes(`${path.sep}node_modules${path.sep}`)) {
         const relative = path.relative(root, file);
         if (!relative.startsWith('..')) inputs.add(relative);
@@ -76,17 +77,20 @@ function progress(inputs: Set<string>): Plugin {
   };
 }
 
-export async function buildWebIfNeeded(options: { force?: boolean } = {}): Promise<'built' | 'current'> {
+/** @param {{ force?: boolean }} options @returns {Promise<'built' | 'current'>} */
+export async function buildWebIfNeeded(options = {}) {
   const record = await readRecord();
   if (!options.force && record && record.hash === (await hashOf(record.inputs))) return 'current';
 
   const { build } = await import('vite');
   const started = performance.now();
   console.log(record ? 'The web sources changed: building the web pages…' : 'Building the web pages (once; later starts reuse them)…');
-  const inputs = new Set<string>();
+  /** @type {Set<string>} */
+  const inputs = new Set();
   await build({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn', plugins: [progress(inputs)] });
   const list = [...inputs].sort();
-  const next: BuildRecord = { hash: await hashOf(list), inputs: list };
+  /** @type {BuildRecord} */
+  const next = { hash: await hashOf(list), inputs: list };
   await fs.writeFile(recordFile, JSON.stringify(next, null, 1) + '\n');
   console.log(`Built the web pages in ${((performance.now() - started) / 1000).toFixed(1)} s (${list.length} source files).`);
   return 'built';
