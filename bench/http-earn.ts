@@ -22,6 +22,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { buildServerIfNeeded } from '../scripts/server-build.mjs';
 import { openPostgres } from '../src/db/database.js';
 import { createApiKey } from '../src/programs/api-keys.js';
 import { setup } from './run.js';
@@ -144,8 +145,13 @@ async function bareServer(url: string): Promise<void> {
   server.listen(0, '127.0.0.1', () => console.log(`bare listening on ${(server.address() as { port: number }).port}`));
 }
 
-/** Starts a child process and resolves with the first stdout line that matches `ready`. */
-export function start(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+/**
+ * Starts a child process and resolves with the first stdout line that matches `ready`. A Lojal server is started
+ * from the server's build, made first if src/ changed: what a deployment runs (bin/lojal.js would run the sources
+ * through tsx otherwise, and the figures would mix the two).
+ */
+export async function start(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  if (args.some((a) => a.endsWith(path.join('bin', 'lojal.js')))) await buildServerIfNeeded({ quiet: true });
   const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let errors = '';
   child.stderr!.on('data', (d: Buffer) => (errors += d.toString()));

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { buildServerIfNeeded } from '../scripts/server-build.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
@@ -92,9 +93,10 @@ function snapshot(child: ChildProcess, label: string): Promise<void> {
 }
 
 /** Starts the server and collects what its banner says: the port, the admin key and the portal sign-in. */
-function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; key: string; portal: { email: string; password: string } }> {
+async function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; key: string; portal: { email: string; password: string } }> {
   const flags = process.env.BENCH_SOAK_NODE_OPTIONS ?? '--max-old-space-size=192';
   const node = [...flags.split(' ').filter(Boolean), '--import', path.join(here, 'support', 'memory-probe.mjs')];
+  await buildServerIfNeeded({ quiet: true });
   const child = spawn(process.execPath, [...node, path.join(here, '..', 'bin', 'lojal.js'), 'serve', '--demo'], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let errors = '';
   child.stderr!.on('data', (d: Buffer) => (errors += d.toString()));
