@@ -4,7 +4,7 @@
  * same rows), sent outside any transaction, then marked sent, or retried later with a growing pause, and
  * failed after the last attempt. A crash after sending and before marking sends that mail again.
  */
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 
@@ -14,10 +14,12 @@ export interface MailTransport {
 }
 
 export function smtpTransport(url: string): MailTransport {
-  const transporter = nodemailer.createTransport(url);
+  // nodemailer is loaded with the first mail sent: a server with no mail due never holds it.
+  let transporter: Promise<Transporter> | undefined;
+  const open = () => (transporter ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(url)));
   return {
-    send: async (m) => void (await transporter.sendMail(m)),
-    close: () => transporter.close(),
+    send: async (m) => void (await (await open()).sendMail(m)),
+    close: () => void transporter?.then((t) => t.close()),
   };
 }
 

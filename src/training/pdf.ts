@@ -6,7 +6,6 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import PDFDocument from 'pdfkit';
 import { translator, type Language } from '../i18n/index.js';
 import type { Certificate } from './certificates.js';
 
@@ -25,7 +24,9 @@ export interface CertificatePrint {
   verifyUrl: string;
 }
 
-export function renderCertificatePdf({ certificate: c, programName, timeZone, verifyUrl }: CertificatePrint): Promise<Buffer> {
+export async function renderCertificatePdf({ certificate: c, programName, timeZone, verifyUrl }: CertificatePrint): Promise<Buffer> {
+  // Loaded on the first certificate printed: pdfkit and its font data are ~30 MB of a server that may never print one.
+  const { default: PDFDocument } = await import('pdfkit');
   const t = translator(c.language);
   const doc = new PDFDocument({
     size: 'A4',
