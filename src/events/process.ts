@@ -7,10 +7,10 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { Db } from '../db/database.js';
+import { unawaited, type Db } from '../db/database.js';
 import { publishPointsMoved } from '../webhooks/publish.js';
 import { subscribersSubquery } from '../webhooks/events.js';
-import { queueEarnNotices, type Earned } from '../messages/notices.js';
+import { earnNoticesSubquery, queueEarnNotices, type Earned } from '../messages/notices.js';
 import { LojalError } from '../errors/index.js';
 import { planExpiry } from '../ledger/expiry.js';
 import type { CreditJournal } from '../ledger/types.js';
@@ -26,7 +26,8 @@ import { processReturns } from './returns.js';
 import { onboardingFromEvents } from '../onboarding/complete.js';
 import { evaluateOwner, ownerKindsOf } from '../tiers/job.js';
 import { loadRequirements } from '../training/requirements.js';
-import { getTierConfig, type TierConfig } from '../tiers/store.js';
+import { getTierConfig, statusesAndTotals, type TierConfig } from '../tiers/store.js';
+import { decide, qualifyingWindow } from '../tiers/evaluate.js';
 import { segmentKeysOf } from '../segments/store.js';
 import { campaignsInForceSubquery, campaignsOfJson, type Campaign } from '../campaigns/store.js';
 import { payCampaigns } from '../campaigns/apply.js';
@@ -176,11 +177,17 @@ export async function processInTransaction(
     // twice at once), in id order so that two batches can never wait for each other.
     const accountIds = [...new Set(ready.map((r) => r.account.id))].sort();
     if (program.hierarchyRollup === 'chain') await lockChains(trx, program.id, ready, accountIds);
-    // The wallets the events may credit (their accounts' and members') are locked in the same round trip, after the
-    // accounts and in id order as the ledger writer would: the writer then skips its own lock statement.
+    // The wallets the events may credit (their accounts' and members') are locked in the same statement, after the
+    // accounts and in id order as the ledger writer would: the writer then skips its own lock statement. The lock
+    // goes unawaited: the events' insert, which reads the state under these locks, is written right behind it and
+    // both are answered in one round trip (a failed lock fails the insert with the lock's error). The insert's
+    // statement tells which wallets there are.
     const walletIds = [...new Set([...accountIds, ...ready.flatMap((r) => (r.member ? [r.member.id] : []))])].sort();
-    const locked = await lockStatement(program.id, accountIds, walletIds).execute(trx);
-    const walletsLocked = new Set(locked.rows[0]?.wallets ?? []);
+    // Members too, when an earn may raise their tier (known here from the cached settings): an owner's evaluation
+    // locks its row, which upgradeTiers would otherwise do in a statement of its own.
+    const memberTiers = Boolean(settings?.tiers && ownerKindsOf(settings.tiers.settings.scope).includes('member'));
+    const members = memberTiers ? [...new Set(ready.filter((r) => r.input.type !== 'return').flatMap((r) => (r.member ? [r.member.id] : [])))] : [];
+    await unawaited(lockStatement(program.id, accountIds, walletIds, members)).execute(trx);
 
     const earningAll = ready.filter((r) => r.input.type !== 'return');
     const rulesAt = settings?.rules ?? (await rulesInForce(trx, program.id, ready.map((r) => r.occurredAt)));
@@ -193,7 +200,8 @@ export async function processInTransaction(
     const span = purchasesAll.length
       ? { from: new Date(Math.min(...purchasesAll.map((ev) => ev.occurredAt.getTime()))), to: new Date(Math.max(...purchasesAll.map((ev) => ev.occurredAt.getTime()))) }
       : null;
-    const state = await insertEventsAndReadState(trx, program.id, ready, accountIds, capKeysOf(earningAll, rulesAt, program.timeZone), partnerId, span);
+    const state = await insertEventsAndReadState(trx, program.id, ready, accountIds, walletIds, capKeysOf(earningAll, rulesAt, program.timeZone), partnerId, span);
+    const walletsLocked = state.wallets;
     const notInserted = ready.filter((r) => !state.inserted.has(r.input.id)).map((r) => r.input.id);
     const existing = notInserted.length ? await loadExisting(trx, program.id, notInserted) : new Map<string, { hash: string; record: EventRecord }>();
     let fresh = ready.filter((r) => {
@@ -349,8 +357,8 @@ export async function processInTransaction(
     }
     await storeResults(trx, program.id, returns.filter((ev) => records.has(ev.id)).map((ev) => [ev.id, records.get(ev.id)!]));
     await publishPointsMoved(trx, program.id, fresh, records, { earned: state.subscribers.earned, reversed: state.subscribers.reversed });
-    await queueEarnNotices(trx, program, earnedByMembers(fresh, records), now);
-    if (tiers) await upgradeTiers(trx, program, tiers, earning, now);
+    await queueEarnNotices(trx, program, earnedByMembers(fresh, records), now, state.earnNotices);
+    if (tiers) await upgradeTiers(trx, program, tiers, earning, now, memberTiers);
     for (const ev of fresh) {
       out.set(ev.index, { index: ev.index, externalId: ev.input.id, status: 'processed', record: records.get(ev.id)! });
     }
@@ -362,10 +370,13 @@ export async function processInTransaction(
  * Locks the accounts, then the wallets (each in id order), in one statement; answers the wallets locked. Apart so
  * that a test can EXPLAIN it.
  */
-export function lockStatement(programId: string, accountIds: string[], walletIds: string[]) {
+export function lockStatement(programId: string, accountIds: string[], walletIds: string[], memberIds: string[] = []) {
+  const members = memberIds.length
+    ? sql`, m AS (SELECT id FROM members WHERE program_id = ${programId} AND id = ANY(${[...memberIds].sort()}::uuid[]) ORDER BY id FOR NO KEY UPDATE)`
+    : sql``;
   return sql<{ accounts: number; wallets: string[] | null }>`
-    WITH a AS (SELECT id FROM accounts WHERE program_id = ${programId} AND id = ANY(${accountIds}::uuid[]) ORDER BY id FOR NO KEY UPDATE)
-    SELECT (SELECT count(*) FROM a) AS accounts,
+    WITH a AS (SELECT id FROM accounts WHERE program_id = ${programId} AND id = ANY(${accountIds}::uuid[]) ORDER BY id FOR NO KEY UPDATE)${members}
+    SELECT (SELECT count(*) FROM a) AS accounts,${memberIds.length ? sql` (SELECT count(*) FROM m) AS members,` : sql``}
       ARRAY(SELECT id FROM wallets WHERE program_id = ${programId} AND id = ANY(${walletIds}::uuid[]) ORDER BY id FOR UPDATE) AS wallets`;
 }
 
@@ -386,15 +397,38 @@ async function lockChains(trx: Db, programId: string, ready: ReadyEvent[], accou
  * account locks the batch holds, and only ever raised (downgrades wait for the period end and the job).
  * Events later in the same batch are still judged with the tier their account had when the batch began.
  */
-async function upgradeTiers(trx: Db, program: Program, config: TierConfig, earning: ReadyEvent[], now: Date): Promise<void> {
+async function upgradeTiers(trx: Db, program: Program, config: TierConfig, earning: ReadyEvent[], now: Date, membersLocked: boolean): Promise<void> {
   const kinds = ownerKindsOf(config.settings.scope);
   const owners: Array<['account' | 'member', string]> = [];
   if (kinds.includes('account')) for (const id of new Set(earning.map((e) => (config.chain ? (e.account.chainId ?? e.account.id) : e.account.id)))) owners.push(['account', id]);
   if (kinds.includes('member')) for (const id of new Set(earning.flatMap((e) => (e.member ? [e.member.id] : [])))) owners.push(['member', id]);
   owners.sort((a, b) => (a[0] === b[0] ? a[1].localeCompare(b[1]) : a[0].localeCompare(b[0])));
+  if (owners.length === 0) return;
+  let candidates = owners;
+  if (!config.chain) {
+    // Most earns raise no level. Whether one may is decided from every owner's status and qualifying total, read in
+    // one statement (written right behind the ledger's, so in its round trip) under the locks the batch holds: the
+    // accounts' and, taken with them, the members'. Only an owner that may go up is evaluated as the job would
+    // (its certifications too, which can only keep it lower).
+    const members = owners.filter(([kind]) => kind === 'member').map(([, id]) => id);
+    if (members.length && !membersLocked) await lockMembers(trx, program.id, members);
+    const window = qualifyingWindow(config.settings, now, program.timeZone);
+    const seen = await statusesAndTotals(trx, program.id, config.settings.basis, window, { account: owners.filter(([kind]) => kind === 'account').map(([, id]) => id), member: members });
+    candidates = owners.filter(([kind, id]) => {
+      const state = seen[kind].statuses.get(id) ?? null;
+      const current = seen[kind].totals.get(id) ?? 0;
+      return decide({ levels: config.levels, settings: config.settings, totals: { current }, state, now, timeZone: program.timeZone }).change === 'upgrade';
+    });
+    if (candidates.length === 0) return;
+  }
   // Levels that require a certification (src/training): read once for the batch.
-  const requirements = owners.length ? await loadRequirements(trx, program.id) : new Map<string, string[]>();
-  for (const [kind, id] of owners) await evaluateOwner(trx, program.id, config, program.timeZone, kind, id, now, { upgradeOnly: true, requirements });
+  const requirements = await loadRequirements(trx, program.id);
+  for (const [kind, id] of candidates) await evaluateOwner(trx, program.id, config, program.timeZone, kind, id, now, { upgradeOnly: true, requirements });
+}
+
+/** Member rows in id order, as an owner's tier evaluation locks them (src/tiers/job.ts). */
+async function lockMembers(trx: Db, programId: string, memberIds: string[]): Promise<void> {
+  await sql`SELECT 1 FROM members WHERE program_id = ${programId} AND id = ANY(${[...memberIds].sort()}::uuid[]) ORDER BY id FOR NO KEY UPDATE`.execute(trx);
 }
 
 /** The tier earn multipliers of an event's account and member (by the tier they hold as the batch begins). */
@@ -438,6 +472,8 @@ async function insertEventsAndReadState(
   programId: string,
   ready: ReadyEvent[],
   accountIds: string[],
+  /** Locked by the statement before; locked again here (a no-op for rows this transaction holds) and answered. */
+  walletIds: string[],
   capKeys: string[],
   partnerId: string | undefined,
   /** The purchases' span, whose campaigns in force are read too (null: no purchases, no campaigns). */
@@ -452,6 +488,8 @@ async function insertEventsAndReadState(
     campaigns: unknown[] | null;
     earned_subscribers: Subscribers;
     reversed_subscribers: Subscribers;
+    wallets: string[] | null;
+    earn_notices: boolean;
   }>`
     WITH ins AS (
       INSERT INTO events (program_id, id, external_id, type, occurred_at, account_id, member_id, amount, attributes, body_hash${partnerId ? sql`, partner_id` : sql``})
@@ -470,7 +508,9 @@ async function insertEventsAndReadState(
         WHERE program_id = ${programId} AND cap_key = ANY(${capKeys}::text[])) AS usage,
       ${span ? campaignsInForceSubquery(programId, span.from, span.to) : sql`NULL::json`} AS campaigns,
       ${subscribersSubquery(programId, 'points.earned')} AS earned_subscribers,
-      ${subscribersSubquery(programId, 'points.reversed')} AS reversed_subscribers`.execute(trx);
+      ${subscribersSubquery(programId, 'points.reversed')} AS reversed_subscribers,
+      ARRAY(SELECT id FROM wallets WHERE program_id = ${programId} AND id = ANY(${walletIds}::uuid[]) ORDER BY id FOR UPDATE) AS wallets,
+      ${earnNoticesSubquery(programId)} AS earn_notices`.execute(trx);
   const r = rows.rows[0]!;
   const bought = new Map<string, Set<string>>();
   for (const b of r.bought ?? []) {
@@ -484,6 +524,8 @@ async function insertEventsAndReadState(
     usage: new Map((r.usage ?? []).map((u) => [u.k, { points: Number(u.p), times: u.t }])),
     campaigns: campaignsOfJson(r.campaigns),
     subscribers: { earned: r.earned_subscribers ?? [], reversed: r.reversed_subscribers ?? [] },
+    wallets: new Set(r.wallets ?? []),
+    earnNotices: r.earn_notices,
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Earn notices: when a member earns points, a short message on their channels saying how many and the
  * balance, with the next tip from the program's pool. Off unless the program turns them on (message
- * settings), so event ingestion pays one lookup per batch for programs that do not use them.
+ * settings); event ingestion reads the setting with the batch's state (earnNoticesSubquery), so a program that
+ * does not use them pays no statement for them.
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
@@ -21,6 +22,11 @@ export async function messageSettings(db: Db, programId: string): Promise<Messag
   return rows[0] ? { earnNotices: rows[0].earn_notices, updatedAt: new Date(rows[0].updated_at) } : { earnNotices: false, updatedAt: null };
 }
 
+/** Whether the program sends earn notices, as a column of a statement the caller sends anyway. */
+export function earnNoticesSubquery(programId: string) {
+  return sql<boolean>`coalesce((SELECT s.earn_notices FROM message_settings s WHERE s.program_id = ${programId}), false)`;
+}
+
 export async function setMessageSettings(trx: Db, programId: string, input: { earnNotices: boolean }, now: Date): Promise<MessageSettings> {
   await sql`
     INSERT INTO message_settings (program_id, earn_notices, updated_at) VALUES (${programId}, ${input.earnNotices}, ${now})
@@ -35,14 +41,18 @@ export interface Earned {
   points: number;
 }
 
-/** In the ingestion transaction: one earn notice per event a member earned points on. */
+/**
+ * In the ingestion transaction: one earn notice per event a member earned points on, when the program sends them
+ * (`enabled`, read in the transaction with earnNoticesSubquery).
+ */
 export async function queueEarnNotices(
   trx: Db,
   program: { id: string; name: string; timeZone: string; defaultLanguage: Language },
   earned: Earned[],
   now: Date,
+  enabled: boolean,
 ): Promise<number> {
-  if (earned.length === 0 || !(await messageSettings(trx, program.id)).earnNotices) return 0;
+  if (earned.length === 0 || !enabled) return 0;
   const ids = [...new Set(earned.map((e) => e.memberId))];
   const { rows } = await sql<Recipient & { status: string }>`
     SELECT id, name, role, email, phone, language, status FROM members

@@ -198,13 +198,18 @@ export async function qualifyingTotals(
 ): Promise<Map<string, number>> {
   if (ownerIds && ownerIds.length === 0) return new Map();
   if (chain && kind === 'account') return chainTotals(db, programId, basis, window, ownerIds);
+  const rows = await qualifyingTotalsStatement(programId, basis, kind, window, ownerIds).execute(db);
+  return new Map(rows.rows.map((r) => [r.owner_id, Math.max(0, Number(r.total))]));
+}
+
+/** qualifyingTotals' statement (not for chains), apart so that a caller can send it inside one of its own. */
+export function qualifyingTotalsStatement(programId: string, basis: TierSettings['basis'], kind: TierOwnerKind, window: Window, ownerIds?: string[]) {
   const only = ownerIds ? sql`AND owner_id = ANY(${ownerIds}::uuid[])` : sql``;
   // Given owners, their wallets are read by key and their entries by the wallet index, each journal then by key
   // (index-only, migration 0053): the work follows the owners' own history, not the program's.
   const wallets = ownerIds ? sql`AND w.id = ANY(${ownerIds}::uuid[])` : sql``;
-  const rows =
-    basis === 'points'
-      ? await sql<{ owner_id: string; total: string | number }>`
+  return basis === 'points'
+    ? sql<{ owner_id: string; total: string | number }>`
           SELECT owner_id, sum(amount)::bigint AS total FROM (
             SELECT e.wallet_id AS owner_id, e.amount
             FROM journals j
@@ -212,16 +217,45 @@ export async function qualifyingTotals(
             JOIN wallets w ON w.program_id = e.program_id AND w.id = e.wallet_id AND w.kind = ${kind}
             WHERE j.program_id = ${programId} AND j.kind IN ('earn', 'reverse')
               AND j.occurred_at >= ${window.start} AND j.occurred_at < ${window.end} ${wallets}
-          ) x WHERE true ${only} GROUP BY owner_id`.execute(db)
-      : await sql<{ owner_id: string; total: string | number }>`
+          ) x WHERE true ${only} GROUP BY owner_id`
+    : sql<{ owner_id: string; total: string | number }>`
           SELECT owner_id, sum(amount)::bigint AS total FROM (
             SELECT ${kind === 'account' ? sql`ev.account_id` : sql`ev.member_id`} AS owner_id, l.amount - l.returned_amount AS amount
             FROM events ev
             JOIN event_lines l ON l.program_id = ev.program_id AND l.event_id = ev.id
             WHERE ev.program_id = ${programId} AND l.is_purchase
               AND ev.occurred_at >= ${window.start} AND ev.occurred_at < ${window.end}
-          ) x WHERE owner_id IS NOT NULL ${only} GROUP BY owner_id`.execute(db);
-  return new Map(rows.rows.map((r) => [r.owner_id, Math.max(0, Number(r.total))]));
+          ) x WHERE owner_id IS NOT NULL ${only} GROUP BY owner_id`;
+}
+
+/**
+ * The tier statuses and qualifying totals (in `window`) of the owners given, both kinds, in one statement (not for
+ * chains): what an upgrade at event time is decided from.
+ */
+export async function statusesAndTotals(
+  db: Db,
+  programId: string,
+  basis: TierSettings['basis'],
+  window: Window,
+  owners: { account: string[]; member: string[] },
+): Promise<Record<TierOwnerKind, { statuses: Map<string, TierStatusRow>; totals: Map<string, number> }>> {
+  type StatusJson = { id: string; level_code: string | null; since: string; period_end: string; frozen_until: string | null; frozen_reason: string | null };
+  const totalsOf = (kind: TierOwnerKind) =>
+    owners[kind].length
+      ? sql`(SELECT json_agg(json_build_object('id', t.owner_id, 'total', t.total)) FROM (${qualifyingTotalsStatement(programId, basis, kind, window, owners[kind])}) t)`
+      : sql`NULL::json`;
+  const statusesOf = (kind: TierOwnerKind) =>
+    owners[kind].length
+      ? sql`(SELECT json_agg(json_build_object('id', s.owner_id, 'level_code', s.level_code, 'since', s.since, 'period_end', s.period_end,
+            'frozen_until', s.frozen_until, 'frozen_reason', s.frozen_reason))
+          FROM tier_status s WHERE s.program_id = ${programId} AND s.owner_kind = ${kind} AND s.owner_id = ANY(${owners[kind]}::uuid[]))`
+      : sql`NULL::json`;
+  const { rows } = await sql<{ sa: StatusJson[] | null; sm: StatusJson[] | null; ta: Array<{ id: string; total: string | number }> | null; tm: Array<{ id: string; total: string | number }> | null }>`
+    SELECT ${statusesOf('account')} AS sa, ${statusesOf('member')} AS sm, ${totalsOf('account')} AS ta, ${totalsOf('member')} AS tm`.execute(db);
+  const r = rows[0]!;
+  const statuses = (list: StatusJson[] | null) => new Map((list ?? []).map((x) => [x.id, toStatus(x)]));
+  const totals = (list: Array<{ id: string; total: string | number }> | null) => new Map((list ?? []).map((x) => [x.id, Math.max(0, Number(x.total))]));
+  return { account: { statuses: statuses(r.sa), totals: totals(r.ta) }, member: { statuses: statuses(r.sm), totals: totals(r.tm) } };
 }
 
 /**
