@@ -14,6 +14,7 @@
  *   BENCH_HTTP_PROFILE=/tmp/prof               (Lojal servers run with --cpu-prof, a .cpuprofile per process there)
  *   BENCH_HTTP_POOLS=4,8,16                    (Lojal's pool size per process, one row each; default the server's own default)
  *   BENCH_HTTP_WAITS=1                         (samples pg_stat_activity during each Lojal run and prints what the backends waited on)
+ *   BENCH_HTTP_TIERS=1                         (the program has a tier ladder, as most do: every earn checks its account's level)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import pg from 'pg';
 import { buildServerIfNeeded } from '../scripts/server-build.mjs';
 import { openPostgres } from '../src/db/database.js';
 import { createApiKey } from '../src/programs/api-keys.js';
+import { replaceTierConfig, tierConfigSchema } from '../src/tiers/store.js';
 import { setup } from './run.js';
 import { refreshStatistics } from './support/statistics.js';
 
@@ -37,6 +39,7 @@ const POOL = 10;
 /** Lojal's pool sizes to measure; empty: the server's default (what `LOJAL_DB_POOL_SIZE` unset gives). */
 const POOLS = (process.env.BENCH_HTTP_POOLS ?? '').split(',').map(Number).filter((n) => n > 0);
 const WAITS = process.env.BENCH_HTTP_WAITS === '1';
+const TIERS = process.env.BENCH_HTTP_TIERS === '1';
 const PROCESSES = (process.env.BENCH_HTTP_PROCESSES ?? '1,2,4').split(',').map(Number).filter((n) => n > 0);
 const ACCOUNTS = 500;
 const SKUS = 60;
@@ -242,6 +245,17 @@ export async function benchHttpEarn(admin: string): Promise<HttpRow[]> {
     console.log('http-earn: setting up the program');
     const database = await openPostgres(dbUrl, 2);
     const program = await setup(database);
+    if (TIERS) {
+      // Thresholds no bench account reaches: the check runs on every earn, an upgrade never.
+      const names = (en: string) => ({ en, sv: en, nb: en, pl: en, de: en });
+      await replaceTierConfig(database.db, program.id, tierConfigSchema.parse({
+        settings: { basis: 'points', windowKind: 'rolling', windowMonths: 12, scope: 'account' },
+        levels: [
+          { code: 'silver', rank: 1, names: names('Silver'), threshold: 1_000_000 },
+          { code: 'gold', rank: 2, names: names('Gold'), threshold: 10_000_000 },
+        ],
+      }));
+    }
     const { key } = await createApiKey(database.db, program.id, { name: 'bench', scopes: ['events:write'] });
     await database.db.schema.createTable('bare_http_events').addColumn('id', 'bigserial', (c) => c.primaryKey())
       .addColumn('external_id', 'text', (c) => c.notNull().unique()).addColumn('account', 'text', (c) => c.notNull())
@@ -277,7 +291,7 @@ export async function benchHttpEarn(admin: string): Promise<HttpRow[]> {
       const pids = servers.map((x) => x.child.pid!);
       const sampling = WAITS ? sampleWaits(admin, name) : undefined;
       const measured = await withCpu(client, name, pids, () => drive(ports, key, `lojal-${n}-${pool ?? 'default'}`, REQUESTS));
-      rows.push({ what: 'Lojal: POST /v1/events, one purchase', processes: n, ...(pool && { pool }), ...measured, ...(sampling && { waits: await sampling.stop() }) });
+      rows.push({ what: `Lojal: POST /v1/events, one purchase${TIERS ? ', tiers' : ''}`, processes: n, ...(pool && { pool }), ...measured, ...(sampling && { waits: await sampling.stop() }) });
       console.log(`http-earn: ${JSON.stringify(rows.at(-1))}`);
       await Promise.all(servers.map((s) => stop(s.child)));
     }
