@@ -1,6 +1,7 @@
 /**
  * `npm start`: build the web pages and the server if their sources changed, then `lojal serve --demo` from the
- * server's build, in this process (package.json starts it with the server's heap limit; docs/operations.md#memory).
+ * server's build, in this process. No heap limit: on the embedded database a query's rows are held in V8's heap
+ * whole, and the demo is for trying things out (a server on PostgreSQL gets one, docs/operations.md#memory).
  * Plain JavaScript run by Node.js itself: no TypeScript loader stays resident in the server. Arguments after
  * `npm start --` go to `serve`.
  */

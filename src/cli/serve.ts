@@ -32,8 +32,9 @@ export async function serve(config: Config, opts: { demo: boolean }): Promise<vo
   console.log(`Evidence files: ${evidence.description}.`);
   if (config.webhooksAllowPrivate) console.log('Webhooks may go to this machine and private networks (LOJAL_WEBHOOKS_ALLOW_PRIVATE=on).');
   const heapLimitMb = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
-  if (heapLimitMb > 1024) {
-    // Without a limit V8 lets a busy server's heap grow to several times what is live before it collects it.
+  if (heapLimitMb > 1024 && database.kind === 'postgres') {
+    // Without a limit V8 lets a busy server's heap grow to several times what is live before it collects it. (On the
+    // embedded database the database's own memory, outside V8's heap, is most of the process: no advice there.)
     console.log(
       `Heap limit ${heapLimitMb} MB: start with \`node --max-old-space-size=192 bin/lojal.js serve\` ` +
         'to keep the server near 300 MB resident (docs/operations.md#memory).',
