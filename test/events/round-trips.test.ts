@@ -20,6 +20,25 @@ type Writer = (this: net.Socket, ...args: unknown[]) => unknown;
 const proto = net.Socket.prototype as unknown as { _write: Writer; _writev: Writer };
 const original = { _write: proto._write, _writev: proto._writev };
 
+/**
+ * The writes of one earn once they have settled: earns are sent until two in a row wrote as often. The settings
+ * cache is emptied by a notification that arrives on its own connection when it arrives (a rule or the tiers just
+ * changed), and the earn after that reloads them; on a busy machine that may be any of the first earns.
+ */
+async function settledWrites(prefix: string): Promise<number> {
+  let last = -1;
+  for (let i = 0; i < 10; i++) {
+    writes = 0;
+    const res = await t.call('POST', '/v1/events', purchase(`${prefix}-${i}`, 'C-1', 'P-1'));
+    expect(res.statusCode).toBe(201);
+    expect(res.json().status).toBe('processed');
+    expect(res.json().postings.length).toBeGreaterThan(0);
+    if (writes === last) return writes;
+    last = writes;
+  }
+  return last;
+}
+
 describe.skipIf(!onPostgres)('the round trips of one earn (PostgreSQL)', () => {
   beforeAll(async () => {
     t = await startTestApp();
@@ -42,13 +61,7 @@ describe.skipIf(!onPostgres)('the round trips of one earn (PostgreSQL)', () => {
   it('takes three writes to the database: look-up; begin, locks and insert; ledger and commit', async () => {
     // The first events make the statements named prepared ones and fill the caches (key, program, rules).
     for (const id of ['warm-1', 'warm-2', 'warm-3']) expect((await t.call('POST', '/v1/events', purchase(id, 'C-1', 'P-1'))).statusCode).toBe(201);
-
-    writes = 0;
-    const res = await t.call('POST', '/v1/events', purchase('counted', 'C-1', 'P-1'));
-    expect(res.statusCode).toBe(201);
-    expect(res.json().status).toBe('processed');
-    expect(res.json().postings.length).toBeGreaterThan(0);
-    expect(writes).toBe(3);
+    expect(await settledWrites('counted')).toBe(3);
   });
 
   it('takes one write more with tiers: their statuses and totals are read behind the ledger, the commit goes alone', async () => {
@@ -67,8 +80,6 @@ describe.skipIf(!onPostgres)('the round trips of one earn (PostgreSQL)', () => {
     expect((await t.call('GET', `/v1/accounts/${account}/tier`)).json().level.code).toBe('bronze');
     for (const id of ['tiered-2', 'tiered-3']) expect((await t.call('POST', '/v1/events', purchase(id, 'C-1', 'P-1'))).statusCode).toBe(201);
 
-    writes = 0;
-    expect((await t.call('POST', '/v1/events', purchase('tiered-counted', 'C-1', 'P-1'))).statusCode).toBe(201);
-    expect(writes).toBe(4);
+    expect(await settledWrites('tiered-counted')).toBe(4);
   });
 });
