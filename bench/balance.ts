@@ -12,6 +12,7 @@
  *   BENCH_BALANCE_BEFORE=/path/to/checkout          also runs that checkout's Lojal server (its src/, this bench) and measures
  *                                                   the two in turns of BENCH_BALANCE_TURN requests (default 500) in one
  *                                                   run, so that both see the same load on a shared machine
+ *   BENCH_BALANCE_KEEP=1                            keeps the database afterwards (its name is printed), to look at plans
  *   BENCH_BALANCE_PROFILE=/tmp/prof                 both servers write a CPU profile of each measured run there
  *                                                   (summed up by `npx tsx bench/profile-top.ts FILE REQUESTS`)
  *
@@ -315,7 +316,8 @@ export async function benchBalance(adminUrl = process.env.BENCH_PG_URL ?? 'postg
     console.log(`Balance bench skipped: ${(err as Error).message}`);
   } finally {
     for (const c of children) c.kill();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+    if (process.env.BENCH_BALANCE_KEEP) console.log(`  kept the database ${name}`);
+    else await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
     await admin.end().catch(() => {});
   }
   if (rows.length === 0) return;

@@ -92,6 +92,27 @@ export function unawaited<T>(statement: RawBuilder<T>): RawBuilder<T> {
   return sql<T>`${sql.raw(UNAWAITED)}${statement}`;
 }
 
+/** The comment `genericPlan` puts in front of a statement, which the pool client below recognises. */
+const GENERIC_PLAN = '/* lojal:generic-plan */ ';
+
+/**
+ * A hot statement whose plan does not depend on its parameters' values (index look-ups by key): on a server it runs
+ * with PostgreSQL's generic plan for its prepared statement instead of being planned again on every call.
+ * PostgreSQL keeps planning a statement afresh when the generic plan's estimate is worse than the plans made for
+ * the values, which a range condition on a parameter (`expires_at <= $2`) makes it for good, even when the plan is
+ * the same: for the balance read, planning cost more than running it. Only for statements whose every plan is
+ * the same index look-ups (checked by EXPLAIN in a test); anything else keeps the server's choice. No effect on PGlite.
+ */
+export function genericPlan<T>(statement: RawBuilder<T>): RawBuilder<T> {
+  return sql<T>`${sql.raw(GENERIC_PLAN)}${statement}`;
+}
+
+/**
+ * How a connection's statements with parameters are planned: as the server is configured, or generic plans; or
+ * not known (after a failure), in which case the next statement with parameters sets the mode it needs.
+ */
+type PlanMode = 'configured' | 'generic' | 'unknown';
+
 /**
  * A pool client as Kysely's PostgresDialect sees it, with these savings on a server:
  * - statements whose text repeats go as named prepared statements (StatementNames): PostgreSQL parses and plans
@@ -105,7 +126,11 @@ export function unawaited<T>(statement: RawBuilder<T>): RawBuilder<T> {
  * - what is sent without waiting stays in the socket's buffer (corked) until the statement after it is sent, so
  *   both leave in one write: a write to a socket costs this process and the server's backend a system call and a
  *   wake-up each, a large share of a short request's CPU. Should no statement follow within the same turn of the
- *   event loop, the buffer is sent then.
+ *   event loop, the buffer is sent then;
+ * - a statement marked `genericPlan` runs with `plan_cache_mode = force_generic_plan` and every other statement
+ *   with parameters as the server is configured: the client sets the session's mode when the next statement needs
+ *   the other one, in the same write as that statement. A setting made in a transaction lasts if it commits and is
+ *   undone if it rolls back, and the client follows it.
  */
 class PreparingClient {
   private pendingBegin: Promise<unknown> | undefined;
@@ -114,6 +139,10 @@ class PreparingClient {
   private inTransaction = false;
   /** The connection's socket while this client has corked it. */
   private corked: { uncork(): void } | undefined;
+  /** The plan mode of the connection's session as of its last committed setting. */
+  private sessionPlans: PlanMode = 'configured';
+  /** Within a transaction that set the mode: the mode it set (the session's once it commits). */
+  private transactionPlans: PlanMode | undefined;
 
   constructor(
     private readonly client: pg.PoolClient,
@@ -153,14 +182,22 @@ class PreparingClient {
       begin.catch(() => {});
       this.pendingBegin = begin;
       this.inTransaction = true;
+      this.transactionPlans = undefined;
       return Promise.resolve({ command: 'BEGIN', rowCount: null, rows: [] });
     }
     const holdBack = this.inTransaction && text.startsWith(UNAWAITED);
     if (holdBack) this.cork();
     const ending = /^\s*(commit|rollback)\s*$/i.exec(text)?.[1]?.toLowerCase();
-    if (ending) this.inTransaction = false;
+    // The mode a transaction set becomes the session's if (and once) it commits.
+    const settled = ending ? this.transactionPlans : undefined;
+    if (ending) {
+      this.inTransaction = false;
+      this.transactionPlans = undefined;
+    } else if (this.inTransaction && /^\s*rollback\s+to\b/i.test(text)) this.transactionPlans = 'unknown';
+    if (parameters.length > 0) this.planWith(text.startsWith(GENERIC_PLAN) ? 'generic' : 'configured');
     const name = this.names.nameOf(text, parameters.length);
     const sent = this.client.query(name ? { name, text, values: [...parameters] } : { text, values: [...parameters] }) as Promise<QueryResult>;
+    if (ending === 'commit' && settled !== undefined) this.followCommit(sent, settled);
     if (name) {
       sent.catch((err: { code?: string }) => {
         if (err.code === '0A000') this.names.stopNaming(text);
@@ -189,11 +226,45 @@ class PreparingClient {
     return answer;
   }
 
+  /**
+   * Sets the plan mode the next statement needs, if the connection is not in it: written without waiting, right
+   * ahead of that statement. Its failure is not this statement's concern (in a transaction, the statement then fails
+   * as the transaction has); the mode is then unknown and set again next time.
+   */
+  private planWith(mode: 'configured' | 'generic'): void {
+    const current = this.inTransaction ? (this.transactionPlans ?? this.sessionPlans) : this.sessionPlans;
+    if (current === mode) return;
+    this.cork();
+    // DEFAULT: what the session would have without a SET (the server's, database's or role's setting).
+    const set = this.client.query(`SET plan_cache_mode = ${mode === 'generic' ? 'force_generic_plan' : 'DEFAULT'}`);
+    const inTransaction = this.inTransaction;
+    if (inTransaction) this.transactionPlans = mode;
+    else this.sessionPlans = mode;
+    set.catch(() => {
+      if (!inTransaction) this.sessionPlans = 'unknown';
+      else if (this.inTransaction) this.transactionPlans = 'unknown';
+    });
+  }
+
+  /** A commit that answers ROLLBACK (the transaction had failed) or fails has undone the transaction's setting. */
+  private followCommit(commit: Promise<QueryResult>, mode: PlanMode): void {
+    this.sessionPlans = 'unknown';
+    commit.then(
+      (r) => {
+        this.sessionPlans = r.command === 'COMMIT' ? mode : 'unknown';
+      },
+      () => {},
+    );
+  }
+
   release(): void {
     this.uncork();
     this.pendingBegin = undefined;
     this.pendingAnswer = undefined;
     this.inTransaction = false;
+    // Released in a transaction's middle (a broken connection is not reused): what it set is not known.
+    if (this.transactionPlans !== undefined) this.sessionPlans = 'unknown';
+    this.transactionPlans = undefined;
     this.client.release();
   }
 }

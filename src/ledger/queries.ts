@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
+import { genericPlan, type Db } from '../db/database.js';
 import type { JournalKind } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
 import type { Language } from '../i18n/index.js';
@@ -31,7 +31,8 @@ export async function getBalance(
   walletId: string,
   opts: { now: Date; timeZone: string; expiringWithinDays?: number; owner?: { kind: 'account' | 'member'; entity: string } },
 ): Promise<Balance> {
-  const row = await balanceQuery(programId, walletId, opts).execute(db);
+  // Generic plan: planning it again on every read cost PostgreSQL more than reading it.
+  const row = await genericPlan(balanceQuery(programId, walletId, opts)).execute(db);
   const w = row.rows[0];
   if (opts.owner && w?.kind !== opts.owner.kind) throw new LojalError('not_found', { entity: opts.owner.entity, id: walletId });
   if (!w) throw new LojalError('not_found', { entity: 'wallet', id: walletId });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, ConfigError } from '../../src/config/index.js';
-import { DataDirLockedError, openEmbedded, unawaited } from '../../src/db/database.js';
+import { DataDirLockedError, genericPlan, openEmbedded, unawaited } from '../../src/db/database.js';
 import { migrate, MigrationError } from '../../src/db/migrate.js';
 import { freshDatabase, onPostgres } from '../support/db.js';
 
@@ -64,6 +64,63 @@ describe.runIf(onPostgres)('prepared statements on PostgreSQL', () => {
         await sql`ALTER TABLE prepared_probe ADD COLUMN b text`.execute(conn);
         await expect(read()).rejects.toMatchObject({ code: '0A000' });
         expect((await read()).rows).toEqual([{ id: 1, a: 'x', b: null }]);
+      });
+    } finally {
+      await database.close();
+    }
+  });
+});
+
+describe.runIf(onPostgres)('a statement marked for its generic plan (PostgreSQL)', () => {
+  it('runs with the generic plan, every other statement as the server is configured, through commits and rollbacks', async () => {
+    const database = await freshDatabase();
+    try {
+      await database.db.connection().execute(async (conn) => {
+        const configured = (await sql<{ mode: string }>`SELECT current_setting('plan_cache_mode') AS mode`.execute(conn)).rows[0]!.mode;
+        // With a parameter each: only a statement with parameters has a plan to choose.
+        const marked = async () => (await genericPlan(sql<{ mode: string }>`SELECT current_setting('plan_cache_mode') AS mode, ${1}::int AS one`).execute(conn)).rows[0]!.mode;
+        const plain = async () => (await sql<{ mode: string }>`SELECT current_setting('plan_cache_mode') AS mode, ${1}::int AS one`.execute(conn)).rows[0]!.mode;
+        // No parameters: the client leaves the mode as it is, so this shows what the session holds.
+        const session = async () => (await sql<{ mode: string }>`SELECT current_setting('plan_cache_mode') AS mode`.execute(conn)).rows[0]!.mode;
+
+        expect(await marked()).toBe('force_generic_plan');
+        expect(await plain()).toBe(configured);
+        expect(await marked()).toBe('force_generic_plan');
+        expect(await session()).toBe('force_generic_plan');
+
+        // Set in a transaction that rolls back: undone, and the client knows it.
+        await sql`begin`.execute(conn);
+        expect(await plain()).toBe(configured);
+        await sql`rollback`.execute(conn);
+        expect(await session()).toBe('force_generic_plan');
+        expect(await marked()).toBe('force_generic_plan');
+        expect(await plain()).toBe(configured);
+
+        // Set in a transaction that commits: kept.
+        await sql`begin`.execute(conn);
+        expect(await marked()).toBe('force_generic_plan');
+        await sql`commit`.execute(conn);
+        expect(await session()).toBe('force_generic_plan');
+        expect(await plain()).toBe(configured);
+
+        // A commit that fails (an unawaited statement of it failed) undid the setting: the client sets it again.
+        await sql`CREATE TEMP TABLE plan_probe (id integer PRIMARY KEY)`.execute(conn);
+        await sql`begin`.execute(conn);
+        expect(await marked()).toBe('force_generic_plan');
+        // Without parameters, so that it leaves the mode as the transaction set it.
+        await unawaited(sql`INSERT INTO plan_probe VALUES (1), (1)`).execute(conn);
+        await expect(sql`commit`.execute(conn)).rejects.toMatchObject({ code: '23505' });
+        expect(await session()).toBe(configured);
+        expect(await marked()).toBe('force_generic_plan');
+        expect(await plain()).toBe(configured);
+
+        // The marked statement, once prepared, was never planned for its values.
+        for (let i = 0; i < 8; i++) await marked();
+        const { rows } = await sql<{ generic_plans: number; custom_plans: number }>`
+          SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '/* lojal:generic-plan */%'`.execute(conn);
+        expect(rows).toHaveLength(1);
+        expect(Number(rows[0]!.generic_plans)).toBeGreaterThan(5);
+        expect(Number(rows[0]!.custom_plans)).toBe(0);
       });
     } finally {
       await database.close();

@@ -4,6 +4,7 @@ import type { Database } from '../../src/db/database.js';
 import { accountsStatement, membersStatement } from '../../src/accounts/references.js';
 import { lookupStatement } from '../../src/events/lookup.js';
 import { lockStatement } from '../../src/events/process.js';
+import { balanceQuery } from '../../src/ledger/queries.js';
 import { createProgram } from '../../src/programs/programs.js';
 import { freshDatabase, onPostgres } from '../support/db.js';
 
@@ -91,6 +92,16 @@ describe.skipIf(!onPostgres)('earn path look-ups with 100,000 accounts (PostgreS
     const lock = await explainGeneric(lockStatement(programId, [someId], [someId]));
     expect(lock.filter((n) => n.node === 'Seq Scan'), JSON.stringify(lock)).toEqual([]);
     expect(lock.some((n) => n.relation === 'accounts' && /Index/.test(n.node))).toBe(true);
+  });
+
+  it("the balance read's generic plan (it is marked to run with it) reads the wallet and its lots by index", async () => {
+    const plan = await explainGeneric(balanceQuery(programId, someId, { now: new Date(0), timeZone: 'Europe/Stockholm' }));
+    expect(plan.filter((n) => n.node === 'Seq Scan'), JSON.stringify(plan)).toEqual([]);
+    expect(plan.filter((n) => n.relation).map((n) => `${n.relation}: ${n.node}`)).toEqual([
+      'wallets: Index Scan',
+      'lots: Index Scan',
+      'lots: Index Scan',
+    ]);
   });
 
   it('the bulk account and member look-ups (claims, surveys, allocations) are index look-ups too', async () => {
