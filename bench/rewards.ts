@@ -3,6 +3,7 @@
  * lot by lot, stock, order and history rows), next to a plain spend of the same points from the same
  * wallets (the ledger alone) measured in the same run: the ratio is what the shop adds to a debit.
  */
+import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../src/db/database.js';
 import { spend } from '../src/ledger/operations.js';
@@ -11,7 +12,19 @@ import { systemWalletId, type Program } from '../src/programs/programs.js';
 import { createReward, placeOrder, rewardCreateSchema } from '../src/rewards/index.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 2_000);
+/**
+ * Calls of each path made before it is measured: a server runs its code compiled and optimised, and the first
+ * thousand calls of a path run it still being compiled (measured: spends at 945/s cold, 2,033/s from the third
+ * thousand on, with a third of the CPU per call).
+ */
+const WARM_UP = Number(process.env.BENCH_ORDERS_WARM_UP ?? 1_000);
 const MEMBERS = 200;
+/**
+ * A shop's catalogue: orders spread over twenty rewards. Orders of one reward wait for each other (each takes the
+ * reward's stock under its row lock until it commits, so that stock never goes below zero), so one reward
+ * ordered by every client at once is its own, harder, row.
+ */
+const CATALOGUE = Array.from({ length: 20 }, (_, i) => `bench-tool-${i}`);
 
 export interface OrderRow {
   db: string;
@@ -79,7 +92,10 @@ export function quantile(values: number[], q: number): number {
 /** The bench's buyers (ten lots each) and the reward they order. */
 export async function prepareShop(database: Database, program: Program): Promise<{ buyers: string[]; reward: string }> {
   const buyers = await members(database, program);
-  await createReward(database.db, program.id, rewardCreateSchema.parse({ code: 'bench-jacket', type: 'physical', pricePoints: 1_500, stock: ORDERS * 2, texts: { en: { name: 'Work jacket' } } }), new Date());
+  await createReward(database.db, program.id, rewardCreateSchema.parse({ code: 'bench-jacket', type: 'physical', pricePoints: 1_500, stock: (ORDERS + WARM_UP) * 2, texts: { en: { name: 'Work jacket' } } }), new Date());
+  for (const code of CATALOGUE) {
+    await createReward(database.db, program.id, rewardCreateSchema.parse({ code, type: 'physical', pricePoints: 1_500, stock: ORDERS + WARM_UP, texts: { en: { name: `Tool ${code}` } } }), new Date());
+  }
   return { buyers, reward: 'bench-jacket' };
 }
 
@@ -103,15 +119,25 @@ export async function benchOrders(name: string, database: Database, program: Pro
       ...(db0 !== undefined && db1 !== undefined && { databaseCpuMs: db1 - db0 }),
     });
   };
-  await time('plain spend (ledger only)', () =>
-    pool(ORDERS, clients, (i) =>
-      spend(database.db, program, { walletId: buyers[i % MEMBERS]!, points: 1_500, memo: 'bench', idempotencyKey: `bench-spend-${i}`, actor: 'bench' }, new Date()).then(() => {}),
-    ),
-  );
-  await time('reward order (shop)', () =>
-    pool(ORDERS, clients, (i) =>
-      placeOrder(database.db, program, { reward: 'bench-jacket', memberId: buyers[i % MEMBERS]!, quantity: 1, payFrom: 'member', idempotencyKey: `bench-order-${i}` }, 'bench', { now: new Date() }).then(() => {}),
-    ),
-  );
+  const spends = (n: number, key: string) =>
+    pool(n, clients, (i) =>
+      spend(database.db, program, { walletId: buyers[i % MEMBERS]!, points: 1_500, memo: 'bench', idempotencyKey: `${key}-${i}`, actor: 'bench' }, new Date()).then(() => {}),
+    );
+  const orders = (n: number, key: string, reward: (i: number) => string) =>
+    pool(n, clients, (i) =>
+      placeOrder(database.db, program, { reward: reward(i), memberId: buyers[i % MEMBERS]!, quantity: 1, payFrom: 'member', idempotencyKey: `${key}-${i}` }, 'bench', { now: new Date() }).then(() => {}),
+    );
+  const catalogue = (i: number) => CATALOGUE[i % CATALOGUE.length]!;
+  // Statistics as autovacuum (or, without it, the server's statistics job) keeps them: fresh tables would
+  // otherwise be planned as empty for the whole run (docs/operations.md#planner-statistics).
+  const analyze = () => sql`ANALYZE`.execute(database.db);
+  await spends(WARM_UP, 'bench-spend-warm-up');
+  await analyze();
+  await time('plain spend (ledger only)', () => spends(ORDERS, 'bench-spend'));
+  await orders(WARM_UP, 'bench-order-warm-up', catalogue);
+  await analyze();
+  await time('reward order (shop), a catalogue of 20 rewards', () => orders(ORDERS, 'bench-order', catalogue));
+  await analyze();
+  await time('reward order (shop), one reward for all', () => orders(ORDERS, 'bench-order-one', () => 'bench-jacket'));
   return rows;
 }

@@ -230,7 +230,7 @@ async function main() {
   const load = os.loadavg().map((x) => x.toFixed(1)).join(', ');
   console.log(`\n${os.cpus().length} cores, load average ${load} (1, 5, 15 min); ${((performance.now() - started) / 1000).toFixed(0)} s so far. Compare within a database: the ceiling ran in the same run.`);
   if (QUICK) return;
-  console.log(`\nReward orders: ${orderRows[0]?.orders.toLocaleString('en')} orders of one item by 200 members (10 lots each), next to plain spends of the same points\n`);
+  console.log(`\nReward orders: ${orderRows[0]?.orders.toLocaleString('en')} orders by 200 members (10 lots each), spread over a catalogue of 20 rewards and all of one reward, next to plain spends of the same points (each path warmed up first)\n`);
   console.log('| database | clients | path | orders | seconds | orders/s | share of plain spend |');
   console.log('|---|---:|---|---:|---:|---:|---:|');
   for (const r of orderRows) {
