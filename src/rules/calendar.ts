@@ -33,18 +33,32 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/**
+ * The last date asked for per zone, with the UTC minute it was asked for. Since 1972 every zone's offset and every
+ * change of it is a whole number of minutes, so all instants of one UTC minute have the same local date; a server
+ * asks for the same minute over and over (every order's and spend's `now`), and formatting costs ~30 µs a call.
+ */
+const lastDates = new Map<string, { minute: number; date: LocalDate }>();
+const WHOLE_MINUTE_OFFSETS_SINCE = Date.UTC(1973, 0, 1);
+
 /** The calendar date of `at` as seen on a wall clock in `timeZone`. */
 export function localDate(at: Date, timeZone: string): LocalDate {
-  if (Number.isNaN(at.getTime())) throw new RangeError('occurredAt is not a valid date');
+  const ms = at.getTime();
+  if (Number.isNaN(ms)) throw new RangeError('occurredAt is not a valid date');
+  const minute = Math.floor(ms / 60_000);
+  const last = lastDates.get(timeZone);
+  if (last !== undefined && last.minute === minute) return { ...last.date };
   // en-US numeric output is always "M/D/YYYY"; parsing that string is several times faster than formatToParts.
   const text = formatterFor(timeZone).format(at);
   const first = text.indexOf('/');
   const second = text.indexOf('/', first + 1);
-  return {
+  const date = {
     month: Number(text.slice(0, first)),
     day: Number(text.slice(first + 1, second)),
     year: Number(text.slice(second + 1)),
   };
+  if (ms >= WHOLE_MINUTE_OFFSETS_SINCE) lastDates.set(timeZone, { minute, date: { ...date } });
+  return date;
 }
 
 /** Days since 1970-01-01 for a civil date (Howard Hinnant's days_from_civil). */
