@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { chainRoots } from '../accounts/index.js';
-import { inTransaction, type Db } from '../db/database.js';
+import { genericPlan, inTransaction, type Db } from '../db/database.js';
 import type { TierOwnerKind } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
 import { languages } from '../i18n/index.js';
@@ -239,7 +239,17 @@ export async function statusesAndTotals(
   window: Window,
   owners: { account: string[]; member: string[] },
 ): Promise<Record<TierOwnerKind, { statuses: Map<string, TierStatusRow>; totals: Map<string, number> }>> {
-  type StatusJson = { id: string; level_code: string | null; since: string; period_end: string; frozen_until: string | null; frozen_reason: string | null };
+  const { rows } = await statusesAndTotalsStatement(programId, basis, window, owners).execute(db);
+  const r = rows[0]!;
+  const statuses = (list: StatusJson[] | null) => new Map((list ?? []).map((x) => [x.id, toStatus(x)]));
+  const totals = (list: Array<{ id: string; total: string | number }> | null) => new Map((list ?? []).map((x) => [x.id, Math.max(0, Number(x.total))]));
+  return { account: { statuses: statuses(r.sa), totals: totals(r.ta) }, member: { statuses: statuses(r.sm), totals: totals(r.tm) } };
+}
+
+type StatusJson = { id: string; level_code: string | null; since: string; period_end: string; frozen_until: string | null; frozen_reason: string | null };
+
+/** statusesAndTotals' statement, apart so that a test can EXPLAIN the plan it keeps. */
+export function statusesAndTotalsStatement(programId: string, basis: TierSettings['basis'], window: Window, owners: { account: string[]; member: string[] }) {
   const totalsOf = (kind: TierOwnerKind) =>
     owners[kind].length
       ? sql`(SELECT json_agg(json_build_object('id', t.owner_id, 'total', t.total)) FROM (${qualifyingTotalsStatement(programId, basis, kind, window, owners[kind])}) t)`
@@ -250,12 +260,13 @@ export async function statusesAndTotals(
             'frozen_until', s.frozen_until, 'frozen_reason', s.frozen_reason))
           FROM tier_status s WHERE s.program_id = ${programId} AND s.owner_kind = ${kind} AND s.owner_id = ANY(${owners[kind]}::uuid[]))`
       : sql`NULL::json`;
-  const { rows } = await sql<{ sa: StatusJson[] | null; sm: StatusJson[] | null; ta: Array<{ id: string; total: string | number }> | null; tm: Array<{ id: string; total: string | number }> | null }>`
-    SELECT ${statusesOf('account')} AS sa, ${statusesOf('member')} AS sm, ${totalsOf('account')} AS ta, ${totalsOf('member')} AS tm`.execute(db);
-  const r = rows[0]!;
-  const statuses = (list: StatusJson[] | null) => new Map((list ?? []).map((x) => [x.id, toStatus(x)]));
-  const totals = (list: Array<{ id: string; total: string | number }> | null) => new Map((list ?? []).map((x) => [x.id, Math.max(0, Number(x.total))]));
-  return { account: { statuses: statuses(r.sa), totals: totals(r.ta) }, member: { statuses: statuses(r.sm), totals: totals(r.tm) } };
+  const statement = sql<{ sa: StatusJson[] | null; sm: StatusJson[] | null; ta: Array<{ id: string; total: string | number }> | null; tm: Array<{ id: string; total: string | number }> | null }>`
+    SELECT ${statusesOf('account')} AS sa, ${statusesOf('member')} AS sm, ${totalsOf('account')} AS ta, ${totalsOf('member')} AS tm`;
+  // On points the totals are read owner by owner (wallet, its entries, each entry's journal by key), a plan the
+  // window's dates do not change; yet the window's range made PostgreSQL plan the statement afresh on every earn
+  // (0.7 ms of planning for it on a wallet with 900 entries). On amounts the events are read by the window itself,
+  // and which plan is best depends on it.
+  return basis === 'points' ? genericPlan(statement) : statement;
 }
 
 /**

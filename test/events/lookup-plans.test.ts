@@ -5,6 +5,8 @@ import { accountsStatement, membersStatement } from '../../src/accounts/referenc
 import { lookupStatement } from '../../src/events/lookup.js';
 import { lockStatement } from '../../src/events/process.js';
 import { balanceQuery } from '../../src/ledger/queries.js';
+import { systemWalletId } from '../../src/programs/programs.js';
+import { statusesAndTotalsStatement } from '../../src/tiers/store.js';
 import { createProgram } from '../../src/programs/programs.js';
 import { freshDatabase, onPostgres } from '../support/db.js';
 
@@ -102,6 +104,37 @@ describe.skipIf(!onPostgres)('earn path look-ups with 100,000 accounts (PostgreS
       'lots: Index Scan',
       'lots: Index Scan',
     ]);
+  });
+
+  it("an earn's tier check on points (marked for its generic plan) reads the owners' statuses, wallets, entries and journals by key", async () => {
+    // A history for the statistics to describe: 2,000 account wallets with a status and 20 earnings each over a year.
+    const pid = programId;
+    const issuance = systemWalletId(pid, 'issuance');
+    await database.db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO wallets (program_id, id, kind)
+        SELECT program_id, id, 'account' FROM accounts WHERE program_id = ${pid} ORDER BY id LIMIT 2000
+        ON CONFLICT DO NOTHING`.execute(trx);
+      await sql`CREATE TEMP TABLE history ON COMMIT DROP AS
+        SELECT w.id AS wallet_id, gen_random_uuid() AS journal_id, n
+        FROM (SELECT id FROM wallets WHERE program_id = ${pid} AND kind = 'account') w, generate_series(1, 20) n`.execute(trx);
+      await sql`INSERT INTO journals (program_id, id, idempotency_key, kind, explanation, occurred_at)
+        SELECT ${pid}, journal_id, 'plan:' || journal_id, 'earn', '{"key":"ledger:explain.adjust","params":{}}'::jsonb,
+               now() - n * interval '17 days' FROM history`.execute(trx);
+      await sql`INSERT INTO entries (program_id, journal_id, seq, wallet_id, bucket, amount)
+        SELECT ${pid}, journal_id, s, CASE WHEN s = 0 THEN ${issuance}::uuid ELSE wallet_id END, 'available',
+               CASE WHEN s = 0 THEN -100 ELSE 100 END
+        FROM history, generate_series(0, 1) s`.execute(trx);
+      await sql`INSERT INTO tier_status (program_id, owner_kind, owner_id, level_code, since, period_end)
+        SELECT ${pid}, 'account', id, NULL, now(), now() + interval '1 year' FROM wallets WHERE program_id = ${pid} AND kind = 'account'`.execute(trx);
+    });
+    await sql`ANALYZE wallets, journals, entries, tier_status`.execute(database.db);
+    const owner = (await sql<{ id: string }>`SELECT id FROM wallets WHERE program_id = ${pid} AND kind = 'account' LIMIT 1`.execute(database.db)).rows[0]!.id;
+    const window = { start: new Date(Date.UTC(2025, 0, 1)), end: new Date(Date.UTC(2026, 0, 1)) };
+    const plan = await explainGeneric(statusesAndTotalsStatement(pid, 'points', window, { account: [owner], member: [owner] }));
+    expect(plan.filter((n) => n.node === 'Seq Scan'), JSON.stringify(plan)).toEqual([]);
+    // The owners first: the wallets, then their entries, then each entry's journal; never the program's journals.
+    const order = plan.filter((n) => n.relation && n.relation !== 'tier_status').map((n) => n.relation);
+    expect(order.indexOf('journals'), JSON.stringify(plan)).toBeGreaterThan(order.indexOf('entries'));
   });
 
   it('the bulk account and member look-ups (claims, surveys, allocations) are index look-ups too', async () => {
