@@ -371,9 +371,7 @@ export async function processInTransaction(
  * that a test can EXPLAIN it.
  */
 export function lockStatement(programId: string, accountIds: string[], walletIds: string[], memberIds: string[] = []) {
-  const members = memberIds.length
-    ? sql`, m AS (SELECT id FROM members WHERE program_id = ${programId} AND id = ANY(${[...memberIds].sort()}::uuid[]) ORDER BY id FOR NO KEY UPDATE)`
-    : sql``;
+  const members = memberIds.length ? sql`, m AS (${memberLocks(programId, memberIds)})` : sql``;
   return sql<{ accounts: number; wallets: string[] | null }>`
     WITH a AS (SELECT id FROM accounts WHERE program_id = ${programId} AND id = ANY(${accountIds}::uuid[]) ORDER BY id FOR NO KEY UPDATE)${members}
     SELECT (SELECT count(*) FROM a) AS accounts,${memberIds.length ? sql` (SELECT count(*) FROM m) AS members,` : sql``}
@@ -428,7 +426,12 @@ async function upgradeTiers(trx: Db, program: Program, config: TierConfig, earni
 
 /** Member rows in id order, as an owner's tier evaluation locks them (src/tiers/job.ts). */
 async function lockMembers(trx: Db, programId: string, memberIds: string[]): Promise<void> {
-  await sql`SELECT 1 FROM members WHERE program_id = ${programId} AND id = ANY(${[...memberIds].sort()}::uuid[]) ORDER BY id FOR NO KEY UPDATE`.execute(trx);
+  await memberLocks(programId, memberIds).execute(trx);
+}
+
+/** The statement that locks members' rows in id order: alone (lockMembers) or within lockStatement. */
+function memberLocks(programId: string, memberIds: string[]) {
+  return sql`SELECT id FROM members WHERE program_id = ${programId} AND id = ANY(${[...memberIds].sort()}::uuid[]) ORDER BY id FOR NO KEY UPDATE`;
 }
 
 /** The tier earn multipliers of an event's account and member (by the tier they hold as the batch begins). */
