@@ -165,7 +165,8 @@ export async function ingestEvents(db: Db, program: Program, inputs: unknown[], 
 
   for (const { echo, first } of echoes) {
     const f = items[first.index]!;
-    items[echo.index] = f.status === 'rejected' ? { ...f, index: echo.index } : { index: echo.index, externalId: echo.input.id, status: 'replayed', record: f.record };
+    // A replay's answer has no rule trace: that is only in the first answer to an event.
+    items[echo.index] = f.status === 'rejected' ? { ...f, index: echo.index } : { index: echo.index, externalId: echo.input.id, status: 'replayed', record: { ...f.record, trace: [] } };
   }
   return items;
 }

@@ -11,7 +11,8 @@ import { onboardingPaidBy, type OnboardingPaid } from '../onboarding/paid.js';
 import type { Program } from '../programs/programs.js';
 import type { Explanation } from '../rules/types.js';
 import { batchAnswer, eventAnswer, simulateAnswer, singleAnswer } from './answers.js';
-import { ingestEvents, SettingsChangedError } from './ingest.js';
+import { EventGatherer } from './gather.js';
+import { ingestEvents, SettingsChangedError, type IngestItem } from './ingest.js';
 import { loadExisting } from './process.js';
 import type { EventRecord } from './records.js';
 import { eventSchema, lineSchema, MAX_BATCH, MAX_LINES, returnLineSchema } from './schema.js';
@@ -49,6 +50,8 @@ const eventErrors = [
   'points_limit_exceeded',
 ] as const;
 const passThrough = () => (data: unknown) => ({ value: data });
+/** Single events written in one transaction at most, when many arrive at once. */
+const GATHERED_MAX = 64;
 
 /**
  * Explanations rendered before, by language, currency and content. A sentence depends on nothing else (the
@@ -101,6 +104,11 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
   const programOf = async (req: FastifyRequest): Promise<Program> => (await settingsOf(req)).program(db);
+  const gatherer = new EventGatherer<unknown, IngestItem>({
+    concurrency: config.eventWriters,
+    maxBatch: GATHERED_MAX,
+    onBatch: (size) => metrics.eventsGathered.observe(size),
+  });
 
   app.post(
     '/v1/events',
@@ -155,20 +163,20 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
       const lng = apiLanguage(req);
       const partner = caller(req).partner;
       const cached = { rules: await settings.rules(db), tiers: await settings.tiers(db) };
-      const opts = {
-        now: clock(),
+      const optsAt = (now: Date) => ({
+        now,
         futureToleranceSeconds: config.futureToleranceSeconds,
         partner,
         settings: cached,
         ...(req.keyCheckDeferred && { settingsVersion: req.settingsVersion }),
-      };
+      });
       if ('events' in body) {
         const events = (body as { events: unknown }).events;
         if (!Array.isArray(events) || Object.keys(body).length !== 1) {
           throw await refuse(new LojalError('validation_failed', {}, [{ path: 'events', message: 'a batch is {"events": [ ...events ]} and nothing else' }]));
         }
         if (events.length > MAX_BATCH) throw await refuse(new LojalError('batch_too_large', { max: MAX_BATCH, count: events.length }));
-        const items = await ingestEvents(db, program, events, opts);
+        const items = await ingestEvents(db, program, events, optsAt(clock()));
         const paid = await onboardingPaidBy(db, program.id, items.flatMap((i) => (i.status !== 'rejected' && mayHaveOnboarding(i.status, program) ? [i.record.id] : [])));
         const summary = { processed: 0, replayed: 0, rejected: 0 };
         const results = items.map((item) => {
@@ -181,12 +189,18 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
         });
         return { summary, results };
       }
-      const [item] = await ingestEvents(db, program, [body], opts);
-      metrics.eventsIngested.labels(item!.status).inc();
-      if (item!.status === 'rejected') return sendProblem(req, reply as FastifyReply, item!.error);
-      reply.status(item!.status === 'processed' ? 201 : 200);
-      const paid = mayHaveOnboarding(item!.status, program) ? await onboardingPaidBy(db, program.id, [item!.record.id]) : undefined;
-      return { status: item!.status, ...present(item!.record, lng, program.currency, true, paid?.get(item!.record.id)) };
+      // Written with the single events of the same program, partner and settings that arrive meanwhile: what the run
+      // closes over (program, cached rules and tiers, the version a deferred key check expects) is the group's.
+      const group = `${program.id}|${partner?.id ?? ''}|${req.settingsVersion ?? ''}|${req.keyCheckDeferred}`;
+      const item = await gatherer.submit(group, body, (inputs) => ingestEvents(db, program, inputs, optsAt(clock())));
+      metrics.eventsIngested.labels(item.status).inc();
+      if (item.status === 'rejected') {
+        if (item.error.code === 'internal_error') req.log.error({ err: item.error.cause, event: item.externalId }, 'event failed');
+        return sendProblem(req, reply as FastifyReply, item.error);
+      }
+      reply.status(item.status === 'processed' ? 201 : 200);
+      const paid = mayHaveOnboarding(item.status, program) ? await onboardingPaidBy(db, program.id, [item.record.id]) : undefined;
+      return { status: item.status, ...present(item.record, lng, program.currency, true, paid?.get(item.record.id)) };
   }
 
   app.get(

@@ -19,6 +19,12 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    eventsGathered: new Histogram({
+      name: 'lojal_events_per_transaction',
+      help: 'Single events (POST /v1/events with one event) written in one transaction: more than one when they arrived while the writers were busy',
+      buckets: [1, 2, 4, 8, 16, 32, 64],
+      registers: [registry],
+    }),
     pointsPosted: new Counter({
       name: 'lojal_points_posted_total',
       help: 'Points posted to member and account wallets, by journal kind',
