@@ -3,18 +3,19 @@ import type { Explanation } from '../rules/types.js';
 import { translator, type Language } from '../i18n/index.js';
 
 const locales: Record<Language, string> = { en: 'en-GB', sv: 'sv-SE', nb: 'nb-NO', pl: 'pl-PL', de: 'de-DE' };
-const moneyFormats = new Map<string, Intl.NumberFormat>();
+/** A format per language and currency, with the currency's minor-unit divisor (resolvedOptions builds an object). */
+const moneyFormats = new Map<string, { format: Intl.NumberFormat; divisor: number }>();
 
 /** Formats minor units as money in the reader's locale: 123456 SEK → "1 234,56 kr" in Swedish. */
 export function formatMoney(minor: number | string, currency: string, lng: Language): string {
   const key = `${lng}|${currency}`;
   let f = moneyFormats.get(key);
   if (!f) {
-    f = new Intl.NumberFormat(locales[lng], { style: 'currency', currency });
+    const format = new Intl.NumberFormat(locales[lng], { style: 'currency', currency });
+    f = { format, divisor: 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2) };
     moneyFormats.set(key, f);
   }
-  const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
-  return f.format(Number(minor) / 10 ** digits);
+  return f.format.format(Number(minor) / f.divisor);
 }
 
 /** Renders a stored explanation (an i18n key with its params, and notes) as a sentence in the reader's language. */

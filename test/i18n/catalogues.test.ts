@@ -169,3 +169,19 @@ describe('Polish plurals through the app translator', () => {
     expect(out).toMatch(asWords(phrase));
   });
 });
+
+describe("a language's translator", () => {
+  it('answers in its language, or in the one the options name', () => {
+    const sv = translator('sv');
+    expect(String(sv('rules:explain.fixed', { count: 2, rule: 'R' }))).toBe(String(translator('sv')('rules:explain.fixed', { count: 2, rule: 'R', lng: 'sv' })));
+    expect(String(sv('rules:explain.fixed', { count: 2, rule: 'R' }))).not.toBe(String(translator('en')('rules:explain.fixed', { count: 2, rule: 'R' })));
+    expect(String(sv('rules:explain.fixed', { count: 2, rule: 'R', lng: 'en' }))).toBe(String(translator('en')('rules:explain.fixed', { count: 2, rule: 'R' })));
+  });
+
+  it('takes a default for a missing key, as the second argument or an option', () => {
+    const de = translator('de');
+    expect(String(de('ledger:eventType.no_such_type', { defaultValue: 'my.type' }))).toBe('my.type');
+    expect(String((de as unknown as (k: string, d: string, o?: object) => string)('ledger:eventType.no_such_type', 'my.type'))).toBe('my.type');
+    expect(String((de as unknown as (k: string, d: string, o?: object) => string)('ledger:eventType.no_such_{{x}}', 'type {{x}}', { x: 'y' }))).toBe('type y');
+  });
+});
