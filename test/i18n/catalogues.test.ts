@@ -185,3 +185,24 @@ describe("a language's translator", () => {
     expect(String((de as unknown as (k: string, d: string, o?: object) => string)('ledger:eventType.no_such_{{x}}', 'type {{x}}', { x: 'y' }))).toBe('type y');
   });
 });
+
+describe('formats in the catalogues', () => {
+  it('are all the plain number format, the one the translator provides', () => {
+    const others: string[] = [];
+    for (const lng of ['en', ...TRANSLATIONS]) {
+      for (const ns of namespaces) {
+        if (!existsSync(`${localesDir}${lng}/${ns}.json`)) continue;
+        for (const [key, value] of flatten(load(lng, ns))) {
+          for (const m of value.matchAll(/\{\{[^}]*?,([^}]*)\}\}/g)) if (m[1]!.trim() !== 'number') others.push(`${lng}/${ns}:${key}: ${m[0]}`);
+        }
+      }
+    }
+    expect(others).toEqual([]);
+  });
+
+  it('formats numbers in the reader’s locale', () => {
+    expect(String(translator('sv')('rules:explain.fixed', { count: 12345, rule: 'R' }))).toContain('12\u00a0345');
+    expect(String(translator('en')('rules:explain.fixed', { count: 12345, rule: 'R' }))).toContain('12,345');
+    expect(String(translator('de')('rules:explain.fixed', { count: 12345, rule: 'R' }))).toContain('12.345');
+  });
+});
