@@ -191,7 +191,7 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
       }
       // Written with the single events of the same program, partner and settings that arrive meanwhile: what the run
       // closes over (program, cached rules and tiers, the version a deferred key check expects) is the group's.
-      const group = `${program.id}|${partner?.id ?? ''}|${req.settingsVersion ?? ''}|${req.keyCheckDeferred}`;
+      const group = `${program.id}|${partner?.id ?? ''}|${settings.version}|${req.keyCheckDeferred}`;
       const item = await gatherer.submit(group, body, (inputs) => ingestEvents(db, program, inputs, optsAt(clock())));
       metrics.eventsIngested.labels(item.status).inc();
       if (item.status === 'rejected') {
