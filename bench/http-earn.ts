@@ -15,6 +15,7 @@
  *   BENCH_HTTP_POOLS=4,8,16                    (Lojal's pool size per process, one row each; default the server's own default)
  *   BENCH_HTTP_WAITS=1                         (samples pg_stat_activity during each Lojal run and prints what the backends waited on)
  *   BENCH_HTTP_TIERS=1                         (the program has a tier ladder, as most do: every earn checks its account's level)
+ *   LOJAL_EVENT_WRITERS=1                      (passed on to the servers: transactions of single events open at once per process; default 2)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -59,6 +60,8 @@ export interface HttpRow {
   /** CPU time per request of the server processes and of the database's backends: what the machine's load does not change much. */
   serverCpuMs?: number;
   databaseCpuMs?: number;
+  /** Lojal: single events per transaction during the run (src/events/gather.ts), from the servers' metrics. */
+  perTransaction?: number;
 }
 
 /** User + system CPU time of a process, in ms (Linux /proc; 0 where it cannot be read). */
@@ -290,8 +293,11 @@ export async function benchHttpEarn(admin: string): Promise<HttpRow[]> {
       await refreshStatistics(dbUrl);
       const pids = servers.map((x) => x.child.pid!);
       const sampling = WAITS ? sampleWaits(admin, name) : undefined;
+      const before = await transactions(ports);
       const measured = await withCpu(client, name, pids, () => drive(ports, key, `lojal-${n}-${pool ?? 'default'}`, REQUESTS));
-      rows.push({ what: `Lojal: POST /v1/events, one purchase${TIERS ? ', tiers' : ''}`, processes: n, ...(pool && { pool }), ...measured, ...(sampling && { waits: await sampling.stop() }) });
+      const after = await transactions(ports);
+      const perTransaction = (after.events - before.events) / Math.max(1, after.count - before.count);
+      rows.push({ what: `Lojal: POST /v1/events, one purchase${TIERS ? ', tiers' : ''}`, processes: n, ...(pool && { pool }), ...measured, perTransaction, ...(sampling && { waits: await sampling.stop() }) });
       console.log(`http-earn: ${JSON.stringify(rows.at(-1))}`);
       await Promise.all(servers.map((s) => stop(s.child)));
     }
@@ -303,17 +309,29 @@ export async function benchHttpEarn(admin: string): Promise<HttpRow[]> {
   return rows;
 }
 
+/** The servers' count of single-event transactions and of the events they wrote (`lojal_events_per_transaction`). */
+async function transactions(ports: number[]): Promise<{ count: number; events: number }> {
+  let count = 0;
+  let events = 0;
+  for (const port of ports) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    count += Number(/^lojal_events_per_transaction_count (\S+)/m.exec(text)?.[1] ?? 0);
+    events += Number(/^lojal_events_per_transaction_sum (\S+)/m.exec(text)?.[1] ?? 0);
+  }
+  return { count, events };
+}
+
 export function printHttpRows(rows: HttpRow[]): void {
   const base = rows.find((r) => r.what.startsWith('bare'));
   const rate = (r: HttpRow) => r.requests / r.seconds;
   console.log(`\nSingle events over HTTP on PostgreSQL: ${CONNECTIONS} connections, bare pool ${POOL}, 3-line purchases, ${ACCOUNTS} accounts, 4 rules\n`);
-  console.log('| server | processes | pool | requests | failed | req/s | p50 ms | p99 ms | share of bare | server CPU ms/req | PostgreSQL CPU ms/req |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| server | processes | pool | requests | failed | req/s | p50 ms | p99 ms | share of bare | server CPU ms/req | PostgreSQL CPU ms/req | events per transaction |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const ms = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
   for (const r of rows) {
     console.log(
       `| ${r.what} | ${r.processes} | ${r.what.startsWith('bare') ? POOL : (r.pool ?? 'default')} | ${r.requests} | ${r.failed} | ${Math.round(rate(r)).toLocaleString('en')} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ` +
-        `${base ? ((rate(r) / rate(base)) * 100).toFixed(1) + ' %' : '-'} | ${ms(r.serverCpuMs)} | ${ms(r.databaseCpuMs)} |`,
+        `${base ? ((rate(r) / rate(base)) * 100).toFixed(1) + ' %' : '-'} | ${ms(r.serverCpuMs)} | ${ms(r.databaseCpuMs)} | ${r.perTransaction === undefined ? '-' : r.perTransaction.toFixed(1)} |`,
     );
   }
   const waited = rows.filter((r) => r.waits);
