@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { sql, type Selectable, type Updateable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { Db } from '../db/database.js';
+import { unawaited, type Db } from '../db/database.js';
 import type { OrderState, RewardOrdersTable } from '../db/schema.js';
 import { LojalError } from '../errors/index.js';
 import { decodeCursor, pageSize, toPage, type Page, type PageParams } from '../http/pagination.js';
@@ -203,8 +203,6 @@ function buyerOfFacts(f: OrderFacts, levels: Level[]): Buyer {
 interface PlacedRow {
   created_at: Date;
   updated_at: Date;
-  took: number;
-  stock_seen: number | null;
   member_units: number | null;
   account_units: number | null;
 }
@@ -212,7 +210,8 @@ interface PlacedRow {
 /**
  * Placing an order, in one transaction of three round trips: the facts with the company lock (orderFacts, sent with
  * the begin), the order's own statement (the debit with the paying wallet's lock, see ledger/writer.ts, then the
- * order, its history, its webhook event, its confirmation mail, the limits' counts and the stock), and the commit.
+ * order, its history, its webhook event, its confirmation mail and the limits' counts), and the take from the
+ * reward's stock with the commit written right behind it.
  * The answer is built from what the transaction knows rather than read back, except for an order issued at once
  * (codes, donations, cashback), whose issuing writes what only a read gives back.
  */
@@ -222,6 +221,7 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
   const hash = fingerprint([req.reward, req.memberId, req.quantity, req.payFrom, req.shippingAddress ?? null, req.note ?? null]);
   const orderId = uuidv7();
   let outcome: { earlier: string } | { order: RewardOrder } | { issued: true };
+  let rewardCode = req.reward;
   try {
     outcome = await db.transaction().execute(async (trx) => {
       const f = await orderFacts(trx, program.id, req);
@@ -306,16 +306,11 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
           ? [sql`events AS (${trx.insertInto('webhook_events').values(events.events)})`, sql`deliveries AS (${trx.insertInto('webhook_deliveries').values(events.deliveries)})`]
           : []),
         ...(mail ? [sql`mail AS (${trx.insertInto('mail_outbox').values(outboxRows(program.id, [mail], now))})`] : []),
-        // The reward's row is the one every buyer of it locks: taken in the order's last statement before the
-        // commit (issuing, for an order issued at once, comes after), so that it is held for little but the commit.
-        sql`stock AS (UPDATE rewards SET stock = stock - ${req.quantity}
-          WHERE program_id = ${program.id} AND id = ${reward.id} AND stock IS NOT NULL AND stock >= ${req.quantity} RETURNING stock)`,
       ];
       let rows: PlacedRow[];
       try {
         ({ rows } = await sql<PlacedRow>`WITH ${sql.join(parts, sql`, `)}
-        SELECT p.created_at, p.updated_at, (SELECT count(*) FROM stock)::int AS took,
-          (SELECT r.stock FROM rewards r WHERE r.program_id = ${program.id} AND r.id = ${reward.id}) AS stock_seen,
+        SELECT p.created_at, p.updated_at,
           ${reward.limits.perMember === null ? sql`NULL` : units('member_id', req.memberId)} AS member_units,
           ${reward.limits.perAccount === null ? sql`NULL` : units('account_id', accountId)} AS account_units
         FROM placed p`.execute(trx));
@@ -324,7 +319,13 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
       }
       const placed = rows[0]!;
       checkLimits(reward, req.quantity, placed);
-      if (!placed.took) await checkUnlimited(trx, program.id, reward, req.quantity, placed.stock_seen);
+      // The reward's row is the one every buyer of it locks: taken last, so that it is held for little but the commit.
+      // Sent without waiting for its answer, the commit right behind it (one round trip); a short stock fails the
+      // commit with LJ004 (stockRefusal). Issuing, for an order issued at once, comes after and waits for it.
+      // Also for a reward unlimited when the facts were read: its stock may have been set since.
+      rewardCode = reward.code;
+      const take = takeStock(program.id, reward.id, req.quantity);
+      await (issuedNow ? take : unawaited(take)).execute(trx);
       if (issuedNow) {
         await move(trx, program, { id: orderId, quantity: req.quantity, accountId, state, historySeq: 1 }, reward, 'approve', {}, 'system', now);
         return { issued: true as const };
@@ -352,7 +353,7 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
     });
   } catch (err) {
     if (err instanceof SameKeyElsewhere) return (await replayOf(db, program, req.idempotencyKey, hash, lng))!;
-    throw err;
+    throw stockRefusal(err, rewardCode, req.quantity);
   }
   if ('earlier' in outcome) return { order: await getOrder(db, program, outcome.earlier, lng), created: false };
   if ('issued' in outcome) return { order: await getOrder(db, program, orderId, lng), created: true };
@@ -476,16 +477,13 @@ function checkLimits(reward: Reward, quantity: number, counted: { member_units: 
   }
 }
 
-/**
- * The stock update took nothing: fine when the reward has no stock limit, else out_of_stock. `seen` is the stock
- * in the statement's snapshot; a limited one is read again, since the update may have waited for other orders.
- */
-async function checkUnlimited(trx: Db, programId: string, reward: Reward, quantity: number, seen: number | null): Promise<void> {
-  if (seen === null) return;
-  const now = await trx.selectFrom('rewards').select('stock').where('program_id', '=', programId).where('id', '=', reward.id).executeTakeFirstOrThrow();
-  // Unlimited (made so since the statement began): nothing to take.
-  if (now.stock === null) return;
-  throw new LojalError('out_of_stock', { reward: reward.code, left: now.stock, requested: quantity });
+/** Takes an order's quantity from its reward's stock, or raises LJ004 with what is left (migration 0055). */
+const takeStock = (programId: string, rewardId: string, quantity: number) => sql`SELECT reward_take_stock(${programId}::uuid, ${rewardId}::uuid, ${quantity}::int)`;
+
+/** A stock too short for the order (SQLSTATE LJ004, raised by reward_take_stock) as the buyer's refusal. */
+function stockRefusal(err: unknown, reward: string, requested: number): unknown {
+  const e = err as { code?: unknown; detail?: unknown };
+  return e?.code === 'LJ004' ? new LojalError('out_of_stock', { reward, left: Number(e.detail), requested }) : err;
 }
 
 async function giveBackStock(trx: Db, programId: string, rewardId: string, quantity: number): Promise<void> {

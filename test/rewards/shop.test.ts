@@ -161,6 +161,30 @@ describe('rewards shop', () => {
     await expectLedgerConsistent(t.database.db, w.programId);
   });
 
+  it('a stock shorter than the order refuses it with what is left and leaves nothing behind; a stock lifted since is no limit', async () => {
+    const w = await shop(10_000);
+    const lamp = await addReward(w, { code: 'lamp', type: 'physical', pricePoints: 100, stock: 2 });
+    const voucher = await addReward(w, { code: 'voucher', type: 'code', codeSource: 'generated', pricePoints: 100, stock: 1 });
+    const before = await snapshot(t.database.db, w.programId);
+    for (const [reward, quantity, left] of [['lamp', 3, 2], ['voucher', 2, 1]] as const) {
+      const res = await order(w, { reward, quantity, memberId: w.member, idempotencyKey: `short-${reward}` });
+      expect(res.statusCode, res.body).toBe(409);
+      expect(res.json()).toMatchObject({ code: 'out_of_stock', detail: `The reward ${reward} is out of stock (${left} left, ${quantity} requested).` });
+    }
+    expect(await snapshot(t.database.db, w.programId)).toEqual(before);
+    expect([await stockOf(w, lamp.id), await stockOf(w, voucher.id)]).toEqual([2, 1]);
+
+    const issued = await order(w, { reward: 'voucher', memberId: w.member, idempotencyKey: 'voucher-1' });
+    expect(issued.statusCode, issued.body).toBe(201);
+    expect(issued.json().codes).toHaveLength(1);
+    expect(await stockOf(w, voucher.id)).toBe(0);
+    // Unlimited from now on: the order's last statement takes nothing and refuses nothing.
+    await sql`UPDATE rewards SET stock = NULL WHERE program_id = ${w.programId} AND id = ${lamp.id}`.execute(t.database.db);
+    expect((await order(w, { reward: 'lamp', quantity: 3, memberId: w.member, idempotencyKey: 'lamp-unlimited' })).statusCode).toBe(201);
+    expect(await stockOf(w, lamp.id)).toBeNull();
+    await expectLedgerConsistent(t.database.db, w.programId);
+  });
+
   it('a replayed request answers the first order; the same key with another body is a conflict', async () => {
     const w = await shop(10_000);
     await addReward(w, { code: 'jacket', type: 'physical', pricePoints: 2_000, stock: 10 });
