@@ -21,7 +21,7 @@ export function createMetrics() {
     }),
     eventsGathered: new Histogram({
       name: 'lojal_events_per_transaction',
-      help: 'Single events (POST /v1/events with one event) written in one transaction: more than one when they arrived while the writers were busy',
+      help: 'Single events (POST /v1/events with one event) per transaction started: more than one when they arrived while the writers were busy',
       buckets: [1, 2, 4, 8, 16, 32, 64],
       registers: [registry],
     }),

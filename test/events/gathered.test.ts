@@ -80,8 +80,9 @@ describe('single events sent at once', () => {
     expect((await balance('members', member)).lifetimeEarned).toBe(posted.get(member) ?? 0);
     for (const id of accounts) expect(posted.get(id)).toBeGreaterThan(0);
 
-    // Every single event went through a transaction, alone or gathered.
+    // Every single event went through a transaction, alone or gathered (a transaction that met a settings change, as
+    // the rules just created may be when it starts, is tried again and counted again).
     const metrics = (await t.call('GET', '/metrics', undefined, null)).body;
-    expect(Number(/^lojal_events_per_transaction_sum (\d+)/m.exec(metrics)?.[1])).toBe(sent.length);
+    expect(Number(/^lojal_events_per_transaction_sum (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(sent.length);
   });
 });
