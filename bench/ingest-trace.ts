@@ -6,6 +6,7 @@
  *
  *   BENCH_EVENTS=6000 npx tsx bench/ingest-trace.ts      (default 6,000 events after a warm-up of 1,000)
  *   BENCH_TRACE_DB=pglite|postgres                        (one of them only)
+ *   BENCH_LANES=2                                         (transactions per batch, as a server writes them; default 1)
  */
 import os from 'node:os';
 import { v7 as uuidv7 } from 'uuid';
@@ -16,6 +17,7 @@ import { setup, makeEvents, ingestAll } from './run.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 6000);
 const only = process.env.BENCH_TRACE_DB;
+const LANES = Number(process.env.BENCH_LANES ?? 1);
 
 interface Stat {
   count: number;
@@ -84,11 +86,11 @@ PGlite.prototype.query = function (this: PGlite, ...args: unknown[]) {
 async function trace(name: string, database: Database) {
   try {
     const program = await setup(database);
-    await ingestAll(database, program, makeEvents('warm', 1000));
+    await ingestAll(database, program, makeEvents('warm', 1000), LANES);
     stats.clear();
     recording = true;
     const t0 = performance.now();
-    await ingestAll(database, program, makeEvents('t', EVENTS));
+    await ingestAll(database, program, makeEvents('t', EVENTS), LANES);
     const wall = performance.now() - t0;
     recording = false;
     if (process.env.BENCH_TRACE_EXPLAIN) {

@@ -34,6 +34,8 @@ const SKUS = 60;
 interface Row {
   db: string;
   writers: number;
+  /** Transactions each batch is written in at once (IngestOptions.lanes). */
+  lanes: number;
   what: string;
   events: number;
   seconds: number;
@@ -75,9 +77,9 @@ export function makeEvents(prefix: string, n: number) {
   }));
 }
 
-export async function ingestAll(database: Database, program: Program, events: readonly object[]): Promise<void> {
+export async function ingestAll(database: Database, program: Program, events: readonly object[], lanes = 1): Promise<void> {
   for (let i = 0; i < events.length; i += BATCH) {
-    const items = await ingestEvents(database.db, program, events.slice(i, i + BATCH), { now: new Date('2030-01-01'), futureToleranceSeconds: 0 });
+    const items = await ingestEvents(database.db, program, events.slice(i, i + BATCH), { now: new Date('2030-01-01'), futureToleranceSeconds: 0, lanes });
     const bad = items.find((x) => x.status !== 'processed');
     if (bad) throw new Error(`bench event not processed: ${JSON.stringify(bad)}`);
   }
@@ -167,16 +169,21 @@ async function benchDatabase(name: string, open: () => Promise<Database>, writer
     const program = await setup(database);
     // Warm-up: JIT, plan caches, first pages.
     await ingestAll(database, program, makeEvents('warm', 1000));
-    rows.push({ db: name, writers: 1, what: 'ceiling: bare multi-row insert', events: EVENTS, seconds: await time(() => ceiling(database, makeEvents('c', EVENTS))) });
-    rows.push({ db: name, writers: 1, what: 'reference: the ledger rows, bare', events: EVENTS, seconds: await time(() => ledgerShapedRows(database, makeEvents('r', EVENTS))) });
+    rows.push({ db: name, writers: 1, lanes: 1, what: 'ceiling: bare multi-row insert', events: EVENTS, seconds: await time(() => ceiling(database, makeEvents('c', EVENTS))) });
+    rows.push({ db: name, writers: 1, lanes: 1, what: 'reference: the ledger rows, bare', events: EVENTS, seconds: await time(() => ledgerShapedRows(database, makeEvents('r', EVENTS))) });
+    // What the server does with a batch (LOJAL_BATCH_LANES, 2, on a server; one transaction on the embedded
+    // database), and on a server one lane next to it.
+    const serverLanes = database.kind === 'postgres' ? 2 : 1;
     for (const writers of writerCounts) {
-      const per = Math.floor(EVENTS / writers);
-      const seconds = await time(() => Promise.all(Array.from({ length: writers }, (_, w) => ingestAll(database, program, makeEvents(`w${writers}-${w}`, per)))).then(() => {}));
-      rows.push({ db: name, writers, what: 'Lojal: rules + ledger', events: per * writers, seconds });
+      for (const lanes of writers === 1 && serverLanes > 1 ? [1, serverLanes] : [serverLanes]) {
+        const per = Math.floor(EVENTS / writers);
+        const seconds = await time(() => Promise.all(Array.from({ length: writers }, (_, w) => ingestAll(database, program, makeEvents(`w${writers}-${lanes}-${w}`, per), lanes))).then(() => {}));
+        rows.push({ db: name, writers, lanes, what: 'Lojal: rules + ledger', events: per * writers, seconds });
+      }
     }
     // Returns of the single writer's purchases, matched by SKU.
-    const returns = makeReturns('w1-0', EVENTS);
-    rows.push({ db: name, writers: 1, what: 'Lojal: returns by SKU (one in four)', events: returns.length, seconds: await time(() => ingestAll(database, program, returns)) });
+    const returns = makeReturns(`w1-${serverLanes}-0`, EVENTS);
+    rows.push({ db: name, writers: 1, lanes: serverLanes, what: 'Lojal: returns by SKU (one in four)', events: returns.length, seconds: await time(() => ingestAll(database, program, returns, serverLanes)) });
     if (QUICK) return rows;
     // The shop: one client on the single-session embedded database, eight on a server.
     orderRows.push(...(await benchOrders(name, database, program, database.kind === 'postgres' ? 8 : 1)));
@@ -217,13 +224,13 @@ async function main() {
     return r.events / r.seconds;
   };
   console.log(`\n${EVENTS.toLocaleString('en')} purchase events, 3 lines each, batches of ${BATCH}, ${ACCOUNTS} accounts, 4 rules\n`);
-  console.log('| database | writers | path | events | seconds | events/s | share of ceiling | share of bare ledger rows |');
-  console.log('|---|---:|---|---:|---:|---:|---:|---:|');
+  console.log('| database | writers | lanes | path | events | seconds | events/s | share of ceiling | share of bare ledger rows |');
+  console.log('|---|---:|---:|---|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const rate = r.events / r.seconds;
     const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
     console.log(
-      `| ${r.db} | ${r.writers} | ${r.what} | ${r.events} | ${r.seconds.toFixed(2)} | ${Math.round(rate).toLocaleString('en')} | ` +
+      `| ${r.db} | ${r.writers} | ${r.lanes} | ${r.what} | ${r.events} | ${r.seconds.toFixed(2)} | ${Math.round(rate).toLocaleString('en')} | ` +
         `${pct(rate / rateOf(r.db, 'ceiling'))} | ${pct(rate / rateOf(r.db, 'reference'))} |`,
     );
   }

@@ -115,6 +115,12 @@ export async function campaignsInForce(db: Db, programId: string, from: Date, to
   return rows.map(toCampaign);
 }
 
+/** Whether any campaign runs at some time in [from, to]: an event batch with none may be written in lanes. */
+export async function anyCampaignInForce(db: Db, programId: string, from: Date, to: Date): Promise<boolean> {
+  const { rows } = await sql<{ any: boolean }>`SELECT EXISTS (SELECT 1 FROM campaigns WHERE ${inForce(programId, from, to)}) AS any`.execute(db);
+  return rows[0]?.any === true;
+}
+
 /**
  * campaignsInForce as a scalar subquery (a JSON array, or null), for the event path to read in a statement it
  * sends anyway; `campaignsOfJson` turns its value into campaigns.

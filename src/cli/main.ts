@@ -312,9 +312,9 @@ importCmd
   .description('Send events from a CSV, one row per line: id,type,occurred_at,account,member,sku,quantity,amount,original_id')
   .requiredOption('--program <id>', 'program id')
   .action(async (file: string, o: { program: string }) => {
-    await withProgram(o.program, async (db, p) => {
+    await withProgram(o.program, async (db, p, lanes) => {
       const bar = progress('events');
-      const s = await importEventsCsv(db, p, file, clock, (n) => bar.update(n));
+      const s = await importEventsCsv(db, p, file, clock, (n) => bar.update(n), lanes);
       bar.stop();
       printSummary(s.rows, `processed ${s.created}, replayed ${s.replayed}, rejected ${s.failed}`, s.seconds, s.errors.map((e) => `line ${e.line}: ${e.code} ${e.message}`));
       if (s.failed) failed = true;
@@ -413,12 +413,14 @@ function printSummary(rows: number, counts: string, seconds: number, errors: str
   if (errors.length > 20) console.log(`  … and ${errors.length - 20} more`);
 }
 
-async function withProgram(id: string, fn: (db: Db, p: Program) => Promise<void>) {
-  const { database } = await openConfiguredDatabase(loadConfig());
+/** `lanes`: how many transactions an event batch may be written in at once here (LOJAL_BATCH_LANES on a server). */
+async function withProgram(id: string, fn: (db: Db, p: Program, lanes: number) => Promise<void>) {
+  const config = loadConfig();
+  const { database } = await openConfiguredDatabase(config);
   try {
     const p = await getProgram(database.db, id);
     if (!p) throw new Error(`No program ${id}. Create one with: lojal program create`);
-    await fn(database.db, p);
+    await fn(database.db, p, database.kind === 'postgres' ? config.batchLanes : 1);
   } finally {
     await database.close();
   }

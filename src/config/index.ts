@@ -22,6 +22,7 @@ const envSchema = z.object({
   LOJAL_JOBS: z.enum(['on', 'off']).default('on'),
   LOJAL_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   LOJAL_EVENT_WRITERS: z.coerce.number().int().min(1).max(200).default(2),
+  LOJAL_BATCH_LANES: z.coerce.number().int().min(1).max(16).default(2),
   LOJAL_EVIDENCE_DIR: z.string().min(1).optional(),
   LOJAL_EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
   LOJAL_EVIDENCE_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'LOJAL_EVIDENCE_S3_BUCKET must be an S3 bucket name').optional(),
@@ -105,6 +106,11 @@ export interface Config {
    * events arriving while they are all open are written together in the next one (src/events/gather.ts).
    */
   eventWriters: number;
+  /**
+   * How many transactions one large event batch may be written in at once on a database server, each for a share
+   * of the batch's accounts (src/events/ingest.ts); the embedded database always writes a batch in one.
+   */
+  batchLanes: number;
   /** Where claim evidence files are stored (default: `evidence` under the data directory). */
   evidenceDir: string;
   /** The largest evidence file accepted. */
@@ -170,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobs: e.LOJAL_JOBS === 'on',
     dbPoolSize: e.LOJAL_DB_POOL_SIZE,
     eventWriters: e.LOJAL_EVENT_WRITERS,
+    batchLanes: e.LOJAL_BATCH_LANES,
     evidenceDir: path.resolve(e.LOJAL_EVIDENCE_DIR ?? path.join(e.LOJAL_DATA_DIR, 'evidence')),
     evidenceMaxBytes: e.LOJAL_EVIDENCE_MAX_BYTES,
     evidenceS3: e.LOJAL_EVIDENCE_S3_BUCKET

@@ -21,6 +21,7 @@ import { eventHash, eventSchema, SALE_CLAIM, type EventInput } from './schema.js
 import type { AccountRef, MemberRef } from '../accounts/index.js';
 import type { ProductRef } from '../catalog/index.js';
 import { lookUp, type Lookup, type LookupInput } from './lookup.js';
+import { anyCampaignInForce } from '../campaigns/store.js';
 import { EventRaceError, loadExisting, processBatch, type CachedSettings } from './process.js';
 import type { IngestItem, ReadyEvent } from './items.js';
 
@@ -38,6 +39,11 @@ export interface IngestOptions {
    * this look-up (src/cache): if the program's version is another, nothing is done and SettingsChangedError is thrown.
    */
   settingsVersion?: number | undefined;
+  /**
+   * How many transactions a large batch may be written in at once, each for a share of its accounts (1 by default;
+   * on a database server 2 lets this process prepare one share while the server writes the other).
+   */
+  lanes?: number | undefined;
 }
 
 /** The program's settings changed since the caller's key and settings were verified: check again, then send again. */
@@ -137,30 +143,11 @@ export async function ingestEvents(db: Db, program: Program, inputs: unknown[], 
   // 4. References: accounts, members, products.
   const ready = resolveFrom(found, fresh, reject);
 
-  // 5. Post.
+  // 5. Post: in lanes of their own accounts when the caller allows and nothing the lanes share depends on order.
   if (ready.length) {
-    let outcomes: Map<number, IngestItem>;
-    try {
-      outcomes = await processBatch(db, program, ready, opts.now, opts.partner?.id, opts.settings);
-    } catch (err) {
-      if (ready.length === 1 && err instanceof LojalError) {
-        outcomes = new Map([[ready[0]!.index, { index: ready[0]!.index, externalId: ready[0]!.input.id, status: 'rejected', error: err }]]);
-      } else if (ready.length === 1 && !(err instanceof EventRaceError)) {
-        throw err;
-      } else {
-        outcomes = new Map();
-        for (const one of ready) {
-          try {
-            for (const [k, v] of await processBatch(db, program, [one], opts.now, opts.partner?.id, opts.settings)) outcomes.set(k, v);
-          } catch (e) {
-            // The events before this one are written; answer for each rather than fail the whole request.
-            const error = e instanceof LojalError ? e : Object.assign(new LojalError('internal_error'), { cause: e });
-            outcomes.set(one.index, { index: one.index, externalId: one.input.id, status: 'rejected', error });
-          }
-        }
-      }
-    }
-    for (const [index, item] of outcomes) items[index] = item;
+    const lanes = await lanesFor(db, program, ready, opts.lanes ?? 1);
+    const outcomes = await Promise.all(lanes.map((lane) => post(db, program, lane, opts)));
+    for (const done of outcomes) for (const [index, item] of done) items[index] = item;
   }
 
   for (const { echo, first } of echoes) {
@@ -169,6 +156,79 @@ export async function ingestEvents(db: Db, program: Program, inputs: unknown[], 
     items[echo.index] = f.status === 'rejected' ? { ...f, index: echo.index } : { index: echo.index, externalId: echo.input.id, status: 'replayed', record: { ...f.record, trace: [] } };
   }
   return items;
+}
+
+/** Writes one lane's events in one transaction; when that fails, event by event, each answered for itself. */
+async function post(db: Db, program: Program, ready: ReadyEvent[], opts: IngestOptions): Promise<Map<number, IngestItem>> {
+  try {
+    return await processBatch(db, program, ready, opts.now, opts.partner?.id, opts.settings);
+  } catch (err) {
+    if (ready.length === 1 && err instanceof LojalError) {
+      return new Map([[ready[0]!.index, { index: ready[0]!.index, externalId: ready[0]!.input.id, status: 'rejected', error: err }]]);
+    }
+    if (ready.length === 1 && !(err instanceof EventRaceError)) throw err;
+    const outcomes = new Map<number, IngestItem>();
+    for (const one of ready) {
+      try {
+        for (const [k, v] of await processBatch(db, program, [one], opts.now, opts.partner?.id, opts.settings)) outcomes.set(k, v);
+      } catch (e) {
+        // The events before this one are written; answer for each rather than fail the whole request.
+        const error = e instanceof LojalError ? e : Object.assign(new LojalError('internal_error'), { cause: e });
+        outcomes.set(one.index, { index: one.index, externalId: one.input.id, status: 'rejected', error });
+      }
+    }
+    return outcomes;
+  }
+}
+
+/** Below this many events per lane, a second transaction costs more than it overlaps. */
+export const LANE_MIN_EVENTS = 100;
+
+/**
+ * The batch's events split by account into at most `wanted` lanes (fewer when the batch is small), each to be
+ * written in a transaction of its own at the same time: while the database writes one lane, this process runs the
+ * rules of another. What an event earns depends only on its account and its member (caps, bought categories, tiers,
+ * returns of the account's own purchases), so a lane holds whole accounts, keeps the batch's order, and a member
+ * whose events name two accounts puts the batch in one lane. Chains rolled up share caps and tiers across accounts:
+ * one lane. Pure; `lanesFor` adds what needs the database.
+ */
+export function splitIntoLanes(ready: ReadyEvent[], wanted: number, hierarchyRollup: Program['hierarchyRollup']): ReadyEvent[][] {
+  const count = Math.min(Math.floor(wanted), Math.floor(ready.length / LANE_MIN_EVENTS));
+  if (count < 2 || hierarchyRollup === 'chain') return [ready];
+  const laneOfAccount = new Map<string, number>();
+  const laneOfMember = new Map<string, number>();
+  const lanes: ReadyEvent[][] = Array.from({ length: count }, () => []);
+  for (const ev of ready) {
+    let lane = laneOfAccount.get(ev.account.id);
+    if (lane === undefined) {
+      // Accounts in turn as they first appear: lanes of about the same size whatever the ids.
+      lane = laneOfAccount.size % count;
+      laneOfAccount.set(ev.account.id, lane);
+    }
+    if (ev.member) {
+      if ((laneOfMember.get(ev.member.id) ?? lane) !== lane) return [ready];
+      laneOfMember.set(ev.member.id, lane);
+    }
+    lanes[lane]!.push(ev);
+  }
+  const used = lanes.filter((l) => l.length > 0);
+  return used.length > 1 ? used : [ready];
+}
+
+/**
+ * splitIntoLanes, and one lane when a campaign runs during the batch's span: a campaign's budget goes to the
+ * batch's purchases in their order, which lanes written at once would not keep.
+ */
+async function lanesFor(db: Db, program: Program, ready: ReadyEvent[], wanted: number): Promise<ReadyEvent[][]> {
+  const lanes = splitIntoLanes(ready, wanted, program.hierarchyRollup);
+  if (lanes.length === 1) return lanes;
+  let from = Infinity;
+  let to = -Infinity;
+  for (const ev of ready) {
+    from = Math.min(from, ev.occurredAt.getTime());
+    to = Math.max(to, ev.occurredAt.getTime());
+  }
+  return (await anyCampaignInForce(db, program.id, new Date(from), new Date(to))) ? [ready] : lanes;
 }
 
 /** Resolves the events' accounts, members and products (one statement); the unknown ones are rejected. */

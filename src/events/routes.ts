@@ -103,6 +103,8 @@ function problemBody(req: FastifyRequest, err: LojalError) {
 export async function eventRoutes(fastify: FastifyInstance, { database, config, metrics, settingsOf, confirmKey, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
+  // The embedded database has one connection: a second lane would only wait for the first.
+  const lanes = database.kind === 'postgres' ? config.batchLanes : 1;
   const programOf = async (req: FastifyRequest): Promise<Program> => (await settingsOf(req)).program(db);
   const gatherer = new EventGatherer<unknown, IngestItem>({
     concurrency: config.eventWriters,
@@ -169,6 +171,7 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
         partner,
         settings: cached,
         ...(req.keyCheckDeferred && { settingsVersion: req.settingsVersion }),
+        lanes,
       });
       if ('events' in body) {
         const events = (body as { events: unknown }).events;

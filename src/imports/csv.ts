@@ -59,6 +59,8 @@ export async function importEventsCsv(
   /** Read per batch: a long import judges each batch's future tolerance at the time it is ingested. */
   clock: Clock,
   onProgress: (rows: number) => void = () => {},
+  /** Transactions a batch may be written in at once (IngestOptions.lanes). */
+  lanes = 1,
 ): Promise<ImportSummary> {
   const t0 = performance.now();
   const summary: ImportSummary = { rows: 0, created: 0, updated: 0, replayed: 0, failed: 0, errors: [], seconds: 0 };
@@ -66,7 +68,7 @@ export async function importEventsCsv(
   let current: { event: Record<string, unknown>; line: number } | undefined;
   const send = async () => {
     if (!batch.length) return;
-    const items = await ingestEvents(db, program, batch.map((b) => b.event), { now: clock(), futureToleranceSeconds: 300 });
+    const items = await ingestEvents(db, program, batch.map((b) => b.event), { now: clock(), futureToleranceSeconds: 300, lanes });
     tallyEvents(summary, items, batch.map((b) => b.line));
     batch = [];
     onProgress(summary.rows);

@@ -81,9 +81,10 @@ async function runImporter(
   input: Readable,
   clock: Clock,
   onProgress: (rows: number) => void,
+  lanes: number,
 ): Promise<Outcome> {
   if (kind === 'events') {
-    const s = await importEventsCsv(db, program, input, clock, onProgress);
+    const s = await importEventsCsv(db, program, input, clock, onProgress, lanes);
     return { created: s.created, updated: s.updated, replayed: s.replayed, failed: s.failed, errors: s.errors, errorCount: s.failed };
   }
   const importer = kind === 'accounts' ? importAccountsCsv : importMembersCsv;
@@ -143,7 +144,7 @@ const toJob = (r: Row): ImportJob => ({
 export async function startImportJob(
   db: Db,
   program: Program,
-  input: { kind: ImportKind; fileName: string | null; file: ImportFile; startedBy: string },
+  input: { kind: ImportKind; fileName: string | null; file: ImportFile; startedBy: string; lanes?: number },
   /** Heartbeats and the end are stamped by the app's clock, the same one markInterruptedImports judges them by. */
   clock: Clock,
 ): Promise<{ job: ImportJob; finished: Promise<void> }> {
@@ -186,7 +187,7 @@ export async function startImportJob(
   const finished = (async () => {
     try {
       // The file goes as soon as it is read, before the job says it ended.
-      const o = await runImporter(db, program, input.kind, input.file.open(), clock, onProgress).finally(() => input.file.discard().catch(() => {}));
+      const o = await runImporter(db, program, input.kind, input.file.open(), clock, onProgress, input.lanes ?? 1).finally(() => input.file.discard().catch(() => {}));
       clearInterval(heartbeat);
       await writes;
       await db

@@ -53,9 +53,10 @@ function lineMessage(e: CsvError, lng: Language): string {
   return e.message;
 }
 
-export async function importRoutes(fastify: FastifyInstance, { database, clock }: AppContext) {
+export async function importRoutes(fastify: FastifyInstance, { database, config, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
+  const lanes = database.kind === 'postgres' ? config.batchLanes : 1;
   // Imports still running when the server stops are awaited, so a shutdown never cuts one off mid-batch.
   const running = new Set<Promise<void>>();
   fastify.addHook('onClose', async () => {
@@ -96,7 +97,7 @@ export async function importRoutes(fastify: FastifyInstance, { database, clock }
       // yields half a surrogate pair.
       if (upload.containsNul) throw invalidCharacters('file');
       const program = (await getProgram(db, caller(req).programId))!;
-      const started = startImportJob(db, program, { kind, fileName: upload.fileName, file: upload, startedBy: actorRef(actor(req)) }, clock);
+      const started = startImportJob(db, program, { kind, fileName: upload.fileName, file: upload, startedBy: actorRef(actor(req)), lanes }, clock);
       handedOver = true;
       const { job, finished } = await started;
       running.add(finished);

@@ -17,40 +17,50 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const at = (minutes: number) => new Date(Date.parse('2026-11-02T08:00:00Z') + minutes * 60_000).toISOString();
-
-/** Deterministic and varied: the same list for both programs. */
-function events(): Array<Record<string, unknown>> {
-  const out: Array<Record<string, unknown>> = [];
-  const skus = ['DRILL', 'PAINT', 'PLANK'];
-  let minute = 0;
-  for (let i = 0; i < 40; i++) {
-    const account = `C-${i % 2}`;
-    const member = i % 3 === 0 ? undefined : i % 2 === 0 ? `M-${i % 4 === 0 ? 0 : 1}` : 'M-2';
-    out.push({
-      id: `P-${i}`,
-      type: 'purchase',
-      occurredAt: at((minute += 7)),
-      account,
-      ...(member && { member }),
-      lines: [0, 1, 2].slice(0, 1 + (i % 3)).map((k) => ({ sku: skus[(i + k) % 3], quantity: 1 + ((i + k) % 4), amount: 1000 + ((i * 7919 + k * 104729) % 60000) })),
-    });
-    if (i % 4 === 1) out.push({ id: `L-${i}`, type: 'app.login', occurredAt: at((minute += 1)), account, member: member ?? (i % 2 === 0 ? 'M-0' : 'M-2') });
-    if (i % 3 === 2) out.push({ id: `F-${i}`, type: 'feedback.given', occurredAt: at((minute += 1)), account, ...(member && { member }) });
-    // Returns of earlier purchases, of every kind.
-    if (i % 5 === 4) out.push({ id: `R-full-${i}`, type: 'return', occurredAt: at((minute += 2)), account: `C-${(i - 2) % 2}`, originalId: `P-${i - 2}` });
-    if (i % 6 === 5) {
-      const original = out.find((e) => e.id === `P-${i - 1}`) as { account: string; lines: Array<{ sku: string; quantity: number }> };
-      const line = original.lines[0]!;
-      out.push({ id: `R-line-${i}`, type: 'return', occurredAt: at((minute += 2)), account: original.account, originalId: `P-${i - 1}`, lines: [{ sku: line.sku, quantity: 1 }] });
+/**
+ * Deterministic and varied: the same list for both programs. `copies` sends the same story for more companies
+ * (copy c: accounts C-2c and C-2c+1, members M-3c…M-3c+2, ids prefixed `c-` after the first), interleaved in time,
+ * so that a batch is large enough to be written in lanes.
+ */
+function events(copies = 1): Array<Record<string, unknown>> {
+  const all: Array<{ e: Record<string, unknown>; at: number; order: number }> = [];
+  for (let c = 0; c < copies; c++) {
+    const id = (name: string) => (c === 0 ? name : `${c}-${name}`);
+    const acc = (n: number) => `C-${2 * c + n}`;
+    const mem = (n: number) => `M-${3 * c + n}`;
+    const at = (minutes: number) => new Date(Date.parse('2026-11-02T08:00:00Z') + minutes * 60_000 + c * 1000).toISOString();
+    const out: Array<Record<string, unknown>> = [];
+    const skus = ['DRILL', 'PAINT', 'PLANK'];
+    let minute = 0;
+    for (let i = 0; i < 40; i++) {
+      const account = acc(i % 2);
+      const member = i % 3 === 0 ? undefined : i % 2 === 0 ? mem(i % 4 === 0 ? 0 : 1) : mem(2);
+      out.push({
+        id: id(`P-${i}`),
+        type: 'purchase',
+        occurredAt: at((minute += 7)),
+        account,
+        ...(member && { member }),
+        lines: [0, 1, 2].slice(0, 1 + (i % 3)).map((k) => ({ sku: skus[(i + k) % 3], quantity: 1 + ((i + k) % 4), amount: 1000 + ((i * 7919 + k * 104729) % 60000) })),
+      });
+      if (i % 4 === 1) out.push({ id: id(`L-${i}`), type: 'app.login', occurredAt: at((minute += 1)), account, member: member ?? (i % 2 === 0 ? mem(0) : mem(2)) });
+      if (i % 3 === 2) out.push({ id: id(`F-${i}`), type: 'feedback.given', occurredAt: at((minute += 1)), account, ...(member && { member }) });
+      // Returns of earlier purchases, of every kind.
+      if (i % 5 === 4) out.push({ id: id(`R-full-${i}`), type: 'return', occurredAt: at((minute += 2)), account: acc((i - 2) % 2), originalId: id(`P-${i - 2}`) });
+      if (i % 6 === 5) {
+        const original = out.find((e) => e.id === id(`P-${i - 1}`)) as { account: string; lines: Array<{ sku: string; quantity: number }> };
+        const line = original.lines[0]!;
+        out.push({ id: id(`R-line-${i}`), type: 'return', occurredAt: at((minute += 2)), account: original.account, originalId: id(`P-${i - 1}`), lines: [{ sku: line.sku, quantity: 1 }] });
+      }
+      if (i % 7 === 6) out.push({ id: id(`R-sku-${i}`), type: 'return', occurredAt: at((minute += 2)), account, lines: [{ sku: 'DRILL', quantity: 3 }, { sku: 'PAINT', quantity: 1, amount: 500 }, { sku: 'DRILL', quantity: 1 }] });
     }
-    if (i % 7 === 6) out.push({ id: `R-sku-${i}`, type: 'return', occurredAt: at((minute += 2)), account, lines: [{ sku: 'DRILL', quantity: 3 }, { sku: 'PAINT', quantity: 1, amount: 500 }, { sku: 'DRILL', quantity: 1 }] });
+    out.push({ id: id('R-too-many'), type: 'return', occurredAt: at((minute += 2)), account: acc(0), originalId: id('P-0'), lines: [{ sku: 'DRILL', quantity: 99 }] });
+    out.push({ id: id('R-unknown'), type: 'return', occurredAt: at((minute += 2)), account: acc(0), originalId: 'NOPE' });
+    out.push({ id: id('R-foreign'), type: 'return', occurredAt: at((minute += 2)), account: acc(1), originalId: id('P-0') });
+    out.push({ id: id('R-late-sku'), type: 'return', occurredAt: at((minute += 2)), account: acc(1), lines: [{ sku: 'PLANK', quantity: 50 }] });
+    out.forEach((e, order) => all.push({ e, at: Date.parse(e.occurredAt as string), order }));
   }
-  out.push({ id: 'R-too-many', type: 'return', occurredAt: at((minute += 2)), account: 'C-0', originalId: 'P-0', lines: [{ sku: 'DRILL', quantity: 99 }] });
-  out.push({ id: 'R-unknown', type: 'return', occurredAt: at((minute += 2)), account: 'C-0', originalId: 'NOPE' });
-  out.push({ id: 'R-foreign', type: 'return', occurredAt: at((minute += 2)), account: 'C-1', originalId: 'P-0' });
-  out.push({ id: 'R-late-sku', type: 'return', occurredAt: at((minute += 2)), account: 'C-1', lines: [{ sku: 'PLANK', quantity: 50 }] });
-  return out;
+  return all.sort((a, b) => a.at - b.at || a.order - b.order).map((x) => x.e);
 }
 
 /** The program's ledger with its own ids replaced by names both programs share. */
@@ -91,12 +101,20 @@ function comparable(body: Record<string, unknown>, w: World) {
   );
 }
 
+const pendingAndExpiry = { pendingDays: 14, expiryPolicy: { kind: 'rolling' as const, months: 12 } };
+
 describe('a batch books what the same events booked one by one', () => {
-  for (const settings of [{}, { pendingDays: 14, expiryPolicy: { kind: 'rolling' as const, months: 12 } }]) {
-    it(`same answers, balances, entries, lots and lines (${JSON.stringify(settings)})`, async () => {
-      const list = events();
-      const one = await newWorld(t, settings);
-      const batch = await newWorld(t, settings);
+  for (const { settings, copies } of [
+    { settings: {}, copies: 1 },
+    { settings: pendingAndExpiry, copies: 1 },
+    // 258 events for six companies: on a database server the batch is written in two lanes (src/events/ingest.ts).
+    { settings: pendingAndExpiry, copies: 3 },
+  ]) {
+    it(`same answers, balances, entries, lots and lines (${JSON.stringify(settings)}, ${copies} cop${copies > 1 ? 'ies' : 'y'})`, async () => {
+      const list = events(copies);
+      const shape = { accounts: 2 * copies, members: Array.from({ length: copies }, (_, c) => [2 * c, 2 * c, 2 * c + 1]).flat() };
+      const one = await newWorld(t, settings, shape);
+      const batch = await newWorld(t, settings, shape);
       const single: Record<string, unknown>[] = [];
       for (const e of list) {
         const res = await one.call('POST', '/v1/events', e);
@@ -108,12 +126,17 @@ describe('a batch books what the same events booked one by one', () => {
       const results = res.json().results as Array<{ id: string; status: string; event?: Record<string, unknown>; error?: { code: string } }>;
       expect(results.map((r) => r.status)).toEqual(single.map((s) => (s.code ? 'rejected' : s.status)));
       const refused = results.filter((r) => r.status === 'rejected').map((r) => [r.id, r.error?.code]);
-      expect(refused).toEqual([
-        ['R-too-many', 'return_exceeds_purchase'],
-        ['R-unknown', 'unknown_original_event'],
-        ['R-foreign', 'unknown_original_event'],
-      ]);
-      expect(single.filter((s) => s.code).map((s) => s.code)).toEqual(['return_exceeds_purchase', 'unknown_original_event', 'unknown_original_event']);
+      const codeOf = { 'too-many': 'return_exceeds_purchase', unknown: 'unknown_original_event', foreign: 'unknown_original_event' } as Record<string, string>;
+      const expected = list.flatMap((e) => {
+        const m = /R-(too-many|unknown|foreign)$/.exec(e.id as string);
+        return m ? [[e.id, codeOf[m[1]!]]] : [];
+      });
+      expect(expected).toHaveLength(3 * copies);
+      expect(refused).toEqual(expected);
+      expect(single.filter((s) => s.code).map((s) => s.code)).toEqual(expected.map(([, code]) => code));
+      // How many transactions wrote the batch's events: two lanes for the large batch on a server, else one.
+      const writers = await sql<{ n: number }>`SELECT count(DISTINCT xmin::text)::int AS n FROM events WHERE program_id = ${batch.programId}`.execute(t.database.db);
+      expect(writers.rows[0]!.n).toBe(copies > 1 && t.database.kind === 'postgres' ? 2 : 1);
       // The answers, event by event (GET gives each program's stored answer in the same form).
       for (const e of list) {
         const a = await one.call('GET', `/v1/events/${e.id as string}`);
