@@ -6,6 +6,7 @@
  *
  *   BENCH_EVENTS=6000 npx tsx bench/ingest-trace.ts      (default 6,000 events after a warm-up of 1,000)
  *   BENCH_TRACE_DB=pglite|postgres                        (one of them only)
+ *   BENCH_TRACE_RETURNS=1                                 (traces returns by SKU of a quarter of those purchases instead)
  *   BENCH_LANES=2                                         (transactions per batch, as a server writes them; default 1)
  */
 import os from 'node:os';
@@ -13,7 +14,7 @@ import { v7 as uuidv7 } from 'uuid';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { openMemory, openPostgres, type Database } from '../src/db/database.js';
-import { setup, makeEvents, ingestAll } from './run.js';
+import { setup, makeEvents, makeReturns, ingestAll } from './run.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 6000);
 const only = process.env.BENCH_TRACE_DB;
@@ -87,10 +88,12 @@ async function trace(name: string, database: Database) {
   try {
     const program = await setup(database);
     await ingestAll(database, program, makeEvents('warm', 1000), LANES);
+    const traced = process.env.BENCH_TRACE_RETURNS ? makeReturns('t', EVENTS) : makeEvents('t', EVENTS);
+    if (process.env.BENCH_TRACE_RETURNS) await ingestAll(database, program, makeEvents('t', EVENTS), LANES);
     stats.clear();
     recording = true;
     const t0 = performance.now();
-    await ingestAll(database, program, makeEvents('t', EVENTS), LANES);
+    await ingestAll(database, program, traced, LANES);
     const wall = performance.now() - t0;
     recording = false;
     if (process.env.BENCH_TRACE_EXPLAIN) {
@@ -111,9 +114,9 @@ async function trace(name: string, database: Database) {
         console.log(`\n${name}: the events insert of that batch, again with fresh ids\n${r.rows.map((x) => x['QUERY PLAN']).join('\n')}`);
       }
     }
-    const batches = Math.ceil(EVENTS / 1000);
+    const batches = Math.ceil(traced.length / 1000);
     const sqlMs = [...stats.values()].reduce((s, x) => s + x.ms, 0);
-    console.log(`\n${name}: ${EVENTS} events in ${(wall / 1000).toFixed(2)} s (${Math.round(EVENTS / (wall / 1000))} events/s); statements ${sqlMs.toFixed(0)} ms, the rest ${(wall - sqlMs).toFixed(0)} ms\n`);
+    console.log(`\n${name}: ${traced.length} events in ${(wall / 1000).toFixed(2)} s (${Math.round(traced.length / (wall / 1000))} events/s); statements ${sqlMs.toFixed(0)} ms, the rest ${(wall - sqlMs).toFixed(0)} ms\n`);
     console.log('| statement | per batch | ms per batch | share of wall |');
     console.log('|---|---:|---:|---:|');
     for (const [k, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms)) {

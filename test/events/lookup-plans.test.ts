@@ -99,7 +99,8 @@ describe.skipIf(!onPostgres)('earn path look-ups with 100,000 accounts (PostgreS
   it("the balance read's generic plan (it is marked to run with it) reads the wallet and its lots by index", async () => {
     const plan = await explainGeneric(balanceQuery(programId, someId, { now: new Date(0), timeZone: 'Europe/Stockholm' }));
     expect(plan.filter((n) => n.node === 'Seq Scan'), JSON.stringify(plan)).toEqual([]);
-    expect(plan.filter((n) => n.relation).map((n) => `${n.relation}: ${n.node}`)).toEqual([
+    // The expiring lots may come from the index alone (it carries `remaining`, migration 0056).
+    expect(plan.filter((n) => n.relation).map((n) => `${n.relation}: ${n.node.replace('Index Only Scan', 'Index Scan')}`)).toEqual([
       'wallets: Index Scan',
       'lots: Index Scan',
       'lots: Index Scan',
