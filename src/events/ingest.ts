@@ -163,7 +163,6 @@ async function post(db: Db, program: Program, ready: ReadyEvent[], opts: IngestO
   try {
     return await processBatch(db, program, ready, opts.now, opts.partner?.id, opts.settings);
   } catch (err) {
-    if (process.env.DEBUG_LANES) console.error('lane failed', ready.length, err);
     if (ready.length === 1 && err instanceof LojalError) {
       return new Map([[ready[0]!.index, { index: ready[0]!.index, externalId: ready[0]!.input.id, status: 'rejected', error: err }]]);
     }
