@@ -15,7 +15,7 @@ import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { openMemory, openPostgres, type Database } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
-import { ingestEvents } from '../src/events/ingest.js';
+import { batchLanesOn, ingestEvents } from '../src/events/ingest.js';
 import { createProgram, type Program } from '../src/programs/programs.js';
 import { createRule } from '../src/rules/store.js';
 import { benchOrders, type OrderRow } from './rewards.js';
@@ -176,7 +176,7 @@ async function benchDatabase(name: string, open: () => Promise<Database>, writer
     rows.push({ db: name, writers: 1, lanes: 1, what: 'reference: the ledger rows, bare', events: EVENTS, seconds: await time(() => ledgerShapedRows(database, makeEvents('r', EVENTS))) });
     // What the server does with a batch (LOJAL_BATCH_LANES, 2, on a server; one transaction on the embedded
     // database), and on a server one lane next to it.
-    const serverLanes = database.kind === 'postgres' ? 2 : 1;
+    const serverLanes = batchLanesOn(database, 2);
     for (const writers of writerCounts) {
       for (const lanes of writers === 1 && serverLanes > 1 ? [1, serverLanes] : [serverLanes]) {
         const per = Math.floor(EVENTS / writers);

@@ -21,6 +21,7 @@ import { getMemberByExternalId } from '../accounts/members.js';
 import { importAccountsCsv, importMembersCsv } from '../accounts/index.js';
 import { importProductsCsv } from '../catalog/index.js';
 import { importEventsCsv } from '../imports/csv.js';
+import { batchLanesOn } from '../events/ingest.js';
 import { getBalance } from '../ledger/queries.js';
 import { findOrCreateImportProgram } from '../imports/import-programs.js';
 import { analyzeGrownTables, keepsOwnStatistics } from '../db/statistics.js';
@@ -420,7 +421,7 @@ async function withProgram(id: string, fn: (db: Db, p: Program, lanes: number) =
   try {
     const p = await getProgram(database.db, id);
     if (!p) throw new Error(`No program ${id}. Create one with: lojal program create`);
-    await fn(database.db, p, database.kind === 'postgres' ? config.batchLanes : 1);
+    await fn(database.db, p, batchLanesOn(database, config.batchLanes));
   } finally {
     await database.close();
   }

@@ -12,7 +12,7 @@
  */
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { Db } from '../db/database.js';
+import type { Database, Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import { fieldIssuesOf } from '../errors/validation.js';
 import type { Program } from '../programs/programs.js';
@@ -179,6 +179,14 @@ async function post(db: Db, program: Program, ready: ReadyEvent[], opts: IngestO
     }
     return outcomes;
   }
+}
+
+/**
+ * The lanes a batch may use on `database`: LOJAL_BATCH_LANES on a server; one on the embedded database, whose one
+ * connection would only make a second lane wait for the first.
+ */
+export function batchLanesOn(database: Pick<Database, 'kind'>, configured: number): number {
+  return database.kind === 'postgres' ? configured : 1;
 }
 
 /** Below this many events per lane, a second transaction costs more than it overlaps. */

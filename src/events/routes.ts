@@ -12,7 +12,7 @@ import type { Program } from '../programs/programs.js';
 import type { Explanation } from '../rules/types.js';
 import { batchAnswer, eventAnswer, simulateAnswer, singleAnswer } from './answers.js';
 import { EventGatherer } from './gather.js';
-import { ingestEvents, SettingsChangedError, type IngestItem } from './ingest.js';
+import { batchLanesOn, ingestEvents, SettingsChangedError, type IngestItem } from './ingest.js';
 import { loadExisting } from './process.js';
 import type { EventRecord } from './records.js';
 import { eventSchema, lineSchema, MAX_BATCH, MAX_LINES, returnLineSchema } from './schema.js';
@@ -103,8 +103,7 @@ function problemBody(req: FastifyRequest, err: LojalError) {
 export async function eventRoutes(fastify: FastifyInstance, { database, config, metrics, settingsOf, confirmKey, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
-  // The embedded database has one connection: a second lane would only wait for the first.
-  const lanes = database.kind === 'postgres' ? config.batchLanes : 1;
+  const lanes = batchLanesOn(database, config.batchLanes);
   const programOf = async (req: FastifyRequest): Promise<Program> => (await settingsOf(req)).program(db);
   const gatherer = new EventGatherer<unknown, IngestItem>({
     concurrency: config.eventWriters,

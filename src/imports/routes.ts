@@ -14,6 +14,7 @@ import { multipartFailure } from '../evidence/multipart.js';
 import { apiLanguage, localizedIssues } from '../http/problem.js';
 import { actor, auditContext, caller } from '../http/context.js';
 import type { AppContext } from '../http/context.js';
+import { batchLanesOn } from '../events/ingest.js';
 import { translator, type Language } from '../i18n/index.js';
 import { actorRef } from '../programs/actor.js';
 import { requireScope } from '../programs/api-keys.js';
@@ -56,7 +57,7 @@ function lineMessage(e: CsvError, lng: Language): string {
 export async function importRoutes(fastify: FastifyInstance, { database, config, clock }: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = database;
-  const lanes = database.kind === 'postgres' ? config.batchLanes : 1;
+  const lanes = batchLanesOn(database, config.batchLanes);
   // Imports still running when the server stops are awaited, so a shutdown never cuts one off mid-batch.
   const running = new Set<Promise<void>>();
   fastify.addHook('onClose', async () => {
