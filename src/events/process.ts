@@ -33,6 +33,7 @@ import { campaignsInForceSubquery, campaignsOfJson, type Campaign } from '../cam
 import { payCampaigns } from '../campaigns/apply.js';
 import type { EventInput } from './schema.js';
 import { ruleUsageIncrement } from '../rules/usage.js';
+import { jsonColumn } from '../db/json-columns.js';
 
 export type { ReadyEvent } from './items.js';
 
@@ -498,7 +499,7 @@ async function insertEventsAndReadState(
       INSERT INTO events (program_id, id, external_id, type, occurred_at, account_id, member_id, amount, attributes, body_hash${partnerId ? sql`, partner_id` : sql``})
       SELECT ${programId}, *${partnerId ? sql`, ${partnerId}::uuid` : sql``} FROM unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.input.id)}::text[], ${col((r) => r.input.type)}::text[],
         ${col((r) => r.occurredAt)}::timestamptz[], ${col((r) => r.account.id)}::uuid[], ${col((r) => r.member?.id ?? null)}::uuid[],
-        ${col((r) => r.lines.reduce((s, l) => s + l.amount, 0))}::bigint[], ${col((r) => JSON.stringify(r.input.attributes ?? {}))}::jsonb[],
+        ${col((r) => r.lines.reduce((s, l) => s + l.amount, 0))}::bigint[], ${jsonColumn(col((r) => r.input.attributes ?? {}), 'jsonb')},
         ${col((r) => r.hash)}::text[])
       ON CONFLICT (program_id, external_id) DO NOTHING
       RETURNING external_id
@@ -612,7 +613,7 @@ async function storeResults(trx: Db, programId: string, records: Array<[string, 
   if (records.length === 0) return;
   await sql`
     UPDATE events e SET result = t.result
-    FROM unnest(${records.map(([id]) => id)}::uuid[], ${records.map(([, r]) => JSON.stringify(storedForm(r)))}::json[]) AS t(id, result)
+    FROM unnest(${records.map(([id]) => id)}::uuid[], ${jsonColumn(records.map(([, r]) => storedForm(r)), 'json')}) AS t(id, result)
     WHERE e.program_id = ${programId} AND e.id = t.id`.execute(trx);
 }
 

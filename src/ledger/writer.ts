@@ -13,6 +13,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { unawaited, type Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import type { Credit, CreditJournal, DebitJournal, DebitOutcome, JournalHeader } from './types.js';
+import { jsonColumn } from '../db/json-columns.js';
 
 /** Locks the given wallets in id order; returns the ones that exist. */
 export async function lockWallets(trx: Db, programId: string, walletIds: string[]): Promise<Set<string>> {
@@ -41,7 +42,7 @@ function journalsInsert(programId: string, js: JournalHeader[], fresh = false) {
     FROM unnest(${col((j) => j.id)}::uuid[], ${col((j) => j.idempotencyKey)}::text[], ${col((j) => j.kind)}::text[],
                 ${col((j) => j.eventId ?? null)}::uuid[], ${col((j) => j.ruleId ?? null)}::uuid[],
                 ${col((j) => j.ruleVersion ?? null)}::integer[], ${col((j) => j.reversesId ?? null)}::uuid[],
-                ${col((j) => j.reasonCode ?? null)}::text[], ${col((j) => JSON.stringify(j.explanation))}::jsonb[],
+                ${col((j) => j.reasonCode ?? null)}::text[], ${jsonColumn(col((j) => j.explanation), 'jsonb')},
                 ${col((j) => j.memo ?? null)}::text[], ${col((j) => j.actor ?? null)}::text[],
                 ${col((j) => (j.basisLines ? `{${j.basisLines.join(',')}}` : null))}::text[],
                 ${col((j) => j.requestHash ?? null)}::text[], ${col((j) => j.occurredAt)}::timestamptz[]${partnerArray})
@@ -78,7 +79,7 @@ function entriesInsert(programId: string, entries: EntryRow[]) {
     FROM unnest(${col((e) => e.journalId)}::uuid[], ${col((e) => e.seq)}::integer[],
       ${col((e) => e.walletId)}::uuid[], ${col((e) => e.bucket)}::text[], ${col((e) => e.amount)}::bigint[],
       ${col((e) => e.lotId)}::uuid[], ${col((e) => e.credit?.ruleId ?? null)}::uuid[], ${col((e) => e.credit?.ruleVersion ?? null)}::integer[],
-      ${col((e) => (e.credit?.explanation ? JSON.stringify(e.credit.explanation) : null))}::json[],
+      ${jsonColumn(col((e) => e.credit?.explanation ?? null), 'json')},
       ${col((e) => (e.credit?.basisLines ? `{${e.credit.basisLines.join(',')}}` : null))}::text[])
       AS t(journal_id, seq, wallet_id, bucket, amount, lot_id, rule_id, rule_version, explanation, basis_lines)`;
 }

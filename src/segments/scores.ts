@@ -10,6 +10,7 @@ import { localDate, isoDate } from '../rules/calendar.js';
 import { classify, loyaltyTypes, middleBand, type LoyaltyType, type Observations, type Reason } from './loyalty.js';
 import { createSegment, segmentByKey } from './store.js';
 import type { Filter } from './filter.js';
+import { jsonColumn } from '../db/json-columns.js';
 
 export const scoreWindowDays = 365;
 const pageSize = 2000;
@@ -126,17 +127,17 @@ export async function computeScores(db: Db, programId: string, timeZone: string,
     if (rows.length === 0) break;
     const ids: string[] = [];
     const types: LoyaltyType[] = [];
-    const reasons: string[] = [];
+    const reasons: unknown[] = [];
     const rfm: number[] = [];
     for (const row of rows) {
       const c = classify(row.features);
       ids.push(row.account_id);
       types.push(c.type);
-      reasons.push(JSON.stringify(c.reasons));
+      reasons.push(c.reasons);
       rfm.push(Number(row.r) + Number(row.f) + Number(row.m));
     }
     await sql`
-      WITH t AS (SELECT * FROM unnest(${ids}::uuid[], ${types}::text[], ${reasons}::jsonb[], ${rfm}::smallint[]) AS t(id, type, reasons, rfm)),
+      WITH t AS (SELECT * FROM unnest(${ids}::uuid[], ${types}::text[], ${jsonColumn(reasons, 'jsonb')}, ${rfm}::smallint[]) AS t(id, type, reasons, rfm)),
       upd AS (
         UPDATE account_scores sc SET loyalty_type = t.type, reasons = t.reasons
         FROM t WHERE sc.program_id = ${programId} AND sc.account_id = t.id

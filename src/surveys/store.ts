@@ -16,6 +16,7 @@ import { syncPayoutRule } from '../questions/payout-rule.js';
 import { audienceSchema, inAudience, openState, type Audience } from './audience.js';
 import { postCompletion } from './event.js';
 import { whoIs } from './respondent.js';
+import { jsonColumn } from '../db/json-columns.js';
 
 export const surveyStatuses = ['draft', 'published', 'closed'] as const;
 
@@ -392,7 +393,7 @@ export async function importHistoricalAnswers(trx: Db, programId: string, survey
       SELECT ${programId}, ${s.id}, ${s.version}, d, t, m, a, ti, ro, se, an, np, cs
       FROM unnest(${take.map((r) => r.at.toISOString().slice(0, 10))}::date[], ${take.map((r) => (named ? r.at.toISOString() : null))}::timestamptz[],
         ${take.map((r) => (named ? r.memberId : null))}::uuid[], ${take.map((r) => (named ? r.accountId : null))}::uuid[], ${take.map((r) => r.tier)}::text[],
-        ${take.map((r) => r.role)}::text[], ${take.map((r) => r.segment)}::text[], ${take.map((r) => JSON.stringify(r.answers))}::jsonb[],
+        ${take.map((r) => r.role)}::text[], ${take.map((r) => r.segment)}::text[], ${jsonColumn(take.map((r) => r.answers), 'jsonb')},
         ${take.map((r) => num(r, npsQ))}::smallint[], ${take.map((r) => num(r, csatQ))}::smallint[]) AS x(d, t, m, a, ti, ro, se, an, np, cs)
       RETURNING id, member_id AS member`.execute(trx);
     n += take.length;
