@@ -37,8 +37,19 @@ describe('a column of JSON values sent as one parameter', () => {
     });
   }
 
+  for (const type of ['json', 'jsonb'] as const) {
+    it(`arrives as the same values, in order, when none is null (${type})`, async () => {
+      const values = [...awkward.filter((v) => v !== null), ...Array.from({ length: 300 }, (_, i) => ({ n: i, s: `"${i}"` }))];
+      const rows = await roundTrip(values, type);
+      expect(rows.map((r) => r.v)).toEqual(values);
+      expect(rows.some((r) => r.is_null)).toBe(false);
+    });
+  }
+
   it('keeps an empty column empty and a column of one NULL one NULL', async () => {
     expect(await roundTrip([], 'jsonb')).toEqual([]);
+    expect(await roundTrip([], 'json')).toEqual([]);
+    expect(await roundTrip([null], 'jsonb')).toEqual([{ n: 1, v: null, is_null: true }]);
     expect(await roundTrip([null], 'json')).toEqual([{ n: 1, v: null, is_null: true }]);
     expect(await roundTrip([undefined, 'x'], 'json')).toEqual([{ n: 1, v: null, is_null: true }, { n: 2, v: 'x', is_null: false }]);
   });
