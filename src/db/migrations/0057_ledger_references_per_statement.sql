@@ -1,0 +1,90 @@
+-- The ledger's rows are checked against the rows they refer to once per statement instead of once per row.
+--
+-- A foreign key checks every inserted row on its own: a query of its own per row, an index probe, and a share lock
+-- on the row referred to. A batch of 1,000 purchases writes about 5,000 entries and 1,000 lots and journals, and
+-- those checks were half of the time of its ledger write (docs/benchmarks.md). Here each insert statement checks
+-- all its rows at once, in one query per table referred to.
+--
+-- The lock is what a foreign key adds beyond the check: it keeps the row referred to from being deleted, or its key
+-- changed, before the referring row commits. The rows referred to here never are: journals are append-only
+-- (migration 0016), and wallets refuse deletion and a change of key below. Programs are kept by their wallets'
+-- foreign key (every program has its system wallets). So the check when the row is written guarantees what the
+-- foreign key did. Entries cannot be changed at all (0016), nor a lot's journal or wallet (0016), so inserts are
+-- the only writes to check.
+
+ALTER TABLE entries
+  DROP CONSTRAINT entries_program_id_journal_id_fkey,
+  DROP CONSTRAINT entries_program_id_wallet_id_fkey;
+ALTER TABLE lots
+  DROP CONSTRAINT lots_program_id_journal_id_fkey,
+  DROP CONSTRAINT lots_program_id_wallet_id_fkey;
+ALTER TABLE journals
+  DROP CONSTRAINT journals_program_id_fkey;
+
+-- The error a foreign key raises (SQLSTATE 23503), naming the first row that refers to nothing.
+CREATE FUNCTION ledger_missing_reference(tbl text, what text, id uuid) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'insert into % refers to a % that does not exist (%)', tbl, what, id
+    USING ERRCODE = 'foreign_key_violation', TABLE = tbl;
+END;
+$$;
+
+CREATE FUNCTION entries_check_references() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  missing uuid;
+BEGIN
+  SELECT n.journal_id INTO missing FROM new_rows n
+   WHERE NOT EXISTS (SELECT 1 FROM journals j WHERE j.program_id = n.program_id AND j.id = n.journal_id) LIMIT 1;
+  IF FOUND THEN PERFORM ledger_missing_reference('entries', 'journal', missing); END IF;
+  SELECT n.wallet_id INTO missing FROM new_rows n
+   WHERE NOT EXISTS (SELECT 1 FROM wallets w WHERE w.program_id = n.program_id AND w.id = n.wallet_id) LIMIT 1;
+  IF FOUND THEN PERFORM ledger_missing_reference('entries', 'wallet', missing); END IF;
+  RETURN NULL;
+END;
+$$;
+CREATE TRIGGER entries_references AFTER INSERT ON entries
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION entries_check_references();
+
+CREATE FUNCTION lots_check_references() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  missing uuid;
+BEGIN
+  SELECT n.journal_id INTO missing FROM new_rows n
+   WHERE NOT EXISTS (SELECT 1 FROM journals j WHERE j.program_id = n.program_id AND j.id = n.journal_id) LIMIT 1;
+  IF FOUND THEN PERFORM ledger_missing_reference('lots', 'journal', missing); END IF;
+  SELECT n.wallet_id INTO missing FROM new_rows n
+   WHERE NOT EXISTS (SELECT 1 FROM wallets w WHERE w.program_id = n.program_id AND w.id = n.wallet_id) LIMIT 1;
+  IF FOUND THEN PERFORM ledger_missing_reference('lots', 'wallet', missing); END IF;
+  RETURN NULL;
+END;
+$$;
+CREATE TRIGGER lots_references AFTER INSERT ON lots
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION lots_check_references();
+
+CREATE FUNCTION journals_check_references() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  missing uuid;
+BEGIN
+  SELECT n.program_id INTO missing FROM new_rows n
+   WHERE NOT EXISTS (SELECT 1 FROM programs p WHERE p.id = n.program_id) LIMIT 1;
+  IF FOUND THEN PERFORM ledger_missing_reference('journals', 'program', missing); END IF;
+  RETURN NULL;
+END;
+$$;
+CREATE TRIGGER journals_references AFTER INSERT ON journals
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION journals_check_references();
+
+-- What entries and lots refer to stays: a wallet is never deleted and keeps its key.
+CREATE FUNCTION wallets_refuse_removal() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'wallets are never removed or re-keyed: the ledger refers to them (% refused)', TG_OP
+    USING ERRCODE = 'restrict_violation';
+END;
+$$;
+CREATE TRIGGER wallets_never_deleted BEFORE DELETE ON wallets
+  FOR EACH ROW EXECUTE FUNCTION wallets_refuse_removal();
+CREATE TRIGGER wallets_no_truncate BEFORE TRUNCATE ON wallets
+  FOR EACH STATEMENT EXECUTE FUNCTION wallets_refuse_removal();
+CREATE TRIGGER wallets_key_fixed BEFORE UPDATE OF program_id, id ON wallets
+  FOR EACH ROW WHEN (OLD.program_id IS DISTINCT FROM NEW.program_id OR OLD.id IS DISTINCT FROM NEW.id)
+  EXECUTE FUNCTION wallets_refuse_removal();
