@@ -33,11 +33,13 @@ CREATE FUNCTION entries_check_references() RETURNS trigger LANGUAGE plpgsql AS $
 DECLARE
   missing uuid;
 BEGIN
-  SELECT n.journal_id INTO missing FROM new_rows n
-   WHERE NOT EXISTS (SELECT 1 FROM journals j WHERE j.program_id = n.program_id AND j.id = n.journal_id) LIMIT 1;
+  SELECT n.journal_id INTO missing FROM (SELECT DISTINCT program_id, journal_id FROM new_rows) n
+    LEFT JOIN LATERAL (SELECT true AS found FROM journals j WHERE j.program_id = n.program_id AND j.id = n.journal_id LIMIT 1) r ON true
+   WHERE r.found IS NULL LIMIT 1;
   IF FOUND THEN PERFORM ledger_missing_reference('entries', 'journal', missing); END IF;
-  SELECT n.wallet_id INTO missing FROM new_rows n
-   WHERE NOT EXISTS (SELECT 1 FROM wallets w WHERE w.program_id = n.program_id AND w.id = n.wallet_id) LIMIT 1;
+  SELECT n.wallet_id INTO missing FROM (SELECT DISTINCT program_id, wallet_id FROM new_rows) n
+    LEFT JOIN LATERAL (SELECT true AS found FROM wallets w WHERE w.program_id = n.program_id AND w.id = n.wallet_id LIMIT 1) r ON true
+   WHERE r.found IS NULL LIMIT 1;
   IF FOUND THEN PERFORM ledger_missing_reference('entries', 'wallet', missing); END IF;
   RETURN NULL;
 END;
@@ -50,10 +52,12 @@ DECLARE
   missing uuid;
 BEGIN
   SELECT n.journal_id INTO missing FROM new_rows n
-   WHERE NOT EXISTS (SELECT 1 FROM journals j WHERE j.program_id = n.program_id AND j.id = n.journal_id) LIMIT 1;
+    LEFT JOIN LATERAL (SELECT true AS found FROM journals j WHERE j.program_id = n.program_id AND j.id = n.journal_id LIMIT 1) r ON true
+   WHERE r.found IS NULL LIMIT 1;
   IF FOUND THEN PERFORM ledger_missing_reference('lots', 'journal', missing); END IF;
   SELECT n.wallet_id INTO missing FROM new_rows n
-   WHERE NOT EXISTS (SELECT 1 FROM wallets w WHERE w.program_id = n.program_id AND w.id = n.wallet_id) LIMIT 1;
+    LEFT JOIN LATERAL (SELECT true AS found FROM wallets w WHERE w.program_id = n.program_id AND w.id = n.wallet_id LIMIT 1) r ON true
+   WHERE r.found IS NULL LIMIT 1;
   IF FOUND THEN PERFORM ledger_missing_reference('lots', 'wallet', missing); END IF;
   RETURN NULL;
 END;
@@ -65,8 +69,9 @@ CREATE FUNCTION journals_check_references() RETURNS trigger LANGUAGE plpgsql AS 
 DECLARE
   missing uuid;
 BEGIN
-  SELECT n.program_id INTO missing FROM new_rows n
-   WHERE NOT EXISTS (SELECT 1 FROM programs p WHERE p.id = n.program_id) LIMIT 1;
+  SELECT n.program_id INTO missing FROM (SELECT DISTINCT program_id FROM new_rows) n
+    LEFT JOIN LATERAL (SELECT true AS found FROM programs p WHERE p.id = n.program_id LIMIT 1) r ON true
+   WHERE r.found IS NULL LIMIT 1;
   IF FOUND THEN PERFORM ledger_missing_reference('journals', 'program', missing); END IF;
   RETURN NULL;
 END;
