@@ -1,5 +1,5 @@
 /**
- * Entries, lots and journals refer to rows that exist, checked by the database once per insert statement
+ * Entries and lots refer to a journal and a wallet that exist, checked by the database once per insert statement
  * (migration 0057) instead of by a foreign key per row: a statement with one row referring to nothing fails
  * whole, with the foreign key's SQLSTATE, and what they refer to (wallets) can be neither removed nor re-keyed.
  */
@@ -60,7 +60,7 @@ describe('the ledger refers only to rows that exist', () => {
     expect(await count('lots')).toBe(before);
   });
 
-  it("a journal of no such program fails, and the program's own still goes in", async () => {
+  it("a journal of no such program fails (its foreign key), and the program's own still goes in", async () => {
     const before = await count('journals');
     const err = await failure(sql`
       INSERT INTO journals (program_id, id, idempotency_key, kind, explanation, occurred_at)
