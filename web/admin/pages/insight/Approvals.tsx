@@ -12,7 +12,7 @@ import { api, ApiError, query } from '../../../shared/api';
 import { ErrorAlert, fieldError, messageOf, notifySuccess } from '../../../shared/feedback';
 import { formatDateTime, formatNumber } from '../../../shared/format';
 import { canWrite, useStaff } from '../../session';
-import { Empty, useActorName } from './shared';
+import { Empty, useActorName, useAuditFacets } from './shared';
 
 type State = 'pending' | 'approved' | 'rejected';
 
@@ -110,10 +110,12 @@ export default function Approvals() {
   const mayDecide = me.staff.role === 'owner' || me.staff.role === 'manager';
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
   const own = (r: AdjustmentRequest) => r.requestedBy === `staff:${me.staff.id}`;
-  // The table waits for the names of whom the requests credit and for the reason labels, so its columns do not
-  // widen under the reader as they land (layout shift seen by the browser test on a loaded machine).
+  // The table waits for the names of whom the requests credit, of who asked (until they come, an id stands in for a
+  // name) and for the reason labels, so its columns do not change width under the reader as they land (layout
+  // shifts seen by the browser test on a loaded machine).
   const owners = useQueries({ queries: [...new Set(rows.map((r) => r.walletId))].map(walletOwnerQuery) });
-  const waiting = list.isPending || settings.isPending || owners.some((o) => o.isPending);
+  const actors = useAuditFacets();
+  const waiting = list.isPending || settings.isPending || actors.isPending || owners.some((o) => o.isPending);
 
   return (
     <Stack>
