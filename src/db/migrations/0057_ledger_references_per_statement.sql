@@ -9,8 +9,8 @@
 -- The lock is what a foreign key adds beyond the check: it keeps the row referred to from being deleted, or its key
 -- changed, before the referring row commits. The rows referred to here never are: journals are append-only
 -- (migration 0016), and wallets refuse deletion and a change of key below. So the check when the row is written
--- guarantees what the foreign key did. Entries cannot be changed at all (0016), nor a lot's journal or wallet (0016), so inserts are
--- the only writes to check.
+-- guarantees what the foreign key did. Entries cannot be changed at all (0016), nor a lot's journal or wallet
+-- (0016), so inserts are the only writes to check.
 
 ALTER TABLE entries
   DROP CONSTRAINT entries_program_id_journal_id_fkey,
@@ -27,41 +27,26 @@ BEGIN
 END;
 $$;
 
-CREATE FUNCTION entries_check_references() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Entries and lots alike: each distinct journal and wallet of the statement's rows, looked up through its primary key.
+CREATE FUNCTION ledger_check_references() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   missing uuid;
 BEGIN
   SELECT n.journal_id INTO missing FROM (SELECT DISTINCT program_id, journal_id FROM new_rows) n
     LEFT JOIN LATERAL (SELECT true AS found FROM journals j WHERE j.program_id = n.program_id AND j.id = n.journal_id LIMIT 1) r ON true
    WHERE r.found IS NULL LIMIT 1;
-  IF FOUND THEN PERFORM ledger_missing_reference('entries', 'journal', missing); END IF;
+  IF FOUND THEN PERFORM ledger_missing_reference(TG_TABLE_NAME, 'journal', missing); END IF;
   SELECT n.wallet_id INTO missing FROM (SELECT DISTINCT program_id, wallet_id FROM new_rows) n
     LEFT JOIN LATERAL (SELECT true AS found FROM wallets w WHERE w.program_id = n.program_id AND w.id = n.wallet_id LIMIT 1) r ON true
    WHERE r.found IS NULL LIMIT 1;
-  IF FOUND THEN PERFORM ledger_missing_reference('entries', 'wallet', missing); END IF;
+  IF FOUND THEN PERFORM ledger_missing_reference(TG_TABLE_NAME, 'wallet', missing); END IF;
   RETURN NULL;
 END;
 $$;
 CREATE TRIGGER entries_references AFTER INSERT ON entries
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION entries_check_references();
-
-CREATE FUNCTION lots_check_references() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  missing uuid;
-BEGIN
-  SELECT n.journal_id INTO missing FROM new_rows n
-    LEFT JOIN LATERAL (SELECT true AS found FROM journals j WHERE j.program_id = n.program_id AND j.id = n.journal_id LIMIT 1) r ON true
-   WHERE r.found IS NULL LIMIT 1;
-  IF FOUND THEN PERFORM ledger_missing_reference('lots', 'journal', missing); END IF;
-  SELECT n.wallet_id INTO missing FROM new_rows n
-    LEFT JOIN LATERAL (SELECT true AS found FROM wallets w WHERE w.program_id = n.program_id AND w.id = n.wallet_id LIMIT 1) r ON true
-   WHERE r.found IS NULL LIMIT 1;
-  IF FOUND THEN PERFORM ledger_missing_reference('lots', 'wallet', missing); END IF;
-  RETURN NULL;
-END;
-$$;
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ledger_check_references();
 CREATE TRIGGER lots_references AFTER INSERT ON lots
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION lots_check_references();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ledger_check_references();
 
 -- What entries and lots refer to stays: a wallet is never deleted and keeps its key.
 CREATE FUNCTION wallets_refuse_removal() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -13,20 +13,14 @@ ALTER TABLE event_lines DROP CONSTRAINT event_lines_program_id_event_id_fkey;
 
 CREATE FUNCTION event_lines_check_references() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  wanted integer;
-  locked integer;
   missing uuid;
 BEGIN
-  SELECT count(*) INTO wanted FROM (SELECT DISTINCT program_id, event_id FROM new_rows) n;
-  -- One look-up and lock per event through its primary key (lateral: never a hash join, see migration 0057).
-  SELECT count(*) INTO locked FROM (SELECT DISTINCT program_id, event_id FROM new_rows) n
-    CROSS JOIN LATERAL (SELECT 1 FROM events e WHERE e.program_id = n.program_id AND e.id = n.event_id FOR KEY SHARE) l;
-  IF locked < wanted THEN
-    SELECT n.event_id INTO missing FROM new_rows n
-      LEFT JOIN LATERAL (SELECT true AS found FROM events e WHERE e.program_id = n.program_id AND e.id = n.event_id LIMIT 1) r ON true
-     WHERE r.found IS NULL LIMIT 1;
-    PERFORM ledger_missing_reference('event_lines', 'event', missing);
-  END IF;
+  -- Each distinct event looked up through its primary key and locked (lateral: never a hash join, see 0057). The
+  -- look-up runs for every event before the filter, so all are locked unless one is missing, which fails the insert.
+  SELECT n.event_id INTO missing FROM (SELECT DISTINCT program_id, event_id FROM new_rows) n
+    LEFT JOIN LATERAL (SELECT true AS found FROM events e WHERE e.program_id = n.program_id AND e.id = n.event_id FOR KEY SHARE) r ON true
+   WHERE r.found IS NULL LIMIT 1;
+  IF FOUND THEN PERFORM ledger_missing_reference('event_lines', 'event', missing); END IF;
   RETURN NULL;
 END;
 $$;
