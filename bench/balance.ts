@@ -263,12 +263,19 @@ async function measured(admin: pg.Client, dbName: string, child: ChildProcess, r
   return { ...result, serverCpuMs: spent([child.pid!]) / result.requests, databaseCpuMs: spent(await backends()) / result.requests };
 }
 
-export async function benchBalance(adminUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'): Promise<void> {
+export interface BalanceRow {
+  entries: number;
+  what: string;
+  run: Run;
+}
+
+/** Prints the balance table and answers its rows (none when PostgreSQL is not there). */
+export async function benchBalance(adminUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'): Promise<BalanceRow[]> {
   const name = `lojal_bench_balance_${process.pid}`;
   const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
   admin.on('error', () => {});
   const children: ChildProcess[] = [];
-  const rows: Array<{ entries: number; what: string; run: Run }> = [];
+  const rows: BalanceRow[] = [];
   try {
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name}`);
@@ -323,7 +330,7 @@ export async function benchBalance(adminUrl = process.env.BENCH_PG_URL ?? 'postg
     else await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
     await admin.end().catch(() => {});
   }
-  if (rows.length === 0) return;
+  if (rows.length === 0) return rows;
   console.log(`\nBalance reads over HTTP on PostgreSQL: ${CONNECTIONS} connections, ${REQUESTS.toLocaleString('en')} requests per run, ${WALLETS} wallets, pools of ${POOL}\n`);
   console.log('| entries in program | server | req/s | p50 ms | p99 ms | share of bare | server CPU ms/req | PostgreSQL CPU ms/req |');
   console.log('|---:|---|---:|---:|---:|---:|---:|---:|');
@@ -335,6 +342,7 @@ export async function benchBalance(adminUrl = process.env.BENCH_PG_URL ?? 'postg
         `${((rate(r.run) / rate(base)) * 100).toFixed(1)} % | ${r.run.serverCpuMs?.toFixed(3) ?? '-'} | ${r.run.databaseCpuMs?.toFixed(3) ?? '-'} |`,
     );
   }
+  return rows;
 }
 
 const role = process.env.BENCH_BALANCE_ROLE;

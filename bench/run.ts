@@ -18,11 +18,12 @@ import { migrate } from '../src/db/migrate.js';
 import { batchLanesOn, ingestEvents } from '../src/events/ingest.js';
 import { createProgram, type Program } from '../src/programs/programs.js';
 import { createRule } from '../src/rules/store.js';
-import { benchOrders, type OrderRow } from './rewards.js';
-import { benchBalance } from './balance.js';
+import { benchOrders, quantile, type OrderRow } from './rewards.js';
+import { benchBalance, type BalanceRow } from './balance.js';
 import { benchInsight } from './insight.js';
-import { benchHttpEarn, printHttpRows } from './http-earn.js';
+import { benchHttpEarn, printHttpRows, type HttpRow } from './http-earn.js';
 import { benchSegments } from './segments.js';
+import { verdicts, verdictTable, type RunFigures } from './targets.js';
 
 /** `--quick`: the ingest table alone, small enough for CI to print on every change (ratios, never asserted). */
 const QUICK = process.argv.includes('--quick');
@@ -250,10 +251,46 @@ async function main() {
     const share = (r.orders / r.seconds) / (spendRow.orders / spendRow.seconds);
     console.log(`| ${r.db} | ${r.clients} | ${r.what} | ${r.orders} | ${r.seconds.toFixed(2)} | ${Math.round(r.orders / r.seconds).toLocaleString('en')} | ${(share * 100).toFixed(1)} % |`);
   }
-  await benchBalance(admin);
-  printHttpRows(await benchHttpEarn(admin));
+  const balanceRows = await benchBalance(admin);
+  const httpRows = await benchHttpEarn(admin);
+  printHttpRows(httpRows);
   await benchSegments(admin);
   await benchInsight(admin);
+  console.log(`\n${verdictTable(verdicts(figuresOf(rows, balanceRows, httpRows)), os.cpus().length)}`);
+}
+
+/** The run's figures that issue 12's targets speak of (bench/targets.ts). */
+function figuresOf(rows: Row[], balanceRows: BalanceRow[], httpRows: HttpRow[]): RunFigures {
+  const ingestOf = (db: string) => {
+    const ceilingRow = rows.find((r) => r.db === db && r.what.startsWith('ceiling'));
+    const best = Math.max(0, ...rows.filter((r) => r.db === db && r.what === 'Lojal: rules + ledger').map((r) => r.events / r.seconds));
+    return ceilingRow && best > 0 ? { rate: best, ceilingShare: best / (ceilingRow.events / ceilingRow.seconds) } : undefined;
+  };
+  const postgres = ingestOf('PostgreSQL');
+  const pglite = ingestOf('PGlite (embedded)');
+  const spendRow = orderRows.find((r) => r.db === 'PostgreSQL' && r.what.startsWith('plain'));
+  const orderRow = orderRows.find((r) => r.db === 'PostgreSQL' && r.what.includes('catalogue'));
+  const bare = httpRows.find((r) => r.what.startsWith('bare'));
+  return {
+    ingest: { ...(postgres && { postgres }), ...(pglite && { pglite }) },
+    balance: balanceRows.filter((r) => r.what.startsWith('Lojal')).map((r) => ({ entries: r.entries, rate: r.run.requests / r.run.seconds, p99: r.run.p99 })),
+    ...(spendRow && orderRow && {
+      orders: {
+        clients: spendRow.clients,
+        spendRate: spendRow.orders / spendRow.seconds,
+        spendP99: quantile(spendRow.latencies, 0.99),
+        orderRate: orderRow.orders / orderRow.seconds,
+        orderP99: quantile(orderRow.latencies, 0.99),
+      },
+    }),
+    ...(bare && {
+      earn: {
+        bareRate: bare.requests / bare.seconds,
+        // The default pool's rows: a run with BENCH_HTTP_POOLS has a row per pool size too.
+        byProcesses: httpRows.filter((r) => !r.what.startsWith('bare') && r.pool === undefined).map((r) => ({ processes: r.processes, rate: r.requests / r.seconds, p99: r.p99 })),
+      },
+    }),
+  };
 }
 
 // `--scale`: the large program alone (bench/scale.ts), loaded only then: it watches the driver's statements.
