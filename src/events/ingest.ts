@@ -13,6 +13,7 @@
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database, Db } from '../db/database.js';
+import { clientErrorOfDatabase } from '../db/errors.js';
 import { LojalError } from '../errors/index.js';
 import { fieldIssuesOf } from '../errors/validation.js';
 import type { Program } from '../programs/programs.js';
@@ -172,8 +173,9 @@ async function post(db: Db, program: Program, ready: ReadyEvent[], opts: IngestO
       try {
         for (const [k, v] of await processBatch(db, program, [one], opts.now, opts.partner?.id, opts.settings)) outcomes.set(k, v);
       } catch (e) {
-        // The events before this one are written; answer for each rather than fail the whole request.
-        const error = e instanceof LojalError ? e : Object.assign(new LojalError('internal_error'), { cause: e });
+        // The events before this one are written; answer for each rather than fail the whole request. A refusal
+        // the event's own values caused (a wallet past the points limit) is answered as the single event would be.
+        const error = e instanceof LojalError ? e : (clientErrorOfDatabase(e) ?? Object.assign(new LojalError('internal_error'), { cause: e }));
         outcomes.set(one.index, { index: one.index, externalId: one.input.id, status: 'rejected', error });
       }
     }

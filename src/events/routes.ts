@@ -97,7 +97,8 @@ function mayHaveOnboarding(status: 'processed' | 'replayed' | 'rejected', progra
 function problemBody(req: FastifyRequest, err: LojalError) {
   const lng = apiLanguage(req);
   const t = translator(lng);
-  return { code: err.code, message: String(t(`errors:${err.code}`, err.params as never)), ...(err.issues && { errors: localizedIssues(err.issues, lng, err.params) }) };
+  const params = { ...err.params, requestId: req.id };
+  return { code: err.code, message: String(t(`errors:${err.code}`, params as never)), ...(err.issues && { errors: localizedIssues(err.issues, lng, params) }) };
 }
 
 export async function eventRoutes(fastify: FastifyInstance, { database, config, metrics, settingsOf, confirmKey, clock }: AppContext) {

@@ -201,6 +201,16 @@ describe('points past 2^53 − 1', () => {
     const balance = await t.call('GET', `/v1/accounts/${full}/balance`);
     expect(balance.statusCode, balance.body).toBe(200);
     expect(balance.json().available).toBe(nearly);
+
+    // In a batch, the full wallet's event is refused for the same reason and the others are written.
+    const batch = await t.call('POST', '/v1/events', {
+      events: [{ ...purchase('E-FULL-2', 'C-FULL', 'M-1'), member: undefined }, purchase('E-NOT-FULL', 'C-1', 'M-1')],
+    });
+    expect(batch.statusCode, batch.body).toBe(200);
+    const [full2, other] = batch.json().results;
+    expect(full2.status).toBe('rejected');
+    expect(full2.error.code).toBe('points_limit_exceeded');
+    expect(other.status).toBe('processed');
     await t.call('DELETE', `/v1/rules/${rule.json().id}`);
   });
 });
