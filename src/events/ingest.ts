@@ -107,10 +107,8 @@ export async function ingestEvents(db: Db, program: Program, inputs: unknown[], 
     if (r.data.currency && r.data.currency !== program.currency) {
       return reject(index, r.data.id, validationError([{ path: ['currency'], message: `this program counts in ${program.currency}` }]));
     }
-    if (r.data.type !== 'return') {
-      const total = (r.data.lines as Array<{ amount: number }> | undefined)?.reduce((s, l) => s + l.amount, 0) ?? 0;
-      if (!Number.isSafeInteger(total)) return reject(index, r.data.id, new LojalError('amount_out_of_range'));
-    }
+    const outOfRange = amountOutOfRange(r.data);
+    if (outOfRange) return reject(index, r.data.id, outOfRange);
     parsed.push({ index, input: r.data, hash: eventHash(r.data), occurredAt });
   });
 
@@ -157,6 +155,16 @@ export async function ingestEvents(db: Db, program: Program, inputs: unknown[], 
     items[echo.index] = f.status === 'rejected' ? { ...f, index: echo.index } : { index: echo.index, externalId: echo.input.id, status: 'replayed', record: { ...f.record, trace: [] } };
   }
   return items;
+}
+
+/**
+ * `amount_out_of_range` when a purchase's lines add up past 2^53 − 1 minor units (each line is within it, their sum
+ * need not be): no total the rules or reports compute from it could be read exactly.
+ */
+export function amountOutOfRange(input: EventInput): LojalError | undefined {
+  if (input.type === 'return') return undefined;
+  const total = (input.lines as Array<{ amount: number }> | undefined)?.reduce((s, l) => s + l.amount, 0) ?? 0;
+  return Number.isSafeInteger(total) ? undefined : new LojalError('amount_out_of_range');
 }
 
 /** Writes one lane's events in one transaction; when that fails, event by event, each answered for itself. */

@@ -124,7 +124,7 @@ const DAY_MS = 86_400_000;
  * The engine's result, or `points_limit_exceeded` when an event would pay more than 2^53 − 1 points (a rate times
  * an amount near the limit, multiplied again): no posting may hold a number JSON readers cannot keep exactly.
  */
-function evaluateWithinLimit(run: () => ReturnType<typeof evaluate>): ReturnType<typeof evaluate> | LojalError {
+export function evaluateWithinLimit(run: () => ReturnType<typeof evaluate>): ReturnType<typeof evaluate> | LojalError {
   let result: ReturnType<typeof evaluate>;
   try {
     result = run();

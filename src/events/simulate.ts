@@ -6,8 +6,8 @@ import { evaluate, rulesUseSegments } from '../rules/engine.js';
 import { segmentKeysOf } from '../segments/store.js';
 import { rulesInForce } from '../rules/store.js';
 import type { EngineResult, RuleVersion } from '../rules/types.js';
-import { resolve, validationError, type Parsed } from './ingest.js';
-import { capKeysOf, loadCategoriesBought, loadUsage, tierBonuses } from './process.js';
+import { amountOutOfRange, resolve, validationError, type Parsed } from './ingest.js';
+import { capKeysOf, evaluateWithinLimit, loadCategoriesBought, loadUsage, tierBonuses } from './process.js';
 import { getTierConfig } from '../tiers/store.js';
 import { eventHash, eventSchema } from './schema.js';
 
@@ -34,6 +34,8 @@ export async function simulateEvent(
   if (r.data.type === 'return') {
     throw validationError([{ path: ['type'], message: 'simulation judges earning events; a return only takes back what its purchase earned' }]);
   }
+  const outOfRange = amountOutOfRange(r.data);
+  if (outOfRange) throw outOfRange;
   const parsed: Parsed = { index: 0, input: r.data, hash: eventHash(r.data), occurredAt: new Date(r.data.occurredAt) };
   let failure: LojalError | undefined;
   const [ev] = await resolve(db, program, [parsed], (_i, _id, err) => (failure = err));
@@ -49,7 +51,8 @@ export async function simulateEvent(
   const keys = rulesUseSegments(rulesAt(ev.occurredAt))
     ? await segmentKeysOf(db, program.id, [ev.account.id, ...(ev.member ? [ev.member.id] : [])])
     : new Map<string, string[]>();
-  const result = evaluate({
+  // As real ingestion judges it: an event that would pay past 2^53 − 1 points is refused, not priced.
+  const result = evaluateWithinLimit(() => evaluate({
     event: { type: ev.input.type, occurredAt: ev.occurredAt, attributes: ev.input.attributes ?? {}, lines: ev.lines },
     account: { ...ev.account, segments: keys.get(ev.account.id) },
     member: ev.member && { ...ev.member, segments: keys.get(ev.member.id) },
@@ -57,6 +60,7 @@ export async function simulateEvent(
     rules: rulesAt(ev.occurredAt),
     timeZone: program.timeZone,
     ...(tierBonusOf && { tierBonus: tierBonusOf(ev) }),
-  });
+  }));
+  if (result instanceof LojalError) throw result;
   return { ...result, accountId: ev.account.id, memberId: ev.member?.id ?? null };
 }

@@ -184,6 +184,30 @@ describe('points past 2^53 − 1', () => {
     await t.call('DELETE', `/v1/rules/${rule.json().id}`);
   });
 
+  it('a simulation judges such amounts and points as ingestion does, with the same 422s', async () => {
+    const huge = { sku: 'DRILL', quantity: 1, amount: Number.MAX_SAFE_INTEGER };
+    const sample = { ...purchase('E-SIM', 'C-1', 'M-1'), lines: [huge, huge] };
+    for (const url of ['/v1/events/simulate', '/v1/rules/simulate']) {
+      const body = url === '/v1/events/simulate' ? sample : { accountId: account, lines: sample.lines };
+      const res = await t.call('POST', url, body);
+      expect(res.statusCode, `${url} ${res.body}`).toBe(422);
+      expect(res.json().code).toBe('amount_out_of_range');
+    }
+    const rule = await t.call('POST', '/v1/rules', {
+      name: 'Absurd rate',
+      effectiveFrom: '2026-01-01T00:00:00Z',
+      definition: { conditions: { eventTypes: ['purchase'] }, effect: { type: 'perAmount', points: 1_000_000_000, per: 1 }, recipient: { type: 'account' } },
+    });
+    expect(rule.statusCode, rule.body).toBe(201);
+    const lines = [{ sku: 'DRILL', quantity: 1, amount: 10_000_000_000 }];
+    for (const [url, body] of [['/v1/events/simulate', { ...sample, lines }], ['/v1/rules/simulate', { accountId: account, lines }]] as const) {
+      const res = await t.call('POST', url, body);
+      expect(res.statusCode, `${url} ${res.body}`).toBe(422);
+      expect(res.json().code).toBe('points_limit_exceeded');
+    }
+    await t.call('DELETE', `/v1/rules/${rule.json().id}`);
+  });
+
   it('a wallet whose total would pass 2^53 − 1 refuses the posting, and its balance stays readable', async () => {
     const full = await seedAccount(t, 'C-FULL');
     // As if it had earned almost everything a wallet can hold.
