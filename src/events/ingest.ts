@@ -304,6 +304,11 @@ function resolveFrom(
         reject(p.index, e.id, new LojalError('member_not_in_account', { member: e.member ?? e.memberId!, account: e.account ?? e.accountId! }));
         continue;
       }
+      // A person who has left (or is suspended) earns nothing more; a return of what they bought still takes back.
+      if (e.type !== 'return' && (member.status === 'suspended' || member.status === 'closed')) {
+        reject(p.index, e.id, new LojalError('member_not_active', { member: e.member ?? e.memberId!, status: member.status }));
+        continue;
+      }
     }
     const lines = (e.lines ?? []) as Array<{ sku: string; quantity: number; amount?: number }>;
     const unknownSku = e.type === 'purchase' ? lines.find((l) => !products.has(l.sku)) : undefined;

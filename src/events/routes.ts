@@ -47,6 +47,7 @@ const eventErrors = [
   'unknown_sku',
   'occurred_in_future',
   'amount_out_of_range',
+  'member_not_active',
   'points_limit_exceeded',
 ] as const;
 const passThrough = () => (data: unknown) => ({ value: data });

@@ -10,6 +10,7 @@ import type { Db } from '../db/database.js';
 import { LojalError } from '../errors/index.js';
 import type { Program } from '../programs/programs.js';
 import { transfer, type OperationResult } from './operations.js';
+import { isInactive, requireActive, walletOwner } from './owners.js';
 
 export interface Allocation {
   accountId: string;
@@ -29,6 +30,9 @@ export async function allocateCompanyPoints(db: Db, program: Program, a: Allocat
   const member = (await loadMembers(db, program.id, [], [a.memberId])).byId.get(a.memberId);
   if (!member) throw new LojalError('unknown_member', { member: a.memberId });
   if (member.accountId !== from) throw new LojalError('member_not_in_account', { member: a.memberId, account: from });
+  // Neither a company that is suspended or closed gives, nor a person who has left receives (src/ledger/owners.ts).
+  requireActive(await walletOwner(db, program.id, from, 'account', 'account'));
+  if (isInactive(member.status)) throw new LojalError('member_not_active', { member: a.memberId, status: member.status });
   const { name } = await getMember(db, program.id, member.id);
   return audited(db, audit, async (trx) => {
     const done = await transfer(trx, program, {

@@ -21,7 +21,11 @@ export interface OperationResult {
 
 const fingerprint = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
-async function replayOf(db: Db, programId: string, key: string, hash: string): Promise<OperationResult | undefined> {
+/**
+ * The answer of the request that first used `key`: its journal, and the points it moved as that request answered
+ * them, the sum of its entries on `walletId` (the wallet adjusted, the wallet spent from, the wallet transferred to).
+ */
+async function replayOf(db: Db, programId: string, key: string, hash: string, walletId: string): Promise<OperationResult | undefined> {
   const j = await db
     .selectFrom('journals')
     .select(['id', 'request_hash'])
@@ -35,7 +39,7 @@ async function replayOf(db: Db, programId: string, key: string, hash: string): P
     .select((eb) => eb.fn.sum<number>('amount').as('total'))
     .where('program_id', '=', programId)
     .where('journal_id', '=', j.id)
-    .where('amount', '>', 0)
+    .where('wallet_id', '=', walletId)
     .executeTakeFirst();
   return { journalId: j.id, created: false, points: Number(sum?.total ?? 0) };
 }
@@ -52,7 +56,7 @@ export interface AdjustmentInput {
 
 export async function adjust(db: Db, program: Program, input: AdjustmentInput, now: Date): Promise<OperationResult> {
   const key = `adjust:${input.idempotencyKey}`;
-  const replay = await replayOf(db, program.id, key, adjustmentFingerprint(input));
+  const replay = await replayOf(db, program.id, key, adjustmentFingerprint(input), input.walletId);
   if (replay) return replay;
   return db.transaction().execute((trx) => adjustIn(trx, program, input, now));
 }
@@ -107,7 +111,7 @@ export async function adjustIn(
       ],
       now,
     );
-    if (!written.has(header.id)) return (await replayOf(trx, program.id, key, hash))!;
+    if (!written.has(header.id)) return (await replayOf(trx, program.id, key, hash, input.walletId))!;
     return { journalId: header.id, created: true, points: input.points };
   }
   const out = await debit(
@@ -152,6 +156,8 @@ async function debitOnce(
 ): Promise<DebitOutcome | OperationResult> {
   const key = `${kind}:${idempotencyKey}`;
   const hash = fingerprint([kind, ...request]);
+  // A spend answers the points taken from the wallet (negative), a transfer the points given to the person.
+  const answeredOn = kind === 'spend' ? journal.walletId : journal.toWalletId;
   let out: DebitOutcome;
   try {
     const j: DebitJournal = { ...journal, id: uuidv7(), idempotencyKey: key, kind, occurredAt: now, requestHash: hash };
@@ -161,11 +167,11 @@ async function debitOnce(
   } catch (err) {
     // A wallet that is not there: a replay is still answered (and one with another body is idempotency_conflict),
     // as when the key was looked up first.
-    const replay = err instanceof LojalError && err.code === 'not_found' ? await replayOf(db, program.id, key, hash) : undefined;
+    const replay = err instanceof LojalError && err.code === 'not_found' ? await replayOf(db, program.id, key, hash, answeredOn) : undefined;
     if (replay) return replay;
     throw err;
   }
-  return out.written ? out : (await replayOf(db, program.id, key, hash))!;
+  return out.written ? out : (await replayOf(db, program.id, key, hash, answeredOn))!;
 }
 
 const isReplay = (r: DebitOutcome | OperationResult): r is OperationResult => 'created' in r;

@@ -11,6 +11,7 @@ import type { AppContext } from '../http/context.js';
 import type { Program } from '../programs/programs.js';
 import { allocateCompanyPoints } from './allocation.js';
 import { spend } from './operations.js';
+import { requireActive, walletOwner } from './owners.js';
 import { submitAdjustment } from '../control/adjustments.js';
 import { adjustmentRequestOut } from '../control/schemas.js';
 import { balanceOut, historyOut, operationOut, summaryOut } from './schemas.js';
@@ -31,9 +32,7 @@ const owners = [
 
 /** The wallet of an account or member of the caller's program, or a 404 that says which. */
 async function walletOf(db: Db, programId: string, id: string, kind: 'account' | 'member', entity: string): Promise<string> {
-  const w = await db.selectFrom('wallets').select('kind').where('program_id', '=', programId).where('id', '=', id).executeTakeFirst();
-  if (!w || w.kind !== kind) throw new LojalError('not_found', { entity, id });
-  return id;
+  return (await walletOwner(db, programId, id, kind, entity)).id;
 }
 
 export async function ledgerRoutes(fastify: FastifyInstance, { database, clock, settingsOf }: AppContext) {
@@ -117,7 +116,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database, clock, 
       {
         config: {
           scope: 'ledger:write',
-          errors: ['unknown_reason_code', 'adjustment_limit_exceeded', 'idempotency_conflict', 'insufficient_points', 'points_limit_exceeded'],
+          errors: ['unknown_reason_code', 'adjustment_limit_exceeded', 'idempotency_conflict', 'insufficient_points', 'points_limit_exceeded', 'account_not_active', 'member_not_active'],
         },
         schema: {
           operationId: `adjust${Kind}Points`,
@@ -147,7 +146,10 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database, clock, 
       },
       async (req, reply) => {
         const program = await programOf(req);
-        const walletId = await walletOf(db, program.id, req.params.id, kind, entity);
+        const owner = await walletOwner(db, program.id, req.params.id, kind, entity);
+        // Points given to someone who has left (or is suspended) could never be used; taking points away stays open.
+        if (req.body.points > 0) requireActive(owner);
+        const walletId = owner.id;
         const outcome = await submitAdjustment(db, program, { walletId, ownerKind: kind, ...req.body }, auditContext(req), clock());
         if (outcome.kind === 'requested') {
           reply.status(202);
@@ -161,7 +163,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database, clock, 
     app.post(
       `/v1/${path}/:id/debits`,
       {
-        config: { scope: 'ledger:write', errors: ['insufficient_points', 'idempotency_conflict'] },
+        config: { scope: 'ledger:write', errors: ['insufficient_points', 'idempotency_conflict', 'account_not_active', 'member_not_active'] },
         schema: {
           operationId: `spend${Kind}Points`,
           tags: ['ledger'],
@@ -183,7 +185,9 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database, clock, 
       },
       async (req, reply) => {
         const program = await programOf(req);
-        const walletId = await walletOf(db, program.id, req.params.id, kind, entity);
+        const owner = await walletOwner(db, program.id, req.params.id, kind, entity);
+        requireActive(owner);
+        const walletId = owner.id;
         const result = await spend(db, program, { walletId, ...req.body, actor: actorOf(req) }, clock());
         reply.status(result.created ? 201 : 200);
         return result;
@@ -194,7 +198,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, { database, clock, 
   app.post(
     '/v1/accounts/:id/transfers',
     {
-      config: { scope: 'ledger:write', errors: ['unknown_member', 'member_not_in_account', 'not_a_manager', 'insufficient_points', 'idempotency_conflict'] },
+      config: { scope: 'ledger:write', errors: ['unknown_member', 'member_not_in_account', 'not_a_manager', 'insufficient_points', 'idempotency_conflict', 'account_not_active', 'member_not_active'] },
       schema: {
         operationId: 'transferAccountPointsToMember',
         tags: ['ledger'],

@@ -120,7 +120,7 @@ export async function portalTeamRoutes(fastify: FastifyInstance, { database, clo
           .strict(),
         response: { 200: operationOut, 201: operationOut },
       },
-      config: { member: true, errors: ['not_a_manager', 'not_found', 'unknown_member', 'member_not_in_account', 'insufficient_points', 'idempotency_conflict'] },
+      config: { member: true, errors: ['not_a_manager', 'not_found', 'unknown_member', 'member_not_in_account', 'member_not_active', 'account_not_active', 'insufficient_points', 'idempotency_conflict'] },
     },
     async (req, reply) => {
       const m = await requireManager(db, req);

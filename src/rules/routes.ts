@@ -245,7 +245,7 @@ export async function ruleRoutes(fastify: FastifyInstance, { database, clock }: 
   app.post(
     '/v1/rules/simulate',
     {
-      config: { scope: 'read', errors: ['invalid_rule', 'unknown_account', 'account_not_active', 'unknown_member', 'member_not_in_account', 'unknown_sku', 'amount_out_of_range', 'points_limit_exceeded'] },
+      config: { scope: 'read', errors: ['invalid_rule', 'unknown_account', 'account_not_active', 'unknown_member', 'member_not_in_account', 'unknown_sku', 'amount_out_of_range', 'member_not_active', 'points_limit_exceeded'] },
       validatorCompiler: bodyCheckedWith(simulateChecked),
       schema: {
         operationId: 'simulateRules',

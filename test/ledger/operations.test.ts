@@ -166,3 +166,63 @@ describe('adjustments, debits and transfers', () => {
     expect(s).toMatchObject({ adjusted: 500, outstandingAvailable: 500, liabilityMinor: 500 });
   });
 });
+
+describe('replays and owners who left', () => {
+  let p: { programId: string; key: string };
+  let acc: string;
+  let member: string;
+  beforeAll(async () => {
+    p = await program({});
+    acc = await seedAccount(t, 'R-1', { programId: p.programId });
+    member = await seedMember(t, acc, 'RM-1', 'buyer', p.programId);
+    await t.call('POST', `/v1/accounts/${acc}/adjustments`, { points: 500, reasonCode: 'goodwill', idempotencyKey: 'replay-setup-1' }, p.key);
+  });
+  const call = (m: string, url: string, body?: unknown) => t.call(m, url, body, p.key);
+
+  it('answers a replayed debit, transfer or adjustment with what the first call answered', async () => {
+    const debit = { points: 7, memo: 'checkout', idempotencyKey: 'deb-replay-1' };
+    const first = await call('POST', `/v1/accounts/${acc}/debits`, debit);
+    expect(first.statusCode, first.body).toBe(201);
+    expect(first.json().points).toBe(-7);
+    const again = await call('POST', `/v1/accounts/${acc}/debits`, debit);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual({ ...first.json(), created: false });
+    const transfer = { memberId: member, points: 3, idempotencyKey: 'transfer-replay-1' };
+    const given = await call('POST', `/v1/accounts/${acc}/transfers`, transfer);
+    expect(given.json().points).toBe(3);
+    expect((await call('POST', `/v1/accounts/${acc}/transfers`, transfer)).json()).toEqual({ ...given.json(), created: false });
+    const taken = { points: -2, reasonCode: 'correction', idempotencyKey: 'adj-replay-1' };
+    const adjusted = await call('POST', `/v1/accounts/${acc}/adjustments`, taken);
+    expect(adjusted.json().points).toBe(-2);
+    expect((await call('POST', `/v1/accounts/${acc}/adjustments`, taken)).json()).toEqual({ ...adjusted.json(), created: false });
+  });
+
+  it('neither pays, gives to nor lets spend a member or company that is closed or suspended; taking away stays possible', async () => {
+    const company = await seedAccount(t, 'A-OFF', { programId: p.programId });
+    const leaver = await seedMember(t, company, 'AM-OFF', 'buyer', p.programId);
+    const stayer = await seedMember(t, company, 'AM-ON', 'buyer', p.programId);
+    expect((await call('POST', `/v1/accounts/${company}/adjustments`, { points: 100, reasonCode: 'goodwill', idempotencyKey: 'inactive-1-key' })).statusCode).toBe(201);
+    expect((await call('POST', `/v1/accounts/${company}/transfers`, { memberId: leaver, points: 20, idempotencyKey: 'inactive-2-key' })).statusCode).toBe(201);
+    expect((await call('POST', `/v1/members/${leaver}/deactivate`, {})).statusCode).toBeLessThan(300);
+    const before = (await call('GET', `/v1/accounts/${company}/balance`)).json().available;
+
+    const refused = async (res: Awaited<ReturnType<typeof call>>, code: string) => {
+      expect(res.statusCode, res.body).toBe(422);
+      expect(res.json().code).toBe(code);
+    };
+    await refused(await call('POST', `/v1/accounts/${company}/transfers`, { memberId: leaver, points: 5, idempotencyKey: 'inactive-3-key' }), 'member_not_active');
+    await refused(await call('POST', `/v1/members/${leaver}/adjustments`, { points: 5, reasonCode: 'goodwill', idempotencyKey: 'inactive-4-key' }), 'member_not_active');
+    await refused(await call('POST', `/v1/members/${leaver}/debits`, { points: 1, memo: 'x', idempotencyKey: 'inactive-5-key' }), 'member_not_active');
+    await refused(await call('POST', '/v1/events', { id: 'OFF-LOGIN', type: 'app.login', occurredAt: t.clock().toISOString(), account: 'A-OFF', member: 'AM-OFF' }), 'member_not_active');
+
+    expect((await call('PATCH', `/v1/accounts/${company}`, { status: 'suspended' })).statusCode).toBe(200);
+    await refused(await call('POST', `/v1/accounts/${company}/debits`, { points: 1, memo: 'x', idempotencyKey: 'inactive-6-key' }), 'account_not_active');
+    await refused(await call('POST', `/v1/members/${stayer}/debits`, { points: 1, memo: 'x', idempotencyKey: 'inactive-7-key' }), 'account_not_active');
+    await refused(await call('POST', `/v1/accounts/${company}/transfers`, { memberId: stayer, points: 5, idempotencyKey: 'inactive-8-key' }), 'account_not_active');
+    await refused(await call('POST', `/v1/accounts/${company}/adjustments`, { points: 5, reasonCode: 'goodwill', idempotencyKey: 'inactive-9-key' }), 'account_not_active');
+    const correction = await call('POST', `/v1/accounts/${company}/adjustments`, { points: -5, reasonCode: 'correction', idempotencyKey: 'inactive-10-key' });
+    expect(correction.statusCode, correction.body).toBe(201);
+    expect((await call('GET', `/v1/accounts/${company}/balance`)).json().available).toBe(before - 5);
+    expect((await call('GET', `/v1/members/${leaver}/balance`)).json().available).toBe(0);
+  });
+});
