@@ -37,17 +37,20 @@ export async function getBalance(
   if (opts.owner && w?.kind !== opts.owner.kind) throw new LojalError('not_found', { entity: opts.owner.entity, id: walletId });
   if (!w) throw new LojalError('not_found', { entity: 'wallet', id: walletId });
   const onDate = (rows: OnDate | null) => (rows ?? []).map((r) => ({ date: r.date, points: Number(r.points) }));
-  const exp = onDate(w.expiring);
+  const all = onDate(w.expiring);
+  // Expired, not yet taken by the job (which runs hourly): shown as what it is, not as spendable points.
+  const overdue = all.filter((r) => r.date === null).reduce((s, r) => s + r.points, 0);
+  const exp = all.filter((r) => r.date !== null);
   return {
     walletId,
-    available: Number(w.available),
+    available: Number(w.available) - overdue,
     pending: Number(w.pending),
     pendingReleases: onDate(w.releases),
     expiring: exp,
     expiringTotal: exp.reduce((s, r) => s + r.points, 0),
     lifetimeEarned: Number(w.lifetime_earned),
     lifetimeSpent: Number(w.lifetime_spent),
-    lifetimeExpired: Number(w.lifetime_expired),
+    lifetimeExpired: Number(w.lifetime_expired) + overdue,
   };
 }
 
@@ -67,8 +70,11 @@ export function balanceQuery(programId: string, walletId: string, opts: { now: D
     releases: OnDate | null;
   }>`
     SELECT w.kind, w.available, w.pending, w.lifetime_earned, w.lifetime_spent, w.lifetime_expired,
+      -- Lots whose expiry has passed and that the expiry job has not taken yet have no day (date null): they are
+      -- expired already, and neither spendable (the debit leaves them) nor counted as available below.
       (SELECT json_agg(json_build_object('date', to_char(x.day, 'YYYY-MM-DD'), 'points', x.points) ORDER BY x.day) FROM (
-         SELECT (expires_at AT TIME ZONE ${opts.timeZone})::date AS day, sum(remaining)::bigint AS points
+         SELECT CASE WHEN expires_at <= ${opts.now} AND status = 'available' THEN NULL ELSE (expires_at AT TIME ZONE ${opts.timeZone})::date END AS day,
+                sum(remaining)::bigint AS points
          FROM lots WHERE program_id = w.program_id AND wallet_id = w.id AND remaining > 0
            AND expires_at IS NOT NULL AND expires_at <= ${horizon}
          GROUP BY 1) x) AS expiring,

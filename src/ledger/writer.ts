@@ -248,7 +248,8 @@ interface LotTake {
 
 /**
  * Takes up to `points` from the wallet's lots in one statement: the preferred lot first (even if pending),
- * then available lots that expire first (no expiry last), oldest first. The caller holds the wallet lock.
+ * then available lots that expire first (no expiry last), oldest first, leaving lots whose expiry has passed by
+ * `now` (the expiry job's to take). The caller holds the wallet lock.
  */
 async function takeFromLots(
   trx: Db,
@@ -256,6 +257,7 @@ async function takeFromLots(
   walletId: string,
   points: number,
   preferLotId: string | null,
+  now: Date,
 ): Promise<LotTake[]> {
   const rows = await sql<{ id: string; status: 'pending' | 'available'; expires_at: Date | null; take: number }>`
     WITH ordered AS (
@@ -263,7 +265,7 @@ async function takeFromLots(
              sum(remaining) OVER (ORDER BY (id = ${preferLotId}::uuid) IS TRUE DESC, expires_at ASC NULLS LAST, earned_at, id) AS running
       FROM lots
       WHERE program_id = ${programId} AND wallet_id = ${walletId} AND remaining > 0
-        AND (status = 'available' OR id = ${preferLotId}::uuid)
+        AND (id = ${preferLotId}::uuid OR (status = 'available' AND (expires_at IS NULL OR expires_at > ${now})))
     ), chosen AS (
       SELECT id, status, expires_at, LEAST(remaining, ${points}::bigint - (running - remaining)) AS take
       FROM ordered WHERE running - remaining < ${points}::bigint
@@ -291,7 +293,7 @@ export async function debit(trx: Db, programId: string, j: DebitJournal, now: Da
   }
   const written = await insertJournals(trx, programId, [j]);
   if (!written.has(j.id)) return replayedDebit(trx, programId, j);
-  const takes = await takeFromLots(trx, programId, j.walletId, j.points, j.preferLotId ?? null);
+  const takes = await takeFromLots(trx, programId, j.walletId, j.points, j.preferLotId ?? null, now);
   const taken = takes.reduce((s, t) => s + t.take, 0);
   const shortfall = j.points - taken;
   if (shortfall > 0 && !j.allowShortfall) {

@@ -62,7 +62,8 @@ describe('expiry', () => {
     const p = await program({ expiryPolicy: { kind: 'rolling', months: 12 } });
     const acc = await seedAccount(t, 'X-1', { programId: p.programId });
     const now = t.clock().getTime();
-    const old = new Date(now - 400 * DAY).toISOString();
+    // Both still valid today: the older expires in about 65 days, the recent one in about 265.
+    const old = new Date(now - 300 * DAY).toISOString();
     const recent = new Date(now - 100 * DAY).toISOString();
     const plank = (id: string, at: string, amount: number) => ({ id, type: 'purchase', occurredAt: at, account: 'X-1', lines: [{ sku: 'PLANK', quantity: 1, amount }] });
     // The old purchase also earns the cross-sell bonus (first timber): 100 + 200; the recent one 50.
@@ -75,13 +76,39 @@ describe('expiry', () => {
     ]);
 
     // Spending 120 takes from the oldest lots (which expire first).
-    await t.call('POST', `/v1/accounts/${acc}/debits`, { points: 120, memo: 'Order 77', idempotencyKey: 'spend-x1-1' }, p.key);
-    const report = await runLedgerJobs(t.database.db, t.clock());
+    const spent = await t.call('POST', `/v1/accounts/${acc}/debits`, { points: 120, memo: 'Order 77', idempotencyKey: 'spend-x1-1' }, p.key);
+    expect(spent.statusCode, spent.body).toBe(201);
+    // Seventy days on, the older lot's remaining 180 expire.
+    const report = await runLedgerJobs(t.database.db, new Date(now + 70 * DAY));
     expect(report.pointsExpired).toBe(180);
     const after = (await t.call('GET', `/v1/accounts/${acc}/balance`, undefined, p.key)).json();
     expect(after).toMatchObject({ available: 50, lifetimeSpent: 120, lifetimeExpired: 180 });
     const history = (await t.call('GET', `/v1/accounts/${acc}/history`, undefined, p.key)).json().data;
     expect(history[0].kind).toBe('expire');
+  });
+
+  it('neither spends nor shows as available points whose expiry has passed before the job takes them', async () => {
+    const p = await program({ expiryPolicy: { kind: 'rolling', months: 12 } });
+    const acc = await seedAccount(t, 'X-3', { programId: p.programId });
+    const now = t.clock().getTime();
+    const plank = (id: string, at: number, amount: number) => ({ id, type: 'purchase', occurredAt: new Date(at).toISOString(), account: 'X-3', lines: [{ sku: 'PLANK', quantity: 1, amount }] });
+    // A purchase sent late: its 300 points expired about a month ago, before they were written. The recent one's 50 hold.
+    const sent = await t.call('POST', '/v1/events', { events: [plank('X3-OLD', now - 400 * DAY, 100000), plank('X3-NEW', now - 100 * DAY, 50000)] }, p.key);
+    expect(sent.json().summary.processed).toBe(2);
+    const bal = (await t.call('GET', `/v1/accounts/${acc}/balance?expiringWithinDays=730`, undefined, p.key)).json();
+    expect(bal).toMatchObject({ available: 50, lifetimeEarned: 350, lifetimeExpired: 300, expiringTotal: 50 });
+    expect(bal.expiring).toEqual([{ date: addMonthsUtc(new Date(now - 100 * DAY), 12).toISOString().slice(0, 10), points: 50 }]);
+
+    const tooMuch = await t.call('POST', `/v1/accounts/${acc}/debits`, { points: 51, memo: 'Order 78', idempotencyKey: 'spend-x3-1' }, p.key);
+    expect(tooMuch.statusCode, tooMuch.body).toBe(422);
+    expect(tooMuch.json().code).toBe('insufficient_points');
+    const enough = await t.call('POST', `/v1/accounts/${acc}/debits`, { points: 50, memo: 'Order 79', idempotencyKey: 'spend-x3-2' }, p.key);
+    expect(enough.statusCode, enough.body).toBe(201);
+
+    // The job takes the expired lot; the figures read the same as before it did, and agree with the entries.
+    expect((await runLedgerJobs(t.database.db, t.clock())).pointsExpired).toBe(300);
+    expect((await t.call('GET', `/v1/accounts/${acc}/balance`, undefined, p.key)).json()).toMatchObject({ available: 0, lifetimeExpired: 300, lifetimeSpent: 50 });
+    expect(await walletTotalsMismatches(t.database.db, p.programId)).toEqual([]);
   });
 
   it('keeps lifetime expired on the wallet, and the check names a wallet whose kept figures differ from its entries', async () => {
