@@ -15,11 +15,11 @@ export type ClaimDecision = { state: 'approved'; points: number } | { state: 're
 export async function queueClaimDecisionMail(trx: Db, program: Program, claim: SaleClaim, decision: ClaimDecision, now: Date): Promise<void> {
   const m = await trx
     .selectFrom('members')
-    .select(['email', 'name', 'language', 'attributes'])
+    .select(['email', 'name', 'language', 'mail_preferences'])
     .where('program_id', '=', program.id)
     .where('id', '=', claim.memberId)
     .executeTakeFirst();
-  if (!m?.email || !preferencesOf(m.attributes as Record<string, unknown>).claimMails) return;
+  if (!m?.email || !preferencesOf(m.mail_preferences).claimMails) return;
   const product = await trx.selectFrom('products').select('name').where('program_id', '=', program.id).where('sku', '=', claim.sku).executeTakeFirst();
   const language = isLanguage(m.language) ? m.language : program.defaultLanguage;
   const t = translator(language);

@@ -88,6 +88,8 @@ export interface MembersTable {
   updated_at: Timestamp;
   /** 0010: argon2id hash, used only where the program allows member passwords. */
   password_hash: Generated<string | null>;
+  /** 0060: the member's own mail choices (src/people/preferences.ts), written only through the portal. */
+  mail_preferences: Generated<Json>;
 }
 
 export interface CategoriesTable {

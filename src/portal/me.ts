@@ -12,7 +12,7 @@ import type { AppContext } from '../http/context.js';
 import { languages } from '../i18n/index.js';
 import { getChecklist } from '../onboarding/store.js';
 import { memberOnboarding } from '../onboarding/member.js';
-import { preferencesKey, preferencesOf, preferencesSchema } from '../people/preferences.js';
+import { changePreferences, readPreferences, preferencesSchema } from '../people/preferences.js';
 import { signInLimits } from '../sessions/limits.js';
 import type { Program } from '../programs/programs.js';
 import type { MemberContext } from '../sessions/http.js';
@@ -59,7 +59,7 @@ async function profile(db: Db, program: Program, m: MemberContext, member: Membe
     accountId: account.id,
     accountName: account.name,
     isManager: await isManagerOf(db, program.id, member.id, member.accountId),
-    preferences: preferencesOf(member.attributes),
+    preferences: await readPreferences(db, program.id, member.id),
     password: { allowed: program.memberPasswords, isSet: await hasPassword(db, program.id, member.id), minLength: signInLimits.passwordMinLength },
   };
 }
@@ -129,14 +129,17 @@ export async function portalMeRoutes(fastify: FastifyInstance, { database }: App
       const { language, phone, preferences } = req.body;
       const after = await audited(db, memberAudit(req), async (trx) => {
         const before = await getMember(trx, program.id, m.memberId);
-        const attributes = preferences ? { ...before.attributes, [preferencesKey]: { ...preferencesOf(before.attributes), ...preferences } } : undefined;
+        const preferencesBefore = await readPreferences(trx, program.id, m.memberId);
         // The member module checks the phone number as it does for the API.
         const updated = await updateMember(trx, program.id, m.memberId, {
           ...(language !== undefined && { language }),
           ...(phone !== undefined && { phone }),
-          ...(attributes && { attributes }),
         }, req.clock());
-        return { result: updated, audit: { action: 'member.update', entity: 'member', entityId: updated.id, before, after: updated } };
+        const preferencesAfter = preferences ? await changePreferences(trx, program.id, m.memberId, preferences) : preferencesBefore;
+        return {
+          result: updated,
+          audit: { action: 'member.update', entity: 'member', entityId: updated.id, before: { ...before, mailPreferences: preferencesBefore }, after: { ...updated, mailPreferences: preferencesAfter } },
+        };
       });
       return profile(db, program, m, after);
     },

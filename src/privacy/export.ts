@@ -25,7 +25,7 @@ const rowsOf = async (db: Db, query: ReturnType<typeof sql<Row>>): Promise<Row[]
 export async function collectMemberData(db: Db, programId: string, memberId: string, now: Date): Promise<MemberData> {
   const profile = await rowsOf(
     db,
-    sql<Row>`SELECT m.id, m.external_id, m.name, m.email, m.phone, m.role, m.language, m.tags, m.status, m.tier, m.attributes,
+    sql<Row>`SELECT m.id, m.external_id, m.name, m.email, m.phone, m.role, m.language, m.tags, m.status, m.tier, m.attributes, m.mail_preferences,
                     m.created_at, m.updated_at, m.account_id, a.name AS account_name
              FROM members m JOIN accounts a ON a.program_id = m.program_id AND a.id = m.account_id
              WHERE m.program_id = ${programId} AND m.id = ${memberId}`,

@@ -27,7 +27,7 @@ export interface OrderMailFacts {
   email: string | null;
   name: string;
   language: string | null;
-  attributes: unknown;
+  mail_preferences: unknown;
   texts: unknown;
 }
 
@@ -36,7 +36,7 @@ export async function queueOrderMail(trx: Db, program: Program, orderId: string,
     .selectFrom('reward_orders as o')
     .innerJoin('members as m', (j) => j.onRef('m.program_id', '=', 'o.program_id').onRef('m.id', '=', 'o.member_id'))
     .innerJoin('rewards as r', (j) => j.onRef('r.program_id', '=', 'o.program_id').onRef('r.id', '=', 'o.reward_id'))
-    .select(['o.id', 'o.state', 'o.quantity', 'o.points', 'o.codes', 'o.tracking', 'o.invoice_amount_minor', 'o.invoice_currency', 'm.email', 'm.name', 'm.language', 'm.attributes', 'r.texts'])
+    .select(['o.id', 'o.state', 'o.quantity', 'o.points', 'o.codes', 'o.tracking', 'o.invoice_amount_minor', 'o.invoice_currency', 'm.email', 'm.name', 'm.language', 'm.mail_preferences', 'r.texts'])
     .where('o.program_id', '=', program.id)
     .where('o.id', '=', orderId)
     .executeTakeFirstOrThrow();
@@ -49,7 +49,7 @@ export async function queueOrderMail(trx: Db, program: Program, orderId: string,
  * null for a member without an address or who switched order mails off.
  */
 export function orderMail(program: Program, o: OrderMailFacts, mail: OrderMail, reason: string | null): MailRequest | null {
-  if (!o.email || !preferencesOf(o.attributes as Record<string, unknown>).orderMails) return null;
+  if (!o.email || !preferencesOf(o.mail_preferences).orderMails) return null;
   const language = isLanguage(o.language) ? o.language : program.defaultLanguage;
   const t = translator(language);
   const tracking = (o.tracking ?? {}) as Record<string, string>;

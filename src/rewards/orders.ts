@@ -141,7 +141,7 @@ type OrderFacts = Partial<RewardRow> & {
   buyer_email: string | null;
   buyer_name: string;
   buyer_language: string | null;
-  buyer_attributes: unknown;
+  buyer_mail_preferences: unknown;
   account_status: string;
   account_segment: string | null;
   account_country: string | null;
@@ -163,7 +163,7 @@ async function orderFacts(trx: Db, programId: string, req: OrderRequest): Promis
   const { rows } = await sql<OrderFacts>`
     SELECT r.*, e.id AS earlier_id, e.request_hash AS earlier_hash,
       b.id AS buyer_id, b.account_id AS buyer_account_id, b.role AS buyer_role, b.status AS buyer_status, b.tier AS buyer_tier,
-      b.email AS buyer_email, b.name AS buyer_name, b.language AS buyer_language, b.attributes AS buyer_attributes,
+      b.email AS buyer_email, b.name AS buyer_name, b.language AS buyer_language, b.mail_preferences AS buyer_mail_preferences,
       b.account_status, b.segment AS account_segment, b.country AS account_country, b.account_tier,
       (SELECT json_agg(json_build_object('code', l.code, 'rank', l.rank, 'names', l.names, 'reward_tags', l.reward_tags))
          FROM tier_levels l WHERE l.program_id = ${programId}) AS levels,
@@ -176,7 +176,7 @@ async function orderFacts(trx: Db, programId: string, req: OrderRequest): Promis
     LEFT JOIN rewards r ON r.program_id = ${programId} AND ${reward}
     LEFT JOIN reward_orders e ON e.program_id = ${programId} AND e.idempotency_key = ${req.idempotencyKey}
     LEFT JOIN LATERAL (
-      SELECT m.id, m.account_id, m.role, m.status, m.tier, m.email, m.name, m.language, m.attributes,
+      SELECT m.id, m.account_id, m.role, m.status, m.tier, m.email, m.name, m.language, m.mail_preferences,
              a.status AS account_status, a.segment, a.country, a.tier AS account_tier
       FROM members m JOIN accounts a ON a.program_id = m.program_id AND a.id = m.account_id
       WHERE m.program_id = ${programId} AND m.id = ${req.memberId}::uuid
@@ -287,7 +287,7 @@ export async function placeOrder(db: Db, program: Program, req: OrderRequest, ac
         ? null
         : orderMail(program, {
             id: orderId, state, quantity: req.quantity, points, codes: [], tracking: null, invoice_amount_minor: null, invoice_currency: null,
-            email: f.buyer_email, name: f.buyer_name, language: f.buyer_language, attributes: f.buyer_attributes, texts: reward.texts,
+            email: f.buyer_email, name: f.buyer_name, language: f.buyer_language, mail_preferences: f.buyer_mail_preferences, texts: reward.texts,
           }, 'confirmed', null);
       const since = periodStart(reward.limits.period, today);
       const units = (column: 'member_id' | 'account_id', id: string) => sql`(SELECT coalesce(sum(o.quantity), 0)::bigint FROM reward_orders o

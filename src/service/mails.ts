@@ -35,10 +35,10 @@ export function promisedTime(minutes: number, dayMinutes: number, language: Lang
 }
 
 export async function queueServiceMail(trx: Db, program: Program, r: ServiceRequest, type: ServiceType, notice: ServiceNotice, now: Date, links?: MailLinks): Promise<void> {
-  const m = await sql<{ email: string | null; name: string; language: string | null; attributes: Record<string, unknown> }>`
-    SELECT email, name, language, attributes FROM members WHERE program_id = ${program.id} AND id = ${r.memberId}`.execute(trx);
+  const m = await sql<{ email: string | null; name: string; language: string | null; mail_preferences: unknown }>`
+    SELECT email, name, language, mail_preferences FROM members WHERE program_id = ${program.id} AND id = ${r.memberId}`.execute(trx);
   const member = m.rows[0];
-  if (!member?.email || !preferencesOf(member.attributes).serviceMails) return;
+  if (!member?.email || !preferencesOf(member.mail_preferences).serviceMails) return;
   const language: Language = isLanguage(member.language) ? member.language : r.language;
   const t = translator(language);
   const settings = await getServiceSettings(trx, program.id);

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { expectLedgerConsistent, wallet } from '../support/ledger.js';
@@ -280,7 +281,10 @@ describe('the claimant is mailed the decision', () => {
     const person = (ext: string, language: string, attributes: Record<string, unknown> = {}) =>
       m.call('PUT', `/v1/members/by-external-id/${ext}`, { accountExternalId: 'BR', name: `Person ${ext}`, role: 'sales_rep', language, email: `${ext.toLowerCase()}@example.com`, attributes });
     expect((await person('SELLER', 'sv')).statusCode).toBe(200);
-    expect((await person('SELLER2', 'de', { communication: { claimMails: false } })).statusCode).toBe(200);
+    const seller2 = await person('SELLER2', 'de');
+    expect(seller2.statusCode).toBe(200);
+    // Switched off in the portal (src/portal/me.ts writes the member's own column).
+    await sql`UPDATE members SET mail_preferences = '{"claimMails": false}'::jsonb WHERE id = ${seller2.json().id}`.execute(t.database.db);
 
     const approved = (await m.submit(aClaim({ amount: 1234500, invoiceNumber: 'F-MAIL-1' }))).json();
     expect((await m.call('POST', `/v1/claims/${approved.id}/approve`, {})).statusCode).toBe(200);

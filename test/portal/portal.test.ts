@@ -159,6 +159,11 @@ describe('profile and preferences', () => {
     expect(changed.statusCode, changed.body).toBe(200);
     expect(changed.json()).toMatchObject({ phone: '+46 70 123 45 67', preferences: { newsletter: true, orderMails: true, claimMails: false } });
     expect((await portal(seller, 'GET', '/me')).json().preferences).toEqual({ newsletter: true, orderMails: true, claimMails: false, serviceMails: true });
+    // Staff or a CRM sync writing the member's attributes leaves the member's own choices alone.
+    const synced = await t.call('PATCH', `/v1/members/${ids.SELLER}`, { attributes: { crmId: 'X1' } }, key);
+    expect(synced.statusCode, synced.body).toBe(200);
+    expect(synced.json().attributes).toEqual({ crmId: 'X1' });
+    expect((await portal(seller, 'GET', '/me')).json().preferences).toEqual({ newsletter: true, orderMails: true, claimMails: false, serviceMails: true });
     const bad = await portal(seller, 'PATCH', '/me', { phone: 'call me' });
     expect(bad.statusCode).toBeGreaterThanOrEqual(400);
     expect(bad.json().code).toBe('validation_failed');

@@ -384,7 +384,7 @@ describe('rewards shop', () => {
     await w.call('POST', `/v1/members/${w.members[1]!.id}/adjustments`, { points: 5_000, reasonCode: 'opening', idempotencyKey: 'open-no-mail' });
     await order(w, { reward: 'drill', memberId: w.members[1]!.id, idempotencyKey: 'mail-drill-3' });
     // Nor does one who switched order mails off in the portal.
-    await sql`UPDATE members SET email = 'quiet@bygg.se', attributes = ${JSON.stringify({ communication: { orderMails: false } })}::jsonb
+    await sql`UPDATE members SET email = 'quiet@bygg.se', mail_preferences = ${JSON.stringify({ orderMails: false })}::jsonb
       WHERE program_id = ${w.programId} AND id = ${w.members[1]!.id}`.execute(t.database.db);
     await order(w, { reward: 'drill', memberId: w.members[1]!.id, idempotencyKey: 'mail-drill-4' });
 
