@@ -667,11 +667,15 @@ async function applyCampaigns(
   for (const [eventId, traces] of outcome.traces) records.get(eventId)!.trace.push(...traces);
 }
 
-/** The events of a batch a member earned points on, for the earn notices. */
-function earnedByMembers(events: ReadyEvent[], records: Map<string, EventRecord>): Earned[] {
+/**
+ * The events of a batch a member earned points on, for the earn notices: the points paid into the member's own
+ * wallet, which the notice shows with that wallet's balance (what the event paid the company is not the member's).
+ */
+export function earnedByMembers(events: ReadyEvent[], records: Map<string, EventRecord>): Earned[] {
   const out: Earned[] = [];
   for (const ev of events) {
-    const points = records.get(ev.id)?.postings.reduce((s, p) => s + p.points, 0) ?? 0;
+    const own = ev.member?.id;
+    const points = records.get(ev.id)?.postings.reduce((s, p) => s + (p.walletId === own ? p.points : 0), 0) ?? 0;
     if (ev.member && points > 0) out.push({ eventId: ev.id, memberId: ev.member.id, accountId: ev.account.id, points });
   }
   return out;

@@ -13,6 +13,7 @@ import { countText, variablesOf } from '../../src/messages/templates.js';
 import { nextTip } from '../../src/messages/tips.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { newWorld, type World } from '../support/ledger.js';
+import { earnedByMembers } from '../../src/events/process.js';
 
 let t: TestApp;
 let w: World;
@@ -114,6 +115,18 @@ describe('earn notices with tips', () => {
     expect(seen).toEqual(['a', 'b', 'c', 'a', 'b', 'c', 'a']);
     expect(nextTip([{ id: 'a' }], 'a')).toBeNull();
     expect(nextTip([], null)).toBeNull();
+  });
+
+  it("counts only the points paid into the member's own wallet, and tells nothing of an event that paid only the company", () => {
+    const posting = (walletId: string, points: number) => ({ walletId, points });
+    const event = (id: string, member: string | null) => ({ id, member: member && { id: member }, account: { id: 'acc' } });
+    const records = new Map([
+      ['e1', { postings: [posting('acc', 30), posting('m1', 20)] }],
+      ['e2', { postings: [posting('acc', 10)] }],
+      ['e3', { postings: [posting('m1', 5)] }],
+    ]);
+    const told = earnedByMembers([event('e1', 'm1'), event('e2', 'm1'), event('e3', null)] as never, records as never);
+    expect(told).toEqual([{ eventId: 'e1', memberId: 'm1', accountId: 'acc', points: 20 }]);
   });
 
   it('tells the member on their channels, in their language and time zone, with the next tip each time', async () => {
