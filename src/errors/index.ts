@@ -60,6 +60,7 @@ export const errorStatus = {
   category_cycle: 422,
   unknown_original_event: 422,
   return_exceeds_purchase: 422,
+  return_before_purchase: 422,
   occurred_in_future: 422,
   amount_out_of_range: 422,
   invalid_rule: 422,

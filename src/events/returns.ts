@@ -87,7 +87,7 @@ export async function processReturns(
 /** What the batch's returns may take from: their candidate purchase lines (locked), all lines of those purchases, their earnings. */
 interface ReturnState {
   /** Named originals by external id. */
-  originals: Map<string, { id: string; type: string; account_id: string }>;
+  originals: Map<string, { id: string; type: string; account_id: string; occurred_at: Date }>;
   /** Every loaded line, one object per line, so that what one return takes is seen by the next. */
   lineOf: Map<string, OpenLine>;
   /** Lines by purchase event, in line order. */
@@ -102,10 +102,10 @@ const skuKey = (accountId: string, sku: string) => `${accountId}\u0000${sku}`;
 
 async function loadReturnState(trx: Db, programId: string, evs: ReadyEvent[]): Promise<ReturnState> {
   const named = [...new Set(evs.flatMap((ev) => (ev.input.originalId ? [ev.input.originalId] : [])))];
-  const originals = new Map<string, { id: string; type: string; account_id: string }>();
+  const originals = new Map<string, { id: string; type: string; account_id: string; occurred_at: Date }>();
   if (named.length) {
-    const rows = await sql<{ id: string; external_id: string; type: string; account_id: string }>`
-      SELECT id, external_id, type, account_id FROM events WHERE program_id = ${programId} AND external_id = ANY(${named}::text[])`.execute(trx);
+    const rows = await sql<{ id: string; external_id: string; type: string; account_id: string; occurred_at: Date }>`
+      SELECT id, external_id, type, account_id, occurred_at FROM events WHERE program_id = ${programId} AND external_id = ANY(${named}::text[])`.execute(trx);
     for (const r of rows.rows) originals.set(r.external_id, r);
   }
   const originalIds = [...originals.values()].filter((o) => o.type === 'purchase').map((o) => o.id);
@@ -209,6 +209,10 @@ function allocate(
     if (!original || original.type !== 'purchase' || original.account_id !== ev.account.id) {
       throw new LojalError('unknown_original_event', { original: ev.input.originalId });
     }
+    // As a return without an original only finds purchases up to its own date: nothing comes back before it was bought.
+    if (new Date(original.occurred_at).getTime() > ev.occurredAt.getTime()) {
+      throw new LojalError('return_before_purchase', { original: ev.input.originalId, purchasedAt: new Date(original.occurred_at).toISOString() });
+    }
     open = state.linesOfEvent.get(original.id) ?? [];
   } else {
     // Newest first, as far back as the return's own date, across its SKUs.
@@ -263,7 +267,9 @@ function allocate(
 
 /**
  * The refunded amount per allocation: as given on the return line (spread by quantity), else the
- * purchase's own price for the quantity returned. Never more than is left of a line.
+ * purchase's own price for the quantity returned. Never more than the purchase's price for the quantity returned
+ * (what is left of the line, shared by the units left): one unit returned with a larger amount takes back that
+ * unit's share, not the whole line.
  */
 function assignAmounts(parts: Allocation[], req: ReturnLine): void {
   const totalQty = parts.reduce((s, p) => s + p.quantity, 0);
@@ -271,14 +277,15 @@ function assignAmounts(parts: Allocation[], req: ReturnLine): void {
   parts.forEach((p, i) => {
     const leftAmount = p.line.amount - p.line.returned_amount;
     const leftQty = p.line.quantity - p.line.returned_quantity;
+    const priceOfReturned = p.quantity === leftQty ? leftAmount : Math.floor((leftAmount * p.quantity) / leftQty);
     let amount: number;
     if (given === undefined) {
-      amount = p.quantity === leftQty ? leftAmount : Math.floor((leftAmount * p.quantity) / leftQty);
+      amount = priceOfReturned;
     } else {
       amount = i === parts.length - 1 ? given : Math.floor((req.amount! * p.quantity) / totalQty);
       given -= amount;
     }
-    p.amount = Math.min(amount, leftAmount);
+    p.amount = Math.min(amount, priceOfReturned);
   });
 }
 

@@ -121,7 +121,7 @@ export async function eventRoutes(fastify: FastifyInstance, { database, config, 
         partners: true,
         // The look-up reads the settings version, which confirms a cached key (src/cache): one round trip less.
         deferKeyCheck: true,
-        errors: [...eventErrors, 'batch_too_large', 'event_conflict', 'unknown_original_event', 'return_exceeds_purchase', 'partner_return_needs_original'],
+        errors: [...eventErrors, 'batch_too_large', 'event_conflict', 'unknown_original_event', 'return_exceeds_purchase', 'return_before_purchase', 'partner_return_needs_original'],
       },
       validatorCompiler: passThrough,
       schema: {

@@ -117,6 +117,33 @@ describe('returns take back points in proportion', () => {
     expect((await t.call('GET', '/v1/events/RET-3')).statusCode).toBe(404);
   });
 
+  it("takes back one unit's share when a unit comes back with a larger amount than it cost, and the rest with the rest", async () => {
+    const priced = await seedAccount(t, 'C-9');
+    await seedAccount(t, 'C-10');
+    await t.call('POST', '/v1/events', purchase('INV-9', 'C-9'));
+    await t.call('POST', '/v1/events', purchase('INV-10', 'C-10'));
+    const unit = (id: string, account: string, original: string, amount?: number) =>
+      t.call('POST', '/v1/events', { id, type: 'return', occurredAt: '2026-11-21T10:00:00+01:00', account, originalId: original, lines: [{ sku: 'DRILL', quantity: 1, ...(amount !== undefined && { amount }) }] });
+    const inflated = await unit('RET-9', 'C-9', 'INV-9', 999_999);
+    const plain = await unit('RET-10', 'C-10', 'INV-10');
+    expect(inflated.statusCode, inflated.body).toBe(201);
+    expect(inflated.json().points).toBe(plain.json().points);
+    expect(inflated.json().points).toBeLessThan(0);
+    // The second drill still has its share to give back; after the paint too, nothing is left.
+    const rest = await t.call('POST', '/v1/events', { id: 'RET-9B', type: 'return', occurredAt: '2026-11-22T10:00:00+01:00', account: 'C-9', originalId: 'INV-9' });
+    expect(rest.json().points).toBeLessThan(0);
+    expect(await balance('accounts', priced)).toMatchObject({ available: 0, lifetimeEarned: 0 });
+  });
+
+  it('refuses a return dated before the purchase it names, writing nothing', async () => {
+    await seedAccount(t, 'C-11');
+    await t.call('POST', '/v1/events', purchase('INV-11', 'C-11'));
+    const early = await t.call('POST', '/v1/events', { id: 'RET-11', type: 'return', occurredAt: '2026-11-19T10:00:00+01:00', account: 'C-11', originalId: 'INV-11' });
+    expect(early.statusCode, early.body).toBe(422);
+    expect(early.json().code).toBe('return_before_purchase');
+    expect((await t.call('GET', '/v1/events/RET-11')).statusCode).toBe(404);
+  });
+
   it('refuses a return of an unknown or foreign purchase', async () => {
     await seedAccount(t, 'C-2');
     await t.call('POST', '/v1/events', purchase('INV-C2', 'C-2'));
