@@ -18,7 +18,7 @@ import { LojalError } from '../errors/index.js';
 import { fieldIssuesOf } from '../errors/validation.js';
 import type { Program } from '../programs/programs.js';
 import type { EventRecord } from './records.js';
-import { eventHash, eventSchema, SALE_CLAIM, type EventInput } from './schema.js';
+import { eventHash, eventSchema, sameEvent, SALE_CLAIM, type EventInput } from './schema.js';
 import type { AccountRef, MemberRef } from '../accounts/index.js';
 import type { ProductRef } from '../catalog/index.js';
 import { lookUp, type Lookup, type LookupInput } from './lookup.js';
@@ -129,13 +129,14 @@ export async function ingestEvents(db: Db, program: Program, inputs: unknown[], 
   // answer is read only for replays.
   const found = await lookUp(db, program.id, { ...referencesOf(unique), eventIds: unique.map((p) => p.input.id) });
   if (opts.settingsVersion !== undefined && found.settingsVersion !== opts.settingsVersion) throw new SettingsChangedError();
-  const replays = unique.filter((p) => found.existing.get(p.input.id) === p.hash).map((p) => p.input.id);
+  const isReplay = (p: Parsed, hash: string | undefined) => hash !== undefined && sameEvent(hash, p);
+  const replays = unique.filter((p) => isReplay(p, found.existing.get(p.input.id))).map((p) => p.input.id);
   const stored = replays.length ? await loadExisting(db, program.id, replays) : new Map<string, { hash: string; record: EventRecord }>();
   const fresh: Parsed[] = [];
   for (const p of unique) {
     const hash = found.existing.get(p.input.id);
     if (hash === undefined) fresh.push(p);
-    else if (hash === p.hash) items[p.index] = { index: p.index, externalId: p.input.id, status: 'replayed', record: stored.get(p.input.id)!.record };
+    else if (isReplay(p, hash)) items[p.index] = { index: p.index, externalId: p.input.id, status: 'replayed', record: stored.get(p.input.id)!.record };
     else reject(p.index, p.input.id, new LojalError('event_conflict', { id: p.input.id }));
   }
 

@@ -31,7 +31,7 @@ import { decide, qualifyingWindow } from '../tiers/evaluate.js';
 import { segmentKeysOf } from '../segments/store.js';
 import { campaignsInForceSubquery, campaignsOfJson, type Campaign } from '../campaigns/store.js';
 import { payCampaigns } from '../campaigns/apply.js';
-import type { EventInput } from './schema.js';
+import { sameEvent, type EventInput } from './schema.js';
 import { ruleUsageIncrement } from '../rules/usage.js';
 import { jsonColumn } from '../db/json-columns.js';
 
@@ -209,7 +209,7 @@ export async function processInTransaction(
       if (state.inserted.has(r.input.id)) return true;
       const old = existing.get(r.input.id);
       if (!old) throw new EventRaceError('an event id of this batch was neither inserted nor found');
-      out.set(r.index, old.hash === r.hash
+      out.set(r.index, sameEvent(old.hash, r)
         ? { index: r.index, externalId: r.input.id, status: 'replayed', record: old.record }
         : { index: r.index, externalId: r.input.id, status: 'rejected', error: new LojalError('event_conflict', { id: r.input.id }) });
       return false;

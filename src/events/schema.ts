@@ -75,9 +75,23 @@ export type EventInput = z.infer<typeof eventSchema>;
 export type PurchaseLine = z.infer<typeof lineSchema>;
 export type ReturnLine = z.infer<typeof returnLineSchema>;
 
-/** A stable fingerprint of an event: keys sorted, so a replay with the same content in another key order matches. */
+/**
+ * A stable fingerprint of an event: keys sorted, so a replay with the same content in another key order matches;
+ * `occurredAt` as the instant it names (an ERP's retry may write the same moment with an offset, or without the
+ * milliseconds), and empty attributes as none.
+ */
 export function eventHash(e: EventInput): string {
-  return createHash('sha256').update(canonical(e)).digest('hex');
+  const { attributes, ...rest } = e;
+  const same = { ...rest, occurredAt: new Date(e.occurredAt).toISOString(), ...(attributes && Object.keys(attributes).length > 0 && { attributes }) };
+  return createHash('sha256').update(canonical(same)).digest('hex');
+}
+
+/**
+ * Whether a stored fingerprint is this event's: also as fingerprinted before the instant was normalised (events
+ * stored then keep their hash, and their exact replays stay replays).
+ */
+export function sameEvent(storedHash: string, e: { input: EventInput; hash: string }): boolean {
+  return storedHash === e.hash || storedHash === createHash('sha256').update(canonical(e.input)).digest('hex');
 }
 
 function canonical(v: unknown): string {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createRules, purchase, seedAccount, seedCatalog, seedMember } from '../support/fixtures.js';
@@ -5,6 +7,10 @@ import { createRules, purchase, seedAccount, seedCatalog, seedMember } from '../
 let t: TestApp;
 let account: string;
 let member: string;
+
+/** The body with every object's keys sorted, as the fingerprint canonicalises it (src/events/schema.ts). */
+const sortedKeys = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(sortedKeys) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortedKeys((v as Record<string, unknown>)[k])])) : v;
 
 const balance = async (kind: 'accounts' | 'members', id: string) => (await t.call('GET', `/v1/${kind}/${id}/balance`)).json();
 
@@ -58,7 +64,23 @@ describe('earn → balance → history', () => {
     // The same content with keys in another order is the same event.
     const { lines, ...rest } = purchase('INV-1', 'C-1', 'M-1');
     expect((await t.call('POST', '/v1/events', { lines, ...rest })).statusCode).toBe(200);
+    // So is the same moment written another way (UTC, milliseconds), and empty attributes, in a batch as alone.
+    const retried = { ...purchase('INV-1', 'C-1', 'M-1'), occurredAt: '2026-11-20T09:00:00.000Z', attributes: {} };
+    expect((await t.call('POST', '/v1/events', retried)).json().status).toBe('replayed');
+    expect((await t.call('POST', '/v1/events', { events: [retried] })).json().results[0].status).toBe('replayed');
+    // A different moment is a different event.
+    expect((await t.call('POST', '/v1/events', { ...retried, occurredAt: '2026-11-20T09:00:01Z' })).statusCode).toBe(409);
     expect((await balance('accounts', account)).available).toBe(449);
+  });
+
+  it('still knows events fingerprinted before the moment was normalised, by their exact replay', async () => {
+    await seedAccount(t, 'C-LEGACY');
+    const body = purchase('INV-LEGACY', 'C-LEGACY');
+    expect((await t.call('POST', '/v1/events', body)).statusCode).toBe(201);
+    // As stored before: the hash of the body as sent, its offset included.
+    await sql`UPDATE events SET body_hash = ${createHash('sha256').update(JSON.stringify(sortedKeys(body))).digest('hex')} WHERE external_id = 'INV-LEGACY'`.execute(t.database.db);
+    expect((await t.call('POST', '/v1/events', body)).json().status).toBe('replayed');
+    expect((await t.call('POST', '/v1/events', { events: [body] })).json().results[0].status).toBe('replayed');
   });
 
   it('refuses the same id with another body', async () => {
