@@ -80,7 +80,8 @@ export async function buildServer(database: Database, config: Config, options: S
   };
   const bearer = (req: FastifyRequest) => {
     const header = req.headers.authorization;
-    return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    // The scheme's name is case-insensitive (RFC 9110 §11.1): some clients send "bearer".
+    return header !== undefined && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
   };
   const checkKey = async (req: FastifyRequest, token: string, deferrable: boolean) => {
     const found = await authenticate(database.db, token, settings, isWrite(req.method), deferrable);

@@ -46,6 +46,9 @@ describe('HTTP basics', () => {
   it('answers with the program the key belongs to', async () => {
     const res = await t.call('GET', '/v1/program');
     expect(res.statusCode).toBe(200);
+    // The scheme's name in any case, as HTTP allows.
+    const lower = await t.app.inject({ method: 'GET', url: '/v1/program', headers: { authorization: `bearer ${t.key}` } });
+    expect(lower.statusCode, lower.body).toBe(200);
     expect(res.json()).toMatchObject({ id: t.programId, currency: 'SEK', timeZone: 'Europe/Stockholm' });
   });
 
