@@ -184,27 +184,40 @@ export interface CampaignReport {
 }
 
 /**
- * Planned vs spent, and the uplift: the accounts of the campaign's segments now (or all accounts), split by the
- * stable hash into treated and held out, compared on their purchase amount in the campaign's window.
+ * Planned vs spent, and the uplift: the accounts the campaign reaches now (or all accounts), split by the stable
+ * hash into treated and held out, compared on their purchase amount in the campaign's window.
+ *
+ * A segment may hold accounts or members, and the earning path reaches a purchase when either its account or the
+ * member named on it is in one of the campaign's segments, while the hash that holds out is always the account's.
+ * So the unit stays the account: one in an account segment brings all its purchases; one that is there only through
+ * members of a member segment brings the purchases naming those members, the only ones the campaign could pay on.
  */
 export async function campaignReport(db: Db, programId: string, c: Campaign, now: Date): Promise<CampaignReport> {
   const end = effectiveEnd(c);
   // A campaign stopped before it started measured nothing: its window is empty rather than reversed.
   const to = new Date(Math.max(c.startsAt.getTime(), Math.min(now.getTime(), end.getTime())));
   const budget = (await budgetBalances(db, programId, [c.walletId])).get(c.walletId)!;
-  const inSegments = c.segmentKeys.length
-    ? sql`AND EXISTS (SELECT 1 FROM segment_members sm JOIN segments sg ON sg.program_id = sm.program_id AND sg.id = sm.segment_id
-                      WHERE sm.program_id = a.program_id AND sm.subject_id = a.id AND sg.key = ANY(${c.segmentKeys}::text[]))`
+  const targeted = c.segmentKeys.length > 0;
+  const reached = sql`SELECT sm.subject_id FROM segment_members sm JOIN segments sg ON sg.program_id = sm.program_id AND sg.id = sm.segment_id
+                      WHERE sm.program_id = ${programId} AND sg.key = ANY(${c.segmentKeys}::text[])`;
+  const inSegments = targeted
+    ? sql`AND (a.id IN (SELECT subject_id FROM reached)
+               OR EXISTS (SELECT 1 FROM members m WHERE m.program_id = a.program_id AND m.account_id = a.id AND m.id IN (SELECT subject_id FROM reached)))`
     : sql``;
+  const counted = targeted ? sql`AND (acc.whole OR e.member_id IN (SELECT subject_id FROM reached))` : sql``;
   const { rows } = await sql<{ control: boolean; n: string; mean: string | null; variance: string | null; purchases: string }>`
-    WITH acc AS (
-      SELECT a.id, ${bucket(c.id)} < ${c.controlPercent} AS control,
-             coalesce((SELECT sum(e.amount) FROM events e WHERE e.program_id = a.program_id AND e.account_id = a.id AND e.type = 'purchase'
-                        AND e.occurred_at >= ${c.startsAt} AND e.occurred_at < ${to}), 0) AS amount,
-             (SELECT count(*) FROM events e WHERE e.program_id = a.program_id AND e.account_id = a.id AND e.type = 'purchase'
-                        AND e.occurred_at >= ${c.startsAt} AND e.occurred_at < ${to}) AS purchases
-      FROM accounts a WHERE a.program_id = ${programId} AND a.status <> 'closed' ${inSegments})
-    SELECT control, count(*) AS n, avg(amount) AS mean, var_samp(amount) AS variance, sum(purchases) AS purchases FROM acc GROUP BY control`.execute(db);
+    WITH reached AS (${reached}),
+    acc AS (
+      SELECT a.id, ${bucket(c.id)} < ${c.controlPercent} AS control, ${targeted ? sql`a.id IN (SELECT subject_id FROM reached)` : sql`true`} AS whole
+      FROM accounts a WHERE a.program_id = ${programId} AND a.status <> 'closed' ${inSegments}),
+    measured AS (
+      SELECT acc.control,
+             coalesce((SELECT sum(e.amount) FROM events e WHERE e.program_id = ${programId} AND e.account_id = acc.id AND e.type = 'purchase'
+                        AND e.occurred_at >= ${c.startsAt} AND e.occurred_at < ${to} ${counted}), 0) AS amount,
+             (SELECT count(*) FROM events e WHERE e.program_id = ${programId} AND e.account_id = acc.id AND e.type = 'purchase'
+                        AND e.occurred_at >= ${c.startsAt} AND e.occurred_at < ${to} ${counted}) AS purchases
+      FROM acc)
+    SELECT control, count(*) AS n, avg(amount) AS mean, var_samp(amount) AS variance, sum(purchases) AS purchases FROM measured GROUP BY control`.execute(db);
   const group = (control: boolean) => {
     const r = rows.find((x) => x.control === control);
     return { n: Number(r?.n ?? 0), mean: Number(r?.mean ?? 0), variance: Number(r?.variance ?? 0), purchases: Number(r?.purchases ?? 0) };

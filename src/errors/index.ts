@@ -200,6 +200,7 @@ export const errorStatus = {
   survey_not_for_member: 403,
   survey_already_answered: 409,
   survey_anonymity_fixed: 409,
+  question_kind_fixed: 409,
   quiz_closed: 409,
   quiz_not_open: 409,
   quiz_not_for_member: 403,
@@ -243,6 +244,7 @@ export const errorStatus = {
   inactivity_months_reversed: 422,
   // ours
   rate_limited: 429,
+  figures_out_of_range: 409,
   // an import job whose server process stopped before it finished (reported on the job, never as an answer)
   import_interrupted: 500,
   internal_error: 500,

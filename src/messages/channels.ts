@@ -84,6 +84,13 @@ export async function memberPreferences(db: Db, programId: string, member: Membe
   return { channels: r.own ? ordered(r.own) : null, effective, source, reachable, timeZone: r.time_zone };
 }
 
+/** The zone a member's SMS quiet hours are counted in: their own if they set one, else the program's. */
+export async function quietHoursZone(db: Db, programId: string, memberId: string, programZone: string): Promise<string> {
+  const { rows } = await sql<{ time_zone: string | null }>`
+    SELECT time_zone FROM member_message_preferences WHERE program_id = ${programId} AND member_id = ${memberId}`.execute(db);
+  return rows[0]?.time_zone ?? programZone;
+}
+
 /** A valid IANA zone name, as Intl knows them. */
 export function isTimeZone(zone: string): boolean {
   try {

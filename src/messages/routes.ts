@@ -8,6 +8,7 @@ import { LojalError } from '../errors/index.js';
 import { actor, auditContext, caller, type AppContext } from '../http/context.js';
 import { actorRef } from '../programs/actor.js';
 import { getProgram } from '../programs/programs.js';
+import { quietHoursZone } from './channels.js';
 import { cancelSms, listSms, queueSms } from './sms-outbox.js';
 import { smsLength } from './sms.js';
 import { recordDeliveryReport } from './sms-reports.js';
@@ -81,14 +82,16 @@ export async function messageRoutes(fastify: FastifyInstance, { database, clock 
         summary: "Send a text message to a member's phone",
         description:
           'Queued in the SMS outbox and sent by the delivery job through the configured provider (46elks). The number must be E.164 (422 `phone_not_e164`); ' +
-          '`marketing` needs the member’s marketing consent for SMS (422 `consent_missing`). Written in quiet hours it waits until 08:00 in the program’s time zone. ' +
+          '`marketing` needs the member’s marketing consent for SMS (422 `consent_missing`). Written in quiet hours (21:00–08:00) it waits until 08:00 in the ' +
+          'member’s time zone (set with PUT /v1/members/{id}/message-preferences), else the program’s. ' +
+          '`idempotencyKey` is required (400 `validation_failed` without it): a text message costs money, so no request may risk sending twice. ' +
           'A repeat with the same `idempotencyKey` answers 200 with the message queued first.',
         params: z.object({ id: z.uuid() }),
         body: z
           .object({
             message,
             kind: kind.default('transactional'),
-            idempotencyKey: z.string().trim().min(8).max(200).describe('Your unique key for this message, 8–200 characters: a retry with it sends nothing twice'),
+            idempotencyKey: z.string().trim().min(8).max(200).describe('Required: your unique key for this message, 8–200 characters; a retry with it sends nothing twice'),
           })
           .strict(),
         response: { 200: smsOut, 201: smsOut },
@@ -104,7 +107,7 @@ export async function messageRoutes(fastify: FastifyInstance, { database, clock 
         const r = await queueSms(
           trx,
           programId,
-          program.timeZone,
+          await quietHoursZone(trx, programId, member.id, program.timeZone),
           { memberId: member.id, to: member.phone!, body: req.body.message, kind: req.body.kind, idempotencyKey: `api:${req.body.idempotencyKey}`, createdBy: actorRef(actor(req)) },
           clock(),
         );

@@ -6,7 +6,7 @@
 import { LojalError } from '../errors/index.js';
 import type { Language } from '../i18n/index.js';
 import { localize } from './localize.js';
-import type { Answers, Question } from './types.js';
+import { duplicateOption, type Answers, type Question } from './types.js';
 
 export function scoreRange(q: Question): [number, number] | null {
   if (q.kind === 'nps') return [0, 10];
@@ -41,7 +41,13 @@ export function validateAnswers(questions: readonly Question[], raw: Record<stri
       out[q.id] = v;
     } else if (q.kind === 'multiple') {
       if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new LojalError('answer_wrong_type', { question: q.id });
-      const picked = [...new Set(v as string[])].sort();
+      // Callers that do not come through answersSchema (imports) get the same refusal as the HTTP answer.
+      const repeated = (v as string[]).some((x, i) => v.indexOf(x) !== i);
+      if (repeated) {
+        const check = duplicateOption();
+        throw new LojalError('validation_failed', {}, [{ path: `answers.${q.id}`, message: check.message, check: { code: 'custom', params: check.params }, fieldCode: 'invalid_value' }]);
+      }
+      const picked = [...(v as string[])].sort();
       const unknown = picked.find((x) => !q.options.some((o) => o.id === x));
       if (unknown !== undefined) throw new LojalError('unknown_option', { question: q.id, option: unknown });
       out[q.id] = picked;

@@ -77,5 +77,20 @@ export const questionsSchema = z
 /** An answer as a member sends it: a score, an option id, option ids, or text. */
 export const answerValue = z.union([z.number(), z.string().max(4000), z.array(z.string().max(40)).max(20), z.null()]);
 export type AnswerValue = z.infer<typeof answerValue>;
-export const answersSchema = z.record(z.string().max(40), answerValue);
+/**
+ * A list that names an option twice is refused rather than folded into one: `["x","x","y"]` is not the answer
+ * `["x","y"]`, and a quiz that dropped the repeat would mark a sloppy answer right.
+ */
+export const answersSchema = z.record(z.string().max(40), answerValue).superRefine((answers, ctx) => {
+  for (const [key, value] of Object.entries(answers)) {
+    const repeated = Array.isArray(value) && value.some((x, i) => value.indexOf(x) !== i);
+    if (repeated) ctx.addIssue({ code: 'custom', path: [key], ...duplicateOption() });
+  }
+});
+
+/** The field check of an answer that names an option twice, in the reader's language (errors:field.answer_duplicate_option). */
+export const duplicateOption = () => ({
+  message: 'names an option more than once',
+  params: { field: 'answer_duplicate_option', code: 'invalid_value' },
+});
 export type Answers = Record<string, number | string | string[]>;

@@ -184,14 +184,15 @@ export async function quizRoutes(fastify: FastifyInstance, { database, clock }: 
   app.patch(
     '/v1/quizzes/:id',
     {
-      config: { scope: 'engagement:write', errors: ['quiz_closed', 'quiz_needs_correct_answers', 'form_missing_default_language'] },
+      config: { scope: 'engagement:write', errors: ['quiz_closed', 'quiz_needs_correct_answers', 'question_kind_fixed', 'form_missing_default_language'] },
       schema: {
         operationId: 'updateQuiz',
         tags,
         summary: 'Edit a quiz',
         description:
           'Changes only the fields given. On a published quiz, new questions become the next version at once; attempts keep the version they were drawn ' +
-          'from. A closed quiz cannot be edited (409 `quiz_closed`). Recorded in the audit log.',
+          'from. A question id keeps the kind it was published with (409 `question_kind_fixed`). A closed quiz cannot be edited (409 `quiz_closed`). ' +
+          'Recorded in the audit log.',
         params: quizParams,
         body: quizPatchSchema,
         response: { 200: quizOut },

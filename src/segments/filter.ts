@@ -109,12 +109,35 @@ const purchaseEvents = (c: Ctx, since: Date | null, category: string | undefined
     ${since ? sql`AND e.occurred_at >= ${since}` : sql``}
     ${category ? sql`AND EXISTS (SELECT 1 FROM event_lines l WHERE l.program_id = e.program_id AND l.event_id = e.id AND l.category_code = ${category})` : sql``}`;
 
-const points = (kind: 'earn' | 'spend') => (c: Ctx, cond: Condition) => sql`coalesce((
-  SELECT ${kind === 'earn' ? sql`sum(en.amount)` : sql`-sum(en.amount)`}
+const pointsEarned = (c: Ctx, cond: Condition) => sql`coalesce((
+  SELECT sum(en.amount)
   FROM entries en JOIN journals j ON j.program_id = en.program_id AND j.id = en.journal_id
   WHERE en.program_id = ${c.programId} AND en.wallet_id IN (${walletsOf(c)})
-    AND j.kind = ${kind} AND ${kind === 'earn' ? sql`en.amount > 0` : sql`en.amount < 0`}
+    AND j.kind = 'earn' AND en.amount > 0
     AND j.occurred_at >= ${daysAgo(c, cond.days!)} AND j.occurred_at <= ${c.now}), 0)`;
+
+/**
+ * Points spent in the window: spends and reward orders (`redeem`) alike, as the participation figures count them,
+ * net of what a cancelled or rejected order gave back. A refund counts against the order it undoes, not in the
+ * window it happened in, so an order placed and cancelled in the window is nothing spent, and an old order
+ * cancelled yesterday does not make this week's spending negative. Refunds are only written for reward orders,
+ * whose row is the one link from a refund to its debit.
+ */
+const pointsSpent = (c: Ctx, cond: Condition) => sql`coalesce((
+  SELECT sum(d.taken - coalesce((
+    SELECT sum(rf.amount)
+    FROM reward_orders o
+    JOIN journals rj ON rj.program_id = o.program_id AND rj.id = o.refund_journal_id
+    JOIN entries rf ON rf.program_id = rj.program_id AND rf.journal_id = rj.id
+    WHERE o.program_id = ${c.programId} AND o.redeem_journal_id = d.journal_id
+      AND rf.wallet_id = d.wallet_id AND rf.amount > 0 AND rj.occurred_at <= ${c.now}), 0))
+  FROM (
+    SELECT en.journal_id, en.wallet_id, -sum(en.amount) AS taken
+    FROM entries en JOIN journals j ON j.program_id = en.program_id AND j.id = en.journal_id
+    WHERE en.program_id = ${c.programId} AND en.wallet_id IN (${walletsOf(c)})
+      AND j.kind IN ('spend', 'redeem') AND en.amount < 0
+      AND j.occurred_at >= ${daysAgo(c, cond.days!)} AND j.occurred_at <= ${c.now}
+    GROUP BY en.journal_id, en.wallet_id) d), 0)`;
 
 const score = (col: string) => (c: Ctx) =>
   sql`(SELECT ${sql.raw(col)} FROM account_scores sc WHERE sc.program_id = ${c.programId} AND sc.account_id = ${accountIdOf(c)})`;
@@ -166,8 +189,11 @@ export const fields: Record<string, FieldDef> = {
         AND e.occurred_at >= ${daysAgo(c, cond.days!)} AND e.occurred_at <= ${c.now}
         ${cond.category ? sql`AND l.category_code = ${cond.category}` : sql``}), 0)`,
   },
-  pointsEarned: { kind: 'windowed', subjects: both, expr: points('earn'), description: 'points earned in the last `days` days' },
-  pointsSpent: { kind: 'windowed', subjects: both, expr: points('spend'), description: 'points spent in the last `days` days' },
+  pointsEarned: { kind: 'windowed', subjects: both, expr: pointsEarned, description: 'points earned in the last `days` days' },
+  pointsSpent: {
+    kind: 'windowed', subjects: both, expr: pointsSpent,
+    description: 'points spent in the last `days` days (spends and reward orders, net of cancelled and rejected orders)',
+  },
   categoriesBought: {
     kind: 'list', subjects: ['account'], description: 'categories the account has ever bought',
     expr: (c) => sql`ARRAY(SELECT cb.category_code FROM account_categories cb WHERE cb.program_id = ${c.programId} AND cb.account_id = s.id)`,

@@ -88,7 +88,10 @@ export const ANSWERS_PAGE = 5000;
 
 /**
  * The answers as CSV, one row per answer and one column per question id. An anonymous survey's file has no
- * member, account or time-of-day columns: the export promises what the survey promised. Streamed in keyset pages
+ * member, account or time-of-day columns, and no tier, role or segment either: a row carries all three at once
+ * beside the free text, so the only platinum manager would be named by the row itself, and the results' rule of
+ * five cannot be kept row by row. Its breakdowns are the results' (`surveyResults`), where small groups are
+ * suppressed. Streamed in keyset pages
  * through the exports' CSV writer (src/insight/export.ts): no row limit, UTF-8 with a byte-order mark, the reader's
  * separator (commas for en; semicolons for sv, nb, pl, de).
  */
@@ -102,7 +105,7 @@ export async function answersCsv(
 ): Promise<Readable> {
   const questions = await allQuestions(db, programId, survey);
   const named = !survey.anonymous;
-  const header = ['answer_id', 'form_version', 'answered_on', ...(named ? ['answered_at', 'member_id', 'account_id'] : []), 'tier', 'role', 'segment', ...questions.map((x) => x.id)];
+  const header = ['answer_id', 'form_version', 'answered_on', ...(named ? ['answered_at', 'member_id', 'account_id', 'tier', 'role', 'segment'] : []), ...questions.map((x) => x.id)];
   const rows = async function* (): AsyncGenerator<Cell[]> {
     let after: { day: string; id: string } | null = null;
     for (;;) {
@@ -112,10 +115,7 @@ export async function answersCsv(
           r.id,
           r.version,
           r.day,
-          ...(named ? [r.answeredAt?.toISOString() ?? '', r.memberId ?? '', r.accountId ?? ''] : []),
-          cell(r.tier),
-          cell(r.role),
-          cell(r.segment),
+          ...(named ? [r.answeredAt?.toISOString() ?? '', r.memberId ?? '', r.accountId ?? '', cell(r.tier), cell(r.role), cell(r.segment)] : []),
           ...questions.map((x) => cell(r.answers[x.id])),
         ];
       }

@@ -161,7 +161,7 @@ export async function surveyRoutes(fastify: FastifyInstance, { database, clock }
   app.patch(
     '/v1/surveys/:id',
     {
-      config: { scope: 'engagement:write', errors: ['survey_closed', 'survey_anonymity_fixed', 'form_missing_default_language'] },
+      config: { scope: 'engagement:write', errors: ['survey_closed', 'survey_anonymity_fixed', 'question_kind_fixed', 'form_missing_default_language'] },
       schema: {
         operationId: 'updateSurvey',
         tags,
@@ -169,7 +169,8 @@ export async function surveyRoutes(fastify: FastifyInstance, { database, clock }
         description:
           'Changes only the fields given. On a published survey, new questions are published at once as the next form version; answers given so far keep ' +
           'the version they answered, and a changed `points` updates the paying rule. Anonymity cannot change after publishing (409 `survey_anonymity_fixed`); ' +
-          'a closed survey cannot be edited (409 `survey_closed`). Recorded in the audit log.',
+          'a closed survey cannot be edited (409 `survey_closed`). A question id keeps the kind it was published with: giving it another kind is 409 ' +
+          '`question_kind_fixed` (results count a question by its id over every version), so a new kind needs a new id. Recorded in the audit log.',
         params: surveyParams,
         body: surveyPatchSchema,
         response: { 200: surveyOut },
@@ -299,7 +300,8 @@ export async function surveyRoutes(fastify: FastifyInstance, { database, clock }
         summary: 'Export a survey\'s answers as CSV',
         description:
           'One row per answer (`answer_id`, `form_version`, `answered_on`, then `answered_at`, `member_id`, `account_id`, `tier`, `role`, `segment`) and one ' +
-          'column per question id; several options are joined with `;`. An anonymous survey\'s file has no member, account or time-of-day columns. ' +
+          'column per question id; several options are joined with `;`. An anonymous survey\'s file has no member, account, time-of-day, tier, role ' +
+          'or segment columns: its breakdowns are the results\', where groups of fewer than five answers are suppressed. ' +
           'Streamed with no row limit: UTF-8 with a byte-order mark, fields separated by commas, or by semicolons for an Accept-Language of sv, nb, pl or de.',
         params: surveyParams,
         querystring: z.object({ from: day.optional().describe('First day, YYYY-MM-DD (inclusive); default: the first answer'), to: day.optional().describe('Last day, YYYY-MM-DD (inclusive); default: today') }).strict(),

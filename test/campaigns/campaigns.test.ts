@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { onPostgres } from '../support/db.js';
-import { createRules, seedAccount, seedCatalog } from '../support/fixtures.js';
+import { createRules, seedAccount, seedCatalog, seedMember } from '../support/fixtures.js';
 import { expectLedgerConsistent } from '../support/ledger.js';
 import { campaignBonus, controlBucket, uplift } from '../../src/campaigns/effects.js';
 
@@ -154,5 +154,42 @@ describe('campaigns paid from a budget that never goes below zero', () => {
     const report = (await t.call('GET', `/v1/campaigns/${c.id}`)).json().report;
     expect(report.budget).toEqual({ planned: 1000, spent: 1000, available: 0, exhausted: true });
     await expectLedgerConsistent(t.database.db, t.programId);
+  });
+
+  it('reports a campaign for a member segment: the accounts of its members, on the purchases naming them', async () => {
+    // P30–P39 are in no account segment; each has a foreman (in the member segment) and a buyer (not).
+    const foremen: string[] = [];
+    for (let i = 30; i < 40; i++) {
+      foremen.push(await seedMember(t, accounts[i]!, `F${i}`, 'foreman'));
+      await seedMember(t, accounts[i]!, `B${i}`, 'buyer');
+    }
+    const seg = await t.call('POST', '/v1/segments', { key: 'foremen', name: 'Foremen', subject: 'member', definition: { field: 'role', op: 'eq', value: 'foreman' } });
+    expect(seg.statusCode, seg.body).toBe(201);
+    const res = await t.call('POST', '/v1/campaigns', campaign({ name: 'Foremen week', segmentKeys: ['foremen'], controlPercent: 50, budgetPoints: 100_000, effects: [{ type: 'fixed', points: 5 }] }));
+    expect(res.statusCode, res.body).toBe(201);
+    const c = res.json();
+    const at = '2026-11-22T10:00:00Z';
+    const events = accounts.slice(30).flatMap((_, j) => [
+      { id: `FW-F-${j}`, type: 'purchase', occurredAt: at, account: `P${30 + j}`, member: `F${30 + j}`, lines: [{ sku: 'PAINT', quantity: 1, amount: 10_000 * (j + 1) }] },
+      // The buyer's purchase is one the campaign could never pay on, so it is no part of either group's amount.
+      { id: `FW-B-${j}`, type: 'purchase', occurredAt: at, account: `P${30 + j}`, member: `B${30 + j}`, lines: [{ sku: 'PAINT', quantity: 1, amount: 1_000_000 }] },
+    ]);
+    const out = await t.call('POST', '/v1/events', { events });
+    expect(out.statusCode, out.body).toBe(200);
+
+    const held = (j: number) => controlBucket(c.id, accounts[30 + j]!) < 50;
+    const results = out.json().results as Array<{ event: { postings: Array<{ ruleName: string }> } }>;
+    const paid = results.map((r) => r.event.postings.some((p) => p.ruleName === 'Foremen week'));
+    // The campaign pays treated foremen only: the report must count the same accounts it paid.
+    expect(paid).toEqual(accounts.slice(30).flatMap((_, j) => [!held(j), false]));
+
+    const stats = (inControl: boolean) => {
+      const amounts = foremen.map((_, j) => j).filter((j) => held(j) === inControl).map((j) => 10_000 * (j + 1));
+      return { n: amounts.length, mean: amounts.length ? amounts.reduce((a, b) => a + b, 0) / amounts.length : 0, purchases: amounts.length };
+    };
+    const report = (await t.call('GET', `/v1/campaigns/${c.id}`)).json().report;
+    expect(report.groups.treatment.n + report.groups.control.n).toBe(10);
+    expect(report.groups.treatment).toMatchObject(stats(false));
+    expect(report.groups.control).toMatchObject(stats(true));
   });
 });

@@ -183,6 +183,32 @@ describe('the SMS outbox through 46elks', () => {
     t.clock.set('2026-11-25T12:00:00Z');
   });
 
+  it('counts quiet hours in the member’s own time zone when they set one', async () => {
+    const member = w.members[0]!.id;
+    expect((await w.call('PUT', `/v1/members/${member}/message-preferences`, { timeZone: 'America/New_York' })).statusCode).toBe(200);
+    try {
+      // 19:41 in New York is 01:41 in Stockholm: the program's night, the member's evening.
+      t.clock.set('2026-11-26T00:41:00Z');
+      const evening = (await send(0, { message: 'Your order has shipped.' })).json();
+      expect(evening.heldUntil).toBeNull();
+      expect(await deliver()).toMatchObject({ sent: 1, held: 0 });
+      // 22:30 in New York: held until 08:00 there, not until 08:00 in Stockholm.
+      t.clock.set('2026-11-26T03:30:00Z');
+      const night = (await send(0, { message: 'Your order has shipped.' })).json();
+      expect(night.heldUntil).toBe('2026-11-26T13:00:00.000Z');
+      expect(await deliver(new Date('2026-11-26T07:00:00Z'))).toMatchObject({ sent: 0 });
+      expect(await deliver(new Date('2026-11-26T13:00:00Z'))).toMatchObject({ sent: 1 });
+    } finally {
+      t.clock.set('2026-11-25T12:00:00Z');
+      await w.call('PUT', `/v1/members/${member}/message-preferences`, { timeZone: null });
+    }
+  });
+
+  it('refuses a message without an idempotency key: a retry must never send twice', async () => {
+    const res = await w.call('POST', `/v1/members/${w.members[0]!.id}/sms`, { message: 'Hej' });
+    expect([res.statusCode, res.json().code, res.json().errors[0].path]).toEqual([400, 'validation_failed', 'body.idempotencyKey']);
+  });
+
   it('refuses a number not in E.164 and marketing without consent, storing nothing', async () => {
     const before = await sql<{ n: number }>`SELECT count(*)::int AS n FROM sms_outbox`.execute(t.database.db);
     const bad = await send(1, { message: 'Hej' });

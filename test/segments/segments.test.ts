@@ -262,3 +262,37 @@ describe('nightly scores and loyalty types', () => {
     expect(history.json().data.some((h: { trigger: string }) => h.trigger === 'schedule')).toBe(true);
   });
 });
+
+describe('pointsSpent counts reward orders, net of the ones cancelled', () => {
+  it('an order spends, a cancelled one gives back against the order it undoes, not in the window of the refund', async () => {
+    const ok = async (method: string, url: string, body?: unknown) => {
+      const res = await t.call(method, url, body);
+      expect(res.statusCode, res.body).toBeLessThan(300);
+      return res.json();
+    };
+    const order = (key: string) => ok('POST', '/v1/reward-orders', { reward: 'cap', memberId: ids.AM, idempotencyKey: key });
+    await ok('POST', '/v1/rewards', { code: 'cap', type: 'physical', pricePoints: 300, stock: 10, texts: { en: { name: 'Cap' } } });
+    // Sixty days ago: points, and an order that is cancelled only today.
+    t.clock.set('2026-09-26T12:00:00Z');
+    let old: { id: string };
+    try {
+      await ok('POST', `/v1/members/${ids.AM}/adjustments`, { points: 1_000, reasonCode: 'opening', idempotencyKey: 'spent-opening' });
+      old = await order('spent-old-order');
+    } finally {
+      t.clock.set('2026-11-25T12:00:00Z');
+    }
+    await order('spent-kept-order');
+    const cancelled = await order('spent-cancelled-order');
+    await ok('POST', `/v1/reward-orders/${cancelled.id}/cancel`, { reason: 'changed my mind' });
+    await ok('POST', `/v1/reward-orders/${old.id}/cancel`, { reason: 'never shipped' });
+
+    const spent = (op: string, value: number, days: number) => ({ field: 'pointsSpent', op, value, days });
+    // The last 30 days: the kept order's 300; the order placed and cancelled in them is nothing spent.
+    expect(await preview(spent('eq', 300, 30), 'member')).toEqual(['A-1']);
+    expect(await preview(spent('eq', 300, 30), 'account')).toEqual(['A']);
+    // The old order's refund today does not take 300 off this month's spending…
+    expect(await preview(spent('gt', 0, 30), 'member')).toEqual(['A-1']);
+    // …it undoes the old order itself: over 90 days the member has spent the kept order's 300, no more.
+    expect(await preview(spent('eq', 300, 90), 'member')).toEqual(['A-1']);
+  });
+});

@@ -104,7 +104,9 @@ describe('answers and quiz checking', () => {
   });
 
   it('normalizes: optional left out, choices sorted, text trimmed', () => {
-    expect(validateAnswers(form, { nps: 0, c: 'g', m: ['c', 'a', 'c'], why: '  late  ' })).toEqual({ nps: 0, c: 'g', m: ['a', 'c'], why: 'late' });
+    expect(validateAnswers(form, { nps: 0, c: 'g', m: ['c', 'a'], why: '  late  ' })).toEqual({ nps: 0, c: 'g', m: ['a', 'c'], why: 'late' });
+    // An option named twice is refused, not quietly made one (a quiz would otherwise score it).
+    expect(() => validateAnswers(form, { nps: 0, c: 'g', m: ['c', 'a', 'c'] })).toThrow('validation_failed');
   });
 
   it.each([

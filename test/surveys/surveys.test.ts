@@ -10,6 +10,8 @@ import { chooseSessionMember, createSession, csrfTokenFor } from '../../src/sess
 import { recordCsat } from '../../src/surveys/csat.js';
 import { answersCsv } from '../../src/surveys/results.js';
 import { requireSurvey } from '../../src/surveys/store.js';
+import type { LojalError } from '../../src/errors/index.js';
+import { validateAnswers, type Question } from '../../src/questions/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { seedAccount, seedMember } from '../support/fixtures.js';
 
@@ -149,15 +151,18 @@ describe('surveys', () => {
     expect(JSON.stringify(event)).not.toContain(String(row.id));
     // No detractor follow-up for an anonymous survey (it would name the account).
     expect((await ok('GET', '/v1/survey-followups')).data).toEqual([]);
-    // The CSV has no member columns.
+    // The CSV has no member columns, and nothing that describes the respondent: tier, role and segment together
+    // beside a free text name the only Gold buyer of an installer as surely as a member id would.
     const csv = await t.call('GET', `/v1/surveys/${anonymousId}/answers.csv`);
     expect(csv.headers['content-type']).toContain('text/csv');
     // UTF-8 with a byte-order mark, through the exports' CSV writer.
     expect(csv.body.startsWith('\uFEFF')).toBe(true);
     const [header, line] = csv.body.slice(1).trim().split('\n');
-    expect(header).toBe('answer_id,form_version,answered_on,tier,role,segment,recommend,service,channel,why');
+    expect(header).toBe('answer_id,form_version,answered_on,recommend,service,channel,why');
     expect(line).not.toContain(ids.ANNA);
     expect(line).toContain('Slow deliveries');
+    expect(row).toMatchObject({ tier: 'Gold', role: 'buyer', segment: 'installer' });
+    for (const describer of ['Gold', 'buyer', 'installer']) expect(line).not.toContain(describer);
     // Read in keyset pages: pages of one answer give the same file as one page, every answer once.
     const survey = await requireSurvey(t.database.db, t.programId, anonymousId);
     const read = async (pageSize: number) => {
@@ -170,7 +175,7 @@ describe('surveys', () => {
     const answers = (await sql<{ n: string }>`SELECT count(*) AS n FROM survey_answers WHERE program_id = ${t.programId} AND survey_id = ${anonymousId}`.execute(t.database.db)).rows[0]!.n;
     expect(onePerPage.slice(1).trim().split('\n')).toHaveLength(Number(answers) + 1);
     const swedish = await t.app.inject({ method: 'GET', url: `/v1/surveys/${anonymousId}/answers.csv`, headers: { authorization: `Bearer ${t.key}`, 'accept-language': 'sv' } });
-    expect(swedish.body.slice(1).split('\n')[0]).toBe('answer_id;form_version;answered_on;tier;role;segment;recommend;service;channel;why');
+    expect(swedish.body.slice(1).split('\n')[0]).toBe('answer_id;form_version;answered_on;recommend;service;channel;why');
   });
 
   it('audience and dates: a survey for owners only, one that has closed', async () => {
@@ -198,6 +203,11 @@ describe('surveys', () => {
     expect(res.statusCode).toBe(201);
     const row = (await sql<{ member_id: string }>`SELECT member_id FROM survey_answers WHERE program_id = ${t.programId} AND survey_id = ${namedId}`.execute(t.database.db)).rows[0]!;
     expect(row.member_id).toBe(ids.BO);
+    // A named survey's CSV names the respondent anyway, so it keeps what describes them.
+    const [header, line] = (await t.call('GET', `/v1/surveys/${namedId}/answers.csv`)).body.slice(1).trim().split('\n');
+    expect(header).toBe('answer_id,form_version,answered_on,answered_at,member_id,account_id,tier,role,segment,recommend,service,channel,why');
+    expect(line).toContain(`${ids.BO},`);
+    expect(line).toContain(',Gold,owner,installer,4,2,,Invoices are wrong');
     const [f] = (await ok('GET', '/v1/survey-followups?status=open')).data;
     expect(f).toMatchObject({ surveyId: namedId, memberId: ids.BO, score: 4, comment: 'Invoices are wrong', assignee: 'kam@example.com', accountName: 'Company ACME' });
     const closed = await ok('POST', `/v1/survey-followups/${f.id}/close`, { note: 'Called back, credit note sent' });
@@ -223,6 +233,16 @@ describe('surveys', () => {
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
     const anonymity = await t.call('PATCH', `/v1/surveys/${anonymousId}`, { anonymous: false });
     expect([anonymity.statusCode, anonymity.json().code]).toEqual([409, 'survey_anonymity_fixed']);
+    // An id keeps its kind: NPS answers of versions 1 and 2 would be summed with CSAT ones under one question.
+    const renamed = q.map((x) => (x.id === 'recommend' ? { ...x, kind: 'csat' } : x));
+    const kind = await t.call('PATCH', `/v1/surveys/${anonymousId}`, { questions: [...renamed, { id: 'more', kind: 'rating', required: false, min: 1, max: 10, text: { en: 'Rate the app' } }] });
+    expect([kind.statusCode, kind.json().code]).toEqual([409, 'question_kind_fixed']);
+    expect(kind.json().detail).toMatch(/recommend.*nps.*csat/);
+    expect((await ok('GET', `/v1/surveys/${anonymousId}`)).version).toBe(2);
+    expect(await count(sql`SELECT count(*) AS n FROM question_form_versions WHERE program_id = ${t.programId} AND form_id = ${anonymousId}`)).toBe(2);
+    // A question of the new kind under an id of its own is fine.
+    const added = await ok('PATCH', `/v1/surveys/${anonymousId}`, { questions: [...q, { id: 'more', kind: 'rating', required: false, min: 1, max: 10, text: { en: 'Rate the app' } }, { id: 'satisfied', kind: 'csat', required: false, text: { en: 'How satisfied are you?' } }] });
+    expect(added.version).toBe(3);
   });
 
   it('results: NPS with its interval, CSAT, groups (small ones suppressed when anonymous), question summaries', async () => {
@@ -326,6 +346,17 @@ describe('quizzes', () => {
 
     const unknown = await portal('CARL', 'POST', `/quiz-attempts/${start.json().id}/submit`, { answers: { ...right, q1: 'lbs' } });
     expect([unknown.statusCode, unknown.json().code]).toEqual([422, 'unknown_option']);
+    // Every correct option, but one of them twice: refused, not folded into the right answer; the attempt stays open.
+    const repeated = await portal('CARL', 'POST', `/quiz-attempts/${start.json().id}/submit`, { answers: { ...right, q2: ['gloves', 'gloves', 'goggles'] } });
+    expect([repeated.statusCode, repeated.json().code, repeated.json().errors]).toEqual([400, 'validation_failed', [{ path: 'body.answers.q2', code: 'invalid_value', message: 'names an option more than once' }]]);
+    const inner = (() => {
+      try {
+        validateAnswers(bank as Question[], { ...right, q2: ['goggles', 'gloves', 'goggles'] });
+      } catch (e) {
+        return e as LojalError;
+      }
+    })();
+    expect([inner?.code, inner?.issues?.[0]?.path]).toEqual(['validation_failed', 'answers.q2']);
     const failed = (await portal('CARL', 'POST', `/quiz-attempts/${start.json().id}/submit`, { answers: wrong })).json();
     expect(failed).toMatchObject({ score: 0, total: 3, passed: false, points: 0 });
     expect(failed.results.find((r: { id: string }) => r.id === 'q1').correctOptions).toEqual(['nm']);
