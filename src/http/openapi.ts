@@ -70,6 +70,8 @@ export function implicitErrors(route: DocumentedRoute): ErrorCode[] {
     codes.push('unauthenticated', 'invalid_api_key', 'insufficient_scope', 'session_required');
   }
   if (route.write && (config.member || config.staffSession || config.scope)) codes.push('csrf_token_invalid');
+  // A read's figures (a program's totals above all) could pass 2^53 − 1 only after absurd amounts were recorded.
+  if (!route.write) codes.push('figures_out_of_range');
   return codes;
 }
 

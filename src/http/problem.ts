@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, ResponseSerializationError } from 'fastify-type-provider-zod';
 import { clientErrorOfDatabase } from '../db/errors.js';
 import { checkFailureOf, checkMessage } from '../errors/check-messages.js';
 import { fieldCodeOf, valueAt } from '../errors/field-codes.js';
@@ -35,6 +35,7 @@ export interface AnsweredFieldIssue {
 /** `input`: the request's parts by validation context (body, querystring, params, headers), to tell missing fields. */
 export function toLojalError(err: unknown, bodyLimit: number, input?: Record<string, unknown>): LojalError {
   if (err instanceof LojalError) return err;
+  if (err instanceof ResponseSerializationError && onlyNumbersOutOfRange(err.cause)) return new LojalError('figures_out_of_range');
   const e = err as FastifyError & { validation?: unknown };
   if (hasZodFastifySchemaValidationErrors(e)) {
     const context = e.validationContext;
@@ -120,4 +121,13 @@ export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: Lojal
   // not read either; the connection closes after this answer.
   if ((err.status === 413 || err.status === 415 || err.status === 429) && req.raw.complete === false) reply.header('connection', 'close');
   return reply.status(err.status).type('application/problem+json').send(body);
+}
+
+/**
+ * An answer that could not be written only because some of its figures lie past ±(2^53 − 1), where JSON readers
+ * stop holding integers exactly (a program's totals after absurd amounts were sent): 409 with its own code, not 500.
+ */
+function onlyNumbersOutOfRange(cause: unknown): boolean {
+  const issues = (cause as { issues?: Array<{ code?: string; origin?: string }> } | undefined)?.issues;
+  return Array.isArray(issues) && issues.length > 0 && issues.every((i) => (i.code === 'too_big' || i.code === 'too_small') && (i.origin === 'int' || i.origin === 'number'));
 }

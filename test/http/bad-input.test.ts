@@ -208,6 +208,18 @@ describe('points past 2^53 − 1', () => {
     await t.call('DELETE', `/v1/rules/${rule.json().id}`);
   });
 
+  it('a program whose totals pass 2^53 − 1 (every wallet within it) answers its summary 409 figures_out_of_range, not 500', async () => {
+    const p = await t.newProgram({});
+    const nearly = Number.MAX_SAFE_INTEGER - 10;
+    for (const ext of ['HUGE-1', 'HUGE-2']) {
+      const id = await seedAccount(t, ext, { programId: p.programId });
+      await t.database.db.updateTable('wallets').set({ available: nearly, lifetime_earned: nearly } as never).where('id', '=', id).execute();
+    }
+    const res = await t.call('GET', '/v1/ledger/summary', undefined, p.key);
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json().code).toBe('figures_out_of_range');
+  });
+
   it('a wallet whose total would pass 2^53 − 1 refuses the posting, and its balance stays readable', async () => {
     const full = await seedAccount(t, 'C-FULL');
     // As if it had earned almost everything a wallet can hold.
