@@ -4748,7 +4748,7 @@ export type paths = {
         put?: never;
         /**
          * Send a text message to a member's phone
-         * @description Queued in the SMS outbox and sent by the delivery job through the configured provider (46elks). The number must be E.164 (422 `phone_not_e164`); `marketing` needs the member’s marketing consent for SMS (422 `consent_missing`). Written in quiet hours it waits until 08:00 in the program’s time zone. A repeat with the same `idempotencyKey` answers 200 with the message queued first.
+         * @description Queued in the SMS outbox and sent by the delivery job through the configured provider (46elks). The number must be E.164 (422 `phone_not_e164`); `marketing` needs the member’s marketing consent for SMS (422 `consent_missing`). Written in quiet hours (21:00–08:00) it waits until 08:00 in the member’s time zone (set with PUT /v1/members/{id}/message-preferences), else the program’s. `idempotencyKey` is required (400 `validation_failed` without it): a text message costs money, so no request may risk sending twice. A repeat with the same `idempotencyKey` answers 200 with the message queued first.
          */
         post: operations["sendMemberSms"];
         delete?: never;
@@ -5380,7 +5380,7 @@ export type paths = {
         head?: never;
         /**
          * Edit a survey
-         * @description Changes only the fields given. On a published survey, new questions are published at once as the next form version; answers given so far keep the version they answered, and a changed `points` updates the paying rule. Anonymity cannot change after publishing (409 `survey_anonymity_fixed`); a closed survey cannot be edited (409 `survey_closed`). Recorded in the audit log.
+         * @description Changes only the fields given. On a published survey, new questions are published at once as the next form version; answers given so far keep the version they answered, and a changed `points` updates the paying rule. Anonymity cannot change after publishing (409 `survey_anonymity_fixed`); a closed survey cannot be edited (409 `survey_closed`). A question id keeps the kind it was published with: giving it another kind is 409 `question_kind_fixed` (results count a question by its id over every version), so a new kind needs a new id. Recorded in the audit log.
          */
         patch: operations["updateSurvey"];
         trace?: never;
@@ -5474,7 +5474,7 @@ export type paths = {
         };
         /**
          * Export a survey's answers as CSV
-         * @description One row per answer (`answer_id`, `form_version`, `answered_on`, then `answered_at`, `member_id`, `account_id`, `tier`, `role`, `segment`) and one column per question id; several options are joined with `;`. An anonymous survey's file has no member, account or time-of-day columns. Streamed with no row limit: UTF-8 with a byte-order mark, fields separated by commas, or by semicolons for an Accept-Language of sv, nb, pl or de.
+         * @description One row per answer (`answer_id`, `form_version`, `answered_on`, then `answered_at`, `member_id`, `account_id`, `tier`, `role`, `segment`) and one column per question id; several options are joined with `;`. An anonymous survey's file has no member, account, time-of-day, tier, role or segment columns: its breakdowns are the results', where groups of fewer than five answers are suppressed. Streamed with no row limit: UTF-8 with a byte-order mark, fields separated by commas, or by semicolons for an Accept-Language of sv, nb, pl or de.
          */
         get: operations["exportSurveyAnswers"];
         put?: never;
@@ -5696,7 +5696,7 @@ export type paths = {
         head?: never;
         /**
          * Edit a quiz
-         * @description Changes only the fields given. On a published quiz, new questions become the next version at once; attempts keep the version they were drawn from. A closed quiz cannot be edited (409 `quiz_closed`). Recorded in the audit log.
+         * @description Changes only the fields given. On a published quiz, new questions become the next version at once; attempts keep the version they were drawn from. A question id keeps the kind it was published with (409 `question_kind_fixed`). A closed quiz cannot be edited (409 `quiz_closed`). Recorded in the audit log.
          */
         patch: operations["updateQuiz"];
         trace?: never;
@@ -11853,6 +11853,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -12067,6 +12079,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -12341,6 +12365,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -12816,6 +12852,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -13090,6 +13138,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -13394,6 +13454,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -13963,6 +14035,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -14123,6 +14207,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -14375,6 +14471,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -14665,6 +14773,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -15335,6 +15455,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -15434,6 +15566,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -15780,6 +15924,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -16141,6 +16297,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -16770,7 +16938,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Understood, but refused by the program's rules. `code`: `account_not_active`, `invalid_rule`, `member_not_in_account`, `points_limit_exceeded`, `unknown_account`, `unknown_member`, `unknown_sku`. */
+            /** @description Understood, but refused by the program's rules. `code`: `account_not_active`, `amount_out_of_range`, `invalid_rule`, `member_not_active`, `member_not_in_account`, `points_limit_exceeded`, `unknown_account`, `unknown_member`, `unknown_sku`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16778,7 +16946,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "account_not_active" | "invalid_rule" | "member_not_in_account" | "points_limit_exceeded" | "unknown_account" | "unknown_member" | "unknown_sku";
+                        code?: "account_not_active" | "amount_out_of_range" | "invalid_rule" | "member_not_active" | "member_not_in_account" | "points_limit_exceeded" | "unknown_account" | "unknown_member" | "unknown_sku";
                     };
                 };
             };
@@ -16914,6 +17082,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -17277,6 +17457,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -18041,7 +18233,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Understood, but refused by the program's rules. `code`: `account_not_active`, `amount_out_of_range`, `member_not_in_account`, `occurred_in_future`, `partner_return_needs_original`, `points_limit_exceeded`, `return_exceeds_purchase`, `unknown_account`, `unknown_member`, `unknown_original_event`, `unknown_sku`. */
+            /** @description Understood, but refused by the program's rules. `code`: `account_not_active`, `amount_out_of_range`, `member_not_active`, `member_not_in_account`, `occurred_in_future`, `partner_return_needs_original`, `points_limit_exceeded`, `return_before_purchase`, `return_exceeds_purchase`, `unknown_account`, `unknown_member`, `unknown_original_event`, `unknown_sku`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18049,7 +18241,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "account_not_active" | "amount_out_of_range" | "member_not_in_account" | "occurred_in_future" | "partner_return_needs_original" | "points_limit_exceeded" | "return_exceeds_purchase" | "unknown_account" | "unknown_member" | "unknown_original_event" | "unknown_sku";
+                        code?: "account_not_active" | "amount_out_of_range" | "member_not_active" | "member_not_in_account" | "occurred_in_future" | "partner_return_needs_original" | "points_limit_exceeded" | "return_before_purchase" | "return_exceeds_purchase" | "unknown_account" | "unknown_member" | "unknown_original_event" | "unknown_sku";
                     };
                 };
             };
@@ -18262,6 +18454,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -18577,7 +18781,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Understood, but refused by the program's rules. `code`: `account_not_active`, `amount_out_of_range`, `member_not_in_account`, `occurred_in_future`, `points_limit_exceeded`, `unknown_account`, `unknown_member`, `unknown_sku`. */
+            /** @description Understood, but refused by the program's rules. `code`: `account_not_active`, `amount_out_of_range`, `member_not_active`, `member_not_in_account`, `occurred_in_future`, `points_limit_exceeded`, `unknown_account`, `unknown_member`, `unknown_sku`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18585,7 +18789,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "account_not_active" | "amount_out_of_range" | "member_not_in_account" | "occurred_in_future" | "points_limit_exceeded" | "unknown_account" | "unknown_member" | "unknown_sku";
+                        code?: "account_not_active" | "amount_out_of_range" | "member_not_active" | "member_not_in_account" | "occurred_in_future" | "points_limit_exceeded" | "unknown_account" | "unknown_member" | "unknown_sku";
                     };
                 };
             };
@@ -18706,6 +18910,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -18910,6 +19126,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -19111,7 +19339,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Understood, but refused by the program's rules. `code`: `adjustment_limit_exceeded`, `insufficient_points`, `points_limit_exceeded`, `unknown_reason_code`. */
+            /** @description Understood, but refused by the program's rules. `code`: `account_not_active`, `adjustment_limit_exceeded`, `insufficient_points`, `member_not_active`, `points_limit_exceeded`, `unknown_reason_code`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -19119,7 +19347,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "adjustment_limit_exceeded" | "insufficient_points" | "points_limit_exceeded" | "unknown_reason_code";
+                        code?: "account_not_active" | "adjustment_limit_exceeded" | "insufficient_points" | "member_not_active" | "points_limit_exceeded" | "unknown_reason_code";
                     };
                 };
             };
@@ -19294,7 +19522,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Understood, but refused by the program's rules. `code`: `insufficient_points`. */
+            /** @description Understood, but refused by the program's rules. `code`: `account_not_active`, `insufficient_points`, `member_not_active`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -19313,7 +19541,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "insufficient_points";
+                        code?: "account_not_active" | "insufficient_points" | "member_not_active";
                     };
                 };
             };
@@ -19424,6 +19652,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -19622,6 +19862,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -19814,7 +20066,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Understood, but refused by the program's rules. `code`: `adjustment_limit_exceeded`, `insufficient_points`, `points_limit_exceeded`, `unknown_reason_code`. */
+            /** @description Understood, but refused by the program's rules. `code`: `account_not_active`, `adjustment_limit_exceeded`, `insufficient_points`, `member_not_active`, `points_limit_exceeded`, `unknown_reason_code`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -19822,7 +20074,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "adjustment_limit_exceeded" | "insufficient_points" | "points_limit_exceeded" | "unknown_reason_code";
+                        code?: "account_not_active" | "adjustment_limit_exceeded" | "insufficient_points" | "member_not_active" | "points_limit_exceeded" | "unknown_reason_code";
                     };
                 };
             };
@@ -19997,7 +20249,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Understood, but refused by the program's rules. `code`: `insufficient_points`. */
+            /** @description Understood, but refused by the program's rules. `code`: `account_not_active`, `insufficient_points`, `member_not_active`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -20005,7 +20257,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "insufficient_points";
+                        code?: "account_not_active" | "insufficient_points" | "member_not_active";
                     };
                 };
             };
@@ -20188,7 +20440,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Understood, but refused by the program's rules. `code`: `insufficient_points`, `member_not_in_account`, `unknown_member`. */
+            /** @description Understood, but refused by the program's rules. `code`: `account_not_active`, `insufficient_points`, `member_not_active`, `member_not_in_account`, `unknown_member`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -20196,7 +20448,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "insufficient_points" | "member_not_in_account" | "unknown_member";
+                        code?: "account_not_active" | "insufficient_points" | "member_not_active" | "member_not_in_account" | "unknown_member";
                     };
                 };
             };
@@ -20279,6 +20531,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -20487,6 +20751,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "tiers_not_configured";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -21026,6 +21302,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -21146,7 +21434,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `tier_scope_disabled`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `tier_scope_disabled`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -21154,7 +21442,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "tier_scope_disabled";
+                        code?: "figures_out_of_range" | "tier_scope_disabled";
                     };
                 };
             };
@@ -21282,6 +21570,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -21759,7 +22059,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `tier_scope_disabled`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `tier_scope_disabled`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -21778,7 +22078,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "tier_scope_disabled";
+                        code?: "figures_out_of_range" | "tier_scope_disabled";
                     };
                 };
             };
@@ -21894,6 +22194,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -22334,6 +22646,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -22564,6 +22888,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -23034,6 +23370,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Understood, but refused by the program's rules. `code`: `unknown_member`. */
             422: {
                 headers: {
@@ -23487,6 +23835,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -24046,6 +24406,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -24145,6 +24517,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -24465,6 +24849,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -24818,6 +25214,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -26131,6 +26539,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -26351,6 +26771,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -26774,6 +27206,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -27107,6 +27551,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -27206,6 +27662,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -27766,6 +28234,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -27862,6 +28342,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -27944,6 +28436,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -28038,6 +28542,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -28261,6 +28777,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -28559,6 +29087,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -28977,6 +29517,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -29079,6 +29631,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Gone: expired or removed. `code`: `evidence_missing`. */
             410: {
                 headers: {
@@ -29178,6 +29742,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -29535,6 +30111,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -29946,6 +30534,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -30463,6 +31063,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -30700,6 +31312,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -30844,6 +31468,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -31187,6 +31823,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -31543,6 +32191,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -32053,6 +32713,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -32332,6 +33004,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -33648,6 +34332,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -34072,6 +34768,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -34372,6 +35080,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -34516,6 +35236,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "onboarding_not_configured";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -34884,6 +35616,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -34989,6 +35733,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -35258,6 +36014,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -35857,6 +36625,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -36282,6 +37062,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -37465,6 +38257,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -37946,7 +38750,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `invitation_used`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `invitation_used`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -37965,7 +38769,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "invitation_used";
+                        code?: "figures_out_of_range" | "invitation_used";
                     };
                 };
             };
@@ -38251,7 +39055,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -38259,7 +39063,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -38529,7 +39333,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -38537,7 +39341,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -38653,7 +39457,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -38661,7 +39465,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -38761,7 +39565,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -38769,7 +39573,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -38923,7 +39727,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -38931,7 +39735,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -39014,7 +39818,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -39022,7 +39826,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -39105,7 +39909,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -39113,7 +39917,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -39252,7 +40056,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -39260,7 +40064,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -39361,7 +40165,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -39369,7 +40173,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -39581,7 +40385,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -39589,7 +40393,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -39923,7 +40727,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -39931,7 +40735,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -40258,7 +41062,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -40266,7 +41070,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -40665,7 +41469,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -40673,7 +41477,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -40772,7 +41576,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -40780,7 +41584,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -40974,7 +41778,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -40982,7 +41786,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -41142,7 +41946,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Understood, but refused by the program's rules. `code`: `insufficient_points`, `member_not_in_account`, `unknown_member`. */
+            /** @description Understood, but refused by the program's rules. `code`: `account_not_active`, `insufficient_points`, `member_not_active`, `member_not_in_account`, `unknown_member`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -41150,7 +41954,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "insufficient_points" | "member_not_in_account" | "unknown_member";
+                        code?: "account_not_active" | "insufficient_points" | "member_not_active" | "member_not_in_account" | "unknown_member";
                     };
                 };
             };
@@ -41363,7 +42167,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -41371,7 +42175,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -41954,6 +42758,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Understood, but refused by the program's rules. `code`: `report_range_reversed`, `report_range_too_long`. */
             422: {
                 headers: {
@@ -42069,6 +42885,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -42323,6 +43151,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -42556,6 +43396,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -42843,6 +43695,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -43342,6 +44206,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -44246,6 +45122,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -44602,6 +45490,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -44685,6 +45585,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -44939,6 +45851,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -45017,6 +45941,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                    "text/html": string;
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                     "text/html": string;
                 };
@@ -45116,6 +46053,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -45495,6 +46444,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -45886,6 +46847,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -46674,7 +47647,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -46682,7 +47655,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -46914,7 +47887,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -46922,7 +47895,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -47367,7 +48340,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -47375,7 +48348,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -47453,7 +48426,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -47461,7 +48434,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -47585,7 +48558,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -47593,7 +48566,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -47737,7 +48710,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -47745,7 +48718,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -47971,7 +48944,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -47979,7 +48952,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -48090,6 +49063,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -48364,6 +49349,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -48949,6 +49946,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -49200,6 +50209,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -49743,6 +50764,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -49986,6 +51019,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -50281,6 +51326,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -50515,6 +51572,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -50913,6 +51982,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -52030,6 +53111,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -52587,6 +53680,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Gone: expired or removed. `code`: `evidence_missing`. */
             410: {
                 headers: {
@@ -52704,6 +53809,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -52844,6 +53961,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -53000,6 +54129,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Understood, but refused by the program's rules. `code`: `report_range_reversed`. */
             422: {
                 headers: {
@@ -53097,7 +54238,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Conflicts with the current state. `code`: `service_csat_not_open`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `service_csat_not_open`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -53105,7 +54246,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "service_csat_not_open";
+                        code?: "figures_out_of_range" | "service_csat_not_open";
                     };
                     "text/html": string;
                 };
@@ -53408,7 +54549,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -53416,7 +54557,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -53591,7 +54732,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -53599,7 +54740,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -53993,7 +55134,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -54001,7 +55142,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -55100,7 +56241,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -55108,7 +56249,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -55212,7 +56353,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -55220,7 +56361,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -55303,7 +56444,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -55311,7 +56452,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -55406,7 +56547,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -55414,7 +56555,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -55647,6 +56788,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -55973,6 +57126,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -56250,6 +57415,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -56576,6 +57753,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -56671,6 +57860,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -56953,6 +58154,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -57100,7 +58313,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -57108,7 +58321,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -57401,7 +58614,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -57409,7 +58622,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -57594,7 +58807,7 @@ export interface operations {
                      * @enum {string}
                      */
                     kind?: "transactional" | "marketing";
-                    /** @description Your unique key for this message, 8–200 characters: a retry with it sends nothing twice */
+                    /** @description Required: your unique key for this message, 8–200 characters; a retry with it sends nothing twice */
                     idempotencyKey: string;
                 };
             };
@@ -57877,6 +59090,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -58485,7 +59710,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -58493,7 +59718,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -58721,7 +59946,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -58729,7 +59954,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -58835,6 +60060,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -59126,6 +60363,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -59431,7 +60680,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -59439,7 +60688,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -59735,6 +60984,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -60403,6 +61664,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -60789,6 +62062,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -61031,6 +62316,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -61375,6 +62672,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -61706,6 +63015,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -62501,6 +63822,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -62715,6 +64048,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -62830,6 +64175,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -63315,6 +64672,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -63805,6 +65174,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -64032,7 +65413,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `concurrent_conflict`, `survey_anonymity_fixed`, `survey_closed`. */
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`, `question_kind_fixed`, `survey_anonymity_fixed`, `survey_closed`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -64051,7 +65432,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "concurrent_conflict" | "survey_anonymity_fixed" | "survey_closed";
+                        code?: "concurrent_conflict" | "question_kind_fixed" | "survey_anonymity_fixed" | "survey_closed";
                     };
                 };
             };
@@ -64695,6 +66076,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -64974,6 +66367,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -65077,6 +66482,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -65267,6 +66684,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -65580,6 +67009,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -65852,7 +67293,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -65860,7 +67301,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -66005,7 +67446,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`, `survey_closed`, `survey_not_open`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`, `survey_closed`, `survey_not_open`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -66013,7 +67454,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen" | "survey_closed" | "survey_not_open";
+                        code?: "figures_out_of_range" | "member_not_chosen" | "survey_closed" | "survey_not_open";
                     };
                 };
             };
@@ -66316,7 +67757,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`, `survey_closed`, `survey_not_open`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`, `survey_closed`, `survey_not_open`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -66324,7 +67765,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen" | "survey_closed" | "survey_not_open";
+                        code?: "figures_out_of_range" | "member_not_chosen" | "survey_closed" | "survey_not_open";
                     };
                 };
             };
@@ -66896,6 +68337,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -67506,6 +68959,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -67778,7 +69243,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `concurrent_conflict`, `quiz_closed`. */
+            /** @description Conflicts with the current state. `code`: `concurrent_conflict`, `question_kind_fixed`, `quiz_closed`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -67786,7 +69251,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "concurrent_conflict" | "quiz_closed";
+                        code?: "concurrent_conflict" | "question_kind_fixed" | "quiz_closed";
                     };
                 };
             };
@@ -68536,6 +70001,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -68713,6 +70190,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -68828,7 +70317,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`, `quiz_closed`, `quiz_not_open`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`, `quiz_closed`, `quiz_not_open`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -68836,7 +70325,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen" | "quiz_closed" | "quiz_not_open";
+                        code?: "figures_out_of_range" | "member_not_chosen" | "quiz_closed" | "quiz_not_open";
                     };
                 };
             };
@@ -69421,6 +70910,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -69769,6 +71270,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -70079,6 +71592,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -70709,6 +72234,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -71002,6 +72539,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -71145,6 +72694,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -71367,6 +72928,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -71543,6 +73116,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -71661,6 +73246,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -71834,6 +73431,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -72210,6 +73819,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -72799,7 +74420,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -72807,7 +74428,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -72928,6 +74549,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -73426,6 +75059,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -73643,6 +75288,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -73916,7 +75573,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -73924,7 +75581,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -74148,6 +75805,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -74400,6 +76069,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -74684,6 +76365,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -75067,6 +76760,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -75193,7 +76898,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflicts with the current state. `code`: `member_not_chosen`. */
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`, `member_not_chosen`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -75201,7 +76906,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "member_not_chosen";
+                        code?: "figures_out_of_range" | "member_not_chosen";
                     };
                 };
             };
@@ -75278,6 +76983,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -76002,6 +77719,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Understood, but refused by the program's rules. `code`: `report_range_reversed`, `report_range_too_long`. */
             422: {
                 headers: {
@@ -76164,6 +77893,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -76279,6 +78020,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "insufficient_scope";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -76556,6 +78309,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -76762,6 +78527,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description Internal error: the server failed (retry a write with the same idempotency key). `code`: `internal_error`. */
             500: {
                 headers: {
@@ -76900,6 +78677,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -77065,6 +78854,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
+                    };
+                };
+            };
             /** @description A path parameter is too long. `code`: `path_parameter_too_long`. */
             414: {
                 headers: {
@@ -77166,6 +78967,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
@@ -77278,6 +79091,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. `code`: `figures_out_of_range`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "figures_out_of_range";
                     };
                 };
             };
