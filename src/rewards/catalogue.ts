@@ -196,7 +196,8 @@ export async function createReward(db: Db, programId: string, input: z.output<ty
   const codeSource = input.codeSource ?? null;
   // A pool starts empty; its stock grows as codes are imported.
   const stock = codeSource === 'pool' ? 0 : input.stock;
-  checkShape(input.type, { codeSource, stock, cashValueMinor: input.cashValueMinor, validFrom: input.validFrom, validUntil: input.validUntil }, true);
+  // Checked as given: a pool's stock sent with it is refused, not quietly replaced by the empty pool's 0.
+  checkShape(input.type, { codeSource, stock: input.stock ?? null, cashValueMinor: input.cashValueMinor, validFrom: input.validFrom, validUntil: input.validUntil }, true);
   await checkReferences(db, programId, input.category, input.eligibility.minTier);
   const row = await db
     .insertInto('rewards')

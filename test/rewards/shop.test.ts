@@ -245,6 +245,10 @@ describe('rewards shop', () => {
 
   it('gift cards: codes from an imported pool, or generated, handed out at once', async () => {
     const w = await shop(10_000);
+    // A pool's stock is its codes: one sent with it is refused, not quietly made 0.
+    const withStock = await w.call('POST', '/v1/rewards', { category: 'tools', texts: names('pool-5', 'pool-5-sv'), code: 'pool-5', type: 'code', codeSource: 'pool', pricePoints: 10, stock: 5 });
+    expect(withStock.statusCode, withStock.body).toBe(400);
+    expect(withStock.json().errors[0].path).toContain('stock');
     const fuel = await addReward(w, { code: 'fuel-card', type: 'code', codeSource: 'pool', pricePoints: 1_000 });
     expect(fuel.stock).toBe(0);
     const imported = await w.call('POST', `/v1/rewards/${fuel.id}/codes`, { codes: ['FUEL-001', 'FUEL-002', 'FUEL-003', 'FUEL-001'] });
