@@ -296,7 +296,7 @@ export async function tierRoutes(fastify: FastifyInstance, { database, clock }: 
           operationId: `unfreeze${Kind}Tier`,
           tags: ['tiers'],
           summary: `End a hold on the ${kind}'s level`,
-          description: 'The next evaluation judges the level again. Without a hold in force this changes nothing. Written to the tier history and the audit log.',
+          description: 'A higher level the qualifying total has earned meanwhile is given at once; a lower one waits for the next evaluation (the nightly job). Without a hold in force this changes nothing. Written to the tier history and the audit log.',
           params: idParams,
           response: { 200: tierOut },
         },
@@ -317,6 +317,9 @@ export async function tierRoutes(fastify: FastifyInstance, { database, clock }: 
             at: now,
           });
           await recordAudit(trx, { ...auditContext(req), action: 'tier.unfreeze', entity: kind, entityId: req.params.id, before: status, after: { ...status, frozenUntil: null, frozenReason: null } });
+          // A level earned while the hold kept the old one is given at once, as a purchase would give it; a lower
+          // one waits for the nightly evaluation, which also applies the grace rules.
+          await evaluateOwner(trx, program.id, config, program.timeZone, kind, owner, now, { upgradeOnly: true });
         });
         return currentTier(req, program, config, kind, req.params.id);
       },

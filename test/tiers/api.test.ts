@@ -189,6 +189,22 @@ describe('status freeze', () => {
   });
 });
 
+describe('a hold ended', () => {
+  it('gives at once a higher level earned while the hold kept the old one', async () => {
+    const w = await newWorld(t);
+    const account = w.accounts[0]!.id;
+    await w.call('PUT', '/v1/tiers', ladder({ downgradeMaxLevels: 3 }));
+    expect((await w.call('POST', `/v1/accounts/${account}/tier/freeze`, { months: 24, reason: 'Hold' })).json().level).toBeNull();
+    await w.call('POST', '/v1/events', recentPurchase('INV-HOLD-1', 'C-0'));
+    // The hold keeps the level where it was, also against a purchase that earns more.
+    expect((await w.call('GET', `/v1/accounts/${account}`)).json().tier).toBeNull();
+    const thawed = await w.call('DELETE', `/v1/accounts/${account}/tier/freeze`);
+    expect(thawed.statusCode, thawed.body).toBe(200);
+    expect(thawed.json().level?.code).toBe('silver');
+    expect((await w.call('GET', `/v1/accounts/${account}`)).json().tier).toBe('silver');
+  });
+});
+
 describe('amount basis, per account only', () => {
   it('counts purchase amounts less returns, and refuses member tiers', async () => {
     const w = await newWorld(t);
