@@ -110,7 +110,8 @@ export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: Lojal
     type: problemType(err.code),
     title: err.code.replace(/_/g, ' '),
     status: err.status,
-    detail: t(`errors:${err.code}`, params),
+    // A member in the portal reads what to do in their words where the API's text speaks to an integrator.
+    detail: t(req.member ? [`errors-member:${err.code}`, `errors:${err.code}`] : `errors:${err.code}`, params),
     code: err.code,
     requestId: req.id,
     instance: req.url,

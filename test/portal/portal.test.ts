@@ -335,6 +335,12 @@ describe('sales claims and the manager', () => {
     const forOther = await claimWithPhoto(seller, aSale({ memberId: ids.SELLER2 }));
     expect(forOther.statusCode).toBe(400);
     expect(forOther.json().errors[0].path).toBe('memberId');
+    // An article number the program does not know: the member is told what to do, not which API call adds it.
+    const unknownSku = await claimWithPhoto(seller, aSale({ sku: 'NO-SUCH-SKU' }));
+    expect(unknownSku.json().code).toBe('unknown_sku');
+    expect(unknownSku.json().detail).toContain('NO-SUCH-SKU');
+    expect(unknownSku.json().detail).not.toContain('/v1/');
+    expect((await t.call('POST', '/v1/events/simulate', { id: 'S', type: 'purchase', occurredAt: t.clock().toISOString(), account: 'BR', lines: [{ sku: 'NO-SUCH-SKU', quantity: 1, amount: 1 }] }, key)).json().detail).toContain('/v1/products');
     // JSON without evidence: refused as the API refuses it.
     expect((await portal(seller, 'POST', '/claims', aSale())).json().code).toBe('evidence_required');
 
