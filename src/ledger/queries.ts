@@ -100,7 +100,7 @@ export interface HistoryItem {
   kind: JournalKind;
   /** Net change of this wallet (available + pending). */
   points: number;
-  /** Of which pending (not yet spendable). */
+  /** Of which still pending now (not yet spendable); 0 once the points were released. */
   pendingPoints: number;
   occurredAt: Date;
   recordedAt: Date;
@@ -143,15 +143,18 @@ export async function getHistory(
     SELECT j.id, j.kind, s.points, s.pending_points, j.occurred_at, j.created_at, j.explanation, j.event_id,
            ev.external_id, ev.type AS event_type, j.rule_id, j.rule_version, j.reason_code, j.memo, s.details
     FROM (
-      SELECT journal_id, sum(amount)::bigint AS points,
-             coalesce(sum(amount) FILTER (WHERE bucket = 'pending'), 0)::bigint AS pending_points,
-             json_agg(json_build_object('points', amount, 'rule_id', rule_id, 'explanation', explanation) ORDER BY seq)
-               FILTER (WHERE explanation IS NOT NULL) AS details
-      FROM entries
-      WHERE program_id = ${programId} AND wallet_id = ${walletId}
-        ${opts.before ? sql`AND journal_id < ${opts.before}::uuid` : sql``}
-      GROUP BY journal_id
-      ORDER BY journal_id DESC
+      -- Pending as it stands now: points booked as pending whose lot has since been released are spendable, and
+      -- a release's own move out of pending is no longer points waiting.
+      SELECT e.journal_id, sum(e.amount)::bigint AS points,
+             coalesce(sum(e.amount) FILTER (WHERE e.bucket = 'pending' AND l.status = 'pending'), 0)::bigint AS pending_points,
+             json_agg(json_build_object('points', e.amount, 'rule_id', e.rule_id, 'explanation', e.explanation) ORDER BY e.seq)
+               FILTER (WHERE e.explanation IS NOT NULL) AS details
+      FROM entries e
+      LEFT JOIN lots l ON l.program_id = e.program_id AND l.id = e.lot_id
+      WHERE e.program_id = ${programId} AND e.wallet_id = ${walletId}
+        ${opts.before ? sql`AND e.journal_id < ${opts.before}::uuid` : sql``}
+      GROUP BY e.journal_id
+      ORDER BY e.journal_id DESC
       LIMIT ${opts.limit + 1}
     ) s
     JOIN journals j ON j.program_id = ${programId} AND j.id = s.journal_id

@@ -22,7 +22,7 @@ const historyEntry = z
     journalId: z.uuid(),
     kind: z.enum(['earn', 'reverse', 'release', 'expire', 'adjust', 'transfer', 'spend', 'redeem', 'refund']),
     points: z.number().int().describe('net change of this wallet'),
-    pendingPoints: z.number().int().describe('of which not yet spendable'),
+    pendingPoints: z.number().int().describe('of which still not spendable now (0 once the points were released)'),
     occurredAt: z.date(),
     recordedAt: z.date(),
     description: z.string().describe("in the reader's language"),

@@ -30,6 +30,8 @@ describe('pending points', () => {
     expect(res.json().postings.every((x: { status: string }) => x.status === 'pending')).toBe(true);
     const bal = (await t.call('GET', `/v1/accounts/${acc}/balance`, undefined, p.key)).json();
     expect(bal).toMatchObject({ available: 0, pending: 495 });
+    const historyOf = async () => (await t.call('GET', `/v1/accounts/${acc}/history`, undefined, p.key)).json().data as Array<{ kind: string; points: number; pendingPoints: number }>;
+    expect((await historyOf()).map((h) => [h.kind, h.points, h.pendingPoints])).toEqual([['earn', 495, 495]]);
     // Released on the day the window ends, as a date in the program's zone (the test clock stands at midday UTC).
     expect(bal.pendingReleases).toEqual([{ date: new Date(now.getTime() + 14 * DAY).toISOString().slice(0, 10), points: 495 }]);
     // Pending points cannot be spent.
@@ -43,6 +45,8 @@ describe('pending points', () => {
     const again = await runLedgerJobs(t.database.db, later);
     expect(again.lotsReleased).toBe(0);
     expect((await t.call('GET', `/v1/accounts/${acc}/balance`, undefined, p.key)).json()).toMatchObject({ available: 495, pending: 0 });
+    // The history says so too: the earning is no longer waiting, and the release moved nothing in or out.
+    expect((await historyOf()).map((h) => [h.kind, h.points, h.pendingPoints])).toEqual([['release', 0, 0], ['earn', 495, 0]]);
   });
 
   it('a return inside the window takes the points from the pending lot', async () => {
