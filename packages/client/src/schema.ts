@@ -869,7 +869,7 @@ export type paths = {
         post: operations["freezeAccountTier"];
         /**
          * End a hold on the account's level
-         * @description The next evaluation judges the level again. Without a hold in force this changes nothing. Written to the tier history and the audit log.
+         * @description A higher level the qualifying total has earned meanwhile is given at once; a lower one waits for the next evaluation (the nightly job). Without a hold in force this changes nothing. Written to the tier history and the audit log.
          */
         delete: operations["unfreezeAccountTier"];
         options?: never;
@@ -933,7 +933,7 @@ export type paths = {
         post: operations["freezeMemberTier"];
         /**
          * End a hold on the member's level
-         * @description The next evaluation judges the level again. Without a hold in force this changes nothing. Written to the tier history and the audit log.
+         * @description A higher level the qualifying total has earned meanwhile is given at once; a lower one waits for the next evaluation (the nightly job). Without a hold in force this changes nothing. Written to the tier history and the audit log.
          */
         delete: operations["unfreezeMemberTier"];
         options?: never;
@@ -8599,7 +8599,7 @@ export type components = {
             kind: "earn" | "reverse" | "release" | "expire" | "adjust" | "transfer" | "spend" | "redeem" | "refund";
             /** @description net change of this wallet */
             points: number;
-            /** @description of which not yet spendable */
+            /** @description of which still not spendable now (0 once the points were released) */
             pendingPoints: number;
             /** Format: date-time */
             occurredAt: string;
