@@ -67,6 +67,9 @@ export async function buildServer(database: Database, config: Config, options: S
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // No route takes plain text: a body sent as text/plain is the wrong media type (415), as form or XML bodies are,
+  // not a string that fails the route's JSON schema (400).
+  app.removeContentTypeParser('text/plain');
 
   // The audit chain's key comes from this server's configuration (src/audit/keys.ts).
   useAuditKeyring(auditKeyringOf(config));

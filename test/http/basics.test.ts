@@ -46,6 +46,10 @@ describe('HTTP basics', () => {
   it('answers with the program the key belongs to', async () => {
     const res = await t.call('GET', '/v1/program');
     expect(res.statusCode).toBe(200);
+    // A JSON body sent as plain text is the wrong media type.
+    const plain = await t.app.inject({ method: 'POST', url: '/v1/events', headers: { authorization: `Bearer ${t.key}`, 'content-type': 'text/plain' }, payload: '{}' });
+    expect(plain.statusCode, plain.body).toBe(415);
+    expect(plain.json().code).toBe('unsupported_media_type');
     // The scheme's name in any case, as HTTP allows.
     const lower = await t.app.inject({ method: 'GET', url: '/v1/program', headers: { authorization: `bearer ${t.key}` } });
     expect(lower.statusCode, lower.body).toBe(200);
