@@ -86,7 +86,9 @@ export async function computeScores(db: Db, programId: string, timeZone: string,
       FROM p),
     ranked AS (
       SELECT q.account_id, q.r, q.f, q.m,
-             floor(100 * percent_rank() OVER (ORDER BY q.r + q.f + q.m DESC))::smallint AS rank_percent
+             -- The share of buyers ranked above: 0 for the best, below 100 for the last of them, so that 100 stays
+             -- what it means, no purchase (percent_rank gave the last buyer 100 too).
+             floor(100.0 * (rank() OVER (ORDER BY q.r + q.f + q.m DESC) - 1) / count(*) OVER ())::smallint AS rank_percent
       FROM q)
     INSERT INTO account_scores (program_id, account_id, score_date, recency_days, frequency, monetary, r, f, m, rank_percent,
                                 loyalty_type, features, reasons)

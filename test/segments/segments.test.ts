@@ -246,6 +246,10 @@ describe('nightly scores and loyalty types', () => {
     expect(all.total).toBe(3);
     expect(all.data.map((x: { accountId: string }) => x.accountId)).not.toContain(ids.D);
     expect(all.data[0].rankPercent).toBeLessThanOrEqual(all.data[1].rankPercent);
+    // 100 means no purchase: every account that bought ranks below it, the last of them too.
+    const ranks = await Promise.all([ids.A, ids.B].map(async (id) => (await t.call('GET', `/v1/accounts/${id}/score`)).json().rankPercent as number));
+    expect(Math.max(...ranks)).toBeLessThan(100);
+    expect(Math.min(...ranks)).toBe(0);
 
     const movement = (await t.call('GET', '/v1/scores/movement')).json();
     expect(movement).toMatchObject({ from: '2026-10', to: '2026-11' });
