@@ -208,6 +208,30 @@ describeInBrowser('the member portal on a phone', () => {
     expect(stored.map((c) => c.invoiceNumber)).toContain('F-2026-118');
   });
 
+  it('in German, an amount of 1.500 is fifteen hundred, and one with more decimals than the currency has is refused on the field', async () => {
+    ids.DE1 = (await ok(b.call('PUT', '/v1/members/by-external-id/DE1', { accountExternalId: 'BYGG', name: 'Jonas Weber', role: 'sales_rep', language: 'de', email: 'de1@example.com' }))).id as string;
+    const page = await memberPage('DE1', 'de-DE');
+    await page.goto('/claims/new');
+    await page.getByRole('heading', { name: 'Verkauf melden', level: 1 }).waitFor();
+    await page.getByLabel('Produkt (Artikelnummer)').fill('DRILL-18V');
+    await page.getByLabel('Rechnungsnummer').fill('DE-1500');
+    await page.getByLabel('Kunde').fill('Bau GmbH');
+    await page.getByLabel('Verkaufsdatum').fill(b.clock().toISOString().slice(0, 10));
+    await page.locator('input[type=file][capture=environment]').setInputFiles({ name: 'rechnung.png', mimeType: 'image/png', buffer: tinyPng() });
+    const sent = page.getByRole('heading', { name: 'Meine Verkaufsmeldungen' });
+    // Three decimals in a currency of two: refused on the field (it was rounded to 2,00 and sent).
+    await page.getByLabel('Betrag (SEK)').fill('1,999');
+    await page.getByRole('button', { name: 'Meldung senden' }).click();
+    const refusal = page.getByText('Zu viele Nachkommastellen: Beträge in SEK schreibt man wie 1.234,50.');
+    await refusal.or(sent).first().waitFor();
+    expect(await refusal.isVisible()).toBe(true);
+    await page.getByLabel('Betrag (SEK)').fill('1.500');
+    await page.getByRole('button', { name: 'Meldung senden' }).click();
+    await sent.waitFor();
+    const stored = async () => ((await ok(b.call('GET', `/v1/claims?memberId=${ids.DE1}`))).data as Array<{ invoiceNumber: string; amount: number }>).map((c) => [c.invoiceNumber, c.amount]);
+    await expect.poll(stored).toEqual([['DE-1500', 150_000]]);
+  });
+
   it('a manager sees the team, gives company points to a member and approves a staff claim', async () => {
     const submitted = await postMultipart(b, '/v1/claims', [
       {
@@ -226,6 +250,8 @@ describeInBrowser('the member portal on a phone', () => {
     await expect.poll(() => page.getByTestId('company-available').textContent()).toBe('1,000 points');
     const buyer = page.getByTestId('team-member').filter({ hasText: 'Per Olsson' });
     await buyer.waitFor();
+    // The role's name, not its code (buyer); drawn with the name the card was waited for by.
+    expect(await buyer.getByText('Buyer', { exact: true }).count()).toBe(1);
     await buyer.getByRole('button', { name: 'Give points' }).click();
     const dialog = page.getByRole('dialog', { name: 'Give points to Per Olsson' });
     await dialog.getByLabel('Points').fill('250');

@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { translator } from '../../src/i18n/index.js';
+import { describeEarning, eventTypeWords } from '../../src/ledger/explain.js';
+import { TRAINING_COMPLETED } from '../../src/training/index.js';
 
 /**
  * Keeps the translated catalogues in step with English: same namespace files, same logical keys,
@@ -205,4 +207,17 @@ describe('formats in the catalogues', () => {
     expect(String(translator('en')('rules:explain.fixed', { count: 12345, rule: 'R' }))).toContain('12,345');
     expect(String(translator('de')('rules:explain.fixed', { count: 12345, rule: 'R' }))).toContain('12.345');
   });
+});
+
+describe('history lines of the events Lojal itself records', () => {
+  // Completions from training, quizzes and surveys are events like a purchase; a history line named their type by
+  // its code ("training.completed training:…") where the catalogue had no words for it.
+  const ownEventTypes = [TRAINING_COMPLETED, 'quiz.passed', 'survey.completed'];
+  for (const lng of ['en', ...TRANSLATIONS] as const) {
+    it.each(ownEventTypes)(`say %s in words in ${lng}`, (type) => {
+      const words = eventTypeWords(type, lng);
+      expect(words).not.toBe(type);
+      expect(describeEarning(type, 'E-1', ['Course done'], lng)).not.toContain(type);
+    });
+  }
 });

@@ -1,9 +1,13 @@
 /**
  * Numbers, money and dates in the user's language. Points and money arrive as integers (money in minor units).
  */
+import i18n from 'i18next';
 import { currentLanguage, type Language } from './i18n';
+import { fractionDigits, localeOfLanguage, moneyInput as moneyInputIn, readMoney } from './money';
 
-const locales: Record<Language, string> = { en: 'en-GB', sv: 'sv-SE', nb: 'nb-NO', pl: 'pl-PL', de: 'de-DE' };
+export type { MoneyProblem, MoneyReading } from './money';
+
+const locales: Record<Language, string> = localeOfLanguage;
 
 export const localeOf = (lng: Language = currentLanguage()): string => locales[lng];
 
@@ -26,10 +30,26 @@ export function formatDateTime(value: string | Date, lng?: Language): string {
   return new Intl.DateTimeFormat(localeOf(lng), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(value));
 }
 
-/** Minor units as typed by a person ("1 234,50" or "1234.5") → integer minor units, or undefined. */
-export function parseMoney(input: string, currency: string): number | undefined {
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  const normalized = input.replace(/[\s\u00a0']/g, '').replace(',', '.');
-  if (!/^-?\d+(\.\d+)?$/.test(normalized)) return undefined;
-  return Math.round(Number(normalized) * 10 ** digits);
+/** Minor units as typed by a person, or undefined when `readMoney` cannot read them. */
+export function parseMoney(input: string, currency: string, lng?: Language): number | undefined {
+  const r = readMoney(input, currency, localeOf(lng));
+  return r.ok ? r.minor : undefined;
+}
+
+/** Why the typed amount cannot be read, in the UI language, or undefined when it can. */
+export function moneyError(input: string, currency: string, lng: Language = currentLanguage()): string | undefined {
+  const r = readMoney(input, currency, localeOf(lng));
+  if (r.ok) return undefined;
+  const digits = fractionDigits(currency);
+  const plain = (n: number, max = digits) => new Intl.NumberFormat(localeOf(lng), { maximumFractionDigits: max }).format(n);
+  const example = new Intl.NumberFormat(localeOf(lng), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(1234.5);
+  const t = i18n.getFixedT(lng, 'web');
+  if (r.kind === 'ambiguous') return t('money.ambiguous', { input: input.trim(), thousands: plain(r.thousands), decimal: plain(r.decimal, 3) });
+  if (r.kind === 'decimals') return t('money.decimals', { currency, example });
+  return t('money.malformed', { example });
+}
+
+/** Minor units as a person would type them in the UI language (no grouping), for an input's initial value. */
+export function moneyInput(minor: number, currency: string, lng?: Language): string {
+  return moneyInputIn(minor, currency, localeOf(lng));
 }

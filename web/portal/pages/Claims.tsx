@@ -10,7 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useNavigate } from 'react-router';
 import { api, newIdempotencyKey, query } from '../../shared/api';
 import { ErrorAlert, fieldError, messageOf, notifySuccess } from '../../shared/feedback';
-import { formatDate, formatMoney, parseMoney } from '../../shared/format';
+import { formatDate, formatMoney, moneyError, parseMoney } from '../../shared/format';
 import { useMe, type Claim, type Page } from '../data';
 import { useMemberSession } from '../session';
 import { uploadWithProgress } from '../upload';
@@ -258,7 +258,7 @@ function NewClaim() {
           inputMode="decimal"
           value={values.amount}
           onChange={(e) => set('amount', e.currentTarget.value)}
-          error={amountInvalid ? t('claims.amountInvalid') : fieldError(error, 'amount')}
+          error={(amountInvalid && moneyError(values.amount, currency)) || fieldError(error, 'amount')}
         />
       </Group>
       <TextInput

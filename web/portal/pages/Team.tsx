@@ -101,7 +101,8 @@ export default function Team() {
                         </Text>
                         {p.role && (
                           <Text size="sm" c="dimmed">
-                            {p.role}
+                            {/* A program may give its members roles of its own; those have no translation and show as named. */}
+                            {t(`web:memberRoles.${p.role}`, { defaultValue: p.role })}
                           </Text>
                         )}
                       </div>

@@ -11,7 +11,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../../../shared/api';
 import { ErrorAlert, fieldError, notifySuccess } from '../../../shared/feedback';
-import { parseMoney } from '../../../shared/format';
+import { moneyError, parseMoney } from '../../../shared/format';
 import { useStaff } from '../../session';
 import { endAfterDay, startOfDay, type Campaign, type Effect } from './model';
 
@@ -117,7 +117,7 @@ export function CampaignForm() {
                   <TextInput label={t('form.category')} w={140} value={row.category} onChange={(e) => update(i, { category: e.currentTarget.value })} />
                   <TextInput label={t('form.brand')} w={140} value={row.brand} onChange={(e) => update(i, { brand: e.currentTarget.value })} />
                   <NumberInput label={t('form.points')} w={110} min={1} allowDecimal={false} value={row.points} onChange={(v) => update(i, { points: v })} error={fe(`effects.${i}.points`)} />
-                  <TextInput label={t('form.per', { currency: program.currency })} w={140} value={row.per} onChange={(e) => update(i, { per: e.currentTarget.value })} error={fe(`effects.${i}.per`) ?? fe(`effects.${i}`)} />
+                  <TextInput label={t('form.per', { currency: program.currency })} w={140} value={row.per} onChange={(e) => update(i, { per: e.currentTarget.value })} error={(row.per.trim() ? moneyError(row.per, program.currency) : undefined) ?? fe(`effects.${i}.per`) ?? fe(`effects.${i}`)} />
                 </>
               )}
               {row.type === 'fixed' && <NumberInput label={t('form.points')} w={120} min={1} allowDecimal={false} value={row.points} onChange={(v) => update(i, { points: v })} error={fe(`effects.${i}.points`)} />}

@@ -12,7 +12,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../../../shared/api';
 import { ErrorAlert, notifySuccess } from '../../../shared/feedback';
-import { localeOf } from '../../../shared/format';
+import { localeOf, moneyError } from '../../../shared/format';
 import { Loading } from '../../../shared/root';
 import { canWrite, useStaff } from '../../session';
 import { effectiveFromOut, effectTypes, emptyForm, fromRule, issuesAt, knownEventTypes, recipientTypes, toDefinition, type Rule, type RuleForm } from './model';
@@ -234,7 +234,7 @@ function EditorPage({ rule }: { rule: Rule | undefined }) {
                       inputMode="decimal"
                       value={f.minAmount}
                       onChange={(e) => set({ minAmount: e.currentTarget.value })}
-                      error={at('conditions.minAmount')}
+                      error={(f.minAmount.trim() ? moneyError(f.minAmount, currency) : undefined) ?? at('conditions.minAmount')}
                     />
                   </Section>
                   <Section title={t('editor.when')}>
@@ -274,7 +274,7 @@ function EditorPage({ rule }: { rule: Rule | undefined }) {
                           inputMode="decimal"
                           value={f.per}
                           onChange={(e) => set({ per: e.currentTarget.value })}
-                          error={at('effect.per')}
+                          error={(f.per.trim() ? moneyError(f.per, currency) : undefined) ?? at('effect.per')}
                         />
                       )}
                     </SimpleGrid>

@@ -27,7 +27,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, query } from '../../../shared/api';
 import { ErrorAlert } from '../../../shared/feedback';
-import { formatNumber } from '../../../shared/format';
+import { formatNumber, moneyError, parseMoney } from '../../../shared/format';
 import { useStaff } from '../../session';
 import { readableErrors } from './contrast';
 import { issuesAt, knownEventTypes, moneyText } from './model';
@@ -94,7 +94,7 @@ export function Simulator({ draft, heading = 'h2' }: { draft?: () => Draft; head
         ...(when && { occurredAt: Number.isNaN(new Date(when).getTime()) ? when : new Date(when).toISOString() }),
         ...(isPurchase && {
           lines: lines.map((l) => {
-            const minor = moneyToMinor(l.amount, program.currency);
+            const minor = parseMoney(l.amount, program.currency) ?? l.amount;
             return { sku: l.product?.value ?? '', quantity: typeof l.quantity === 'number' ? l.quantity : Number(l.quantity), amount: minor };
           }),
         }),
@@ -218,7 +218,7 @@ export function Simulator({ draft, heading = 'h2' }: { draft?: () => Draft; head
                   value={l.amount}
                   inputMode="decimal"
                   onChange={(e) => setLine(l.key, { amount: e.currentTarget.value })}
-                  error={issuesAt(err, `lines.${i}.amount`)}
+                  error={(l.amount.trim() ? moneyError(l.amount, program.currency) : undefined) ?? issuesAt(err, `lines.${i}.amount`)}
                 />
                 <ActionIcon
                   mt={28}
@@ -255,12 +255,6 @@ export function Simulator({ draft, heading = 'h2' }: { draft?: () => Draft; head
       </Stack>
     </Card>
   );
-}
-
-function moneyToMinor(text: string, currency: string): number | string {
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  const normalized = text.replace(/[\s\u00a0']/g, '').replace(',', '.');
-  return /^\d+(\.\d+)?$/.test(normalized) ? Math.round(Number(normalized) * 10 ** digits) : text;
 }
 
 function Result({ answer, ruleSetText }: { answer: Answer; ruleSetText: string }) {

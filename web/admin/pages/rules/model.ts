@@ -4,7 +4,7 @@
  * decides what is valid, so a value that cannot be read is sent as typed and the server's message names it.
  */
 import { ApiError } from '../../../shared/api';
-import { parseMoney } from '../../../shared/format';
+import { moneyInput, parseMoney } from '../../../shared/format';
 
 export const effectTypes = ['fixed', 'perAmount', 'upsell', 'crossSell', 'multiplier'] as const;
 export const recipientTypes = ['account', 'member', 'split'] as const;
@@ -142,15 +142,9 @@ export const emptyForm = (): RuleForm => ({
   stacking: 'stack',
 });
 
-function fractionDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-}
-
-/** Minor units as a person types them (plain digits and a point), for an input's initial value. */
+/** Minor units as a person types them in the UI language, for an input's initial value. */
 export function moneyText(minor: number | undefined, currency: string): string {
-  if (minor === undefined) return '';
-  const digits = fractionDigits(currency);
-  return (minor / 10 ** digits).toFixed(digits).replace(/\.0+$/, '');
+  return minor === undefined ? '' : moneyInput(minor, currency);
 }
 
 /** Money typed by a person → minor units; unreadable text goes to the server as typed, for its message. */

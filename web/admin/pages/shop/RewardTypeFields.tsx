@@ -1,7 +1,7 @@
 /** The editor fields of one kind of reward: a code's source, an experience's date, a cashback's or donation's value. */
 import { Card, SegmentedControl, Text, TextInput, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { formatMoney, parseMoney } from '../../../shared/format';
+import { formatMoney, moneyError, parseMoney } from '../../../shared/format';
 import type { Draft } from './rewardDraft';
 
 export function TypeFields({ d, set, fe, creating, currency }: { d: Draft; set: <K extends keyof Draft>(k: K, v: Draft[K]) => void; fe: (f: string) => string | undefined; creating: boolean; currency: string }) {
@@ -49,7 +49,7 @@ export function TypeFields({ d, set, fe, creating, currency }: { d: Draft; set: 
           onChange={(e) => set('cashValue', e.currentTarget.value)}
           inputMode="decimal"
           required={d.type === 'cashback'}
-          error={fe('cashValueMinor') ?? (d.cashValue.trim() && parseMoney(d.cashValue, currency) === undefined ? t('rewards.badAmount') : undefined)}
+          error={fe('cashValueMinor') ?? (d.cashValue.trim() ? moneyError(d.cashValue, currency) : undefined)}
           w={280}
         />
         {d.cashValue.trim() && parseMoney(d.cashValue, currency) !== undefined && (

@@ -1,5 +1,5 @@
 /** A reward as the editor's form holds it, and the API body made from it. */
-import { parseMoney } from '../../../shared/format';
+import { moneyInput, parseMoney } from '../../../shared/format';
 import { languages, type Language } from '../../../shared/i18n';
 import { type Reward, type RewardType, periods } from './rewardModel';
 
@@ -40,7 +40,6 @@ export const numberOrNull = (v: number | string): number | null => (v === '' || 
 
 export function draftOf(r: Reward | undefined, currency: string): Draft {
   const empty = { name: '', description: '' };
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
   return {
     code: r?.code ?? '',
     type: r?.type ?? 'physical',
@@ -62,7 +61,7 @@ export function draftOf(r: Reward | undefined, currency: string): Draft {
     perMember: r?.limits.perMember ?? '',
     perAccount: r?.limits.perAccount ?? '',
     period: r?.limits.period ?? 'lifetime',
-    cashValue: r?.cashValueMinor != null ? (r.cashValueMinor / 10 ** digits).toFixed(digits) : '',
+    cashValue: r?.cashValueMinor != null ? moneyInput(r.cashValueMinor, currency) : '',
     eventAt: toLocalInput(r?.eventAt ?? null),
   };
 }
