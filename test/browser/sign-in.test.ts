@@ -67,4 +67,26 @@ describeInBrowser('signing in through the forms', () => {
     await page.getByText('Company ACC-2').waitFor();
     await page.getByText(/Cześć, Piotr Nowak/).waitFor();
   });
+
+  it('a language picked at sign-in becomes the profile\'s, so the server writes in it too', async () => {
+    const account = await seedAccount(b, 'ACC-LANG');
+    const res = await b.call('POST', '/v1/members', { accountId: account, externalId: 'M-LANG', name: 'Ola Nordmann', email: 'ola@example.no', language: 'nb' });
+    expect(res.statusCode, res.body).toBe(201);
+    const { page } = await b.newPage(phone, 'en-GB');
+    await page.goto('/');
+    await page.getByRole('combobox', { name: 'Language' }).click();
+    await page.getByRole('option', { name: 'Polski' }).click();
+    await page.getByLabel('Adres e-mail').fill('ola@example.no');
+    await page.getByRole('button', { name: 'Wyślij kod' }).click();
+    const [mail] = await outbox(b, b.programId, 'ola@example.no');
+    const profileSaved = page.waitForResponse((r) => r.url().endsWith('/portal/v1/me') && r.request().method() === 'PATCH');
+    await page.locator('input[inputmode="numeric"]').first().click();
+    await page.keyboard.type(codeIn(mail!));
+    await page.getByText(/Cześć, Ola Nordmann/).waitFor();
+    // The profile follows the choice (the server's texts then come in Polish), and the page stays Polish.
+    expect((await profileSaved).status()).toBe(200);
+    expect((await b.call('GET', `/v1/members/${res.json().id}`)).json().language).toBe('pl');
+    await page.getByText(/Cześć, Ola Nordmann/).waitFor();
+    expect(await pageProblems(page)).toEqual([]);
+  });
 });

@@ -9,8 +9,8 @@ import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, NavLink as RouterLink, Route, Routes, useLocation } from 'react-router';
 import { Loading } from '../shared/root';
 import { ErrorAlert } from '../shared/feedback';
-import { whenSessionLost } from '../shared/api';
-import { languageChosen, languages, switchLanguage, type Language } from '../shared/i18n';
+import { api, whenSessionLost } from '../shared/api';
+import { currentLanguage, languageChosen, languages, switchLanguage, type Language } from '../shared/i18n';
 import { useQueryClient } from '@tanstack/react-query';
 import SignIn from './SignIn';
 import ChooseAccount from './ChooseAccount';
@@ -50,10 +50,22 @@ function SignedIn({ member }: { member: PortalMember }) {
   const wide = useMediaQuery('(min-width: 48em)', false);
   const location = useLocation();
   useApplyReferral();
-  // The member's own language (set at invitation or in the profile) unless they picked one on this device.
+  const client = useQueryClient();
+  // The member's own language (set at invitation or in the profile) unless they picked one on this device; then
+  // the profile takes that choice, so that what the server writes (history, order states, mails) speaks it too
+  // instead of the page mixing two languages.
   useEffect(() => {
     const lng = member.language as Language | null;
-    if (lng && (languages as readonly string[]).includes(lng) && !languageChosen()) void switchLanguage(lng, false);
+    if (!languageChosen()) {
+      if (lng && (languages as readonly string[]).includes(lng)) void switchLanguage(lng, false);
+      return;
+    }
+    const chosen = currentLanguage();
+    if (chosen === lng) return;
+    void api.patch('/portal/v1/me', { language: chosen }).then(
+      () => client.invalidateQueries({ predicate: (q) => q.queryKey[0] === 'portal' || q.queryKey[0] === sessionKey[0] }),
+      () => {},
+    );
   }, [member.language]);
   const pages = portalPages.filter((p) => !p.managers || member.isManager);
   const nav = pages.filter((p) => p.nav);
