@@ -49,9 +49,17 @@ export function eventTypeWords(type: string, lng: Language): string {
  * it, and the rules that paid ("Card purchase fjordbanken:TX-88013: points from Fjordbanken: card purchase") — the stored
  * explanation holds the id alone.
  */
+/**
+ * Events Lojal writes itself (a course completed, a quiz passed, a survey answered, an approved sales claim): their
+ * ids (`training:<course>:<member>`) are keys, not references a reader knows, so the history names the event only.
+ */
+const OWN_EVENT_TYPES = new Set(['training.completed', 'quiz.passed', 'survey.completed', 'sale_claim']);
+
 export function describeEarning(eventType: string, eventExternalId: string, ruleNames: string[], lng: Language): string {
   const type = eventTypeWords(eventType, lng);
   const rules = [...new Set(ruleNames.filter(Boolean))];
-  if (rules.length === 0) return `${type} ${eventExternalId}`;
+  const own = OWN_EVENT_TYPES.has(eventType);
+  if (rules.length === 0) return own ? type : `${type} ${eventExternalId}`;
+  if (own) return String(translator(lng)('ledger:explain.earnOwnEvent', { type, rules: rules.join(', ') } as never));
   return String(translator(lng)('ledger:explain.earnEvent', { type, event: eventExternalId, rules: rules.join(', ') } as never));
 }

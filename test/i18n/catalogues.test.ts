@@ -218,6 +218,9 @@ describe('history lines of the events Lojal itself records', () => {
       const words = eventTypeWords(type, lng);
       expect(words).not.toBe(type);
       expect(describeEarning(type, 'E-1', ['Course done'], lng)).not.toContain(type);
+      // Nor their ids, which are Lojal's own keys (training:<course>:<member>), not references a reader knows.
+      expect(describeEarning(type, 'training:01a2-c:01a2-m', ['Course done'], lng)).not.toContain('training:');
+      expect(describeEarning(type, 'training:01a2-c:01a2-m', [], lng)).toBe(words);
     });
   }
 });
