@@ -7,8 +7,14 @@ import { z } from 'zod';
  * The one place that reads the environment. Everything else receives a validated Config,
  * so a typo in a variable stops the server at start instead of misbehaving later.
  */
+/**
+ * A whole number written in decimal digits: `z.coerce.number` also took an empty value (as 0: `PORT=` listened on a
+ * random port) and hexadecimal (`0x1068`).
+ */
+const wholeNumber = () => z.string().regex(/^\d+$/, 'must be a whole number written in digits').transform(Number);
+
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: wholeNumber().pipe(z.number().min(0).max(65535)).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z
     .string()
@@ -17,14 +23,14 @@ const envSchema = z.object({
   LOJAL_DATA_DIR: z.string().min(1).default('.lojal/data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOJAL_LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
-  LOJAL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
-  LOJAL_FUTURE_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  LOJAL_BODY_LIMIT_BYTES: wholeNumber().pipe(z.number().min(1024).max(64 * 1024 * 1024)).default(4 * 1024 * 1024),
+  LOJAL_FUTURE_TOLERANCE_SECONDS: wholeNumber().pipe(z.number().min(0).max(86_400)).default(300),
   LOJAL_JOBS: z.enum(['on', 'off']).default('on'),
-  LOJAL_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  LOJAL_EVENT_WRITERS: z.coerce.number().int().min(1).max(200).default(2),
-  LOJAL_BATCH_LANES: z.coerce.number().int().min(1).max(16).default(2),
+  LOJAL_DB_POOL_SIZE: wholeNumber().pipe(z.number().min(1).max(200)).default(10),
+  LOJAL_EVENT_WRITERS: wholeNumber().pipe(z.number().min(1).max(200)).default(2),
+  LOJAL_BATCH_LANES: wholeNumber().pipe(z.number().min(1).max(16)).default(2),
   LOJAL_EVIDENCE_DIR: z.string().min(1).optional(),
-  LOJAL_EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
+  LOJAL_EVIDENCE_MAX_BYTES: wholeNumber().pipe(z.number().min(1024).max(1024 * 1024 * 1024)).default(10 * 1024 * 1024),
   LOJAL_EVIDENCE_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'LOJAL_EVIDENCE_S3_BUCKET must be an S3 bucket name').optional(),
   LOJAL_EVIDENCE_S3_ENDPOINT: z.url({ protocol: /^https?$/, message: 'LOJAL_EVIDENCE_S3_ENDPOINT must be an http(s) URL' }).optional(),
   LOJAL_EVIDENCE_S3_REGION: z.string().regex(/^[a-z0-9-]{1,40}$/, 'LOJAL_EVIDENCE_S3_REGION must be a region name like eu-north-1').default('us-east-1'),
@@ -63,6 +69,10 @@ const envSchema = z.object({
     .refine((v) => parseTrustProxy(v) !== undefined, 'LOJAL_TRUST_PROXY must be off, on/true, a number of proxy hops, or a comma-separated list of proxy addresses or CIDR ranges (or loopback, linklocal, uniquelocal)'),
   LOJAL_PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'LOJAL_PUBLIC_URL must be an http(s) URL' }).default('http://localhost:3000'),
 })
+  .refine((e) => !e.LOJAL_SMS_46ELKS_USERNAME === !e.LOJAL_SMS_46ELKS_PASSWORD, {
+    path: ['LOJAL_SMS_46ELKS_USERNAME'],
+    message: 'set both LOJAL_SMS_46ELKS_USERNAME and LOJAL_SMS_46ELKS_PASSWORD, or neither (messages then stay in the outbox)',
+  })
   .refine((e) => !e.LOJAL_EVIDENCE_S3_ACCESS_KEY_ID === !e.LOJAL_EVIDENCE_S3_SECRET_ACCESS_KEY, {
     path: ['LOJAL_EVIDENCE_S3_ACCESS_KEY_ID'],
     message: 'set both LOJAL_EVIDENCE_S3_ACCESS_KEY_ID and LOJAL_EVIDENCE_S3_SECRET_ACCESS_KEY, or neither (the AWS SDK then finds credentials itself)',

@@ -24,6 +24,13 @@ describe('configuration', () => {
       expect((e as Error).message).toMatch(/DATABASE_URL/);
     }
   });
+
+  it('refuses an empty or hexadecimal number, and half of a credential pair', () => {
+    for (const env of [{ PORT: '' }, { PORT: '0x1068' }, { LOJAL_FUTURE_TOLERANCE_SECONDS: '' }, { LOJAL_DB_POOL_SIZE: '1.5' }, { LOJAL_SMS_46ELKS_USERNAME: 'u' }]) {
+      expect(() => loadConfig(env), JSON.stringify(env)).toThrow(ConfigError);
+    }
+    expect(loadConfig({ PORT: '0', LOJAL_FUTURE_TOLERANCE_SECONDS: '3600' })).toMatchObject({ port: 0, futureToleranceSeconds: 3600 });
+  });
 });
 
 describe.skipIf(onPostgres)('embedded database', () => {
