@@ -136,7 +136,7 @@ interface Sent {
  * Runs one operation and checks its answer exactly: what must succeed does (201), what must be refused is
  * refused with the right code and leaves everything as it was. Returns the request when it succeeded.
  */
-async function apply(w: World, op: Op, state: { purchases: Array<{ id: string; account: number; lines: Line[] }>; done: Sent[]; clock: number; n: number }): Promise<void> {
+async function apply(w: World, op: Op, state: { purchases: Array<{ id: string; account: number; lines: Line[]; at: string }>; done: Sent[]; clock: number; n: number }): Promise<void> {
   const db = t.database.db;
   const id = `E-${++state.n}`;
   const key = `key-${state.n}-${w.programId}`;
@@ -161,12 +161,15 @@ async function apply(w: World, op: Op, state: { purchases: Array<{ id: string; a
         req = { method: 'POST', url: '/v1/events', body: { id, type: 'return', occurredAt: isoAgo(op.ago), account: w.accounts[op.account]!.ext, lines } };
       } else if (op.full) {
         req = { method: 'POST', url: '/v1/events', body: { id, type: 'return', occurredAt: isoAgo(op.ago), account: w.accounts[original.account]!.ext, originalId: original.id } };
+        if (Date.parse(isoAgo(op.ago)) < Date.parse(original.at)) refusal = 'return_before_purchase';
       } else {
         const lines = op.lines.map((l) => ({ sku: original.lines[l.pick % original.lines.length]!.sku, quantity: l.quantity, ...(l.amount !== null && { amount: l.amount }) }));
         const open = await openQuantities(w, original.id);
         const asked = new Map<string, number>();
         for (const l of lines) asked.set(l.sku, (asked.get(l.sku) ?? 0) + l.quantity);
         if ([...asked].some(([sku, q]) => q > (open.get(sku) ?? 0))) refusal = 'return_exceeds_purchase';
+        // Nothing comes back before it was bought: checked before the quantities.
+        if (Date.parse(isoAgo(op.ago)) < Date.parse(original.at)) refusal = 'return_before_purchase';
         req = { method: 'POST', url: '/v1/events', body: { id, type: 'return', occurredAt: isoAgo(op.ago), account: w.accounts[original.account]!.ext, originalId: original.id, lines } };
       }
       break;
@@ -220,7 +223,7 @@ async function apply(w: World, op: Op, state: { purchases: Array<{ id: string; a
   }
   expect(res.statusCode, `${op.kind} ${JSON.stringify(req.body)}: ${res.body}`).toBe(201);
   state.done.push(req);
-  if (op.kind === 'purchase') state.purchases.push({ id, account: op.account, lines: op.lines });
+  if (op.kind === 'purchase') state.purchases.push({ id, account: op.account, lines: op.lines, at: (req.body as { occurredAt: string }).occurredAt });
 }
 
 // ------------------------------------------------------------------------------------------------ a. invariants
