@@ -43,6 +43,9 @@ import { periods, segmentFields, type Period, type SegmentField } from '../insig
 import { refreshInsight, runInsightJobs } from '../insight/summary.js';
 import { languages, type Language } from '../i18n/index.js';
 import { pipeline } from 'node:stream/promises';
+import { PassThrough, type Readable } from 'node:stream';
+import path from 'node:path';
+import { checkRetailFile } from '../imports/online-retail-file.js';
 
 /** A command that ran but could not do all it was asked (rows refused): exit 1 at the end. */
 let failed = false;
@@ -194,7 +197,7 @@ staffCmd
       const changed = await setInstanceAdmin(database.db, o.email, !o.revoke);
       if (changed === 0) {
         console.error(`No staff user has the e-mail ${o.email}; create one first (the console's Staff page or an invitation).`);
-        process.exitCode = 1;
+        failed = true;
         return;
       }
       console.log(`${o.email} ${o.revoke ? 'may no longer' : 'may now'} create programs (${changed} staff ${changed === 1 ? 'row' : 'rows'}).`);
@@ -295,8 +298,7 @@ for (const kind of ['accounts', 'members', 'products'] as const) {
         const bar = progress(`${kind}`);
         const importer = kind === 'accounts' ? importAccountsCsv : kind === 'members' ? importMembersCsv : importProductsCsv;
         const t0 = performance.now();
-        const input = fs.createReadStream(file);
-        const s = await importer(db, p.id, file.endsWith('.gz') ? input.pipe(createGunzip()) : input, clock, (n) => bar.update(n));
+        const s = await importer(db, p.id, await openInput(file), clock, (n) => bar.update(n));
         bar.stop();
         printSummary(
           s.rows,
@@ -313,12 +315,18 @@ importCmd
   .description('Send events from a CSV, one row per line: id,type,occurred_at,account,member,sku,quantity,amount,original_id')
   .requiredOption('--program <id>', 'program id')
   .action(async (file: string, o: { program: string }) => {
-    await withProgram(o.program, async (db, p, lanes) => {
+    await withProgram(o.program, async (db, p, lanes, config) => {
+      const input = await openInput(file);
       const bar = progress('events');
-      const s = await importEventsCsv(db, p, file, clock, (n) => bar.update(n), lanes);
-      bar.stop();
-      printSummary(s.rows, `processed ${s.created}, replayed ${s.replayed}, rejected ${s.failed}`, s.seconds, s.errors.map((e) => `line ${e.line}: ${e.code} ${e.message}`));
-      if (s.failed) failed = true;
+      const s = await importEventsCsv(db, p, input, clock, (n) => bar.update(n), lanes, config.futureToleranceSeconds).finally(() => bar.stop());
+      printSummary(
+        s.rows,
+        `processed ${s.created}, replayed ${s.replayed}, rejected ${s.failed}${s.refusedRows ? `; ${s.refusedRows} rows refused` : ''}`,
+        s.seconds,
+        s.errors.map((e) => `line ${e.line}: ${e.code} ${e.message}`),
+        s.errorCount,
+      );
+      if (s.failed || s.errorCount) failed = true;
     });
   });
 importCmd
@@ -331,9 +339,8 @@ importCmd
       const reward = await getReward(db, p.id, o.reward);
       const bar = progress('codes');
       const t0 = performance.now();
-      const input = fs.createReadStream(file);
-      const s = await importCodesFile(db, p.id, reward, file.endsWith('.gz') ? input.pipe(createGunzip()) : input, clock, (n) => bar.update(n));
-      bar.stop();
+      const input = await openInput(file);
+      const s = await failingWith(input, importCodesFile(db, p.id, reward, input, clock, (n) => bar.update(n))).finally(() => bar.stop());
       printSummary(s.rows, `added ${s.added}, already in the pool ${s.duplicates}; ${s.stock} codes available`, (performance.now() - t0) / 1000, []);
     });
   });
@@ -343,7 +350,10 @@ importCmd
   .option('--program <id>', 'program id; without it the program this import made before, or a new "Online Retail (UCI)" with standard rules')
   .option('--import-id <id>', 'the stable id a run finds its program by; runs with the same id replay into one program', RETAIL_IMPORT_ID)
   .action(async (file: string, o: { program?: string; importId: string }) => {
-    const { database } = await openConfiguredDatabase(loadConfig());
+    // The file first: one that cannot be read or is not the data set leaves no program behind.
+    await checkRetailFile(file);
+    const config = loadConfig();
+    const { database } = await openConfiguredDatabase(config);
     try {
       let p: Program;
       if (o.program) {
@@ -358,13 +368,23 @@ importCmd
       }
       const bar = progress('rows');
       const lanes = await importLanes(database.db, p, database.kind);
-      const s = await importOnlineRetail(database.db, p, file, { onProgress: (_phase, n) => bar.update(n), lanes });
-      bar.stop();
+      const s = await importOnlineRetail(database.db, p, file, { onProgress: (_phase, n) => bar.update(n), lanes, clock, futureToleranceSeconds: config.futureToleranceSeconds }).finally(
+        () => bar.stop(),
+      );
       for (const line of retailSummaryLines(s)) console.log(line);
+      if (s.rejected || s.accountsFailed || s.productsFailed) failed = true;
     } finally {
       await database.close();
     }
   });
+
+/** A day of the calendar as YYYY-MM-DD: 2026-02-30 and 2026-13-45 are refused, not moved to another day. */
+const calendarDate = (v: string): string => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  const day = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
+  if (!day || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== v) throw new InvalidArgumentError(`not a date of the calendar (YYYY-MM-DD): ${v}`);
+  return v;
+};
 
 const oneOf = <T extends string>(list: readonly T[], what: string) => (v: string): T => {
   if (!(list as readonly string[]).includes(v)) throw new InvalidArgumentError(`${what}: one of ${list.join(', ')}`);
@@ -377,17 +397,30 @@ program
   .requiredOption('--program <id>', 'program id')
   .option('--out <file>', 'write here instead of standard output')
   .option('--language <lang>', `${languages.join(', ')}: decimal point and commas (en) or decimal comma and semicolons`, oneOf(languages, 'language'), 'en')
-  .option('--from <date>', 'kpis: first day (YYYY-MM-DD)')
-  .option('--to <date>', 'kpis: last day (YYYY-MM-DD)')
+  .option('--from <date>', 'kpis: first day (YYYY-MM-DD)', calendarDate)
+  .option('--to <date>', 'kpis: last day (YYYY-MM-DD)', calendarDate)
   .option('--period <period>', `kpis: ${periods.join(', ')}`, oneOf(periods, 'period'), 'month')
   .option('--segment-by <field>', `kpis: ${segmentFields.join(', ')}`, oneOf(segmentFields, 'segment'), 'none')
   .action(async (what: string, o: { program: string; out?: string; language: Language; from?: string; to?: string; period: Period; segmentBy: SegmentField }) => {
     const kind = oneOf(exportKinds, 'what')(what) as ExportKind;
+    if (o.from && o.to && o.from > o.to) throw new InvalidArgumentError(`--from ${o.from} is after --to ${o.to}`);
     await withProgram(o.program, async (db, p) => {
       if (kind === 'kpis' || kind === 'cohorts') await refreshInsight(db, p, clock());
       const stream = exportCsv(db, p, kind, { language: o.language, from: o.from, to: o.to, period: o.period, segmentBy: o.segmentBy, now: clock() });
-      await pipeline(stream, o.out ? fs.createWriteStream(o.out) : process.stdout);
-      if (o.out) console.error(`Wrote ${o.out}.`);
+      if (!o.out) {
+        await pipeline(stream, process.stdout);
+        return;
+      }
+      // Written beside the target and renamed over it only when complete: a failed export leaves the file as it was.
+      const temporary = path.join(path.dirname(o.out), `.${path.basename(o.out)}.${process.pid}.tmp`);
+      try {
+        await pipeline(stream, fs.createWriteStream(temporary));
+        await fs.promises.rename(temporary, o.out);
+      } catch (err) {
+        await fs.promises.rm(temporary, { force: true });
+        throw err;
+      }
+      console.error(`Wrote ${o.out}.`);
     });
   });
 
@@ -408,23 +441,63 @@ function progress(label: string) {
   return { update: (n: number) => bar.update(n), stop: () => bar.stop() };
 }
 
-function printSummary(rows: number, counts: string, seconds: number, errors: string[]) {
+function printSummary(rows: number, counts: string, seconds: number, errors: string[], errorCount = errors.length) {
   console.log(`${rows} rows: ${counts} in ${seconds.toFixed(1)} s (${Math.round(rows / Math.max(seconds, 0.001))} rows/s).`);
   for (const e of errors.slice(0, 20)) console.log(`  ${e}`);
-  if (errors.length > 20) console.log(`  … and ${errors.length - 20} more`);
+  if (errorCount > 20) console.log(`  … and ${errorCount - 20} more`);
 }
 
+/**
+ * The file to import as a stream (unzipped when it ends in `.gz`), opened before anything is written. Every error of
+ * the reading — an unreadable file, a `.gz` that is not gzip — reaches the importer as one error saying so, where an
+ * error of a stream nobody listens to would end the process with a stack trace.
+ */
+async function openInput(file: string): Promise<Readable> {
+  const handle = await fs.promises.open(file).catch((err: NodeJS.ErrnoException) => {
+    throw new Error(err.code === 'ENOENT' ? `${file}: no such file` : `${file} cannot be read: ${err.message}`);
+  });
+  const input = handle.createReadStream();
+  const out = new PassThrough();
+  const fail = (what: string) => (err: Error) => out.destroy(new Error(`${file} ${what}: ${err.message}`));
+  input.on('error', fail('cannot be read'));
+  if (!file.endsWith('.gz')) return input.pipe(out);
+  const gunzip = createGunzip();
+  gunzip.on('error', fail('cannot be unzipped (is it a gzip file?)'));
+  return input.pipe(gunzip).pipe(out);
+}
+
+/**
+ * The importer's work, or the error of its input: an importer that pipes its input into a parser does not hear of
+ * the input's error (a corrupt gzip), which would otherwise end the process as an unhandled error event.
+ */
+function failingWith<T>(input: Readable, work: Promise<T>): Promise<T> {
+  return Promise.race([work, new Promise<never>((_, reject) => input.once('error', reject))]);
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Program ids are UUIDs: anything else is refused on the command line, before it reaches a query. */
+const programId = (v: string): string => {
+  if (!uuid.test(v.trim())) throw new InvalidArgumentError(`not a program id (a UUID such as 0b9f6c1e-…, as \`lojal program create\` prints): ${v}`);
+  return v.trim();
+};
+
 /** `lanes`: how many transactions an event batch may be written in at once here (LOJAL_BATCH_LANES on a server). */
-async function withProgram(id: string, fn: (db: Db, p: Program, lanes: number) => Promise<void>) {
+async function withProgram(id: string, fn: (db: Db, p: Program, lanes: number, config: ReturnType<typeof loadConfig>) => Promise<void>) {
   const config = loadConfig();
   const { database } = await openConfiguredDatabase(config);
   try {
     const p = await getProgram(database.db, id);
     if (!p) throw new Error(`No program ${id}. Create one with: lojal program create`);
-    await fn(database.db, p, batchLanesOn(database, config.batchLanes));
+    await fn(database.db, p, batchLanesOn(database, config.batchLanes), config);
   } finally {
     await database.close();
   }
+}
+
+// Every command's --program takes a program id, checked as such (commands defined above, options by their long name).
+const everyCommand = (c: Command): Command[] => [c, ...c.commands.flatMap(everyCommand)];
+for (const command of everyCommand(program)) {
+  for (const option of command.options) if (option.long === '--program') option.argParser(programId);
 }
 
 export { program };

@@ -68,7 +68,7 @@ const attributePrefix = /^(?:attributes?|attr)\.(.+)$/i;
 
 type Column = { field: string } | { attribute: string };
 
-function columnsOf(header: string[], spec: CsvImportSpec): Column[] {
+function columnsOf(header: string[], spec: Pick<CsvImportSpec, 'columns' | 'required'>): Column[] {
   const unknown: string[] = [];
   const columns = header.map((raw): Column => {
     const attribute = attributePrefix.exec(raw.trim());
@@ -87,11 +87,97 @@ function columnsOf(header: string[], spec: CsvImportSpec): Column[] {
   return columns;
 }
 
+/** The non-empty cells of a record by field, as far as the header reaches. */
+function fieldsOf(columns: Column[], record: string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  columns.forEach((c, i) => {
+    const value = record[i];
+    if (value && 'field' in c) fields[c.field] = value;
+  });
+  return fields;
+}
+
+/** What the reader makes of one record of the file after the header. */
+export type CsvRecord =
+  /** A data row, its cells named by the header. */
+  | { row: CsvRow }
+  /** A row whose cells are all empty. */
+  | { empty: number }
+  /** A row refused on its own (wrong number of cells, a NUL): the reading goes on. `fields`: its cells as far as it has them, named by position. */
+  | { refused: CsvError; fields: Record<string, string> }
+  /**
+   * The file is broken (bad quoting): nothing after `lastLine` was read, and the reading stops here. The parser reads
+   * ahead, so rows before the broken spot may not have reached the caller: `lastLine` is the last line it did hand over.
+   */
+  | { broken: { lastLine: number; brokenAt: number | undefined; message: string } };
+
 /**
- * Streams a CSV file (comma-separated, header row, UTF-8 with or without BOM) through the batch
- * upsert in chunks of 1,000 rows. A header problem is thrown as `invalid_csv` before anything is
- * written; a row problem is reported with its line; a broken file (bad quoting) stops the import, and
- * the summary says from which line on rows were not imported (re-importing the fixed file is safe).
+ * Reads a CSV file (comma-separated, header row, UTF-8 with or without BOM) record by record. A header problem
+ * (unknown, repeated or missing required columns; an empty file) is thrown as `invalid_csv` before any row is
+ * handed over; an error of the input stream (an unreadable file, a corrupt gzip) is thrown to the caller.
+ */
+export async function* readCsv(input: Readable, spec: Pick<CsvImportSpec, 'columns' | 'required'>): AsyncGenerator<CsvRecord> {
+  const parser = parse({ bom: true, trim: true, relax_column_count: true, skip_empty_lines: true, info: true });
+  input.on('error', (err) => parser.destroy(err));
+  input.pipe(parser);
+  let columns: Column[] | undefined;
+  let lastLine = 1;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      // csv-parse gives the line a record ends on; a quoted cell may span lines.
+      const line = info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
+      lastLine = info.lines;
+      // PostgreSQL cannot store a NUL (the only such character UTF-8 decoding can yield): name the line, write nothing of it.
+      if (record.some((cell) => cell.includes('\0'))) {
+        if (!columns) throw new LojalError('invalid_csv', { line, detail: 'the header contains a NUL character' });
+        yield { refused: { line, code: 'invalid_characters', message: 'the row contains a NUL character, which cannot be stored' }, fields: fieldsOf(columns, record) };
+        continue;
+      }
+      if (!columns) {
+        columns = columnsOf(record, spec);
+        continue;
+      }
+      if (record.every((cell) => cell === '')) {
+        yield { empty: line };
+        continue;
+      }
+      if (record.length !== columns.length) {
+        yield { refused: { line, code: 'validation_failed', message: `the row has ${record.length} cells, the header ${columns.length}` }, fields: fieldsOf(columns, record) };
+        continue;
+      }
+      const row: CsvRow = { line, fields: {}, attributes: {} };
+      columns.forEach((c, i) => {
+        const value = record[i]!;
+        if (value === '') return;
+        if ('field' in c) row.fields[c.field] = value;
+        else row.attributes[c.attribute] = value;
+      });
+      yield { row };
+    }
+  } catch (err) {
+    if (err instanceof LojalError) throw err;
+    const e = err as { code?: string; lines?: number; message?: string };
+    if (!e.code?.startsWith('CSV_')) throw err;
+    yield { broken: { lastLine, brokenAt: e.lines, message: e.message ?? String(err) } };
+    return;
+  } finally {
+    input.unpipe(parser);
+    parser.destroy();
+  }
+  if (!columns) throw new LojalError('invalid_csv', { line: 1, detail: 'the file is empty; it needs a header row' });
+}
+
+/** The summary's note on a broken file: from which line on rows were not imported, and where the file breaks. */
+export const brokenFileError = (from: number, broken: { brokenAt: number | undefined; message: string }): CsvError => ({
+  line: from,
+  code: 'invalid_csv',
+  message: `rows from line ${from} on were not imported; the file is broken at line ${broken.brokenAt ?? '?'}: ${broken.message}`,
+});
+
+/**
+ * Streams a CSV file (readCsv) through the batch upsert in chunks of 1,000 rows. A header problem is thrown as
+ * `invalid_csv` before anything is written; a row problem is reported with its line; a broken file (bad quoting)
+ * stops the import, and the summary says from which line on rows were not imported (re-importing the fixed file is safe).
  */
 export async function importCsv(
   input: Readable,
@@ -99,13 +185,7 @@ export async function importCsv(
   summary: CsvSummary,
   onProgress?: (rowsDone: number) => void,
 ): Promise<CsvSummary> {
-  const parser = parse({ bom: true, trim: true, relax_column_count: true, skip_empty_lines: true, info: true });
-  input.on('error', (err) => parser.destroy(err));
-  input.pipe(parser);
-
-  let columns: Column[] | undefined;
   let batch: Array<{ row: CsvRow; item: Record<string, unknown> }> = [];
-  let lastLine = 1;
   const flush = async () => {
     if (!batch.length) return;
     const results = await spec.write(batch);
@@ -119,61 +199,22 @@ export async function importCsv(
     onProgress?.(summary.rows);
   };
 
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      // csv-parse gives the line a record ends on; a quoted cell may span lines.
-      const line = info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
-      lastLine = info.lines;
-      // PostgreSQL cannot store a NUL (the only such character UTF-8 decoding can yield): name the line, write nothing of it.
-      if (record.some((cell) => cell.includes('\0'))) {
-        if (!columns) throw new LojalError('invalid_csv', { line, detail: 'the header contains a NUL character' });
-        summary.rows++;
-        summary.failed++;
-        addError(summary, { line, code: 'invalid_characters', message: 'the row contains a NUL character, which cannot be stored' });
-        continue;
-      }
-      if (!columns) {
-        columns = columnsOf(record, spec);
-        continue;
-      }
-      summary.rows++;
-      if (record.every((cell) => cell === '')) {
-        summary.skipped++;
-        continue;
-      }
-      if (record.length !== columns.length) {
-        summary.failed++;
-        addError(summary, {
-          line,
-          code: 'validation_failed',
-          message: `the row has ${record.length} cells, the header ${columns.length}`,
-        });
-        continue;
-      }
-      const row: CsvRow = { line, fields: {}, attributes: {} };
-      columns.forEach((c, i) => {
-        const value = record[i]!;
-        if (value === '') return;
-        if ('field' in c) row.fields[c.field] = value;
-        else row.attributes[c.attribute] = value;
-      });
-      batch.push({ row, item: spec.toItem(row) });
+  for await (const r of readCsv(input, spec)) {
+    if ('broken' in r) {
+      await flush();
+      addError(summary, brokenFileError(r.broken.lastLine + 1, r.broken));
+      return summary;
+    }
+    summary.rows++;
+    if ('empty' in r) summary.skipped++;
+    else if ('refused' in r) {
+      summary.failed++;
+      addError(summary, r.refused);
+    } else {
+      batch.push({ row: r.row, item: spec.toItem(r.row) });
       if (batch.length >= maxBatchItems) await flush();
     }
-  } catch (err) {
-    if (err instanceof LojalError) throw err;
-    const e = err as { code?: string; lines?: number; message?: string };
-    if (!e.code?.startsWith('CSV_')) throw err;
-    await flush();
-    // The parser reads ahead, so rows before the broken spot may not have reached us: name the first one lost.
-    addError(summary, {
-      line: lastLine + 1,
-      code: 'invalid_csv',
-      message: `rows from line ${lastLine + 1} on were not imported; the file is broken at line ${e.lines ?? '?'}: ${e.message}`,
-    });
-    return summary;
   }
-  if (!columns) throw new LojalError('invalid_csv', { line: 1, detail: 'the file is empty; it needs a header row' });
   await flush();
   return summary;
 }

@@ -82,10 +82,11 @@ async function runImporter(
   clock: Clock,
   onProgress: (rows: number) => void,
   lanes: number,
+  futureToleranceSeconds: number,
 ): Promise<Outcome> {
   if (kind === 'events') {
-    const s = await importEventsCsv(db, program, input, clock, onProgress, lanes);
-    return { created: s.created, updated: s.updated, replayed: s.replayed, failed: s.failed, errors: s.errors, errorCount: s.failed };
+    const s = await importEventsCsv(db, program, input, clock, onProgress, lanes, futureToleranceSeconds);
+    return { created: s.created, updated: s.updated, replayed: s.replayed, failed: s.failed, errors: s.errors, errorCount: s.errorCount };
   }
   const importer = kind === 'accounts' ? importAccountsCsv : importMembersCsv;
   const s = await importer(db, program.id, input, clock, onProgress);
@@ -144,7 +145,7 @@ const toJob = (r: Row): ImportJob => ({
 export async function startImportJob(
   db: Db,
   program: Program,
-  input: { kind: ImportKind; fileName: string | null; file: ImportFile; startedBy: string; lanes?: number },
+  input: { kind: ImportKind; fileName: string | null; file: ImportFile; startedBy: string; lanes?: number; futureToleranceSeconds?: number },
   /** Heartbeats and the end are stamped by the app's clock, the same one markInterruptedImports judges them by. */
   clock: Clock,
 ): Promise<{ job: ImportJob; finished: Promise<void> }> {
@@ -187,7 +188,7 @@ export async function startImportJob(
   const finished = (async () => {
     try {
       // The file goes as soon as it is read, before the job says it ended.
-      const o = await runImporter(db, program, input.kind, input.file.open(), clock, onProgress, input.lanes ?? 1).finally(() => input.file.discard().catch(() => {}));
+      const o = await runImporter(db, program, input.kind, input.file.open(), clock, onProgress, input.lanes ?? 1, input.futureToleranceSeconds ?? 300).finally(() => input.file.discard().catch(() => {}));
       clearInterval(heartbeat);
       await writes;
       await db

@@ -26,13 +26,19 @@ export const MANUAL_CODE = 'M';
 
 export const pence = (pounds: number) => Math.round(pounds * 100);
 
-/** The columns the import reads, by the names in the file's header row. */
-const COLUMNS = ['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country'] as const;
+/** The columns of the file's header row (the data set's own; docs/real-data.md), in any order, each once, no others. */
+export const RETAIL_COLUMNS = ['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country'] as const;
 
-/** Where each column stands in the file's rows, from its header row; a column the file lacks reads as empty. */
-const columnsOf = (header: readonly string[]) => {
+/** Where each column stands in the file's rows, from its header row; a header that is not the data set's is refused. */
+const columnsOf = (file: string, header: readonly string[]) => {
   const names = header.map((h) => h.replace(/^\uFEFF/, '').trim());
-  return COLUMNS.map((name) => names.indexOf(name));
+  const same = names.length === RETAIL_COLUMNS.length && RETAIL_COLUMNS.every((name) => names.filter((x) => x === name).length === 1);
+  if (!same) {
+    throw new Error(
+      `${file} is not the Online Retail file: its header is "${names.join(',').slice(0, 200)}"; expected the columns ${RETAIL_COLUMNS.join(',')}`,
+    );
+  }
+  return RETAIL_COLUMNS.map((name) => names.indexOf(name));
 };
 
 const rowReader = (at: number[]) => {
@@ -76,6 +82,7 @@ export async function* readRetailRows(file: string): AsyncGenerator<RetailRow> {
     signal();
   };
   input.on('error', fail);
+  source.on('error', fail);
   let toRow: ((r: readonly string[]) => RetailRow) | undefined;
   // Rows as arrays, named through the header row here: Papa Parse's own header mode makes an object of every row
   // and asks per field whether to convert it, which was a fifth of the reading.
@@ -91,7 +98,13 @@ export async function* readRetailRows(file: string): AsyncGenerator<RetailRow> {
       let data = results.data;
       rowsParsed += data.length;
       if (!toRow) {
-        toRow = rowReader(columnsOf(data[0] ?? []));
+        try {
+          toRow = rowReader(columnsOf(file, data[0] ?? []));
+        } catch (err) {
+          fail(err as Error);
+          source.destroy();
+          return;
+        }
         data = data.slice(1);
       }
       waiting.push(data.map(toRow));
@@ -99,6 +112,7 @@ export async function* readRetailRows(file: string): AsyncGenerator<RetailRow> {
       signal();
     },
     complete: () => {
+      if (!toRow) fail(new Error(`${file} is empty: it needs the header row ${RETAIL_COLUMNS.join(',')}`));
       ended = true;
       signal();
     },
@@ -119,6 +133,25 @@ export async function* readRetailRows(file: string): AsyncGenerator<RetailRow> {
   } finally {
     source.destroy();
     input.destroy();
+  }
+}
+
+/**
+ * Opens the file and reads its header row, before anything is written: a file that cannot be read, is not gzip
+ * though named `.gz`, or whose header is not the data set's is refused with a message saying so.
+ */
+export async function checkRetailFile(file: string): Promise<void> {
+  const rows = readRetailRows(file);
+  try {
+    await rows.next();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') throw new Error(`${file}: no such file`);
+    if (e.code?.startsWith('Z_')) throw new Error(`${file} cannot be unzipped (${e.message}): is it a gzip file?`);
+    if (e.code) throw new Error(`${file} cannot be read: ${e.message}`);
+    throw err;
+  } finally {
+    await rows.return(undefined);
   }
 }
 

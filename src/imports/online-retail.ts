@@ -10,6 +10,8 @@
  */
 import { sql } from 'kysely';
 import { upsertAccounts } from '../accounts/index.js';
+import type { BatchItemResult } from '../batch/index.js';
+import { toItemError } from '../batch/index.js';
 import { upsertCategories, upsertProducts } from '../catalog/index.js';
 import { systemClock, type Clock } from '../clock/index.js';
 import type { Db } from '../db/database.js';
@@ -21,7 +23,7 @@ import {
 } from './online-retail-file.js';
 
 export {
-  completeInvoices, emptyCounts, isProductCode, MANUAL_CODE, pence, readRetailRows, ukTime,
+  checkRetailFile, completeInvoices, emptyCounts, isProductCode, MANUAL_CODE, pence, readRetailRows, RETAIL_COLUMNS, ukTime,
   type RetailCounts, type RetailInvoice, type RetailLine, type RetailRow,
 } from './online-retail-file.js';
 
@@ -206,8 +208,13 @@ export interface ValueCount {
 export interface RetailImportSummary extends RetailCounts {
   accounts: number;
   accountsCreated: number;
+  /** Accounts and products the batch upsert refused (their events are then refused too): listed in `refused`. */
+  accountsFailed: number;
   products: number;
   productsCreated: number;
+  productsFailed: number;
+  /** The first 100 accounts and products refused, by the customer id or stock code. */
+  refused: Array<{ kind: 'account' | 'product'; id: string; code: string; message: string }>;
   /** Events sent: one per invoice with product lines, one per matched manual credit. */
   events: number;
   /** The figures below count what THIS run booked; a second run of the same file replays everything. */
@@ -231,8 +238,10 @@ const BATCH = 1000;
 
 export interface RetailImportOptions {
   onProgress?: (phase: 'read' | 'events', done: number) => void;
-  /** The app's clock: events dated after it (plus 5 minutes) are refused. */
+  /** The app's clock: events dated after it (plus futureToleranceSeconds) are refused. */
   clock?: Clock;
+  /** How far in the future an event may lie (LOJAL_FUTURE_TOLERANCE_SECONDS; 300 by default). */
+  futureToleranceSeconds?: number;
   /**
    * How many batches may be written at once, each for its own share of the customers (1 by default). On a database
    * server, 2 lets this process prepare one customer share's batch while the server writes the other's. Only for
@@ -360,24 +369,39 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
 
   await upsertCategories(db, program.id, [...new Set([...categoryKeywords.map(([c]) => c), 'other'])].map((code) => ({ code, name: code.replace(/-/g, ' ') })), clock());
   let accountsCreated = 0;
+  let accountsFailed = 0;
+  let productsFailed = 0;
+  const refused: RetailImportSummary['refused'] = [];
+  const noteRefused = (kind: 'account' | 'product', ids: string[], results: BatchItemResult[]) => {
+    results.forEach((r, i) => {
+      if (r.status !== 'error') return;
+      if (kind === 'account') accountsFailed++;
+      else productsFailed++;
+      if (refused.length < 100) refused.push({ kind, id: ids[i]!, code: r.error!.code, message: r.error!.message });
+    });
+  };
   const customerList = [...index.customers];
   for (let i = 0; i < customerList.length; i += BATCH) {
-    const results = await upsertAccounts(db, program.id, customerList.slice(i, i + BATCH).map(([id, country]) => ({
+    const chunk = customerList.slice(i, i + BATCH);
+    const results = await upsertAccounts(db, program.id, chunk.map(([id, country]) => ({
       externalId: id,
       name: `Customer ${id}`,
       country: countryCodes[country] ?? null,
       segment: country === 'United Kingdom' ? 'domestic' : 'export',
     })), clock());
     accountsCreated += results.filter((r) => r.status === 'created').length;
+    noteRefused('account', chunk.map(([id]) => id), results);
   }
   let productsCreated = 0;
   const productList = [...index.products];
   for (let i = 0; i < productList.length; i += BATCH) {
-    const results = await upsertProducts(db, program.id, productList.slice(i, i + BATCH).map(([sku, p]) => {
+    const chunk = productList.slice(i, i + BATCH);
+    const results = await upsertProducts(db, program.id, chunk.map(([sku, p]) => {
       const price = usualPrice(p.prices);
       return { sku, name: p.name.slice(0, 300) || sku, categoryCode: categoryOf(p.name), marginClass: marginClassOf(price), unitPrice: price };
     }), clock());
     productsCreated += results.filter((r) => r.status === 'created').length;
+    noteRefused('product', chunk.map(([sku]) => sku), results);
   }
   // Counted again by the second pass as it groups the rows; the first pass's counts stand.
   const counts = index.counts;
@@ -386,7 +410,7 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
   const zero = (): ValueCount => ({ count: 0, value: 0 });
   const summary: RetailImportSummary = {
     ...counts,
-    accounts: index.customers.size, accountsCreated, products: index.products.size, productsCreated,
+    accounts: index.customers.size, accountsCreated, accountsFailed, products: index.products.size, productsCreated, productsFailed, refused,
     events: 0, purchases: 0, returns: 0, manualReturns: 0, replayed: 0, rejected: 0, unmatchedReturnLines: 0, pointsEarned: 0, pointsReversed: 0,
     manualCredits: { ...zero(), matchedPurchases: zero(), matchedLines: zero(), unmatched: zero() },
     errors: [], seconds: 0, readSeconds, eventSeconds: 0,
@@ -401,7 +425,7 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
       const one = sent[i]!;
       if (item.status === 'rejected') {
         summary.rejected++;
-        if (summary.errors.length < 100) summary.errors.push({ invoice: String(one.event.id), code: item.error.code, message: item.error.message });
+        if (summary.errors.length < 100) summary.errors.push({ invoice: String(one.event.id), code: item.error.code, message: toItemError(item.error).message });
         return;
       }
       if (item.status === 'replayed') {
@@ -429,7 +453,7 @@ export async function importOnlineRetail(db: Db, program: Program, file: string,
     return lanes[h % laneCount]!;
   };
   const write = async (sent: Sent[], rows: number) => {
-    tally(sent, await ingestEvents(db, program, sent.map((b) => b.event), { now: clock(), futureToleranceSeconds: 300 }));
+    tally(sent, await ingestEvents(db, program, sent.map((b) => b.event), { now: clock(), futureToleranceSeconds: opts.futureToleranceSeconds ?? 300 }));
     onProgress('events', rows);
     // The tables double in size between these batches: fresh statistics keep the plans index lookups.
     if ((++batches & (batches - 1)) === 0) await refreshIngestStatistics(db);
@@ -508,7 +532,8 @@ export function retailSummaryLines(s: RetailImportSummary): string[] {
     `Rows read: ${n(s.rows)}; skipped: ${n(s.rowsWithoutCustomer)} without a customer, ${n(s.nonProductRows)} non-product lines, ${n(s.invalidRows)} invalid; ` +
       `${n(s.manualCreditRows)} manual credit rows.`,
     `Product rows: ${n(s.productRows)} → ${n(s.eventLines)} event lines (${n(s.mergedRows)} rows merged into a row of the same stock code on the same invoice).`,
-    `Accounts: ${n(s.accounts)} (${n(s.accountsCreated)} new); products: ${n(s.products)} (${n(s.productsCreated)} new).`,
+    `Accounts: ${n(s.accounts)} (${n(s.accountsCreated)} new${s.accountsFailed ? `, ${n(s.accountsFailed)} refused` : ''}); ` +
+      `products: ${n(s.products)} (${n(s.productsCreated)} new${s.productsFailed ? `, ${n(s.productsFailed)} refused` : ''}).`,
     `Manual credits: ${valueCount(m)}; returns of a whole purchase ${valueCount(m.matchedPurchases)}, of one line ${valueCount(m.matchedLines)}; ` +
       `unmatched ${valueCount(m.unmatched)}.`,
     `Events: ${n(s.events)} sent (${n(s.invoices)} invoices: ${n(s.invoices - s.cancellations)} purchases, ${n(s.cancellations)} cancellations; ` +
@@ -520,6 +545,9 @@ export function retailSummaryLines(s: RetailImportSummary): string[] {
     `Points earned this run ${n(s.pointsEarned)}, taken back ${n(s.pointsReversed)}.`,
     `Time: ${s.seconds.toFixed(1)} s in all (reading ${s.readSeconds.toFixed(1)} s); events ${s.eventSeconds.toFixed(1)} s = ` +
       `${n(Math.round(s.events / Math.max(s.eventSeconds, 0.001)))} events/s (${n(Math.round(s.productRows / Math.max(s.eventSeconds, 0.001)))} product rows/s).`,
-    ...s.errors.slice(0, 10).map((e) => `  ${e.invoice}: ${e.code} ${e.message}`),
+    ...s.refused.slice(0, 10).map((e) => `  ${e.kind} ${e.id}: ${e.code} ${e.message}`),
+    ...(s.refused.length > 10 ? [`  … and ${n(s.accountsFailed + s.productsFailed - 10)} more accounts and products refused`] : []),
+    ...s.errors.slice(0, 10).map((e) => `  invoice ${e.invoice}: ${e.code} ${e.message}`),
+    ...(s.rejected > 10 ? [`  … and ${n(s.rejected - 10)} more events rejected`] : []),
   ];
 }

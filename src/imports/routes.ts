@@ -98,7 +98,7 @@ export async function importRoutes(fastify: FastifyInstance, { database, config,
       // yields half a surrogate pair.
       if (upload.containsNul) throw invalidCharacters('file');
       const program = (await getProgram(db, caller(req).programId))!;
-      const started = startImportJob(db, program, { kind, fileName: upload.fileName, file: upload, startedBy: actorRef(actor(req)), lanes }, clock);
+      const started = startImportJob(db, program, { kind, fileName: upload.fileName, file: upload, startedBy: actorRef(actor(req)), lanes, futureToleranceSeconds: config.futureToleranceSeconds }, clock);
       handedOver = true;
       const { job, finished } = await started;
       running.add(finished);

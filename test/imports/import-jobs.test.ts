@@ -98,6 +98,41 @@ describe('console CSV imports as jobs', () => {
     expect(await balance()).toBe(120);
   });
 
+  it('judges uploaded events by the configured future tolerance, and says what is wrong in English', async () => {
+    // An hour after the test apps' clock, which stands still: refused with the default 300 s, accepted with a day.
+    const csv = 'id,type,occurred_at,account\nFUT-1,app.login,2026-11-25T13:00:00Z,FUT-A\n';
+    const { key } = await t.newProgram();
+    await t.call('POST', '/v1/accounts', { externalId: 'FUT-A', name: 'Future' }, key);
+    const refused = await finished((await upload('events', csv, key)).json().id, key);
+    expect(refused).toMatchObject({ state: 'finished', created: 0, failed: 1 });
+    expect(refused.errors[0]).toMatchObject({ line: 2, code: 'occurred_in_future' });
+    expect(refused.errors[0]!.message).toContain('lies more than 300 seconds in the future');
+
+    const tolerant = await startTestApp({ LOJAL_FUTURE_TOLERANCE_SECONDS: '86400' });
+    try {
+      const other = await tolerant.newProgram();
+      await tolerant.call('POST', '/v1/accounts', { externalId: 'FUT-A', name: 'Future' }, other.key);
+      const res = await postMultipart(tolerant, '/v1/imports?kind=events', [{ name: 'file', fileName: 'events.csv', bytes: Buffer.from(csv), contentType: 'text/csv' }], other.key);
+      expect(res.statusCode, res.body).toBe(202);
+      let job = res.json() as Job;
+      while (job.state === 'running') {
+        await new Promise((r) => setTimeout(r, 20));
+        job = (await tolerant.call('GET', `/v1/imports/${job.id}`, undefined, other.key)).json() as Job;
+      }
+      expect(job).toMatchObject({ state: 'finished', created: 1, failed: 0 });
+    } finally {
+      await tolerant.close();
+    }
+  });
+
+  it('refuses an events file whose header names columns it does not know, and sends nothing', async () => {
+    const { key } = await t.newProgram();
+    const job = await finished((await upload('events', 'event_id,type,occurred_at,account\nX-1,app.login,2026-10-01T10:00:00Z,A\n', key)).json().id, key);
+    expect(job.state).toBe('failed');
+    expect(job.failure?.code).toBe('invalid_csv');
+    expect(job.failure?.message).toContain('unknown columns event_id');
+  });
+
   it('fails the whole job with a message when the header is wrong, and writes nothing', async () => {
     const { key } = await t.newProgram();
     const job = await finished((await upload('accounts', 'name,colour\nX,blue\n', key)).json().id, key);
