@@ -126,32 +126,4 @@ describeInBrowser('the service desk in the browser', () => {
     expect(await pageProblems(page)).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
   });
-
-  it('a member who switches request type sends only the new type\'s fields, keeping those it shares with the old one', async () => {
-    const names = (en: string) => ({ en, sv: `${en} (sv)`, nb: `${en} (nb)`, pl: `${en} (pl)`, de: `${en} (de)` });
-    const orderNumber = { key: 'order_number', kind: 'text', labels: names('Order number') };
-    await ok(b.call('POST', '/v1/service/types', { code: 'callme', kind: 'callback', position: 5, names: names('Call me back'), fields: [orderNumber] }));
-    await ok(b.call('POST', '/v1/service/types', { code: 'delivery', kind: 'custom', position: 6, names: names('Delivery question'), fields: [orderNumber] }));
-    const { context, page } = await b.newPage(phone);
-    await b.signInMember(context, ids.anna!, 'anna@example.com');
-    await page.goto('/requests/new');
-    const type = page.getByLabel('What is it about?').first();
-    await type.click();
-    await page.getByRole('option', { name: 'Call me back' }).click();
-    await page.getByLabel('Phone number').fill('+46 70 123 45 67');
-    await page.getByLabel('When may we call?').fill('Mornings');
-    await page.getByLabel('Order number').fill('SO-4411');
-    await type.click();
-    await page.getByRole('option', { name: 'Delivery question' }).click();
-    await expect.poll(() => page.getByLabel('Phone number').count()).toBe(0);
-    await page.getByLabel('Subject').fill('Where is my order?');
-    await page.getByLabel('Describe your request').fill('It was due on Monday.');
-    await page.getByRole('button', { name: 'Send request' }).click();
-    // Before the fix the server refused the call-back's fields still in the form: wait for the request or the refusal.
-    const sent = page.getByRole('heading', { name: /^#\d+ Where is my order\?$/ });
-    await sent.or(page.getByRole('alert')).first().waitFor();
-    expect(await sent.isVisible()).toBe(true);
-    const stored = await sql<{ fields: unknown }>`SELECT fields FROM service_requests WHERE program_id = ${b.programId} AND subject = 'Where is my order?'`.execute(b.database.db);
-    expect(stored.rows).toEqual([{ fields: { order_number: 'SO-4411' } }]);
-  });
 });

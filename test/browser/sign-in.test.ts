@@ -78,6 +78,7 @@ describeInBrowser('signing in through the forms', () => {
     await page.getByRole('option', { name: 'Polski' }).click();
     await page.getByLabel('Adres e-mail').fill('ola@example.no');
     await page.getByRole('button', { name: 'Wyślij kod' }).click();
+    await page.getByText(/Wysłaliśmy sześciocyfrowy kod/).waitFor();
     const [mail] = await outbox(b, b.programId, 'ola@example.no');
     const profileSaved = page.waitForResponse((r) => r.url().endsWith('/portal/v1/me') && r.request().method() === 'PATCH');
     await page.locator('input[inputmode="numeric"]').first().click();

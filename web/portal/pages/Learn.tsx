@@ -442,11 +442,6 @@ function TakeQuiz({ id, onDone }: { id: string; onDone: () => void }) {
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [result, setResult] = useState<Result | null>(null);
-  // The started attempt stays cached while this screen shows it: its questions head the result, and a refetch
-  // would POST again, which after a submit starts a new attempt (or is refused in the cooldown after a fail).
-  // Leaving drops it, so that the next visit asks the server for a fresh one.
-  useEffect(() => () => qc.removeQueries({ queryKey: ['portal', 'quiz-attempt', id], exact: true }), [qc, id]);
-  const refreshOthers = () => qc.invalidateQueries({ queryKey: ['portal'], predicate: (q) => q.queryKey[1] !== 'quiz-attempt' });
   if (quiz.isPending || attempt.isPending) return <SkeletonList />;
   if (quiz.isError || attempt.isError) {
     return (
@@ -472,7 +467,7 @@ function TakeQuiz({ id, onDone }: { id: string; onDone: () => void }) {
               : t('quizFailed', { score: result.score, total: result.total, percent: result.passPercent })
           }
           onDone={() => {
-            void refreshOthers();
+            void qc.invalidateQueries({ queryKey: ['portal'] });
             onDone();
           }}
         />
@@ -496,6 +491,7 @@ function TakeQuiz({ id, onDone }: { id: string; onDone: () => void }) {
     try {
       const r = await api.post<Result>(`/portal/v1/quiz-attempts/${a.id}/submit`, { answers });
       saved.clear();
+      qc.removeQueries({ queryKey: ['portal', 'quiz-attempt', id] });
       setResult(r);
     } catch (e) {
       setError(e);

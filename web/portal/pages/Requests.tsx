@@ -70,13 +70,6 @@ interface TypeInfo {
 }
 interface Hit { id: string; title: string; excerpt: string; category: string }
 
-/** The values that are fields of this type and fit them: the server refuses a field its type does not have. */
-function fieldsOf(type: TypeInfo | undefined, fields: Record<string, string | number>): Record<string, string | number> {
-  const fits = (f: TypeInfo['fields'][number], v: string | number) =>
-    f.kind === 'number' || (typeof v === 'string' && (f.kind !== 'choice' || (f.options ?? []).includes(v)));
-  return Object.fromEntries((type?.fields ?? []).flatMap((f) => (f.key in fields && fits(f, fields[f.key]!) ? [[f.key, fields[f.key]!]] : [])));
-}
-
 // Mantine's darkest orange (orange.9) carries white text at 4.29:1, under WCAG's 4.5: a darker burnt orange does.
 export const stateColour: Record<State, string> = { new: 'blue.9', in_progress: 'grape.9', waiting_customer: '#a8400b', resolved: 'teal.9', closed: 'gray.8' };
 
@@ -188,7 +181,7 @@ function NewRequest() {
   const send = useMutation({
     mutationFn: () => {
       const form = new FormData();
-      form.append('request', JSON.stringify({ type: chosen, subject, body, fields: fieldsOf(type, fields), idempotencyKey: key }));
+      form.append('request', JSON.stringify({ type: chosen, subject, body, fields, idempotencyKey: key }));
       files.forEach((f, i) => form.append(`file${i}`, f, f.name));
       return api.post<Full>('/portal/v1/service/requests', form);
     },
@@ -227,10 +220,7 @@ function NewRequest() {
         label={t('type')}
         data={types.data.items.map((x) => ({ value: x.code, label: x.name }))}
         value={chosen}
-        onChange={(next) => {
-          setCode(next);
-          setFields((old) => fieldsOf(types.data.items.find((x) => x.code === next), old));
-        }}
+        onChange={setCode}
         allowDeselect={false}
         size="md"
       />
