@@ -15,6 +15,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Database, Db } from '../db/database.js';
 import { clientErrorOfDatabase } from '../db/errors.js';
 import { LojalError } from '../errors/index.js';
+import { isInactive } from '../ledger/owners.js';
 import { fieldIssuesOf } from '../errors/validation.js';
 import type { Program } from '../programs/programs.js';
 import type { EventRecord } from './records.js';
@@ -306,7 +307,7 @@ function resolveFrom(
         continue;
       }
       // A person who has left (or is suspended) earns nothing more; a return of what they bought still takes back.
-      if (e.type !== 'return' && (member.status === 'suspended' || member.status === 'closed')) {
+      if (e.type !== 'return' && isInactive(member.status)) {
         reject(p.index, e.id, new LojalError('member_not_active', { member: e.member ?? e.memberId!, status: member.status }));
         continue;
       }
